@@ -1,0 +1,133 @@
+/*
+ * 连心 lianxin: the page script. No framework; runs after htmx.min.js and echarts.min.js
+ * (echarts is optional: pages without charts need not load it).
+ *
+ * 1. CSRF: every htmx request carries the token from <meta name="csrf-token" content="…">
+ *    as the header X-CSRF-Token. Plain forms carry it as a hidden field rendered by the server.
+ * 2. Charts: <div class="chart" data-chart='{…echarts option JSON…}'> is rendered with
+ *    echarts on load and after every htmx swap, and resized with the window.
+ * 3. Confirmation: a click on a[data-confirm], button[data-confirm] or input[data-confirm]
+ *    asks window.confirm(message) first; so does submitting a form[data-confirm].
+ * 4. htmx swaps 422 responses (a form re-rendered with its errors) instead of dropping them.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  // ---- 1. CSRF header on htmx requests ----
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var token = csrfToken();
+    if (token && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRF-Token"] = token;
+    }
+  });
+
+  // ---- 4. let htmx swap validation errors (422) into the page ----
+  if (window.htmx && window.htmx.config && Array.isArray(window.htmx.config.responseHandling)) {
+    var rh = window.htmx.config.responseHandling;
+    var has422 = rh.some(function (r) {
+      return r && r.code === "422";
+    });
+    if (!has422) {
+      rh.unshift({ code: "422", swap: true, error: false });
+    }
+  }
+
+  // ---- 2. charts ----
+  function renderChart(el) {
+    if (!window.echarts) return;
+    var src = el.getAttribute("data-chart");
+    if (!src) return;
+    var existing = window.echarts.getInstanceByDom(el);
+    if (existing && el.__lianxinChartSrc === src) return; // already drawn with this option
+    var option;
+    try {
+      option = JSON.parse(src);
+    } catch (e) {
+      if (window.console) console.error("lianxin: bad data-chart JSON", el, e);
+      return;
+    }
+    var chart = existing || window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option, true);
+    el.__lianxinChartSrc = src;
+  }
+
+  function renderCharts(root) {
+    if (!window.echarts) return;
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope !== document && scope.matches && scope.matches(".chart[data-chart]")) {
+      renderChart(scope);
+    }
+    scope.querySelectorAll(".chart[data-chart]").forEach(renderChart);
+  }
+
+  function resizeCharts() {
+    if (!window.echarts) return;
+    document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) chart.resize();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      renderCharts(document);
+    });
+  } else {
+    renderCharts(document);
+  }
+
+  // With an outerHTML swap the event target may be the old, detached node, so look
+  // through the whole document: charts already drawn are skipped.
+  document.addEventListener("htmx:afterSwap", function () {
+    renderCharts(document);
+  });
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    if (resizeTimer) clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(resizeCharts, 120);
+  });
+
+  // ---- 3. confirmations ----
+  document.addEventListener(
+    "click",
+    function (evt) {
+      var target = evt.target;
+      if (!target || !target.closest) return;
+      var el = target.closest("a[data-confirm], button[data-confirm], input[data-confirm]");
+      if (!el) return;
+      if (el.disabled) return;
+      if (!window.confirm(el.getAttribute("data-confirm"))) {
+        evt.preventDefault();
+        evt.stopImmediatePropagation();
+        return;
+      }
+      // confirmed: a form[data-confirm] around this button must not ask again
+      el.__lianxinConfirmed = true;
+    },
+    true
+  );
+
+  document.addEventListener(
+    "submit",
+    function (evt) {
+      var form = evt.target;
+      if (!form || !form.matches || !form.matches("form[data-confirm]")) return;
+      var submitter = evt.submitter;
+      if (submitter && submitter.__lianxinConfirmed) {
+        submitter.__lianxinConfirmed = false;
+        return;
+      }
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        evt.preventDefault();
+        evt.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+})();

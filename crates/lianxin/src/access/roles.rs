@@ -1,0 +1,230 @@
+//! Built-in roles and the permission vocabulary. Roles are data (tables `roles`,
+//! `role_permissions`, `role_units`); these are the ones every installation starts with.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::entities::{role_permissions, roles};
+
+/// Data scopes, with the labels Chinese admin users know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataScope {
+    /// 全部数据权限
+    All,
+    /// 自定数据权限: the units listed in `role_units`
+    Custom,
+    /// 本部门数据权限
+    Unit,
+    /// 本部门及以下数据权限
+    UnitAndBelow,
+    /// 仅本人数据权限: own person record, own enterprise and its employees
+    SelfOnly,
+}
+
+impl DataScope {
+    pub const ALL: [DataScope; 5] = [
+        DataScope::All,
+        DataScope::Custom,
+        DataScope::Unit,
+        DataScope::UnitAndBelow,
+        DataScope::SelfOnly,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            DataScope::All => "all",
+            DataScope::Custom => "custom",
+            DataScope::Unit => "unit",
+            DataScope::UnitAndBelow => "unit_and_below",
+            DataScope::SelfOnly => "self",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DataScope::All => "全部数据权限",
+            DataScope::Custom => "自定数据权限",
+            DataScope::Unit => "本部门数据权限",
+            DataScope::UnitAndBelow => "本部门及以下数据权限",
+            DataScope::SelfOnly => "仅本人数据权限",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            DataScope::All => "All data",
+            DataScope::Custom => "Chosen units",
+            DataScope::Unit => "Own unit",
+            DataScope::UnitAndBelow => "Own unit and below",
+            DataScope::SelfOnly => "Self only",
+        }
+    }
+}
+
+/// Permission strings. `*` grants everything.
+pub mod perm {
+    pub const ALL: &str = "*";
+    pub const DASHBOARD: &str = "dashboard:view";
+    pub const UNIT_LIST: &str = "unit:list";
+    pub const UNIT_ADD: &str = "unit:add";
+    pub const UNIT_EDIT: &str = "unit:edit";
+    pub const UNIT_REMOVE: &str = "unit:remove";
+    pub const UNIT_IMPORT: &str = "unit:import";
+    pub const UNIT_EXPORT: &str = "unit:export";
+    pub const PERSON_LIST: &str = "person:list";
+    pub const PERSON_ADD: &str = "person:add";
+    pub const PERSON_EDIT: &str = "person:edit";
+    pub const PERSON_REMOVE: &str = "person:remove";
+    pub const PERSON_IMPORT: &str = "person:import";
+    pub const PERSON_EXPORT: &str = "person:export";
+    /// See identity numbers and phones unmasked (each such read is audited).
+    pub const PERSON_SENSITIVE: &str = "person:sensitive";
+    pub const ENTERPRISE_LIST: &str = "enterprise:list";
+    pub const ENTERPRISE_ADD: &str = "enterprise:add";
+    pub const ENTERPRISE_EDIT: &str = "enterprise:edit";
+    pub const ENTERPRISE_REMOVE: &str = "enterprise:remove";
+    pub const ENTERPRISE_IMPORT: &str = "enterprise:import";
+    pub const ENTERPRISE_EXPORT: &str = "enterprise:export";
+    /// Accept an identifier whose check character fails, with a written reason.
+    pub const DATA_OVERRIDE: &str = "data:override";
+    pub const USER_LIST: &str = "system:user:list";
+    pub const USER_ADD: &str = "system:user:add";
+    pub const ROLE_LIST: &str = "system:role:list";
+    pub const AUDIT_LIST: &str = "system:audit:list";
+}
+
+pub struct BuiltinRole {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub scope: DataScope,
+    pub permissions: &'static [&'static str],
+}
+
+use perm::*;
+
+const READ_REGISTRIES: &[&str] = &[DASHBOARD, UNIT_LIST, PERSON_LIST, ENTERPRISE_LIST];
+
+pub const BUILTIN_ROLES: &[BuiltinRole] = &[
+    BuiltinRole {
+        code: "admin",
+        name_zh: "系统管理员",
+        name_en: "System administrator",
+        scope: DataScope::All,
+        permissions: &[ALL],
+    },
+    BuiltinRole {
+        code: "leader",
+        name_zh: "区领导",
+        name_en: "District leader",
+        scope: DataScope::All,
+        permissions: &[
+            DASHBOARD,
+            UNIT_LIST,
+            UNIT_EXPORT,
+            PERSON_LIST,
+            PERSON_EXPORT,
+            ENTERPRISE_LIST,
+            ENTERPRISE_EXPORT,
+        ],
+    },
+    BuiltinRole {
+        code: "department_staff",
+        name_zh: "职能部门人员",
+        name_en: "Department staff",
+        scope: DataScope::UnitAndBelow,
+        permissions: READ_REGISTRIES,
+    },
+    BuiltinRole {
+        code: "service_cadre",
+        name_zh: "服务干部",
+        name_en: "Service cadre",
+        scope: DataScope::UnitAndBelow,
+        permissions: &[
+            DASHBOARD,
+            UNIT_LIST,
+            PERSON_LIST,
+            ENTERPRISE_LIST,
+            ENTERPRISE_EDIT,
+            ENTERPRISE_EXPORT,
+        ],
+    },
+    BuiltinRole {
+        code: "supervisor",
+        name_zh: "监督检查组成员",
+        name_en: "Supervision group member",
+        scope: DataScope::All,
+        permissions: READ_REGISTRIES,
+    },
+    BuiltinRole {
+        code: "organization",
+        name_zh: "组织部",
+        name_en: "Organisation department",
+        scope: DataScope::All,
+        permissions: &[
+            DASHBOARD,
+            UNIT_LIST,
+            ENTERPRISE_LIST,
+            PERSON_LIST,
+            PERSON_ADD,
+            PERSON_EDIT,
+            PERSON_IMPORT,
+            PERSON_EXPORT,
+            PERSON_SENSITIVE,
+        ],
+    },
+    BuiltinRole {
+        code: "volunteer",
+        name_zh: "卡点志愿者",
+        name_en: "Checkpoint volunteer",
+        scope: DataScope::SelfOnly,
+        permissions: &[PERSON_LIST],
+    },
+    BuiltinRole {
+        code: "enterprise_contact",
+        name_zh: "企业联络员",
+        name_en: "Enterprise contact",
+        scope: DataScope::SelfOnly,
+        permissions: &[
+            DASHBOARD,
+            ENTERPRISE_LIST,
+            ENTERPRISE_EDIT,
+            PERSON_LIST,
+            PERSON_ADD,
+            PERSON_EDIT,
+            PERSON_IMPORT,
+            PERSON_EXPORT,
+        ],
+    },
+];
+
+/// Create any built-in role that is missing (run at every start; idempotent).
+pub async fn ensure_builtin_roles(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    for r in BUILTIN_ROLES {
+        let existing = roles::Entity::find()
+            .filter(roles::Column::Code.eq(r.code))
+            .one(db)
+            .await?;
+        if existing.is_some() {
+            continue;
+        }
+        let role = roles::ActiveModel {
+            code: Set(r.code.to_owned()),
+            name_zh: Set(r.name_zh.to_owned()),
+            name_en: Set(r.name_en.to_owned()),
+            data_scope: Set(r.scope.code().to_owned()),
+            builtin: Set(true),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        for p in r.permissions {
+            role_permissions::ActiveModel {
+                role_id: Set(role.id),
+                permission: Set((*p).to_owned()),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The JSON API under `/api/v1`, documented with utoipa. Handlers are thin: parse, call the
+//! area's service function with the caller's `Principal`, shape the answer.
+
+pub mod registries;
+pub mod system;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+use crate::error::{AppError, FieldError};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lianxin (连心) API",
+        description = "District platform for epidemic control and enterprise recovery. \
+Errors are RFC 9457 problem+json; messages in Chinese, English with `Accept-Language: en`. \
+Lists take `page` and `page_size` (default 20, max 500) and answer `{items, total}`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::ProblemBody, crate::error::ProblemFieldBody))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(system::router())
+        .merge(registries::router())
+        .merge(crate::exchange::api::router())
+}
+
+/// `Json<T>` whose rejection is a 422 problem+json naming the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let text = rej.body_text();
+                let field = text
+                    .split(": ")
+                    .nth(1)
+                    .and_then(|s| s.split(' ').next())
+                    .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "_[].".contains(c)))
+                    .unwrap_or("body")
+                    .to_owned();
+                Err(AppError::invalid(FieldError::new(
+                    &field,
+                    "json",
+                    format!("请求体不是有效的 JSON 或字段类型不对：{text}"),
+                    format!("the body is not valid JSON for this endpoint: {text}"),
+                )))
+            }
+        }
+    }
+}
+
+/// `Query<T>` whose rejection is a 422 problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => {
+                let text = rej.body_text();
+                Err(AppError::invalid(FieldError::new(
+                    "query",
+                    "format",
+                    format!("查询参数有误：{text}"),
+                    format!("invalid query parameters: {text}"),
+                )))
+            }
+        }
+    }
+}

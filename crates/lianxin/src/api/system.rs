@@ -1,0 +1,194 @@
+//! Authentication, the caller's own profile, users and the logs.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::USER_AGENT;
+use axum::{Json, extract::ConnectInfo};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{ApiJson, ApiQuery};
+use crate::access::Principal;
+use crate::access::auth::{self, SessionKind};
+use crate::access::roles::perm;
+use crate::app::AppState;
+use crate::audit::{self, AuditFilter};
+use crate::entities::{audit_log, login_log};
+use crate::error::AppResult;
+use crate::registries::{Page, Paging};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(me))
+        .routes(routes!(list_audit))
+        .routes(routes!(list_logins))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    /// RFC 3339
+    pub expires_at: String,
+}
+
+/// Exchange a username and password for a bearer token (valid 30 days).
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(()),
+    request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse),
+        (status = 401, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn create_token(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    let ip = addr.ip().to_string();
+    let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let user = auth::login(
+        &state.db,
+        req.username.as_deref().unwrap_or(""),
+        req.password.as_deref().unwrap_or(""),
+        Some(&ip),
+        ua,
+    )
+    .await?;
+    let (token, _) = auth::open_session(&state.db, user.id, SessionKind::Api, Some(ip)).await?;
+    let expires = chrono::Utc::now() + chrono::Duration::days(auth::API_TOKEN_DAYS);
+    Ok(Json(TokenResponse {
+        token,
+        expires_at: expires.to_rfc3339(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub permissions: Vec<String>,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub person_id: Option<i64>,
+}
+
+/// The caller: roles, permissions and home unit.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = MeResponse)))]
+async fn me(who: Principal) -> Json<MeResponse> {
+    let mut permissions: Vec<String> = who.permissions.iter().cloned().collect();
+    permissions.sort();
+    Json(MeResponse {
+        id: who.user_id,
+        username: who.username.clone(),
+        display_name: who.display_name.clone(),
+        roles: who.roles.iter().map(|r| r.code.clone()).collect(),
+        permissions,
+        unit_id: who.unit_id,
+        enterprise_id: who.enterprise_id,
+        person_id: who.person_id,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub summary: String,
+    pub ip: Option<String>,
+}
+
+impl From<audit_log::Model> for AuditEntry {
+    fn from(m: audit_log::Model) -> Self {
+        AuditEntry {
+            id: m.id,
+            at: m.at,
+            user_id: m.user_id,
+            username: m.username,
+            action: m.action,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            summary: m.summary,
+            ip: m.ip,
+        }
+    }
+}
+
+/// Search the audit log (操作日志), newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "system",
+    params(AuditFilter, Paging), responses((status = 200, body = Page<AuditEntry>)))]
+async fn list_audit(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<AuditEntry>>> {
+    who.require(perm::AUDIT_LIST)?;
+    let page = audit::search(&state.db, &f, paging).await?;
+    Ok(Json(Page {
+        items: page.items.into_iter().map(Into::into).collect(),
+        total: page.total,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub username: String,
+    pub success: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub message: String,
+}
+
+impl From<login_log::Model> for LoginEntry {
+    fn from(m: login_log::Model) -> Self {
+        LoginEntry {
+            id: m.id,
+            at: m.at,
+            username: m.username,
+            success: m.success,
+            ip: m.ip,
+            user_agent: m.user_agent,
+            message: m.message,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LoginFilter {
+    pub username: Option<String>,
+}
+
+/// The login log (登录日志), newest first.
+#[utoipa::path(get, path = "/api/v1/logins", tag = "system",
+    params(LoginFilter, Paging), responses((status = 200, body = Page<LoginEntry>)))]
+async fn list_logins(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(f): ApiQuery<LoginFilter>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<LoginEntry>>> {
+    who.require(perm::AUDIT_LIST)?;
+    let page = audit::search_logins(&state.db, f.username.as_deref(), paging).await?;
+    Ok(Json(Page {
+        items: page.items.into_iter().map(Into::into).collect(),
+        total: page.total,
+    }))
+}
+

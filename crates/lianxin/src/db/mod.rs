@@ -1,0 +1,71 @@
+//! Storage: one connection URL picks the backend (`sqlite://` or `postgres://`); migrations are
+//! embedded and run at start. The little backend-specific code lives here and in `backup`.
+
+pub mod migrations;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+/// Connect and bring the schema up to date.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let db = connect(url).await?;
+    migrations::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if url.starts_with("sqlite:") {
+        // WAL with synchronous=FULL: readers never block the writer and an acknowledged write
+        // survives a crash or power loss. The busy timeout queues writers instead of failing.
+        opts.max_connections(8).min_connections(1);
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        opts.max_connections(16).min_connections(1);
+    }
+    Database::connect(opts).await
+}
+
+pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}
+
+/// A consistent copy of the database to `file`: `VACUUM INTO` on SQLite, `pg_dump` on PostgreSQL.
+pub async fn backup(db: &DatabaseConnection, url: &str, file: &std::path::Path) -> Result<(), String> {
+    if is_sqlite(db) {
+        if file.exists() {
+            return Err(format!("{} already exists", file.display()));
+        }
+        let path = file.to_string_lossy().replace('\'', "''");
+        db.execute_unprepared(&format!("VACUUM INTO '{path}'"))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    } else {
+        let status = tokio::process::Command::new("pg_dump")
+            .arg("--format=custom")
+            .arg("--file")
+            .arg(file)
+            .arg(url)
+            .status()
+            .await
+            .map_err(|e| format!("cannot run pg_dump: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("pg_dump failed: {status}"))
+        }
+    }
+}

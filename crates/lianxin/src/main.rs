@@ -1,0 +1,270 @@
+//! `lianxin`: the one binary (serve, migrate, demo, users, API keys, import/export, backup).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use lianxin::access::Principal;
+use lianxin::access::auth::{self, NewUser};
+use lianxin::app::{self, AppState};
+
+#[derive(Parser)]
+#[command(name = "lianxin", version, about = "连心 Lianxin: district epidemic control and enterprise recovery")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB
+    #[arg(long, env = "LIANXIN_DB", default_value = "sqlite://lianxin.db")]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "LIANXIN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo district into an empty database first and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Load the demo district (Shangjie, 上街区) into an empty database.
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import a registry from .xlsx or .csv (nothing is imported unless every row is valid).
+    Import {
+        /// units, people or enterprises
+        kind: String,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        /// Update records that already exist (matched by code, identity number or credit code).
+        #[arg(long)]
+        update_existing: bool,
+    },
+    /// Export a registry to .xlsx or .csv (by the file's extension).
+    Export {
+        /// units, people or enterprises
+        kind: String,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write a consistent copy of the database to FILE.
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from LIANXIN_PASSWORD or a prompt.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        /// admin, leader, department_staff, service_cadre, supervisor, organization, volunteer,
+        /// enterprise_contact
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit (their data scope for unit-based roles).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Credit code of the user's enterprise (needed for enterprise_contact).
+        #[arg(long)]
+        enterprise: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LIANXIN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// A problem from the library, as one line for the terminal.
+fn describe(e: lianxin::error::AppError) -> anyhow::Error {
+    match e {
+        lianxin::error::AppError::Validation(errs) => anyhow::anyhow!(
+            "{}",
+            errs.iter()
+                .map(|e| format!("{}: {}", e.field, e.message_en))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{}", other.problem().detail_en),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    init_tracing();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("lianxin: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, listen, demo } => {
+            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            if demo {
+                if lianxin::demo::is_empty(&conn).await.map_err(describe)? {
+                    lianxin::demo::load(&conn, true).await.map_err(describe)?;
+                    print_demo_logins();
+                } else {
+                    println!("数据库已有数据，跳过演示数据 (database not empty, demo not loaded)");
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            println!("lianxin listening on http://{addr}");
+            app::serve(listener, AppState::new(conn), shutdown_signal()).await?;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            app::prepare_database(&db.db).await.context("migration failed")?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo { db } => {
+            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            if !lianxin::demo::is_empty(&conn).await.map_err(describe)? {
+                bail!("the database is not empty; the demo district loads only into an empty database");
+            }
+            lianxin::demo::load(&conn, true).await.map_err(describe)?;
+            print_demo_logins();
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { db, username, role, unit, enterprise, display_name } } => {
+            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            let password = match std::env::var("LIANXIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    use std::io::IsTerminal;
+                    if !std::io::stdin().is_terminal() {
+                        bail!("set LIANXIN_PASSWORD or run on a terminal to be asked for the password");
+                    }
+                    let p = rpassword::prompt_password("Password: ")?;
+                    let again = rpassword::prompt_password("Repeat: ")?;
+                    if p != again {
+                        bail!("the passwords differ");
+                    }
+                    p
+                }
+            };
+            let user = auth::create_user(
+                &conn,
+                NewUser {
+                    username,
+                    password,
+                    display_name,
+                    role_codes: vec![role],
+                    unit_code: unit,
+                    enterprise_uscc: enterprise,
+                    person_id: None,
+                },
+            )
+            .await
+            .map_err(describe)?;
+            lianxin::audit::record(
+                &conn,
+                &Principal::system("cli"),
+                lianxin::audit::Action::Create,
+                "user",
+                Some(user.id),
+                user.username.clone(),
+            )
+            .await
+            .map_err(describe)?;
+            println!("user {} created (id {})", user.username, user.id);
+            Ok(())
+        }
+        Command::Import { kind, file, db, update_existing } => {
+            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            let kind = lianxin::exchange::Kind::parse(&kind).context("KIND must be units, people or enterprises")?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let who = Principal::system("cli");
+            let report = lianxin::exchange::import(&conn, &who, kind, &name, &bytes, update_existing, true)
+                .await
+                .map_err(describe)?;
+            if report.errors.is_empty() {
+                println!("{}", report.summary_en());
+                Ok(())
+            } else {
+                for e in report.errors.iter().take(200) {
+                    eprintln!("{}", e.line_en());
+                }
+                bail!("{}", report.summary_en())
+            }
+        }
+        Command::Export { kind, file, db } => {
+            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            let kind = lianxin::exchange::Kind::parse(&kind).context("KIND must be units, people or enterprises")?;
+            let who = Principal::system("cli");
+            let n = lianxin::exchange::export_to_file(&conn, &who, kind, &file, true).await.map_err(describe)?;
+            println!("{n} rows written to {}", file.display());
+            Ok(())
+        }
+        Command::Backup { file, db } => {
+            let conn = lianxin::db::connect(&db.db).await.context("cannot open the database")?;
+            lianxin::db::backup(&conn, &db.db, &file).await.map_err(|e| anyhow::anyhow!(e))?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+fn print_demo_logins() {
+    println!("演示数据已载入 (demo district loaded). Logins (password {}):", lianxin::demo::DEMO_PASSWORD);
+    for (user, role, what) in lianxin::demo::DEMO_LOGINS {
+        println!("  {user:<12} {role:<20} {what}");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,121 @@
+//! The home page: the district at a glance (within the caller's scope), with ECharts charts.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+
+use super::{PageCtx, render};
+use crate::access::Principal;
+use crate::app::AppState;
+use crate::dashboard;
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::registries::{code_label, enterprises::OWNERSHIPS, units::KINDS};
+
+pub struct Stat {
+    pub value: u64,
+    pub label: String,
+    pub href: &'static str,
+}
+
+pub struct Chart {
+    pub title: String,
+    /// ECharts option as JSON (escaped into a data attribute by the template).
+    pub option: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    scope_note: String,
+    stats: Vec<Stat>,
+    charts: Vec<Chart>,
+}
+
+fn bar(names: Vec<String>, values: Vec<u64>, color: &str) -> String {
+    json!({
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 60},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "data": values, "itemStyle": {"color": color}, "label": {"show": true, "position": "top"}}]
+    })
+    .to_string()
+}
+
+fn pie(items: Vec<(String, u64)>) -> String {
+    json!({
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["35%", "65%"],
+            "data": items.into_iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>()}]
+    })
+    .to_string()
+}
+
+pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    let o = dashboard::overview(&s.db, &who).await?;
+    let t = |k: &str| lang.t(k).into_owned();
+    let stats = vec![
+        Stat { value: o.enterprises, label: t("dash.enterprises"), href: "/enterprises" },
+        Stat { value: o.key_projects, label: t("dash.key_projects"), href: "/enterprises?key_project=true" },
+        Stat { value: o.enterprises_with_party_org, label: t("dash.party_orgs"), href: "/enterprises?has_party_org=true" },
+        Stat { value: o.people, label: t("dash.people"), href: "/people" },
+        Stat { value: o.cadres, label: t("dash.cadres"), href: "/people?kind=cadre" },
+        Stat { value: o.volunteers, label: t("dash.volunteers"), href: "/people?kind=volunteer" },
+        Stat { value: o.employees, label: t("dash.employees"), href: "/people?kind=employee" },
+        Stat { value: o.party_members, label: t("dash.party_members"), href: "/people?party_member=true" },
+        Stat { value: o.units, label: t("dash.units"), href: "/units" },
+    ];
+    let mut charts = Vec::new();
+    if !o.enterprises_by_unit.is_empty() {
+        charts.push(Chart {
+            title: t("dash.chart_enterprises_by_unit"),
+            option: bar(
+                o.enterprises_by_unit.iter().map(|(_, n, _)| n.clone()).collect(),
+                o.enterprises_by_unit.iter().map(|(_, _, v)| *v).collect(),
+                "#c23531",
+            ),
+        });
+    }
+    if !o.enterprises_by_ownership.is_empty() {
+        charts.push(Chart {
+            title: t("dash.chart_ownership"),
+            option: pie(
+                o.enterprises_by_ownership
+                    .iter()
+                    .map(|(k, v)| (code_label(OWNERSHIPS, k, lang), *v))
+                    .collect(),
+            ),
+        });
+    }
+    if !o.people_by_unit.is_empty() {
+        charts.push(Chart {
+            title: t("dash.chart_people_by_unit"),
+            option: bar(
+                o.people_by_unit.iter().map(|(_, n, _)| n.clone()).collect(),
+                o.people_by_unit.iter().map(|(_, _, v)| *v).collect(),
+                "#2f4554",
+            ),
+        });
+    }
+    if !o.units_by_kind.is_empty() {
+        charts.push(Chart {
+            title: t("dash.chart_units_by_kind"),
+            option: pie(o.units_by_kind.iter().map(|(k, v)| (code_label(KINDS, k, lang), *v)).collect()),
+        });
+    }
+    let scope_note = if who.scope.all {
+        t("dash.scope_all")
+    } else {
+        t("dash.scope_limited")
+    };
+    Ok(render(&DashboardPage {
+        ctx: PageCtx::new(&who, lang, "home", t("menu.home")),
+        scope_note,
+        stats,
+        charts,
+    }))
+}

@@ -1,0 +1,314 @@
+//! Browser pages: askama templates (checked at compile time) + htmx, assets embedded in the
+//! binary. Pages call the same service functions as the API; nothing here touches SQL.
+
+pub mod dashboard;
+pub mod registries;
+pub mod system;
+pub mod widgets;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+use crate::access::auth::{self, SESSION_COOKIE, SessionKind};
+use crate::access::extract::MaybePrincipal;
+use crate::access::roles::perm;
+use crate::access::Principal;
+use crate::app::AppState;
+use crate::error::{AppError, Problem};
+use crate::i18n::Lang;
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(set_lang))
+        .route("/assets/{*path}", get(asset))
+        .route("/api/docs", get(api_docs))
+        .merge(registries::router())
+        .merge(system::router())
+}
+
+/// What every page's frame needs.
+pub struct PageCtx {
+    pub lang: Lang,
+    pub title: String,
+    pub active: &'static str,
+    pub user_name: String,
+    pub role_names: String,
+    pub csrf: String,
+    pub menu: Vec<MenuGroup>,
+    pub flash: Option<String>,
+}
+
+pub struct MenuGroup {
+    pub title: String,
+    pub items: Vec<MenuItem>,
+}
+
+pub struct MenuItem {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub label: String,
+}
+
+impl PageCtx {
+    pub fn new(who: &Principal, lang: Lang, active: &'static str, title: impl Into<String>) -> Self {
+        let item = |key: &'static str, href: &'static str, label: &str| MenuItem {
+            key,
+            href,
+            label: lang.t(label).into_owned(),
+        };
+        let mut menu = Vec::new();
+        menu.push(MenuGroup {
+            title: lang.t("menu.overview").into_owned(),
+            items: vec![item("home", "/", "menu.home")],
+        });
+        let mut reg = Vec::new();
+        if who.can(perm::ENTERPRISE_LIST) {
+            reg.push(item("enterprises", "/enterprises", "menu.enterprises"));
+        }
+        if who.can(perm::PERSON_LIST) {
+            reg.push(item("people", "/people", "menu.people"));
+        }
+        if who.can(perm::UNIT_LIST) {
+            reg.push(item("units", "/units", "menu.units"));
+        }
+        if !reg.is_empty() {
+            menu.push(MenuGroup {
+                title: lang.t("menu.registries").into_owned(),
+                items: reg,
+            });
+        }
+        let mut sys = Vec::new();
+        if who.can(perm::USER_LIST) {
+            sys.push(item("users", "/system/users", "menu.users"));
+        }
+        if who.can(perm::ROLE_LIST) {
+            sys.push(item("roles", "/system/roles", "menu.roles"));
+        }
+        if who.can(perm::AUDIT_LIST) {
+            sys.push(item("audit", "/system/audit", "menu.audit"));
+            sys.push(item("logins", "/system/logins", "menu.logins"));
+        }
+        sys.push(item("docs", "/api/docs", "menu.api_docs"));
+        menu.push(MenuGroup {
+            title: lang.t("menu.system").into_owned(),
+            items: sys,
+        });
+        PageCtx {
+            lang,
+            title: title.into(),
+            active,
+            user_name: who.display_name.clone(),
+            role_names: who.role_names(lang),
+            csrf: who.csrf_token.clone(),
+            menu,
+            flash: None,
+        }
+    }
+}
+
+/// Renders a template; a rendering failure is a 500 problem.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::internal(e).into_response(),
+    }
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    let mut r = render(t);
+    if r.status().is_success() {
+        *r.status_mut() = status;
+    }
+    r
+}
+
+#[derive(Template)]
+#[template(path = "error_bare.html")]
+struct ErrorBare<'a> {
+    lang: Lang,
+    status: u16,
+    title: &'a str,
+    detail: &'a str,
+}
+
+/// The HTML form of a problem (used by `i18n::localize_errors` for browser requests).
+pub fn error_page(lang: Lang, p: &Problem) -> Response {
+    let body = p.body(lang);
+    let page = ErrorBare {
+        lang,
+        status: p.status,
+        title: &body.title,
+        detail: &body.detail,
+    };
+    let mut r = render(&page);
+    *r.status_mut() = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => {
+            let mime = file.metadata.mimetype().to_owned();
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+                ],
+                file.data.into_owned(),
+            )
+                .into_response()
+        }
+        None => AppError::NotFound.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "docs.html")]
+struct Docs;
+
+async fn api_docs() -> Response {
+    render(&Docs)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    lang: Lang,
+    error: Option<String>,
+    username: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn login_page(lang: Lang, MaybePrincipal(who): MaybePrincipal, Query(q): Query<NextQuery>) -> Response {
+    if who.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(&LoginPage {
+        lang,
+        error: None,
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let ip = addr.ip().to_string();
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let username = f.username.unwrap_or_default();
+    let next = safe_next(f.next.as_deref());
+    let result = auth::login(&state.db, &username, f.password.as_deref().unwrap_or(""), Some(&ip), ua).await;
+    let fail = |status: StatusCode, msg: String| {
+        render_status(
+            status,
+            &LoginPage {
+                lang,
+                error: Some(msg),
+                username: username.clone(),
+                next: next.clone(),
+            },
+        )
+    };
+    match result {
+        Ok(user) => match auth::open_session(&state.db, user.id, SessionKind::Web, Some(ip)).await {
+            Ok((token, _)) => {
+                let cookie = format!(
+                    "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                    auth::WEB_SESSION_HOURS * 3600
+                );
+                let mut r = Redirect::to(&next).into_response();
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
+                }
+                r
+            }
+            Err(e) => e.into_response(),
+        },
+        Err(AppError::TooManyRequests { retry_after_secs }) => fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang.t("login.throttled").replace("{m}", &(retry_after_secs / 60).to_string()),
+        ),
+        Err(AppError::Unauthenticated) | Err(AppError::Validation(_)) => {
+            fail(StatusCode::UNAUTHORIZED, lang.t("login.failed").into_owned())
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn logout(State(state): State<AppState>, who: Principal, headers: HeaderMap) -> Response {
+    let _ = who;
+    if let Some(token) = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| {
+            c.split(';')
+                .find_map(|p| p.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned))
+        })
+    {
+        if let Err(e) = auth::close_session(&state.db, &token).await {
+            return e.into_response();
+        }
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("lianxin_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    r
+}
+
+async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = if code.starts_with("en") { "en" } else { "zh-CN" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        });
+    let mut r = Redirect::to(&safe_next(back.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000")) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}

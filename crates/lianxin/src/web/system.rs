@@ -1,0 +1,310 @@
+//! System pages: users (用户管理), roles with their data scopes (角色管理), the audit log
+//! (操作日志) and the login log (登录日志).
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+
+use super::widgets::*;
+use super::{PageCtx, render, render_status};
+use crate::access::Principal;
+use crate::access::auth::{self, NewUser};
+use crate::access::roles::{DataScope, perm};
+use crate::app::AppState;
+use crate::audit::{self, Action, AuditFilter};
+use crate::entities::{role_permissions, roles, units, user_roles, users};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::registries::{Paging, clean};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/system/users", get(user_list).post(user_create))
+        .route("/system/users/new", get(user_new))
+        .route("/system/roles", get(role_list))
+        .route("/system/audit", get(audit_list))
+        .route("/system/logins", get(login_list))
+}
+
+#[derive(Deserialize, Default)]
+struct UserQuery {
+    q: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+async fn user_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<UserQuery>) -> AppResult<Response> {
+    who.require(perm::USER_LIST)?;
+    let paging = Paging { page: q.page, page_size: q.page_size };
+    let mut sel = users::Entity::find();
+    if let Some(text) = clean(q.q.clone()) {
+        sel = sel.filter(users::Column::Username.contains(&text));
+    }
+    let total = sel.clone().count(&s.db).await?;
+    let rows_db = sel
+        .order_by_asc(users::Column::Id)
+        .offset(paging.offset())
+        .limit(paging.limit())
+        .all(&s.db)
+        .await?;
+    let ids: Vec<i64> = rows_db.iter().map(|u| u.id).collect();
+    let links = user_roles::Entity::find().filter(user_roles::Column::UserId.is_in(ids)).all(&s.db).await?;
+    let all_roles = roles::Entity::find().all(&s.db).await?;
+    let unit_ids: Vec<i64> = rows_db.iter().filter_map(|u| u.unit_id).collect();
+    let unit_names: std::collections::HashMap<i64, String> = units::Entity::find()
+        .filter(units::Column::Id.is_in(unit_ids))
+        .all(&s.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let rows = rows_db
+        .iter()
+        .map(|u| {
+            let role_names: Vec<String> = links
+                .iter()
+                .filter(|l| l.user_id == u.id)
+                .filter_map(|l| all_roles.iter().find(|r| r.id == l.role_id))
+                .map(|r| lang.pick(&r.name_zh, &r.name_en).to_owned())
+                .collect();
+            vec![
+                Cell::text(u.username.clone()),
+                Cell::text(u.display_name.clone()),
+                Cell::text(role_names.join("、")),
+                Cell::text(u.unit_id.and_then(|i| unit_names.get(&i).cloned()).unwrap_or_default()),
+                Cell::text(yes_no_text(lang, u.active)),
+                Cell::text(u.last_login_at.as_ref().map(local_time).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let qs = query_string(&[("q", q.q.clone())]);
+    let mut buttons = Vec::new();
+    if who.can(perm::USER_ADD) {
+        buttons.push(Button { id: "btn-new", class: "btn-primary", href: "/system/users/new".into(), label: lang.t("app.new").into_owned() });
+    }
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "users", lang.t("menu.users")),
+        action: "/system/users".into(),
+        buttons,
+        filters: vec![FilterField::text("q", lang.t("user.username").into_owned(), q.q.clone())],
+        columns: columns(lang, &["user.username", "user.display_name", "user.roles", "user.unit", "user.active", "user.last_login"]),
+        rows,
+        total_text: total_text(lang, total),
+        pages: pages("/system/users", &qs, paging, total),
+        tree: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct UserForm {
+    username: Option<String>,
+    display_name: Option<String>,
+    password: Option<String>,
+    role: Option<String>,
+    unit_code: Option<String>,
+    enterprise_uscc: Option<String>,
+}
+
+async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> AppResult<FormPage> {
+    let role_rows = roles::Entity::find().order_by_asc(roles::Column::Id).all(&s.db).await?;
+    let t = |k: &str| lang.t(k).into_owned();
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "users", t("user.new")),
+        action: "/system/users".into(),
+        cancel: "/system/users".into(),
+        fields: vec![
+            FormField::new("username", t("user.username"), "text", f.username.as_ref()).required(),
+            FormField::new("display_name", t("user.display_name"), "text", f.display_name.as_ref()),
+            FormField::new("password", t("login.password"), "password", None).required().hint(t("user.password_hint")),
+            FormField::new("role", t("user.roles"), "select", f.role.as_ref()).required().options(
+                role_rows
+                    .iter()
+                    .map(|r| SelectOption { value: r.code.clone(), label: lang.pick(&r.name_zh, &r.name_en).to_owned() })
+                    .collect(),
+            ),
+            FormField::new("unit_code", t("user.unit_code"), "text", f.unit_code.as_ref()),
+            FormField::new("enterprise_uscc", t("user.enterprise_uscc"), "text", f.enterprise_uscc.as_ref()),
+        ],
+        errors: Vec::new(),
+    })
+}
+
+async fn user_new(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::USER_ADD)?;
+    Ok(render(&user_form(&s, &who, lang, &UserForm::default()).await?))
+}
+
+async fn user_create(State(s): State<AppState>, who: Principal, lang: Lang, Form(f): Form<UserForm>) -> AppResult<Response> {
+    who.require(perm::USER_ADD)?;
+    let result = auth::create_user(
+        &s.db,
+        NewUser {
+            username: f.username.clone().unwrap_or_default(),
+            password: f.password.clone().unwrap_or_default(),
+            display_name: clean(f.display_name.clone()),
+            role_codes: clean(f.role.clone()).into_iter().collect(),
+            unit_code: clean(f.unit_code.clone()),
+            enterprise_uscc: clean(f.enterprise_uscc.clone()),
+            person_id: None,
+        },
+    )
+    .await;
+    match result {
+        Ok(u) => {
+            audit::record(&s.db, &who, Action::Create, "user", Some(u.id), u.username.clone()).await?;
+            Ok(Redirect::to("/system/users").into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let page = user_form(&s, &who, lang, &f).await?.with_errors(&errs);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::ROLE_LIST)?;
+    let role_rows = roles::Entity::find().order_by_asc(roles::Column::Id).all(&s.db).await?;
+    let perms = role_permissions::Entity::find().all(&s.db).await?;
+    let rows: Vec<Vec<Cell>> = role_rows
+        .iter()
+        .map(|r| {
+            let mut p: Vec<&str> = perms.iter().filter(|x| x.role_id == r.id).map(|x| x.permission.as_str()).collect();
+            p.sort_unstable();
+            vec![
+                Cell::masked(r.code.clone()),
+                Cell::text(lang.pick(&r.name_zh, &r.name_en).to_owned()),
+                Cell::text(
+                    DataScope::parse(&r.data_scope)
+                        .map(|d| lang.pick(d.label_zh(), d.label_en()).to_owned())
+                        .unwrap_or_else(|| r.data_scope.clone()),
+                ),
+                Cell::text(p.join(" ")),
+            ]
+        })
+        .collect();
+    let total = rows.len() as u64;
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "roles", lang.t("menu.roles")),
+        action: "/system/roles".into(),
+        buttons: Vec::new(),
+        filters: Vec::new(),
+        columns: columns(lang, &["role.code", "role.name", "role.scope", "role.permissions"]),
+        rows,
+        total_text: total_text(lang, total),
+        pages: Vec::new(),
+        tree: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    username: Option<String>,
+    action: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+async fn audit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+    who.require(perm::AUDIT_LIST)?;
+    let paging = Paging { page: q.page, page_size: q.page_size };
+    let f = AuditFilter {
+        username: clean(q.username.clone()),
+        action: clean(q.action.clone()),
+        entity: clean(q.entity.clone()),
+        entity_id: clean(q.entity_id.clone()),
+        from: None,
+        to: None,
+    };
+    let page = audit::search(&s.db, &f, paging).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::text(local_time(&a.at)),
+                Cell::text(a.username.clone()),
+                Cell::text(Action::label(&a.action, lang)),
+                Cell::text(a.entity.clone()),
+                Cell::text(a.entity_id.clone().unwrap_or_default()),
+                Cell::text(a.summary.clone()),
+                Cell::text(a.ip.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let qs = query_string(&[
+        ("username", q.username.clone()),
+        ("action", q.action.clone()),
+        ("entity", q.entity.clone()),
+        ("entity_id", q.entity_id.clone()),
+    ]);
+    let action_opts = Action::ALL
+        .iter()
+        .map(|a| SelectOption { value: a.code().to_owned(), label: Action::label(a.code(), lang).to_owned() })
+        .collect();
+    let entity_opts = ["unit", "person", "enterprise", "user"]
+        .iter()
+        .map(|e| SelectOption { value: (*e).to_owned(), label: (*e).to_owned() })
+        .collect();
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "audit", lang.t("menu.audit")),
+        action: "/system/audit".into(),
+        buttons: Vec::new(),
+        filters: vec![
+            FilterField::text("username", lang.t("audit.username").into_owned(), q.username.clone()),
+            FilterField::select("action", lang.t("audit.action").into_owned(), q.action.clone(), action_opts),
+            FilterField::select("entity", lang.t("audit.entity").into_owned(), q.entity.clone(), entity_opts),
+            FilterField::text("entity_id", lang.t("audit.entity_id").into_owned(), q.entity_id.clone()),
+        ],
+        columns: columns(lang, &["audit.at", "audit.username", "audit.action", "audit.entity", "audit.entity_id", "audit.summary", "audit.ip"]),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/system/audit", &qs, paging, page.total),
+        tree: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    username: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+async fn login_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<LoginQuery>) -> AppResult<Response> {
+    who.require(perm::AUDIT_LIST)?;
+    let paging = Paging { page: q.page, page_size: q.page_size };
+    let page = audit::search_logins(&s.db, q.username.as_deref(), paging).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::text(local_time(&l.at)),
+                Cell::text(l.username.clone()),
+                Cell::text(if l.success { lang.pick("成功", "success") } else { lang.pick("失败", "failed") }.to_owned()),
+                Cell::text(l.message.clone()),
+                Cell::text(l.ip.clone().unwrap_or_default()),
+                Cell::text(l.user_agent.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let qs = query_string(&[("username", q.username.clone())]);
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "logins", lang.t("menu.logins")),
+        action: "/system/logins".into(),
+        buttons: Vec::new(),
+        filters: vec![FilterField::text("username", lang.t("audit.username").into_owned(), q.username.clone())],
+        columns: columns(lang, &["audit.at", "audit.username", "login.result", "login.message", "audit.ip", "login.user_agent"]),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/system/logins", &qs, paging, page.total),
+        tree: Vec::new(),
+    }))
+}

@@ -1,0 +1,291 @@
+//! `TestApp`: the real server on port 0 against a fresh database: a SQLite file in a temp
+//! dir, or, when `LIANXIN_TEST_PG` is set, a fresh PostgreSQL database cloned from a migrated
+//! template.
+
+use std::net::SocketAddr;
+
+use lianxin::access::Principal;
+use lianxin::app::{self, AppState};
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub const PASSWORD: &str = "Test@2020pass";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub db_url: String,
+    pub client: Client,
+    _dir: tempfile::TempDir,
+}
+
+static PG_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+fn pg_url_with_db(base: &str, db: &str) -> String {
+    let mut u = url::Url::parse(base).expect("LIANXIN_TEST_PG must be a URL");
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+/// A migrated template database, made once per test process.
+async fn pg_template(base: &str) -> String {
+    PG_TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("lianxin_tmpl_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(base).await.expect("connect to LIANXIN_TEST_PG");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create template database");
+            let url = pg_url_with_db(base, &name);
+            let db = app::prepare_database(&url).await.expect("migrate template");
+            db.close().await.expect("close template");
+            admin.close().await.ok();
+            name
+        })
+        .await
+        .clone()
+}
+
+pub async fn fresh_db_url(dir: &std::path::Path) -> String {
+    match std::env::var("LIANXIN_TEST_PG") {
+        Ok(base) if !base.is_empty() => {
+            let template = pg_template(&base).await;
+            let name = format!("lianxin_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&base).await.expect("connect to LIANXIN_TEST_PG");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .await
+                .expect("clone template database");
+            admin.close().await.ok();
+            pg_url_with_db(&base, &name)
+        }
+        _ => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db_url = fresh_db_url(dir.path()).await;
+        let db = app::prepare_database(&db_url).await.expect("prepare database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = AppState::new(db.clone());
+        tokio::spawn(async move {
+            app::serve(listener, state, std::future::pending()).await.expect("serve");
+        });
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            db,
+            db_url,
+            client,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn system(&self) -> Principal {
+        Principal::system("test")
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("token request");
+        assert_eq!(r.status(), StatusCode::OK, "login of {username} failed");
+        let v: Value = r.json().await.expect("token json");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+    }
+
+    pub async fn get_en(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+    }
+
+    pub async fn post_en(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Accept-Language", "en")
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("DELETE")
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// Ids of the small fixture district every access test uses.
+pub struct Fixture {
+    pub district: i64,
+    pub sub_a: i64,
+    pub sub_b: i64,
+    pub community_a: i64,
+    pub community_b: i64,
+    pub dept: i64,
+    pub other_dept: i64,
+    pub task_force: i64,
+    pub team: i64,
+    pub ent_a: i64,
+    pub ent_b: i64,
+    pub person_a: i64,
+    pub person_b: i64,
+    pub dept_person: i64,
+    pub volunteer_person: i64,
+    pub contact_person: i64,
+    pub employee_a: i64,
+}
+
+/// A valid identity number with the given 17-digit body.
+pub fn id_number(body17: &str) -> String {
+    let c = lianxin_types::IdNumber::check_char(body17).expect("17 digits");
+    format!("{body17}{c}")
+}
+
+/// A valid credit code with region 410106 and the given 8-char organisation body.
+pub fn uscc(org8: &str) -> String {
+    let org_check = lianxin_types::Uscc::org_code_check_char(org8).expect("org body");
+    let first17 = format!("91410106{org8}{org_check}");
+    let c = lianxin_types::Uscc::check_char(&first17).expect("17 chars");
+    format!("{first17}{c}")
+}
+
+async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> i64 {
+    let r = app.post(token, path, &body).await;
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {v}");
+    v["id"].as_i64().expect("id")
+}
+
+pub async fn add_user(app: &TestApp, username: &str, role: &str, unit: Option<&str>, uscc: Option<&str>, person: Option<i64>) {
+    lianxin::access::auth::create_user(
+        &app.db,
+        lianxin::access::auth::NewUser {
+            username: username.into(),
+            password: PASSWORD.into(),
+            display_name: None,
+            role_codes: vec![role.into()],
+            unit_code: unit.map(Into::into),
+            enterprise_uscc: uscc.map(Into::into),
+            person_id: person,
+        },
+    )
+    .await
+    .expect("create user");
+}
+
+impl TestApp {
+    /// A small district with one user per built-in role (usernames are the role codes).
+    pub async fn with_fixture() -> (TestApp, Fixture) {
+        let app = TestApp::spawn().await;
+        add_user(&app, "admin", "admin", None, None, None).await;
+        let t = app.token("admin").await;
+        let district = post_ok(&app, &t, "/api/v1/units", json!({"name": "上街区", "kind": "district", "code": "410106"})).await;
+        let sub_a = post_ok(&app, &t, "/api/v1/units", json!({"name": "济源路街道", "kind": "subdistrict", "parent_id": district, "code": "410106001"})).await;
+        let sub_b = post_ok(&app, &t, "/api/v1/units", json!({"name": "矿山街道", "kind": "subdistrict", "parent_id": district, "code": "410106005"})).await;
+        let community_a = post_ok(&app, &t, "/api/v1/units", json!({"name": "甲社区", "kind": "community", "parent_id": sub_a})).await;
+        let community_b = post_ok(&app, &t, "/api/v1/units", json!({"name": "乙社区", "kind": "community", "parent_id": sub_b})).await;
+        let dept = post_ok(&app, &t, "/api/v1/units", json!({"name": "工业和信息化局", "kind": "department", "parent_id": district, "code": "D02"})).await;
+        let other_dept = post_ok(&app, &t, "/api/v1/units", json!({"name": "财政局", "kind": "department", "parent_id": district, "code": "D03"})).await;
+        let task_force = post_ok(&app, &t, "/api/v1/units", json!({"name": "铝精深加工行业服务专班", "kind": "task_force", "parent_id": district, "code": "T01"})).await;
+        let team = post_ok(&app, &t, "/api/v1/units", json!({"name": "第一党员服务队", "kind": "service_team", "parent_id": task_force, "code": "S001"})).await;
+        let uscc_a = uscc("MA44AAA1");
+        let ent_a = post_ok(&app, &t, "/api/v1/enterprises", json!({"name": "郑州长城科工贸有限公司", "uscc": uscc_a, "unit_id": sub_a, "service_team_id": team})).await;
+        let ent_b = post_ok(&app, &t, "/api/v1/enterprises", json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": sub_b})).await;
+        let person_a = post_ok(&app, &t, "/api/v1/people", json!({"name": "张伟", "unit_id": community_a, "id_number": id_number("41010619850312101"), "phone": "13803710001"})).await;
+        let person_b = post_ok(&app, &t, "/api/v1/people", json!({"name": "李娜", "unit_id": community_b, "id_number": id_number("41010619900720202"), "phone": "13803710002"})).await;
+        let dept_person = post_ok(&app, &t, "/api/v1/people", json!({"name": "王强", "unit_id": dept, "kinds": ["cadre"], "id_number": id_number("41010619800101303")})).await;
+        let volunteer_person = post_ok(&app, &t, "/api/v1/people", json!({"name": "赵敏", "unit_id": community_a, "kinds": ["volunteer"], "id_number": id_number("41010619950505404")})).await;
+        let contact_person = post_ok(&app, &t, "/api/v1/people", json!({"name": "刘洋", "unit_id": sub_a, "enterprise_id": ent_a, "kinds": ["contact", "employee"], "id_number": id_number("41010619880808505")})).await;
+        let employee_a = post_ok(&app, &t, "/api/v1/people", json!({"name": "陈静", "unit_id": sub_a, "enterprise_id": ent_a, "kinds": ["employee"], "id_number": id_number("41010619920909606")})).await;
+        add_user(&app, "leader", "leader", Some("410106"), None, None).await;
+        add_user(&app, "department_staff", "department_staff", Some("D02"), None, Some(dept_person)).await;
+        add_user(&app, "service_cadre", "service_cadre", Some("S001"), None, None).await;
+        add_user(&app, "supervisor", "supervisor", None, None, None).await;
+        add_user(&app, "organization", "organization", None, None, None).await;
+        add_user(&app, "volunteer", "volunteer", None, None, Some(volunteer_person)).await;
+        add_user(&app, "enterprise_contact", "enterprise_contact", Some("410106001"), Some(&uscc_a), Some(contact_person)).await;
+        let f = Fixture {
+            district,
+            sub_a,
+            sub_b,
+            community_a,
+            community_b,
+            dept,
+            other_dept,
+            task_force,
+            team,
+            ent_a,
+            ent_b,
+            person_a,
+            person_b,
+            dept_person,
+            volunteer_person,
+            contact_person,
+            employee_a,
+        };
+        (app, f)
+    }
+}
+
+pub async fn problem(r: Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(ct.starts_with("application/problem+json"), "expected problem+json, got {ct} ({status})");
+    (status, r.json().await.expect("problem json"))
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real server against a fresh database (SQLite by default; PostgreSQL
+//! when LIANXIN_TEST_PG is set). One binary, so the suite links once.
+
+mod access;
+mod helpers;
+mod platform;
+mod registries;

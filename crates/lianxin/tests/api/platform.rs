@@ -1,0 +1,109 @@
+//! Health, metrics, OpenAPI, authentication and error shapes.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let app = TestApp::spawn().await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|s| s.starts_with("3.")), Some(true));
+    for path in ["/api/v1/auth/token", "/api/v1/units", "/api/v1/people/{id}", "/api/v1/enterprises", "/api/v1/audit", "/api/v1/{kind}/import"] {
+        assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
+    }
+    let docs = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(docs.text().await.unwrap().contains("swagger-ui"));
+    let m = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("lianxin_http_requests_total"), "{m}");
+    let js = app.client.get(app.url("/assets/vendor/htmx.min.js")).send().await.unwrap();
+    assert_eq!(js.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn token_login_and_errors() {
+    let app = TestApp::spawn().await;
+    add_user(&app, "admin", "admin", None, None, None).await;
+    // No credentials: 401 problem.
+    let (status, body) = problem(app.client.get(app.url("/api/v1/units")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["status"], 401);
+    assert!(body["title"].as_str().unwrap().contains("未登录"));
+    // Wrong password: 401, in English on request.
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .header("Accept-Language", "en")
+        .json(&json!({"username": "admin", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = problem(r).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["title"], "Unauthenticated");
+    // A bad token is refused.
+    let r = app.get("not-a-token", "/api/v1/me").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The right password works and the token authenticates.
+    let t = app.token("admin").await;
+    let me: Value = app.get(&t, "/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["username"], "admin");
+    assert_eq!(me["roles"][0], "admin");
+    // Both attempts are in the login log.
+    let logins: Value = app.get(&t, "/api/v1/logins?username=admin").await.json().await.unwrap();
+    assert!(logins["total"].as_u64().unwrap() >= 2);
+}
+
+#[tokio::test]
+async fn login_is_throttled_after_repeated_failures() {
+    let app = TestApp::spawn().await;
+    add_user(&app, "admin", "admin", None, None, None).await;
+    for _ in 0..5 {
+        let r = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"username": "admin", "password": "wrong-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused while throttled.
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("retry-after").is_some());
+    let (status, _) = problem(r).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_422_problem() {
+    let app = TestApp::spawn().await;
+    add_user(&app, "admin", "admin", None, None, None).await;
+    let t = app.token("admin").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = problem(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!body["errors"].as_array().unwrap().is_empty());
+    let r = app.post(&t, "/api/v1/units", &json!({"name": 5})).await;
+    let (status, _) = problem(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("units").await, 0);
+}
