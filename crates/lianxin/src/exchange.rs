@@ -823,12 +823,38 @@ pub async fn export_to_file(
 
 // --- HTTP -----------------------------------------------------------------------------------
 
+/// Browser routes, spelled out per registry (`/enterprises/{id}` would otherwise swallow them).
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{kind}/export.xlsx", get(export_xlsx))
-        .route("/{kind}/export.csv", get(export_csv))
-        .route("/{kind}/template.xlsx", get(download_template))
-        .route("/{kind}/import", get(import_page).post(import_upload))
+    let mut r = Router::new();
+    for kind in [Kind::Units, Kind::People, Kind::Enterprises] {
+        let base = format!("/{}", kind.path());
+        r = r
+            .route(
+                &format!("{base}/export.xlsx"),
+                get(move |s: State<AppState>, who: Principal, uri: axum::http::Uri| async move {
+                    export_any(s.0, who, kind, uri.query().unwrap_or("").to_owned(), false).await
+                }),
+            )
+            .route(
+                &format!("{base}/export.csv"),
+                get(move |s: State<AppState>, who: Principal, uri: axum::http::Uri| async move {
+                    export_any(s.0, who, kind, uri.query().unwrap_or("").to_owned(), true).await
+                }),
+            )
+            .route(
+                &format!("{base}/template.xlsx"),
+                get(move |who: Principal| async move { download_template(who, kind).await }),
+            )
+            .route(
+                &format!("{base}/import"),
+                get(move |who: Principal, lang: Lang| async move { import_page(who, lang, kind).await }).post(
+                    move |s: State<AppState>, who: Principal, lang: Lang, mp: Multipart| async move {
+                        import_upload(s.0, who, lang, kind, mp).await
+                    },
+                ),
+            );
+    }
+    r
 }
 
 fn kind_of(s: &str) -> AppResult<Kind> {
@@ -886,28 +912,7 @@ async fn export_any(s: AppState, who: Principal, kind: Kind, raw: String, csv_fo
     stream_file(file, ct, name).await
 }
 
-async fn export_xlsx(
-    State(s): State<AppState>,
-    who: Principal,
-    UrlPath(kind): UrlPath<String>,
-    uri: axum::http::Uri,
-) -> AppResult<Response> {
-    let kind = kind_of(&kind)?;
-    export_any(s, who, kind, uri.query().unwrap_or("").to_owned(), false).await
-}
-
-async fn export_csv(
-    State(s): State<AppState>,
-    who: Principal,
-    UrlPath(kind): UrlPath<String>,
-    uri: axum::http::Uri,
-) -> AppResult<Response> {
-    let kind = kind_of(&kind)?;
-    export_any(s, who, kind, uri.query().unwrap_or("").to_owned(), true).await
-}
-
-async fn download_template(who: Principal, UrlPath(kind): UrlPath<String>) -> AppResult<Response> {
-    let kind = kind_of(&kind)?;
+async fn download_template(who: Principal, kind: Kind) -> AppResult<Response> {
     who.require(kind.perms().0)?;
     let bytes = template(kind)?;
     let mut resp = bytes.into_response();
@@ -949,8 +954,7 @@ fn import_page_for(who: &Principal, lang: Lang, kind: Kind) -> ImportPage {
     }
 }
 
-async fn import_page(who: Principal, lang: Lang, UrlPath(kind): UrlPath<String>) -> AppResult<Response> {
-    let kind = kind_of(&kind)?;
+async fn import_page(who: Principal, lang: Lang, kind: Kind) -> AppResult<Response> {
     who.require(kind.perms().0)?;
     Ok(crate::web::render(&import_page_for(&who, lang, kind)))
 }
@@ -984,14 +988,7 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
     Ok((name, bytes, update))
 }
 
-async fn import_upload(
-    State(s): State<AppState>,
-    who: Principal,
-    lang: Lang,
-    UrlPath(kind): UrlPath<String>,
-    mp: Multipart,
-) -> AppResult<Response> {
-    let kind = kind_of(&kind)?;
+async fn import_upload(s: AppState, who: Principal, lang: Lang, kind: Kind, mp: Multipart) -> AppResult<Response> {
     who.require(kind.perms().0)?;
     let mut page = import_page_for(&who, lang, kind);
     match read_upload(mp).await {
@@ -1039,7 +1036,7 @@ pub mod api {
     /// Import a registry (`units`, `people`, `enterprises`) from a multipart upload with a `file`
     /// (.xlsx or .csv) and optional `update_existing=true`. 422 with every bad row, and nothing
     /// imported, unless the whole file is valid.
-    #[utoipa::path(post, path = "/api/v1/{kind}/import", tag = "exchange",
+    #[utoipa::path(post, path = "/api/v1/import/{kind}", tag = "exchange",
         params(("kind" = String, Path, description = "units, people or enterprises")),
         request_body(content_type = "multipart/form-data", content = String),
         responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
@@ -1063,7 +1060,7 @@ pub mod api {
     }
 
     /// Export a registry as .xlsx or .csv (streamed; the list filters apply).
-    #[utoipa::path(get, path = "/api/v1/{kind}/export", tag = "exchange",
+    #[utoipa::path(get, path = "/api/v1/export/{kind}", tag = "exchange",
         params(("kind" = String, Path, description = "units, people or enterprises"), ExportParams),
         responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
     async fn api_export(

@@ -43,7 +43,7 @@ async fn every_role_sees_exactly_its_scope() {
     };
     let mut both = vec![f.ent_a, f.ent_b];
     both.sort();
-    let forbidden = Err(StatusCode::FORBIDDEN);
+    let forbidden = || Err(StatusCode::FORBIDDEN);
     for role in ROLES {
         let t = app.token(role).await;
         let units = ids(&app, &t, "/api/v1/units?page_size=500").await;
@@ -54,11 +54,11 @@ async fn every_role_sees_exactly_its_scope() {
             "organization" => (Ok(all_units.clone()), Ok(all_people.clone()), Ok(both.clone())),
             "department_staff" => (Ok(vec![f.dept]), Ok(vec![f.dept_person]), Ok(vec![])),
             "service_cadre" => (Ok(vec![f.team]), Ok(vec![]), Ok(vec![f.ent_a])),
-            "volunteer" => (forbidden, Ok(vec![f.volunteer_person]), forbidden),
+            "volunteer" => (forbidden(), Ok(vec![f.volunteer_person]), forbidden()),
             "enterprise_contact" => {
                 let mut p = vec![f.contact_person, f.employee_a];
                 p.sort();
-                (forbidden, Ok(p), Ok(vec![f.ent_a]))
+                (forbidden(), Ok(p), Ok(vec![f.ent_a]))
             }
             _ => unreachable!(),
         };
@@ -104,7 +104,7 @@ async fn writes_follow_permissions_and_scope() {
     for (i, role) in ROLES.iter().enumerate() {
         let t = app.token(role).await;
         let unit = app.post(&t, "/api/v1/units", &new_unit).await.status();
-        let ent = app.post(&t, "/api/v1/enterprises", &new_ent(&format!("MA44Z{i:03}"))).await.status();
+        let ent = app.post(&t, "/api/v1/enterprises", &new_ent(&format!("MA45{i:04}"))).await.status();
         let person = app.post(&t, "/api/v1/people", &new_person).await.status();
         let audit = app.get(&t, "/api/v1/audit").await.status();
         let (eu, ee, ep, ea) = match *role {

@@ -12,7 +12,7 @@ async fn health_metrics_and_openapi() {
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"].as_str().map(|s| s.starts_with("3.")), Some(true));
-    for path in ["/api/v1/auth/token", "/api/v1/units", "/api/v1/people/{id}", "/api/v1/enterprises", "/api/v1/audit", "/api/v1/{kind}/import"] {
+    for path in ["/api/v1/auth/token", "/api/v1/units", "/api/v1/people/{id}", "/api/v1/enterprises", "/api/v1/audit", "/api/v1/import/{kind}"] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
     let docs = app.client.get(app.url("/api/docs")).send().await.unwrap();

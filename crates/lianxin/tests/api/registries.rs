@@ -28,7 +28,7 @@ async fn crud_with_minimal_payloads_and_search() {
     let list: Value = app.get(&t, "/api/v1/enterprises?q=铝都").await.json().await.unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], id);
-    let list: Value = app.get(&t, &format!("/api/v1/enterprises?q={}", &code[..12])).await.json().await.unwrap();
+    let list: Value = app.get(&t, &format!("/api/v1/enterprises?q={}", &code[8..])).await.json().await.unwrap();
     assert_eq!(list["total"], 1);
     let list: Value = app.get(&t, "/api/v1/enterprises?page=1&page_size=2").await.json().await.unwrap();
     assert_eq!(list["total"], 3);
@@ -144,7 +144,7 @@ async fn identity_numbers_and_phones_are_validated() {
     expect_field_error(&app, &t, "/api/v1/people", p(&id_number("99010619900307123")), "id_number", "region").await;
     expect_field_error(&app, &t, "/api/v1/people", p(&id_number("41010619900230123")), "id_number", "birth_date").await;
     expect_field_error(&app, &t, "/api/v1/people", p(&id_number("41010630000101123")), "id_number", "birth_date").await;
-    expect_field_error(&app, &t, "/api/v1/people", json!({"name": "测试", "unit_id": f.community_a, "phone": "12345"}), "phone", "length").await.to_string();
+    expect_field_error(&app, &t, "/api/v1/people", json!({"name": "测试", "unit_id": f.community_a, "phone": "12345"}), "phone", "format").await;
     expect_field_error(&app, &t, "/api/v1/people", json!({"unit_id": f.community_a}), "name", "required").await;
     expect_field_error(&app, &t, "/api/v1/people", json!({"name": "测试"}), "unit_id", "required").await;
     assert_eq!(app.count("people").await, before);
@@ -203,7 +203,7 @@ async fn personal_numbers_are_masked_unless_permitted_and_reads_are_audited() {
     assert_eq!(v["unmasked"], true);
     let admin = app.token("admin").await;
     let audit: Value = app
-        .get(&admin, &format!("/api/v1/audit?action=read_sensitive&entity=person&entity_id={}", f.person_a))
+        .get(&admin, &format!("/api/v1/audit?action=read_sensitive&entity=person&username=organization&entity_id={}", f.person_a))
         .await
         .json()
         .await
