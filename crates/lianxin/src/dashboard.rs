@@ -2,7 +2,9 @@
 //! Grouped counts in the database, never rows pulled into memory.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use serde::Serialize;
 
 use crate::access::Principal;
@@ -34,7 +36,10 @@ pub struct Overview {
 pub async fn overview(db: &impl ConnectionTrait, who: &Principal) -> AppResult<Overview> {
     let s = &who.scope;
     let count_people = |col: people::Column| async move {
-        scoped::<people::Entity>(s).filter(col.eq(true)).count(db).await
+        scoped::<people::Entity>(s)
+            .filter(col.eq(true))
+            .count(db)
+            .await
     };
     let units_by_kind: Vec<(String, i64)> = scoped::<units::Entity>(s)
         .select_only()
@@ -83,10 +88,17 @@ pub async fn overview(db: &impl ConnectionTrait, who: &Principal) -> AppResult<O
             people_by_unit.push((h.id, h.name.clone(), n));
         }
     }
-    let names: std::collections::HashMap<i64, String> = homes.iter().map(|u| (u.id, u.name.clone())).collect();
+    let names: std::collections::HashMap<i64, String> =
+        homes.iter().map(|u| (u.id, u.name.clone())).collect();
     let mut enterprises_by_unit: Vec<(i64, String, u64)> = by_unit
         .into_iter()
-        .map(|(id, n)| (id, names.get(&id).cloned().unwrap_or_else(|| id.to_string()), n as u64))
+        .map(|(id, n)| {
+            (
+                id,
+                names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+                n as u64,
+            )
+        })
         .collect();
     enterprises_by_unit.sort_by_key(|(id, _, _)| *id);
     Ok(Overview {
@@ -106,8 +118,14 @@ pub async fn overview(db: &impl ConnectionTrait, who: &Principal) -> AppResult<O
             .count(db)
             .await?,
         enterprises_by_unit,
-        enterprises_by_ownership: by_ownership.into_iter().map(|(k, n)| (k, n as u64)).collect(),
-        units_by_kind: units_by_kind.into_iter().map(|(k, n)| (k, n as u64)).collect(),
+        enterprises_by_ownership: by_ownership
+            .into_iter()
+            .map(|(k, n)| (k, n as u64))
+            .collect(),
+        units_by_kind: units_by_kind
+            .into_iter()
+            .map(|(k, n)| (k, n as u64))
+            .collect(),
         people_by_unit,
     })
 }

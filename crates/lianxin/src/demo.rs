@@ -23,12 +23,28 @@ pub const DEMO_PASSWORD: &str = "Lianxin@2020";
 pub const DEMO_LOGINS: &[(&str, &str, &str)] = &[
     ("admin", "admin", "系统管理员 System administrator"),
     ("leader", "leader", "区领导 District leader (read all)"),
-    ("gongxin", "department_staff", "工业和信息化局 Industry and IT bureau"),
-    ("cadre", "service_cadre", "党员服务队 A Party-member service team"),
+    (
+        "gongxin",
+        "department_staff",
+        "工业和信息化局 Industry and IT bureau",
+    ),
+    (
+        "cadre",
+        "service_cadre",
+        "党员服务队 A Party-member service team",
+    ),
     ("jiancha", "supervisor", "第一监督检查组 Inspection group 1"),
-    ("zuzhi", "organization", "区委组织部 Organisation department"),
+    (
+        "zuzhi",
+        "organization",
+        "区委组织部 Organisation department",
+    ),
     ("volunteer", "volunteer", "社区志愿者 A community volunteer"),
-    ("qiye", "enterprise_contact", "郑州长城科工贸有限公司 Enterprise contact"),
+    (
+        "qiye",
+        "enterprise_contact",
+        "郑州长城科工贸有限公司 Enterprise contact",
+    ),
 ];
 
 pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
@@ -90,7 +106,11 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             EnterpriseInput {
                 name: Some(e.name.clone()),
                 uscc: Some(e.uscc.clone()),
-                unit_id: Some(*unit_ids.get(&e.unit_code).ok_or_else(|| missing(&e.unit_code))?),
+                unit_id: Some(
+                    *unit_ids
+                        .get(&e.unit_code)
+                        .ok_or_else(|| missing(&e.unit_code))?,
+                ),
                 industry: Some(e.industry.clone()),
                 ownership: Some(e.ownership.to_owned()),
                 address: Some(e.address.clone()),
@@ -132,7 +152,11 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             &who,
             PersonInput {
                 name: Some(p.name.clone()),
-                unit_id: Some(*unit_ids.get(&p.unit_code).ok_or_else(|| missing(&p.unit_code))?),
+                unit_id: Some(
+                    *unit_ids
+                        .get(&p.unit_code)
+                        .ok_or_else(|| missing(&p.unit_code))?,
+                ),
                 id_number: Some(p.id_number.clone()),
                 phone: Some(p.phone.clone()),
                 gender: Some(p.gender.to_owned()),
@@ -154,17 +178,20 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         if p.is_volunteer && first_volunteer.is_none() {
             first_volunteer = Some((m.id, p.unit_code.clone()));
         }
-        if p.is_contact {
-            if let Some(u) = &p.enterprise_uscc {
-                contacts.entry(u.clone()).or_insert(m.id);
-            }
+        if p.is_contact
+            && let Some(u) = &p.enterprise_uscc
+        {
+            contacts.entry(u.clone()).or_insert(m.id);
         }
         bar.inc(1);
     }
 
     bar.set_message("users");
     let unit_code_of = |name: &str| -> Option<String> {
-        d.units.iter().find(|u| u.name == name).map(|u| u.code.clone())
+        d.units
+            .iter()
+            .find(|u| u.name == name)
+            .map(|u| u.code.clone())
     };
     let seed_enterprise = d
         .enterprises

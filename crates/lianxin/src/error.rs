@@ -142,7 +142,9 @@ impl AppError {
                 "记录不存在或不在您的数据权限范围内".to_owned(),
                 "the record does not exist or is outside your data scope".to_owned(),
             ),
-            Self::Conflict { zh, en } => ("conflict", "状态冲突", "Conflict", zh.clone(), en.clone()),
+            Self::Conflict { zh, en } => {
+                ("conflict", "状态冲突", "Conflict", zh.clone(), en.clone())
+            }
             Self::Validation(errs) => (
                 "validation",
                 "输入有误",
@@ -156,9 +158,13 @@ impl AppError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-            Self::BadRequest { zh, en } => {
-                ("bad-request", "请求有误", "Bad request", zh.clone(), en.clone())
-            }
+            Self::BadRequest { zh, en } => (
+                "bad-request",
+                "请求有误",
+                "Bad request",
+                zh.clone(),
+                en.clone(),
+            ),
             Self::TooManyRequests { retry_after_secs } => (
                 "too-many-requests",
                 "尝试次数过多",
@@ -266,10 +272,10 @@ impl Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp.extensions_mut().insert(self);
         resp

@@ -32,7 +32,7 @@ use crate::i18n::Lang;
 use crate::registries::enterprises::{self, EnterpriseFilter, EnterpriseForm, OWNERSHIPS};
 use crate::registries::people::{self, PersonFilter, PersonForm, mask_id_number, mask_phone};
 use crate::registries::units::{self, KINDS, UnitFilter};
-use crate::web::registries::{EnterpriseQuery, PersonQuery, UnitQuery, UnitForm};
+use crate::web::registries::{EnterpriseQuery, PersonQuery, UnitForm, UnitQuery};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -75,7 +75,11 @@ impl Kind {
         match self {
             Kind::Units => (perm::UNIT_IMPORT, perm::UNIT_EXPORT, perm::UNIT_LIST),
             Kind::People => (perm::PERSON_IMPORT, perm::PERSON_EXPORT, perm::PERSON_LIST),
-            Kind::Enterprises => (perm::ENTERPRISE_IMPORT, perm::ENTERPRISE_EXPORT, perm::ENTERPRISE_LIST),
+            Kind::Enterprises => (
+                perm::ENTERPRISE_IMPORT,
+                perm::ENTERPRISE_EXPORT,
+                perm::ENTERPRISE_LIST,
+            ),
         }
     }
 }
@@ -96,51 +100,169 @@ pub struct Col {
 const YES_NO: &[(&str, &str, &str)] = &[("true", "是", "yes"), ("false", "否", "no")];
 
 const fn col(key: &'static str, field: &'static str, zh: &'static str, en: &'static str) -> Col {
-    Col { key, field, zh, en, required: false, codes: None, text: false }
+    Col {
+        key,
+        field,
+        zh,
+        en,
+        required: false,
+        codes: None,
+        text: false,
+    }
 }
 
 pub const UNIT_COLS: &[Col] = &[
-    Col { text: true, ..col("code", "code", "单位编码", "Code") },
-    Col { required: true, ..col("name", "name", "单位名称", "Name") },
-    Col { required: true, codes: Some(KINDS), ..col("kind", "kind", "单位类型", "Kind") },
-    Col { text: true, ..col("parent", "parent_id", "上级单位（编码或名称）", "Parent (code or name)") },
+    Col {
+        text: true,
+        ..col("code", "code", "单位编码", "Code")
+    },
+    Col {
+        required: true,
+        ..col("name", "name", "单位名称", "Name")
+    },
+    Col {
+        required: true,
+        codes: Some(KINDS),
+        ..col("kind", "kind", "单位类型", "Kind")
+    },
+    Col {
+        text: true,
+        ..col(
+            "parent",
+            "parent_id",
+            "上级单位（编码或名称）",
+            "Parent (code or name)",
+        )
+    },
     col("sort", "sort", "排序", "Sort"),
     col("leader", "leader", "负责人", "Leader"),
-    Col { text: true, ..col("phone", "phone", "联系电话", "Phone") },
+    Col {
+        text: true,
+        ..col("phone", "phone", "联系电话", "Phone")
+    },
 ];
 
 pub const ENTERPRISE_COLS: &[Col] = &[
-    Col { required: true, ..col("name", "name", "企业名称", "Name") },
-    Col { required: true, text: true, ..col("uscc", "uscc", "统一社会信用代码", "Credit code") },
-    Col { required: true, ..col("unit", "unit_id", "所属街道（镇）", "Sub-district") },
+    Col {
+        required: true,
+        ..col("name", "name", "企业名称", "Name")
+    },
+    Col {
+        required: true,
+        text: true,
+        ..col("uscc", "uscc", "统一社会信用代码", "Credit code")
+    },
+    Col {
+        required: true,
+        ..col("unit", "unit_id", "所属街道（镇）", "Sub-district")
+    },
     col("industry", "industry", "行业", "Industry"),
-    Col { codes: Some(OWNERSHIPS), ..col("ownership", "ownership", "经济类型", "Ownership") },
+    Col {
+        codes: Some(OWNERSHIPS),
+        ..col("ownership", "ownership", "经济类型", "Ownership")
+    },
     col("address", "address", "地址", "Address"),
-    col("legal_rep", "legal_rep", "法定代表人", "Legal representative"),
+    col(
+        "legal_rep",
+        "legal_rep",
+        "法定代表人",
+        "Legal representative",
+    ),
     col("contact_name", "contact_name", "联系人", "Contact person"),
-    Col { text: true, ..col("contact_phone", "contact_phone", "联系电话", "Contact phone") },
+    Col {
+        text: true,
+        ..col(
+            "contact_phone",
+            "contact_phone",
+            "联系电话",
+            "Contact phone",
+        )
+    },
     col("employee_count", "employee_count", "职工人数", "Employees"),
-    Col { codes: Some(YES_NO), ..col("has_party_org", "has_party_org", "有党组织", "Party organisation") },
-    Col { codes: Some(YES_NO), ..col("key_project", "key_project", "重点项目", "Key project") },
-    col("service_team", "service_team_id", "结对服务队（编码或名称）", "Service team (code or name)"),
-    col("override_reason", "override_reason", "校验例外说明", "Check override reason"),
+    Col {
+        codes: Some(YES_NO),
+        ..col(
+            "has_party_org",
+            "has_party_org",
+            "有党组织",
+            "Party organisation",
+        )
+    },
+    Col {
+        codes: Some(YES_NO),
+        ..col("key_project", "key_project", "重点项目", "Key project")
+    },
+    col(
+        "service_team",
+        "service_team_id",
+        "结对服务队（编码或名称）",
+        "Service team (code or name)",
+    ),
+    col(
+        "override_reason",
+        "override_reason",
+        "校验例外说明",
+        "Check override reason",
+    ),
 ];
 
 pub const PERSON_COLS: &[Col] = &[
-    Col { required: true, ..col("name", "name", "姓名", "Name") },
-    Col { codes: Some(people::GENDERS), ..col("gender", "gender", "性别", "Gender") },
-    Col { text: true, ..col("id_number", "id_number", "身份证号", "Identity number") },
-    Col { text: true, ..col("phone", "phone", "手机号码", "Phone") },
-    Col { required: true, text: true, ..col("unit", "unit_id", "所属单位（编码或名称）", "Unit (code or name)") },
-    Col { text: true, ..col("enterprise", "enterprise_id", "所在企业（统一社会信用代码）", "Enterprise (credit code)") },
-    Col { codes: Some(YES_NO), ..col("party_member", "party_member", "党员", "Party member") },
-    col("kinds", "kinds", "人员类别（干部、志愿者、企业职工、企业联络员）", "Kinds"),
+    Col {
+        required: true,
+        ..col("name", "name", "姓名", "Name")
+    },
+    Col {
+        codes: Some(people::GENDERS),
+        ..col("gender", "gender", "性别", "Gender")
+    },
+    Col {
+        text: true,
+        ..col("id_number", "id_number", "身份证号", "Identity number")
+    },
+    Col {
+        text: true,
+        ..col("phone", "phone", "手机号码", "Phone")
+    },
+    Col {
+        required: true,
+        text: true,
+        ..col(
+            "unit",
+            "unit_id",
+            "所属单位（编码或名称）",
+            "Unit (code or name)",
+        )
+    },
+    Col {
+        text: true,
+        ..col(
+            "enterprise",
+            "enterprise_id",
+            "所在企业（统一社会信用代码）",
+            "Enterprise (credit code)",
+        )
+    },
+    Col {
+        codes: Some(YES_NO),
+        ..col("party_member", "party_member", "党员", "Party member")
+    },
+    col(
+        "kinds",
+        "kinds",
+        "人员类别（干部、志愿者、企业职工、企业联络员）",
+        "Kinds",
+    ),
     col("position", "position", "职务", "Position"),
     col("rank", "rank", "职级", "Rank"),
     col("career", "career", "工作履历", "Career history"),
     col("expertise", "expertise", "专长", "Expertise"),
     col("traits", "traits", "个性特点", "Traits"),
-    col("override_reason", "override_reason", "校验例外说明", "Check override reason"),
+    col(
+        "override_reason",
+        "override_reason",
+        "校验例外说明",
+        "Check override reason",
+    ),
 ];
 
 pub fn cols(kind: Kind) -> &'static [Col] {
@@ -198,24 +320,46 @@ pub struct ImportReport {
 impl ImportReport {
     pub fn summary_zh(&self) -> String {
         if self.errors.is_empty() {
-            format!("导入成功！共 {} 条数据，新增 {} 条，更新 {} 条。", self.rows, self.created, self.updated)
+            format!(
+                "导入成功！共 {} 条数据，新增 {} 条，更新 {} 条。",
+                self.rows, self.created, self.updated
+            )
         } else {
-            let bad: std::collections::BTreeSet<usize> = self.errors.iter().map(|e| e.row).collect();
-            format!("导入失败！共 {} 条数据格式不正确，未导入任何数据，错误如下：", bad.len())
+            let bad: std::collections::BTreeSet<usize> =
+                self.errors.iter().map(|e| e.row).collect();
+            format!(
+                "导入失败！共 {} 条数据格式不正确，未导入任何数据，错误如下：",
+                bad.len()
+            )
         }
     }
     pub fn summary_en(&self) -> String {
         if self.errors.is_empty() {
-            format!("Import done: {} rows, {} created, {} updated.", self.rows, self.created, self.updated)
+            format!(
+                "Import done: {} rows, {} created, {} updated.",
+                self.rows, self.created, self.updated
+            )
         } else {
-            let bad: std::collections::BTreeSet<usize> = self.errors.iter().map(|e| e.row).collect();
-            format!("Import failed: {} rows are invalid; nothing was imported.", bad.len())
+            let bad: std::collections::BTreeSet<usize> =
+                self.errors.iter().map(|e| e.row).collect();
+            format!(
+                "Import failed: {} rows are invalid; nothing was imported.",
+                bad.len()
+            )
         }
     }
     fn localize(mut self, lang: Lang) -> Self {
-        self.message = if lang.is_en() { self.summary_en() } else { self.summary_zh() };
+        self.message = if lang.is_en() {
+            self.summary_en()
+        } else {
+            self.summary_zh()
+        };
         for e in &mut self.errors {
-            e.message = if lang.is_en() { e.message_en.clone() } else { e.message_zh.clone() };
+            e.message = if lang.is_en() {
+                e.message_en.clone()
+            } else {
+                e.message_zh.clone()
+            };
             if lang.is_en() {
                 e.column = e.column_en.clone();
             }
@@ -229,31 +373,51 @@ fn file_error(zh: impl Into<String>, en: impl Into<String>) -> AppError {
 }
 
 /// Reads the first sheet (xlsx) or the CSV into (row number, key → text) using the headers.
-fn read_rows(kind: Kind, filename: &str, bytes: &[u8]) -> AppResult<Vec<(usize, HashMap<&'static str, String>)>> {
+fn read_rows(
+    kind: Kind,
+    filename: &str,
+    bytes: &[u8],
+) -> AppResult<Vec<(usize, HashMap<&'static str, String>)>> {
     let grid: Vec<Vec<String>> = if filename.to_ascii_lowercase().ends_with(".csv") {
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|_| {
-            file_error("CSV 文件须为 UTF-8 编码", "the CSV file must be UTF-8")
-        })?;
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|_| file_error("CSV 文件须为 UTF-8 编码", "the CSV file must be UTF-8"))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
         let mut out = Vec::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}")))?;
+            let rec = rec.map_err(|e| {
+                file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}"))
+            })?;
             out.push(rec.iter().map(|s| s.to_owned()).collect());
         }
         out
     } else {
-        let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-            .map_err(|e| file_error(format!("无法读取 Excel 文件：{e}"), format!("cannot read the Excel file: {e}")))?;
+        let mut wb =
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+                file_error(
+                    format!("无法读取 Excel 文件：{e}"),
+                    format!("cannot read the Excel file: {e}"),
+                )
+            })?;
         let range = wb
             .worksheet_range_at(0)
             .ok_or_else(|| file_error("Excel 文件没有工作表", "the workbook has no sheet"))?
-            .map_err(|e| file_error(format!("无法读取工作表：{e}"), format!("cannot read the sheet: {e}")))?;
+            .map_err(|e| {
+                file_error(
+                    format!("无法读取工作表：{e}"),
+                    format!("cannot read the sheet: {e}"),
+                )
+            })?;
         range
             .rows()
             .map(|r| {
                 r.iter()
                     .map(|c| match c {
-                        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                            format!("{}", *f as i64)
+                        }
                         other => other.to_string(),
                     })
                     .collect()
@@ -282,7 +446,10 @@ fn read_rows(kind: Kind, filename: &str, bytes: &[u8]) -> AppResult<Vec<(usize, 
     if !missing.is_empty() {
         return Err(file_error(
             format!("缺少必填列：{}（请下载导入模板）", missing.join("、")),
-            format!("required columns missing: {} (download the template)", missing.join(", ")),
+            format!(
+                "required columns missing: {} (download the template)",
+                missing.join(", ")
+            ),
         ));
     }
     let mut rows = Vec::new();
@@ -317,7 +484,10 @@ async fn unit_ref(db: &impl ConnectionTrait, v: &str) -> AppResult<Result<i64, (
     Ok(match by_name.len() {
         1 => Ok(by_name[0].id),
         0 => Err((format!("找不到单位“{v}”"), format!("no unit '{v}'"))),
-        _ => Err((format!("有多个名为“{v}”的单位，请填编码"), format!("several units are named '{v}'; use the code"))),
+        _ => Err((
+            format!("有多个名为“{v}”的单位，请填编码"),
+            format!("several units are named '{v}'; use the code"),
+        )),
     })
 }
 
@@ -340,12 +510,21 @@ pub async fn import(
         indicatif::ProgressBar::hidden()
     };
     let txn = db.begin().await?;
-    let mut report = ImportReport { rows: rows.len(), created: 0, updated: 0, errors: Vec::new(), message: String::new() };
+    let mut report = ImportReport {
+        rows: rows.len(),
+        created: 0,
+        updated: 0,
+        errors: Vec::new(),
+        message: String::new(),
+    };
     for (row, mut m) in rows {
         bar.inc(1);
         let mut errs: Vec<FieldError> = Vec::new();
         // Resolve references and find an existing record to update.
-        let mut resolve = |key: &'static str, field: &'static str, r: AppResult<Result<i64, (String, String)>>| -> AppResult<Option<String>> {
+        let mut resolve = |key: &'static str,
+                           field: &'static str,
+                           r: AppResult<Result<i64, (String, String)>>|
+         -> AppResult<Option<String>> {
             match r? {
                 Ok(id) => Ok(Some(id.to_string())),
                 Err((zh, en)) => {
@@ -374,16 +553,14 @@ pub async fn import(
                     leader: m.remove("leader"),
                     phone: m.remove("phone"),
                 };
-                if !errs.is_empty() {
-                    Err(AppError::Validation(std::mem::take(&mut errs)))
-                } else {
-                    match (form.into_input(), existing) {
-                        (Err(e), _) => Err(AppError::Validation(e)),
-                        (Ok(_), Some(_)) if !update_existing => Err(exists_error("code")),
-                        (Ok(input), Some(u)) => units::update(&txn, who, u.id, input).await.map(|_| false),
-                        (Ok(input), None) => units::create(&txn, who, input).await.map(|_| true),
-                    }
-                }
+                let (input, mut parse_errors) = form.parse();
+                parse_errors.append(&mut errs);
+                let result = match existing {
+                    Some(_) if !update_existing => Err(exists_error("code")),
+                    Some(u) => units::update(&txn, who, u.id, input).await.map(|_| false),
+                    None => units::create(&txn, who, input).await.map(|_| true),
+                };
+                merge_parse_errors(parse_errors, result)
             }
             Kind::Enterprises => {
                 let unit = match m.remove("unit") {
@@ -391,7 +568,9 @@ pub async fn import(
                     None => None,
                 };
                 let team = match m.remove("service_team") {
-                    Some(v) => resolve("service_team", "service_team_id", unit_ref(&txn, &v).await)?,
+                    Some(v) => {
+                        resolve("service_team", "service_team_id", unit_ref(&txn, &v).await)?
+                    }
                     None => None,
                 };
                 let existing = match m.get("uscc") {
@@ -414,16 +593,16 @@ pub async fn import(
                     service_team_id: team,
                     override_reason: m.remove("override_reason"),
                 };
-                if !errs.is_empty() {
-                    Err(AppError::Validation(std::mem::take(&mut errs)))
-                } else {
-                    match (form.into_input(), existing) {
-                        (Err(e), _) => Err(AppError::Validation(e)),
-                        (Ok(_), Some(_)) if !update_existing => Err(exists_error("uscc")),
-                        (Ok(input), Some(e)) => enterprises::update(&txn, who, e.id, input).await.map(|_| false),
-                        (Ok(input), None) => enterprises::create(&txn, who, input).await.map(|_| true),
-                    }
-                }
+                let (input, mut parse_errors) = form.parse();
+                parse_errors.append(&mut errs);
+                let result = match existing {
+                    Some(_) if !update_existing => Err(exists_error("uscc")),
+                    Some(e) => enterprises::update(&txn, who, e.id, input)
+                        .await
+                        .map(|_| false),
+                    None => enterprises::create(&txn, who, input).await.map(|_| true),
+                };
+                merge_parse_errors(parse_errors, result)
             }
             Kind::People => {
                 let unit = match m.remove("unit") {
@@ -466,16 +645,14 @@ pub async fn import(
                     override_reason: m.remove("override_reason"),
                     ..Default::default()
                 };
-                if !errs.is_empty() {
-                    Err(AppError::Validation(std::mem::take(&mut errs)))
-                } else {
-                    match (form.into_input(), existing) {
-                        (Err(e), _) => Err(AppError::Validation(e)),
-                        (Ok(_), Some(_)) if !update_existing => Err(exists_error("id_number")),
-                        (Ok(input), Some(p)) => people::update(&txn, who, p.id, input).await.map(|_| false),
-                        (Ok(input), None) => people::create(&txn, who, input).await.map(|_| true),
-                    }
-                }
+                let (input, mut parse_errors) = form.parse();
+                parse_errors.append(&mut errs);
+                let result = match existing {
+                    Some(_) if !update_existing => Err(exists_error("id_number")),
+                    Some(p) => people::update(&txn, who, p.id, input).await.map(|_| false),
+                    None => people::create(&txn, who, input).await.map(|_| true),
+                };
+                merge_parse_errors(parse_errors, result)
             }
         };
         match outcome {
@@ -516,7 +693,10 @@ pub async fn import(
             Action::Import,
             kind.entity(),
             None,
-            format!("{filename}: {} rows, {} created, {} updated", report.rows, report.created, report.updated),
+            format!(
+                "{filename}: {} rows, {} created, {} updated",
+                report.rows, report.created, report.updated
+            ),
         )
         .await?;
         txn.commit().await?;
@@ -524,6 +704,21 @@ pub async fn import(
         txn.rollback().await?;
     }
     Ok(report)
+}
+
+/// A row's unparsable cells and the registry's own verdict on the rest, reported together (a
+/// user fixes a row once). Only used inside the import transaction, which is rolled back
+/// whenever any row has errors, so a write made despite parse errors never lands.
+fn merge_parse_errors(parse_errors: Vec<FieldError>, result: AppResult<bool>) -> AppResult<bool> {
+    if parse_errors.is_empty() {
+        return result;
+    }
+    let unparsed: Vec<String> = parse_errors.iter().map(|e| e.field.clone()).collect();
+    let mut all = parse_errors;
+    if let Err(AppError::Validation(more)) = result {
+        all.extend(more.into_iter().filter(|m| !unparsed.contains(&m.field)));
+    }
+    Err(AppError::Validation(all))
 }
 
 fn exists_error(field: &str) -> AppError {
@@ -571,7 +766,12 @@ struct Names {
 async fn names(db: &impl ConnectionTrait) -> AppResult<Names> {
     use sea_orm::EntityTrait;
     Ok(Names {
-        unit_code: unit_entity::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.code)).collect(),
+        unit_code: unit_entity::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.code))
+            .collect(),
     })
 }
 
@@ -580,7 +780,11 @@ fn yes(b: bool) -> String {
 }
 
 fn code_zh(codes: &[(&str, &str, &str)], code: &str) -> String {
-    codes.iter().find(|c| c.0 == code).map(|c| c.1.to_owned()).unwrap_or_else(|| code.to_owned())
+    codes
+        .iter()
+        .find(|c| c.0 == code)
+        .map(|c| c.1.to_owned())
+        .unwrap_or_else(|| code.to_owned())
 }
 
 /// The next chunk of rows after `after`, as sheet cells; `None` when done.
@@ -596,7 +800,13 @@ async fn next_chunk(
     let unit = |id: i64| names.unit_code.get(&id).cloned().unwrap_or_default();
     let (last, rows): (Option<i64>, Vec<Vec<String>>) = match filter {
         Filter::Units(f) => {
-            let mut all = units::list(db, who, f, crate::registries::Paging::new(1, crate::registries::MAX_PAGE_SIZE)).await?;
+            let mut all = units::list(
+                db,
+                who,
+                f,
+                crate::registries::Paging::new(1, crate::registries::MAX_PAGE_SIZE),
+            )
+            .await?;
             // Units are few; one pass in id order.
             all.items.retain(|u| u.id > after);
             all.items.sort_by_key(|u| u.id);
@@ -620,7 +830,8 @@ async fn next_chunk(
             )
         }
         Filter::Enterprises(f) => {
-            let chunk: Vec<ent_entity::Model> = enterprises::chunk(db, who, f, after, CHUNK).await?;
+            let chunk: Vec<ent_entity::Model> =
+                enterprises::chunk(db, who, f, after, CHUNK).await?;
             (
                 chunk.last().map(|e| e.id),
                 chunk
@@ -668,21 +879,40 @@ async fn next_chunk(
                 chunk
                     .iter()
                     .map(|p| {
-                        let kinds: Vec<String> =
-                            people::kinds_of(p).iter().map(|k| code_zh(people::KINDS, k)).collect();
+                        let kinds: Vec<String> = people::kinds_of(p)
+                            .iter()
+                            .map(|k| code_zh(people::KINDS, k))
+                            .collect();
                         vec![
                             p.name.clone(),
-                            p.gender.as_deref().map(|g| code_zh(people::GENDERS, g)).unwrap_or_default(),
+                            p.gender
+                                .as_deref()
+                                .map(|g| code_zh(people::GENDERS, g))
+                                .unwrap_or_default(),
                             p.id_number
                                 .as_deref()
-                                .map(|s| if unmasked { s.to_owned() } else { mask_id_number(s) })
+                                .map(|s| {
+                                    if unmasked {
+                                        s.to_owned()
+                                    } else {
+                                        mask_id_number(s)
+                                    }
+                                })
                                 .unwrap_or_default(),
                             p.phone
                                 .as_deref()
-                                .map(|s| if unmasked { s.to_owned() } else { mask_phone(s) })
+                                .map(|s| {
+                                    if unmasked {
+                                        s.to_owned()
+                                    } else {
+                                        mask_phone(s)
+                                    }
+                                })
                                 .unwrap_or_default(),
                             unit(p.unit_id),
-                            p.enterprise_id.and_then(|e| ent_uscc.get(&e).cloned()).unwrap_or_default(),
+                            p.enterprise_id
+                                .and_then(|e| ent_uscc.get(&e).cloned())
+                                .unwrap_or_default(),
                             yes(p.party_member),
                             kinds.join("、"),
                             p.position.clone().unwrap_or_default(),
@@ -710,17 +940,26 @@ fn write_header(ws: &mut rust_xlsxwriter::Worksheet, kind: Kind, template: bool)
     let text = Format::new().set_num_format("@");
     for (i, c) in cols(kind).iter().enumerate() {
         let col = i as u16;
-        let head = if c.required { format!("{}*", c.zh) } else { c.zh.to_owned() };
-        ws.write_string_with_format(0, col, &head, &bold).map_err(xlsx_err)?;
-        ws.set_column_width(col, (c.zh.chars().count() as f64 * 2.2).max(12.0)).map_err(xlsx_err)?;
+        let head = if c.required {
+            format!("{}*", c.zh)
+        } else {
+            c.zh.to_owned()
+        };
+        ws.write_string_with_format(0, col, &head, &bold)
+            .map_err(xlsx_err)?;
+        ws.set_column_width(col, (c.zh.chars().count() as f64 * 2.2).max(12.0))
+            .map_err(xlsx_err)?;
         if template {
             if c.text {
                 ws.set_column_format(col, &text).map_err(xlsx_err)?;
             }
             if let Some(codes) = c.codes {
                 let list: Vec<&str> = codes.iter().map(|c| c.1).collect();
-                let dv = DataValidation::new().allow_list_strings(&list).map_err(xlsx_err)?;
-                ws.add_data_validation(1, col, 10_000, col, &dv).map_err(xlsx_err)?;
+                let dv = DataValidation::new()
+                    .allow_list_strings(&list)
+                    .map_err(xlsx_err)?;
+                ws.add_data_validation(1, col, 10_000, col, &dv)
+                    .map_err(xlsx_err)?;
             }
         }
     }
@@ -735,13 +974,46 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
     ws.set_name(kind.label(Lang::Zh)).map_err(xlsx_err)?;
     write_header(ws, kind, true)?;
     let example: &[&str] = match kind {
-        Kind::Units => &["410106001099", "示例社区", "社区", "410106001", "0", "张三", "13800138000"],
+        Kind::Units => &[
+            "410106001099",
+            "示例社区",
+            "社区",
+            "410106001",
+            "0",
+            "张三",
+            "13800138000",
+        ],
         Kind::Enterprises => &[
-            "郑州示例科技有限公司", "91410106MA44XXXXXX", "济源路街道", "装备制造", "民营", "上街区示例路 1 号",
-            "张三", "李四", "13800138000", "120", "是", "否", "", "",
+            "郑州示例科技有限公司",
+            "91410106MA44XXXXXX",
+            "济源路街道",
+            "装备制造",
+            "民营",
+            "上街区示例路 1 号",
+            "张三",
+            "李四",
+            "13800138000",
+            "120",
+            "是",
+            "否",
+            "",
+            "",
         ],
         Kind::People => &[
-            "王五", "男", "410106199003071234", "13800138000", "410106001", "", "是", "企业职工", "", "", "", "", "", "",
+            "王五",
+            "男",
+            "410106199003071234",
+            "13800138000",
+            "410106001",
+            "",
+            "是",
+            "企业职工",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
         ],
     };
     for (i, v) in example.iter().enumerate() {
@@ -770,8 +1042,11 @@ pub async fn export_filtered(
         let mut w = std::io::BufWriter::new(file);
         std::io::Write::write_all(&mut w, b"\xEF\xBB\xBF").map_err(AppError::internal)?;
         let mut wr = csv::Writer::from_writer(w);
-        wr.write_record(cols(kind).iter().map(|c| c.zh)).map_err(AppError::internal)?;
-        while let Some((last, rows)) = next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await? {
+        wr.write_record(cols(kind).iter().map(|c| c.zh))
+            .map_err(AppError::internal)?;
+        while let Some((last, rows)) =
+            next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
+        {
             for r in rows {
                 wr.write_record(&r).map_err(AppError::internal)?;
                 n += 1;
@@ -784,7 +1059,9 @@ pub async fn export_filtered(
         let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
         ws.set_name(kind.label(Lang::Zh)).map_err(xlsx_err)?;
         write_header(ws, kind, false)?;
-        while let Some((last, rows)) = next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await? {
+        while let Some((last, rows)) =
+            next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
+        {
             for r in rows {
                 n += 1;
                 for (j, v) in r.iter().enumerate() {
@@ -801,10 +1078,17 @@ pub async fn export_filtered(
     audit::record(
         db,
         who,
-        if sensitive { Action::ReadSensitive } else { Action::Export },
+        if sensitive {
+            Action::ReadSensitive
+        } else {
+            Action::Export
+        },
         kind.entity(),
         None,
-        format!("export {n} rows{}", if sensitive { " unmasked" } else { "" }),
+        format!(
+            "export {n} rows{}",
+            if sensitive { " unmasked" } else { "" }
+        ),
     )
     .await?;
     Ok(n)
@@ -817,7 +1101,9 @@ pub async fn export_to_file(
     path: &Path,
     _progress: bool,
 ) -> AppResult<u64> {
-    let csv_format = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let csv_format = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     export_filtered(db, who, Filter::all(kind), path, csv_format).await
 }
 
@@ -864,25 +1150,37 @@ fn kind_of(s: &str) -> AppResult<Kind> {
 fn filter_from_query(kind: Kind, raw: &str) -> Filter {
     match kind {
         Kind::Units => Filter::Units(
-            serde_urlencoded::from_str::<UnitQuery>(raw).map(|q| q.filter()).unwrap_or_default(),
+            serde_urlencoded::from_str::<UnitQuery>(raw)
+                .map(|q| q.filter())
+                .unwrap_or_default(),
         ),
         Kind::People => Filter::People(
-            serde_urlencoded::from_str::<PersonQuery>(raw).map(|q| q.filter()).unwrap_or_default(),
+            serde_urlencoded::from_str::<PersonQuery>(raw)
+                .map(|q| q.filter())
+                .unwrap_or_default(),
         ),
         Kind::Enterprises => Filter::Enterprises(
-            serde_urlencoded::from_str::<EnterpriseQuery>(raw).map(|q| q.filter()).unwrap_or_default(),
+            serde_urlencoded::from_str::<EnterpriseQuery>(raw)
+                .map(|q| q.filter())
+                .unwrap_or_default(),
         ),
     }
 }
 
 fn attachment(name: &str) -> HeaderValue {
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    HeaderValue::from_str(&format!("attachment; filename=\"export\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"export\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// Streams a finished temporary file to the client and deletes it afterwards.
-async fn stream_file(file: tempfile::NamedTempFile, content_type: &'static str, name: String) -> AppResult<Response> {
+async fn stream_file(
+    file: tempfile::NamedTempFile,
+    content_type: &'static str,
+    name: String,
+) -> AppResult<Response> {
     let (std_file, path) = file.into_parts();
     let f = tokio::fs::File::from_std(std_file);
     let stream = tokio_util::io::ReaderStream::new(f).map(move |chunk| {
@@ -890,20 +1188,34 @@ async fn stream_file(file: tempfile::NamedTempFile, content_type: &'static str, 
         chunk
     });
     let mut resp = Body::from_stream(stream).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    resp.headers_mut().insert(header::CONTENT_DISPOSITION, attachment(&name));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, attachment(&name));
     Ok(resp)
 }
 
-async fn export_any(s: AppState, who: Principal, kind: Kind, raw: String, csv_format: bool) -> AppResult<Response> {
+async fn export_any(
+    s: AppState,
+    who: Principal,
+    kind: Kind,
+    raw: String,
+    csv_format: bool,
+) -> AppResult<Response> {
     let filter = filter_from_query(kind, &raw);
     let tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
     export_filtered(&s.db, &who, filter, tmp.path(), csv_format).await?;
     let reopened = tmp.reopen().map_err(AppError::internal)?;
     let (_, path) = tmp.into_parts();
     let file = tempfile::NamedTempFile::from_parts(reopened, path);
-    let date = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
-    let name = format!("{}-{date}.{}", kind.label(Lang::Zh), if csv_format { "csv" } else { "xlsx" });
+    let date = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y%m%d");
+    let name = format!(
+        "{}-{date}.{}",
+        kind.label(Lang::Zh),
+        if csv_format { "csv" } else { "xlsx" }
+    );
     let ct = if csv_format {
         "text/csv; charset=utf-8"
     } else {
@@ -918,10 +1230,14 @@ async fn download_template(who: Principal, kind: Kind) -> AppResult<Response> {
     let mut resp = bytes.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
-    resp.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, attachment(&format!("{}导入模板.xlsx", kind.label(Lang::Zh))));
+    resp.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        attachment(&format!("{}导入模板.xlsx", kind.label(Lang::Zh))),
+    );
     Ok(resp)
 }
 
@@ -944,7 +1260,12 @@ fn import_page_for(who: &Principal, lang: Lang, kind: Kind) -> ImportPage {
         Kind::Enterprises => "enterprises",
     };
     ImportPage {
-        ctx: crate::web::PageCtx::new(who, lang, active, format!("{} · {}", lang.t("app.import"), kind.label(lang))),
+        ctx: crate::web::PageCtx::new(
+            who,
+            lang,
+            active,
+            format!("{} · {}", lang.t("app.import"), kind.label(lang)),
+        ),
         action: format!("/{}/import", kind.path()),
         back: format!("/{}", kind.path()),
         template_href: format!("/{}/template.xlsx", kind.path()),
@@ -971,10 +1292,9 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.xlsx").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| file_error(format!("上传失败：{e}"), format!("upload failed: {e}")))?;
+                let bytes = field.bytes().await.map_err(|e| {
+                    file_error(format!("上传失败：{e}"), format!("upload failed: {e}"))
+                })?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("update_existing") => {
@@ -984,36 +1304,65 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| file_error("请选择要导入的文件", "choose a file to import"))?;
+    let (name, bytes) =
+        file.ok_or_else(|| file_error("请选择要导入的文件", "choose a file to import"))?;
     Ok((name, bytes, update))
 }
 
-async fn import_upload(s: AppState, who: Principal, lang: Lang, kind: Kind, mp: Multipart) -> AppResult<Response> {
+async fn import_upload(
+    s: AppState,
+    who: Principal,
+    lang: Lang,
+    kind: Kind,
+    mp: Multipart,
+) -> AppResult<Response> {
     who.require(kind.perms().0)?;
     let mut page = import_page_for(&who, lang, kind);
     match read_upload(mp).await {
-        Ok((name, bytes, update)) => match import(&s.db, &who, kind, &name, &bytes, update, false).await {
-            Ok(report) => {
-                let report = report.localize(lang);
-                page.ok = report.errors.is_empty();
-                page.result = Some(report.message.clone());
-                page.row_errors = report
-                    .errors
-                    .iter()
-                    .map(|e| if lang.is_en() { e.line_en() } else { e.line_zh() })
-                    .collect();
+        Ok((name, bytes, update)) => {
+            match import(&s.db, &who, kind, &name, &bytes, update, false).await {
+                Ok(report) => {
+                    let report = report.localize(lang);
+                    page.ok = report.errors.is_empty();
+                    page.result = Some(report.message.clone());
+                    page.row_errors = report
+                        .errors
+                        .iter()
+                        .map(|e| {
+                            if lang.is_en() {
+                                e.line_en()
+                            } else {
+                                e.line_zh()
+                            }
+                        })
+                        .collect();
+                }
+                Err(AppError::Validation(errs)) => {
+                    page.result = Some(
+                        errs.iter()
+                            .map(|e| e.message(lang).to_owned())
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    );
+                }
+                Err(e) => return Err(e),
             }
-            Err(AppError::Validation(errs)) => {
-                page.result = Some(errs.iter().map(|e| e.message(lang).to_owned()).collect::<Vec<_>>().join("；"));
-            }
-            Err(e) => return Err(e),
-        },
+        }
         Err(AppError::Validation(errs)) => {
-            page.result = Some(errs.iter().map(|e| e.message(lang).to_owned()).collect::<Vec<_>>().join("；"));
+            page.result = Some(
+                errs.iter()
+                    .map(|e| e.message(lang).to_owned())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            );
         }
         Err(e) => return Err(e),
     }
-    let status = if page.ok { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if page.ok {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(crate::web::render_status(status, &page))
 }
 
@@ -1024,7 +1373,9 @@ pub mod api {
     use utoipa_axum::{router::OpenApiRouter, routes};
 
     pub fn router() -> OpenApiRouter<AppState> {
-        OpenApiRouter::new().routes(routes!(api_import)).routes(routes!(api_export))
+        OpenApiRouter::new()
+            .routes(routes!(api_import))
+            .routes(routes!(api_export))
     }
 
     #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -1050,7 +1401,9 @@ pub mod api {
         let kind = kind_of(&kind)?;
         who.require(kind.perms().0)?;
         let (name, bytes, update) = read_upload(mp).await?;
-        let report = import(&s.db, &who, kind, &name, &bytes, update, false).await?.localize(lang);
+        let report = import(&s.db, &who, kind, &name, &bytes, update, false)
+            .await?
+            .localize(lang);
         let status = if report.errors.is_empty() {
             axum::http::StatusCode::OK
         } else {
@@ -1072,6 +1425,13 @@ pub mod api {
     ) -> AppResult<Response> {
         let kind = kind_of(&kind)?;
         let csv_format = p.format.as_deref() == Some("csv");
-        export_any(s, who, kind, uri.query().unwrap_or("").to_owned(), csv_format).await
+        export_any(
+            s,
+            who,
+            kind,
+            uri.query().unwrap_or("").to_owned(),
+            csv_format,
+        )
+        .await
     }
 }

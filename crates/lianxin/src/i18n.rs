@@ -54,7 +54,11 @@ impl Lang {
             for part in cookie.split(';') {
                 let part = part.trim();
                 if let Some(v) = part.strip_prefix("lang=") {
-                    return if v.starts_with("en") { Lang::En } else { Lang::Zh };
+                    return if v.starts_with("en") {
+                        Lang::En
+                    } else {
+                        Lang::Zh
+                    };
                 }
             }
         }

@@ -9,7 +9,11 @@ use lianxin::access::auth::{self, NewUser};
 use lianxin::app::{self, AppState};
 
 #[derive(Parser)]
-#[command(name = "lianxin", version, about = "连心 Lianxin: district epidemic control and enterprise recovery")]
+#[command(
+    name = "lianxin",
+    version,
+    about = "连心 Lianxin: district epidemic control and enterprise recovery"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -104,7 +108,10 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("LIANXIN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// A problem from the library, as one line for the terminal.
@@ -133,7 +140,9 @@ async fn main() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { db, listen, demo } => {
-            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
             if demo {
                 if lianxin::demo::is_empty(&conn).await.map_err(describe)? {
                     lianxin::demo::load(&conn, true).await.map_err(describe)?;
@@ -151,27 +160,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { db } => {
-            app::prepare_database(&db.db).await.context("migration failed")?;
+            app::prepare_database(&db.db)
+                .await
+                .context("migration failed")?;
             println!("database is up to date");
             Ok(())
         }
         Command::Demo { db } => {
-            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
             if !lianxin::demo::is_empty(&conn).await.map_err(describe)? {
-                bail!("the database is not empty; the demo district loads only into an empty database");
+                bail!(
+                    "the database is not empty; the demo district loads only into an empty database"
+                );
             }
             lianxin::demo::load(&conn, true).await.map_err(describe)?;
             print_demo_logins();
             Ok(())
         }
-        Command::User { command: UserCommand::Add { db, username, role, unit, enterprise, display_name } } => {
-            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    role,
+                    unit,
+                    enterprise,
+                    display_name,
+                },
+        } => {
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
             let password = match std::env::var("LIANXIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
                     use std::io::IsTerminal;
                     if !std::io::stdin().is_terminal() {
-                        bail!("set LIANXIN_PASSWORD or run on a terminal to be asked for the password");
+                        bail!(
+                            "set LIANXIN_PASSWORD or run on a terminal to be asked for the password"
+                        );
                     }
                     let p = rpassword::prompt_password("Password: ")?;
                     let again = rpassword::prompt_password("Repeat: ")?;
@@ -208,15 +237,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("user {} created (id {})", user.username, user.id);
             Ok(())
         }
-        Command::Import { kind, file, db, update_existing } => {
-            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
-            let kind = lianxin::exchange::Kind::parse(&kind).context("KIND must be units, people or enterprises")?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let who = Principal::system("cli");
-            let report = lianxin::exchange::import(&conn, &who, kind, &name, &bytes, update_existing, true)
+        Command::Import {
+            kind,
+            file,
+            db,
+            update_existing,
+        } => {
+            let conn = app::prepare_database(&db.db)
                 .await
-                .map_err(describe)?;
+                .context("cannot open the database")?;
+            let kind = lianxin::exchange::Kind::parse(&kind)
+                .context("KIND must be units, people or enterprises")?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let who = Principal::system("cli");
+            let report =
+                lianxin::exchange::import(&conn, &who, kind, &name, &bytes, update_existing, true)
+                    .await
+                    .map_err(describe)?;
             if report.errors.is_empty() {
                 println!("{}", report.summary_en());
                 Ok(())
@@ -228,16 +270,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Export { kind, file, db } => {
-            let conn = app::prepare_database(&db.db).await.context("cannot open the database")?;
-            let kind = lianxin::exchange::Kind::parse(&kind).context("KIND must be units, people or enterprises")?;
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
+            let kind = lianxin::exchange::Kind::parse(&kind)
+                .context("KIND must be units, people or enterprises")?;
             let who = Principal::system("cli");
-            let n = lianxin::exchange::export_to_file(&conn, &who, kind, &file, true).await.map_err(describe)?;
+            let n = lianxin::exchange::export_to_file(&conn, &who, kind, &file, true)
+                .await
+                .map_err(describe)?;
             println!("{n} rows written to {}", file.display());
             Ok(())
         }
         Command::Backup { file, db } => {
-            let conn = lianxin::db::connect(&db.db).await.context("cannot open the database")?;
-            lianxin::db::backup(&conn, &db.db, &file).await.map_err(|e| anyhow::anyhow!(e))?;
+            let conn = lianxin::db::connect(&db.db)
+                .await
+                .context("cannot open the database")?;
+            lianxin::db::backup(&conn, &db.db, &file)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
             println!("backup written to {}", file.display());
             Ok(())
         }
@@ -245,7 +296,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn print_demo_logins() {
-    println!("演示数据已载入 (demo district loaded). Logins (password {}):", lianxin::demo::DEMO_PASSWORD);
+    println!(
+        "演示数据已载入 (demo district loaded). Logins (password {}):",
+        lianxin::demo::DEMO_PASSWORD
+    );
     for (user, role, what) in lianxin::demo::DEMO_LOGINS {
         println!("  {user:<12} {role:<20} {what}");
     }
@@ -257,7 +311,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

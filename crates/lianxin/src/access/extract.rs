@@ -234,13 +234,8 @@ pub async fn csrf_from_form(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    if let Some(q) = parts.uri.query() {
-        if let Some((_, v)) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf")
-        {
-            if let Ok(hv) = v.parse() {
-                parts.headers.insert("x-csrf-token", hv);
-            }
-        }
+    if let Some(q) = parts.uri.query().map(str::to_owned) {
+        lift_csrf(&mut parts.headers, q.as_bytes());
     }
     let is_form = parts
         .headers
@@ -259,12 +254,9 @@ pub async fn csrf_from_form(req: Request, next: Next) -> Response {
             ));
         }
     };
-    if let Some((_, v)) = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf") {
-        if let Ok(hv) = v.parse() {
-            parts.headers.insert("x-csrf-token", hv);
-        }
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    lift_csrf(&mut parts.headers, &bytes);
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 impl Principal {
@@ -285,5 +277,13 @@ impl Principal {
             csrf_token: String::new(),
             ip: None,
         }
+    }
+}
+
+fn lift_csrf(headers: &mut axum::http::HeaderMap, form: &[u8]) {
+    if let Some((_, v)) = url::form_urlencoded::parse(form).find(|(k, _)| k == "_csrf")
+        && let Ok(hv) = v.parse()
+    {
+        headers.insert("x-csrf-token", hv);
     }
 }

@@ -60,7 +60,9 @@ impl Scope {
         if parts.is_empty() {
             return Condition::all().add(deny());
         }
-        parts.into_iter().fold(Condition::any(), |acc, p| acc.add(p))
+        parts
+            .into_iter()
+            .fold(Condition::any(), |acc, p| acc.add(p))
     }
 
     pub fn units_condition(&self) -> Condition {

@@ -63,7 +63,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     .split(": ")
                     .nth(1)
                     .and_then(|s| s.split(' ').next())
-                    .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "_[].".contains(c)))
+                    .filter(|s| {
+                        !s.is_empty()
+                            && s.chars().all(|c| c.is_alphanumeric() || "_[].".contains(c))
+                    })
                     .unwrap_or("body")
                     .to_owned();
                 Err(AppError::invalid(FieldError::new(

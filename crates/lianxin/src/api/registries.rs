@@ -22,7 +22,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_people, create_person))
         .routes(routes!(get_person, update_person, delete_person))
         .routes(routes!(list_enterprises, create_enterprise))
-        .routes(routes!(get_enterprise, update_enterprise, delete_enterprise))
+        .routes(routes!(
+            get_enterprise,
+            update_enterprise,
+            delete_enterprise
+        ))
 }
 
 // --- units ----------------------------------------------------------------------------------

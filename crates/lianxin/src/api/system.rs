@@ -191,4 +191,3 @@ async fn list_logins(
         total: page.total,
     }))
 }
-

@@ -16,7 +16,11 @@ impl MigratorTrait for Migrator {
 #[derive(DeriveMigrationName)]
 struct M0001Foundation;
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from_table, from_col)
         .to(to_table, "id")
@@ -75,7 +79,8 @@ impl MigrationTrait for M0001Foundation {
                 .take(),
         )
         .await?;
-        m.create_index(idx("unit_closure", &["descendant_id"])).await?;
+        m.create_index(idx("unit_closure", &["descendant_id"]))
+            .await?;
 
         let mut t = Table::create()
             .table("enterprises")
@@ -100,7 +105,8 @@ impl MigrationTrait for M0001Foundation {
         times(&mut t);
         m.create_table(t).await?;
         m.create_index(idx("enterprises", &["unit_id"])).await?;
-        m.create_index(idx("enterprises", &["service_team_id"])).await?;
+        m.create_index(idx("enterprises", &["service_team_id"]))
+            .await?;
         m.create_index(idx("enterprises", &["name"])).await?;
 
         let mut t = Table::create()
@@ -228,7 +234,8 @@ impl MigrationTrait for M0001Foundation {
         )
         .await?;
         m.create_index(idx("audit_log", &["at"])).await?;
-        m.create_index(idx("audit_log", &["entity", "entity_id"])).await?;
+        m.create_index(idx("audit_log", &["entity", "entity_id"]))
+            .await?;
         m.create_index(idx("audit_log", &["user_id"])).await?;
         m.create_table(
             Table::create()
@@ -243,7 +250,8 @@ impl MigrationTrait for M0001Foundation {
                 .take(),
         )
         .await?;
-        m.create_index(idx("login_log", &["username", "at"])).await?;
+        m.create_index(idx("login_log", &["username", "at"]))
+            .await?;
         m.create_index(idx("login_log", &["ip", "at"])).await?;
         Ok(())
     }

@@ -43,7 +43,11 @@ pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
 }
 
 /// A consistent copy of the database to `file`: `VACUUM INTO` on SQLite, `pg_dump` on PostgreSQL.
-pub async fn backup(db: &DatabaseConnection, url: &str, file: &std::path::Path) -> Result<(), String> {
+pub async fn backup(
+    db: &DatabaseConnection,
+    url: &str,
+    file: &std::path::Path,
+) -> Result<(), String> {
     if is_sqlite(db) {
         if file.exists() {
             return Err(format!("{} already exists", file.display()));

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use lianxin_types::Uscc;
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{TransactionSession, 
+use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -77,11 +77,16 @@ pub struct EnterpriseForm {
 }
 
 impl EnterpriseForm {
-    /// Text → typed input; unparsable numbers and flags become field errors.
-    /// Absent checkboxes mean "no".
-    pub fn into_input(self) -> Result<EnterpriseInput, Vec<FieldError>> {
+    /// Text → typed input plus the fields that could not be parsed (left empty in the input).
+    pub fn parse(self) -> (EnterpriseInput, Vec<FieldError>) {
         let mut e = Vec::new();
-        let unit_id = super::parse_int(&mut e, "unit_id", self.unit_id.as_deref(), "所属街道", "sub-district");
+        let unit_id = super::parse_int(
+            &mut e,
+            "unit_id",
+            self.unit_id.as_deref(),
+            "所属街道",
+            "sub-district",
+        );
         let employee_count = super::parse_int(
             &mut e,
             "employee_count",
@@ -89,13 +94,28 @@ impl EnterpriseForm {
             "职工人数",
             "employee count",
         );
-        let has_party_org = super::parse_bool(&mut e, "has_party_org", self.has_party_org.as_deref(), "有党组织", "Party organisation");
-        let key_project = super::parse_bool(&mut e, "key_project", self.key_project.as_deref(), "重点项目", "key project");
-        let service_team_id = super::parse_int(&mut e, "service_team_id", self.service_team_id.as_deref(), "结对服务队", "service team");
-        if !e.is_empty() {
-            return Err(e);
-        }
-        Ok(EnterpriseInput {
+        let has_party_org = super::parse_bool(
+            &mut e,
+            "has_party_org",
+            self.has_party_org.as_deref(),
+            "有党组织",
+            "Party organisation",
+        );
+        let key_project = super::parse_bool(
+            &mut e,
+            "key_project",
+            self.key_project.as_deref(),
+            "重点项目",
+            "key project",
+        );
+        let service_team_id = super::parse_int(
+            &mut e,
+            "service_team_id",
+            self.service_team_id.as_deref(),
+            "结对服务队",
+            "service team",
+        );
+        let input = EnterpriseInput {
             name: self.name,
             uscc: self.uscc,
             unit_id,
@@ -110,7 +130,17 @@ impl EnterpriseForm {
             key_project: Some(key_project.unwrap_or(false)),
             service_team_id,
             override_reason: self.override_reason,
-        })
+        };
+        (input, e)
+    }
+
+    /// Text → typed input; unparsable numbers and flags become field errors.
+    /// Absent checkboxes mean "no".
+    pub fn into_input(self) -> Result<EnterpriseInput, Vec<FieldError>> {
+        match self.parse() {
+            (input, e) if e.is_empty() => Ok(input),
+            (_, e) => Err(e),
+        }
     }
 
     pub fn from_model(m: &enterprises::Model) -> Self {
@@ -287,7 +317,10 @@ pub async fn get(
     find_visible::<enterprises::Entity>(db, &who.scope, id).await
 }
 
-pub async fn by_uscc(db: &impl ConnectionTrait, uscc: &str) -> AppResult<Option<enterprises::Model>> {
+pub async fn by_uscc(
+    db: &impl ConnectionTrait,
+    uscc: &str,
+) -> AppResult<Option<enterprises::Model>> {
     Ok(enterprises::Entity::find()
         .filter(enterprises::Column::Uscc.eq(uscc.trim().to_uppercase()))
         .one(db)
@@ -320,7 +353,11 @@ pub fn check_uscc(
     reason: Option<String>,
 ) -> (String, Option<String>) {
     let Some(raw) = clean(raw) else {
-        errors.push(FieldError::required("uscc", "统一社会信用代码", "unified social credit code"));
+        errors.push(FieldError::required(
+            "uscc",
+            "统一社会信用代码",
+            "unified social credit code",
+        ));
         return (String::new(), None);
     };
     match Uscc::parse(&raw) {
@@ -329,13 +366,23 @@ pub fn check_uscc(
             match Uscc::parse_allow_bad_check(&raw) {
                 Ok(u) => (u.as_str().to_owned(), reason),
                 Err(e) => {
-                    errors.push(FieldError::from_validation("uscc", &e, "统一社会信用代码", "unified social credit code"));
+                    errors.push(FieldError::from_validation(
+                        "uscc",
+                        &e,
+                        "统一社会信用代码",
+                        "unified social credit code",
+                    ));
                     (raw, None)
                 }
             }
         }
         Err(e) => {
-            errors.push(FieldError::from_validation("uscc", &e, "统一社会信用代码", "unified social credit code"));
+            errors.push(FieldError::from_validation(
+                "uscc",
+                &e,
+                "统一社会信用代码",
+                "unified social credit code",
+            ));
             (raw, None)
         }
     }
@@ -351,24 +398,63 @@ async fn validate(
     let name = super::required_text(&mut errors, "name", input.name, 200, "企业名称", "name");
     let reason = clean(input.override_reason);
     let (uscc, override_reason) = check_uscc(&mut errors, who, input.uscc, reason);
-    let industry = super::optional_text(&mut errors, "industry", input.industry, 100, "行业", "industry");
+    let industry = super::optional_text(
+        &mut errors,
+        "industry",
+        input.industry,
+        100,
+        "行业",
+        "industry",
+    );
     let ownership = super::parse_code(
         &mut errors,
         "ownership",
-        Some(input.ownership.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or("private")),
+        Some(
+            input
+                .ownership
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or("private"),
+        ),
         OWNERSHIPS,
         "经济类型",
         "ownership",
     );
-    let address = super::optional_text(&mut errors, "address", input.address, 300, "地址", "address");
-    let legal_rep = super::optional_text(&mut errors, "legal_rep", input.legal_rep, 50, "法定代表人", "legal representative");
-    let contact_name = super::optional_text(&mut errors, "contact_name", input.contact_name, 50, "联系人", "contact person");
+    let address = super::optional_text(
+        &mut errors,
+        "address",
+        input.address,
+        300,
+        "地址",
+        "address",
+    );
+    let legal_rep = super::optional_text(
+        &mut errors,
+        "legal_rep",
+        input.legal_rep,
+        50,
+        "法定代表人",
+        "legal representative",
+    );
+    let contact_name = super::optional_text(
+        &mut errors,
+        "contact_name",
+        input.contact_name,
+        50,
+        "联系人",
+        "contact person",
+    );
     let contact_phone = match clean(input.contact_phone) {
         None => None,
         Some(p) => match lianxin_types::Phone::parse(&p) {
             Ok(p) => Some(p.as_str().to_owned()),
             Err(e) => {
-                errors.push(FieldError::from_validation("contact_phone", &e, "联系电话", "contact phone"));
+                errors.push(FieldError::from_validation(
+                    "contact_phone",
+                    &e,
+                    "联系电话",
+                    "contact phone",
+                ));
                 None
             }
         },
@@ -388,7 +474,11 @@ async fn validate(
     };
     let unit_id = match input.unit_id {
         None => {
-            errors.push(FieldError::required("unit_id", "所属街道（镇）", "sub-district"));
+            errors.push(FieldError::required(
+                "unit_id",
+                "所属街道（镇）",
+                "sub-district",
+            ));
             0
         }
         Some(id) => match units::Entity::find_by_id(id).one(db).await? {
@@ -489,9 +579,25 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     apply(&mut am, v);
     let e = am.insert(&txn).await?;
     ensure_writable::<enterprises::Entity>(&txn, who, e.id).await?;
-    audit::record(&txn, who, Action::Create, "enterprise", Some(e.id), format!("{} {}", e.uscc, e.name)).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "enterprise",
+        Some(e.id),
+        format!("{} {}", e.uscc, e.name),
+    )
+    .await?;
     if let Some(reason) = overridden {
-        audit::record(&txn, who, Action::Override, "enterprise", Some(e.id), format!("uscc {}: {reason}", e.uscc)).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "enterprise",
+            Some(e.id),
+            format!("uscc {}: {reason}", e.uscc),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(e)
@@ -506,15 +612,34 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::ENTERPRISE_EDIT)?;
     let current = find_visible::<enterprises::Entity>(db, &who.scope, id).await?;
     let v = validate(db, who, input, Some(id)).await?;
-    let newly_overridden = v.override_reason.clone().filter(|_| current.uscc_override_reason.is_none() || current.uscc != v.uscc);
+    let newly_overridden = v
+        .override_reason
+        .clone()
+        .filter(|_| current.uscc_override_reason.is_none() || current.uscc != v.uscc);
     let txn = db.begin().await?;
     let mut am: enterprises::ActiveModel = current.into();
     apply(&mut am, v);
     let e = am.update(&txn).await?;
     ensure_writable::<enterprises::Entity>(&txn, who, e.id).await?;
-    audit::record(&txn, who, Action::Update, "enterprise", Some(e.id), format!("{} {}", e.uscc, e.name)).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "enterprise",
+        Some(e.id),
+        format!("{} {}", e.uscc, e.name),
+    )
+    .await?;
     if let Some(reason) = newly_overridden {
-        audit::record(&txn, who, Action::Override, "enterprise", Some(e.id), format!("uscc {}: {reason}", e.uscc)).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "enterprise",
+            Some(e.id),
+            format!("uscc {}: {reason}", e.uscc),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(e)
@@ -538,12 +663,23 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     if refs > 0 {
         return Err(AppError::conflict(
             format!("企业“{}”还有 {refs} 名登记人员或账号，不能删除", e.name),
-            format!("enterprise '{}' still has {refs} people or user accounts; it cannot be deleted", e.name),
+            format!(
+                "enterprise '{}' still has {refs} people or user accounts; it cannot be deleted",
+                e.name
+            ),
         ));
     }
     let txn = db.begin().await?;
     enterprises::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, who, Action::Delete, "enterprise", Some(id), format!("{} {}", e.uscc, e.name)).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Delete,
+        "enterprise",
+        Some(id),
+        format!("{} {}", e.uscc, e.name),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

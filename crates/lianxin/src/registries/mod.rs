@@ -86,7 +86,11 @@ fn id_eq<E: EntityTrait>(id: i64) -> sea_orm::Condition {
 
 /// After a write: the record must still be inside the writer's scope, else the write is refused
 /// (the caller rolls back). An enterprise contact cannot file a person under another enterprise.
-pub async fn ensure_writable<E>(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<()>
+pub async fn ensure_writable<E>(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()>
 where
     E: Scoped,
     <E as EntityTrait>::Model: Send + Sync,

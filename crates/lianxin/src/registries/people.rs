@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use lianxin_types::{IdNumber, Phone};
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{TransactionSession, 
+use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -81,11 +81,30 @@ pub struct PersonForm {
 }
 
 impl PersonForm {
-    pub fn into_input(self) -> Result<PersonInput, Vec<FieldError>> {
+    /// Text → typed input plus the fields that could not be parsed (left empty in the input).
+    pub fn parse(self) -> (PersonInput, Vec<FieldError>) {
         let mut e = Vec::new();
-        let unit_id = super::parse_int(&mut e, "unit_id", self.unit_id.as_deref(), "所属单位", "unit");
-        let enterprise_id = super::parse_int(&mut e, "enterprise_id", self.enterprise_id.as_deref(), "所在企业", "enterprise");
-        let party_member = super::parse_bool(&mut e, "party_member", self.party_member.as_deref(), "党员", "Party member");
+        let unit_id = super::parse_int(
+            &mut e,
+            "unit_id",
+            self.unit_id.as_deref(),
+            "所属单位",
+            "unit",
+        );
+        let enterprise_id = super::parse_int(
+            &mut e,
+            "enterprise_id",
+            self.enterprise_id.as_deref(),
+            "所在企业",
+            "enterprise",
+        );
+        let party_member = super::parse_bool(
+            &mut e,
+            "party_member",
+            self.party_member.as_deref(),
+            "党员",
+            "Party member",
+        );
         let mut kinds = Vec::new();
         for (flag, code) in [
             (&self.kind_cadre, "cadre"),
@@ -93,21 +112,30 @@ impl PersonForm {
             (&self.kind_employee, "employee"),
             (&self.kind_contact, "contact"),
         ] {
-            if super::parse_bool(&mut e, &format!("kind_{code}"), flag.as_deref(), "人员类别", "kind") == Some(true) {
+            if super::parse_bool(
+                &mut e,
+                &format!("kind_{code}"),
+                flag.as_deref(),
+                "人员类别",
+                "kind",
+            ) == Some(true)
+            {
                 kinds.push(code.to_owned());
             }
         }
         if let Some(list) = clean(self.kinds) {
-            for part in list.split([',', '，', '、', ';', ' ']).filter(|s| !s.is_empty()) {
-                if let Some(code) = super::parse_code(&mut e, "kinds", Some(part), KINDS, "人员类别", "kinds") {
+            for part in list
+                .split([',', '，', '、', ';', ' '])
+                .filter(|s| !s.is_empty())
+            {
+                if let Some(code) =
+                    super::parse_code(&mut e, "kinds", Some(part), KINDS, "人员类别", "kinds")
+                {
                     kinds.push(code.to_owned());
                 }
             }
         }
-        if !e.is_empty() {
-            return Err(e);
-        }
-        Ok(PersonInput {
+        let input = PersonInput {
             name: self.name,
             unit_id,
             id_number: self.id_number,
@@ -122,7 +150,15 @@ impl PersonForm {
             expertise: self.expertise,
             traits: self.traits,
             override_reason: self.override_reason,
-        })
+        };
+        (input, e)
+    }
+
+    pub fn into_input(self) -> Result<PersonInput, Vec<FieldError>> {
+        match self.parse() {
+            (input, e) if e.is_empty() => Ok(input),
+            (_, e) => Err(e),
+        }
     }
 
     pub fn from_model(m: &people::Model) -> Self {
@@ -265,14 +301,20 @@ impl PersonView {
                 kinds: kinds_of(&m),
                 unit_name: unit_names.get(&m.unit_id).cloned(),
                 enterprise_name: m.enterprise_id.and_then(|e| ent_names.get(&e).cloned()),
-                id_number: m
-                    .id_number
-                    .as_deref()
-                    .map(|s| if unmasked { s.to_owned() } else { mask_id_number(s) }),
-                phone: m
-                    .phone
-                    .as_deref()
-                    .map(|s| if unmasked { s.to_owned() } else { mask_phone(s) }),
+                id_number: m.id_number.as_deref().map(|s| {
+                    if unmasked {
+                        s.to_owned()
+                    } else {
+                        mask_id_number(s)
+                    }
+                }),
+                phone: m.phone.as_deref().map(|s| {
+                    if unmasked {
+                        s.to_owned()
+                    } else {
+                        mask_phone(s)
+                    }
+                }),
                 unmasked,
                 id_number_override_reason: m.id_number_override_reason,
                 id: m.id,
@@ -383,7 +425,10 @@ pub async fn get(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResu
     find_visible::<people::Entity>(db, &who.scope, id).await
 }
 
-pub async fn by_id_number(db: &impl ConnectionTrait, id_number: &str) -> AppResult<Option<people::Model>> {
+pub async fn by_id_number(
+    db: &impl ConnectionTrait,
+    id_number: &str,
+) -> AppResult<Option<people::Model>> {
     Ok(people::Entity::find()
         .filter(people::Column::IdNumber.eq(id_number.trim().to_uppercase()))
         .one(db)
@@ -428,13 +473,23 @@ async fn validate(
                         Some(id)
                     }
                     Err(e) => {
-                        errors.push(FieldError::from_validation("id_number", &e, "身份证号", "identity number"));
+                        errors.push(FieldError::from_validation(
+                            "id_number",
+                            &e,
+                            "身份证号",
+                            "identity number",
+                        ));
                         None
                     }
                 }
             }
             Err(e) => {
-                errors.push(FieldError::from_validation("id_number", &e, "身份证号", "identity number"));
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "identity number",
+                ));
                 None
             }
         },
@@ -444,13 +499,19 @@ async fn validate(
         Some(p) => match Phone::parse(&p) {
             Ok(p) => Some(p.as_str().to_owned()),
             Err(e) => {
-                errors.push(FieldError::from_validation("phone", &e, "手机号码", "phone"));
+                errors.push(FieldError::from_validation(
+                    "phone",
+                    &e,
+                    "手机号码",
+                    "phone",
+                ));
                 None
             }
         },
     };
     let gender = match clean(input.gender) {
-        Some(g) => super::parse_code(&mut errors, "gender", Some(&g), GENDERS, "性别", "gender").map(str::to_owned),
+        Some(g) => super::parse_code(&mut errors, "gender", Some(&g), GENDERS, "性别", "gender")
+            .map(str::to_owned),
         None => id_number
             .as_ref()
             .map(|id| if id.is_male() { "male" } else { "female" }.to_owned()),
@@ -462,7 +523,12 @@ async fn validate(
         }
         Some(id) => {
             if units::Entity::find_by_id(id).one(db).await?.is_none() {
-                errors.push(FieldError::new("unit_id", "unknown", "所属单位不存在", "the unit does not exist"));
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "unknown",
+                    "所属单位不存在",
+                    "the unit does not exist",
+                ));
             }
             id
         }
@@ -471,14 +537,21 @@ async fn validate(
         None => None,
         Some(id) => {
             if enterprises::Entity::find_by_id(id).one(db).await?.is_none() {
-                errors.push(FieldError::new("enterprise_id", "unknown", "所在企业不存在", "the enterprise does not exist"));
+                errors.push(FieldError::new(
+                    "enterprise_id",
+                    "unknown",
+                    "所在企业不存在",
+                    "the enterprise does not exist",
+                ));
             }
             Some(id)
         }
     };
     let mut kinds = Vec::new();
     for k in input.kinds.unwrap_or_default() {
-        if let Some(code) = super::parse_code(&mut errors, "kinds", Some(&k), KINDS, "人员类别", "kinds") {
+        if let Some(code) =
+            super::parse_code(&mut errors, "kinds", Some(&k), KINDS, "人员类别", "kinds")
+        {
             kinds.push(code.to_owned());
         }
     }
@@ -490,11 +563,39 @@ async fn validate(
             "employees and enterprise contacts need their enterprise",
         ));
     }
-    let position = super::optional_text(&mut errors, "position", input.position, 100, "职务", "position");
+    let position = super::optional_text(
+        &mut errors,
+        "position",
+        input.position,
+        100,
+        "职务",
+        "position",
+    );
     let rank = super::optional_text(&mut errors, "rank", input.rank, 50, "职级", "rank");
-    let career = super::optional_text(&mut errors, "career", input.career, 4000, "工作履历", "career history");
-    let expertise = super::optional_text(&mut errors, "expertise", input.expertise, 1000, "专长", "expertise");
-    let traits = super::optional_text(&mut errors, "traits", input.traits, 1000, "个性特点", "traits");
+    let career = super::optional_text(
+        &mut errors,
+        "career",
+        input.career,
+        4000,
+        "工作履历",
+        "career history",
+    );
+    let expertise = super::optional_text(
+        &mut errors,
+        "expertise",
+        input.expertise,
+        1000,
+        "专长",
+        "expertise",
+    );
+    let traits = super::optional_text(
+        &mut errors,
+        "traits",
+        input.traits,
+        1000,
+        "个性特点",
+        "traits",
+    );
     if let Some(id) = &id_number {
         let dup = people::Entity::find()
             .filter(people::Column::IdNumber.eq(id.as_str()))
@@ -569,9 +670,25 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     apply(&mut am, v);
     let p = am.insert(&txn).await?;
     ensure_writable::<people::Entity>(&txn, who, p.id).await?;
-    audit::record(&txn, who, Action::Create, "person", Some(p.id), p.name.clone()).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "person",
+        Some(p.id),
+        p.name.clone(),
+    )
+    .await?;
     if let Some(reason) = overridden {
-        audit::record(&txn, who, Action::Override, "person", Some(p.id), format!("id_number: {reason}")).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "person",
+            Some(p.id),
+            format!("id_number: {reason}"),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(p)
@@ -586,18 +703,33 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::PERSON_EDIT)?;
     let current = find_visible::<people::Entity>(db, &who.scope, id).await?;
     let v = validate(db, who, input, Some(id)).await?;
-    let newly_overridden = v
-        .override_reason
-        .clone()
-        .filter(|_| current.id_number_override_reason.is_none() || current.id_number != v.id_number);
+    let newly_overridden = v.override_reason.clone().filter(|_| {
+        current.id_number_override_reason.is_none() || current.id_number != v.id_number
+    });
     let txn = db.begin().await?;
     let mut am: people::ActiveModel = current.into();
     apply(&mut am, v);
     let p = am.update(&txn).await?;
     ensure_writable::<people::Entity>(&txn, who, p.id).await?;
-    audit::record(&txn, who, Action::Update, "person", Some(p.id), p.name.clone()).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "person",
+        Some(p.id),
+        p.name.clone(),
+    )
+    .await?;
     if let Some(reason) = newly_overridden {
-        audit::record(&txn, who, Action::Override, "person", Some(p.id), format!("id_number: {reason}")).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "person",
+            Some(p.id),
+            format!("id_number: {reason}"),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(p)

@@ -4,9 +4,9 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{TransactionSession, 
+use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +137,10 @@ pub async fn list(
 }
 
 /// Every visible unit, for trees and pickers (a district has hundreds, not millions).
-pub async fn all_visible(db: &impl ConnectionTrait, who: &Principal) -> AppResult<Vec<units::Model>> {
+pub async fn all_visible(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+) -> AppResult<Vec<units::Model>> {
     Ok(scoped::<units::Entity>(&who.scope)
         .order_by_asc(units::Column::Sort)
         .order_by_asc(units::Column::Code)
@@ -221,7 +224,12 @@ async fn validate(
         Some(p) => match lianxin_types::Phone::parse(&p) {
             Ok(p) => Some(p.as_str().to_owned()),
             Err(e) => {
-                errors.push(FieldError::from_validation("phone", &e, "联系电话", "phone"));
+                errors.push(FieldError::from_validation(
+                    "phone",
+                    &e,
+                    "联系电话",
+                    "phone",
+                ));
                 None
             }
         },
@@ -427,7 +435,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Moves the subtree rooted at `id` under `new_parent` in the closure table.
-async fn relink_subtree(db: &impl ConnectionTrait, id: i64, new_parent: Option<i64>) -> AppResult<()> {
+async fn relink_subtree(
+    db: &impl ConnectionTrait,
+    id: i64,
+    new_parent: Option<i64>,
+) -> AppResult<()> {
     let subtree: Vec<unit_closure::Model> = unit_closure::Entity::find()
         .filter(unit_closure::Column::AncestorId.eq(id))
         .all(db)
@@ -490,7 +502,10 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
             .await?;
     if children > 0 || refs > 0 {
         return Err(AppError::conflict(
-            format!("单位“{}”下还有 {children} 个下级单位和 {refs} 条关联记录，不能删除", unit.name),
+            format!(
+                "单位“{}”下还有 {children} 个下级单位和 {refs} 条关联记录，不能删除",
+                unit.name
+            ),
             format!(
                 "unit '{}' still has {children} child units and {refs} linked records; it cannot be deleted",
                 unit.name

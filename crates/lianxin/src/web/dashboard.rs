@@ -59,22 +59,61 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
     let o = dashboard::overview(&s.db, &who).await?;
     let t = |k: &str| lang.t(k).into_owned();
     let stats = vec![
-        Stat { value: o.enterprises, label: t("dash.enterprises"), href: "/enterprises" },
-        Stat { value: o.key_projects, label: t("dash.key_projects"), href: "/enterprises?key_project=true" },
-        Stat { value: o.enterprises_with_party_org, label: t("dash.party_orgs"), href: "/enterprises?has_party_org=true" },
-        Stat { value: o.people, label: t("dash.people"), href: "/people" },
-        Stat { value: o.cadres, label: t("dash.cadres"), href: "/people?kind=cadre" },
-        Stat { value: o.volunteers, label: t("dash.volunteers"), href: "/people?kind=volunteer" },
-        Stat { value: o.employees, label: t("dash.employees"), href: "/people?kind=employee" },
-        Stat { value: o.party_members, label: t("dash.party_members"), href: "/people?party_member=true" },
-        Stat { value: o.units, label: t("dash.units"), href: "/units" },
+        Stat {
+            value: o.enterprises,
+            label: t("dash.enterprises"),
+            href: "/enterprises",
+        },
+        Stat {
+            value: o.key_projects,
+            label: t("dash.key_projects"),
+            href: "/enterprises?key_project=true",
+        },
+        Stat {
+            value: o.enterprises_with_party_org,
+            label: t("dash.party_orgs"),
+            href: "/enterprises?has_party_org=true",
+        },
+        Stat {
+            value: o.people,
+            label: t("dash.people"),
+            href: "/people",
+        },
+        Stat {
+            value: o.cadres,
+            label: t("dash.cadres"),
+            href: "/people?kind=cadre",
+        },
+        Stat {
+            value: o.volunteers,
+            label: t("dash.volunteers"),
+            href: "/people?kind=volunteer",
+        },
+        Stat {
+            value: o.employees,
+            label: t("dash.employees"),
+            href: "/people?kind=employee",
+        },
+        Stat {
+            value: o.party_members,
+            label: t("dash.party_members"),
+            href: "/people?party_member=true",
+        },
+        Stat {
+            value: o.units,
+            label: t("dash.units"),
+            href: "/units",
+        },
     ];
     let mut charts = Vec::new();
     if !o.enterprises_by_unit.is_empty() {
         charts.push(Chart {
             title: t("dash.chart_enterprises_by_unit"),
             option: bar(
-                o.enterprises_by_unit.iter().map(|(_, n, _)| n.clone()).collect(),
+                o.enterprises_by_unit
+                    .iter()
+                    .map(|(_, n, _)| n.clone())
+                    .collect(),
                 o.enterprises_by_unit.iter().map(|(_, _, v)| *v).collect(),
                 "#c23531",
             ),
@@ -83,12 +122,11 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
     if !o.enterprises_by_ownership.is_empty() {
         charts.push(Chart {
             title: t("dash.chart_ownership"),
-            option: pie(
-                o.enterprises_by_ownership
-                    .iter()
-                    .map(|(k, v)| (code_label(OWNERSHIPS, k, lang), *v))
-                    .collect(),
-            ),
+            option: pie(o
+                .enterprises_by_ownership
+                .iter()
+                .map(|(k, v)| (code_label(OWNERSHIPS, k, lang), *v))
+                .collect()),
         });
     }
     if !o.people_by_unit.is_empty() {
@@ -104,7 +142,11 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
     if !o.units_by_kind.is_empty() {
         charts.push(Chart {
             title: t("dash.chart_units_by_kind"),
-            option: pie(o.units_by_kind.iter().map(|(k, v)| (code_label(KINDS, k, lang), *v)).collect()),
+            option: pie(o
+                .units_by_kind
+                .iter()
+                .map(|(k, v)| (code_label(KINDS, k, lang), *v))
+                .collect()),
         });
     }
     let scope_note = if who.scope.all {

@@ -9,17 +9,17 @@ pub mod widgets;
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
-use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+use crate::access::Principal;
 use crate::access::auth::{self, SESSION_COOKIE, SessionKind};
 use crate::access::extract::MaybePrincipal;
 use crate::access::roles::perm;
-use crate::access::Principal;
 use crate::app::AppState;
 use crate::error::{AppError, Problem};
 use crate::i18n::Lang;
@@ -64,7 +64,12 @@ pub struct MenuItem {
 }
 
 impl PageCtx {
-    pub fn new(who: &Principal, lang: Lang, active: &'static str, title: impl Into<String>) -> Self {
+    pub fn new(
+        who: &Principal,
+        lang: Lang,
+        active: &'static str,
+        title: impl Into<String>,
+    ) -> Self {
         let item = |key: &'static str, href: &'static str, label: &str| MenuItem {
             key,
             href,
@@ -201,12 +206,18 @@ struct NextQuery {
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
-async fn login_page(lang: Lang, MaybePrincipal(who): MaybePrincipal, Query(q): Query<NextQuery>) -> Response {
+async fn login_page(
+    lang: Lang,
+    MaybePrincipal(who): MaybePrincipal,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if who.is_some() {
         return Redirect::to("/").into_response();
     }
@@ -233,10 +244,19 @@ async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let ip = addr.ip().to_string();
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let username = f.username.unwrap_or_default();
     let next = safe_next(f.next.as_deref());
-    let result = auth::login(&state.db, &username, f.password.as_deref().unwrap_or(""), Some(&ip), ua).await;
+    let result = auth::login(
+        &state.db,
+        &username,
+        f.password.as_deref().unwrap_or(""),
+        Some(&ip),
+        ua,
+    )
+    .await;
     let fail = |status: StatusCode, msg: String| {
         render_status(
             status,
@@ -249,44 +269,51 @@ async fn login_submit(
         )
     };
     match result {
-        Ok(user) => match auth::open_session(&state.db, user.id, SessionKind::Web, Some(ip)).await {
-            Ok((token, _)) => {
-                let cookie = format!(
-                    "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                    auth::WEB_SESSION_HOURS * 3600
-                );
-                let mut r = Redirect::to(&next).into_response();
-                if let Ok(v) = HeaderValue::from_str(&cookie) {
-                    r.headers_mut().insert(header::SET_COOKIE, v);
+        Ok(user) => {
+            match auth::open_session(&state.db, user.id, SessionKind::Web, Some(ip)).await {
+                Ok((token, _)) => {
+                    let cookie = format!(
+                        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                        auth::WEB_SESSION_HOURS * 3600
+                    );
+                    let mut r = Redirect::to(&next).into_response();
+                    if let Ok(v) = HeaderValue::from_str(&cookie) {
+                        r.headers_mut().insert(header::SET_COOKIE, v);
+                    }
+                    r
                 }
-                r
+                Err(e) => e.into_response(),
             }
-            Err(e) => e.into_response(),
-        },
+        }
         Err(AppError::TooManyRequests { retry_after_secs }) => fail(
             StatusCode::TOO_MANY_REQUESTS,
-            lang.t("login.throttled").replace("{m}", &(retry_after_secs / 60).to_string()),
+            lang.t("login.throttled")
+                .replace("{m}", &(retry_after_secs / 60).to_string()),
         ),
-        Err(AppError::Unauthenticated) | Err(AppError::Validation(_)) => {
-            fail(StatusCode::UNAUTHORIZED, lang.t("login.failed").into_owned())
-        }
+        Err(AppError::Unauthenticated) | Err(AppError::Validation(_)) => fail(
+            StatusCode::UNAUTHORIZED,
+            lang.t("login.failed").into_owned(),
+        ),
         Err(e) => e.into_response(),
     }
 }
 
 async fn logout(State(state): State<AppState>, who: Principal, headers: HeaderMap) -> Response {
+    // Taking `Principal` makes logout CSRF-checked like every other form.
     let _ = who;
     if let Some(token) = headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
         .and_then(|c| {
-            c.split(';')
-                .find_map(|p| p.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned))
+            c.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(&format!("{SESSION_COOKIE}="))
+                    .map(str::to_owned)
+            })
         })
+        && let Err(e) = auth::close_session(&state.db, &token).await
     {
-        if let Err(e) = auth::close_session(&state.db, &token).await {
-            return e.into_response();
-        }
+        return e.into_response();
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().insert(
@@ -297,7 +324,11 @@ async fn logout(State(state): State<AppState>, who: Principal, headers: HeaderMa
 }
 
 async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
-    let lang = if code.starts_with("en") { "en" } else { "zh-CN" };
+    let lang = if code.starts_with("en") {
+        "en"
+    } else {
+        "zh-CN"
+    };
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
@@ -307,7 +338,9 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
             None => u.path().to_owned(),
         });
     let mut r = Redirect::to(&safe_next(back.as_deref())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
+    )) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

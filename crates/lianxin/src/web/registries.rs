@@ -25,7 +25,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enterprises", get(enterprise_list).post(enterprise_create))
         .route("/enterprises/new", get(enterprise_new))
-        .route("/enterprises/{id}", get(enterprise_detail).post(enterprise_update))
+        .route(
+            "/enterprises/{id}",
+            get(enterprise_detail).post(enterprise_update),
+        )
         .route("/enterprises/{id}/edit", get(enterprise_edit))
         .route("/enterprises/{id}/delete", post(enterprise_delete))
         .route("/people", get(person_list).post(person_create))
@@ -83,7 +86,11 @@ fn export_buttons(
         });
     }
     if who.can(export) {
-        let q = if query.is_empty() { String::new() } else { format!("?{query}") };
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
         b.push(Button {
             id: "btn-export-xlsx",
             class: "btn-light",
@@ -164,7 +171,11 @@ async fn enterprise_list(
                 ),
                 Cell::text(e.unit_name.unwrap_or_default()),
                 Cell::text(e.industry.unwrap_or_default()),
-                Cell::text(crate::registries::code_label(OWNERSHIPS, &e.ownership, lang)),
+                Cell::text(crate::registries::code_label(
+                    OWNERSHIPS,
+                    &e.ownership,
+                    lang,
+                )),
                 Cell::num(e.employee_count),
                 Cell::text(yes_no_text(lang, e.has_party_org)),
                 Cell::text(yes_no_text(lang, e.key_project)),
@@ -185,10 +196,30 @@ async fn enterprise_list(
         ),
         filters: vec![
             FilterField::text("q", lang.t("enterprise.search").into_owned(), q.q.clone()),
-            FilterField::select("unit_id", lang.t("enterprise.unit").into_owned(), q.unit_id.clone(), unit_options(&homes)),
-            FilterField::select("ownership", lang.t("enterprise.ownership").into_owned(), q.ownership.clone(), options(OWNERSHIPS, lang)),
-            FilterField::select("key_project", lang.t("enterprise.key_project").into_owned(), q.key_project.clone(), yes_no(lang)),
-            FilterField::select("has_party_org", lang.t("enterprise.has_party_org").into_owned(), q.has_party_org.clone(), yes_no(lang)),
+            FilterField::select(
+                "unit_id",
+                lang.t("enterprise.unit").into_owned(),
+                q.unit_id.clone(),
+                unit_options(&homes),
+            ),
+            FilterField::select(
+                "ownership",
+                lang.t("enterprise.ownership").into_owned(),
+                q.ownership.clone(),
+                options(OWNERSHIPS, lang),
+            ),
+            FilterField::select(
+                "key_project",
+                lang.t("enterprise.key_project").into_owned(),
+                q.key_project.clone(),
+                yes_no(lang),
+            ),
+            FilterField::select(
+                "has_party_org",
+                lang.t("enterprise.has_party_org").into_owned(),
+                q.has_party_org.clone(),
+                yes_no(lang),
+            ),
         ],
         columns: columns(
             lang,
@@ -230,32 +261,100 @@ async fn enterprise_form_page(
         FormField::new("uscc", t("enterprise.uscc"), "text", form.uscc.as_ref())
             .required()
             .hint(t("enterprise.uscc_hint")),
-        FormField::new("unit_id", t("enterprise.unit"), "select", form.unit_id.as_ref())
-            .required()
-            .options(unit_options(&homes)),
-        FormField::new("industry", t("enterprise.industry"), "text", form.industry.as_ref()),
-        FormField::new("ownership", t("enterprise.ownership"), "select", form.ownership.as_ref())
-            .required()
-            .options(options(OWNERSHIPS, lang)),
-        FormField::new("address", t("enterprise.address"), "text", form.address.as_ref()),
-        FormField::new("legal_rep", t("enterprise.legal_rep"), "text", form.legal_rep.as_ref()),
-        FormField::new("contact_name", t("enterprise.contact_name"), "text", form.contact_name.as_ref()),
-        FormField::new("contact_phone", t("enterprise.contact_phone"), "text", form.contact_phone.as_ref()),
-        FormField::new("employee_count", t("enterprise.employee_count"), "number", form.employee_count.as_ref()),
-        FormField::new("service_team_id", t("enterprise.service_team"), "select", form.service_team_id.as_ref())
-            .options(unit_options(&teams)),
-        FormField::new("has_party_org", t("enterprise.has_party_org"), "checkbox", form.has_party_org.as_ref()),
-        FormField::new("key_project", t("enterprise.key_project"), "checkbox", form.key_project.as_ref()),
+        FormField::new(
+            "unit_id",
+            t("enterprise.unit"),
+            "select",
+            form.unit_id.as_ref(),
+        )
+        .required()
+        .options(unit_options(&homes)),
+        FormField::new(
+            "industry",
+            t("enterprise.industry"),
+            "text",
+            form.industry.as_ref(),
+        ),
+        FormField::new(
+            "ownership",
+            t("enterprise.ownership"),
+            "select",
+            form.ownership.as_ref(),
+        )
+        .required()
+        .options(options(OWNERSHIPS, lang)),
+        FormField::new(
+            "address",
+            t("enterprise.address"),
+            "text",
+            form.address.as_ref(),
+        ),
+        FormField::new(
+            "legal_rep",
+            t("enterprise.legal_rep"),
+            "text",
+            form.legal_rep.as_ref(),
+        ),
+        FormField::new(
+            "contact_name",
+            t("enterprise.contact_name"),
+            "text",
+            form.contact_name.as_ref(),
+        ),
+        FormField::new(
+            "contact_phone",
+            t("enterprise.contact_phone"),
+            "text",
+            form.contact_phone.as_ref(),
+        ),
+        FormField::new(
+            "employee_count",
+            t("enterprise.employee_count"),
+            "number",
+            form.employee_count.as_ref(),
+        ),
+        FormField::new(
+            "service_team_id",
+            t("enterprise.service_team"),
+            "select",
+            form.service_team_id.as_ref(),
+        )
+        .options(unit_options(&teams)),
+        FormField::new(
+            "has_party_org",
+            t("enterprise.has_party_org"),
+            "checkbox",
+            form.has_party_org.as_ref(),
+        ),
+        FormField::new(
+            "key_project",
+            t("enterprise.key_project"),
+            "checkbox",
+            form.key_project.as_ref(),
+        ),
     ];
     if who.can(perm::DATA_OVERRIDE) {
         fields.push(
-            FormField::new("override_reason", t("app.override_reason"), "textarea", form.override_reason.as_ref())
-                .hint(t("app.override_hint")),
+            FormField::new(
+                "override_reason",
+                t("app.override_reason"),
+                "textarea",
+                form.override_reason.as_ref(),
+            )
+            .hint(t("app.override_hint")),
         );
     }
     let (title, action, cancel) = match editing {
-        Some(id) => (t("enterprise.edit"), format!("/enterprises/{id}"), format!("/enterprises/{id}")),
-        None => (t("enterprise.new"), "/enterprises".to_owned(), "/enterprises".to_owned()),
+        Some(id) => (
+            t("enterprise.edit"),
+            format!("/enterprises/{id}"),
+            format!("/enterprises/{id}"),
+        ),
+        None => (
+            t("enterprise.new"),
+            "/enterprises".to_owned(),
+            "/enterprises".to_owned(),
+        ),
     };
     Ok(FormPage {
         ctx: PageCtx::new(who, lang, "enterprises", title),
@@ -266,13 +365,19 @@ async fn enterprise_form_page(
     })
 }
 
-async fn enterprise_new(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+async fn enterprise_new(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
     who.require(perm::ENTERPRISE_ADD)?;
     let form = EnterpriseForm {
         ownership: Some("private".into()),
         ..Default::default()
     };
-    Ok(render(&enterprise_form_page(&s, &who, lang, &form, None).await?))
+    Ok(render(
+        &enterprise_form_page(&s, &who, lang, &form, None).await?,
+    ))
 }
 
 async fn enterprise_create(
@@ -288,7 +393,9 @@ async fn enterprise_create(
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = enterprise_form_page(&s, &who, lang, &form, None).await?.with_errors(&errs);
+            let page = enterprise_form_page(&s, &who, lang, &form, None)
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
@@ -304,7 +411,9 @@ async fn enterprise_edit(
     who.require(perm::ENTERPRISE_EDIT)?;
     let e = enterprises::get(&s.db, &who, id).await?;
     let form = EnterpriseForm::from_model(&e);
-    Ok(render(&enterprise_form_page(&s, &who, lang, &form, Some(id)).await?))
+    Ok(render(
+        &enterprise_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
 }
 
 async fn enterprise_update(
@@ -321,7 +430,9 @@ async fn enterprise_update(
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = enterprise_form_page(&s, &who, lang, &form, Some(id)).await?.with_errors(&errs);
+            let page = enterprise_form_page(&s, &who, lang, &form, Some(id))
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
@@ -375,21 +486,40 @@ async fn enterprise_detail(
         ctx: PageCtx::new(&who, lang, "enterprises", lang.t("enterprise.detail")),
         heading: v.name.clone(),
         buttons,
-        delete_action: who.can(perm::ENTERPRISE_REMOVE).then(|| format!("/enterprises/{id}/delete")),
+        delete_action: who
+            .can(perm::ENTERPRISE_REMOVE)
+            .then(|| format!("/enterprises/{id}/delete")),
         warnings,
         sections: vec![
             Section {
                 title: lang.t("enterprise.basic").into_owned(),
                 rows: vec![
                     Prop::new(lang, "enterprise.uscc", v.uscc.clone()).class("masked"),
-                    Prop::opt(lang, "enterprise.unit", v.unit_name.as_ref()).link(Some(format!("/units/{}", v.unit_id))),
+                    Prop::opt(lang, "enterprise.unit", v.unit_name.as_ref())
+                        .link(Some(format!("/units/{}", v.unit_id))),
                     Prop::opt(lang, "enterprise.industry", v.industry.as_ref()),
-                    Prop::new(lang, "enterprise.ownership", crate::registries::code_label(OWNERSHIPS, &v.ownership, lang)),
+                    Prop::new(
+                        lang,
+                        "enterprise.ownership",
+                        crate::registries::code_label(OWNERSHIPS, &v.ownership, lang),
+                    ),
                     Prop::opt(lang, "enterprise.address", v.address.as_ref()),
                     Prop::opt(lang, "enterprise.legal_rep", v.legal_rep.as_ref()),
-                    Prop::new(lang, "enterprise.employee_count", v.employee_count.to_string()),
-                    Prop::new(lang, "enterprise.has_party_org", yes_no_text(lang, v.has_party_org)),
-                    Prop::new(lang, "enterprise.key_project", yes_no_text(lang, v.key_project)),
+                    Prop::new(
+                        lang,
+                        "enterprise.employee_count",
+                        v.employee_count.to_string(),
+                    ),
+                    Prop::new(
+                        lang,
+                        "enterprise.has_party_org",
+                        yes_no_text(lang, v.has_party_org),
+                    ),
+                    Prop::new(
+                        lang,
+                        "enterprise.key_project",
+                        yes_no_text(lang, v.key_project),
+                    ),
                 ],
             },
             Section {
@@ -397,8 +527,12 @@ async fn enterprise_detail(
                 rows: vec![
                     Prop::opt(lang, "enterprise.contact_name", v.contact_name.as_ref()),
                     Prop::opt(lang, "enterprise.contact_phone", v.contact_phone.as_ref()),
-                    Prop::opt(lang, "enterprise.service_team", v.service_team_name.as_ref())
-                        .link(v.service_team_id.map(|t| format!("/units/{t}"))),
+                    Prop::opt(
+                        lang,
+                        "enterprise.service_team",
+                        v.service_team_name.as_ref(),
+                    )
+                    .link(v.service_team_id.map(|t| format!("/units/{t}"))),
                     Prop::new(lang, "app.created_at", local_time(&v.created_at)),
                     Prop::new(lang, "app.updated_at", local_time(&v.updated_at)),
                 ],
@@ -408,7 +542,11 @@ async fn enterprise_detail(
     Ok(render(&page))
 }
 
-async fn enterprise_delete(State(s): State<AppState>, who: Principal, Path(id): Path<i64>) -> AppResult<Response> {
+async fn enterprise_delete(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     enterprises::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/enterprises").into_response())
 }
@@ -474,9 +612,16 @@ async fn person_list(
         .map(|p| {
             vec![
                 Cell::link(p.name.clone(), format!("/people/{}", p.id)),
-                Cell::text(p.gender.as_deref().map(|g| crate::registries::code_label(people::GENDERS, g, lang)).unwrap_or_default()),
+                Cell::text(
+                    p.gender
+                        .as_deref()
+                        .map(|g| crate::registries::code_label(people::GENDERS, g, lang))
+                        .unwrap_or_default(),
+                ),
                 Cell::masked(p.id_number.clone().unwrap_or_default()).with_badge(
-                    p.id_number_override_reason.as_ref().map(|_| lang.t("enterprise.override_flag").into_owned()),
+                    p.id_number_override_reason
+                        .as_ref()
+                        .map(|_| lang.t("enterprise.override_flag").into_owned()),
                 ),
                 Cell::masked(p.phone.clone().unwrap_or_default()),
                 Cell::text(p.unit_name.clone().unwrap_or_default()),
@@ -489,12 +634,35 @@ async fn person_list(
     let page_tpl = ListPage {
         ctx: PageCtx::new(&who, lang, "people", lang.t("menu.people")),
         action: "/people".into(),
-        buttons: export_buttons(lang, &who, "/people", &qs, perm::PERSON_ADD, perm::PERSON_IMPORT, perm::PERSON_EXPORT),
+        buttons: export_buttons(
+            lang,
+            &who,
+            "/people",
+            &qs,
+            perm::PERSON_ADD,
+            perm::PERSON_IMPORT,
+            perm::PERSON_EXPORT,
+        ),
         filters: vec![
             FilterField::text("q", lang.t("person.search").into_owned(), q.q.clone()),
-            FilterField::select("unit_id", lang.t("person.unit").into_owned(), q.unit_id.clone(), unit_options(&all_units)),
-            FilterField::select("kind", lang.t("person.kinds").into_owned(), q.kind.clone(), options(people::KINDS, lang)),
-            FilterField::select("party_member", lang.t("person.party_member").into_owned(), q.party_member.clone(), yes_no(lang)),
+            FilterField::select(
+                "unit_id",
+                lang.t("person.unit").into_owned(),
+                q.unit_id.clone(),
+                unit_options(&all_units),
+            ),
+            FilterField::select(
+                "kind",
+                lang.t("person.kinds").into_owned(),
+                q.kind.clone(),
+                options(people::KINDS, lang),
+            ),
+            FilterField::select(
+                "party_member",
+                lang.t("person.party_member").into_owned(),
+                q.party_member.clone(),
+                yes_no(lang),
+            ),
         ],
         columns: columns(
             lang,
@@ -525,10 +693,15 @@ async fn person_form_page(
     editing: Option<i64>,
 ) -> AppResult<FormPage> {
     let all_units = units::all_visible(&s.db, who).await?;
-    let ents = enterprises::list(&s.db, who, &EnterpriseFilter::default(), Paging::new(1, 500))
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+    let ents = enterprises::list(
+        &s.db,
+        who,
+        &EnterpriseFilter::default(),
+        Paging::new(1, 500),
+    )
+    .await
+    .map(|p| p.items)
+    .unwrap_or_default();
     let t = |k: &str| lang.t(k).into_owned();
     let ent_options = ents
         .iter()
@@ -545,33 +718,113 @@ async fn person_form_page(
     }
     let mut fields = vec![
         FormField::new("name", t("person.name"), "text", shown.name.as_ref()).required(),
-        FormField::new("unit_id", t("person.unit"), "select", shown.unit_id.as_ref())
-            .required()
-            .options(unit_options(&all_units)),
-        FormField::new("id_number", t("person.id_number"), "text", shown.id_number.as_ref())
-            .hint(if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) { t("person.keep_hint") } else { t("person.id_hint") }),
+        FormField::new(
+            "unit_id",
+            t("person.unit"),
+            "select",
+            shown.unit_id.as_ref(),
+        )
+        .required()
+        .options(unit_options(&all_units)),
+        FormField::new(
+            "id_number",
+            t("person.id_number"),
+            "text",
+            shown.id_number.as_ref(),
+        )
+        .hint(if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) {
+            t("person.keep_hint")
+        } else {
+            t("person.id_hint")
+        }),
         FormField::new("phone", t("person.phone"), "text", shown.phone.as_ref()),
-        FormField::new("gender", t("person.gender"), "select", shown.gender.as_ref()).options(options(people::GENDERS, lang)),
-        FormField::new("enterprise_id", t("person.enterprise"), "select", shown.enterprise_id.as_ref()).options(ent_options),
-        FormField::new("party_member", t("person.party_member"), "checkbox", shown.party_member.as_ref()),
-        FormField::new("kind_cadre", t("person.kind_cadre"), "checkbox", shown.kind_cadre.as_ref()),
-        FormField::new("kind_volunteer", t("person.kind_volunteer"), "checkbox", shown.kind_volunteer.as_ref()),
-        FormField::new("kind_employee", t("person.kind_employee"), "checkbox", shown.kind_employee.as_ref()),
-        FormField::new("kind_contact", t("person.kind_contact"), "checkbox", shown.kind_contact.as_ref()),
-        FormField::new("position", t("person.position"), "text", shown.position.as_ref()),
+        FormField::new(
+            "gender",
+            t("person.gender"),
+            "select",
+            shown.gender.as_ref(),
+        )
+        .options(options(people::GENDERS, lang)),
+        FormField::new(
+            "enterprise_id",
+            t("person.enterprise"),
+            "select",
+            shown.enterprise_id.as_ref(),
+        )
+        .options(ent_options),
+        FormField::new(
+            "party_member",
+            t("person.party_member"),
+            "checkbox",
+            shown.party_member.as_ref(),
+        ),
+        FormField::new(
+            "kind_cadre",
+            t("person.kind_cadre"),
+            "checkbox",
+            shown.kind_cadre.as_ref(),
+        ),
+        FormField::new(
+            "kind_volunteer",
+            t("person.kind_volunteer"),
+            "checkbox",
+            shown.kind_volunteer.as_ref(),
+        ),
+        FormField::new(
+            "kind_employee",
+            t("person.kind_employee"),
+            "checkbox",
+            shown.kind_employee.as_ref(),
+        ),
+        FormField::new(
+            "kind_contact",
+            t("person.kind_contact"),
+            "checkbox",
+            shown.kind_contact.as_ref(),
+        ),
+        FormField::new(
+            "position",
+            t("person.position"),
+            "text",
+            shown.position.as_ref(),
+        ),
         FormField::new("rank", t("person.rank"), "text", shown.rank.as_ref()),
-        FormField::new("career", t("person.career"), "textarea", shown.career.as_ref()),
-        FormField::new("expertise", t("person.expertise"), "textarea", shown.expertise.as_ref()),
-        FormField::new("traits", t("person.traits"), "textarea", shown.traits.as_ref()),
+        FormField::new(
+            "career",
+            t("person.career"),
+            "textarea",
+            shown.career.as_ref(),
+        ),
+        FormField::new(
+            "expertise",
+            t("person.expertise"),
+            "textarea",
+            shown.expertise.as_ref(),
+        ),
+        FormField::new(
+            "traits",
+            t("person.traits"),
+            "textarea",
+            shown.traits.as_ref(),
+        ),
     ];
     if who.can(perm::DATA_OVERRIDE) {
         fields.push(
-            FormField::new("override_reason", t("app.override_reason"), "textarea", shown.override_reason.as_ref())
-                .hint(t("app.override_hint")),
+            FormField::new(
+                "override_reason",
+                t("app.override_reason"),
+                "textarea",
+                shown.override_reason.as_ref(),
+            )
+            .hint(t("app.override_hint")),
         );
     }
     let (title, action, cancel) = match editing {
-        Some(id) => (t("person.edit"), format!("/people/{id}"), format!("/people/{id}")),
+        Some(id) => (
+            t("person.edit"),
+            format!("/people/{id}"),
+            format!("/people/{id}"),
+        ),
         None => (t("person.new"), "/people".to_owned(), "/people".to_owned()),
     };
     Ok(FormPage {
@@ -590,7 +843,9 @@ async fn person_new(State(s): State<AppState>, who: Principal, lang: Lang) -> Ap
         enterprise_id: who.enterprise_id.map(|e| e.to_string()),
         ..Default::default()
     };
-    Ok(render(&person_form_page(&s, &who, lang, &form, None).await?))
+    Ok(render(
+        &person_form_page(&s, &who, lang, &form, None).await?,
+    ))
 }
 
 async fn person_create(
@@ -606,18 +861,27 @@ async fn person_create(
     match result {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = person_form_page(&s, &who, lang, &form, None).await?.with_errors(&errs);
+            let page = person_form_page(&s, &who, lang, &form, None)
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
     }
 }
 
-async fn person_edit(State(s): State<AppState>, who: Principal, lang: Lang, Path(id): Path<i64>) -> AppResult<Response> {
+async fn person_edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     who.require(perm::PERSON_EDIT)?;
     let p = people::get(&s.db, &who, id).await?;
     let form = PersonForm::from_model(&p);
-    Ok(render(&person_form_page(&s, &who, lang, &form, Some(id)).await?))
+    Ok(render(
+        &person_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
 }
 
 async fn person_update(
@@ -642,16 +906,25 @@ async fn person_update(
     match result {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = person_form_page(&s, &who, lang, &form, Some(id)).await?.with_errors(&errs);
+            let page = person_form_page(&s, &who, lang, &form, Some(id))
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
     }
 }
 
-async fn person_detail(State(s): State<AppState>, who: Principal, lang: Lang, Path(id): Path<i64>) -> AppResult<Response> {
+async fn person_detail(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let p = people::get(&s.db, &who, id).await?;
-    let v = PersonView::build(&s.db, &who, vec![p], "web person detail").await?.remove(0);
+    let v = PersonView::build(&s.db, &who, vec![p], "web person detail")
+        .await?
+        .remove(0);
     let mut buttons = Vec::new();
     if who.can(perm::PERSON_EDIT) {
         buttons.push(Button {
@@ -670,13 +943,26 @@ async fn person_detail(State(s): State<AppState>, who: Principal, lang: Lang, Pa
     let mut sections = vec![Section {
         title: lang.t("person.basic").into_owned(),
         rows: vec![
-            Prop::new(lang, "person.gender", v.gender.as_deref().map(|g| crate::registries::code_label(people::GENDERS, g, lang)).unwrap_or_else(|| "—".into())),
+            Prop::new(
+                lang,
+                "person.gender",
+                v.gender
+                    .as_deref()
+                    .map(|g| crate::registries::code_label(people::GENDERS, g, lang))
+                    .unwrap_or_else(|| "—".into()),
+            ),
             Prop::opt(lang, "person.id_number", v.id_number.as_ref()).class("masked"),
             Prop::opt(lang, "person.phone", v.phone.as_ref()).class("masked"),
-            Prop::opt(lang, "person.unit", v.unit_name.as_ref()).link(Some(format!("/units/{}", v.unit_id))),
-            Prop::opt(lang, "person.enterprise", v.enterprise_name.as_ref()).link(v.enterprise_id.map(|e| format!("/enterprises/{e}"))),
+            Prop::opt(lang, "person.unit", v.unit_name.as_ref())
+                .link(Some(format!("/units/{}", v.unit_id))),
+            Prop::opt(lang, "person.enterprise", v.enterprise_name.as_ref())
+                .link(v.enterprise_id.map(|e| format!("/enterprises/{e}"))),
             Prop::new(lang, "person.kinds", person_kind_labels(lang, &v.kinds)),
-            Prop::new(lang, "person.party_member", yes_no_text(lang, v.party_member)),
+            Prop::new(
+                lang,
+                "person.party_member",
+                yes_no_text(lang, v.party_member),
+            ),
         ],
     }];
     if v.kinds.iter().any(|k| k == "cadre") {
@@ -695,14 +981,20 @@ async fn person_detail(State(s): State<AppState>, who: Principal, lang: Lang, Pa
         ctx: PageCtx::new(&who, lang, "people", lang.t("person.detail")),
         heading: v.name.clone(),
         buttons,
-        delete_action: who.can(perm::PERSON_REMOVE).then(|| format!("/people/{id}/delete")),
+        delete_action: who
+            .can(perm::PERSON_REMOVE)
+            .then(|| format!("/people/{id}/delete")),
         warnings,
         sections,
     };
     Ok(render(&page))
 }
 
-async fn person_delete(State(s): State<AppState>, who: Principal, Path(id): Path<i64>) -> AppResult<Response> {
+async fn person_delete(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     people::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/people").into_response())
 }
@@ -728,7 +1020,11 @@ impl UnitQuery {
         }
     }
     pub fn query_string(&self) -> String {
-        query_string(&[("q", self.q.clone()), ("kind", self.kind.clone()), ("under", self.under.clone())])
+        query_string(&[
+            ("q", self.q.clone()),
+            ("kind", self.kind.clone()),
+            ("under", self.under.clone()),
+        ])
     }
 }
 
@@ -749,7 +1045,8 @@ fn tree_rows(all: &[unit_entity::Model], lang: Lang, active: Option<i64>) -> Vec
         active: Option<i64>,
         out: &mut Vec<TreeNode>,
     ) {
-        let children: Vec<&unit_entity::Model> = all.iter().filter(|c| c.parent_id == Some(u.id)).collect();
+        let children: Vec<&unit_entity::Model> =
+            all.iter().filter(|c| c.parent_id == Some(u.id)).collect();
         out.push(TreeNode {
             depth,
             label: u.name.clone(),
@@ -773,14 +1070,20 @@ fn tree_rows(all: &[unit_entity::Model], lang: Lang, active: Option<i64>) -> Vec
     out
 }
 
-async fn unit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<UnitQuery>) -> AppResult<Response> {
+async fn unit_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
     let paging = Paging {
         page: q.page,
         page_size: q.page_size,
     };
     let page = units::list(&s.db, &who, &q.filter(), paging).await?;
     let all = units::all_visible(&s.db, &who).await?;
-    let names: std::collections::HashMap<i64, &str> = all.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let names: std::collections::HashMap<i64, &str> =
+        all.iter().map(|u| (u.id, u.name.as_str())).collect();
     let qs = q.query_string();
     let rows = page
         .items
@@ -790,7 +1093,11 @@ async fn unit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(
                 Cell::masked(u.code.clone()),
                 Cell::link(u.name.clone(), format!("/units/{}", u.id)),
                 Cell::text(units::kind_label(&u.kind, lang)),
-                Cell::text(u.parent_id.and_then(|p| names.get(&p).map(|s| s.to_string())).unwrap_or_default()),
+                Cell::text(
+                    u.parent_id
+                        .and_then(|p| names.get(&p).map(|s| s.to_string()))
+                        .unwrap_or_default(),
+                ),
                 Cell::text(u.leader.clone().unwrap_or_default()),
                 Cell::text(u.phone.clone().unwrap_or_default()),
             ]
@@ -799,12 +1106,35 @@ async fn unit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(
     let page_tpl = ListPage {
         ctx: PageCtx::new(&who, lang, "units", lang.t("menu.units")),
         action: "/units".into(),
-        buttons: export_buttons(lang, &who, "/units", &qs, perm::UNIT_ADD, perm::UNIT_IMPORT, perm::UNIT_EXPORT),
+        buttons: export_buttons(
+            lang,
+            &who,
+            "/units",
+            &qs,
+            perm::UNIT_ADD,
+            perm::UNIT_IMPORT,
+            perm::UNIT_EXPORT,
+        ),
         filters: vec![
             FilterField::text("q", lang.t("unit.search").into_owned(), q.q.clone()),
-            FilterField::select("kind", lang.t("unit.kind").into_owned(), q.kind.clone(), options(KINDS, lang)),
+            FilterField::select(
+                "kind",
+                lang.t("unit.kind").into_owned(),
+                q.kind.clone(),
+                options(KINDS, lang),
+            ),
         ],
-        columns: columns(lang, &["unit.code", "unit.name", "unit.kind", "unit.parent", "unit.leader", "unit.phone"]),
+        columns: columns(
+            lang,
+            &[
+                "unit.code",
+                "unit.name",
+                "unit.kind",
+                "unit.parent",
+                "unit.leader",
+                "unit.phone",
+            ],
+        ),
         rows,
         total_text: total_text(lang, page.total),
         pages: pages("/units", &qs, paging, page.total),
@@ -825,14 +1155,23 @@ pub struct UnitForm {
 }
 
 impl UnitForm {
-    pub fn into_input(self) -> Result<UnitInput, Vec<crate::error::FieldError>> {
+    pub fn parse(self) -> (UnitInput, Vec<crate::error::FieldError>) {
         let mut e = Vec::new();
-        let parent_id = crate::registries::parse_int(&mut e, "parent_id", self.parent_id.as_deref(), "上级单位", "parent unit");
-        let sort = crate::registries::parse_int(&mut e, "sort", self.sort.as_deref(), "排序", "sort order");
-        if !e.is_empty() {
-            return Err(e);
-        }
-        Ok(UnitInput {
+        let parent_id = crate::registries::parse_int(
+            &mut e,
+            "parent_id",
+            self.parent_id.as_deref(),
+            "上级单位",
+            "parent unit",
+        );
+        let sort = crate::registries::parse_int(
+            &mut e,
+            "sort",
+            self.sort.as_deref(),
+            "排序",
+            "sort order",
+        );
+        let input = UnitInput {
             name: self.name,
             kind: self.kind,
             parent_id,
@@ -840,24 +1179,51 @@ impl UnitForm {
             sort: sort.map(|s| s.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
             leader: self.leader,
             phone: self.phone,
-        })
+        };
+        (input, e)
+    }
+
+    pub fn into_input(self) -> Result<UnitInput, Vec<crate::error::FieldError>> {
+        match self.parse() {
+            (input, e) if e.is_empty() => Ok(input),
+            (_, e) => Err(e),
+        }
     }
 }
 
-async fn unit_form_page(s: &AppState, who: &Principal, lang: Lang, form: &UnitForm, editing: Option<i64>) -> AppResult<FormPage> {
+async fn unit_form_page(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    form: &UnitForm,
+    editing: Option<i64>,
+) -> AppResult<FormPage> {
     let all = units::all_visible(&s.db, who).await?;
     let t = |k: &str| lang.t(k).into_owned();
     let fields = vec![
         FormField::new("name", t("unit.name"), "text", form.name.as_ref()).required(),
-        FormField::new("kind", t("unit.kind"), "select", form.kind.as_ref()).required().options(options(KINDS, lang)),
-        FormField::new("parent_id", t("unit.parent"), "select", form.parent_id.as_ref()).options(unit_options(&all)),
-        FormField::new("code", t("unit.code"), "text", form.code.as_ref()).hint(t("unit.code_hint")),
+        FormField::new("kind", t("unit.kind"), "select", form.kind.as_ref())
+            .required()
+            .options(options(KINDS, lang)),
+        FormField::new(
+            "parent_id",
+            t("unit.parent"),
+            "select",
+            form.parent_id.as_ref(),
+        )
+        .options(unit_options(&all)),
+        FormField::new("code", t("unit.code"), "text", form.code.as_ref())
+            .hint(t("unit.code_hint")),
         FormField::new("sort", t("unit.sort"), "number", form.sort.as_ref()),
         FormField::new("leader", t("unit.leader"), "text", form.leader.as_ref()),
         FormField::new("phone", t("unit.phone"), "text", form.phone.as_ref()),
     ];
     let (title, action, cancel) = match editing {
-        Some(id) => (t("unit.edit"), format!("/units/{id}"), format!("/units/{id}")),
+        Some(id) => (
+            t("unit.edit"),
+            format!("/units/{id}"),
+            format!("/units/{id}"),
+        ),
         None => (t("unit.new"), "/units".to_owned(), "/units".to_owned()),
     };
     Ok(FormPage {
@@ -871,10 +1237,17 @@ async fn unit_form_page(s: &AppState, who: &Principal, lang: Lang, form: &UnitFo
 
 async fn unit_new(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
     who.require(perm::UNIT_ADD)?;
-    Ok(render(&unit_form_page(&s, &who, lang, &UnitForm::default(), None).await?))
+    Ok(render(
+        &unit_form_page(&s, &who, lang, &UnitForm::default(), None).await?,
+    ))
 }
 
-async fn unit_create(State(s): State<AppState>, who: Principal, lang: Lang, Form(form): Form<UnitForm>) -> AppResult<Response> {
+async fn unit_create(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(form): Form<UnitForm>,
+) -> AppResult<Response> {
     let result = match form.clone().into_input() {
         Ok(input) => units::create(&s.db, &who, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
@@ -882,14 +1255,21 @@ async fn unit_create(State(s): State<AppState>, who: Principal, lang: Lang, Form
     match result {
         Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = unit_form_page(&s, &who, lang, &form, None).await?.with_errors(&errs);
+            let page = unit_form_page(&s, &who, lang, &form, None)
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
     }
 }
 
-async fn unit_edit(State(s): State<AppState>, who: Principal, lang: Lang, Path(id): Path<i64>) -> AppResult<Response> {
+async fn unit_edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     who.require(perm::UNIT_EDIT)?;
     let u = units::get(&s.db, &who, id).await?;
     let form = UnitForm {
@@ -901,7 +1281,9 @@ async fn unit_edit(State(s): State<AppState>, who: Principal, lang: Lang, Path(i
         leader: u.leader,
         phone: u.phone,
     };
-    Ok(render(&unit_form_page(&s, &who, lang, &form, Some(id)).await?))
+    Ok(render(
+        &unit_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
 }
 
 async fn unit_update(
@@ -918,14 +1300,21 @@ async fn unit_update(
     match result {
         Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id)).into_response()),
         Err(AppError::Validation(errs)) => {
-            let page = unit_form_page(&s, &who, lang, &form, Some(id)).await?.with_errors(&errs);
+            let page = unit_form_page(&s, &who, lang, &form, Some(id))
+                .await?
+                .with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
     }
 }
 
-async fn unit_detail(State(s): State<AppState>, who: Principal, lang: Lang, Path(id): Path<i64>) -> AppResult<Response> {
+async fn unit_detail(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let u = units::get(&s.db, &who, id).await?;
     let path = units::path_names(&s.db, id).await?;
     let children = units::list(
@@ -966,14 +1355,23 @@ async fn unit_detail(State(s): State<AppState>, who: Principal, lang: Lang, Path
         ctx: PageCtx::new(&who, lang, "units", lang.t("unit.detail")),
         heading: u.name.clone(),
         buttons,
-        delete_action: who.can(perm::UNIT_REMOVE).then(|| format!("/units/{id}/delete")),
+        delete_action: who
+            .can(perm::UNIT_REMOVE)
+            .then(|| format!("/units/{id}/delete")),
         warnings: Vec::new(),
         sections: vec![Section {
             title: lang.t("unit.basic").into_owned(),
             rows: vec![
                 Prop::new(lang, "unit.code", u.code.clone()).class("masked"),
                 Prop::new(lang, "unit.kind", units::kind_label(&u.kind, lang)),
-                Prop::new(lang, "unit.path", path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" / ")),
+                Prop::new(
+                    lang,
+                    "unit.path",
+                    path.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                ),
                 Prop::opt(lang, "unit.leader", u.leader.as_ref()),
                 Prop::opt(lang, "unit.phone", u.phone.as_ref()),
                 Prop::new(lang, "app.updated_at", local_time(&u.updated_at)),
@@ -983,7 +1381,11 @@ async fn unit_detail(State(s): State<AppState>, who: Principal, lang: Lang, Path
     Ok(render(&page))
 }
 
-async fn unit_delete(State(s): State<AppState>, who: Principal, Path(id): Path<i64>) -> AppResult<Response> {
+async fn unit_delete(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     units::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/units").into_response())
 }

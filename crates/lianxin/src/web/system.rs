@@ -37,9 +37,17 @@ struct UserQuery {
     page_size: Option<u64>,
 }
 
-async fn user_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<UserQuery>) -> AppResult<Response> {
+async fn user_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<UserQuery>,
+) -> AppResult<Response> {
     who.require(perm::USER_LIST)?;
-    let paging = Paging { page: q.page, page_size: q.page_size };
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
     let mut sel = users::Entity::find();
     if let Some(text) = clean(q.q.clone()) {
         sel = sel.filter(users::Column::Username.contains(&text));
@@ -52,7 +60,10 @@ async fn user_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(
         .all(&s.db)
         .await?;
     let ids: Vec<i64> = rows_db.iter().map(|u| u.id).collect();
-    let links = user_roles::Entity::find().filter(user_roles::Column::UserId.is_in(ids)).all(&s.db).await?;
+    let links = user_roles::Entity::find()
+        .filter(user_roles::Column::UserId.is_in(ids))
+        .all(&s.db)
+        .await?;
     let all_roles = roles::Entity::find().all(&s.db).await?;
     let unit_ids: Vec<i64> = rows_db.iter().filter_map(|u| u.unit_id).collect();
     let unit_names: std::collections::HashMap<i64, String> = units::Entity::find()
@@ -75,7 +86,11 @@ async fn user_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(
                 Cell::text(u.username.clone()),
                 Cell::text(u.display_name.clone()),
                 Cell::text(role_names.join("、")),
-                Cell::text(u.unit_id.and_then(|i| unit_names.get(&i).cloned()).unwrap_or_default()),
+                Cell::text(
+                    u.unit_id
+                        .and_then(|i| unit_names.get(&i).cloned())
+                        .unwrap_or_default(),
+                ),
                 Cell::text(yes_no_text(lang, u.active)),
                 Cell::text(u.last_login_at.as_ref().map(local_time).unwrap_or_default()),
             ]
@@ -84,14 +99,33 @@ async fn user_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(
     let qs = query_string(&[("q", q.q.clone())]);
     let mut buttons = Vec::new();
     if who.can(perm::USER_ADD) {
-        buttons.push(Button { id: "btn-new", class: "btn-primary", href: "/system/users/new".into(), label: lang.t("app.new").into_owned() });
+        buttons.push(Button {
+            id: "btn-new",
+            class: "btn-primary",
+            href: "/system/users/new".into(),
+            label: lang.t("app.new").into_owned(),
+        });
     }
     Ok(render(&ListPage {
         ctx: PageCtx::new(&who, lang, "users", lang.t("menu.users")),
         action: "/system/users".into(),
         buttons,
-        filters: vec![FilterField::text("q", lang.t("user.username").into_owned(), q.q.clone())],
-        columns: columns(lang, &["user.username", "user.display_name", "user.roles", "user.unit", "user.active", "user.last_login"]),
+        filters: vec![FilterField::text(
+            "q",
+            lang.t("user.username").into_owned(),
+            q.q.clone(),
+        )],
+        columns: columns(
+            lang,
+            &[
+                "user.username",
+                "user.display_name",
+                "user.roles",
+                "user.unit",
+                "user.active",
+                "user.last_login",
+            ],
+        ),
         rows,
         total_text: total_text(lang, total),
         pages: pages("/system/users", &qs, paging, total),
@@ -110,7 +144,10 @@ struct UserForm {
 }
 
 async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> AppResult<FormPage> {
-    let role_rows = roles::Entity::find().order_by_asc(roles::Column::Id).all(&s.db).await?;
+    let role_rows = roles::Entity::find()
+        .order_by_asc(roles::Column::Id)
+        .all(&s.db)
+        .await?;
     let t = |k: &str| lang.t(k).into_owned();
     Ok(FormPage {
         ctx: PageCtx::new(who, lang, "users", t("user.new")),
@@ -118,16 +155,38 @@ async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> A
         cancel: "/system/users".into(),
         fields: vec![
             FormField::new("username", t("user.username"), "text", f.username.as_ref()).required(),
-            FormField::new("display_name", t("user.display_name"), "text", f.display_name.as_ref()),
-            FormField::new("password", t("login.password"), "password", None).required().hint(t("user.password_hint")),
-            FormField::new("role", t("user.roles"), "select", f.role.as_ref()).required().options(
-                role_rows
-                    .iter()
-                    .map(|r| SelectOption { value: r.code.clone(), label: lang.pick(&r.name_zh, &r.name_en).to_owned() })
-                    .collect(),
+            FormField::new(
+                "display_name",
+                t("user.display_name"),
+                "text",
+                f.display_name.as_ref(),
             ),
-            FormField::new("unit_code", t("user.unit_code"), "text", f.unit_code.as_ref()),
-            FormField::new("enterprise_uscc", t("user.enterprise_uscc"), "text", f.enterprise_uscc.as_ref()),
+            FormField::new("password", t("login.password"), "password", None)
+                .required()
+                .hint(t("user.password_hint")),
+            FormField::new("role", t("user.roles"), "select", f.role.as_ref())
+                .required()
+                .options(
+                    role_rows
+                        .iter()
+                        .map(|r| SelectOption {
+                            value: r.code.clone(),
+                            label: lang.pick(&r.name_zh, &r.name_en).to_owned(),
+                        })
+                        .collect(),
+                ),
+            FormField::new(
+                "unit_code",
+                t("user.unit_code"),
+                "text",
+                f.unit_code.as_ref(),
+            ),
+            FormField::new(
+                "enterprise_uscc",
+                t("user.enterprise_uscc"),
+                "text",
+                f.enterprise_uscc.as_ref(),
+            ),
         ],
         errors: Vec::new(),
     })
@@ -135,10 +194,17 @@ async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> A
 
 async fn user_new(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
     who.require(perm::USER_ADD)?;
-    Ok(render(&user_form(&s, &who, lang, &UserForm::default()).await?))
+    Ok(render(
+        &user_form(&s, &who, lang, &UserForm::default()).await?,
+    ))
 }
 
-async fn user_create(State(s): State<AppState>, who: Principal, lang: Lang, Form(f): Form<UserForm>) -> AppResult<Response> {
+async fn user_create(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<UserForm>,
+) -> AppResult<Response> {
     who.require(perm::USER_ADD)?;
     let result = auth::create_user(
         &s.db,
@@ -155,7 +221,15 @@ async fn user_create(State(s): State<AppState>, who: Principal, lang: Lang, Form
     .await;
     match result {
         Ok(u) => {
-            audit::record(&s.db, &who, Action::Create, "user", Some(u.id), u.username.clone()).await?;
+            audit::record(
+                &s.db,
+                &who,
+                Action::Create,
+                "user",
+                Some(u.id),
+                u.username.clone(),
+            )
+            .await?;
             Ok(Redirect::to("/system/users").into_response())
         }
         Err(AppError::Validation(errs)) => {
@@ -168,12 +242,19 @@ async fn user_create(State(s): State<AppState>, who: Principal, lang: Lang, Form
 
 async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
     who.require(perm::ROLE_LIST)?;
-    let role_rows = roles::Entity::find().order_by_asc(roles::Column::Id).all(&s.db).await?;
+    let role_rows = roles::Entity::find()
+        .order_by_asc(roles::Column::Id)
+        .all(&s.db)
+        .await?;
     let perms = role_permissions::Entity::find().all(&s.db).await?;
     let rows: Vec<Vec<Cell>> = role_rows
         .iter()
         .map(|r| {
-            let mut p: Vec<&str> = perms.iter().filter(|x| x.role_id == r.id).map(|x| x.permission.as_str()).collect();
+            let mut p: Vec<&str> = perms
+                .iter()
+                .filter(|x| x.role_id == r.id)
+                .map(|x| x.permission.as_str())
+                .collect();
             p.sort_unstable();
             vec![
                 Cell::masked(r.code.clone()),
@@ -193,7 +274,10 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
         action: "/system/roles".into(),
         buttons: Vec::new(),
         filters: Vec::new(),
-        columns: columns(lang, &["role.code", "role.name", "role.scope", "role.permissions"]),
+        columns: columns(
+            lang,
+            &["role.code", "role.name", "role.scope", "role.permissions"],
+        ),
         rows,
         total_text: total_text(lang, total),
         pages: Vec::new(),
@@ -211,9 +295,17 @@ struct AuditQuery {
     page_size: Option<u64>,
 }
 
-async fn audit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn audit_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     who.require(perm::AUDIT_LIST)?;
-    let paging = Paging { page: q.page, page_size: q.page_size };
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
     let f = AuditFilter {
         username: clean(q.username.clone()),
         action: clean(q.action.clone()),
@@ -246,23 +338,58 @@ async fn audit_list(State(s): State<AppState>, who: Principal, lang: Lang, Query
     ]);
     let action_opts = Action::ALL
         .iter()
-        .map(|a| SelectOption { value: a.code().to_owned(), label: Action::label(a.code(), lang).to_owned() })
+        .map(|a| SelectOption {
+            value: a.code().to_owned(),
+            label: Action::label(a.code(), lang).to_owned(),
+        })
         .collect();
     let entity_opts = ["unit", "person", "enterprise", "user"]
         .iter()
-        .map(|e| SelectOption { value: (*e).to_owned(), label: (*e).to_owned() })
+        .map(|e| SelectOption {
+            value: (*e).to_owned(),
+            label: (*e).to_owned(),
+        })
         .collect();
     Ok(render(&ListPage {
         ctx: PageCtx::new(&who, lang, "audit", lang.t("menu.audit")),
         action: "/system/audit".into(),
         buttons: Vec::new(),
         filters: vec![
-            FilterField::text("username", lang.t("audit.username").into_owned(), q.username.clone()),
-            FilterField::select("action", lang.t("audit.action").into_owned(), q.action.clone(), action_opts),
-            FilterField::select("entity", lang.t("audit.entity").into_owned(), q.entity.clone(), entity_opts),
-            FilterField::text("entity_id", lang.t("audit.entity_id").into_owned(), q.entity_id.clone()),
+            FilterField::text(
+                "username",
+                lang.t("audit.username").into_owned(),
+                q.username.clone(),
+            ),
+            FilterField::select(
+                "action",
+                lang.t("audit.action").into_owned(),
+                q.action.clone(),
+                action_opts,
+            ),
+            FilterField::select(
+                "entity",
+                lang.t("audit.entity").into_owned(),
+                q.entity.clone(),
+                entity_opts,
+            ),
+            FilterField::text(
+                "entity_id",
+                lang.t("audit.entity_id").into_owned(),
+                q.entity_id.clone(),
+            ),
         ],
-        columns: columns(lang, &["audit.at", "audit.username", "audit.action", "audit.entity", "audit.entity_id", "audit.summary", "audit.ip"]),
+        columns: columns(
+            lang,
+            &[
+                "audit.at",
+                "audit.username",
+                "audit.action",
+                "audit.entity",
+                "audit.entity_id",
+                "audit.summary",
+                "audit.ip",
+            ],
+        ),
         rows,
         total_text: total_text(lang, page.total),
         pages: pages("/system/audit", &qs, paging, page.total),
@@ -277,9 +404,17 @@ struct LoginQuery {
     page_size: Option<u64>,
 }
 
-async fn login_list(State(s): State<AppState>, who: Principal, lang: Lang, Query(q): Query<LoginQuery>) -> AppResult<Response> {
+async fn login_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
     who.require(perm::AUDIT_LIST)?;
-    let paging = Paging { page: q.page, page_size: q.page_size };
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
     let page = audit::search_logins(&s.db, q.username.as_deref(), paging).await?;
     let rows = page
         .items
@@ -288,7 +423,14 @@ async fn login_list(State(s): State<AppState>, who: Principal, lang: Lang, Query
             vec![
                 Cell::text(local_time(&l.at)),
                 Cell::text(l.username.clone()),
-                Cell::text(if l.success { lang.pick("成功", "success") } else { lang.pick("失败", "failed") }.to_owned()),
+                Cell::text(
+                    if l.success {
+                        lang.pick("成功", "success")
+                    } else {
+                        lang.pick("失败", "failed")
+                    }
+                    .to_owned(),
+                ),
                 Cell::text(l.message.clone()),
                 Cell::text(l.ip.clone().unwrap_or_default()),
                 Cell::text(l.user_agent.clone().unwrap_or_default()),
@@ -300,8 +442,22 @@ async fn login_list(State(s): State<AppState>, who: Principal, lang: Lang, Query
         ctx: PageCtx::new(&who, lang, "logins", lang.t("menu.logins")),
         action: "/system/logins".into(),
         buttons: Vec::new(),
-        filters: vec![FilterField::text("username", lang.t("audit.username").into_owned(), q.username.clone())],
-        columns: columns(lang, &["audit.at", "audit.username", "login.result", "login.message", "audit.ip", "login.user_agent"]),
+        filters: vec![FilterField::text(
+            "username",
+            lang.t("audit.username").into_owned(),
+            q.username.clone(),
+        )],
+        columns: columns(
+            lang,
+            &[
+                "audit.at",
+                "audit.username",
+                "login.result",
+                "login.message",
+                "audit.ip",
+                "login.user_agent",
+            ],
+        ),
         rows,
         total_text: total_text(lang, page.total),
         pages: pages("/system/logins", &qs, paging, page.total),

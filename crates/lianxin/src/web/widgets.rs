@@ -62,7 +62,12 @@ impl FilterField {
             options: Vec::new(),
         }
     }
-    pub fn select(name: &'static str, label: String, value: Option<String>, options: Vec<SelectOption>) -> Self {
+    pub fn select(
+        name: &'static str,
+        label: String,
+        value: Option<String>,
+        options: Vec<SelectOption>,
+    ) -> Self {
         FilterField {
             name,
             label,
@@ -220,7 +225,12 @@ pub struct FormField {
 }
 
 impl FormField {
-    pub fn new(name: &'static str, label: String, kind: &'static str, value: Option<&String>) -> Self {
+    pub fn new(
+        name: &'static str,
+        label: String,
+        kind: &'static str,
+        value: Option<&String>,
+    ) -> Self {
         FormField {
             name,
             label,

@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+type Seen = Result<Vec<i64>, StatusCode>;
+
 const ROLES: [&str; 8] = [
     "admin",
     "leader",
@@ -23,9 +25,18 @@ async fn ids(app: &TestApp, t: &str, path: &str) -> Result<Vec<i64>, StatusCode>
         return Err(r.status());
     }
     let v: Value = r.json().await.unwrap();
-    let mut ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let mut ids: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     ids.sort();
-    assert_eq!(v["total"].as_u64().unwrap() as usize, ids.len(), "{path}: total must match the visible rows");
+    assert_eq!(
+        v["total"].as_u64().unwrap() as usize,
+        ids.len(),
+        "{path}: total must match the visible rows"
+    );
     Ok(ids)
 }
 
@@ -37,7 +48,14 @@ async fn every_role_sees_exactly_its_scope() {
         ids(&app, &t, "/api/v1/units?page_size=500").await.unwrap()
     };
     let all_people = {
-        let mut v = vec![f.person_a, f.person_b, f.dept_person, f.volunteer_person, f.contact_person, f.employee_a];
+        let mut v = vec![
+            f.person_a,
+            f.person_b,
+            f.dept_person,
+            f.volunteer_person,
+            f.contact_person,
+            f.employee_a,
+        ];
         v.sort();
         v
     };
@@ -49,9 +67,17 @@ async fn every_role_sees_exactly_its_scope() {
         let units = ids(&app, &t, "/api/v1/units?page_size=500").await;
         let people = ids(&app, &t, "/api/v1/people?page_size=500").await;
         let ents = ids(&app, &t, "/api/v1/enterprises?page_size=500").await;
-        let (eu, ep, ee): (Result<Vec<i64>, StatusCode>, Result<Vec<i64>, StatusCode>, Result<Vec<i64>, StatusCode>) = match role {
-            "admin" | "leader" | "supervisor" => (Ok(all_units.clone()), Ok(all_people.clone()), Ok(both.clone())),
-            "organization" => (Ok(all_units.clone()), Ok(all_people.clone()), Ok(both.clone())),
+        let (eu, ep, ee): (Seen, Seen, Seen) = match role {
+            "admin" | "leader" | "supervisor" => (
+                Ok(all_units.clone()),
+                Ok(all_people.clone()),
+                Ok(both.clone()),
+            ),
+            "organization" => (
+                Ok(all_units.clone()),
+                Ok(all_people.clone()),
+                Ok(both.clone()),
+            ),
             "department_staff" => (Ok(vec![f.dept]), Ok(vec![f.dept_person]), Ok(vec![])),
             "service_cadre" => (Ok(vec![f.team]), Ok(vec![]), Ok(vec![f.ent_a])),
             "volunteer" => (forbidden(), Ok(vec![f.volunteer_person]), forbidden()),
@@ -72,39 +98,101 @@ async fn every_role_sees_exactly_its_scope() {
 async fn out_of_scope_reads_are_404_like_missing_records() {
     let (app, f) = TestApp::with_fixture().await;
     let contact = app.token("enterprise_contact").await;
-    assert_eq!(app.get(&contact, &format!("/api/v1/enterprises/{}", f.ent_a)).await.status(), StatusCode::OK);
-    let (status, other) = problem(app.get(&contact, &format!("/api/v1/enterprises/{}", f.ent_b)).await).await;
-    let (status_missing, missing) = problem(app.get(&contact, "/api/v1/enterprises/999999").await).await;
+    assert_eq!(
+        app.get(&contact, &format!("/api/v1/enterprises/{}", f.ent_a))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (status, other) = problem(
+        app.get(&contact, &format!("/api/v1/enterprises/{}", f.ent_b))
+            .await,
+    )
+    .await;
+    let (status_missing, missing) =
+        problem(app.get(&contact, "/api/v1/enterprises/999999").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(status_missing, StatusCode::NOT_FOUND);
-    assert_eq!(other, missing, "an out-of-scope record must be indistinguishable from a missing one");
-    assert_eq!(app.get(&contact, &format!("/api/v1/people/{}", f.person_a)).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&contact, &format!("/api/v1/people/{}", f.employee_a)).await.status(), StatusCode::OK);
+    assert_eq!(
+        other, missing,
+        "an out-of-scope record must be indistinguishable from a missing one"
+    );
+    assert_eq!(
+        app.get(&contact, &format!("/api/v1/people/{}", f.person_a))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&contact, &format!("/api/v1/people/{}", f.employee_a))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let dept = app.token("department_staff").await;
-    assert_eq!(app.get(&dept, &format!("/api/v1/units/{}", f.other_dept)).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&dept, &format!("/api/v1/people/{}", f.person_b)).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&dept, &format!("/api/v1/enterprises/{}", f.ent_a)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&dept, &format!("/api/v1/units/{}", f.other_dept))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&dept, &format!("/api/v1/people/{}", f.person_b))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&dept, &format!("/api/v1/enterprises/{}", f.ent_a))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     let cadre = app.token("service_cadre").await;
-    assert_eq!(app.get(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a)).await.status(), StatusCode::OK);
-    assert_eq!(app.get(&cadre, &format!("/api/v1/enterprises/{}", f.ent_b)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&cadre, &format!("/api/v1/enterprises/{}", f.ent_b))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     let vol = app.token("volunteer").await;
-    assert_eq!(app.get(&vol, &format!("/api/v1/people/{}", f.volunteer_person)).await.status(), StatusCode::OK);
-    assert_eq!(app.get(&vol, &format!("/api/v1/people/{}", f.person_a)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&vol, &format!("/api/v1/people/{}", f.volunteer_person))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&vol, &format!("/api/v1/people/{}", f.person_a))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn writes_follow_permissions_and_scope() {
     let (app, f) = TestApp::with_fixture().await;
     let new_unit = json!({"name": "新社区", "kind": "community", "parent_id": f.sub_a});
-    let new_ent = |org: &str| json!({"name": format!("企业{org}"), "uscc": uscc(org), "unit_id": f.sub_a});
+    let new_ent =
+        |org: &str| json!({"name": format!("企业{org}"), "uscc": uscc(org), "unit_id": f.sub_a});
     let new_person = json!({"name": "新人", "unit_id": f.community_a});
     for (i, role) in ROLES.iter().enumerate() {
         let t = app.token(role).await;
         let unit = app.post(&t, "/api/v1/units", &new_unit).await.status();
-        let ent = app.post(&t, "/api/v1/enterprises", &new_ent(&format!("MA45{i:04}"))).await.status();
+        let ent = app
+            .post(&t, "/api/v1/enterprises", &new_ent(&format!("MA45{i:04}")))
+            .await
+            .status();
         let person = app.post(&t, "/api/v1/people", &new_person).await.status();
         let audit = app.get(&t, "/api/v1/audit").await.status();
         let (eu, ee, ep, ea) = match *role {
@@ -136,19 +224,49 @@ async fn writes_follow_permissions_and_scope() {
     // The service cadre edits its paired enterprise but not another.
     let cadre = app.token("service_cadre").await;
     let body = json!({"name": "郑州长城科工贸有限公司", "uscc": uscc("MA44AAA1"), "unit_id": f.sub_a, "service_team_id": f.team, "employee_count": 300});
-    assert_eq!(app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a), &body).await.status(), StatusCode::OK);
-    let body_b = json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": f.sub_b});
-    assert_eq!(app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_b), &body_b).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a), &body)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let body_b =
+        json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": f.sub_b});
+    assert_eq!(
+        app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_b), &body_b)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     // Moving the paired enterprise away from the cadre's team would take it out of reach: refused.
-    let away = json!({"name": "郑州长城科工贸有限公司", "uscc": uscc("MA44AAA1"), "unit_id": f.sub_a});
-    assert_eq!(app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a), &away).await.status(), StatusCode::FORBIDDEN);
+    let away =
+        json!({"name": "郑州长城科工贸有限公司", "uscc": uscc("MA44AAA1"), "unit_id": f.sub_a});
+    assert_eq!(
+        app.put(&cadre, &format!("/api/v1/enterprises/{}", f.ent_a), &away)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let admin = app.token("admin").await;
-    let e: Value = app.get(&admin, &format!("/api/v1/enterprises/{}", f.ent_a)).await.json().await.unwrap();
-    assert_eq!(e["service_team_id"], f.team, "the refused update changed nothing");
+    let e: Value = app
+        .get(&admin, &format!("/api/v1/enterprises/{}", f.ent_a))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        e["service_team_id"], f.team,
+        "the refused update changed nothing"
+    );
     assert_eq!(e["employee_count"], 300);
     // Leaders read everything but change nothing.
     let leader = app.token("leader").await;
-    assert_eq!(app.delete(&leader, &format!("/api/v1/enterprises/{}", f.ent_b)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.delete(&leader, &format!("/api/v1/enterprises/{}", f.ent_b))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let _ = f.district;
     let _ = f.task_force;
 }

@@ -2,9 +2,6 @@
 //! dir, or, when `LIANXIN_TEST_PG` is set, a fresh PostgreSQL database cloned from a migrated
 //! template.
 
-use std::net::SocketAddr;
-
-use lianxin::access::Principal;
 use lianxin::app::{self, AppState};
 use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -14,7 +11,6 @@ use tokio::sync::OnceCell;
 pub const PASSWORD: &str = "Test@2020pass";
 
 pub struct TestApp {
-    pub addr: SocketAddr,
     pub base: String,
     pub db: DatabaseConnection,
     pub db_url: String,
@@ -35,7 +31,9 @@ async fn pg_template(base: &str) -> String {
     PG_TEMPLATE
         .get_or_init(|| async {
             let name = format!("lianxin_tmpl_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(base).await.expect("connect to LIANXIN_TEST_PG");
+            let admin = sea_orm::Database::connect(base)
+                .await
+                .expect("connect to LIANXIN_TEST_PG");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -55,7 +53,9 @@ pub async fn fresh_db_url(dir: &std::path::Path) -> String {
         Ok(base) if !base.is_empty() => {
             let template = pg_template(&base).await;
             let name = format!("lianxin_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&base).await.expect("connect to LIANXIN_TEST_PG");
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to LIANXIN_TEST_PG");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .await
@@ -71,19 +71,24 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let db_url = fresh_db_url(dir.path()).await;
-        let db = app::prepare_database(&db_url).await.expect("prepare database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let db = app::prepare_database(&db_url)
+            .await
+            .expect("prepare database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = AppState::new(db.clone());
         tokio::spawn(async move {
-            app::serve(listener, state, std::future::pending()).await.expect("serve");
+            app::serve(listener, state, std::future::pending())
+                .await
+                .expect("serve");
         });
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
         TestApp {
-            addr,
             base: format!("http://{addr}"),
             db,
             db_url,
@@ -94,10 +99,6 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
-    }
-
-    pub fn system(&self) -> Principal {
-        Principal::system("test")
     }
 
     pub async fn token(&self, username: &str) -> String {
@@ -114,7 +115,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn get_en(&self, token: &str, path: &str) -> Response {
@@ -128,7 +134,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn post_en(&self, token: &str, path: &str, body: &Value) -> Response {
@@ -143,11 +155,22 @@ impl TestApp {
     }
 
     pub async fn put(&self, token: &str, path: &str, body: &Value) -> Response {
-        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Response {
-        self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("DELETE")
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE")
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -207,7 +230,14 @@ async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> i64 {
     v["id"].as_i64().expect("id")
 }
 
-pub async fn add_user(app: &TestApp, username: &str, role: &str, unit: Option<&str>, uscc: Option<&str>, person: Option<i64>) {
+pub async fn add_user(
+    app: &TestApp,
+    username: &str,
+    role: &str,
+    unit: Option<&str>,
+    uscc: Option<&str>,
+    person: Option<i64>,
+) {
     lianxin::access::auth::create_user(
         &app.db,
         lianxin::access::auth::NewUser {
@@ -230,18 +260,48 @@ impl TestApp {
         let app = TestApp::spawn().await;
         add_user(&app, "admin", "admin", None, None, None).await;
         let t = app.token("admin").await;
-        let district = post_ok(&app, &t, "/api/v1/units", json!({"name": "上街区", "kind": "district", "code": "410106"})).await;
+        let district = post_ok(
+            &app,
+            &t,
+            "/api/v1/units",
+            json!({"name": "上街区", "kind": "district", "code": "410106"}),
+        )
+        .await;
         let sub_a = post_ok(&app, &t, "/api/v1/units", json!({"name": "济源路街道", "kind": "subdistrict", "parent_id": district, "code": "410106001"})).await;
         let sub_b = post_ok(&app, &t, "/api/v1/units", json!({"name": "矿山街道", "kind": "subdistrict", "parent_id": district, "code": "410106005"})).await;
-        let community_a = post_ok(&app, &t, "/api/v1/units", json!({"name": "甲社区", "kind": "community", "parent_id": sub_a})).await;
-        let community_b = post_ok(&app, &t, "/api/v1/units", json!({"name": "乙社区", "kind": "community", "parent_id": sub_b})).await;
+        let community_a = post_ok(
+            &app,
+            &t,
+            "/api/v1/units",
+            json!({"name": "甲社区", "kind": "community", "parent_id": sub_a}),
+        )
+        .await;
+        let community_b = post_ok(
+            &app,
+            &t,
+            "/api/v1/units",
+            json!({"name": "乙社区", "kind": "community", "parent_id": sub_b}),
+        )
+        .await;
         let dept = post_ok(&app, &t, "/api/v1/units", json!({"name": "工业和信息化局", "kind": "department", "parent_id": district, "code": "D02"})).await;
-        let other_dept = post_ok(&app, &t, "/api/v1/units", json!({"name": "财政局", "kind": "department", "parent_id": district, "code": "D03"})).await;
+        let other_dept = post_ok(
+            &app,
+            &t,
+            "/api/v1/units",
+            json!({"name": "财政局", "kind": "department", "parent_id": district, "code": "D03"}),
+        )
+        .await;
         let task_force = post_ok(&app, &t, "/api/v1/units", json!({"name": "铝精深加工行业服务专班", "kind": "task_force", "parent_id": district, "code": "T01"})).await;
         let team = post_ok(&app, &t, "/api/v1/units", json!({"name": "第一党员服务队", "kind": "service_team", "parent_id": task_force, "code": "S001"})).await;
         let uscc_a = uscc("MA44AAA1");
         let ent_a = post_ok(&app, &t, "/api/v1/enterprises", json!({"name": "郑州长城科工贸有限公司", "uscc": uscc_a, "unit_id": sub_a, "service_team_id": team})).await;
-        let ent_b = post_ok(&app, &t, "/api/v1/enterprises", json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": sub_b})).await;
+        let ent_b = post_ok(
+            &app,
+            &t,
+            "/api/v1/enterprises",
+            json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": sub_b}),
+        )
+        .await;
         let person_a = post_ok(&app, &t, "/api/v1/people", json!({"name": "张伟", "unit_id": community_a, "id_number": id_number("41010619850312101"), "phone": "13803710001"})).await;
         let person_b = post_ok(&app, &t, "/api/v1/people", json!({"name": "李娜", "unit_id": community_b, "id_number": id_number("41010619900720202"), "phone": "13803710002"})).await;
         let dept_person = post_ok(&app, &t, "/api/v1/people", json!({"name": "王强", "unit_id": dept, "kinds": ["cadre"], "id_number": id_number("41010619800101303")})).await;
@@ -249,12 +309,44 @@ impl TestApp {
         let contact_person = post_ok(&app, &t, "/api/v1/people", json!({"name": "刘洋", "unit_id": sub_a, "enterprise_id": ent_a, "kinds": ["contact", "employee"], "id_number": id_number("41010619880808505")})).await;
         let employee_a = post_ok(&app, &t, "/api/v1/people", json!({"name": "陈静", "unit_id": sub_a, "enterprise_id": ent_a, "kinds": ["employee"], "id_number": id_number("41010619920909606")})).await;
         add_user(&app, "leader", "leader", Some("410106"), None, None).await;
-        add_user(&app, "department_staff", "department_staff", Some("D02"), None, Some(dept_person)).await;
-        add_user(&app, "service_cadre", "service_cadre", Some("S001"), None, None).await;
+        add_user(
+            &app,
+            "department_staff",
+            "department_staff",
+            Some("D02"),
+            None,
+            Some(dept_person),
+        )
+        .await;
+        add_user(
+            &app,
+            "service_cadre",
+            "service_cadre",
+            Some("S001"),
+            None,
+            None,
+        )
+        .await;
         add_user(&app, "supervisor", "supervisor", None, None, None).await;
         add_user(&app, "organization", "organization", None, None, None).await;
-        add_user(&app, "volunteer", "volunteer", None, None, Some(volunteer_person)).await;
-        add_user(&app, "enterprise_contact", "enterprise_contact", Some("410106001"), Some(&uscc_a), Some(contact_person)).await;
+        add_user(
+            &app,
+            "volunteer",
+            "volunteer",
+            None,
+            None,
+            Some(volunteer_person),
+        )
+        .await;
+        add_user(
+            &app,
+            "enterprise_contact",
+            "enterprise_contact",
+            Some("410106001"),
+            Some(&uscc_a),
+            Some(contact_person),
+        )
+        .await;
         let f = Fixture {
             district,
             sub_a,
@@ -286,6 +378,9 @@ pub async fn problem(r: Response) -> (StatusCode, Value) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    assert!(ct.starts_with("application/problem+json"), "expected problem+json, got {ct} ({status})");
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "expected problem+json, got {ct} ({status})"
+    );
     (status, r.json().await.expect("problem json"))
 }

@@ -2,6 +2,9 @@
 //! when LIANXIN_TEST_PG is set). One binary, so the suite links once.
 
 mod access;
+mod cli;
+mod exchange;
 mod helpers;
 mod platform;
 mod registries;
+mod web;

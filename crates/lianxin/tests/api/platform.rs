@@ -10,17 +10,48 @@ async fn health_metrics_and_openapi() {
     let app = TestApp::spawn().await;
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(doc["openapi"].as_str().map(|s| s.starts_with("3.")), Some(true));
-    for path in ["/api/v1/auth/token", "/api/v1/units", "/api/v1/people/{id}", "/api/v1/enterprises", "/api/v1/audit", "/api/v1/import/{kind}"] {
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["openapi"].as_str().map(|s| s.starts_with("3.")),
+        Some(true)
+    );
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/units",
+        "/api/v1/people/{id}",
+        "/api/v1/enterprises",
+        "/api/v1/audit",
+        "/api/v1/import/{kind}",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
     let docs = app.client.get(app.url("/api/docs")).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger-ui"));
-    let m = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let m = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("lianxin_http_requests_total"), "{m}");
-    let js = app.client.get(app.url("/assets/vendor/htmx.min.js")).send().await.unwrap();
+    let js = app
+        .client
+        .get(app.url("/assets/vendor/htmx.min.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(js.status(), StatusCode::OK);
 }
 
@@ -29,7 +60,14 @@ async fn token_login_and_errors() {
     let app = TestApp::spawn().await;
     add_user(&app, "admin", "admin", None, None, None).await;
     // No credentials: 401 problem.
-    let (status, body) = problem(app.client.get(app.url("/api/v1/units")).send().await.unwrap()).await;
+    let (status, body) = problem(
+        app.client
+            .get(app.url("/api/v1/units"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["status"], 401);
     assert!(body["title"].as_str().unwrap().contains("未登录"));
@@ -45,16 +83,22 @@ async fn token_login_and_errors() {
     let (status, body) = problem(r).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["title"], "Unauthenticated");
-    // A bad token is refused.
-    let r = app.get("not-a-token", "/api/v1/me").await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // A bad token is refused, in the caller's language.
+    let (status, body) = problem(app.get_en("not-a-token", "/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["title"], "Unauthenticated");
     // The right password works and the token authenticates.
     let t = app.token("admin").await;
     let me: Value = app.get(&t, "/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["username"], "admin");
     assert_eq!(me["roles"][0], "admin");
     // Both attempts are in the login log.
-    let logins: Value = app.get(&t, "/api/v1/logins?username=admin").await.json().await.unwrap();
+    let logins: Value = app
+        .get(&t, "/api/v1/logins?username=admin")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(logins["total"].as_u64().unwrap() >= 2);
 }
 

@@ -1,0 +1,245 @@
+//! The browser side: login with a session cookie, CSRF on every form, redirects, languages,
+//! and forms that keep what was typed when they refuse it.
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
+
+use crate::helpers::*;
+
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: String,
+}
+
+impl<'a> Browser<'a> {
+    async fn login(app: &'a TestApp, user: &str) -> Browser<'a> {
+        let r = app
+            .client
+            .post(app.url("/login"))
+            .form(&[
+                ("username", user),
+                ("password", PASSWORD),
+                ("next", "/enterprises"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/enterprises");
+        let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_owned();
+        Browser { app, cookie }
+    }
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header(COOKIE, &self.cookie)
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    async fn csrf(&self) -> String {
+        let (_, html) = self.get("/").await;
+        let i = html
+            .find("name=\"csrf-token\" content=\"")
+            .expect("csrf meta")
+            + 27;
+        html[i..].split('"').next().unwrap().to_owned()
+    }
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, &self.cookie)
+            .header(ACCEPT, "text/html")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_show_chinese_by_default() {
+    let (app, f) = TestApp::with_fixture().await;
+    let r = app
+        .client
+        .get(app.url("/enterprises"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=%2Fenterprises");
+    let login = app
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("<html lang=\"zh-CN\">"));
+    // A wrong password stays on the login page with a message.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", "nope-nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+    // An open redirect is not followed.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", PASSWORD),
+            ("next", "//evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
+
+    let b = Browser::login(&app, "admin").await;
+    let (status, home) = b.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("class=\"stats\"") && home.contains("data-chart"));
+    for path in [
+        "/enterprises",
+        "/people",
+        "/units",
+        "/system/users",
+        "/system/roles",
+        "/system/audit",
+        "/system/logins",
+    ] {
+        let (status, html) = b.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("table class=\"data\""), "{path}");
+    }
+    for path in [
+        format!("/enterprises/{}", f.ent_a),
+        format!("/people/{}", f.person_a),
+        format!("/units/{}", f.community_b),
+    ] {
+        assert_eq!(b.get(&path).await.0, StatusCode::OK, "{path}");
+    }
+    // English on request, via the language cookie.
+    let r = app
+        .client
+        .get(app.url("/enterprises"))
+        .header(COOKIE, format!("{}; lang=en", b.cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(r.contains("<html lang=\"en\">") && r.contains(">Enterprises<"));
+}
+
+#[tokio::test]
+async fn forms_are_csrf_protected_and_keep_input_on_errors() {
+    let (app, f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let before = app.count("enterprises").await;
+    let unit = f.sub_a.to_string();
+    let good = uscc("MA46WEB1");
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    // No token: refused, nothing stored.
+    let r = b
+        .post(
+            "/enterprises",
+            &[
+                ("name", "表单企业"),
+                ("uscc", &good),
+                ("unit_id", &unit),
+                ("ownership", "private"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("enterprises").await, before);
+    let csrf = b.csrf().await;
+    // A wrong check character: the form comes back with the field error and the typed values.
+    let r = b
+        .post(
+            "/enterprises",
+            &[
+                ("_csrf", &csrf),
+                ("name", "表单企业"),
+                ("uscc", &bad),
+                ("unit_id", &unit),
+                ("ownership", "private"),
+                ("key_project", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-field=\"uscc\""), "{html}");
+    assert!(html.contains("校验位"));
+    assert!(html.contains(&format!("value=\"{bad}\"")) && html.contains("value=\"表单企业\""));
+    assert_eq!(app.count("enterprises").await, before);
+    // Fixed: saved and redirected to the record.
+    let r = b
+        .post(
+            "/enterprises",
+            &[
+                ("_csrf", &csrf),
+                ("name", "表单企业"),
+                ("uscc", &good),
+                ("unit_id", &unit),
+                ("ownership", "private"),
+                ("key_project", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let (status, html) = b.get(&loc).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>表单企业</h1>"));
+    assert_eq!(app.count("enterprises").await, before + 1);
+    // Logging out ends the session.
+    let r = b.post("/logout", &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/").await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pages_respect_the_data_scope() {
+    let (app, f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "enterprise_contact").await;
+    let (status, _) = b.get(&format!("/enterprises/{}", f.ent_b)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = b.get("/enterprises").await;
+    assert!(list.contains("郑州长城科工贸有限公司") && !list.contains("郑州矿山机械有限公司"));
+    let (_, people) = b.get("/people").await;
+    assert!(people.contains("陈静") && !people.contains("李娜"));
+    // Masked for a contact: no full identity number on the page.
+    assert!(!people.contains(&id_number("41010619920909606")));
+    assert!(
+        !list.contains("/system/users"),
+        "no system menu for a contact"
+    );
+    let (status, _) = b.get("/system/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
