@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .merge(crate::exchange::router())
         .merge(crate::web::router())
+        .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn(crate::access::extract::csrf_from_form))
         .layer(middleware::from_fn(crate::i18n::localize_errors))
         .layer(middleware::from_fn(track_metrics))

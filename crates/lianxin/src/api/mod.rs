@@ -100,3 +100,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         }
     }
 }
+
+/// A numeric record id from the path. Anything else cannot name a record: 404, like a missing one.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(IdPath(id)),
+            Err(_) => Err(AppError::NotFound),
+        }
+    }
+}

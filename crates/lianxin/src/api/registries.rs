@@ -2,12 +2,13 @@
 //! create, read, replace, delete. Import and export live in `exchange`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiQuery};
 use crate::access::Principal;
+use crate::api::IdPath;
 use crate::app::AppState;
 use crate::error::{AppResult, ProblemBody};
 use crate::registries::enterprises::{self, EnterpriseFilter, EnterpriseInput, EnterpriseView};
@@ -66,7 +67,7 @@ async fn create_unit(
 async fn get_unit(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Json<UnitView>> {
     Ok(Json(units::get(&s.db, &who, id).await?.into()))
 }
@@ -77,7 +78,7 @@ async fn get_unit(
 async fn update_unit(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(input): ApiJson<UnitInput>,
 ) -> AppResult<Json<UnitView>> {
     Ok(Json(units::update(&s.db, &who, id, input).await?.into()))
@@ -89,7 +90,7 @@ async fn update_unit(
 async fn delete_unit(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<StatusCode> {
     units::delete(&s.db, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -133,7 +134,7 @@ async fn create_person(
 async fn get_person(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Json<PersonView>> {
     let p = people::get(&s.db, &who, id).await?;
     let mut v = PersonView::build(&s.db, &who, vec![p], "api get person").await?;
@@ -145,7 +146,7 @@ async fn get_person(
 async fn update_person(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Json<PersonView>> {
     let p = people::update(&s.db, &who, id, input).await?;
@@ -157,7 +158,7 @@ async fn update_person(
 async fn delete_person(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<StatusCode> {
     people::delete(&s.db, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -201,7 +202,7 @@ async fn create_enterprise(
 async fn get_enterprise(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Json<EnterpriseView>> {
     let e = enterprises::get(&s.db, &who, id).await?;
     let mut v = enterprises::views(&s.db, vec![e]).await?;
@@ -213,7 +214,7 @@ async fn get_enterprise(
 async fn update_enterprise(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(input): ApiJson<EnterpriseInput>,
 ) -> AppResult<Json<EnterpriseView>> {
     let e = enterprises::update(&s.db, &who, id, input).await?;
@@ -225,7 +226,7 @@ async fn update_enterprise(
 async fn delete_enterprise(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<StatusCode> {
     enterprises::delete(&s.db, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)

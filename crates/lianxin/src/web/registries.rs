@@ -2,7 +2,7 @@
 //! edit forms with field errors, delete. Units also show their tree.
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use super::widgets::*;
 use super::{PageCtx, render, render_status};
 use crate::access::Principal;
 use crate::access::roles::perm;
+use crate::api::IdPath;
 use crate::app::AppState;
 use crate::entities::units as unit_entity;
 use crate::error::{AppError, AppResult};
@@ -406,7 +407,7 @@ async fn enterprise_edit(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     who.require(perm::ENTERPRISE_EDIT)?;
     let e = enterprises::get(&s.db, &who, id).await?;
@@ -420,7 +421,7 @@ async fn enterprise_update(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     Form(form): Form<EnterpriseForm>,
 ) -> AppResult<Response> {
     let result = match form.clone().into_input() {
@@ -443,7 +444,7 @@ async fn enterprise_detail(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let e = enterprises::get(&s.db, &who, id).await?;
     let v = enterprises::views(&s.db, vec![e]).await?.remove(0);
@@ -545,7 +546,7 @@ async fn enterprise_detail(
 async fn enterprise_delete(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     enterprises::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/enterprises").into_response())
@@ -874,7 +875,7 @@ async fn person_edit(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     who.require(perm::PERSON_EDIT)?;
     let p = people::get(&s.db, &who, id).await?;
@@ -888,7 +889,7 @@ async fn person_update(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     Form(mut form): Form<PersonForm>,
 ) -> AppResult<Response> {
     // Masked fields left empty keep their stored values.
@@ -919,7 +920,7 @@ async fn person_detail(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let p = people::get(&s.db, &who, id).await?;
     let v = PersonView::build(&s.db, &who, vec![p], "web person detail")
@@ -993,7 +994,7 @@ async fn person_detail(
 async fn person_delete(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     people::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/people").into_response())
@@ -1268,7 +1269,7 @@ async fn unit_edit(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     who.require(perm::UNIT_EDIT)?;
     let u = units::get(&s.db, &who, id).await?;
@@ -1290,7 +1291,7 @@ async fn unit_update(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     Form(form): Form<UnitForm>,
 ) -> AppResult<Response> {
     let result = match form.clone().into_input() {
@@ -1313,7 +1314,7 @@ async fn unit_detail(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let u = units::get(&s.db, &who, id).await?;
     let path = units::path_names(&s.db, id).await?;
@@ -1384,7 +1385,7 @@ async fn unit_detail(
 async fn unit_delete(
     State(s): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> AppResult<Response> {
     units::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/units").into_response())

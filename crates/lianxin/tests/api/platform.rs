@@ -146,6 +146,11 @@ async fn malformed_json_is_a_422_problem() {
     let (status, body) = problem(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!body["errors"].as_array().unwrap().is_empty());
+    // A path that cannot name a record, and a route that does not exist: 404 problems.
+    for path in ["/api/v1/units/abc", "/api/v1/nowhere"] {
+        let (status, _) = problem(app.get(&t, path).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
     let r = app.post(&t, "/api/v1/units", &json!({"name": 5})).await;
     let (status, _) = problem(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
