@@ -208,6 +208,47 @@ async fn main() {
     );
     println!("  baseline: GET /healthz median {healthm:.2} ms");
 
+    // --- exports of all 100,000 rows: peak memory while streaming ------------------------------
+    for (format, label) in [("csv", "CSV"), ("xlsx", "xlsx")] {
+        let before = rss_self_mb();
+        let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
+        let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let sampler = {
+            let (peak, sampling) = (peak.clone(), sampling.clone());
+            tokio::spawn(async move {
+                while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                    let now = rss_self_mb();
+                    if let Ok(mut p) = peak.lock() {
+                        *p = p.max(now);
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        };
+        let t = Instant::now();
+        let mut r = client
+            .get(format!(
+                "http://{addr}/api/v1/export/enterprises?format={format}"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("export");
+        let mut bytes = 0usize;
+        while let Some(chunk) = r.chunk().await.expect("chunk") {
+            bytes += chunk.len();
+        }
+        let secs = t.elapsed().as_secs_f64();
+        sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+        let _ = sampler.await;
+        let peak = peak.lock().map(|p| *p).unwrap_or(before);
+        println!(
+            "export of {N} enterprises as {label}: {:.1} MB in {secs:.1}s; process memory {before:.0} MB before, peak +{:.1} MB",
+            bytes as f64 / 1e6,
+            peak - before
+        );
+    }
+
     // --- server start on the demo database, and idle memory ----------------------------------
     let bin = env!("CARGO_BIN_EXE_lianxin");
     let mut starts = Vec::new();
@@ -270,4 +311,15 @@ async fn main() {
         sm / vm
     );
     println!("idle memory after start and 20 requests: {rss_mb:.1} MB RSS   (goal: < 100 MB)");
+}
+
+fn rss_self_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
 }

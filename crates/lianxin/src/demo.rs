@@ -198,7 +198,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         .iter()
         .find(|e| e.name == "郑州长城科工贸有限公司")
         .ok_or_else(|| missing("郑州长城科工贸有限公司"))?;
-    for (username, role, _) in DEMO_LOGINS {
+    for (username, role, what) in DEMO_LOGINS {
         let (unit_code, enterprise_uscc, person_id) = match *role {
             "department_staff" => (unit_code_of("工业和信息化局"), None, None),
             "service_cadre" => (seed_enterprise.service_team_code.clone(), None, None),
@@ -221,7 +221,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             NewUser {
                 username: (*username).to_owned(),
                 password: DEMO_PASSWORD.to_owned(),
-                display_name: None,
+                display_name: what.split_whitespace().next().map(str::to_owned),
                 role_codes: vec![(*role).to_owned()],
                 unit_code,
                 enterprise_uscc,

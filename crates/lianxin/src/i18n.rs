@@ -48,8 +48,15 @@ impl Lang {
         }
     }
 
-    /// The cookie wins (a person's explicit choice); then `Accept-Language` (API clients).
-    pub fn from_headers(headers: &HeaderMap) -> Lang {
+    /// The cookie wins (a person's explicit choice); then, for API clients only,
+    /// `Accept-Language`. Pages are Chinese unless the person switches: a browser set up in
+    /// English does not change what a district's staff see.
+    pub fn from_request(headers: &HeaderMap, path: &str) -> Lang {
+        let api = path.starts_with("/api/") || path.starts_with("/open311/");
+        Self::from_headers(headers, api)
+    }
+
+    fn from_headers(headers: &HeaderMap, use_accept_language: bool) -> Lang {
         if let Some(cookie) = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) {
             for part in cookie.split(';') {
                 let part = part.trim();
@@ -61,6 +68,9 @@ impl Lang {
                     };
                 }
             }
+        }
+        if !use_accept_language {
+            return Lang::Zh;
         }
         match headers
             .get(header::ACCEPT_LANGUAGE)
@@ -78,15 +88,15 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Lang::from_headers(&parts.headers))
+        Ok(Lang::from_request(&parts.headers, parts.uri.path()))
     }
 }
 
 /// Rewrites problem responses into the caller's language, and into an HTML page for browser
 /// routes, so handlers can simply return `AppError`.
 pub async fn localize_errors(req: Request, next: Next) -> Response {
-    let lang = Lang::from_headers(req.headers());
     let path = req.uri().path().to_owned();
+    let lang = Lang::from_request(req.headers(), &path);
     let wants_html = !path.starts_with("/api/")
         && !path.starts_with("/open311/")
         && req
