@@ -2,6 +2,7 @@
 //! `enterprise:list`), and which rows they may see (`Scope`). Every list and single-record read
 //! of a registry goes through `Scope`; nothing else filters rows by caller.
 
+pub mod admin;
 pub mod auth;
 pub mod extract;
 pub mod roles;

@@ -88,8 +88,50 @@ pub mod perm {
     pub const DATA_OVERRIDE: &str = "data:override";
     pub const USER_LIST: &str = "system:user:list";
     pub const USER_ADD: &str = "system:user:add";
+    pub const USER_EDIT: &str = "system:user:edit";
     pub const ROLE_LIST: &str = "system:role:list";
+    pub const ROLE_EDIT: &str = "system:role:edit";
     pub const AUDIT_LIST: &str = "system:audit:list";
+
+    /// Every permission a role may be given, with its label (for the role editor).
+    pub const KNOWN: &[(&str, &str, &str)] = &[
+        (DASHBOARD, "首页总览", "Dashboard"),
+        (UNIT_LIST, "单位查询", "List units"),
+        (UNIT_ADD, "单位新增", "Add units"),
+        (UNIT_EDIT, "单位修改", "Edit units"),
+        (UNIT_REMOVE, "单位删除", "Delete units"),
+        (UNIT_IMPORT, "单位导入", "Import units"),
+        (UNIT_EXPORT, "单位导出", "Export units"),
+        (PERSON_LIST, "人员查询", "List people"),
+        (PERSON_ADD, "人员新增", "Add people"),
+        (PERSON_EDIT, "人员修改", "Edit people"),
+        (PERSON_REMOVE, "人员删除", "Delete people"),
+        (PERSON_IMPORT, "人员导入", "Import people"),
+        (PERSON_EXPORT, "人员导出", "Export people"),
+        (
+            PERSON_SENSITIVE,
+            "查看身份证号和电话",
+            "See identity numbers and phones",
+        ),
+        (ENTERPRISE_LIST, "企业查询", "List enterprises"),
+        (ENTERPRISE_ADD, "企业新增", "Add enterprises"),
+        (ENTERPRISE_EDIT, "企业修改", "Edit enterprises"),
+        (ENTERPRISE_REMOVE, "企业删除", "Delete enterprises"),
+        (ENTERPRISE_IMPORT, "企业导入", "Import enterprises"),
+        (ENTERPRISE_EXPORT, "企业导出", "Export enterprises"),
+        (
+            DATA_OVERRIDE,
+            "校验位例外登记",
+            "Override failing check characters",
+        ),
+        (USER_LIST, "用户查询", "List users"),
+        (USER_ADD, "用户新增", "Add users"),
+        (USER_EDIT, "用户修改", "Edit users"),
+        (ROLE_LIST, "角色查询", "List roles"),
+        (ROLE_EDIT, "角色维护", "Edit roles"),
+        (AUDIT_LIST, "日志查询", "Read the logs"),
+        (ALL, "全部权限", "Everything"),
+    ];
 }
 
 pub struct BuiltinRole {

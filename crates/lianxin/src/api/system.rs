@@ -9,8 +9,9 @@ use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery, IdPath};
 use crate::access::Principal;
+use crate::access::admin::{self, RoleInput, RoleView, UserUpdate, UserView};
 use crate::access::auth::{self, SessionKind};
 use crate::access::roles::perm;
 use crate::app::AppState;
@@ -25,6 +26,141 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(list_audit))
         .routes(routes!(list_logins))
+        .routes(routes!(list_roles, create_role))
+        .routes(routes!(get_role, update_role))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(update_user))
+}
+
+/// Roles with their permissions and data scopes (角色管理).
+#[utoipa::path(get, path = "/api/v1/roles", tag = "system", responses((status = 200, body = Vec<RoleView>)))]
+async fn list_roles(
+    State(state): State<AppState>,
+    who: Principal,
+) -> AppResult<Json<Vec<RoleView>>> {
+    Ok(Json(admin::list_roles(&state.db, &who).await?))
+}
+
+/// Create a role: `code`, `name_zh`, `data_scope` (all, custom, unit, unit_and_below, self),
+/// `permissions`, and `unit_ids` for a custom scope.
+#[utoipa::path(post, path = "/api/v1/roles", tag = "system", request_body = RoleInput,
+    responses((status = 201, body = RoleView), (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn create_role(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> AppResult<(axum::http::StatusCode, Json<RoleView>)> {
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(admin::create_role(&state.db, &who, input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/roles/{id}", tag = "system", responses((status = 200, body = RoleView)))]
+async fn get_role(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<RoleView>> {
+    Ok(Json(admin::get_role(&state.db, &who, id).await?))
+}
+
+/// Replace a role's names, permissions and data scope (the admin role cannot be changed).
+#[utoipa::path(put, path = "/api/v1/roles/{id}", tag = "system", request_body = RoleInput,
+    responses((status = 200, body = RoleView), (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn update_role(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> AppResult<Json<RoleView>> {
+    Ok(Json(admin::update_role(&state.db, &who, id, input).await?))
+}
+
+/// Users (用户管理).
+#[utoipa::path(get, path = "/api/v1/users", tag = "system", params(Paging), responses((status = 200, body = Page<UserView>)))]
+async fn list_users(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<UserView>>> {
+    use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
+    who.require(perm::USER_LIST)?;
+    let q = crate::entities::users::Entity::find();
+    let total = q.clone().count(&state.db).await?;
+    let rows = q
+        .order_by_asc(crate::entities::users::Column::Id)
+        .offset(paging.offset())
+        .limit(paging.limit())
+        .all(&state.db)
+        .await?;
+    Ok(Json(Page {
+        items: admin::user_views(&state.db, rows).await?,
+        total,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserInput {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub display_name: Option<String>,
+    pub roles: Option<Vec<String>>,
+    /// Code of the user's unit.
+    pub unit_code: Option<String>,
+    /// Credit code of the user's enterprise (enterprise contacts).
+    pub enterprise_uscc: Option<String>,
+    pub person_id: Option<i64>,
+}
+
+/// Create a user with roles.
+#[utoipa::path(post, path = "/api/v1/users", tag = "system", request_body = NewUserInput,
+    responses((status = 201, body = UserView), (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn create_user(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(input): ApiJson<NewUserInput>,
+) -> AppResult<(axum::http::StatusCode, Json<UserView>)> {
+    who.require(perm::USER_ADD)?;
+    let user = auth::create_user(
+        &state.db,
+        auth::NewUser {
+            username: input.username.unwrap_or_default(),
+            password: input.password.unwrap_or_default(),
+            display_name: crate::registries::clean(input.display_name),
+            role_codes: input.roles.unwrap_or_default(),
+            unit_code: crate::registries::clean(input.unit_code),
+            enterprise_uscc: crate::registries::clean(input.enterprise_uscc),
+            person_id: input.person_id,
+        },
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &who,
+        audit::Action::Create,
+        "user",
+        Some(user.id),
+        user.username.clone(),
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(admin::user_views(&state.db, vec![user]).await?.remove(0)),
+    ))
+}
+
+/// Change a user's roles, unit, name or active flag, or reset the password (ends the user's
+/// sessions).
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "system", request_body = UserUpdate,
+    responses((status = 200, body = UserView)))]
+async fn update_user(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<UserUpdate>,
+) -> AppResult<Json<UserView>> {
+    Ok(Json(admin::update_user(&state.db, &who, id, input).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

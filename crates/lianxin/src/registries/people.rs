@@ -516,7 +516,12 @@ async fn validate(
             .as_ref()
             .map(|id| if id.is_male() { "male" } else { "female" }.to_owned()),
     };
-    let unit_id = match input.unit_id {
+    // An employee without a unit belongs to the enterprise's sub-district.
+    let enterprise = match input.enterprise_id {
+        Some(id) => enterprises::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let unit_id = match input.unit_id.or(enterprise.as_ref().map(|e| e.unit_id)) {
         None => {
             errors.push(FieldError::required("unit_id", "所属单位", "unit"));
             0
@@ -536,7 +541,7 @@ async fn validate(
     let enterprise_id = match input.enterprise_id {
         None => None,
         Some(id) => {
-            if enterprises::Entity::find_by_id(id).one(db).await?.is_none() {
+            if enterprise.is_none() {
                 errors.push(FieldError::new(
                     "enterprise_id",
                     "unknown",

@@ -694,6 +694,8 @@ async fn person_form_page(
     editing: Option<i64>,
 ) -> AppResult<FormPage> {
     let all_units = units::all_visible(&s.db, who).await?;
+    // An enterprise contact sees no units: the unit then follows the enterprise.
+    let unit_required = !all_units.is_empty();
     let ents = enterprises::list(
         &s.db,
         who,
@@ -725,8 +727,9 @@ async fn person_form_page(
             "select",
             shown.unit_id.as_ref(),
         )
-        .required()
-        .options(unit_options(&all_units)),
+        .options(unit_options(&all_units))
+        .hint(t("person.unit_hint"))
+        .required_if(unit_required),
         FormField::new(
             "id_number",
             t("person.id_number"),

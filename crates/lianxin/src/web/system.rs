@@ -12,20 +12,28 @@ use serde::Deserialize;
 use super::widgets::*;
 use super::{PageCtx, render, render_status};
 use crate::access::Principal;
+use crate::access::admin;
 use crate::access::auth::{self, NewUser};
 use crate::access::roles::{DataScope, perm};
+use crate::api::IdPath;
 use crate::app::AppState;
 use crate::audit::{self, Action, AuditFilter};
 use crate::entities::{role_permissions, roles, units, user_roles, users};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::registries::{Paging, clean};
+use axum_extra::extract::Form as ExtraForm;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/system/users", get(user_list).post(user_create))
         .route("/system/users/new", get(user_new))
-        .route("/system/roles", get(role_list))
+        .route("/system/roles", get(role_list).post(role_create))
+        .route("/system/roles/new", get(role_new))
+        .route("/system/roles/{id}", axum::routing::post(role_update))
+        .route("/system/roles/{id}/edit", get(role_edit))
+        .route("/system/users/{id}", axum::routing::post(user_update))
+        .route("/system/users/{id}/edit", get(user_edit))
         .route("/system/audit", get(audit_list))
         .route("/system/logins", get(login_list))
 }
@@ -83,7 +91,11 @@ async fn user_list(
                 .map(|r| lang.pick(&r.name_zh, &r.name_en).to_owned())
                 .collect();
             vec![
-                Cell::text(u.username.clone()),
+                if who.can(perm::USER_EDIT) {
+                    Cell::link(u.username.clone(), format!("/system/users/{}/edit", u.id))
+                } else {
+                    Cell::text(u.username.clone())
+                },
                 Cell::text(u.display_name.clone()),
                 Cell::text(role_names.join("、")),
                 Cell::text(
@@ -258,7 +270,14 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
             p.sort_unstable();
             vec![
                 Cell::masked(r.code.clone()),
-                Cell::text(lang.pick(&r.name_zh, &r.name_en).to_owned()),
+                if who.can(perm::ROLE_EDIT) && r.code != "admin" {
+                    Cell::link(
+                        lang.pick(&r.name_zh, &r.name_en).to_owned(),
+                        format!("/system/roles/{}/edit", r.id),
+                    )
+                } else {
+                    Cell::text(lang.pick(&r.name_zh, &r.name_en).to_owned())
+                },
                 Cell::text(
                     DataScope::parse(&r.data_scope)
                         .map(|d| lang.pick(d.label_zh(), d.label_en()).to_owned())
@@ -272,7 +291,16 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
     Ok(render(&ListPage {
         ctx: PageCtx::new(&who, lang, "roles", lang.t("menu.roles")),
         action: "/system/roles".into(),
-        buttons: Vec::new(),
+        buttons: if who.can(perm::ROLE_EDIT) {
+            vec![Button {
+                id: "btn-new",
+                class: "btn-primary",
+                href: "/system/roles/new".into(),
+                label: lang.t("app.new").into_owned(),
+            }]
+        } else {
+            Vec::new()
+        },
         filters: Vec::new(),
         columns: columns(
             lang,
@@ -463,4 +491,281 @@ async fn login_list(
         pages: pages("/system/logins", &qs, paging, page.total),
         tree: Vec::new(),
     }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct RoleForm {
+    code: Option<String>,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    data_scope: Option<String>,
+    #[serde(default)]
+    permissions: Vec<String>,
+    #[serde(default)]
+    unit_ids: Vec<String>,
+}
+
+impl RoleForm {
+    fn input(self) -> admin::RoleInput {
+        admin::RoleInput {
+            code: self.code,
+            name_zh: self.name_zh,
+            name_en: self.name_en,
+            data_scope: self.data_scope,
+            permissions: Some(self.permissions),
+            unit_ids: Some(
+                self.unit_ids
+                    .iter()
+                    .filter_map(|u| u.parse().ok())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+async fn role_form(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    f: &RoleForm,
+    editing: Option<i64>,
+) -> AppResult<FormPage> {
+    let t = |k: &str| lang.t(k).into_owned();
+    let all_units = crate::registries::units::all_visible(&s.db, who).await?;
+    let scopes = DataScope::ALL
+        .iter()
+        .map(|d| SelectOption {
+            value: d.code().to_owned(),
+            label: lang.pick(d.label_zh(), d.label_en()).to_owned(),
+        })
+        .collect();
+    let perms = perm::KNOWN
+        .iter()
+        .map(|(p, zh, en)| SelectOption {
+            value: (*p).to_owned(),
+            label: format!("{} ({p})", lang.pick(zh, en)),
+        })
+        .collect();
+    let units = all_units
+        .iter()
+        .map(|u| SelectOption {
+            value: u.id.to_string(),
+            label: format!("{} {}", u.code, u.name),
+        })
+        .collect();
+    let (title, action) = match editing {
+        Some(id) => (t("role.edit"), format!("/system/roles/{id}")),
+        None => (t("role.new"), "/system/roles".to_owned()),
+    };
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "roles", title),
+        action,
+        cancel: "/system/roles".into(),
+        fields: vec![
+            FormField::new("code", t("role.code"), "text", f.code.as_ref()).required(),
+            FormField::new("name_zh", t("role.name"), "text", f.name_zh.as_ref()).required(),
+            FormField::new("name_en", t("role.name_en"), "text", f.name_en.as_ref()),
+            FormField::new(
+                "data_scope",
+                t("role.scope"),
+                "select",
+                f.data_scope.as_ref(),
+            )
+            .required()
+            .options(scopes),
+            FormField::multi(
+                "unit_ids",
+                t("role.units"),
+                "multiselect",
+                units,
+                f.unit_ids.clone(),
+            )
+            .hint(t("role.units_hint")),
+            FormField::multi(
+                "permissions",
+                t("role.permissions"),
+                "checkboxes",
+                perms,
+                f.permissions.clone(),
+            ),
+        ],
+        errors: Vec::new(),
+    })
+}
+
+async fn role_new(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::ROLE_EDIT)?;
+    let f = RoleForm {
+        data_scope: Some("unit_and_below".into()),
+        ..Default::default()
+    };
+    Ok(render(&role_form(&s, &who, lang, &f, None).await?))
+}
+
+async fn role_edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::ROLE_EDIT)?;
+    let r = admin::get_role(&s.db, &who, id).await?;
+    let f = RoleForm {
+        code: Some(r.code),
+        name_zh: Some(r.name_zh),
+        name_en: Some(r.name_en),
+        data_scope: Some(r.data_scope),
+        permissions: r.permissions,
+        unit_ids: r.unit_ids.iter().map(|u| u.to_string()).collect(),
+    };
+    Ok(render(&role_form(&s, &who, lang, &f, Some(id)).await?))
+}
+
+async fn role_create(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ExtraForm(f): ExtraForm<RoleForm>,
+) -> AppResult<Response> {
+    match admin::create_role(&s.db, &who, f.clone().input()).await {
+        Ok(_) => Ok(Redirect::to("/system/roles").into_response()),
+        Err(AppError::Validation(errs)) => {
+            let page = role_form(&s, &who, lang, &f, None)
+                .await?
+                .with_errors(&errs);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn role_update(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    ExtraForm(f): ExtraForm<RoleForm>,
+) -> AppResult<Response> {
+    match admin::update_role(&s.db, &who, id, f.clone().input()).await {
+        Ok(_) => Ok(Redirect::to("/system/roles").into_response()),
+        Err(AppError::Validation(errs)) => {
+            let page = role_form(&s, &who, lang, &f, Some(id))
+                .await?
+                .with_errors(&errs);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct UserEditForm {
+    display_name: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    unit_id: Option<String>,
+    active: Option<String>,
+    password: Option<String>,
+}
+
+async fn user_edit_form(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    id: i64,
+    f: &UserEditForm,
+) -> AppResult<FormPage> {
+    let t = |k: &str| lang.t(k).into_owned();
+    let role_rows = roles::Entity::find()
+        .order_by_asc(roles::Column::Id)
+        .all(&s.db)
+        .await?;
+    let all_units = crate::registries::units::all_visible(&s.db, who).await?;
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "users", t("user.edit")),
+        action: format!("/system/users/{id}"),
+        cancel: "/system/users".into(),
+        fields: vec![
+            FormField::new(
+                "display_name",
+                t("user.display_name"),
+                "text",
+                f.display_name.as_ref(),
+            ),
+            FormField::multi(
+                "roles",
+                t("user.roles"),
+                "checkboxes",
+                role_rows
+                    .iter()
+                    .map(|r| SelectOption {
+                        value: r.code.clone(),
+                        label: lang.pick(&r.name_zh, &r.name_en).to_owned(),
+                    })
+                    .collect(),
+                f.roles.clone(),
+            ),
+            FormField::new("unit_id", t("user.unit"), "select", f.unit_id.as_ref()).options(
+                all_units
+                    .iter()
+                    .map(|u| SelectOption {
+                        value: u.id.to_string(),
+                        label: u.name.clone(),
+                    })
+                    .collect(),
+            ),
+            FormField::new("active", t("user.active"), "checkbox", f.active.as_ref()),
+            FormField::new("password", t("user.new_password"), "password", None)
+                .hint(t("user.new_password_hint")),
+        ],
+        errors: Vec::new(),
+    })
+}
+
+async fn user_edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::USER_EDIT)?;
+    let u = users::Entity::find_by_id(id)
+        .one(&s.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = admin::user_views(&s.db, vec![u.clone()]).await?.remove(0);
+    let f = UserEditForm {
+        display_name: Some(u.display_name),
+        roles: v.roles,
+        unit_id: u.unit_id.map(|x| x.to_string()),
+        active: u.active.then(|| "on".to_owned()),
+        password: None,
+    };
+    Ok(render(&user_edit_form(&s, &who, lang, id, &f).await?))
+}
+
+async fn user_update(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    ExtraForm(f): ExtraForm<UserEditForm>,
+) -> AppResult<Response> {
+    let input = admin::UserUpdate {
+        display_name: f.display_name.clone(),
+        roles: Some(f.roles.clone()),
+        unit_id: f.unit_id.as_deref().and_then(|u| u.parse().ok()),
+        active: Some(f.active.is_some()),
+        password: clean(f.password.clone()),
+    };
+    match admin::update_user(&s.db, &who, id, input).await {
+        Ok(_) => Ok(Redirect::to("/system/users").into_response()),
+        Err(AppError::Validation(errs)) => {
+            let page = user_edit_form(&s, &who, lang, id, &f)
+                .await?
+                .with_errors(&errs);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -220,11 +220,38 @@ pub struct FormField {
     pub checked: bool,
     pub required: bool,
     pub options: Vec<SelectOption>,
+    /// The chosen values of a `checkboxes` or `multiselect` field.
+    pub values: Vec<String>,
     pub hint: Option<String>,
     pub error: Option<String>,
 }
 
 impl FormField {
+    /// Several choices: `checkboxes` (a few) or `multiselect` (many).
+    pub fn multi(
+        name: &'static str,
+        label: String,
+        kind: &'static str,
+        options: Vec<SelectOption>,
+        values: Vec<String>,
+    ) -> Self {
+        FormField {
+            name,
+            label,
+            kind,
+            value: String::new(),
+            checked: false,
+            required: false,
+            options,
+            values,
+            hint: None,
+            error: None,
+        }
+    }
+    pub fn has(&self, v: &str) -> bool {
+        self.values.iter().any(|x| x == v)
+    }
+
     pub fn new(
         name: &'static str,
         label: String,
@@ -239,9 +266,14 @@ impl FormField {
             value: value.cloned().unwrap_or_default(),
             required: false,
             options: Vec::new(),
+            values: Vec::new(),
             hint: None,
             error: None,
         }
+    }
+    pub fn required_if(mut self, yes: bool) -> Self {
+        self.required = yes;
+        self
     }
     pub fn required(mut self) -> Self {
         self.required = true;

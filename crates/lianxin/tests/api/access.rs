@@ -270,3 +270,136 @@ async fn writes_follow_permissions_and_scope() {
     let _ = f.district;
     let _ = f.task_force;
 }
+
+#[tokio::test]
+async fn custom_and_own_unit_scopes_and_role_administration() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/roles",
+            &json!({"code": "grid_b", "name_zh": "乙社区网格员", "data_scope": "custom",
+                    "permissions": ["person:list", "unit:list", "enterprise:list"], "unit_ids": [f.community_b]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/roles",
+            &json!({"code": "street_a", "name_zh": "街道工作人员", "data_scope": "unit", "permissions": ["person:list", "unit:list"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &json!({"username": "grid", "password": PASSWORD, "roles": ["grid_b"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = app
+        .post(&admin, "/api/v1/users", &json!({"username": "street", "password": PASSWORD, "roles": ["street_a"], "unit_code": "410106001"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let street_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // 自定数据权限: exactly the chosen unit.
+    let grid = app.token("grid").await;
+    assert_eq!(
+        ids(&app, &grid, "/api/v1/units").await,
+        Ok(vec![f.community_b])
+    );
+    assert_eq!(
+        ids(&app, &grid, "/api/v1/people").await,
+        Ok(vec![f.person_b])
+    );
+    assert_eq!(ids(&app, &grid, "/api/v1/enterprises").await, Ok(vec![]));
+    // 本部门数据权限: the unit itself, not what lies below it.
+    let street = app.token("street").await;
+    assert_eq!(ids(&app, &street, "/api/v1/units").await, Ok(vec![f.sub_a]));
+    let mut own = vec![f.contact_person, f.employee_a];
+    own.sort();
+    assert_eq!(ids(&app, &street, "/api/v1/people").await, Ok(own.clone()));
+    // Roles OR together, effective at once.
+    let r = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{street_id}"),
+            &json!({"roles": ["street_a", "grid_b"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut both = own.clone();
+    both.push(f.person_b);
+    both.sort();
+    assert_eq!(ids(&app, &street, "/api/v1/people").await, Ok(both));
+
+    // Refusals: a custom scope without units, an unknown permission, the admin role, a non-admin.
+    let (status, p) = problem(
+        app.post(&admin, "/api/v1/roles", &json!({"code": "x", "name_zh": "x", "data_scope": "custom", "permissions": ["person:fly"]})).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"unit_ids") && fields.contains(&"permissions"),
+        "{p}"
+    );
+    let roles: Value = app.get(&admin, "/api/v1/roles").await.json().await.unwrap();
+    let admin_role = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "admin")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = problem(
+        app.put(
+            &admin,
+            &format!("/api/v1/roles/{admin_role}"),
+            &json!({"code": "admin", "name_zh": "x", "data_scope": "self"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let leader = app.token("leader").await;
+    let r = app
+        .post(
+            &leader,
+            "/api/v1/roles",
+            &json!({"code": "y", "name_zh": "y", "data_scope": "all"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Disabling a user ends their sessions at once.
+    let r = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{street_id}"),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&street, "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let audit: Value = app
+        .get(&admin, "/api/v1/audit?entity=role")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["total"], 2);
+}
