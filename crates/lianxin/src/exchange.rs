@@ -800,20 +800,10 @@ async fn next_chunk(
     let unit = |id: i64| names.unit_code.get(&id).cloned().unwrap_or_default();
     let (last, rows): (Option<i64>, Vec<Vec<String>>) = match filter {
         Filter::Units(f) => {
-            let mut all = units::list(
-                db,
-                who,
-                f,
-                crate::registries::Paging::new(1, crate::registries::MAX_PAGE_SIZE),
-            )
-            .await?;
-            // Units are few; one pass in id order.
-            all.items.retain(|u| u.id > after);
-            all.items.sort_by_key(|u| u.id);
-            all.items.truncate(CHUNK as usize);
+            let chunk: Vec<unit_entity::Model> = units::chunk(db, who, f, after, CHUNK).await?;
             (
-                all.items.last().map(|u| u.id),
-                all.items
+                chunk.last().map(|u| u.id),
+                chunk
                     .iter()
                     .map(|u| {
                         vec![

@@ -93,13 +93,7 @@ pub struct UnitFilter {
     pub under: Option<i64>,
 }
 
-pub async fn list(
-    db: &impl ConnectionTrait,
-    who: &Principal,
-    f: &UnitFilter,
-    paging: Paging,
-) -> AppResult<Page<units::Model>> {
-    who.require(perm::UNIT_LIST)?;
+fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
     let mut q = scoped::<units::Entity>(&who.scope);
     if let Some(text) = clean(f.q.clone()) {
         let pat = like_pattern(&text);
@@ -126,6 +120,17 @@ pub async fn list(
             ),
         );
     }
+    q
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &UnitFilter,
+    paging: Paging,
+) -> AppResult<Page<units::Model>> {
+    who.require(perm::UNIT_LIST)?;
+    let q = filtered(who, f);
     let total = q.clone().count(db).await?;
     let items = q
         .order_by_asc(units::Column::Code)
@@ -134,6 +139,22 @@ pub async fn list(
         .all(db)
         .await?;
     Ok(Page { items, total })
+}
+
+/// The filtered rows in id order, a chunk at a time after `after_id` (streaming exports).
+pub async fn chunk(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &UnitFilter,
+    after_id: i64,
+    size: u64,
+) -> AppResult<Vec<units::Model>> {
+    Ok(filtered(who, f)
+        .filter(units::Column::Id.gt(after_id))
+        .order_by_asc(units::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?)
 }
 
 /// Every visible unit, for trees and pickers (a district has hundreds, not millions).
