@@ -141,6 +141,26 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     r
 }
 
+/// The end of every form post: to the saved record, or the form again (422) with the field
+/// errors next to their fields and the typed values kept.
+pub async fn saved_or_form<T, Fut>(
+    result: crate::error::AppResult<T>,
+    redirect: impl FnOnce(T) -> String,
+    form: impl FnOnce() -> Fut,
+) -> crate::error::AppResult<Response>
+where
+    Fut: std::future::Future<Output = crate::error::AppResult<widgets::FormPage>>,
+{
+    match result {
+        Ok(v) => Ok(Redirect::to(&redirect(v)).into_response()),
+        Err(AppError::Validation(errs)) => {
+            let page = form().await?.with_errors(&errs);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error_bare.html")]
 struct ErrorBare<'a> {

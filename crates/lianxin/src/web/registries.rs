@@ -3,13 +3,13 @@
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::widgets::*;
-use super::{PageCtx, render, render_status};
+use super::{PageCtx, render, saved_or_form};
 use crate::access::Principal;
 use crate::access::roles::perm;
 use crate::api::IdPath;
@@ -391,16 +391,12 @@ async fn enterprise_create(
         Ok(input) => enterprises::create(&s.db, &who, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = enterprise_form_page(&s, &who, lang, &form, None)
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |e| format!("/enterprises/{}", e.id),
+        || enterprise_form_page(&s, &who, lang, &form, None),
+    )
+    .await
 }
 
 async fn enterprise_edit(
@@ -428,16 +424,12 @@ async fn enterprise_update(
         Ok(input) => enterprises::update(&s.db, &who, id, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = enterprise_form_page(&s, &who, lang, &form, Some(id))
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |e| format!("/enterprises/{}", e.id),
+        || enterprise_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
 }
 
 async fn enterprise_detail(
@@ -862,16 +854,12 @@ async fn person_create(
         Ok(input) => people::create(&s.db, &who, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = person_form_page(&s, &who, lang, &form, None)
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |p| format!("/people/{}", p.id),
+        || person_form_page(&s, &who, lang, &form, None),
+    )
+    .await
 }
 
 async fn person_edit(
@@ -907,16 +895,12 @@ async fn person_update(
         Ok(input) => people::update(&s.db, &who, id, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = person_form_page(&s, &who, lang, &form, Some(id))
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |p| format!("/people/{}", p.id),
+        || person_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
 }
 
 async fn person_detail(
@@ -1256,16 +1240,12 @@ async fn unit_create(
         Ok(input) => units::create(&s.db, &who, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = unit_form_page(&s, &who, lang, &form, None)
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |u| format!("/units/{}", u.id),
+        || unit_form_page(&s, &who, lang, &form, None),
+    )
+    .await
 }
 
 async fn unit_edit(
@@ -1301,16 +1281,12 @@ async fn unit_update(
         Ok(input) => units::update(&s.db, &who, id, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
     };
-    match result {
-        Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = unit_form_page(&s, &who, lang, &form, Some(id))
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        result,
+        |u| format!("/units/{}", u.id),
+        || unit_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
 }
 
 async fn unit_detail(

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use serde::Deserialize;
 
 use super::widgets::*;
-use super::{PageCtx, render, render_status};
+use super::{PageCtx, render, render_status, saved_or_form};
 use crate::access::Principal;
 use crate::access::admin;
 use crate::access::auth::{self, NewUser};
@@ -627,16 +627,12 @@ async fn role_create(
     lang: Lang,
     ExtraForm(f): ExtraForm<RoleForm>,
 ) -> AppResult<Response> {
-    match admin::create_role(&s.db, &who, f.clone().input()).await {
-        Ok(_) => Ok(Redirect::to("/system/roles").into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = role_form(&s, &who, lang, &f, None)
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        admin::create_role(&s.db, &who, f.clone().input()).await,
+        |_| "/system/roles".to_owned(),
+        || role_form(&s, &who, lang, &f, None),
+    )
+    .await
 }
 
 async fn role_update(
@@ -646,16 +642,12 @@ async fn role_update(
     IdPath(id): IdPath,
     ExtraForm(f): ExtraForm<RoleForm>,
 ) -> AppResult<Response> {
-    match admin::update_role(&s.db, &who, id, f.clone().input()).await {
-        Ok(_) => Ok(Redirect::to("/system/roles").into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = role_form(&s, &who, lang, &f, Some(id))
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        admin::update_role(&s.db, &who, id, f.clone().input()).await,
+        |_| "/system/roles".to_owned(),
+        || role_form(&s, &who, lang, &f, Some(id)),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -758,14 +750,10 @@ async fn user_update(
         active: Some(f.active.is_some()),
         password: clean(f.password.clone()),
     };
-    match admin::update_user(&s.db, &who, id, input).await {
-        Ok(_) => Ok(Redirect::to("/system/users").into_response()),
-        Err(AppError::Validation(errs)) => {
-            let page = user_edit_form(&s, &who, lang, id, &f)
-                .await?
-                .with_errors(&errs);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
-    }
+    saved_or_form(
+        admin::update_user(&s.db, &who, id, input).await,
+        |_| "/system/users".to_owned(),
+        || user_edit_form(&s, &who, lang, id, &f),
+    )
+    .await
 }
