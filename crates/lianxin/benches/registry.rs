@@ -150,10 +150,11 @@ async fn main() {
     ];
     let who = Principal::system("bench");
     let mut http = Vec::new();
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     let mut direct = Vec::new();
     let mut health = Vec::new();
     for _ in 0..ROUNDS {
-        for (q, page) in &queries {
+        for (qi, (q, page)) in queries.iter().enumerate() {
             let filter = ent::EnterpriseFilter {
                 q: q.clone(),
                 ..Default::default()
@@ -182,6 +183,7 @@ async fn main() {
             assert!(r.status().is_success());
             let _ = r.bytes().await.expect("body");
             http.push(t.elapsed().as_secs_f64() * 1000.0);
+            per_query[qi].push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let t = Instant::now();
         let _ = client
@@ -207,6 +209,13 @@ async fn main() {
         hm / dm
     );
     println!("  baseline: GET /healthz median {healthm:.2} ms");
+    for ((q, page), times) in queries.iter().zip(per_query.iter_mut()) {
+        println!(
+            "    q={:<14} page {page:<5} median {:.1} ms",
+            q.as_deref().unwrap_or("-"),
+            median(times)
+        );
+    }
 
     // --- exports of all 100,000 rows: peak memory while streaming ------------------------------
     for (format, label) in [("csv", "CSV"), ("xlsx", "xlsx")] {

@@ -282,14 +282,7 @@ pub async fn list(
 ) -> AppResult<Page<enterprises::Model>> {
     who.require(perm::ENTERPRISE_LIST)?;
     let q = filtered(who, f);
-    let total = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(enterprises::Column::Id)
-        .offset(paging.offset())
-        .limit(paging.limit())
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+    super::paged(db, q, enterprises::Column::Id, true, paging).await
 }
 
 /// The filtered rows in id order, a chunk at a time after `after_id` (streaming exports).

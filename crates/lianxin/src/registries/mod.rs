@@ -60,6 +60,31 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+/// One page of a filtered query and the total, the two queries run side by side (each on its
+/// own pooled connection; SQLite in WAL mode reads concurrently).
+pub async fn paged<E>(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    order: impl sea_orm::ColumnTrait,
+    desc: bool,
+    paging: Paging,
+) -> AppResult<Page<<E as EntityTrait>::Model>>
+where
+    E: EntityTrait,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows = if desc {
+        q.clone().order_by_desc(order)
+    } else {
+        q.clone().order_by_asc(order)
+    }
+    .offset(paging.offset())
+    .limit(paging.limit());
+    let (total, items) = tokio::try_join!(q.count(db), rows.all(db))?;
+    Ok(Page { items, total })
+}
+
 /// 404 unless row `id` exists and is inside the caller's scope. Used before every single-record
 /// read and write, and after every write (a write may not move a record out of reach).
 pub async fn find_visible<E>(

@@ -395,14 +395,7 @@ pub async fn list(
 ) -> AppResult<Page<people::Model>> {
     who.require(perm::PERSON_LIST)?;
     let q = filtered(who, f);
-    let total = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(people::Column::Id)
-        .offset(paging.offset())
-        .limit(paging.limit())
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+    super::paged(db, q, people::Column::Id, true, paging).await
 }
 
 pub async fn chunk(

@@ -131,14 +131,7 @@ pub async fn list(
 ) -> AppResult<Page<units::Model>> {
     who.require(perm::UNIT_LIST)?;
     let q = filtered(who, f);
-    let total = q.clone().count(db).await?;
-    let items = q
-        .order_by_asc(units::Column::Code)
-        .offset(paging.offset())
-        .limit(paging.limit())
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+    super::paged(db, q, units::Column::Code, false, paging).await
 }
 
 /// The filtered rows in id order, a chunk at a time after `after_id` (streaming exports).
