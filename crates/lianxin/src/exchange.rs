@@ -521,15 +521,13 @@ pub async fn import(
         bar.inc(1);
         let mut errs: Vec<FieldError> = Vec::new();
         // Resolve references and find an existing record to update.
-        let mut resolve = |key: &'static str,
-                           field: &'static str,
+        let mut resolve = |field: &'static str,
                            r: AppResult<Result<i64, (String, String)>>|
          -> AppResult<Option<String>> {
             match r? {
                 Ok(id) => Ok(Some(id.to_string())),
                 Err((zh, en)) => {
                     errs.push(FieldError::new(field, "unknown", zh, en));
-                    let _ = key;
                     Ok(None)
                 }
             }
@@ -537,7 +535,7 @@ pub async fn import(
         let outcome: AppResult<bool> = match kind {
             Kind::Units => {
                 let parent = match m.remove("parent") {
-                    Some(p) => resolve("parent", "parent_id", unit_ref(&txn, &p).await)?,
+                    Some(p) => resolve("parent_id", unit_ref(&txn, &p).await)?,
                     None => None,
                 };
                 let existing = match m.get("code") {
@@ -564,13 +562,11 @@ pub async fn import(
             }
             Kind::Enterprises => {
                 let unit = match m.remove("unit") {
-                    Some(v) => resolve("unit", "unit_id", unit_ref(&txn, &v).await)?,
+                    Some(v) => resolve("unit_id", unit_ref(&txn, &v).await)?,
                     None => None,
                 };
                 let team = match m.remove("service_team") {
-                    Some(v) => {
-                        resolve("service_team", "service_team_id", unit_ref(&txn, &v).await)?
-                    }
+                    Some(v) => resolve("service_team_id", unit_ref(&txn, &v).await)?,
                     None => None,
                 };
                 let existing = match m.get("uscc") {
@@ -606,7 +602,7 @@ pub async fn import(
             }
             Kind::People => {
                 let unit = match m.remove("unit") {
-                    Some(v) => resolve("unit", "unit_id", unit_ref(&txn, &v).await)?,
+                    Some(v) => resolve("unit_id", unit_ref(&txn, &v).await)?,
                     None => None,
                 };
                 let enterprise = match m.remove("enterprise") {
