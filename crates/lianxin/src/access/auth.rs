@@ -79,6 +79,11 @@ pub async fn open_session(
     let token = new_token();
     let csrf = new_token();
     let now = Utc::now();
+    // Expired sessions are swept whenever a new one opens, so the table stays small.
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
     let expires = match kind {
         SessionKind::Web => now + Duration::hours(WEB_SESSION_HOURS),
         SessionKind::Api => now + Duration::days(API_TOKEN_DAYS),
