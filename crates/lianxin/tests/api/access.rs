@@ -403,3 +403,66 @@ async fn custom_and_own_unit_scopes_and_role_administration() {
         .unwrap();
     assert_eq!(audit["total"], 2);
 }
+
+/// Every role against every endpoint: the exact status each one gets.
+#[tokio::test]
+async fn every_role_against_every_endpoint() {
+    let (app, f) = TestApp::with_fixture().await;
+    let ent_b = json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": f.sub_b, "employee_count": 7});
+    // (method, path, body); `admin` runs last so its successful DELETE does not change what
+    // the others see.
+    let endpoints: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/api/v1/me".into(), None),
+        ("GET", "/api/v1/units".into(), None),
+        ("GET", "/api/v1/people".into(), None),
+        ("GET", "/api/v1/enterprises".into(), None),
+        ("GET", format!("/api/v1/enterprises/{}", f.ent_b), None),
+        (
+            "PUT",
+            format!("/api/v1/enterprises/{}", f.ent_b),
+            Some(ent_b),
+        ),
+        ("GET", format!("/api/v1/people/{}", f.person_b), None),
+        ("DELETE", format!("/api/v1/units/{}", f.other_dept), None),
+        ("GET", "/api/v1/audit".into(), None),
+        ("GET", "/api/v1/logins".into(), None),
+        ("GET", "/api/v1/users".into(), None),
+        ("GET", "/api/v1/roles".into(), None),
+        ("GET", "/api/v1/export/people?format=csv".into(), None),
+        ("GET", "/api/v1/export/units?format=csv".into(), None),
+        ("POST", "/api/v1/import/units".into(), None),
+    ];
+    #[rustfmt::skip]
+    let expected: [(&str, [u16; 15]); 8] = [
+        //                    me   units people ents  entB  putB  perB  delU  audit login users roles expP  expU  impU
+        ("leader",             [200, 200,  200,  200,  200,  403,  200,  403,  403,  403,  403,  403,  200,  200,  403]),
+        ("department_staff",   [200, 200,  200,  200,  404,  403,  404,  403,  403,  403,  403,  403,  403,  403,  403]),
+        ("service_cadre",      [200, 200,  200,  200,  404,  404,  404,  403,  403,  403,  403,  403,  403,  403,  403]),
+        ("supervisor",         [200, 200,  200,  200,  200,  403,  200,  403,  403,  403,  403,  403,  403,  403,  403]),
+        ("organization",       [200, 200,  200,  200,  200,  403,  200,  403,  403,  403,  403,  403,  200,  403,  403]),
+        ("volunteer",          [200, 403,  200,  403,  403,  403,  404,  403,  403,  403,  403,  403,  403,  403,  403]),
+        ("enterprise_contact", [200, 403,  200,  200,  404,  404,  404,  403,  403,  403,  403,  403,  200,  403,  403]),
+        ("admin",              [200, 200,  200,  200,  200,  200,  200,  204,  200,  200,  200,  200,  200,  200,  422]),
+    ];
+    for (role, statuses) in expected {
+        let t = app.token(role).await;
+        for ((method, path, body), want) in endpoints.iter().zip(statuses) {
+            let mut req = match *method {
+                "GET" => app.client.get(app.url(path)),
+                "PUT" => app.client.put(app.url(path)),
+                "DELETE" => app.client.delete(app.url(path)),
+                _ => app.client.post(app.url(path)),
+            }
+            .bearer_auth(&t);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            if path.contains("/import/") {
+                req =
+                    req.multipart(reqwest::multipart::Form::new().text("update_existing", "false"));
+            }
+            let got = req.send().await.unwrap().status().as_u16();
+            assert_eq!(got, want, "{role} {method} {path}");
+        }
+    }
+}
