@@ -106,8 +106,15 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
             .is_some_and(|v| v.contains("text/html"));
     let is_htmx = req.headers().contains_key("hx-request");
     let resp = next.run(req).await;
-    let Some(problem) = resp.extensions().get::<Problem>().cloned() else {
-        return resp;
+    let problem = match resp.extensions().get::<Problem>().cloned() {
+        Some(p) => p,
+        // A rejection from the framework (405, 413, a malformed form...) becomes a problem too.
+        None if (resp.status().is_client_error() || resp.status().is_server_error())
+            && is_plain(&resp) =>
+        {
+            framework_problem(resp).await
+        }
+        None => return resp,
     };
     if wants_html && !is_htmx {
         if problem.status == 401 {
@@ -119,8 +126,56 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
         }
         return crate::web::error_page(lang, &problem);
     }
-    if lang == Lang::Zh {
-        return resp;
-    }
     problem.into_response(lang)
+}
+
+/// Framework refusals are plain text or empty; our own pages (HTML) and reports (JSON) are not.
+fn is_plain(resp: &Response) -> bool {
+    match resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        None => true,
+        Some(ct) => ct.starts_with("text/plain"),
+    }
+}
+
+/// Turns a plain-text error response of axum or tower into a problem document.
+async fn framework_problem(resp: Response) -> Problem {
+    let status = resp.status();
+    let text = axum::body::to_bytes(resp.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (slug, zh, en) = match status.as_u16() {
+        405 => (
+            "method-not-allowed",
+            "不支持的请求方法",
+            "Method not allowed",
+        ),
+        413 => ("payload-too-large", "上传内容过大", "Payload too large"),
+        415 => (
+            "unsupported-media-type",
+            "不支持的内容类型",
+            "Unsupported media type",
+        ),
+        404 => ("not-found", "记录不存在", "Not found"),
+        s if s >= 500 => ("internal", "服务器内部错误", "Internal error"),
+        _ => ("bad-request", "请求有误", "Bad request"),
+    };
+    Problem {
+        r#type: format!("https://lianxin.example/problems/{slug}"),
+        status: status.as_u16(),
+        title_zh: zh.to_owned(),
+        title_en: en.to_owned(),
+        detail_zh: if text.is_empty() {
+            zh.to_owned()
+        } else {
+            format!("{zh}：{text}")
+        },
+        detail_en: if text.is_empty() { en.to_owned() } else { text },
+        errors: Vec::new(),
+        retry_after: None,
+    }
 }

@@ -151,6 +151,17 @@ async fn malformed_json_is_a_422_problem() {
         let (status, _) = problem(app.get(&t, path).await).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
+    // The framework's own refusals are problems too.
+    let r = app
+        .client
+        .patch(app.url("/api/v1/units"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = problem(r).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["status"], 405);
     let r = app.post(&t, "/api/v1/units", &json!({"name": 5})).await;
     let (status, _) = problem(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
