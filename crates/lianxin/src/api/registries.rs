@@ -61,7 +61,7 @@ async fn create_unit(
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{id}", tag = "registries",
+#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries",
     responses((status = 200, body = UnitView),
         (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_unit(
@@ -73,7 +73,7 @@ async fn get_unit(
 }
 
 /// Replace a unit; moving it under another parent moves its whole subtree.
-#[utoipa::path(put, path = "/api/v1/units/{id}", tag = "registries", request_body = UnitInput,
+#[utoipa::path(put, path = "/api/v1/units/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries", request_body = UnitInput,
     responses((status = 200, body = UnitView)))]
 async fn update_unit(
     State(s): State<AppState>,
@@ -85,7 +85,7 @@ async fn update_unit(
 }
 
 /// Delete a unit without children or linked records (409 otherwise).
-#[utoipa::path(delete, path = "/api/v1/units/{id}", tag = "registries",
+#[utoipa::path(delete, path = "/api/v1/units/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries",
     responses((status = 204), (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
 async fn delete_unit(
     State(s): State<AppState>,
@@ -128,7 +128,7 @@ async fn create_person(
     Ok((StatusCode::CREATED, Json(v.remove(0))))
 }
 
-#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "registries",
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries",
     responses((status = 200, body = PersonView),
         (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_person(
@@ -141,7 +141,7 @@ async fn get_person(
     Ok(Json(v.remove(0)))
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "registries", request_body = PersonInput,
+#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries", request_body = PersonInput,
     responses((status = 200, body = PersonView)))]
 async fn update_person(
     State(s): State<AppState>,
@@ -154,7 +154,7 @@ async fn update_person(
     Ok(Json(v.remove(0)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "registries", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries", responses((status = 204)))]
 async fn delete_person(
     State(s): State<AppState>,
     who: Principal,
@@ -196,7 +196,7 @@ async fn create_enterprise(
     Ok((StatusCode::CREATED, Json(v.remove(0))))
 }
 
-#[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "registries",
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries",
     responses((status = 200, body = EnterpriseView),
         (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_enterprise(
@@ -209,7 +209,7 @@ async fn get_enterprise(
     Ok(Json(v.remove(0)))
 }
 
-#[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registries", request_body = EnterpriseInput,
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries", request_body = EnterpriseInput,
     responses((status = 200, body = EnterpriseView)))]
 async fn update_enterprise(
     State(s): State<AppState>,
@@ -222,7 +222,7 @@ async fn update_enterprise(
     Ok(Json(v.remove(0)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/enterprises/{id}", tag = "registries", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/enterprises/{id}", params(("id" = i64, Path, description = "record id")), tag = "registries", responses((status = 204)))]
 async fn delete_enterprise(
     State(s): State<AppState>,
     who: Principal,

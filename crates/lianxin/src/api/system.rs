@@ -56,7 +56,7 @@ async fn create_role(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/roles/{id}", tag = "system", responses((status = 200, body = RoleView)))]
+#[utoipa::path(get, path = "/api/v1/roles/{id}", params(("id" = i64, Path, description = "record id")), tag = "system", responses((status = 200, body = RoleView)))]
 async fn get_role(
     State(state): State<AppState>,
     who: Principal,
@@ -66,7 +66,7 @@ async fn get_role(
 }
 
 /// Replace a role's names, permissions and data scope (the admin role cannot be changed).
-#[utoipa::path(put, path = "/api/v1/roles/{id}", tag = "system", request_body = RoleInput,
+#[utoipa::path(put, path = "/api/v1/roles/{id}", params(("id" = i64, Path, description = "record id")), tag = "system", request_body = RoleInput,
     responses((status = 200, body = RoleView), (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
 async fn update_role(
     State(state): State<AppState>,
@@ -152,7 +152,7 @@ async fn create_user(
 
 /// Change a user's roles, unit, name or active flag, or reset the password (ends the user's
 /// sessions).
-#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "system", request_body = UserUpdate,
+#[utoipa::path(put, path = "/api/v1/users/{id}", params(("id" = i64, Path, description = "record id")), tag = "system", request_body = UserUpdate,
     responses((status = 200, body = UserView)))]
 async fn update_user(
     State(state): State<AppState>,
