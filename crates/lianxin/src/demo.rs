@@ -231,6 +231,11 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         .await?;
         bar.inc(1);
     }
+    for (day, kind, note) in crate::calendar::CHINA_2020 {
+        let day = crate::calendar::parse_day(day).map_err(|e| AppError::internal(e.message_en))?;
+        crate::calendar::set_day(&txn, &who, day, Some(kind.code()), Some((*note).to_owned()))
+            .await?;
+    }
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

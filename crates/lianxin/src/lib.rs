@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod calendar;
 pub mod dashboard;
 pub mod db;
 pub mod demo;

@@ -92,6 +92,8 @@ pub mod perm {
     pub const ROLE_LIST: &str = "system:role:list";
     pub const ROLE_EDIT: &str = "system:role:edit";
     pub const AUDIT_LIST: &str = "system:audit:list";
+    /// Maintain the working-day calendar (holidays, adjusted working days).
+    pub const CALENDAR_EDIT: &str = "system:calendar:edit";
 
     /// Every permission a role may be given, with its label (for the role editor).
     pub const KNOWN: &[(&str, &str, &str)] = &[
@@ -130,6 +132,11 @@ pub mod perm {
         (ROLE_LIST, "角色查询", "List roles"),
         (ROLE_EDIT, "角色维护", "Edit roles"),
         (AUDIT_LIST, "日志查询", "Read the logs"),
+        (
+            CALENDAR_EDIT,
+            "工作日历维护",
+            "Maintain the working-day calendar",
+        ),
         (ALL, "全部权限", "Everything"),
     ];
 }

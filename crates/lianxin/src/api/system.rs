@@ -16,8 +16,9 @@ use crate::access::auth::{self, SessionKind};
 use crate::access::roles::perm;
 use crate::app::AppState;
 use crate::audit::{self, AuditFilter};
+use crate::calendar;
 use crate::entities::{audit_log, login_log};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::registries::{Page, Paging};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -30,6 +31,126 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_role, update_role))
         .routes(routes!(list_users, create_user))
         .routes(routes!(update_user))
+        .routes(routes!(list_calendar))
+        .routes(routes!(set_calendar_day, delete_calendar_day))
+        .routes(routes!(deadline))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct YearParam {
+    /// Defaults to the current year.
+    pub year: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarDay {
+    /// YYYY-MM-DD
+    pub day: String,
+    /// holiday or workday
+    pub kind: String,
+    pub note: String,
+}
+
+impl From<crate::entities::calendar_days::Model> for CalendarDay {
+    fn from(m: crate::entities::calendar_days::Model) -> Self {
+        CalendarDay {
+            day: m.day.to_string(),
+            kind: m.kind,
+            note: m.note,
+        }
+    }
+}
+
+/// The exceptions of a year's working-day calendar: holidays and adjusted working weekends.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "system", params(YearParam),
+    responses((status = 200, body = Vec<CalendarDay>)))]
+async fn list_calendar(
+    State(state): State<AppState>,
+    _who: Principal,
+    ApiQuery(p): ApiQuery<YearParam>,
+) -> AppResult<Json<Vec<CalendarDay>>> {
+    use chrono::Datelike;
+    let year = p.year.unwrap_or_else(|| chrono::Utc::now().year());
+    Ok(Json(
+        calendar::list(&state.db, year)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CalendarDayInput {
+    /// holiday or workday
+    pub kind: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Record a holiday or an adjusted working day (replaces what the day had).
+#[utoipa::path(put, path = "/api/v1/calendar/{day}", tag = "system",
+    params(("day" = String, Path, description = "YYYY-MM-DD")), request_body = CalendarDayInput,
+    responses((status = 200, body = CalendarDay), (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn set_calendar_day(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Path(day): axum::extract::Path<String>,
+    ApiJson(input): ApiJson<CalendarDayInput>,
+) -> AppResult<Json<CalendarDay>> {
+    let day = calendar::parse_day(&day).map_err(AppError::invalid)?;
+    Ok(Json(
+        calendar::set_day(&state.db, &who, day, input.kind.as_deref(), input.note)
+            .await?
+            .into(),
+    ))
+}
+
+/// Remove a day's exception: it becomes an ordinary weekday or weekend day again.
+#[utoipa::path(delete, path = "/api/v1/calendar/{day}", tag = "system",
+    params(("day" = String, Path, description = "YYYY-MM-DD")), responses((status = 204)))]
+async fn delete_calendar_day(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Path(day): axum::extract::Path<String>,
+) -> AppResult<axum::http::StatusCode> {
+    let day = calendar::parse_day(&day).map_err(|_| AppError::NotFound)?;
+    calendar::remove_day(&state.db, &who, day).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DeadlineParams {
+    /// RFC 3339 start time.
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub working_days: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineResponse {
+    /// The end of the n-th working day after `from` (24:00 Asia/Shanghai), RFC 3339.
+    pub deadline: chrono::DateTime<chrono::Utc>,
+}
+
+/// The deadline `working_days` working days after `from`, on the district's calendar.
+#[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "system", params(DeadlineParams),
+    responses((status = 200, body = DeadlineResponse)))]
+async fn deadline(
+    State(state): State<AppState>,
+    _who: Principal,
+    ApiQuery(p): ApiQuery<DeadlineParams>,
+) -> AppResult<Json<DeadlineResponse>> {
+    if p.working_days > 3650 {
+        return Err(AppError::invalid(crate::error::FieldError::new(
+            "working_days",
+            "range",
+            "工作日数应在 0 到 3650 之间",
+            "working_days must be between 0 and 3650",
+        )));
+    }
+    let cal = calendar::Calendar::load(&state.db).await?;
+    Ok(Json(DeadlineResponse {
+        deadline: cal.deadline_after(p.from, p.working_days),
+    }))
 }
 
 /// Roles with their permissions and data scopes (角色管理).

@@ -9,12 +9,18 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation)]
+        vec![Box::new(M0001Foundation), Box::new(M0002Calendar)]
     }
 }
 
-#[derive(DeriveMigrationName)]
+// Names are explicit: `DeriveMigrationName` would name every migration in this file alike.
 struct M0001Foundation;
+
+impl MigrationName for M0001Foundation {
+    fn name(&self) -> &str {
+        "m0001_foundation"
+    }
+}
 
 fn fk(
     from_table: &'static str,
@@ -253,6 +259,32 @@ impl MigrationTrait for M0001Foundation {
         m.create_index(idx("login_log", &["username", "at"]))
             .await?;
         m.create_index(idx("login_log", &["ip", "at"])).await?;
+        Ok(())
+    }
+}
+
+struct M0002Calendar;
+
+impl MigrationName for M0002Calendar {
+    fn name(&self) -> &str {
+        "m0002_calendar"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Calendar {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Exceptions to "Monday to Friday are working days": public holidays and the adjusted
+        // working weekends (调休) the State Council announces each year.
+        m.create_table(
+            Table::create()
+                .table("calendar_days")
+                .col(date("day").primary_key())
+                .col(string_len("kind", 16))
+                .col(string_len("note", 100))
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! SeaORM entities: one per table, plain data. Rules live in the area modules, not here.
 
 pub mod audit_log;
+pub mod calendar_days;
 pub mod enterprises;
 pub mod login_log;
 pub mod people;

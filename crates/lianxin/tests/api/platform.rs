@@ -167,3 +167,119 @@ async fn malformed_json_is_a_422_problem() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("units").await, 0);
 }
+
+#[tokio::test]
+async fn the_working_day_calendar_is_data_an_admin_maintains() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    // Thursday 1 Oct 2026 + 1 working day is Friday 2 Oct on a bare calendar...
+    let d: Value = app
+        .get(
+            &admin,
+            "/api/v1/calendar/deadline?from=2026-10-01T09:00:00%2B08:00&working_days=1",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["deadline"], "2026-10-02T16:00:00Z");
+    // ...and Monday 12 Oct once the National Day holiday and its adjusted Saturday are entered.
+    for day in [
+        "2026-10-01",
+        "2026-10-02",
+        "2026-10-05",
+        "2026-10-06",
+        "2026-10-07",
+        "2026-10-08",
+        "2026-10-09",
+    ] {
+        let r = app
+            .put(
+                &admin,
+                &format!("/api/v1/calendar/{day}"),
+                &json!({"kind": "holiday", "note": "国庆节"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{day}");
+    }
+    let r = app
+        .put(
+            &admin,
+            "/api/v1/calendar/2026-10-10",
+            &json!({"kind": "workday", "note": "调休"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let d: Value = app
+        .get(
+            &admin,
+            "/api/v1/calendar/deadline?from=2026-10-01T09:00:00%2B08:00&working_days=1",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["deadline"], "2026-10-10T16:00:00Z",
+        "Saturday 10 Oct is worked"
+    );
+    let year: Value = app
+        .get(&admin, "/api/v1/calendar?year=2026")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(year.as_array().unwrap().len(), 8);
+    // Bad input and missing permission change nothing.
+    let (status, p) = problem(
+        app.put(
+            &admin,
+            "/api/v1/calendar/2026-13-01",
+            &json!({"kind": "holiday"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "day");
+    let (status, _) = problem(
+        app.put(
+            &admin,
+            "/api/v1/calendar/2026-10-11",
+            &json!({"kind": "party"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let leader = app.token("leader").await;
+    assert_eq!(
+        app.put(
+            &leader,
+            "/api/v1/calendar/2026-10-11",
+            &json!({"kind": "holiday"})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.delete(&admin, "/api/v1/calendar/2026-10-10")
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.delete(&admin, "/api/v1/calendar/2026-10-10")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let year: Value = app
+        .get(&leader, "/api/v1/calendar?year=2026")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(year.as_array().unwrap().len(), 7);
+}
