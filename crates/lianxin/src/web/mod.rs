@@ -107,6 +107,9 @@ impl PageCtx {
             sys.push(item("audit", "/system/audit", "menu.audit"));
             sys.push(item("logins", "/system/logins", "menu.logins"));
         }
+        if who.can(perm::CALENDAR_EDIT) {
+            sys.push(item("calendar", "/system/calendar", "menu.calendar"));
+        }
         sys.push(item("docs", "/api/docs", "menu.api_docs"));
         menu.push(MenuGroup {
             title: lang.t("menu.system").into_owned(),

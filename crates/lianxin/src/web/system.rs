@@ -35,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/system/users/{id}", axum::routing::post(user_update))
         .route("/system/users/{id}/edit", get(user_edit))
         .route("/system/audit", get(audit_list))
+        .route("/system/calendar", get(calendar_list).post(calendar_save))
+        .route("/system/calendar/new", get(calendar_new))
         .route("/system/logins", get(login_list))
 }
 
@@ -754,6 +756,161 @@ async fn user_update(
         admin::update_user(&s.db, &who, id, input).await,
         |_| "/system/users".to_owned(),
         || user_edit_form(&s, &who, lang, id, &f),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+const DAY_KINDS: &[(&str, &str, &str)] = &[
+    ("holiday", "节假日（放假）", "Holiday (day off)"),
+    ("workday", "调休上班", "Adjusted working day"),
+    ("ordinary", "恢复为普通日", "Ordinary day (remove)"),
+];
+
+async fn calendar_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    use chrono::Datelike;
+    who.require(perm::CALENDAR_EDIT)?;
+    let year = q
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or_else(|| chrono::Utc::now().year());
+    let days = crate::calendar::list(&s.db, year).await?;
+    let total = days.len() as u64;
+    let weekdays_zh = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let rows = days
+        .iter()
+        .map(|d| {
+            let w = d.day.weekday().num_days_from_monday() as usize;
+            vec![
+                Cell::link(
+                    d.day.to_string(),
+                    format!("/system/calendar/new?day={}", d.day),
+                ),
+                Cell::text(lang.pick(weekdays_zh[w], weekdays_en[w]).to_owned()),
+                Cell::text(crate::registries::code_label(DAY_KINDS, &d.kind, lang)),
+                Cell::text(d.note.clone()),
+            ]
+        })
+        .collect();
+    let years = (year - 3..=year + 2)
+        .map(|y| SelectOption {
+            value: y.to_string(),
+            label: y.to_string(),
+        })
+        .collect();
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "calendar", lang.t("menu.calendar")),
+        action: "/system/calendar".into(),
+        buttons: vec![Button {
+            id: "btn-new",
+            class: "btn-primary",
+            href: "/system/calendar/new".into(),
+            label: lang.t("app.new").into_owned(),
+        }],
+        filters: vec![FilterField::select(
+            "year",
+            lang.t("calendar.year").into_owned(),
+            Some(year.to_string()),
+            years,
+        )],
+        columns: columns(
+            lang,
+            &[
+                "calendar.day",
+                "calendar.weekday",
+                "calendar.kind",
+                "calendar.note",
+            ],
+        ),
+        total_text: total_text(lang, total),
+        rows,
+        pages: Vec::new(),
+        tree: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct CalendarForm {
+    day: Option<String>,
+    kind: Option<String>,
+    note: Option<String>,
+}
+
+fn calendar_form(who: &Principal, lang: Lang, f: &CalendarForm) -> FormPage {
+    let t = |k: &str| lang.t(k).into_owned();
+    FormPage {
+        ctx: PageCtx::new(who, lang, "calendar", t("calendar.edit")),
+        action: "/system/calendar".into(),
+        cancel: "/system/calendar".into(),
+        fields: vec![
+            FormField::new("day", t("calendar.day"), "date", f.day.as_ref()).required(),
+            FormField::new("kind", t("calendar.kind"), "select", f.kind.as_ref())
+                .required()
+                .options(options(DAY_KINDS, lang)),
+            FormField::new("note", t("calendar.note"), "text", f.note.as_ref())
+                .hint(t("calendar.note_hint")),
+        ],
+        errors: Vec::new(),
+    }
+}
+
+async fn calendar_new(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(f): Query<CalendarForm>,
+) -> AppResult<Response> {
+    who.require(perm::CALENDAR_EDIT)?;
+    let mut f = f;
+    if let Some(day) = f
+        .day
+        .as_deref()
+        .and_then(|d| crate::calendar::parse_day(d).ok())
+    {
+        let existing = crate::entities::calendar_days::Entity::find_by_id(day)
+            .one(&s.db)
+            .await?;
+        if let Some(e) = existing {
+            f.kind = Some(e.kind);
+            f.note = Some(e.note);
+        }
+    }
+    Ok(render(&calendar_form(&who, lang, &f)))
+}
+
+async fn calendar_save(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<CalendarForm>,
+) -> AppResult<Response> {
+    let result = match crate::calendar::parse_day(f.day.as_deref().unwrap_or("")) {
+        Err(e) => Err(AppError::invalid(e)),
+        Ok(day) if f.kind.as_deref() == Some("ordinary") => {
+            match crate::calendar::remove_day(&s.db, &who, day).await {
+                Err(AppError::NotFound) => Ok(day),
+                other => other.map(|_| day),
+            }
+        }
+        Ok(day) => crate::calendar::set_day(&s.db, &who, day, f.kind.as_deref(), f.note.clone())
+            .await
+            .map(|_| day),
+    };
+    saved_or_form(
+        result,
+        |day| format!("/system/calendar?year={}", day.format("%Y")),
+        || async { Ok(calendar_form(&who, lang, &f)) },
     )
     .await
 }

@@ -243,3 +243,54 @@ async fn pages_respect_the_data_scope() {
     let (status, _) = b.get("/system/users").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_admin_maintains_the_calendar_in_the_browser() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/system/calendar",
+            &[
+                ("_csrf", &csrf),
+                ("day", "2026-10-01"),
+                ("kind", "holiday"),
+                ("note", "国庆节"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/system/calendar?year=2026");
+    let (status, html) = b.get("/system/calendar?year=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2026-10-01") && html.contains("国庆节"));
+    // A bad date comes back on the form; "ordinary" removes the exception.
+    let r = b
+        .post(
+            "/system/calendar",
+            &[("_csrf", &csrf), ("day", "2026-02-30"), ("kind", "holiday")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("data-field=\"day\""));
+    let r = b
+        .post(
+            "/system/calendar",
+            &[
+                ("_csrf", &csrf),
+                ("day", "2026-10-01"),
+                ("kind", "ordinary"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = b.get("/system/calendar?year=2026").await;
+    assert!(!html.contains("2026-10-01"));
+    // Only those who may maintain it see the page.
+    let leader = Browser::login(&app, "leader").await;
+    assert_eq!(
+        leader.get("/system/calendar").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
