@@ -143,5 +143,6 @@ pub async fn serve(
 pub async fn prepare_database(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let db = crate::db::connect_and_migrate(url).await?;
     crate::access::roles::ensure_builtin_roles(&db).await?;
+    crate::cases::kinds::ensure_builtin_kinds(&db).await?;
     Ok(db)
 }

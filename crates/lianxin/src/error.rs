@@ -69,6 +69,14 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {en}")]
     Conflict { zh: String, en: String },
+    /// A conflict answered with the record as it now stands (a stale version, an action the
+    /// current state does not allow), so the client can show it without another request.
+    #[error("conflict: {en}")]
+    ConflictWith {
+        zh: String,
+        en: String,
+        current: Box<serde_json::Value>,
+    },
     #[error("invalid input")]
     Validation(Vec<FieldError>),
     #[error("bad request: {en}")]
@@ -108,7 +116,7 @@ impl AppError {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -142,7 +150,7 @@ impl AppError {
                 "记录不存在或不在您的数据权限范围内".to_owned(),
                 "the record does not exist or is outside your data scope".to_owned(),
             ),
-            Self::Conflict { zh, en } => {
+            Self::Conflict { zh, en } | Self::ConflictWith { zh, en, .. } => {
                 ("conflict", "状态冲突", "Conflict", zh.clone(), en.clone())
             }
             Self::Validation(errs) => (
@@ -202,6 +210,10 @@ impl AppError {
                 Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
                 _ => None,
             },
+            current: match self {
+                Self::ConflictWith { current, .. } => Some((**current).clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -224,6 +236,8 @@ pub struct Problem {
     pub detail_en: String,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// The record as it now stands (409 on a case).
+    pub current: Option<serde_json::Value>,
 }
 
 /// The wire form (RFC 9457), documented in OpenAPI.
@@ -235,6 +249,10 @@ pub struct ProblemBody {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemFieldBody>,
+    /// On a 409 about a record: the record as it now stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -261,6 +279,7 @@ impl Problem {
                     message: e.message(lang).to_owned(),
                 })
                 .collect(),
+            current: self.current.clone(),
         }
     }
 

@@ -1153,6 +1153,19 @@ fn filter_from_query(kind: Kind, raw: &str) -> Filter {
     }
 }
 
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A small generated file (a report, a bulletin) as a download.
+pub fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut resp = bytes.into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, attachment(name));
+    resp
+}
+
 fn attachment(name: &str) -> HeaderValue {
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
     HeaderValue::from_str(&format!(

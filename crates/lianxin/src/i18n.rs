@@ -177,5 +177,6 @@ async fn framework_problem(resp: Response) -> Problem {
         detail_en: if text.is_empty() { en.to_owned() } else { text },
         errors: Vec::new(),
         retry_after: None,
+        current: None,
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod dashboard;
 pub mod db;
 pub mod demo;

@@ -136,6 +136,9 @@ pub async fn load_principal(
             None => {}
         }
     }
+    if !role_rows.is_empty() {
+        scope.user_id = Some(user.id);
+    }
     scope.units.sort_unstable();
     scope.units.dedup();
     scope.subtrees.sort_unstable();

@@ -94,6 +94,28 @@ pub mod perm {
     pub const AUDIT_LIST: &str = "system:audit:list";
     /// Maintain the working-day calendar (holidays, adjusted working days).
     pub const CALENDAR_EDIT: &str = "system:calendar:edit";
+    /// Issue Open311 api keys to client apps.
+    pub const APIKEY_EDIT: &str = "system:apikey:edit";
+    /// Maintain case kinds and their categories.
+    pub const CASE_KINDS: &str = "case:kinds";
+    pub const CASE_LIST: &str = "case:list";
+    /// Raise a case (an appeal, a finding...).
+    pub const CASE_RAISE: &str = "case:raise";
+    /// Dispatch (交办) and re-dispatch (改派) cases to departments.
+    pub const CASE_DISPATCH: &str = "case:dispatch";
+    /// Work on a case as an assigned department: accept, reply, resolve, return, ask for time.
+    pub const CASE_HANDLE: &str = "case:handle";
+    /// Revisit (回访) a resolved case, or verify a finding's rectification.
+    pub const CASE_REVISIT: &str = "case:revisit";
+    pub const CASE_CLOSE: &str = "case:close";
+    /// Escalate (督办) and reopen closed cases.
+    pub const CASE_ESCALATE: &str = "case:escalate";
+    /// Approve extension requests (延期审批).
+    pub const CASE_APPROVE: &str = "case:approve";
+    pub const CASE_METRICS: &str = "case:metrics";
+    pub const INSPECTION_ADD: &str = "inspection:add";
+    pub const BULLETIN_EDIT: &str = "bulletin:edit";
+    pub const BULLETIN_ISSUE: &str = "bulletin:issue";
 
     /// Every permission a role may be given, with its label (for the role editor).
     pub const KNOWN: &[(&str, &str, &str)] = &[
@@ -137,6 +159,20 @@ pub mod perm {
             "工作日历维护",
             "Maintain the working-day calendar",
         ),
+        (APIKEY_EDIT, "开放接口密钥", "Issue Open311 api keys"),
+        (CASE_KINDS, "事项类型维护", "Maintain case kinds"),
+        (CASE_LIST, "事项查询", "List cases"),
+        (CASE_RAISE, "事项登记", "Raise cases"),
+        (CASE_DISPATCH, "交办", "Dispatch cases"),
+        (CASE_HANDLE, "承办", "Handle cases"),
+        (CASE_REVISIT, "回访", "Revisit cases"),
+        (CASE_CLOSE, "结案", "Close cases"),
+        (CASE_ESCALATE, "督办", "Escalate cases"),
+        (CASE_APPROVE, "延期审批", "Approve extensions"),
+        (CASE_METRICS, "办理统计", "Case metrics"),
+        (INSPECTION_ADD, "督查登记", "Record inspections"),
+        (BULLETIN_EDIT, "通报编辑", "Edit bulletins"),
+        (BULLETIN_ISSUE, "通报签发", "Issue bulletins"),
         (ALL, "全部权限", "Everything"),
     ];
 }
@@ -150,8 +186,6 @@ pub struct BuiltinRole {
 }
 
 use perm::*;
-
-const READ_REGISTRIES: &[&str] = &[DASHBOARD, UNIT_LIST, PERSON_LIST, ENTERPRISE_LIST];
 
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
     BuiltinRole {
@@ -174,6 +208,16 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_EXPORT,
             ENTERPRISE_LIST,
             ENTERPRISE_EXPORT,
+            CASE_LIST,
+            CASE_RAISE,
+            CASE_DISPATCH,
+            CASE_ESCALATE,
+            CASE_APPROVE,
+            CASE_REVISIT,
+            CASE_CLOSE,
+            CASE_METRICS,
+            BULLETIN_EDIT,
+            BULLETIN_ISSUE,
         ],
     },
     BuiltinRole {
@@ -181,7 +225,16 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name_zh: "职能部门人员",
         name_en: "Department staff",
         scope: DataScope::UnitAndBelow,
-        permissions: READ_REGISTRIES,
+        permissions: &[
+            DASHBOARD,
+            UNIT_LIST,
+            PERSON_LIST,
+            ENTERPRISE_LIST,
+            CASE_LIST,
+            CASE_RAISE,
+            CASE_HANDLE,
+            CASE_METRICS,
+        ],
     },
     BuiltinRole {
         code: "service_cadre",
@@ -195,6 +248,10 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             ENTERPRISE_LIST,
             ENTERPRISE_EDIT,
             ENTERPRISE_EXPORT,
+            CASE_LIST,
+            CASE_RAISE,
+            CASE_REVISIT,
+            CASE_METRICS,
         ],
     },
     BuiltinRole {
@@ -202,7 +259,21 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name_zh: "监督检查组成员",
         name_en: "Supervision group member",
         scope: DataScope::All,
-        permissions: READ_REGISTRIES,
+        permissions: &[
+            DASHBOARD,
+            UNIT_LIST,
+            PERSON_LIST,
+            ENTERPRISE_LIST,
+            CASE_LIST,
+            CASE_RAISE,
+            CASE_DISPATCH,
+            CASE_REVISIT,
+            CASE_CLOSE,
+            CASE_ESCALATE,
+            CASE_METRICS,
+            INSPECTION_ADD,
+            BULLETIN_EDIT,
+        ],
     },
     BuiltinRole {
         code: "organization",
@@ -219,6 +290,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_IMPORT,
             PERSON_EXPORT,
             PERSON_SENSITIVE,
+            CASE_LIST,
+            CASE_METRICS,
         ],
     },
     BuiltinRole {
@@ -242,6 +315,9 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_EDIT,
             PERSON_IMPORT,
             PERSON_EXPORT,
+            CASE_LIST,
+            CASE_RAISE,
+            CASE_REVISIT,
         ],
     },
 ];

@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 
-use crate::entities::{enterprises, people, unit_closure, units};
+use crate::entities::{case_assignments, cases, enterprises, people, unit_closure, units};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -19,6 +19,8 @@ pub struct Scope {
     pub person_id: Option<i64>,
     /// ... and the caller's own enterprise with its employees.
     pub enterprise_id: Option<i64>,
+    /// The caller, for what they raised themselves (cases); set when any role grants a scope.
+    pub user_id: Option<i64>,
 }
 
 impl Scope {
@@ -30,7 +32,7 @@ impl Scope {
     }
 
     /// `col` names a unit that is visible.
-    fn unit_in_scope(&self, col: impl ColumnTrait) -> Option<Condition> {
+    pub(crate) fn unit_in_scope(&self, col: impl ColumnTrait) -> Option<Condition> {
         let mut c = Condition::any();
         let mut any = false;
         if !self.units.is_empty() {
@@ -86,6 +88,58 @@ impl Scope {
             self.enterprise_id
                 .map(|id| Condition::all().add(enterprises::Column::Id.eq(id))),
         ])
+    }
+}
+
+impl Scope {
+    /// Cases: those about a visible enterprise or unit, those a visible unit leads, assists or
+    /// was escalated to, those the caller raised and those the caller is responsible for.
+    /// An enterprise contact therefore sees only the appeals of their own enterprise; a
+    /// department sees what it leads or assists.
+    pub fn cases_condition(&self) -> Condition {
+        let enterprise_part =
+            (!self.units.is_empty() || !self.subtrees.is_empty() || self.enterprise_id.is_some())
+                .then(|| {
+                    Condition::all().add(
+                        cases::Column::EnterpriseId.in_subquery(
+                            Query::select()
+                                .column(enterprises::Column::Id)
+                                .from(enterprises::Entity)
+                                .cond_where(self.enterprises_condition())
+                                .take(),
+                        ),
+                    )
+                });
+        let assigned = self
+            .unit_in_scope(case_assignments::Column::UnitId)
+            .map(|c| {
+                Condition::all().add(
+                    cases::Column::Id.in_subquery(
+                        Query::select()
+                            .column(case_assignments::Column::CaseId)
+                            .from(case_assignments::Entity)
+                            .cond_where(c)
+                            .take(),
+                    ),
+                )
+            });
+        self.finish(vec![
+            enterprise_part,
+            self.unit_in_scope(cases::Column::SubjectUnitId),
+            self.unit_in_scope(cases::Column::LeadUnitId),
+            self.unit_in_scope(cases::Column::EscalatedUnitId),
+            assigned,
+            self.user_id
+                .map(|id| Condition::all().add(cases::Column::CreatedByUserId.eq(id))),
+            self.person_id
+                .map(|id| Condition::all().add(cases::Column::ResponsiblePersonId.eq(id))),
+        ])
+    }
+}
+
+impl Scoped for cases::Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.cases_condition()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented with utoipa. Handlers are thin: parse, call the
 //! area's service function with the caller's `Principal`, shape the answer.
 
+pub mod cases;
 pub mod registries;
 pub mod system;
 
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(system::router())
         .merge(registries::router())
+        .merge(cases::router())
         .merge(crate::exchange::api::router())
 }
 

@@ -9,7 +9,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation), Box::new(M0002Calendar)]
+        vec![
+            Box::new(M0001Foundation),
+            Box::new(M0002Calendar),
+            Box::new(M0003Cases),
+        ]
     }
 }
 
@@ -288,3 +292,331 @@ impl MigrationTrait for M0002Calendar {
         Ok(())
     }
 }
+
+struct M0003Cases;
+
+impl MigrationName for M0003Cases {
+    fn name(&self) -> &str {
+        "m0003_cases"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Cases {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Case kinds and their categories are data: a new kind needs no code.
+        m.create_table(
+            Table::create()
+                .table("case_kinds")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 32))
+                .col(string_len("name_zh", 50))
+                .col(string_len("name_en", 80))
+                .col(string_len("subject", 16))
+                .col(integer("working_days"))
+                .col(integer("response_working_days"))
+                .col(integer("urgent_hours"))
+                .col(integer("urgent_response_hours"))
+                .col(boolean("needs_verification"))
+                .col(text("raise_roles"))
+                .col(boolean("active"))
+                .col(integer("sort"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("case_categories")
+                .col(big_pk_auto("id"))
+                .col(big_integer("kind_id"))
+                .col(string_len_uniq("code", 32))
+                .col(string_len("name_zh", 50))
+                .col(string_len("name_en", 80))
+                .col(text_null("description"))
+                .col(integer_null("working_days"))
+                .col(boolean("active"))
+                .col(integer("sort"))
+                .foreign_key(&mut fk("case_categories", "kind_id", "case_kinds"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("inspections")
+                .col(big_pk_auto("id"))
+                .col(big_integer("group_unit_id"))
+                .col(big_integer("inspected_unit_id"))
+                .col(date("held_on"))
+                .col(string_len("place", 200))
+                .col(string_len("methods", 64))
+                .col(text("attendees"))
+                .col(text("summary"))
+                .col(big_integer_null("created_by_user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("inspections", "group_unit_id", "units"))
+                .foreign_key(&mut fk("inspections", "inspected_unit_id", "units"))
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("inspections", &["held_on"])).await?;
+        m.create_table(
+            Table::create()
+                .table("api_clients")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("name", 100))
+                .col(string_len_uniq("key_hash", 64))
+                .col(boolean("disabled"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("last_used_at"))
+                .take(),
+        )
+        .await?;
+        // The case row is the projection of its events (case_events), rewritten with each
+        // event under an optimistic version check.
+        let mut t = Table::create()
+            .table("cases")
+            .col(big_pk_auto("id"))
+            .col(string_len_uniq("number", 32))
+            .col(big_integer("kind_id"))
+            .col(big_integer_null("category_id"))
+            .col(string_len("title", 200))
+            .col(text("description"))
+            .col(string_len("source", 16))
+            .col(string_len("priority", 16))
+            .col(big_integer_null("enterprise_id"))
+            .col(big_integer_null("subject_unit_id"))
+            .col(big_integer_null("lead_unit_id"))
+            .col(big_integer_null("responsible_person_id"))
+            .col(big_integer_null("escalated_unit_id"))
+            .col(big_integer_null("inspection_id"))
+            .col(big_integer_null("api_client_id"))
+            .col(string_len("status", 16))
+            .col(integer("version"))
+            .col(timestamp_with_time_zone_null("deadline"))
+            .col(timestamp_with_time_zone_null("response_deadline"))
+            .col(timestamp_with_time_zone_null("requested_deadline"))
+            .col(timestamp_with_time_zone_null("dispatched_at"))
+            .col(timestamp_with_time_zone_null("accepted_at"))
+            .col(timestamp_with_time_zone_null("resolved_at"))
+            .col(timestamp_with_time_zone_null("first_resolved_at"))
+            .col(timestamp_with_time_zone_null("closed_at"))
+            .col(text_null("solution"))
+            .col(string_len_null("satisfaction", 24))
+            .col(boolean_null("solved"))
+            .col(integer("revisit_count"))
+            .col(integer("reopen_count"))
+            .col(integer("return_count"))
+            .col(integer("extension_count"))
+            .col(integer("escalation_count"))
+            .col(string_len_null("contact_name", 50))
+            .col(string_len_null("contact_phone", 20))
+            .col(string_len_null("address", 200))
+            .col(double_null("lat"))
+            .col(double_null("lon"))
+            .col(big_integer_null("created_by_user_id"))
+            .foreign_key(&mut fk("cases", "kind_id", "case_kinds"))
+            .foreign_key(&mut fk("cases", "category_id", "case_categories"))
+            .foreign_key(&mut fk("cases", "enterprise_id", "enterprises"))
+            .foreign_key(&mut fk("cases", "subject_unit_id", "units"))
+            .foreign_key(&mut fk("cases", "lead_unit_id", "units"))
+            .foreign_key(&mut fk("cases", "responsible_person_id", "people"))
+            .foreign_key(&mut fk("cases", "inspection_id", "inspections"))
+            .foreign_key(&mut fk("cases", "api_client_id", "api_clients"))
+            .take();
+        times(&mut t);
+        m.create_table(t).await?;
+        for cols in [
+            &["status", "deadline"][..],
+            &["lead_unit_id", "created_at"],
+            &["kind_id", "created_at"],
+            &["created_at"],
+            &["enterprise_id"],
+            &["subject_unit_id"],
+            &["responsible_person_id"],
+            &["inspection_id"],
+            &["api_client_id"],
+        ] {
+            m.create_index(idx("cases", cols)).await?;
+        }
+        // One row per department working on a case: the lead and the assisting ones, each
+        // with its own task, acceptance and reply.
+        m.create_table(
+            Table::create()
+                .table("case_assignments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("role", 8))
+                .col(text_null("task"))
+                .col(string_len("status", 16))
+                .col(timestamp_with_time_zone("assigned_at"))
+                .col(timestamp_with_time_zone_null("accepted_at"))
+                .col(timestamp_with_time_zone_null("resolved_at"))
+                .col(text_null("reply"))
+                .foreign_key(&mut fk("case_assignments", "case_id", "cases"))
+                .foreign_key(&mut fk("case_assignments", "unit_id", "units"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_case_assignments_case_unit")
+                .table("case_assignments")
+                .col("case_id")
+                .col("unit_id")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("case_assignments", &["unit_id", "status"]))
+            .await?;
+        // Append-only: (case_id, seq) is unique, so two writers can never both append the
+        // same version.
+        m.create_table(
+            Table::create()
+                .table("case_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(integer("seq"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer_null("user_id"))
+                .col(string_len("actor", 64))
+                .col(string_len("action", 24))
+                .col(big_integer_null("unit_id"))
+                .col(text_null("note"))
+                .col(text("data"))
+                .foreign_key(&mut fk("case_events", "case_id", "cases"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_case_events_case_seq")
+                .table("case_events")
+                .col("case_id")
+                .col("seq")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("bulletins")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(integer_null("seq"))
+                .col(string_len_null("number", 64))
+                .col(string_len("kind", 16))
+                .col(string_len("title", 200))
+                .col(text("body"))
+                .col(string_len("status", 16))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone_null("issued_at"))
+                .col(string_len_null("issued_by", 64))
+                .col(big_integer_null("created_by_user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_bulletins_year_seq")
+                .table("bulletins")
+                .col("year")
+                .col("seq")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("bulletin_items")
+                .col(big_pk_auto("id"))
+                .col(big_integer("bulletin_id"))
+                .col(big_integer_null("case_id"))
+                .col(big_integer("unit_id"))
+                .col(text("note"))
+                .foreign_key(&mut fk("bulletin_items", "bulletin_id", "bulletins"))
+                .foreign_key(&mut fk("bulletin_items", "case_id", "cases"))
+                .foreign_key(&mut fk("bulletin_items", "unit_id", "units"))
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("bulletin_items", &["bulletin_id"]))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("settings")
+                .col(string_len("key", 64).primary_key())
+                .col(text("value"))
+                .take(),
+        )
+        .await?;
+        // Existing installations: the built-in roles get the case permissions they would
+        // have been created with (new installations get them from `ensure_builtin_roles`).
+        let db = m.get_connection();
+        for (role, perms) in M0003_GRANTS {
+            for p in *perms {
+                let sql = format!(
+                    "INSERT INTO role_permissions (role_id, permission) \
+                     SELECT id, '{p}' FROM roles WHERE code = '{role}' AND builtin = {t}",
+                    t = if matches!(db.get_database_backend(), sea_orm::DbBackend::Postgres) {
+                        "TRUE"
+                    } else {
+                        "1"
+                    }
+                );
+                db.execute_unprepared(&sql).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The case permissions of the built-in roles as of m0003 (kept here, not imported, so that this
+/// migration does what it did when it shipped).
+const M0003_GRANTS: &[(&str, &[&str])] = &[
+    (
+        "leader",
+        &[
+            "case:list",
+            "case:raise",
+            "case:dispatch",
+            "case:escalate",
+            "case:approve",
+            "case:revisit",
+            "case:close",
+            "case:metrics",
+            "bulletin:edit",
+            "bulletin:issue",
+        ],
+    ),
+    (
+        "department_staff",
+        &["case:list", "case:raise", "case:handle", "case:metrics"],
+    ),
+    (
+        "service_cadre",
+        &["case:list", "case:raise", "case:revisit", "case:metrics"],
+    ),
+    (
+        "supervisor",
+        &[
+            "case:list",
+            "case:raise",
+            "case:dispatch",
+            "case:revisit",
+            "case:close",
+            "case:escalate",
+            "case:metrics",
+            "inspection:add",
+            "bulletin:edit",
+        ],
+    ),
+    ("organization", &["case:list", "case:metrics"]),
+    (
+        "enterprise_contact",
+        &["case:list", "case:raise", "case:revisit"],
+    ),
+];

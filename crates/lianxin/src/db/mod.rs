@@ -73,3 +73,35 @@ pub async fn backup(
         }
     }
 }
+
+/// Takes the write lock on one row at the start of a transaction, so that a read-decide-write
+/// sequence is serialised per row: `SELECT … FOR UPDATE` on PostgreSQL; on SQLite a no-op
+/// update, which takes the database write lock before the transaction reads anything (a
+/// deferred transaction that reads first cannot later upgrade while another writer commits).
+pub async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result<(), DbErr> {
+    let sql = if is_sqlite(db) {
+        format!("UPDATE {table} SET id = id WHERE id = {id}")
+    } else {
+        format!("SELECT id FROM {table} WHERE id = {id} FOR UPDATE")
+    };
+    db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+/// SQL for the seconds from timestamp column `from` to `to`.
+pub fn seconds_between(backend: DbBackend, from: &str, to: &str) -> String {
+    match backend {
+        DbBackend::Postgres => {
+            format!("CAST(EXTRACT(EPOCH FROM ({to} - {from})) AS DOUBLE PRECISION)")
+        }
+        _ => format!("((julianday({to}) - julianday({from})) * 86400.0)"),
+    }
+}
+
+/// SQL for the Asia/Shanghai month (`YYYY-MM`) of timestamp column `col`.
+pub fn local_month(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"),
+        _ => format!("strftime('%Y-%m', {col}, '+8 hours')"),
+    }
+}

@@ -1,0 +1,850 @@
+//! The state machine of a case, free of IO. `decide` checks a command against the current
+//! state and answers the event to append (or the reason it is refused, in both languages);
+//! `apply` folds an event into the state. The stored case row is exactly
+//! `replay(events)`: the timeline is the source of truth.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::cases;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub unit_id: i64,
+    /// lead or assist
+    pub role: String,
+    pub task: Option<String>,
+    /// pending (待签收), accepted (办理中), resolved (已办结)
+    pub status: String,
+    pub assigned_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+}
+
+impl Assignment {
+    pub fn is_lead(&self) -> bool {
+        self.role == "lead"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseState {
+    pub case: cases::Model,
+    pub assignments: Vec<Assignment>,
+}
+
+/// What a case's creation records: everything the first version of the row holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Created {
+    pub number: String,
+    pub kind_id: i64,
+    pub category_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    pub priority: String,
+    pub enterprise_id: Option<i64>,
+    pub subject_unit_id: Option<i64>,
+    pub inspection_id: Option<i64>,
+    pub api_client_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub created_by_user_id: Option<i64>,
+}
+
+/// One step of the timeline (the `data` of a `case_events` row, tagged by `action`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Event {
+    Create(Box<Created>),
+    Dispatch {
+        lead_unit_id: i64,
+        assist_unit_ids: Vec<i64>,
+        lead_task: Option<String>,
+        assist_task: Option<String>,
+        responsible_person_id: Option<i64>,
+        deadline: DateTime<Utc>,
+        response_deadline: DateTime<Utc>,
+    },
+    Accept {
+        unit_id: i64,
+    },
+    Reply {
+        unit_id: Option<i64>,
+        text: String,
+    },
+    Resolve {
+        unit_id: i64,
+        solution: String,
+        /// The lead's resolution resolves the case; an assisting unit's resolves its part.
+        lead: bool,
+    },
+    Revisit {
+        satisfaction: String,
+        solved: bool,
+        /// Unsatisfied or unsolved: the case goes back to the lead department (重办).
+        reopened: bool,
+        deadline: Option<DateTime<Utc>>,
+    },
+    Close,
+    Reopen {
+        deadline: DateTime<Utc>,
+    },
+    Escalate {
+        to_unit_id: Option<i64>,
+        deadline: Option<DateTime<Utc>>,
+    },
+    Extend {
+        deadline: DateTime<Utc>,
+    },
+    ApproveExtension {
+        approved: bool,
+        deadline: Option<DateTime<Utc>>,
+    },
+    Return {
+        unit_id: i64,
+        lead: bool,
+    },
+}
+
+impl Event {
+    pub fn action(&self) -> &'static str {
+        match self {
+            Event::Create(_) => "create",
+            Event::Dispatch { .. } => "dispatch",
+            Event::Accept { .. } => "accept",
+            Event::Reply { .. } => "reply",
+            Event::Resolve { .. } => "resolve",
+            Event::Revisit { .. } => "revisit",
+            Event::Close => "close",
+            Event::Reopen { .. } => "reopen",
+            Event::Escalate { .. } => "escalate",
+            Event::Extend { .. } => "extend",
+            Event::ApproveExtension { .. } => "approve_extension",
+            Event::Return { .. } => "return",
+        }
+    }
+
+    /// The unit acting, when the event concerns one department's task.
+    pub fn unit_id(&self) -> Option<i64> {
+        match self {
+            Event::Accept { unit_id }
+            | Event::Resolve { unit_id, .. }
+            | Event::Return { unit_id, .. } => Some(*unit_id),
+            Event::Reply { unit_id, .. } => *unit_id,
+            Event::Dispatch { lead_unit_id, .. } => Some(*lead_unit_id),
+            Event::Escalate { to_unit_id, .. } => *to_unit_id,
+            _ => None,
+        }
+    }
+}
+
+/// Why a command is refused in the current state (409), in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub zh: String,
+    pub en: String,
+}
+
+fn refuse(zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal {
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+fn status_is(state: &CaseState, allowed: &[&str], zh: &str, en: &str) -> Result<(), Refusal> {
+    if allowed.contains(&state.case.status.as_str()) {
+        Ok(())
+    } else {
+        let label = super::STATUSES
+            .iter()
+            .find(|s| s.0 == state.case.status)
+            .copied()
+            .unwrap_or(("", "未知", "unknown"));
+        Err(refuse(
+            format!("事项当前状态为“{}”，{zh}", label.1),
+            format!("the case is {}: {en}", label.2.to_lowercase()),
+        ))
+    }
+}
+
+fn assignment(state: &CaseState, unit_id: i64) -> Result<&Assignment, Refusal> {
+    state
+        .assignments
+        .iter()
+        .find(|a| a.unit_id == unit_id)
+        .ok_or_else(|| {
+            refuse(
+                "该单位不是本事项的承办或协办单位",
+                "that unit is neither the lead nor an assisting department of this case",
+            )
+        })
+}
+
+/// Checks `event` (the command, with its inputs already validated) against the state.
+pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
+    let c = &state.case;
+    match &event {
+        Event::Create(_) => return Err(refuse("事项已存在", "the case exists already")),
+        Event::Dispatch {
+            lead_unit_id,
+            assist_unit_ids,
+            ..
+        } => {
+            status_is(
+                state,
+                &["new"],
+                "只有待交办的事项可以交办；如需改派，请承办单位先退回",
+                "only a case waiting for dispatch can be dispatched; to re-dispatch, the lead department returns it first",
+            )?;
+            if assist_unit_ids.contains(lead_unit_id) {
+                return Err(refuse(
+                    "牵头单位不能同时是协办单位",
+                    "the lead department cannot also assist",
+                ));
+            }
+        }
+        Event::Accept { unit_id } => {
+            status_is(
+                state,
+                &["dispatched", "in_progress"],
+                "不能签收",
+                "it cannot be accepted",
+            )?;
+            if assignment(state, *unit_id)?.status != "pending" {
+                return Err(refuse(
+                    "该单位已签收",
+                    "that department has accepted already",
+                ));
+            }
+        }
+        Event::Reply { .. } => {
+            status_is(
+                state,
+                &["new", "dispatched", "in_progress", "resolved", "revisited"],
+                "不能再答复",
+                "no more replies are taken",
+            )?;
+        }
+        Event::Resolve { unit_id, lead, .. } => {
+            status_is(
+                state,
+                &["dispatched", "in_progress"],
+                "不能办结",
+                "it cannot be resolved",
+            )?;
+            let a = assignment(state, *unit_id)?;
+            if a.is_lead() != *lead {
+                return Err(refuse(
+                    "承办角色不符",
+                    "the department's role does not match",
+                ));
+            }
+            match a.status.as_str() {
+                "pending" => {
+                    return Err(refuse(
+                        "请先签收再办结",
+                        "the department must accept the case before resolving it",
+                    ));
+                }
+                "resolved" => {
+                    return Err(refuse(
+                        "该单位已办结其承办部分",
+                        "that department has resolved its part already",
+                    ));
+                }
+                _ => {}
+            }
+            if *lead {
+                let open: Vec<i64> = state
+                    .assignments
+                    .iter()
+                    .filter(|a| !a.is_lead() && a.status != "resolved")
+                    .map(|a| a.unit_id)
+                    .collect();
+                if !open.is_empty() {
+                    return Err(refuse(
+                        format!("还有 {} 个协办单位未办结，牵头单位暂不能办结", open.len()),
+                        format!(
+                            "{} assisting department(s) have not resolved their part yet",
+                            open.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        Event::Revisit { .. } => {
+            status_is(
+                state,
+                &["resolved"],
+                "只有已办结待回访的事项可以回访",
+                "only a resolved case can be revisited",
+            )?;
+        }
+        Event::Close => {
+            if c.status == "resolved" {
+                return Err(refuse(
+                    "尚未回访，不能结案：请先回访，确认满意且问题已解决",
+                    "the case has not been revisited: a case closes only after a satisfied revisit",
+                ));
+            }
+            status_is(state, &["revisited"], "不能结案", "it cannot be closed")?;
+        }
+        Event::Reopen { .. } => {
+            status_is(
+                state,
+                &["revisited", "closed"],
+                "只有已回访或已办结的事项可以重办",
+                "only a revisited or closed case can be reopened",
+            )?;
+            if c.lead_unit_id.is_none() {
+                return Err(refuse(
+                    "事项没有牵头单位",
+                    "the case has no lead department",
+                ));
+            }
+        }
+        Event::Escalate { .. } => {
+            status_is(
+                state,
+                &["dispatched", "in_progress"],
+                "只有办理中的事项可以督办",
+                "only a case being worked on can be escalated",
+            )?;
+        }
+        Event::Extend { deadline } => {
+            status_is(
+                state,
+                &["dispatched", "in_progress"],
+                "不能申请延期",
+                "no extension can be asked for",
+            )?;
+            if c.requested_deadline.is_some() {
+                return Err(refuse(
+                    "已有延期申请待审批",
+                    "an extension request is already waiting for a decision",
+                ));
+            }
+            if c.deadline.is_some_and(|d| *deadline <= d) {
+                return Err(refuse(
+                    "延期后的期限必须晚于当前期限",
+                    "the new deadline must be later than the current one",
+                ));
+            }
+        }
+        Event::ApproveExtension { .. } => {
+            if c.requested_deadline.is_none() {
+                return Err(refuse(
+                    "没有待审批的延期申请",
+                    "there is no extension request to decide",
+                ));
+            }
+        }
+        Event::Return { .. } => {
+            status_is(
+                state,
+                &["dispatched", "in_progress"],
+                "不能退回",
+                "it cannot be returned",
+            )?;
+        }
+    }
+    // Fill in what the state decides (the extension's deadline comes from the request).
+    Ok(match event {
+        Event::ApproveExtension { approved, .. } => Event::ApproveExtension {
+            approved,
+            deadline: approved.then_some(c.requested_deadline).flatten(),
+        },
+        Event::Return { unit_id, .. } => {
+            let lead = assignment(state, unit_id)?.is_lead();
+            Event::Return { unit_id, lead }
+        }
+        e => e,
+    })
+}
+
+impl CaseState {
+    /// The state right after creation (version 1).
+    pub fn created(id: i64, at: DateTime<Utc>, c: &Created) -> CaseState {
+        CaseState {
+            case: cases::Model {
+                id,
+                number: c.number.clone(),
+                kind_id: c.kind_id,
+                category_id: c.category_id,
+                title: c.title.clone(),
+                description: c.description.clone(),
+                source: c.source.clone(),
+                priority: c.priority.clone(),
+                enterprise_id: c.enterprise_id,
+                subject_unit_id: c.subject_unit_id,
+                lead_unit_id: None,
+                responsible_person_id: None,
+                escalated_unit_id: None,
+                inspection_id: c.inspection_id,
+                api_client_id: c.api_client_id,
+                status: "new".to_owned(),
+                version: 1,
+                deadline: None,
+                response_deadline: None,
+                requested_deadline: None,
+                dispatched_at: None,
+                accepted_at: None,
+                resolved_at: None,
+                first_resolved_at: None,
+                closed_at: None,
+                solution: None,
+                satisfaction: None,
+                solved: None,
+                revisit_count: 0,
+                reopen_count: 0,
+                return_count: 0,
+                extension_count: 0,
+                escalation_count: 0,
+                contact_name: c.contact_name.clone(),
+                contact_phone: c.contact_phone.clone(),
+                address: c.address.clone(),
+                lat: c.lat,
+                lon: c.lon,
+                created_by_user_id: c.created_by_user_id,
+                created_at: at,
+                updated_at: at,
+            },
+            assignments: Vec::new(),
+        }
+    }
+
+    /// Folds one (already decided) event into the state.
+    pub fn apply(&mut self, at: DateTime<Utc>, event: &Event) {
+        let c = &mut self.case;
+        c.version += 1;
+        c.updated_at = at;
+        match event {
+            Event::Create(_) => {}
+            Event::Dispatch {
+                lead_unit_id,
+                assist_unit_ids,
+                lead_task,
+                assist_task,
+                responsible_person_id,
+                deadline,
+                response_deadline,
+            } => {
+                c.status = "dispatched".to_owned();
+                c.lead_unit_id = Some(*lead_unit_id);
+                c.responsible_person_id = *responsible_person_id;
+                c.deadline = Some(*deadline);
+                c.response_deadline = Some(*response_deadline);
+                c.dispatched_at = Some(at);
+                c.accepted_at = None;
+                c.requested_deadline = None;
+                let assign = |unit_id: i64, role: &str, task: &Option<String>| Assignment {
+                    unit_id,
+                    role: role.to_owned(),
+                    task: task.clone(),
+                    status: "pending".to_owned(),
+                    assigned_at: at,
+                    accepted_at: None,
+                    resolved_at: None,
+                    reply: None,
+                };
+                self.assignments = std::iter::once(assign(*lead_unit_id, "lead", lead_task))
+                    .chain(
+                        assist_unit_ids
+                            .iter()
+                            .map(|u| assign(*u, "assist", assist_task)),
+                    )
+                    .collect();
+            }
+            Event::Accept { unit_id } => {
+                if let Some(a) = self.assignments.iter_mut().find(|a| a.unit_id == *unit_id) {
+                    a.status = "accepted".to_owned();
+                    a.accepted_at = Some(at);
+                    if a.is_lead() {
+                        c.status = "in_progress".to_owned();
+                        c.accepted_at = Some(at);
+                    }
+                }
+            }
+            Event::Reply { unit_id, text } => {
+                if let Some(a) = self
+                    .assignments
+                    .iter_mut()
+                    .find(|a| Some(a.unit_id) == *unit_id)
+                {
+                    a.reply = Some(text.clone());
+                }
+            }
+            Event::Resolve {
+                unit_id,
+                solution,
+                lead,
+            } => {
+                if let Some(a) = self.assignments.iter_mut().find(|a| a.unit_id == *unit_id) {
+                    a.status = "resolved".to_owned();
+                    a.resolved_at = Some(at);
+                    a.reply = Some(solution.clone());
+                }
+                if *lead {
+                    c.status = "resolved".to_owned();
+                    c.resolved_at = Some(at);
+                    c.first_resolved_at.get_or_insert(at);
+                    c.solution = Some(solution.clone());
+                    c.requested_deadline = None;
+                }
+            }
+            Event::Revisit {
+                satisfaction,
+                solved,
+                reopened,
+                deadline,
+            } => {
+                c.revisit_count += 1;
+                c.satisfaction = Some(satisfaction.clone());
+                c.solved = Some(*solved);
+                if *reopened {
+                    reopen(c, &mut self.assignments, *deadline);
+                } else {
+                    c.status = "revisited".to_owned();
+                }
+            }
+            Event::Close => {
+                c.status = "closed".to_owned();
+                c.closed_at = Some(at);
+            }
+            Event::Reopen { deadline } => {
+                reopen(c, &mut self.assignments, Some(*deadline));
+            }
+            Event::Escalate {
+                to_unit_id,
+                deadline,
+            } => {
+                c.escalation_count += 1;
+                if to_unit_id.is_some() {
+                    c.escalated_unit_id = *to_unit_id;
+                }
+                if let Some(d) = deadline {
+                    c.deadline = Some(*d);
+                }
+            }
+            Event::Extend { deadline } => {
+                c.requested_deadline = Some(*deadline);
+            }
+            Event::ApproveExtension { approved, deadline } => {
+                if *approved && let Some(d) = deadline {
+                    c.deadline = Some(*d);
+                    c.extension_count += 1;
+                }
+                c.requested_deadline = None;
+            }
+            Event::Return { unit_id, lead } => {
+                if *lead {
+                    c.status = "new".to_owned();
+                    c.return_count += 1;
+                    c.lead_unit_id = None;
+                    c.responsible_person_id = None;
+                    c.deadline = None;
+                    c.response_deadline = None;
+                    c.requested_deadline = None;
+                    c.dispatched_at = None;
+                    c.accepted_at = None;
+                    self.assignments.clear();
+                } else {
+                    self.assignments.retain(|a| a.unit_id != *unit_id);
+                }
+            }
+        }
+    }
+}
+
+/// 重办: back to the lead department with a new deadline; the previous resolution stands in
+/// the timeline but no longer counts.
+fn reopen(c: &mut cases::Model, assignments: &mut [Assignment], deadline: Option<DateTime<Utc>>) {
+    c.status = "in_progress".to_owned();
+    c.reopen_count += 1;
+    c.resolved_at = None;
+    c.closed_at = None;
+    c.solution = None;
+    if deadline.is_some() {
+        c.deadline = deadline;
+    }
+    for a in assignments.iter_mut().filter(|a| a.is_lead()) {
+        a.status = "accepted".to_owned();
+        a.resolved_at = None;
+    }
+}
+
+/// The state from the timeline alone: `events` in order, the first one the creation.
+pub fn replay(id: i64, events: &[(DateTime<Utc>, Event)]) -> Option<CaseState> {
+    let (first_at, Event::Create(created)) = events.first()? else {
+        return None;
+    };
+    let mut state = CaseState::created(id, *first_at, created);
+    for (at, e) in &events[1..] {
+        state.apply(*at, e);
+    }
+    Some(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2020, 3, 19, h, 0, 0).unwrap()
+    }
+
+    fn new_case() -> CaseState {
+        CaseState::created(
+            1,
+            t(1),
+            &Created {
+                number: "N1".into(),
+                kind_id: 1,
+                category_id: None,
+                title: "t".into(),
+                description: "d".into(),
+                source: "visit".into(),
+                priority: "normal".into(),
+                enterprise_id: Some(7),
+                subject_unit_id: Some(2),
+                inspection_id: None,
+                api_client_id: None,
+                contact_name: None,
+                contact_phone: None,
+                address: None,
+                lat: None,
+                lon: None,
+                created_by_user_id: None,
+            },
+        )
+    }
+
+    fn step(s: &mut CaseState, h: u32, e: Event) -> Result<(), Refusal> {
+        let e = decide(s, e)?;
+        s.apply(t(h), &e);
+        Ok(())
+    }
+
+    fn dispatch() -> Event {
+        Event::Dispatch {
+            lead_unit_id: 10,
+            assist_unit_ids: vec![11, 12],
+            lead_task: None,
+            assist_task: None,
+            responsible_person_id: None,
+            deadline: t(20),
+            response_deadline: t(5),
+        }
+    }
+
+    #[test]
+    fn the_whole_loop_with_two_assisting_departments() {
+        let mut s = new_case();
+        step(&mut s, 2, dispatch()).unwrap();
+        assert_eq!(s.case.status, "dispatched");
+        assert_eq!(s.assignments.len(), 3);
+        for u in [11, 12, 10] {
+            step(&mut s, 3, Event::Accept { unit_id: u }).unwrap();
+        }
+        assert_eq!(s.case.status, "in_progress");
+        assert_eq!(s.case.accepted_at, Some(t(3)));
+        let lead_resolve = Event::Resolve {
+            unit_id: 10,
+            solution: "ok".into(),
+            lead: true,
+        };
+        let early = decide(&s, lead_resolve.clone()).unwrap_err();
+        assert!(early.zh.contains("协办单位未办结"), "{early:?}");
+        for u in [11, 12] {
+            step(
+                &mut s,
+                4,
+                Event::Resolve {
+                    unit_id: u,
+                    solution: "part".into(),
+                    lead: false,
+                },
+            )
+            .unwrap();
+        }
+        step(&mut s, 5, lead_resolve).unwrap();
+        assert_eq!(s.case.status, "resolved");
+        assert!(
+            decide(&s, Event::Close)
+                .unwrap_err()
+                .zh
+                .contains("尚未回访")
+        );
+        step(
+            &mut s,
+            6,
+            Event::Revisit {
+                satisfaction: "unsatisfied".into(),
+                solved: false,
+                reopened: true,
+                deadline: Some(t(23)),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.case.status, "in_progress");
+        assert_eq!(s.case.reopen_count, 1);
+        assert_eq!(s.case.resolved_at, None);
+        assert_eq!(s.case.first_resolved_at, Some(t(5)));
+        step(
+            &mut s,
+            7,
+            Event::Resolve {
+                unit_id: 10,
+                solution: "again".into(),
+                lead: true,
+            },
+        )
+        .unwrap();
+        step(
+            &mut s,
+            8,
+            Event::Revisit {
+                satisfaction: "satisfied".into(),
+                solved: true,
+                reopened: false,
+                deadline: None,
+            },
+        )
+        .unwrap();
+        step(&mut s, 9, Event::Close).unwrap();
+        assert_eq!(s.case.status, "closed");
+        assert_eq!(s.case.version, 12);
+    }
+
+    #[test]
+    fn refusals_name_the_state() {
+        let mut s = new_case();
+        let r = decide(&s, Event::Accept { unit_id: 10 }).unwrap_err();
+        assert!(r.zh.contains("待交办"), "{r:?}");
+        assert!(r.en.contains("to dispatch"), "{r:?}");
+        step(&mut s, 2, dispatch()).unwrap();
+        assert!(decide(&s, dispatch()).is_err());
+        let r = decide(&s, Event::Accept { unit_id: 99 }).unwrap_err();
+        assert!(r.en.contains("neither the lead"));
+        let r = decide(
+            &s,
+            Event::Resolve {
+                unit_id: 10,
+                solution: "x".into(),
+                lead: true,
+            },
+        )
+        .unwrap_err();
+        assert!(r.zh.contains("先签收"));
+    }
+
+    #[test]
+    fn a_lead_return_sends_the_case_back_for_dispatch() {
+        let mut s = new_case();
+        step(&mut s, 2, dispatch()).unwrap();
+        step(
+            &mut s,
+            3,
+            Event::Return {
+                unit_id: 11,
+                lead: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            s.assignments.len(),
+            2,
+            "an assisting unit's return drops its part"
+        );
+        assert_eq!(s.case.status, "dispatched");
+        step(
+            &mut s,
+            4,
+            Event::Return {
+                unit_id: 10,
+                lead: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.case.status, "new");
+        assert_eq!(s.case.return_count, 1);
+        assert!(s.assignments.is_empty());
+        step(&mut s, 5, dispatch()).unwrap();
+        assert_eq!(s.case.status, "dispatched");
+    }
+
+    #[test]
+    fn extensions_wait_for_approval() {
+        let mut s = new_case();
+        step(&mut s, 2, dispatch()).unwrap();
+        assert!(
+            decide(&s, Event::Extend { deadline: t(10) }).is_err(),
+            "earlier than now"
+        );
+        step(&mut s, 3, Event::Extend { deadline: t(22) }).unwrap();
+        assert!(decide(&s, Event::Extend { deadline: t(23) }).is_err());
+        step(
+            &mut s,
+            4,
+            Event::ApproveExtension {
+                approved: true,
+                deadline: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.case.deadline, Some(t(22)));
+        assert_eq!(s.case.extension_count, 1);
+        assert!(
+            decide(
+                &s,
+                Event::ApproveExtension {
+                    approved: true,
+                    deadline: None
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn replay_gives_the_state() {
+        let mut s = new_case();
+        let Event::Create(created) = Event::Create(Box::new(Created {
+            number: "N1".into(),
+            kind_id: 1,
+            category_id: None,
+            title: "t".into(),
+            description: "d".into(),
+            source: "visit".into(),
+            priority: "normal".into(),
+            enterprise_id: Some(7),
+            subject_unit_id: Some(2),
+            inspection_id: None,
+            api_client_id: None,
+            contact_name: None,
+            contact_phone: None,
+            address: None,
+            lat: None,
+            lon: None,
+            created_by_user_id: None,
+        })) else {
+            unreachable!()
+        };
+        let mut log = vec![(t(1), Event::Create(created))];
+        for (h, e) in [(2, dispatch()), (3, Event::Accept { unit_id: 10 })] {
+            let e = decide(&s, e).unwrap();
+            s.apply(t(h), &e);
+            // Through JSON, as stored.
+            let e: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+            log.push((t(h), e));
+        }
+        assert_eq!(replay(1, &log), Some(s));
+    }
+}

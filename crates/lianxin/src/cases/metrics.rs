@@ -1,0 +1,557 @@
+//! The figures leaders are judged by, per lead department, subject unit, cadre, kind or month,
+//! over the cases received in a period and within the caller's data scope. Two queries: one
+//! aggregate pass over the cases and one window pass for the 90th percentile.
+//!
+//! Definitions (all counts are of cases received in the period):
+//! - 响应率 `response_rate`: accepted by the lead department by the response deadline, over
+//!   the cases whose response is due (accepted, or past the response deadline unaccepted).
+//! - 按期办结率 `on_time_resolution_rate`: resolved by the deadline, over the cases resolved
+//!   **plus the open cases already past their deadline** (they are late already; a rate that
+//!   left them out would reward sitting on a case).
+//! - 回访率: revisited over resolved; 满意率: 满意 or 基本满意 at the last revisit, over revisited;
+//!   重办率: reopened at least once, over resolved; 回退率: returned at least once, over dispatched.
+//! - Handling days: from dispatch to the (last) resolution, in calendar days.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::access::roles::perm;
+use crate::entities::{case_kinds, cases, people, units};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The lead department.
+    #[default]
+    Unit,
+    /// The unit concerned (an enterprise's sub-district, an inspected unit).
+    Subject,
+    Kind,
+    /// The responsible cadre.
+    Cadre,
+    /// The month received (Asia/Shanghai).
+    Month,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Unit,
+        GroupBy::Subject,
+        GroupBy::Kind,
+        GroupBy::Cadre,
+        GroupBy::Month,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupBy::Unit => "unit",
+            GroupBy::Subject => "subject",
+            GroupBy::Kind => "kind",
+            GroupBy::Cadre => "cadre",
+            GroupBy::Month => "month",
+        }
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            GroupBy::Unit => lang.pick("牵头单位", "Lead department"),
+            GroupBy::Subject => lang.pick("属地/被督查单位", "Unit concerned"),
+            GroupBy::Kind => lang.pick("事项类型", "Kind"),
+            GroupBy::Cadre => lang.pick("责任干部", "Responsible cadre"),
+            GroupBy::Month => lang.pick("月份", "Month"),
+        }
+    }
+    fn key_sql(self, backend: sea_orm::DbBackend) -> String {
+        match self {
+            GroupBy::Unit => "lead_unit_id".into(),
+            GroupBy::Subject => "subject_unit_id".into(),
+            GroupBy::Kind => "kind_id".into(),
+            GroupBy::Cadre => "responsible_person_id".into(),
+            GroupBy::Month => crate::db::local_month(backend, "created_at"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct MetricsQuery {
+    /// unit (default), subject, kind, cadre or month
+    pub group_by: Option<GroupBy>,
+    /// Received from (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Received before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only this kind (code).
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct MetricsRow {
+    /// The group: a unit, kind or person id, a month `YYYY-MM`, or `none` (e.g. not dispatched).
+    pub key: String,
+    pub name: String,
+    pub received: i64,
+    pub dispatched: i64,
+    pub response_due: i64,
+    pub responded_on_time: i64,
+    pub response_rate: Option<f64>,
+    /// Resolved, plus open past the deadline.
+    pub resolution_due: i64,
+    pub resolved_on_time: i64,
+    pub on_time_resolution_rate: Option<f64>,
+    /// Open and past the deadline now.
+    pub overdue_open: i64,
+    pub resolved: i64,
+    pub revisited: i64,
+    pub revisit_rate: Option<f64>,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
+    pub reopened: i64,
+    pub rehandle_rate: Option<f64>,
+    pub returned: i64,
+    pub return_rate: Option<f64>,
+    pub avg_handling_days: Option<f64>,
+    pub p90_handling_days: Option<f64>,
+}
+
+impl MetricsRow {
+    fn finish(&mut self) {
+        let rate = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
+        self.response_rate = rate(self.responded_on_time, self.response_due);
+        self.on_time_resolution_rate = rate(self.resolved_on_time, self.resolution_due);
+        self.revisit_rate = rate(self.revisited, self.resolved);
+        self.satisfaction_rate = rate(self.satisfied, self.revisited);
+        self.rehandle_rate = rate(self.reopened, self.resolved);
+        self.return_rate = rate(self.returned, self.dispatched);
+    }
+
+    /// The composite score of the red/black ranking (红黑榜): on-time resolution weighs most,
+    /// then satisfaction, response and re-handling.
+    pub fn score(&self) -> Option<f64> {
+        let on_time = self.on_time_resolution_rate?;
+        Some(
+            0.4 * on_time
+                + 0.3 * self.satisfaction_rate.unwrap_or(on_time)
+                + 0.2 * self.response_rate.unwrap_or(on_time)
+                + 0.1 * (1.0 - self.rehandle_rate.unwrap_or(0.0)),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ranked {
+    pub key: String,
+    pub name: String,
+    pub score: f64,
+    pub received: i64,
+    pub on_time_resolution_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+    pub overdue_open: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Metrics {
+    pub group_by: GroupBy,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// The moment "overdue" was judged at.
+    pub as_of: DateTime<Utc>,
+    pub items: Vec<MetricsRow>,
+    pub total: MetricsRow,
+    /// With `group_by=unit`: the best departments (红榜) ...
+    pub red: Vec<Ranked>,
+    /// ... and the worst (黑榜), among those with at least `RANKING_MIN_CASES` cases.
+    pub black: Vec<Ranked>,
+}
+
+pub const RANKING_MIN_CASES: i64 = 3;
+pub const RANKING_SIZE: usize = 5;
+
+const OPEN: &str = "status IN ('dispatched', 'in_progress')";
+
+fn base(who: &Principal, q: &MetricsQuery, kind_id: Option<i64>) -> SelectStatement {
+    use sea_orm::sea_query::ExprTrait;
+    let mut s = Query::select();
+    s.from(cases::Entity)
+        .cond_where(who.scope.cases_condition());
+    if let Some(v) = q.from {
+        s.and_where(Expr::col(cases::Column::CreatedAt).gte(v));
+    }
+    if let Some(v) = q.to {
+        s.and_where(Expr::col(cases::Column::CreatedAt).lt(v));
+    }
+    if let Some(k) = kind_id {
+        s.and_where(Expr::col(cases::Column::KindId).eq(k));
+    }
+    s
+}
+
+fn sum(cond: &str) -> String {
+    format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+}
+
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &MetricsQuery,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> AppResult<Metrics> {
+    use sea_orm::sea_query::ExprTrait;
+    who.require(perm::CASE_METRICS)?;
+    let backend = db.get_database_backend();
+    let group_by = q.group_by.unwrap_or_default();
+    let kind_id = match q.kind.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(
+            super::kinds::by_code(db, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid(crate::error::FieldError::new(
+                        "kind",
+                        "unknown",
+                        format!("事项类型“{code}”不存在"),
+                        format!("there is no case kind '{code}'"),
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let key = group_by.key_sql(backend);
+    let secs = crate::db::seconds_between(backend, "dispatched_at", "resolved_at");
+    // The one placeholder of a custom expression: `$1` (PostgreSQL) or `?`.
+    let ph = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let mut agg = base(who, q, kind_id);
+    let columns: Vec<(&str, String, Vec<sea_orm::Value>)> = vec![
+        ("k", key.clone(), vec![]),
+        ("received", "COUNT(*)".into(), vec![]),
+        (
+            "dispatched",
+            sum("dispatched_at IS NOT NULL OR return_count > 0"),
+            vec![],
+        ),
+        (
+            "response_due",
+            sum(&format!(
+                "response_deadline IS NOT NULL AND (accepted_at IS NOT NULL OR response_deadline < {ph})"
+            )),
+            vec![now.into()],
+        ),
+        (
+            "responded_on_time",
+            sum(
+                "accepted_at IS NOT NULL AND response_deadline IS NOT NULL AND accepted_at <= response_deadline",
+            ),
+            vec![],
+        ),
+        (
+            "resolution_due",
+            sum(&format!(
+                "(resolved_at IS NOT NULL AND deadline IS NOT NULL) OR ({OPEN} AND deadline < {ph})"
+            )),
+            vec![now.into()],
+        ),
+        (
+            "resolved_on_time",
+            sum("resolved_at IS NOT NULL AND deadline IS NOT NULL AND resolved_at <= deadline"),
+            vec![],
+        ),
+        (
+            "overdue_open",
+            sum(&format!("{OPEN} AND deadline < {ph}")),
+            vec![now.into()],
+        ),
+        ("resolved", sum("first_resolved_at IS NOT NULL"), vec![]),
+        ("revisited", sum("revisit_count > 0"), vec![]),
+        (
+            "satisfied",
+            sum("revisit_count > 0 AND satisfaction IN ('satisfied', 'basically_satisfied')"),
+            vec![],
+        ),
+        ("reopened", sum("reopen_count > 0"), vec![]),
+        ("returned", sum("return_count > 0"), vec![]),
+        (
+            "avg_secs",
+            format!(
+                "AVG(CASE WHEN resolved_at IS NOT NULL AND dispatched_at IS NOT NULL THEN {secs} END)"
+            ),
+            vec![],
+        ),
+    ];
+    for (alias, sql, values) in columns {
+        agg.expr_as(Expr::cust_with_values(sql, values), Alias::new(alias));
+    }
+    agg.add_group_by([Expr::cust(key.clone())]);
+
+    // The 90th percentile (nearest rank) per group, by a window over the resolved cases.
+    let mut inner = base(who, q, kind_id);
+    inner
+        .expr_as(Expr::cust(key.clone()), Alias::new("k"))
+        .expr_as(Expr::cust(secs.clone()), Alias::new("d"))
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {secs})"
+            )),
+            Alias::new("rn"),
+        )
+        .expr_as(
+            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {key})")),
+            Alias::new("n"),
+        )
+        .and_where(Expr::col(cases::Column::ResolvedAt).is_not_null())
+        .and_where(Expr::col(cases::Column::DispatchedAt).is_not_null());
+    let mut p90 = Query::select();
+    p90.expr_as(Expr::cust("t.k"), Alias::new("k"))
+        .expr_as(Expr::cust("MIN(t.d)"), Alias::new("p90"))
+        .from_subquery(inner, Alias::new("t"))
+        .and_where(Expr::cust("t.rn * 10 >= t.n * 9"))
+        .add_group_by([Expr::cust("t.k")]);
+
+    let (rows, p90_rows) = tokio::try_join!(
+        db.query_all_raw(backend.build(&agg)),
+        db.query_all_raw(backend.build(&p90))
+    )?;
+    let key_of = |r: &sea_orm::QueryResult| -> String {
+        if group_by == GroupBy::Month {
+            r.try_get::<Option<String>>("", "k").ok().flatten()
+        } else {
+            r.try_get::<Option<i64>>("", "k")
+                .ok()
+                .flatten()
+                .map(|v| v.to_string())
+        }
+        .unwrap_or_else(|| "none".to_owned())
+    };
+    let p90s: HashMap<String, f64> = p90_rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                key_of(r),
+                r.try_get::<Option<f64>>("", "p90").ok().flatten()?,
+            ))
+        })
+        .collect();
+    let int = |r: &sea_orm::QueryResult, c: &str| -> i64 {
+        r.try_get::<Option<i64>>("", c).ok().flatten().unwrap_or(0)
+    };
+    let mut items: Vec<MetricsRow> = rows
+        .iter()
+        .map(|r| {
+            let key = key_of(r);
+            let mut m = MetricsRow {
+                received: int(r, "received"),
+                dispatched: int(r, "dispatched"),
+                response_due: int(r, "response_due"),
+                responded_on_time: int(r, "responded_on_time"),
+                resolution_due: int(r, "resolution_due"),
+                resolved_on_time: int(r, "resolved_on_time"),
+                overdue_open: int(r, "overdue_open"),
+                resolved: int(r, "resolved"),
+                revisited: int(r, "revisited"),
+                satisfied: int(r, "satisfied"),
+                reopened: int(r, "reopened"),
+                returned: int(r, "returned"),
+                avg_handling_days: r
+                    .try_get::<Option<f64>>("", "avg_secs")
+                    .ok()
+                    .flatten()
+                    .map(|s| round2(s / 86400.0)),
+                p90_handling_days: p90s.get(&key).map(|s| round2(s / 86400.0)),
+                key,
+                ..Default::default()
+            };
+            m.finish();
+            m
+        })
+        .collect();
+    name_rows(db, group_by, &mut items, lang).await?;
+    items.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.key.cmp(&b.key)));
+    if group_by == GroupBy::Month {
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    let mut total = MetricsRow {
+        key: "total".into(),
+        name: lang.pick("合计", "Total").into(),
+        ..Default::default()
+    };
+    for m in &items {
+        total.received += m.received;
+        total.dispatched += m.dispatched;
+        total.response_due += m.response_due;
+        total.responded_on_time += m.responded_on_time;
+        total.resolution_due += m.resolution_due;
+        total.resolved_on_time += m.resolved_on_time;
+        total.overdue_open += m.overdue_open;
+        total.resolved += m.resolved;
+        total.revisited += m.revisited;
+        total.satisfied += m.satisfied;
+        total.reopened += m.reopened;
+        total.returned += m.returned;
+    }
+    total.finish();
+    let (red, black) = if group_by == GroupBy::Unit {
+        ranking(&items)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Metrics {
+        group_by,
+        from: q.from,
+        to: q.to,
+        as_of: now,
+        items,
+        total,
+        red,
+        black,
+    })
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn ranking(items: &[MetricsRow]) -> (Vec<Ranked>, Vec<Ranked>) {
+    let mut scored: Vec<Ranked> = items
+        .iter()
+        .filter(|m| m.key != "none" && m.received >= RANKING_MIN_CASES)
+        .filter_map(|m| {
+            Some(Ranked {
+                score: round2(m.score()? * 100.0),
+                key: m.key.clone(),
+                name: m.name.clone(),
+                received: m.received,
+                on_time_resolution_rate: m.on_time_resolution_rate,
+                satisfaction_rate: m.satisfaction_rate,
+                overdue_open: m.overdue_open,
+            })
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.overdue_open.cmp(&b.overdue_open))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let n = RANKING_SIZE.min(scored.len() / 2);
+    let red = scored[..n].to_vec();
+    let mut black: Vec<Ranked> = scored[scored.len() - n..].to_vec();
+    black.reverse();
+    (red, black)
+}
+
+async fn name_rows(
+    db: &impl ConnectionTrait,
+    group_by: GroupBy,
+    items: &mut [MetricsRow],
+    lang: Lang,
+) -> AppResult<()> {
+    let ids: Vec<i64> = items.iter().filter_map(|m| m.key.parse().ok()).collect();
+    let names: HashMap<String, String> = match group_by {
+        GroupBy::Unit | GroupBy::Subject => units::Entity::find()
+            .filter(sea_orm::ColumnTrait::is_in(&units::Column::Id, ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.name))
+            .collect(),
+        GroupBy::Kind => case_kinds::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|k| {
+                (
+                    k.id.to_string(),
+                    lang.pick(&k.name_zh, &k.name_en).to_owned(),
+                )
+            })
+            .collect(),
+        GroupBy::Cadre => people::Entity::find()
+            .filter(sea_orm::ColumnTrait::is_in(&people::Column::Id, ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect(),
+        GroupBy::Month => HashMap::new(),
+    };
+    for m in items {
+        m.name = if m.key == "none" {
+            match group_by {
+                GroupBy::Unit => lang.pick("未交办", "Not dispatched"),
+                GroupBy::Cadre => lang.pick("未指定责任人", "No responsible cadre"),
+                _ => lang.pick("无", "None"),
+            }
+            .to_owned()
+        } else {
+            names.get(&m.key).cloned().unwrap_or_else(|| m.key.clone())
+        };
+    }
+    Ok(())
+}
+
+/// The metrics as a spreadsheet (one row per group, the total last).
+pub fn to_xlsx(m: &Metrics, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("办理统计", "Case metrics"))?;
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.0%");
+    let headers = [
+        m.group_by.label(lang),
+        lang.pick("受理数", "Received"),
+        lang.pick("交办数", "Dispatched"),
+        lang.pick("响应率", "Response rate"),
+        lang.pick("按期办结率", "On-time resolution rate"),
+        lang.pick("当前超期", "Overdue now"),
+        lang.pick("办结数", "Resolved"),
+        lang.pick("回访率", "Revisit rate"),
+        lang.pick("满意率", "Satisfaction rate"),
+        lang.pick("重办率", "Re-handling rate"),
+        lang.pick("回退率", "Return rate"),
+        lang.pick("平均办理天数", "Average handling days"),
+        lang.pick("90%办理天数", "90th percentile handling days"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in m.items.iter().chain(std::iter::once(&m.total)).enumerate() {
+        let row = i as u32 + 1;
+        ws.write(row, 0, r.name.as_str())?;
+        ws.write(row, 1, r.received as f64)?;
+        ws.write(row, 2, r.dispatched as f64)?;
+        for (c, v) in [(3u16, r.response_rate), (4, r.on_time_resolution_rate)] {
+            if let Some(v) = v {
+                ws.write_with_format(row, c, v, &pct)?;
+            }
+        }
+        ws.write(row, 5, r.overdue_open as f64)?;
+        ws.write(row, 6, r.resolved as f64)?;
+        for (c, v) in [
+            (7u16, r.revisit_rate),
+            (8, r.satisfaction_rate),
+            (9, r.rehandle_rate),
+            (10, r.return_rate),
+        ] {
+            if let Some(v) = v {
+                ws.write_with_format(row, c, v, &pct)?;
+            }
+        }
+        for (c, v) in [(11u16, r.avg_handling_days), (12, r.p90_handling_days)] {
+            if let Some(v) = v {
+                ws.write(row, c, v)?;
+            }
+        }
+    }
+    ws.set_column_width(0, 28)?;
+    ws.set_freeze_panes(1, 1)?;
+    wb.save_to_buffer()
+}

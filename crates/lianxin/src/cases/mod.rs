@@ -1,0 +1,84 @@
+//! The closed-loop case engine (发现问题 → 交办 → 整改 → 回访落实): enterprise appeals (C2),
+//! supervision findings (B2-B4), meeting issues (D5) and rectification items (D2) are cases of
+//! different kinds (`kinds`, data) on one engine.
+//!
+//! - `engine`: the pure state machine. A command is checked against the current state and
+//!   becomes an event; applying the events in order gives the state (`engine::replay`).
+//! - `service`: the transactions: create, act (optimistic version check, 409 on a stale
+//!   version), read with the timeline, lists and to-do counts, all through the data scope.
+//! - `metrics`: the figures leaders are judged by (响应率, 按期办结率, 满意率...).
+//! - `inspections`, `bulletins`: supervision inspections (B1) and numbered bulletins (B3).
+
+pub mod bulletins;
+pub mod engine;
+pub mod inspections;
+pub mod kinds;
+pub mod metrics;
+pub mod service;
+
+use crate::i18n::Lang;
+
+/// (code, 中文, English) tables, shared by validation, pages and exports.
+pub type Codes = &'static [(&'static str, &'static str, &'static str)];
+
+pub const STATUSES: Codes = &[
+    ("new", "待交办", "To dispatch"),
+    ("dispatched", "待签收", "To accept"),
+    ("in_progress", "办理中", "In progress"),
+    ("resolved", "待回访", "To revisit"),
+    ("revisited", "待结案", "To close"),
+    ("closed", "已办结", "Closed"),
+];
+
+/// Statuses in which a case is still being worked on (a past deadline makes it overdue).
+pub const OPEN_STATUSES: &[&str] = &["dispatched", "in_progress"];
+/// Statuses before closing (for "not closed" filters).
+pub const ACTIVE_STATUSES: &[&str] = &["new", "dispatched", "in_progress", "resolved", "revisited"];
+
+pub const SOURCES: Codes = &[
+    ("visit", "三送一强走访", "Service visit"),
+    ("online", "企业网上提交", "Online by the enterprise"),
+    ("hotline", "电话热线", "Phone / hotline"),
+    ("inspection", "督查检查", "Inspection"),
+    ("meeting", "会商会议", "Meeting"),
+    ("open311", "第三方应用", "Civic app (Open311)"),
+];
+
+pub const PRIORITIES: Codes = &[("normal", "一般", "Normal"), ("urgent", "紧急", "Urgent")];
+
+pub const SATISFACTIONS: Codes = &[
+    ("satisfied", "满意", "Satisfied"),
+    ("basically_satisfied", "基本满意", "Basically satisfied"),
+    ("unsatisfied", "不满意", "Unsatisfied"),
+];
+
+pub const SUBJECTS: Codes = &[
+    ("enterprise", "企业", "An enterprise"),
+    ("unit", "单位", "A unit"),
+    ("any", "企业或单位", "An enterprise or a unit"),
+];
+
+pub const ACTIONS: Codes = &[
+    ("create", "登记", "Raised"),
+    ("dispatch", "交办", "Dispatched"),
+    ("accept", "签收", "Accepted"),
+    ("reply", "答复进展", "Progress reply"),
+    ("resolve", "办结", "Resolved"),
+    ("revisit", "回访", "Revisited"),
+    ("close", "结案", "Closed"),
+    ("reopen", "重办", "Reopened"),
+    ("escalate", "督办", "Escalated"),
+    ("extend", "申请延期", "Extension requested"),
+    ("approve_extension", "延期审批", "Extension decided"),
+    ("return", "退回", "Returned"),
+];
+
+pub const INSPECTION_METHODS: Codes = &[
+    ("attend_meeting", "列席会议", "Sitting in on meetings"),
+    ("onsite_check", "实地检查", "On-site check"),
+    ("records_review", "查阅资料", "Reviewing records"),
+];
+
+pub fn label(codes: Codes, code: &str, lang: Lang) -> String {
+    crate::registries::code_label(codes, code, lang)
+}

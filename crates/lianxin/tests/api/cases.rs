@@ -1,0 +1,892 @@
+//! The case engine through the API: the whole loop, every refusal, scopes, concurrency and
+//! metrics with hand-computed expectations.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use lianxin::access::Principal;
+use lianxin::cases::service::{self, ActionInput, CaseInput};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Fixture, TestApp, add_user, problem};
+
+async fn ok(r: reqwest::Response) -> Value {
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    assert!(status.is_success(), "{status}: {v}");
+    v
+}
+
+async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> reqwest::Response {
+    let id = case["id"].as_i64().expect("id");
+    let mut body = body;
+    body["version"] = case["version"].clone();
+    app.post(token, &format!("/api/v1/cases/{id}/actions"), &body)
+        .await
+}
+
+async fn act_ok(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
+    ok(act(app, token, case, body).await).await
+}
+
+async fn raise_appeal(app: &TestApp, token: &str) -> Value {
+    let r = app
+        .post(
+            token,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "category": "permits",
+                    "title": "施工许可证办理受阻", "description": "复工需要的施工许可证迟迟办不下来"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.expect("json")
+}
+
+async fn assert_replay_matches(app: &TestApp, id: i64) {
+    let replayed = service::replayed(&app.db, id).await.expect("replay");
+    let stored = service::stored(&app.db, id).await.expect("stored");
+    assert!(replayed.is_some());
+    assert_eq!(
+        replayed, stored,
+        "the stored case is the replay of its events"
+    );
+}
+
+async fn setup() -> (TestApp, Fixture, Tokens) {
+    let (app, f) = TestApp::with_fixture().await;
+    add_user(
+        &app,
+        "caizheng",
+        "department_staff",
+        Some("D03"),
+        None,
+        None,
+    )
+    .await;
+    let t = Tokens {
+        admin: app.token("admin").await,
+        leader: app.token("leader").await,
+        dept: app.token("department_staff").await,
+        other: app.token("caizheng").await,
+        contact: app.token("enterprise_contact").await,
+        supervisor: app.token("supervisor").await,
+        volunteer: app.token("volunteer").await,
+    };
+    (app, f, t)
+}
+
+struct Tokens {
+    admin: String,
+    leader: String,
+    dept: String,
+    other: String,
+    contact: String,
+    supervisor: String,
+    volunteer: String,
+}
+
+#[tokio::test]
+async fn an_appeal_goes_round_the_whole_loop_with_two_departments() {
+    let (app, f, t) = setup().await;
+    // The enterprise raises it; the subject is its own enterprise.
+    let case = raise_appeal(&app, &t.contact).await;
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["version"], 1);
+    assert_eq!(case["enterprise"]["id"], f.ent_a);
+    assert_eq!(case["source"], "online");
+    assert_eq!(case["events"].as_array().map(Vec::len), Some(1));
+    assert_eq!(case["number"].as_str().map(str::len), Some(14));
+
+    // The district leader dispatches it to a lead and an assisting department.
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.dept, "assist_unit_ids": [f.other_dept],
+               "working_days": 3, "lead_task": "协调办理施工许可", "assist_task": "核实规费减免"}),
+    )
+    .await;
+    assert_eq!(case["status"], "dispatched");
+    assert_eq!(case["version"], 2);
+    assert_eq!(case["assignments"].as_array().map(Vec::len), Some(2));
+    assert!(case["deadline"].is_string());
+
+    // Both accept; the assisting department first.
+    let case = act_ok(&app, &t.other, &case, json!({"action": "accept"})).await;
+    assert_eq!(
+        case["status"], "dispatched",
+        "the lead has not accepted yet"
+    );
+    let case = act_ok(&app, &t.dept, &case, json!({"action": "accept"})).await;
+    assert_eq!(case["status"], "in_progress");
+    let case = act_ok(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "reply", "note": "已联系住建部门，正在核对材料"}),
+    )
+    .await;
+
+    // The lead cannot finish while the assisting part is open.
+    let (status, p) = problem(
+        act(
+            &app,
+            &t.dept,
+            &case,
+            json!({"action": "resolve", "solution": "已办结"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("协办单位"),
+        "{p}"
+    );
+    assert_eq!(p["current"]["version"], case["version"], "{p}");
+
+    let case = act_ok(
+        &app,
+        &t.other,
+        &case,
+        json!({"action": "resolve", "solution": "规费已按政策减免"}),
+    )
+    .await;
+    let case = act_ok(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "resolve", "solution": "施工许可证已核发"}),
+    )
+    .await;
+    assert_eq!(case["status"], "resolved");
+
+    // No closing before the revisit.
+    let (status, p) = problem(act(&app, &t.leader, &case, json!({"action": "close"})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("尚未回访"),
+        "{p}"
+    );
+
+    // A handling department may not revisit its own case.
+    let r = act(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "revisit", "satisfaction": "satisfied", "solved": true}),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "department staff lack case:revisit"
+    );
+
+    // The enterprise is not satisfied: the case reopens (重办).
+    let case = act_ok(
+        &app,
+        &t.contact,
+        &case,
+        json!({"action": "revisit", "satisfaction": "unsatisfied", "solved": false, "note": "证还没拿到"}),
+    )
+    .await;
+    assert_eq!(case["status"], "in_progress");
+    assert_eq!(case["reopen_count"], 1);
+    let case = act_ok(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "resolve", "solution": "证书已送达企业"}),
+    )
+    .await;
+    let case = act_ok(
+        &app,
+        &t.contact,
+        &case,
+        json!({"action": "revisit", "satisfaction": "satisfied", "solved": true}),
+    )
+    .await;
+    assert_eq!(case["status"], "revisited");
+    let case = act_ok(&app, &t.leader, &case, json!({"action": "close"})).await;
+    assert_eq!(case["status"], "closed");
+    let actions: Vec<&str> = case["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create", "dispatch", "accept", "accept", "reply", "resolve", "resolve", "revisit",
+            "resolve", "revisit", "close"
+        ]
+    );
+    assert_eq!(case["version"], 11);
+    assert_replay_matches(&app, case["id"].as_i64().expect("id")).await;
+    // Every change is audited.
+    let audited = app.count("audit_log WHERE entity = 'case'").await;
+    assert_eq!(audited, 11);
+}
+
+#[tokio::test]
+async fn refusals_change_nothing_and_say_why() {
+    let (app, f, t) = setup().await;
+    let case = raise_appeal(&app, &t.contact).await;
+    let id = case["id"].as_i64().expect("id");
+
+    // Wrong state, in English on request.
+    let r = app
+        .post_en(
+            &t.leader,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "close", "version": 1}),
+        )
+        .await;
+    let (status, p) = problem(r).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("to dispatch"),
+        "{p}"
+    );
+
+    // Invalid input: 422 naming the field.
+    let (status, p) = problem(
+        act(
+            &app,
+            &t.leader,
+            &case,
+            json!({"action": "dispatch", "lead_unit_id": 999999}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "lead_unit_id");
+    let (status, p) = problem(act(&app, &t.leader, &case, json!({"action": "fly"})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "action");
+    let (status, p) = problem(
+        act(
+            &app,
+            &t.leader,
+            &case,
+            json!({"action": "dispatch", "lead_unit_id": f.dept, "deadline": "2001-01-01T00:00:00+08:00"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "deadline");
+    let (status, _) = problem(
+        app.post(
+            &t.leader,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "dispatch"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "version is required"
+    );
+
+    // Without the permission: 403.
+    let r = act(
+        &app,
+        &t.contact,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.dept}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = act(&app, &t.volunteer, &case, json!({"action": "close"})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let now = ok(app.get(&t.admin, &format!("/api/v1/cases/{id}")).await).await;
+    assert_eq!(now["version"], 1, "nothing changed");
+    assert_eq!(now["events"].as_array().map(Vec::len), Some(1));
+
+    // A stale version: 409 with the current case.
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.dept}),
+    )
+    .await;
+    let stale = json!({"id": id, "version": 1});
+    let (status, p) = problem(act(&app, &t.dept, &stale, json!({"action": "accept"})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["current"]["version"], 2, "{p}");
+    assert_eq!(p["current"]["status"], "dispatched");
+
+    // A department that is not on the case does not see it; acting for it is refused.
+    let r = act(&app, &t.other, &case, json!({"action": "accept"})).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (status, p) = problem(
+        act(
+            &app,
+            &t.admin,
+            &case,
+            json!({"action": "accept", "unit_id": f.other_dept}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("承办或协办"),
+        "{p}"
+    );
+    // A second dispatch is refused.
+    let (status, p) = problem(
+        act(
+            &app,
+            &t.leader,
+            &case,
+            json!({"action": "dispatch", "lead_unit_id": f.other_dept}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(p["detail"].as_str().unwrap_or("").contains("退回"), "{p}");
+    // Resolving before accepting.
+    let (status, _) = problem(
+        act(
+            &app,
+            &t.dept,
+            &case,
+            json!({"action": "resolve", "solution": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A return needs a reason.
+    let (status, p) = problem(act(&app, &t.dept, &case, json!({"action": "return"})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "note");
+    // Unknown case and bad kinds.
+    let r = app.get(&t.admin, "/api/v1/cases/999999").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (status, p) = problem(
+        app.post(
+            &t.admin,
+            "/api/v1/cases",
+            &json!({"kind": "nope", "title": ""}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(fields.contains(&"kind") && fields.contains(&"title"), "{p}");
+    // A department may not raise a supervision finding (kind restricted to supervisors).
+    let r = app
+        .post(
+            &t.dept,
+            "/api/v1/cases",
+            &json!({"kind": "supervision_finding", "title": "x", "unit_id": f.sub_a}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn return_extension_escalation_and_reopen() {
+    let (app, f, t) = setup().await;
+    let case = raise_appeal(&app, &t.contact).await;
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.other_dept, "assist_unit_ids": [f.dept]}),
+    )
+    .await;
+    // Wrong department: the lead returns it, the case waits for re-dispatch (改派).
+    let case = act_ok(
+        &app,
+        &t.other,
+        &case,
+        json!({"action": "return", "note": "不属于本部门职责"}),
+    )
+    .await;
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["return_count"], 1);
+    assert!(case["assignments"].as_array().is_some_and(Vec::is_empty));
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.dept, "working_days": 2}),
+    )
+    .await;
+    let case = act_ok(&app, &t.dept, &case, json!({"action": "accept"})).await;
+    let old_deadline: DateTime<Utc> = case["deadline"]
+        .as_str()
+        .expect("deadline")
+        .parse()
+        .expect("rfc3339");
+
+    // Extension: asked by the lead, decided by the leader.
+    let (status, _) = problem(
+        act(
+            &app,
+            &t.dept,
+            &case,
+            json!({"action": "extend", "working_days": 3}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let case = act_ok(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "extend", "working_days": 3, "note": "需等待省级审批"}),
+    )
+    .await;
+    assert!(case["requested_deadline"].is_string());
+    let r = act(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "approve_extension", "approve": true}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "approve_extension", "approve": true}),
+    )
+    .await;
+    let new_deadline: DateTime<Utc> = case["deadline"]
+        .as_str()
+        .expect("deadline")
+        .parse()
+        .expect("rfc3339");
+    assert!(new_deadline > old_deadline);
+    assert_eq!(case["extension_count"], 1);
+    assert!(case["requested_deadline"].is_null());
+
+    // Escalation (督办) goes up the tree: from the department to the district.
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "escalate", "note": "请加快办理", "hours": 24}),
+    )
+    .await;
+    assert_eq!(case["escalation_count"], 1);
+    assert_eq!(case["escalated_unit"]["id"], f.district);
+
+    let case = act_ok(
+        &app,
+        &t.dept,
+        &case,
+        json!({"action": "resolve", "solution": "已办结"}),
+    )
+    .await;
+    let case = act_ok(
+        &app,
+        &t.contact,
+        &case,
+        json!({"action": "revisit", "satisfaction": "basically_satisfied", "solved": true}),
+    )
+    .await;
+    let case = act_ok(&app, &t.leader, &case, json!({"action": "close"})).await;
+    // A leader can reopen a closed case with a reason.
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "reopen", "note": "企业反映问题复发"}),
+    )
+    .await;
+    assert_eq!(case["status"], "in_progress");
+    assert_eq!(case["reopen_count"], 1);
+    assert_replay_matches(&app, case["id"].as_i64().expect("id")).await;
+}
+
+#[tokio::test]
+async fn scopes_an_enterprise_sees_its_own_a_department_what_it_works_on() {
+    let (app, f, t) = setup().await;
+    let own = raise_appeal(&app, &t.contact).await;
+    let other = ok(app
+        .post(
+            &t.admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": "用工缺口", "enterprise_id": f.ent_b, "source": "hotline"}),
+        )
+        .await)
+    .await;
+    // The contact cannot raise for another enterprise.
+    let (status, p) = problem(
+        app.post(
+            &t.contact,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": "x", "enterprise_id": f.ent_b}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "enterprise_id");
+
+    let list = ok(app.get(&t.contact, "/api/v1/cases").await).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], own["id"]);
+    let r = app
+        .get(&t.contact, &format!("/api/v1/cases/{}", other["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A department sees nothing until it leads or assists.
+    let list = ok(app.get(&t.other, "/api/v1/cases").await).await;
+    assert_eq!(list["total"], 0);
+    act_ok(
+        &app,
+        &t.leader,
+        &other,
+        json!({"action": "dispatch", "lead_unit_id": f.dept, "assist_unit_ids": [f.other_dept]}),
+    )
+    .await;
+    let list = ok(app.get(&t.other, "/api/v1/cases").await).await;
+    assert_eq!(list["total"], 1);
+    let list = ok(app.get(&t.dept, "/api/v1/cases?bucket=to_accept").await).await;
+    assert_eq!(list["total"], 1);
+    let todo = ok(app.get(&t.dept, "/api/v1/cases/todo").await).await;
+    let to_accept = todo
+        .as_array()
+        .expect("todo")
+        .iter()
+        .find(|b| b["bucket"] == "to_accept")
+        .expect("to_accept");
+    assert_eq!(to_accept["count"], 1);
+    let todo = ok(app.get(&t.leader, "/api/v1/cases/todo").await).await;
+    let to_dispatch = todo
+        .as_array()
+        .expect("todo")
+        .iter()
+        .find(|b| b["bucket"] == "to_dispatch")
+        .expect("to_dispatch");
+    assert_eq!(to_dispatch["count"], 1, "the enterprise's own appeal waits");
+    // The supervisor sees everything; a volunteer nothing at all.
+    let list = ok(app.get(&t.supervisor, "/api/v1/cases").await).await;
+    assert_eq!(list["total"], 2);
+    let r = app.get(&t.volunteer, "/api/v1/cases").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn two_actors_on_one_case_never_lose_an_update() {
+    let (app, f, t) = setup().await;
+    let case = raise_appeal(&app, &t.contact).await;
+    let case = act_ok(
+        &app,
+        &t.leader,
+        &case,
+        json!({"action": "dispatch", "lead_unit_id": f.dept, "assist_unit_ids": [f.other_dept]}),
+    )
+    .await;
+    for _round in 0..3 {
+        // Both departments accept at once from the same version: exactly one wins.
+        let current = ok(app
+            .get(&t.admin, &format!("/api/v1/cases/{}", case["id"]))
+            .await)
+        .await;
+        if current["assignments"]
+            .as_array()
+            .expect("assignments")
+            .iter()
+            .all(|a| a["status"] != "pending")
+        {
+            break;
+        }
+        let (a, b) = tokio::join!(
+            act(
+                &app,
+                &t.dept,
+                &current,
+                json!({"action": "reply", "note": "工信局进展"})
+            ),
+            act(
+                &app,
+                &t.other,
+                &current,
+                json!({"action": "reply", "note": "财政局进展"})
+            ),
+        );
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+        let loser = if a.status() == StatusCode::CONFLICT {
+            a
+        } else {
+            b
+        };
+        let (_, p) = problem(loser).await;
+        assert_eq!(
+            p["current"]["version"].as_i64(),
+            current["version"].as_i64().map(|v| v + 1),
+            "the 409 carries the winner's version"
+        );
+    }
+    // Many concurrent actions: every acknowledged one is in the timeline, versions 1..=n.
+    let current = ok(app
+        .get(&t.admin, &format!("/api/v1/cases/{}", case["id"]))
+        .await)
+    .await;
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let token = if i % 2 == 0 {
+            t.dept.clone()
+        } else {
+            t.other.clone()
+        };
+        let base = app.url(&format!("/api/v1/cases/{}/actions", case["id"]));
+        let client = reqwest::Client::new();
+        let version = current["version"].clone();
+        handles.push(tokio::spawn(async move {
+            client
+                .post(base)
+                .bearer_auth(token)
+                .json(&json!({"action": "reply", "note": format!("进展 {i}"), "version": version}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    let mut won = 0;
+    for h in handles {
+        let s = h.await.expect("join");
+        assert!(s == StatusCode::OK || s == StatusCode::CONFLICT, "{s}");
+        won += usize::from(s == StatusCode::OK);
+    }
+    assert_eq!(won, 1, "one version, one winner");
+    let after = ok(app
+        .get(&t.admin, &format!("/api/v1/cases/{}", case["id"]))
+        .await)
+    .await;
+    let seqs: Vec<i64> = after["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["seq"].as_i64())
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=after["version"].as_i64().expect("v")).collect::<Vec<_>>()
+    );
+    assert_replay_matches(&app, case["id"].as_i64().expect("id")).await;
+}
+
+// --- metrics ------------------------------------------------------------------------------------
+
+fn at(t0: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+    t0 + Duration::hours(hours)
+}
+
+async fn step(app: &TestApp, id: i64, when: DateTime<Utc>, input: ActionInput) {
+    let who = Principal::system("test");
+    let version = service::stored(&app.db, id)
+        .await
+        .expect("stored")
+        .expect("case")
+        .case
+        .version;
+    service::act(
+        &app.db,
+        &who,
+        id,
+        ActionInput {
+            version: Some(version),
+            ..input
+        },
+        when,
+    )
+    .await
+    .expect("act");
+}
+
+fn action(a: &str) -> ActionInput {
+    ActionInput {
+        action: Some(a.into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_open_overdue_cases_as_late() {
+    let (app, f, t) = setup().await;
+    let who = Principal::system("test");
+    // Monday 16 March 2020, 09:00 in Zhengzhou.
+    let t0 = Utc.with_ymd_and_hms(2020, 3, 16, 1, 0, 0).unwrap();
+    let mut ids = Vec::new();
+    for title in ["A", "B", "C", "D", "E"] {
+        let c = service::create(
+            &app.db,
+            &who,
+            CaseInput {
+                kind: Some("enterprise_appeal".into()),
+                title: Some(title.into()),
+                enterprise_id: Some(f.ent_a),
+                ..Default::default()
+            },
+            t0,
+        )
+        .await
+        .expect("create");
+        ids.push(c.id);
+    }
+    let dispatch = |lead: i64| ActionInput {
+        lead_unit_id: Some(lead),
+        hours: Some(48),
+        ..action("dispatch")
+    };
+    let resolve = |unit: i64| ActionInput {
+        unit_id: Some(unit),
+        solution: Some("done".into()),
+        ..action("resolve")
+    };
+    let accept = |unit: i64| ActionInput {
+        unit_id: Some(unit),
+        ..action("accept")
+    };
+    let revisit = |s: &str, solved: bool| ActionInput {
+        satisfaction: Some(s.into()),
+        solved: Some(solved),
+        ..action("revisit")
+    };
+    let (a, b, c, e) = (ids[0], ids[1], ids[2], ids[4]);
+    // A: accepted in time, resolved in 23 h, revisited satisfied, closed.
+    step(&app, a, t0, dispatch(f.dept)).await;
+    step(&app, a, at(t0, 1), accept(f.dept)).await;
+    step(&app, a, at(t0, 24), resolve(f.dept)).await;
+    step(&app, a, at(t0, 25), revisit("satisfied", true)).await;
+    step(&app, a, at(t0, 26), action("close")).await;
+    // B: accepted after the response deadline (end of Tuesday), resolved late (72 h > 48 h).
+    step(&app, b, t0, dispatch(f.dept)).await;
+    step(&app, b, at(t0, 40), accept(f.dept)).await;
+    step(&app, b, at(t0, 72), resolve(f.dept)).await;
+    // C: accepted, never resolved: open and past its deadline now.
+    step(&app, c, t0, dispatch(f.dept)).await;
+    step(&app, c, at(t0, 2), accept(f.dept)).await;
+    // D: never dispatched.
+    // E (other department): resolved, revisited unsatisfied, reopened: open and overdue again.
+    step(&app, e, t0, dispatch(f.other_dept)).await;
+    step(&app, e, at(t0, 1), accept(f.other_dept)).await;
+    step(&app, e, at(t0, 10), resolve(f.other_dept)).await;
+    step(&app, e, at(t0, 11), revisit("unsatisfied", false)).await;
+
+    let m = ok(app
+        .get(&t.leader, "/api/v1/cases/metrics?group_by=unit")
+        .await)
+    .await;
+    let row = |key: String| {
+        m["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {key} in {m}"))
+    };
+    let close = |v: &Value, x: f64| {
+        let got = v.as_f64().unwrap_or(f64::NAN);
+        assert!((got - x).abs() < 1e-9, "{got} != {x}");
+    };
+    let d = row(f.dept.to_string());
+    assert_eq!(d["name"], "工业和信息化局");
+    assert_eq!(d["received"], 3);
+    assert_eq!(d["dispatched"], 3);
+    assert_eq!(d["response_due"], 3);
+    assert_eq!(d["responded_on_time"], 2);
+    close(&d["response_rate"], 2.0 / 3.0);
+    assert_eq!(
+        d["resolution_due"], 3,
+        "A and B resolved, C open past its deadline"
+    );
+    assert_eq!(d["resolved_on_time"], 1);
+    close(&d["on_time_resolution_rate"], 1.0 / 3.0);
+    assert_eq!(d["overdue_open"], 1);
+    assert_eq!(d["resolved"], 2);
+    close(&d["revisit_rate"], 0.5);
+    close(&d["satisfaction_rate"], 1.0);
+    close(&d["rehandle_rate"], 0.0);
+    close(&d["return_rate"], 0.0);
+    close(&d["avg_handling_days"], 2.0);
+    close(&d["p90_handling_days"], 3.0);
+
+    let o = row(f.other_dept.to_string());
+    assert_eq!(o["received"], 1);
+    close(&o["response_rate"], 1.0);
+    assert_eq!(o["resolution_due"], 1);
+    close(&o["on_time_resolution_rate"], 0.0);
+    assert_eq!(o["overdue_open"], 1);
+    close(&o["satisfaction_rate"], 0.0);
+    close(&o["rehandle_rate"], 1.0);
+    assert!(
+        o["avg_handling_days"].is_null(),
+        "reopened: no resolution stands"
+    );
+
+    let none = row("none".into());
+    assert_eq!(none["received"], 1);
+    assert!(none["on_time_resolution_rate"].is_null());
+
+    assert_eq!(m["total"]["received"], 5);
+    close(&m["total"]["on_time_resolution_rate"], 0.25);
+    assert_eq!(m["total"]["overdue_open"], 2);
+
+    // By kind and by month, and a period that holds none of them.
+    let m = ok(app
+        .get(&t.leader, "/api/v1/cases/metrics?group_by=kind")
+        .await)
+    .await;
+    assert_eq!(m["items"][0]["received"], 5);
+    assert_eq!(m["items"][0]["name"], "企业诉求");
+    let m = ok(app
+        .get(&t.leader, "/api/v1/cases/metrics?group_by=month")
+        .await)
+    .await;
+    assert_eq!(m["items"][0]["key"], "2020-03");
+    let m = ok(app
+        .get(&t.leader, "/api/v1/cases/metrics?from=2021-01-01T00:00:00Z")
+        .await)
+    .await;
+    assert_eq!(m["total"]["received"], 0);
+    // The overdue board lists the two open overdue cases, earliest deadline first.
+    let overdue = ok(app.get(&t.leader, "/api/v1/cases?overdue=true").await).await;
+    assert_eq!(overdue["total"], 2);
+    assert_eq!(overdue["items"][0]["id"], c);
+    // Metrics need the permission; a bad group is a 422.
+    let r = app.get(&t.contact, "/api/v1/cases/metrics").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _) = problem(
+        app.get(&t.leader, "/api/v1/cases/metrics?group_by=planet")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.get(&t.leader, "/api/v1/cases/metrics.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
+}
