@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .merge(crate::exchange::router())
+        .merge(crate::open311::router())
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn(crate::access::extract::csrf_from_form))

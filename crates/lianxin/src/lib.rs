@@ -16,5 +16,6 @@ pub mod entities;
 pub mod error;
 pub mod exchange;
 pub mod i18n;
+pub mod open311;
 pub mod registries;
 pub mod web;

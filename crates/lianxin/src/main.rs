@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage Open311 API keys of client apps.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
     /// Import a registry from .xlsx or .csv (nothing is imported unless every row is valid).
     Import {
         /// units, people or enterprises
@@ -78,6 +83,18 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Issue a key for a client app and print it (it is shown only this once).
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// The client app's name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -177,6 +194,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             lianxin::demo::load(&conn, true).await.map_err(describe)?;
             print_demo_logins();
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Add { db, name },
+        } => {
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
+            let (_, key) = lianxin::access::apikeys::add(&conn, &Principal::system("cli"), &name)
+                .await
+                .map_err(describe)?;
+            println!("{key}");
             Ok(())
         }
         Command::User {

@@ -3,6 +3,7 @@
 //! of a registry goes through `Scope`; nothing else filters rows by caller.
 
 pub mod admin;
+pub mod apikeys;
 pub mod auth;
 pub mod extract;
 pub mod roles;

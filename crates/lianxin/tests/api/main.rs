@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod exchange;
 mod helpers;
+mod open311;
 mod platform;
 mod registries;
 mod web;

@@ -1,0 +1,294 @@
+//! Open311 GeoReport v2: a client app with a key from `lianxin apikey add` files an appeal and
+//! follows it, in JSON and in XML; errors in the specification's format.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn issue_key(app: &TestApp, name: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["apikey", "add", "--db", &app.db_url, "--name", name])
+        .env("LIANXIN_LOG", "error")
+        .output()
+        .expect("run lianxin");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    assert!(key.len() >= 32, "{key}");
+    key
+}
+
+#[tokio::test]
+async fn a_civic_app_files_and_follows_an_appeal_in_json_and_xml() {
+    let (app, f) = TestApp::with_fixture().await;
+    let key = issue_key(&app, "郑州政务通").await;
+    // The same name twice is refused, with a one-line reason.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["apikey", "add", "--db", &app.db_url, "--name", "郑州政务通"])
+        .env("LIANXIN_LOG", "error")
+        .output()
+        .expect("run lianxin");
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim().lines().count(),
+        1
+    );
+
+    let c = reqwest::Client::new();
+    let d: Value = c
+        .get(app.url("/open311/v2/discovery.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["endpoints"][0]["specification"],
+        "http://wiki.open311.org/GeoReport_v2"
+    );
+    let services: Value = c
+        .get(app.url("/open311/v2/services.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["service_code"].as_str())
+        .collect();
+    assert!(codes.contains(&"permits"), "{services}");
+    let xml = c
+        .get(app.url("/open311/v2/services.xml"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        xml.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/xml")
+    );
+    let xml = xml.text().await.unwrap();
+    assert!(
+        xml.contains("<services><service><service_code>permits</service_code>"),
+        "{xml}"
+    );
+    let def: Value = c
+        .get(app.url("/open311/v2/services/permits.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(def["attributes"][0]["code"], "uscc");
+
+    // File an appeal (form-encoded, as the specification says).
+    let uscc_a = uscc("MA44AAA1");
+    let r = c
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "permits"),
+            ("attribute[uscc]", uscc_a.as_str()),
+            ("description", "复工所需的排污许可证延续申请尚未受理"),
+            ("address_string", "郑州市上街区济源路 8 号"),
+            ("lat", "34.8"),
+            ("long", "113.3"),
+            ("first_name", "洋"),
+            ("last_name", "刘"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(
+        created[0]["service_notice"]
+            .as_str()
+            .unwrap()
+            .contains("受理编号")
+    );
+
+    // It is an enterprise appeal in the case engine, which the district dispatches.
+    let admin = app.token("admin").await;
+    let case: Value = app
+        .get(&admin, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["kind"], "enterprise_appeal");
+    assert_eq!(case["source"], "open311");
+    assert_eq!(case["enterprise"]["id"], f.ent_a);
+    assert_eq!(case["contact_name"], "刘洋");
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "dispatch", "version": case["version"], "lead_unit_id": f.dept, "working_days": 5}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let one: Value = c
+        .get(app.url(&format!("/open311/v2/requests/{id}.json?api_key={key}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["agency_responsible"], "工业和信息化局");
+    assert_eq!(one[0]["service_code"], "permits");
+    assert!(
+        one[0]["expected_datetime"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    assert_eq!(one[0]["lat"], 34.8);
+    let xml = c
+        .get(app.url(&format!("/open311/v2/requests/{id}.xml?api_key={key}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(xml.contains(&format!("<service_requests><request><service_request_id>{id}</service_request_id><status>open</status>")), "{xml}");
+    assert!(xml.contains("<agency_responsible>工业和信息化局</agency_responsible>"));
+
+    let list: Value = c
+        .get(app.url(&format!(
+            "/open311/v2/requests.json?api_key={key}&status=open&start_date=2000-01-01T00:00:00Z"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let closed: Value = c
+        .get(app.url(&format!(
+            "/open311/v2/requests.json?api_key={key}&status=closed"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed.as_array().map(Vec::len), Some(0));
+
+    // Another app sees none of it.
+    let other = issue_key(&app, "另一个应用").await;
+    let r = c
+        .get(app.url(&format!("/open311/v2/requests/{id}.json?api_key={other}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn open311_errors_use_the_specification_format() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let key = issue_key(&app, "app").await;
+    let c = reqwest::Client::new();
+    let before = app.count("cases").await;
+    // No key, a wrong key.
+    let r = c
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[("service_code", "permits")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v[0]["code"], 403);
+    let r = c
+        .post(app.url("/open311/v2/requests.xml"))
+        .form(&[("api_key", "nope"), ("service_code", "permits")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let xml = r.text().await.unwrap();
+    assert!(xml.contains("<errors><error><code>403</code><description>Invalid api_key</description></error></errors>"), "{xml}");
+    // Unknown service, bad credit code, unregistered enterprise, missing description.
+    for (form, status) in [
+        (vec![("service_code", "nope")], StatusCode::NOT_FOUND),
+        (
+            vec![("service_code", "permits"), ("attribute[uscc]", "123")],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![
+                ("service_code", "permits"),
+                ("attribute[uscc]", &uscc("MA44CCC3")),
+                ("description", "x"),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![
+                ("service_code", "permits"),
+                ("attribute[uscc]", &uscc("MA44AAA1")),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let mut form: Vec<(&str, &str)> = form;
+        form.push(("api_key", &key));
+        let r = c
+            .post(app.url("/open311/v2/requests.json"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{form:?}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v[0]["code"], status.as_u16());
+        assert!(v[0]["description"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    let r = c
+        .get(app.url("/open311/v2/requests.json?api_key=nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .get(app.url(&format!(
+            "/open311/v2/requests.json?api_key={key}&start_date=yesterday"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = c
+        .get(app.url("/open311/v2/services/nope.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("cases").await, before, "nothing was filed");
+}
