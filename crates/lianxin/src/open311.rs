@@ -319,7 +319,7 @@ fn request_json(v: &CaseView, service_code: &str) -> Value {
     let open = v.status != "closed";
     let mut notes = v.status_label.clone();
     if let Some(sol) = &v.solution {
-        notes.push_str("：");
+        notes.push('：');
         notes.push_str(sol);
     }
     json!({
