@@ -200,3 +200,288 @@ async fn create_category(
     let c = kinds::create_category(&s.db, &who, id, input).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
+
+// --- inspections, bulletins, api keys ------------------------------------------------------------
+
+pub fn supervision_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_inspections, create_inspection))
+        .routes(routes!(get_inspection))
+        .routes(routes!(list_bulletins, create_bulletin))
+        .routes(routes!(get_bulletin, update_bulletin, delete_bulletin))
+        .routes(routes!(issue_bulletin))
+        .routes(routes!(bulletin_docx))
+        .routes(routes!(bulletin_xlsx))
+        .routes(routes!(get_pattern, set_pattern))
+        .routes(routes!(list_api_clients, create_api_client))
+}
+
+use crate::access::apikeys::{self, ApiClientView};
+use crate::cases::bulletins::{self, BulletinInput, BulletinView};
+use crate::cases::inspections::{self, InspectionInput, InspectionView};
+
+/// Inspections visible to the caller (by the group or the inspected unit).
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(Paging),
+    responses((status = 200, body = Page<InspectionView>)))]
+async fn list_inspections(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> AppResult<Json<Page<InspectionView>>> {
+    Ok(Json(inspections::list(&s.db, &who, p, lang).await?))
+}
+
+/// Record an inspection (group, date, place, unit inspected, methods, attendees) with its
+/// findings; a finding with `lead_unit_id` is handed over on the spot (现场交办).
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "supervision", request_body = InspectionInput,
+    responses((status = 201, body = InspectionView),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn create_inspection(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiJson(input): ApiJson<InspectionInput>,
+) -> AppResult<(StatusCode, Json<InspectionView>)> {
+    let row = inspections::create(&s.db, &who, input, service::now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(inspections::get(&s.db, &who, row.id, lang).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "supervision",
+    params(("id" = i64, Path, description = "inspection id")),
+    responses((status = 200, body = InspectionView)))]
+async fn get_inspection(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Json<InspectionView>> {
+    Ok(Json(inspections::get(&s.db, &who, id, lang).await?))
+}
+
+/// Bulletins: drafts for editors, issued ones for everyone who works on cases.
+#[utoipa::path(get, path = "/api/v1/bulletins", tag = "supervision", params(Paging),
+    responses((status = 200, body = Page<BulletinView>)))]
+async fn list_bulletins(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> AppResult<Json<Page<BulletinView>>> {
+    Ok(Json(bulletins::list(&s.db, &who, p, lang).await?))
+}
+
+/// A draft bulletin (通报批评 or 情况通报) about cases and units.
+#[utoipa::path(post, path = "/api/v1/bulletins", tag = "supervision", request_body = BulletinInput,
+    responses((status = 201, body = BulletinView),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn create_bulletin(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiJson(input): ApiJson<BulletinInput>,
+) -> AppResult<(StatusCode, Json<BulletinView>)> {
+    let b = bulletins::create(&s.db, &who, input, service::now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(bulletins::get(&s.db, &who, b.id, lang).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/bulletins/{id}", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id")),
+    responses((status = 200, body = BulletinView)))]
+async fn get_bulletin(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Json<BulletinView>> {
+    Ok(Json(bulletins::get(&s.db, &who, id, lang).await?))
+}
+
+/// Replace a draft (with the `version` you edited); an issued bulletin answers 409.
+#[utoipa::path(put, path = "/api/v1/bulletins/{id}", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id")), request_body = BulletinInput,
+    responses((status = 200, body = BulletinView),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn update_bulletin(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<BulletinInput>,
+) -> AppResult<Json<BulletinView>> {
+    bulletins::update(&s.db, &who, id, input, service::now()).await?;
+    Ok(Json(bulletins::get(&s.db, &who, id, lang).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+pub struct VersionParam {
+    pub version: Option<i32>,
+}
+
+/// Delete a draft.
+#[utoipa::path(delete, path = "/api/v1/bulletins/{id}", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id"), VersionParam),
+    responses((status = 204)))]
+async fn delete_bulletin(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiQuery(v): ApiQuery<VersionParam>,
+) -> AppResult<StatusCode> {
+    bulletins::delete(&s.db, &who, id, v.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issue a draft: it gets the year's next number and can no longer be edited.
+#[utoipa::path(post, path = "/api/v1/bulletins/{id}/issue", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id")), request_body = VersionParam,
+    responses((status = 200, body = BulletinView),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn issue_bulletin(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    ApiJson(v): ApiJson<VersionParam>,
+) -> AppResult<Json<BulletinView>> {
+    bulletins::issue(&s.db, &who, id, v.version, service::now()).await?;
+    Ok(Json(bulletins::get(&s.db, &who, id, lang).await?))
+}
+
+/// The bulletin as a Word document.
+#[utoipa::path(get, path = "/api/v1/bulletins/{id}/export.docx", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")))]
+async fn bulletin_docx(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    bulletin_file(&s, &who, lang, id, true).await
+}
+
+/// The bulletin's units and cases as a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/bulletins/{id}/export.xlsx", tag = "supervision",
+    params(("id" = i64, Path, description = "bulletin id")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn bulletin_xlsx(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    bulletin_file(&s, &who, lang, id, false).await
+}
+
+pub async fn bulletin_file(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    id: i64,
+    docx: bool,
+) -> AppResult<Response> {
+    let b = bulletins::get(&s.db, who, id, lang).await?;
+    let name = b.number.clone().unwrap_or_else(|| format!("通报草稿-{id}"));
+    crate::audit::record(
+        &s.db,
+        who,
+        crate::audit::Action::Export,
+        "bulletin",
+        Some(id),
+        name.clone(),
+    )
+    .await?;
+    Ok(if docx {
+        crate::exchange::file_response(
+            bulletins::to_docx(&b)?,
+            crate::exchange::DOCX,
+            &format!("{name}.docx"),
+        )
+    } else {
+        let bytes = bulletins::to_xlsx(&b).map_err(AppError::internal)?;
+        crate::exchange::file_response(bytes, crate::exchange::XLSX, &format!("{name}.xlsx"))
+    })
+}
+
+#[derive(serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct PatternBody {
+    /// e.g. 上街督〔{year}〕{seq}号
+    pub pattern: Option<String>,
+}
+
+/// The numbering pattern of bulletins.
+#[utoipa::path(get, path = "/api/v1/bulletins/number-pattern", tag = "supervision",
+    responses((status = 200, body = PatternBody)))]
+async fn get_pattern(State(s): State<AppState>, _who: Principal) -> AppResult<Json<PatternBody>> {
+    Ok(Json(PatternBody {
+        pattern: Some(bulletins::number_pattern(&s.db).await?),
+    }))
+}
+
+/// Change the numbering pattern (must contain `{seq}`; `{year}` optional).
+#[utoipa::path(put, path = "/api/v1/bulletins/number-pattern", tag = "supervision", request_body = PatternBody,
+    responses((status = 200, body = PatternBody),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn set_pattern(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiJson(b): ApiJson<PatternBody>,
+) -> AppResult<Json<PatternBody>> {
+    bulletins::set_number_pattern(&s.db, &who, b.pattern.as_deref().unwrap_or("")).await?;
+    Ok(Json(PatternBody {
+        pattern: Some(bulletins::number_pattern(&s.db).await?),
+    }))
+}
+
+/// Open311 client apps.
+#[utoipa::path(get, path = "/api/v1/api-clients", tag = "system",
+    responses((status = 200, body = Vec<ApiClientView>)))]
+async fn list_api_clients(
+    State(s): State<AppState>,
+    who: Principal,
+) -> AppResult<Json<Vec<ApiClientView>>> {
+    Ok(Json(
+        apikeys::list(&s.db, &who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct NewClient {
+    pub name: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedKey {
+    pub client: ApiClientView,
+    /// Shown this once; only its hash is stored.
+    pub api_key: String,
+}
+
+/// Issue an api_key for a client app (the same as `lianxin apikey add`).
+#[utoipa::path(post, path = "/api/v1/api-clients", tag = "system", request_body = NewClient,
+    responses((status = 201, body = IssuedKey)))]
+async fn create_api_client(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiJson(b): ApiJson<NewClient>,
+) -> AppResult<(StatusCode, Json<IssuedKey>)> {
+    let (m, key) = apikeys::add(&s.db, &who, b.name.as_deref().unwrap_or("")).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedKey {
+            client: m.into(),
+            api_key: key,
+        }),
+    ))
+}

@@ -48,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(system::router())
         .merge(registries::router())
         .merge(cases::router())
+        .merge(cases::supervision_router())
         .merge(crate::exchange::api::router())
 }
 

@@ -890,3 +890,221 @@ async fn metrics_count_open_overdue_cases_as_late() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
 }
+
+#[tokio::test]
+async fn an_inspection_records_findings_and_a_bulletin_is_issued_once() {
+    let (app, f, t) = setup().await;
+    let group = ok(app
+        .post(
+            &t.admin,
+            "/api/v1/units",
+            &json!({"name": "第一监督检查组", "kind": "inspection_group", "parent_id": f.district}),
+        )
+        .await)
+    .await;
+    let body = json!({
+        "group_unit_id": group["id"], "inspected_unit_id": f.sub_a, "held_on": "2020-03-10",
+        "place": "济源路街道办事处", "methods": ["attend_meeting", "records_review"],
+        "attendees": "张三、李四", "summary": "列席防控例会并查阅台账",
+        "findings": [
+            {"title": "卡点登记台账不全", "category": "prevention", "lead_unit_id": f.sub_a, "working_days": 3},
+            {"title": "企业诉求回复超期", "category": "inaction"}
+        ]
+    });
+    // Only supervisors record inspections; bad input names the finding.
+    let r = app.post(&t.dept, "/api/v1/inspections", &body).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut bad = body.clone();
+    bad["findings"][1]["title"] = json!("");
+    let (status, p) = problem(app.post(&t.supervisor, "/api/v1/inspections", &bad).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "findings[1].title");
+    assert_eq!(app.count("inspections").await, 0, "nothing kept");
+    let insp = ok(app.post(&t.supervisor, "/api/v1/inspections", &body).await).await;
+    assert_eq!(insp["findings"], 2);
+    assert_eq!(insp["method_labels"][0], "列席会议");
+    let findings = ok(app
+        .get(
+            &t.supervisor,
+            &format!("/api/v1/cases?inspection_id={}", insp["id"]),
+        )
+        .await)
+    .await;
+    assert_eq!(findings["total"], 2);
+    let spot = findings["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["title"] == "卡点登记台账不全")
+        .cloned()
+        .expect("finding");
+    assert_eq!(spot["status"], "dispatched", "handed over on the spot");
+    assert_eq!(spot["kind"], "supervision_finding");
+    assert_eq!(spot["source"], "inspection");
+
+    // A finding is verified by the inspecting group, not by an enterprise.
+    let spot = act_ok(&app, &t.admin, &spot, json!({"action": "accept"})).await;
+    let spot = act_ok(
+        &app,
+        &t.admin,
+        &spot,
+        json!({"action": "resolve", "solution": "台账已补齐"}),
+    )
+    .await;
+    let r = act(
+        &app,
+        &t.contact,
+        &spot,
+        json!({"action": "revisit", "satisfaction": "satisfied", "solved": true}),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "not the enterprise's case"
+    );
+    let spot = act_ok(
+        &app,
+        &t.supervisor,
+        &spot,
+        json!({"action": "revisit", "satisfaction": "satisfied", "solved": true, "note": "现场核验整改到位"}),
+    )
+    .await;
+    assert_eq!(spot["status"], "revisited");
+
+    // A bulletin about the slow one: draft, edit, issue with the next number, then frozen.
+    let slow = findings["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["title"] == "企业诉求回复超期")
+        .cloned()
+        .expect("finding");
+    let draft = ok(app
+        .post(
+            &t.supervisor,
+            "/api/v1/bulletins",
+            &json!({"kind": "criticism", "title": "关于企业诉求办理不及时的通报", "body": "经查……",
+                    "items": [{"case_id": slow["id"], "unit_id": f.sub_a, "note": "超期未回复"}]}),
+        )
+        .await)
+    .await;
+    assert_eq!(draft["status"], "draft");
+    assert!(draft["number"].is_null());
+    let edited = ok(app
+        .put(
+            &t.supervisor,
+            &format!("/api/v1/bulletins/{}", draft["id"]),
+            &json!({"kind": "criticism", "title": "关于企业诉求办理不及时的通报", "body": "经查，济源路街道……",
+                    "version": 1, "items": [{"case_id": slow["id"], "unit_id": f.sub_a, "note": "超期未回复"}]}),
+        )
+        .await)
+    .await;
+    assert_eq!(edited["version"], 2);
+    // The supervisor drafts; the leader issues.
+    let r = app
+        .post(
+            &t.supervisor,
+            &format!("/api/v1/bulletins/{}/issue", draft["id"]),
+            &json!({"version": 2}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let issued = ok(app
+        .post(
+            &t.leader,
+            &format!("/api/v1/bulletins/{}/issue", draft["id"]),
+            &json!({"version": 2}),
+        )
+        .await)
+    .await;
+    assert_eq!(issued["status"], "issued");
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y")
+        .to_string();
+    assert_eq!(issued["number"], format!("上街督〔{year}〕1号"));
+    let (status, p) = problem(
+        app.put(
+            &t.supervisor,
+            &format!("/api/v1/bulletins/{}", draft["id"]),
+            &json!({"kind": "circular", "title": "改", "body": "改", "version": 3, "items": []}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(p["detail"].as_str().unwrap_or("").contains("已签发"), "{p}");
+    // A second bulletin, with the pattern changed, gets number 2.
+    let r = app
+        .put(
+            &t.leader,
+            "/api/v1/bulletins/number-pattern",
+            &json!({"pattern": "上街督查〔{year}〕第{seq}号"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, _) = problem(
+        app.put(
+            &t.leader,
+            "/api/v1/bulletins/number-pattern",
+            &json!({"pattern": "无序号"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let second = ok(app
+        .post(
+            &t.supervisor,
+            "/api/v1/bulletins",
+            &json!({"kind": "circular", "title": "情况通报", "body": "……", "items": [{"unit_id": f.dept}]}),
+        )
+        .await)
+    .await;
+    let second = ok(app
+        .post(
+            &t.leader,
+            &format!("/api/v1/bulletins/{}/issue", second["id"]),
+            &json!({"version": 1}),
+        )
+        .await)
+    .await;
+    assert_eq!(second["number"], format!("上街督查〔{year}〕第2号"));
+    // Exports; a department reads issued bulletins but not drafts.
+    for ext in ["docx", "xlsx"] {
+        let r = app
+            .get(
+                &t.dept,
+                &format!("/api/v1/bulletins/{}/export.{ext}", issued["id"]),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
+    }
+    let draft3 = ok(app
+        .post(
+            &t.supervisor,
+            "/api/v1/bulletins",
+            &json!({"title": "草稿", "body": "……", "items": []}),
+        )
+        .await)
+    .await;
+    let r = app
+        .get(&t.dept, &format!("/api/v1/bulletins/{}", draft3["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let list = ok(app.get(&t.dept, "/api/v1/bulletins").await).await;
+    assert_eq!(list["total"], 2);
+    // An empty draft cannot be issued.
+    let (status, _) = problem(
+        app.post(
+            &t.leader,
+            &format!("/api/v1/bulletins/{}/issue", draft3["id"]),
+            &json!({"version": 1}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
