@@ -106,7 +106,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         }
         Some(id) => {
             let u = units::Entity::find_by_id(id).one(db).await?;
-            if !u.as_ref().is_some_and(|u| u.kind == "inspection_group") {
+            if u.as_ref().is_none_or(|u| u.kind != "inspection_group") {
                 errors.push(FieldError::new(
                     "group_unit_id",
                     "unknown",
@@ -299,10 +299,10 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(views(db, vec![row], lang)
+    views(db, vec![row], lang)
         .await?
         .pop()
-        .ok_or(AppError::NotFound)?)
+        .ok_or(AppError::NotFound)
 }
 
 async fn views(
