@@ -131,3 +131,15 @@
     true
   );
 })();
+
+/* 5. Repeating rows: a button[data-add-row="#table tbody"] appends a copy of the last row, emptied. */
+document.addEventListener("click", function (evt) {
+  var btn = evt.target.closest && evt.target.closest("[data-add-row]");
+  if (!btn) return;
+  var body = document.querySelector(btn.getAttribute("data-add-row"));
+  if (!body || !body.lastElementChild) return;
+  var row = body.lastElementChild.cloneNode(true);
+  row.querySelectorAll("input").forEach(function (i) { i.value = ""; });
+  row.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
+  body.appendChild(row);
+});

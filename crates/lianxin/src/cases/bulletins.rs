@@ -431,7 +431,8 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
 fn visible(who: &Principal) -> AppResult<Option<&'static str>> {
     if who.can(perm::BULLETIN_EDIT) || who.can(perm::BULLETIN_ISSUE) {
         Ok(None)
-    } else if who.can(perm::CASE_LIST) {
+    } else if who.can(perm::CASE_LIST) && who.enterprise_id.is_none() {
+        // Bulletins are the government's internal documents: not for enterprise accounts.
         Ok(Some("issued"))
     } else {
         Err(AppError::Forbidden)

@@ -1,6 +1,7 @@
 //! Browser pages: askama templates (checked at compile time) + htmx, assets embedded in the
 //! binary. Pages call the same service functions as the API; nothing here touches SQL.
 
+pub mod cases;
 pub mod dashboard;
 pub mod registries;
 pub mod system;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/docs", get(api_docs))
         .merge(registries::router())
         .merge(system::router())
+        .merge(cases::router())
 }
 
 /// What every page's frame needs.
@@ -94,6 +96,34 @@ impl PageCtx {
             menu.push(MenuGroup {
                 title: lang.t("menu.registries").into_owned(),
                 items: reg,
+            });
+        }
+        let mut work = Vec::new();
+        if who.enterprise_id.is_some() && who.can(perm::CASE_RAISE) {
+            work.push(item("appeal", "/appeal", "menu.appeal"));
+        }
+        if who.can(perm::CASE_LIST) {
+            work.push(item("cases", "/cases", "menu.cases"));
+            work.push(item(
+                "cases_overdue",
+                "/cases?bucket=overdue",
+                "menu.overdue",
+            ));
+        }
+        if who.can(perm::CASE_RAISE) && who.enterprise_id.is_none() {
+            work.push(item("cases_new", "/cases/new", "menu.case_new"));
+        }
+        if who.can(perm::CASE_METRICS) {
+            work.push(item("cases_metrics", "/cases/metrics", "menu.case_metrics"));
+        }
+        if who.can(perm::CASE_LIST) && who.enterprise_id.is_none() {
+            work.push(item("inspections", "/inspections", "menu.inspections"));
+            work.push(item("bulletins", "/bulletins", "menu.bulletins"));
+        }
+        if !work.is_empty() {
+            menu.push(MenuGroup {
+                title: lang.t("menu.cases_group").into_owned(),
+                items: work,
             });
         }
         let mut sys = Vec::new();

@@ -3,6 +3,8 @@
 //! Loaded through the same service functions as the API and the importers (no SQL side door),
 //! in one transaction: a failed load leaves the database empty.
 
+mod history;
+
 use std::collections::HashMap;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -135,6 +137,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     bar.set_message("people");
     let mut first_volunteer: Option<(i64, String)> = None;
     let mut contacts: HashMap<String, i64> = HashMap::new();
+    let mut cadres: HashMap<String, Vec<i64>> = HashMap::new();
     for p in &d.people {
         let mut kinds = Vec::new();
         for (flag, code) in [
@@ -175,6 +178,9 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             },
         )
         .await?;
+        if p.is_cadre {
+            cadres.entry(p.unit_code.clone()).or_default().push(m.id);
+        }
         if p.is_volunteer && first_volunteer.is_none() {
             first_volunteer = Some((m.id, p.unit_code.clone()));
         }
@@ -236,6 +242,34 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         crate::calendar::set_day(&txn, &who, day, Some(kind.code()), Some((*note).to_owned()))
             .await?;
     }
+    bar.set_message("cases");
+    let units_by_name: HashMap<String, (i64, String)> = d
+        .units
+        .iter()
+        .filter_map(|u| {
+            unit_ids
+                .get(&u.code)
+                .map(|id| (u.name.clone(), (*id, u.code.clone())))
+        })
+        .collect();
+    let enterprises: Vec<(i64, String, String)> = d
+        .enterprises
+        .iter()
+        .filter_map(|e| {
+            ent_ids
+                .get(&e.uscc)
+                .map(|id| (*id, e.name.clone(), e.contact_name.clone()))
+        })
+        .collect();
+    history::load(
+        &txn,
+        &history::Refs {
+            units: &units_by_name,
+            enterprises: &enterprises,
+            cadres: &cadres,
+        },
+    )
+    .await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())
