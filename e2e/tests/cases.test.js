@@ -189,6 +189,7 @@ describe('closed-loop case', () => {
     await poll(async () => (await page.locator('.chart canvas').count()) >= 2, {
       message: 'two ECharts canvases',
     });
+    await page.waitForTimeout(1500); // let the chart animations finish before the picture
     assert.ok((await page.locator('#red-list li').count()) > 0, 'a red list');
     assert.ok((await page.locator('#black-list li').count()) > 0, 'a black list');
     await shot(page, 'case-metrics');

@@ -214,6 +214,104 @@ pub fn supervision_router() -> OpenApiRouter<AppState> {
         .routes(routes!(bulletin_xlsx))
         .routes(routes!(get_pattern, set_pattern))
         .routes(routes!(list_api_clients, create_api_client))
+        .routes(routes!(attach_to_case))
+        .routes(routes!(attach_to_inspection))
+        .routes(routes!(get_attachment))
+}
+
+/// A multipart upload: `file` (one or more, at most 10 of 10 MB), and for cases `version`
+/// and an optional `note`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    version: Option<i32>,
+    note: Option<String>,
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Add files to a case (an `attach` event in its timeline; `version` as for actions).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", tag = "cases",
+    params(("id" = i64, Path, description = "case id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = CaseDetail),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn attach_to_case(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Json<CaseDetail>> {
+    let (fields, files) = super::read_upload(mp).await?;
+    let version = match fields.get("version").map(|v| v.trim()) {
+        None | Some("") => None,
+        Some(v) => Some(v.parse::<i32>().map_err(|_| {
+            AppError::invalid(crate::error::FieldError::new(
+                "version",
+                "format",
+                "版本号必须是整数",
+                "version must be a whole number",
+            ))
+        })?),
+    };
+    let row = service::attach(
+        &s.db,
+        &who,
+        id,
+        version,
+        fields.get("note").cloned(),
+        files,
+        service::now(),
+    )
+    .await?;
+    Ok(Json(service::detail_after_action(&s.db, row, lang).await?))
+}
+
+/// Add files to an inspection's record.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/attachments", tag = "supervision",
+    params(("id" = i64, Path, description = "inspection id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = InspectionView),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn attach_to_inspection(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Json<InspectionView>> {
+    let (_, files) = super::read_upload(mp).await?;
+    crate::cases::attachments::attach_to_inspection(&s.db, &who, id, files, service::now()).await?;
+    Ok(Json(inspections::get(&s.db, &who, id, lang).await?))
+}
+
+/// Download an attachment (404 unless the caller sees its case or inspection).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "cases",
+    params(("id" = i64, Path, description = "attachment id")),
+    responses((status = 200, content_type = "application/octet-stream"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get_attachment(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    attachment_response(&s, &who, id).await
+}
+
+pub async fn attachment_response(s: &AppState, who: &Principal, id: i64) -> AppResult<Response> {
+    let (a, bytes) = crate::cases::attachments::download(&s.db, who, id).await?;
+    let mut resp = crate::exchange::file_response(bytes, "application/octet-stream", &a.filename);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&a.content_type) {
+        resp.headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    resp.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(resp)
 }
 
 use crate::access::apikeys::{self, ApiClientView};

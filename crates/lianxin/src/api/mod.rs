@@ -116,3 +116,50 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
         }
     }
 }
+
+/// The text fields and files of a `multipart/form-data` upload. A malformed body is a 422.
+pub async fn read_upload(
+    mut mp: axum::extract::Multipart,
+) -> Result<
+    (
+        std::collections::HashMap<String, String>,
+        Vec<crate::cases::attachments::Upload>,
+    ),
+    AppError,
+> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::invalid(FieldError::new(
+            "file",
+            "multipart",
+            format!("上传内容无法读取：{e}"),
+            format!("the upload cannot be read: {e}"),
+        ))
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(filename) => {
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                if filename.is_empty() && bytes.is_empty() {
+                    continue; // an empty file input
+                }
+                files.push(crate::cases::attachments::Upload {
+                    filename,
+                    content_type,
+                    bytes,
+                });
+            }
+            None => {
+                let text = field.text().await.map_err(bad)?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    Ok((fields, files))
+}

@@ -109,6 +109,11 @@ pub enum Event {
         unit_id: i64,
         lead: bool,
     },
+    /// Files added to the case (photos, scans, documents); they live in `attachments`.
+    Attach {
+        attachment_ids: Vec<i64>,
+        names: Vec<String>,
+    },
 }
 
 impl Event {
@@ -126,6 +131,7 @@ impl Event {
             Event::Extend { .. } => "extend",
             Event::ApproveExtension { .. } => "approve_extension",
             Event::Return { .. } => "return",
+            Event::Attach { .. } => "attach",
         }
     }
 
@@ -353,6 +359,8 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                 "it cannot be returned",
             )?;
         }
+        // Evidence may be added at any stage, also to a closed case's file.
+        Event::Attach { .. } => {}
     }
     // Fill in what the state decides (the extension's deadline comes from the request).
     Ok(match event {
@@ -542,6 +550,7 @@ impl CaseState {
                 }
                 c.requested_deadline = None;
             }
+            Event::Attach { .. } => {}
             Event::Return { unit_id, lead } => {
                 if *lead {
                     c.status = "new".to_owned();

@@ -64,6 +64,8 @@ pub struct InspectionView {
     pub summary: String,
     pub findings: i64,
     pub created_at: DateTime<Utc>,
+    /// Photos, sign-in sheets, minutes (in lists: empty).
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 fn scope_condition(who: &Principal) -> Condition {
@@ -150,6 +152,15 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             None
         }
         Some(v) => match crate::calendar::parse_day(v) {
+            Ok(d) if !(2000..=2100).contains(&chrono::Datelike::year(&d)) => {
+                errors.push(FieldError::new(
+                    "held_on",
+                    "range",
+                    "督查日期应在 2000 年到 2100 年之间",
+                    "the date must be between 2000 and 2100",
+                ));
+                None
+            }
             Ok(d) => Some(d),
             Err(mut e) => {
                 e.field = "held_on".into();
@@ -299,10 +310,12 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    views(db, vec![row], lang)
+    let mut v = views(db, vec![row], lang)
         .await?
         .pop()
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    v.attachments = super::attachments::of_inspection(db, v.id).await?;
+    Ok(v)
 }
 
 async fn views(
@@ -355,6 +368,7 @@ async fn views(
             summary: r.summary,
             findings,
             created_at: r.created_at,
+            attachments: Vec::new(),
         });
     }
     Ok(out)

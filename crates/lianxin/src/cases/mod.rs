@@ -8,7 +8,9 @@
 //!   version), read with the timeline, lists and to-do counts, all through the data scope.
 //! - `metrics`: the figures leaders are judged by (响应率, 按期办结率, 满意率...).
 //! - `inspections`, `bulletins`: supervision inspections (B1) and numbered bulletins (B3).
+//! - `attachments`: files on cases (through `attach` events) and inspections.
 
+pub mod attachments;
 pub mod bulletins;
 pub mod engine;
 pub mod inspections;
@@ -71,6 +73,7 @@ pub const ACTIONS: Codes = &[
     ("extend", "申请延期", "Extension requested"),
     ("approve_extension", "延期审批", "Extension decided"),
     ("return", "退回", "Returned"),
+    ("attach", "上传附件", "Files attached"),
 ];
 
 pub const INSPECTION_METHODS: Codes = &[

@@ -189,6 +189,8 @@ pub struct CaseDetail {
     pub case: CaseView,
     /// The timeline, oldest first.
     pub events: Vec<EventView>,
+    /// Files added to the case (each through an `attach` event).
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
@@ -455,9 +457,11 @@ async fn detail_of(
             data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
         })
         .collect();
+    let attachments = super::attachments::of_case(db, c.id).await?;
     Ok(CaseDetail {
         case: names.view(c, &assignments, lang, Utc::now()),
         events,
+        attachments,
     })
 }
 
@@ -1191,7 +1195,10 @@ async fn act_in(
             errors.push(FieldError::required("action", "操作", "Action"));
             ""
         }
-        Some(a) => match super::ACTIONS.iter().find(|x| x.0 == a && a != "create") {
+        Some(a) => match super::ACTIONS
+            .iter()
+            .find(|x| x.0 == a && !matches!(a, "create" | "attach"))
+        {
             Some(x) => x.0,
             None => {
                 errors.push(FieldError::new(
@@ -1690,4 +1697,94 @@ pub async fn count(db: &impl ConnectionTrait, who: &Principal, f: &CaseFilter) -
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// Adds files to a case: one `attach` event naming them, under the same version check as any
+/// action. Anyone who sees the case may add evidence.
+pub async fn attach<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    version: Option<i32>,
+    note: Option<String>,
+    uploads: Vec<super::attachments::Upload>,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    who.require(perm::CASE_LIST)?;
+    super::attachments::validate(&uploads)?;
+    let note = crate::registries::clean(note);
+    let txn = db.begin().await?;
+    let result = async {
+        crate::db::lock_row(&txn, "cases", id).await?;
+        let row = find_visible::<cases::Entity>(&txn, &who.scope, id).await?;
+        let Some(version) = version else {
+            return Err(AppError::invalid(FieldError::required(
+                "version",
+                "版本号",
+                "Version",
+            )));
+        };
+        if version != row.version {
+            return Err(AppError::conflict(
+                format!("事项已被他人更新（当前版本 {}），请刷新后重试", row.version),
+                format!(
+                    "the case has changed (now version {}); reload and retry",
+                    row.version
+                ),
+            ));
+        }
+        let assignments = assignments_of(&txn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let state = CaseState {
+            case: row,
+            assignments,
+        };
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        for u in &uploads {
+            let a = super::attachments::store(&txn, who, Some(id), None, u, at).await?;
+            ids.push(a.id);
+            names.push(a.filename);
+        }
+        let event = engine::decide(
+            &state,
+            Event::Attach {
+                attachment_ids: ids,
+                names,
+            },
+        )
+        .map_err(refused)?;
+        let mut next = state.clone();
+        next.apply(at, &event);
+        save(&txn, &state, &next).await?;
+        append_event(&txn, who, id, next.case.version, at, &event, note).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Update,
+            "case",
+            Some(id),
+            format!("{} attach", next.case.number),
+        )
+        .await?;
+        Ok(next.case)
+    }
+    .await;
+    match result {
+        Ok(row) => {
+            txn.commit().await?;
+            Ok(row)
+        }
+        Err(AppError::Conflict { zh, en }) => {
+            txn.rollback().await?;
+            Err(AppError::ConflictWith {
+                zh,
+                en,
+                current: Box::new(current_json(db, id).await),
+            })
+        }
+        Err(e) => Err(e),
+    }
 }

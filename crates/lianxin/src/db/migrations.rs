@@ -545,6 +545,38 @@ impl MigrationTrait for M0003Cases {
         .await?;
         m.create_index(idx("bulletin_items", &["bulletin_id"]))
             .await?;
+        // Files attached to a case (through an `attach` event) or to an inspection. The bytes
+        // live in their own table so that listing attachments never reads them.
+        m.create_table(
+            Table::create()
+                .table("attachments")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("case_id"))
+                .col(big_integer_null("inspection_id"))
+                .col(string_len("filename", 200))
+                .col(string_len("content_type", 100))
+                .col(big_integer("size"))
+                .col(string_len("sha256", 64))
+                .col(string_len("uploaded_by", 64))
+                .col(big_integer_null("user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("attachments", "case_id", "cases"))
+                .foreign_key(&mut fk("attachments", "inspection_id", "inspections"))
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("attachments", &["case_id"])).await?;
+        m.create_index(idx("attachments", &["inspection_id"]))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("attachment_blobs")
+                .col(big_integer("id").primary_key())
+                .col(blob("data"))
+                .foreign_key(&mut fk("attachment_blobs", "id", "attachments"))
+                .take(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("settings")

@@ -446,6 +446,9 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
                 },
             )
             .await?;
+            if stage == 15 {
+                continue; // being re-handled (重办) now
+            }
             t += hours(rng.gen_range(20..60));
             let staff = Actor::named(&format!("{lead_name}经办人"));
             case = step(

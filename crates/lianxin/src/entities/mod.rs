@@ -1,6 +1,8 @@
 //! SeaORM entities: one per table, plain data. Rules live in the area modules, not here.
 
 pub mod api_clients;
+pub mod attachment_blobs;
+pub mod attachments;
 pub mod audit_log;
 pub mod bulletin_items;
 pub mod bulletins;

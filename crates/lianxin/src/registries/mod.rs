@@ -131,9 +131,17 @@ where
     }
 }
 
-/// Trimmed, empty → None.
+/// Trimmed, without control characters other than tab and line breaks (PostgreSQL refuses
+/// NUL in text; none has a meaning in a name or a note), empty → None.
 pub fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    s.map(|v| {
+        v.chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    })
+    .filter(|v| !v.is_empty())
 }
 
 /// A required text field with a maximum length in characters.

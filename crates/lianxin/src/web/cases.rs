@@ -42,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/metrics.xlsx", get(metrics_export))
         .route("/cases/{id}", get(detail_page))
         .route("/cases/{id}/act", post(act_submit))
+        .route("/cases/{id}/attach", post(attach_submit))
+        .route("/attachments/{id}", get(attachment))
         .route("/appeal", get(appeal_page).post(appeal_submit))
         .route("/inspections", get(inspections_page))
         .route(
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
             get(inspection_new).post(inspection_submit),
         )
         .route("/inspections/{id}", get(inspection_detail))
+        .route("/inspections/{id}/attach", post(inspection_attach))
         .route("/bulletins", get(bulletins_page))
         .route("/bulletins/new", get(bulletin_new).post(bulletin_create))
         .route("/bulletins/{id}", get(bulletin_detail).post(bulletin_save))
@@ -290,6 +293,7 @@ pub struct Allowed {
 struct DetailPage {
     ctx: PageCtx,
     case: CaseView,
+    attachments: Vec<crate::cases::attachments::AttachmentView>,
     timeline: Vec<TimelineItem>,
     allowed: Allowed,
     units: Vec<Opt>,
@@ -324,7 +328,7 @@ fn event_detail(data: &serde_json::Value, lang: Lang) -> String {
         data.get(k)
             .and_then(|v| v.as_str())
             .and_then(|s| s.parse::<DateTime<Utc>>().ok())
-            .map(|d| local_time(&d))
+            .map(|d| super::widgets::local_deadline(&d))
     };
     if let Some(d) = time("deadline") {
         parts.push(format!("{}{d}", lang.pick("期限：", "deadline: ")));
@@ -451,6 +455,7 @@ async fn detail_response(
     let page = DetailPage {
         ctx: PageCtx::new(who, lang, "cases", title),
         case: d.case,
+        attachments: d.attachments,
         timeline,
         allowed,
         units,
@@ -567,6 +572,77 @@ async fn act_submit(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn attach_submit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let result = match crate::api::read_upload(mp).await {
+        Ok((fields, files)) => {
+            let version = fields.get("version").and_then(|v| v.trim().parse().ok());
+            service::attach(
+                &s.db,
+                &who,
+                id,
+                version,
+                fields.get("note").cloned(),
+                files,
+                service::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::ConflictWith { .. }),
+        ) => {
+            let p = e.problem();
+            let errors = p
+                .errors
+                .iter()
+                .map(|fe| fe.message(lang).to_owned())
+                .collect();
+            let d = service::detail(&s.db, &who, id, lang).await?;
+            detail_response(
+                &s,
+                &who,
+                lang,
+                d,
+                e.status(),
+                Some(p.body(lang).detail),
+                errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn attachment(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    crate::api::cases::attachment_response(&s, &who, id).await
+}
+
+async fn inspection_attach(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (_, files) = crate::api::read_upload(mp).await?;
+    crate::cases::attachments::attach_to_inspection(&s.db, &who, id, files, service::now()).await?;
+    Ok(Redirect::to(&format!("/inspections/{id}")).into_response())
 }
 
 // --- raising a case ---------------------------------------------------------------------------------
@@ -1240,6 +1316,7 @@ struct InspectionDetailPage {
     ctx: PageCtx,
     i: InspectionView,
     findings: Vec<CaseView>,
+    can_attach: bool,
 }
 
 async fn inspection_detail(
@@ -1262,6 +1339,7 @@ async fn inspection_detail(
             "inspections",
             format!("{} {}", i.held_on, i.inspected_unit.name),
         ),
+        can_attach: who.can(perm::INSPECTION_ADD),
         i,
         findings,
     }))

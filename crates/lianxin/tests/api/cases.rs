@@ -1108,3 +1108,134 @@ async fn an_inspection_records_findings_and_a_bulletin_is_issued_once() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn files_are_attached_through_the_timeline_and_only_seen_in_scope() {
+    let (app, f, t) = setup().await;
+    let case = raise_appeal(&app, &t.contact).await;
+    let id = case["id"].as_i64().expect("id");
+    let upload = |token: &str, version: i64, name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("version", version.to_string())
+            .text("note", "现场照片")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str("image/jpeg")
+                    .expect("mime"),
+            );
+        app.client
+            .post(app.url(&format!("/api/v1/cases/{id}/attachments")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+    };
+    let r = upload(
+        &t.contact,
+        1,
+        "../../厂房照片.jpg",
+        b"\xff\xd8\xff photo".to_vec(),
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let c: Value = r.json().await.expect("json");
+    assert_eq!(c["version"], 2);
+    assert_eq!(c["events"][1]["action"], "attach");
+    assert_eq!(
+        c["attachments"][0]["filename"], "厂房照片.jpg",
+        "no path in a file name"
+    );
+    let href = c["attachments"][0]["href"]
+        .as_str()
+        .expect("href")
+        .to_owned();
+    let r = app.get(&t.contact, &href).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .starts_with("attachment")
+    );
+    assert_eq!(&r.bytes().await.expect("bytes")[..], b"\xff\xd8\xff photo");
+    // A department that does not work on the case cannot fetch it.
+    let r = app.get(&t.other, &href).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Stale version, empty file, too large: refused, nothing stored.
+    let (status, p) = problem(
+        upload(&t.contact, 1, "a.jpg", b"x".to_vec())
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["current"]["version"], 2);
+    let (status, _) = problem(
+        upload(&t.contact, 2, "empty.jpg", Vec::new())
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = problem(
+        upload(&t.contact, 2, "big.jpg", vec![0u8; 10 * 1024 * 1024 + 1])
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("attachments").await, 1);
+    assert_replay_matches(&app, id).await;
+
+    // An inspection's record takes files too.
+    let group = ok(app
+        .post(
+            &t.admin,
+            "/api/v1/units",
+            &json!({"name": "第二监督检查组", "kind": "inspection_group", "parent_id": f.district}),
+        )
+        .await)
+    .await;
+    let insp = ok(app
+        .post(
+            &t.supervisor,
+            "/api/v1/inspections",
+            &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_b, "held_on": "2020-03-12",
+                    "place": "矿山街道", "methods": ["onsite_check"]}),
+        )
+        .await)
+    .await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"sign-in".to_vec()).file_name("签到表.pdf"),
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/inspections/{}/attachments", insp["id"])))
+        .bearer_auth(&t.supervisor)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["attachments"][0]["filename"], "签到表.pdf");
+    let (status, _) = problem(
+        app.post(
+            &t.supervisor,
+            "/api/v1/inspections",
+            &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_b,
+            "held_on": "0000-01-01", "place": "x", "methods": ["onsite_check"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a date outside 2000-2100"
+    );
+}

@@ -1,0 +1,289 @@
+//! Case-engine benchmark (issue 3): create, dispatch, accept and resolve 100,000 cases through
+//! the engine (the same service functions the API calls), then the metrics over all of them.
+//! Goal: metrics answer in under 100 ms at the median on SQLite. Every figure is printed next
+//! to a baseline measured in the same run (the machine is shared and noisy).
+//!
+//! Run: `cargo bench -p lianxin --bench cases` (LIANXIN_BENCH_CASES=N for another size).
+
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use lianxin::access::Principal;
+use lianxin::app::{self, AppState};
+use lianxin::cases::service::{self, ActionInput, CaseInput};
+use lianxin::entities::{enterprises, units};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+const ROUNDS: usize = 30;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+fn p90(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[(v.len() * 9) / 10]
+}
+
+fn action(a: &str) -> ActionInput {
+    ActionInput {
+        action: Some(a.into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = std::env::var("LIANXIN_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = app::prepare_database(&url).await.expect("bench db");
+    lianxin::demo::load(&db, false).await.expect("demo");
+    let departments: Vec<i64> = units::Entity::find()
+        .filter(units::Column::Kind.eq("department"))
+        .all(&db)
+        .await
+        .expect("units")
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let ents: Vec<i64> = enterprises::Entity::find()
+        .all(&db)
+        .await
+        .expect("enterprises")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let who = Principal::system("bench");
+    let t0 = Utc.with_ymd_and_hms(2020, 2, 10, 1, 0, 0).unwrap();
+
+    // --- 100,000 cases through the engine, 1,000 per transaction ---------------------------
+    let bar = indicatif::ProgressBar::new(n as u64);
+    let started = Instant::now();
+    for block in 0..n.div_ceil(1000) {
+        let txn = db.begin().await.expect("begin");
+        for i in block * 1000..((block + 1) * 1000).min(n) {
+            let at = t0 + Duration::minutes((i as i64 * 7) % (60 * 24 * 300));
+            let lead = departments[i % departments.len()];
+            let assist = departments[(i / 3 + 1) % departments.len()];
+            let mut c = service::create(
+                &txn,
+                &who,
+                CaseInput {
+                    kind: Some("enterprise_appeal".into()),
+                    category: Some(["permits", "workforce", "finance", "logistics"][i % 4].into()),
+                    title: Some(format!("诉求 {i}")),
+                    enterprise_id: Some(ents[i % ents.len()]),
+                    dispatch: Some(ActionInput {
+                        lead_unit_id: Some(lead),
+                        assist_unit_ids: Some(if i % 5 == 0 && assist != lead {
+                            vec![assist]
+                        } else {
+                            vec![]
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                at,
+            )
+            .await
+            .expect("create");
+            let step = |c: &lianxin::entities::cases::Model, input: ActionInput| ActionInput {
+                version: Some(c.version),
+                ..input
+            };
+            let units: Vec<i64> = if i % 5 == 0 && assist != lead {
+                vec![assist, lead]
+            } else {
+                vec![lead]
+            };
+            if i % 13 == 0 {
+                continue; // left waiting: overdue now
+            }
+            for u in &units {
+                c = service::act(
+                    &txn,
+                    &who,
+                    c.id,
+                    step(
+                        &c,
+                        ActionInput {
+                            unit_id: Some(*u),
+                            ..action("accept")
+                        },
+                    ),
+                    at + Duration::hours((i % 30) as i64),
+                )
+                .await
+                .expect("accept");
+            }
+            for u in &units {
+                let late = if i % 9 == 0 {
+                    24 * 9
+                } else {
+                    20 + (i % 50) as i64
+                };
+                c = service::act(
+                    &txn,
+                    &who,
+                    c.id,
+                    step(
+                        &c,
+                        ActionInput {
+                            unit_id: Some(*u),
+                            solution: Some("已办结".into()),
+                            ..action("resolve")
+                        },
+                    ),
+                    at + Duration::hours(late),
+                )
+                .await
+                .expect("resolve");
+            }
+            if i % 3 == 0 {
+                let satisfaction = if i % 21 == 0 {
+                    "unsatisfied"
+                } else {
+                    "satisfied"
+                };
+                service::act(
+                    &txn,
+                    &who,
+                    c.id,
+                    step(
+                        &c,
+                        ActionInput {
+                            satisfaction: Some(satisfaction.into()),
+                            solved: Some(satisfaction == "satisfied"),
+                            ..action("revisit")
+                        },
+                    ),
+                    at + Duration::hours(24 * 12),
+                )
+                .await
+                .expect("revisit");
+            }
+        }
+        txn.commit().await.expect("commit");
+        bar.inc(1000);
+    }
+    bar.finish_and_clear();
+    let setup = started.elapsed().as_secs_f64();
+    let events = count(&db, "case_events").await;
+    println!(
+        "setup: {n} cases created, dispatched, accepted and resolved through the engine in {setup:.1} s \
+         ({:.0} cases/s, {events} events, {:.0} events/s)",
+        n as f64 / setup,
+        events as f64 / setup
+    );
+
+    // --- the metrics over HTTP ------------------------------------------------------------------
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = AppState::new(db.clone());
+    tokio::spawn(async move { app::serve(listener, state, std::future::pending()).await });
+    let client = reqwest::Client::new();
+    let r: serde_json::Value = client
+        .post(format!("http://{addr}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "leader", "password": lianxin::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("token");
+    let token = r["token"].as_str().expect("token").to_owned();
+    println!();
+    println!(
+        "metrics over {} cases (SQLite), {ROUNDS} requests each:",
+        count(&db, "cases").await
+    );
+    let mut baseline = Vec::new();
+    for _ in 0..ROUNDS {
+        // The floor of any metric: one pass over the table.
+        let t = Instant::now();
+        db.execute_unprepared("SELECT COUNT(*), SUM(version) FROM cases")
+            .await
+            .expect("scan");
+        baseline.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let base = median(&mut baseline);
+    for group in ["unit", "kind", "month", "cadre", "subject"] {
+        let mut times = Vec::new();
+        let mut body = serde_json::Value::Null;
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            let r = client
+                .get(format!(
+                    "http://{addr}/api/v1/cases/metrics?group_by={group}"
+                ))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("metrics");
+            assert!(r.status().is_success(), "{}", r.status());
+            body = r.json().await.expect("json");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (m, p) = (median(&mut times), p90(&mut times));
+        println!(
+            "  group_by={group:<8} median {m:6.1} ms, p90 {p:6.1} ms  ({} groups; on-time {:.1}%, overdue now {}){}",
+            body["items"].as_array().map(Vec::len).unwrap_or(0),
+            body["total"]["on_time_resolution_rate"]
+                .as_f64()
+                .unwrap_or(0.0)
+                * 100.0,
+            body["total"]["overdue_open"],
+            if group == "unit" {
+                "   (goal: median < 100 ms)"
+            } else {
+                ""
+            },
+        );
+    }
+    println!(
+        "  baseline: one scan of the cases table (SELECT COUNT(*), SUM(version)), median {base:.1} ms"
+    );
+    // The to-do counts and the overdue board, the other pages a leader opens every morning.
+    for (name, path) in [
+        ("to-do counts", "/api/v1/cases/todo"),
+        ("overdue board", "/api/v1/cases?overdue=true"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            let r = client
+                .get(format!("http://{addr}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            assert!(r.status().is_success());
+            let _ = r.bytes().await;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        println!(
+            "  {name:<14} median {:.1} ms -> ratio {:.1} to the scan",
+            median(&mut times),
+            median(&mut times) / base
+        );
+    }
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count")
+        .expect("row");
+    row.try_get::<i64>("", "n").expect("n")
+}
