@@ -28,7 +28,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_case))
         .routes(routes!(act))
         .routes(routes!(list_kinds, create_kind))
+        .routes(routes!(update_kind))
         .routes(routes!(create_category))
+}
+
+/// Change a kind's names, time limits, who may raise it, or retire it (`active: false`).
+#[utoipa::path(put, path = "/api/v1/case-kinds/{id}", tag = "cases",
+    params(("id" = i64, Path, description = "kind id")), request_body = KindInput,
+    responses((status = 200, body = KindView),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn update_kind(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<KindInput>,
+) -> AppResult<Json<KindView>> {
+    let k = kinds::update_kind(&s.db, &who, id, input).await?;
+    kinds::list(&s.db)
+        .await?
+        .into_iter()
+        .find(|v| v.id == k.id)
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 /// Cases in the caller's data scope, newest first (overdue lists: nearest deadline first).

@@ -300,6 +300,8 @@ pub struct KindInput {
     pub urgent_response_hours: Option<i32>,
     pub needs_verification: Option<bool>,
     pub raise_roles: Option<Vec<String>>,
+    /// false retires the kind (no new cases; existing ones go on).
+    pub active: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -501,4 +503,115 @@ pub async fn create_category(
     )
     .await?;
     Ok(c)
+}
+
+/// Changes a kind: only the fields given (the code stays).
+pub async fn update_kind(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    input: KindInput,
+) -> AppResult<case_kinds::Model> {
+    who.require(perm::CASE_KINDS)?;
+    let k = case_kinds::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    if input.code.as_deref().is_some_and(|c| c != k.code) {
+        errors.push(FieldError::new(
+            "code",
+            "readonly",
+            "编码不能修改",
+            "the code cannot change",
+        ));
+    }
+    let name_zh = optional_text(
+        &mut errors,
+        "name_zh",
+        input.name_zh,
+        50,
+        "中文名称",
+        "Chinese name",
+    );
+    let name_en = optional_text(
+        &mut errors,
+        "name_en",
+        input.name_en,
+        80,
+        "英文名称",
+        "English name",
+    );
+    let subject = match input.subject.as_deref() {
+        None => None,
+        Some(v) => parse_code(
+            &mut errors,
+            "subject",
+            Some(v),
+            super::SUBJECTS,
+            "对象",
+            "Subject",
+        ),
+    };
+    check_range(&mut errors, "working_days", input.working_days, 1, 365);
+    check_range(
+        &mut errors,
+        "response_working_days",
+        input.response_working_days,
+        0,
+        30,
+    );
+    check_range(&mut errors, "urgent_hours", input.urgent_hours, 1, 720);
+    check_range(
+        &mut errors,
+        "urgent_response_hours",
+        input.urgent_response_hours,
+        1,
+        72,
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut am: case_kinds::ActiveModel = k.into();
+    if let Some(v) = name_zh {
+        am.name_zh = Set(v);
+    }
+    if let Some(v) = name_en {
+        am.name_en = Set(v);
+    }
+    if let Some(v) = subject {
+        am.subject = Set(v.to_owned());
+    }
+    if let Some(v) = input.working_days {
+        am.working_days = Set(v);
+    }
+    if let Some(v) = input.response_working_days {
+        am.response_working_days = Set(v);
+    }
+    if let Some(v) = input.urgent_hours {
+        am.urgent_hours = Set(v);
+    }
+    if let Some(v) = input.urgent_response_hours {
+        am.urgent_response_hours = Set(v);
+    }
+    if let Some(v) = input.needs_verification {
+        am.needs_verification = Set(v);
+    }
+    if let Some(v) = input.raise_roles {
+        am.raise_roles = Set(v.join(","));
+    }
+    if let Some(v) = input.active {
+        am.active = Set(v);
+    }
+    let k = am.update(db).await?;
+    audit::record(
+        db,
+        who,
+        Action::Update,
+        "case_kind",
+        Some(k.id),
+        format!("{} {}wd", k.code, k.working_days),
+    )
+    .await?;
+    Ok(k)
 }

@@ -19,6 +19,13 @@ pub struct Stat {
     pub href: &'static str,
 }
 
+pub struct TodoStat {
+    pub label: String,
+    pub value: u64,
+    pub href: String,
+    pub danger: bool,
+}
+
 pub struct Chart {
     pub title: String,
     /// ECharts option as JSON (escaped into a data attribute by the template).
@@ -30,6 +37,8 @@ pub struct Chart {
 struct DashboardPage {
     ctx: PageCtx,
     scope_note: String,
+    /// The caller's to-do lists of the case engine (待办), when they work on cases.
+    todo: Vec<TodoStat>,
     stats: Vec<Stat>,
     charts: Vec<Chart>,
 }
@@ -154,9 +163,24 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
     } else {
         t("dash.scope_limited")
     };
+    let todo = if who.can(crate::access::roles::perm::CASE_LIST) {
+        crate::cases::service::todo_counts(&s.db, &who, lang)
+            .await?
+            .into_iter()
+            .map(|c| TodoStat {
+                danger: c.bucket == crate::cases::service::Bucket::Overdue && c.count > 0,
+                href: format!("/cases?bucket={}", c.bucket.code()),
+                label: c.label,
+                value: c.count,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&DashboardPage {
         ctx: PageCtx::new(&who, lang, "home", t("menu.home")),
         scope_note,
+        todo,
         stats,
         charts,
     }))

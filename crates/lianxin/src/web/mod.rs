@@ -140,6 +140,9 @@ impl PageCtx {
         if who.can(perm::CALENDAR_EDIT) {
             sys.push(item("calendar", "/system/calendar", "menu.calendar"));
         }
+        if who.can(perm::CASE_KINDS) {
+            sys.push(item("case_kinds", "/system/case-kinds", "menu.case_kinds"));
+        }
         sys.push(item("docs", "/api/docs", "menu.api_docs"));
         menu.push(MenuGroup {
             title: lang.t("menu.system").into_owned(),

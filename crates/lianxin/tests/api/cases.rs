@@ -1239,3 +1239,61 @@ async fn files_are_attached_through_the_timeline_and_only_seen_in_scope() {
         "a date outside 2000-2100"
     );
 }
+
+/// Every role against every case endpoint: the exact status each one gets.
+#[tokio::test]
+async fn every_role_against_every_case_endpoint() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let other = ok(app
+        .post(
+            &admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": "用工", "enterprise_id": f.ent_b}),
+        )
+        .await)
+    .await;
+    let endpoints: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/api/v1/cases".into(), None),
+        ("GET", "/api/v1/cases/todo".into(), None),
+        ("GET", "/api/v1/cases/metrics".into(), None),
+        ("GET", format!("/api/v1/cases/{}", other["id"]), None),
+        (
+            "POST",
+            "/api/v1/cases".into(),
+            Some(json!({"kind": "enterprise_appeal", "title": "矩阵", "enterprise_id": f.ent_a})),
+        ),
+        ("POST", "/api/v1/inspections".into(), Some(json!({}))),
+        ("GET", "/api/v1/bulletins".into(), None),
+        ("POST", "/api/v1/bulletins".into(), Some(json!({}))),
+        ("GET", "/api/v1/api-clients".into(), None),
+        ("POST", "/api/v1/case-kinds".into(), Some(json!({}))),
+    ];
+    #[rustfmt::skip]
+    let expected: [(&str, [u16; 10]); 8] = [
+        //                    list todo metr caseB raise insp bulL bulP keys kinds
+        ("leader",             [200, 200, 200, 200,  201,  403, 200, 422, 403, 403]),
+        ("department_staff",   [200, 200, 200, 404,  422,  403, 200, 403, 403, 403]),
+        ("service_cadre",      [200, 200, 200, 404,  201,  403, 200, 403, 403, 403]),
+        ("supervisor",         [200, 200, 200, 200,  201,  422, 200, 422, 403, 403]),
+        ("organization",       [200, 200, 200, 200,  403,  403, 200, 403, 403, 403]),
+        ("volunteer",          [403, 403, 403, 403,  403,  403, 403, 403, 403, 403]),
+        ("enterprise_contact", [200, 200, 403, 404,  201,  403, 403, 403, 403, 403]),
+        ("admin",              [200, 200, 200, 200,  201,  422, 200, 422, 200, 422]),
+    ];
+    for (role, statuses) in expected {
+        let t = app.token(role).await;
+        for ((method, path, body), want) in endpoints.iter().zip(statuses) {
+            let mut req = match *method {
+                "GET" => app.client.get(app.url(path)),
+                _ => app.client.post(app.url(path)),
+            }
+            .bearer_auth(&t);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let got = req.send().await.expect("send").status().as_u16();
+            assert_eq!(got, want, "{role} {method} {path}");
+        }
+    }
+}

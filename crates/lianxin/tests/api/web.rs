@@ -294,3 +294,93 @@ async fn an_admin_maintains_the_calendar_in_the_browser() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
+    let (app, f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/system/case-kinds",
+            &[
+                ("_csrf", &csrf),
+                ("code", "fever_followup"),
+                ("name_zh", "发热随访"),
+                ("name_en", "Fever follow-up"),
+                ("subject", "unit"),
+                ("working_days", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let t = app.token("admin").await;
+    let kinds: serde_json::Value = app
+        .get(&t, "/api/v1/case-kinds")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let k = kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["code"] == "fever_followup")
+        .cloned()
+        .expect("the new kind");
+    assert_eq!(k["working_days"], 1);
+    let id = k["id"].as_i64().unwrap().to_string();
+    let r = b
+        .post(
+            &format!("/system/case-kinds/{id}"),
+            &[
+                ("_csrf", &csrf),
+                ("name_zh", "发热随访"),
+                ("subject", "unit"),
+                ("working_days", "2"),
+                ("response_working_days", "0"),
+                ("urgent_hours", "12"),
+                ("urgent_response_hours", "1"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = b
+        .post(
+            &format!("/system/case-kinds/{id}/categories"),
+            &[
+                ("_csrf", &csrf),
+                ("code", "home_isolation"),
+                ("name_zh", "居家隔离"),
+                ("working_days", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a limit over 365 days"
+    );
+    let (status, html) = b.get("/system/case-kinds").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("发热随访") && html.contains("value=\"2\""));
+    // A case of the new kind needs no code: raised and dispatched at once, with its limit.
+    let r = app
+        .post(
+            &t,
+            "/api/v1/cases",
+            &serde_json::json!({"kind": "fever_followup", "title": "发热人员随访", "unit_id": f.community_a,
+                "dispatch": {"lead_unit_id": f.sub_a}}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(c["status"], "dispatched");
+    assert_eq!(c["kind_name"], "发热随访");
+    let leader = Browser::login(&app, "leader").await;
+    assert_eq!(
+        leader.get("/system/case-kinds").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
