@@ -116,6 +116,8 @@ pub struct MetricsRow {
     pub return_rate: Option<f64>,
     pub avg_handling_days: Option<f64>,
     pub p90_handling_days: Option<f64>,
+    /// Cases the handling days are measured over (resolved now).
+    pub handled: i64,
 }
 
 impl MetricsRow {
@@ -279,6 +281,11 @@ pub async fn compute(
         ("reopened", sum("reopen_count > 0"), vec![]),
         ("returned", sum("return_count > 0"), vec![]),
         (
+            "handled",
+            sum("resolved_at IS NOT NULL AND dispatched_at IS NOT NULL"),
+            vec![],
+        ),
+        (
             "avg_secs",
             format!(
                 "AVG(CASE WHEN resolved_at IS NOT NULL AND dispatched_at IS NOT NULL THEN {secs} END)"
@@ -359,6 +366,7 @@ pub async fn compute(
                 satisfied: int(r, "satisfied"),
                 reopened: int(r, "reopened"),
                 returned: int(r, "returned"),
+                handled: int(r, "handled"),
                 avg_handling_days: r
                     .try_get::<Option<f64>>("", "avg_secs")
                     .ok()
@@ -382,7 +390,12 @@ pub async fn compute(
         name: lang.pick("合计", "Total").into(),
         ..Default::default()
     };
+    let mut handled_days = 0.0;
     for m in &items {
+        if let Some(avg) = m.avg_handling_days {
+            handled_days += avg * m.handled as f64;
+        }
+        total.handled += m.handled;
         total.received += m.received;
         total.dispatched += m.dispatched;
         total.response_due += m.response_due;
@@ -397,6 +410,8 @@ pub async fn compute(
         total.returned += m.returned;
     }
     total.finish();
+    total.avg_handling_days =
+        (total.handled > 0).then(|| round2(handled_days / total.handled as f64));
     let (red, black) = if group_by == GroupBy::Unit {
         ranking(&items)
     } else {

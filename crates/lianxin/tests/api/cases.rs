@@ -855,6 +855,8 @@ async fn metrics_count_open_overdue_cases_as_late() {
     assert_eq!(m["total"]["received"], 5);
     close(&m["total"]["on_time_resolution_rate"], 0.25);
     assert_eq!(m["total"]["overdue_open"], 2);
+    assert_eq!(m["total"]["handled"], 2);
+    close(&m["total"]["avg_handling_days"], 2.0);
 
     // By kind and by month, and a period that holds none of them.
     let m = ok(app
