@@ -488,13 +488,7 @@ async fn view(
         .await?;
     let unit_ids: Vec<i64> = items.iter().map(|i| i.unit_id).collect();
     let case_ids: Vec<i64> = items.iter().filter_map(|i| i.case_id).collect();
-    let unit_names: std::collections::HashMap<i64, String> = units::Entity::find()
-        .filter(units::Column::Id.is_in(unit_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let unit_names = crate::registries::units::names(db, unit_ids).await?;
     let cases: std::collections::HashMap<i64, cases::Model> = cases::Entity::find()
         .filter(cases::Column::Id.is_in(case_ids))
         .all(db)

@@ -328,13 +328,7 @@ async fn views(
         .iter()
         .flat_map(|r| [r.group_unit_id, r.inspected_unit_id])
         .collect();
-    let names: std::collections::HashMap<i64, String> = units::Entity::find()
-        .filter(units::Column::Id.is_in(unit_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::registries::units::names(db, unit_ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let findings = cases::Entity::find()

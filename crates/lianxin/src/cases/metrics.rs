@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::access::roles::perm;
-use crate::entities::{case_kinds, cases, people, units};
+use crate::entities::{case_kinds, cases, people};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
@@ -470,12 +470,10 @@ async fn name_rows(
 ) -> AppResult<()> {
     let ids: Vec<i64> = items.iter().filter_map(|m| m.key.parse().ok()).collect();
     let names: HashMap<String, String> = match group_by {
-        GroupBy::Unit | GroupBy::Subject => units::Entity::find()
-            .filter(sea_orm::ColumnTrait::is_in(&units::Column::Id, ids))
-            .all(db)
+        GroupBy::Unit | GroupBy::Subject => crate::registries::units::names(db, ids)
             .await?
             .into_iter()
-            .map(|u| (u.id.to_string(), u.name))
+            .map(|(id, name)| (id.to_string(), name))
             .collect(),
         GroupBy::Kind => case_kinds::Entity::find()
             .all(db)

@@ -221,13 +221,7 @@ impl Names {
             ent_ids.extend(c.enterprise_id);
             person_ids.extend(c.responsible_person_id);
         }
-        let units = units::Entity::find()
-            .filter(units::Column::Id.is_in(unit_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+        let units = crate::registries::units::names(db, unit_ids).await?;
         let enterprises = enterprises::Entity::find()
             .filter(enterprises::Column::Id.is_in(ent_ids))
             .all(db)

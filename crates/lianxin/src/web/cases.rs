@@ -106,6 +106,55 @@ const HANDLING_UNITS: &[&str] = &[
     "district",
 ];
 
+/// The messages of the errors about `field` (and its parts: `field.x`, `field[2]...`), for the
+/// line under a form control; nested fields are named so the row can be found.
+fn field_errors(errors: &[FieldError], field: &str, lang: Lang) -> String {
+    errors
+        .iter()
+        .filter(|e| {
+            e.field == field
+                || e.field.starts_with(&format!("{field}."))
+                || e.field.starts_with(&format!("{field}["))
+        })
+        .map(|e| {
+            if e.field == field {
+                e.message(lang).to_owned()
+            } else {
+                format!("{}：{}", e.field, e.message(lang))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+fn nth(v: &[String], i: usize) -> &str {
+    v.get(i).map(String::as_str).unwrap_or("")
+}
+
+/// The end of a form post: to the saved record, or the form again (422) with its errors.
+async fn saved_or_page<T, P, Fut>(
+    result: AppResult<T>,
+    redirect: impl FnOnce(T) -> String,
+    page: impl FnOnce(Vec<FieldError>) -> Fut,
+) -> AppResult<Response>
+where
+    P: Template,
+    Fut: std::future::Future<Output = AppResult<P>>,
+{
+    match result {
+        Ok(v) => Ok(Redirect::to(&redirect(v)).into_response()),
+        Err(AppError::Validation(errs)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(errs).await?,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
 // --- list ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize)]
@@ -684,16 +733,14 @@ struct NewPage {
 }
 
 impl NewPage {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
-            .map(|e| e.message(self.ctx.lang).to_owned())
-            .collect::<Vec<_>>()
-            .join("；")
+        field_errors(&self.errors, field, self.lang())
     }
     fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
-        v.as_deref().unwrap_or("")
+        text(v)
     }
 }
 
@@ -800,14 +847,12 @@ async fn new_submit(
     } else {
         Err(AppError::Validation(errors))
     };
-    match result {
-        Ok(row) => Ok(Redirect::to(&format!("/cases/{}", row.id)).into_response()),
-        Err(AppError::Validation(errs)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_form(&s, &who, lang, f, errs).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    saved_or_page(
+        result,
+        |row| format!("/cases/{}", row.id),
+        |errs| new_form(&s, &who, lang, f, errs),
+    )
+    .await
 }
 
 // --- the phone page for enterprise contacts ---------------------------------------------------------
@@ -827,16 +872,14 @@ struct AppealPage {
 }
 
 impl AppealPage {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message(self.lang).to_owned())
-            .collect::<Vec<_>>()
-            .join("；")
+        field_errors(&self.errors, field, self.lang())
     }
     fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
-        v.as_deref().unwrap_or("")
+        text(v)
     }
 }
 
@@ -929,14 +972,13 @@ async fn appeal_submit(
         source: Some("online".into()),
         ..Default::default()
     };
-    match service::create(&s.db, &who, input, service::now()).await {
-        Ok(row) => Ok(Redirect::to(&format!("/appeal?done={}", row.number)).into_response()),
-        Err(AppError::Validation(errs)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &appeal_view(&s, &who, lang, f, errs, None).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    let result = service::create(&s.db, &who, input, service::now()).await;
+    saved_or_page(
+        result,
+        |row| format!("/appeal?done={}", row.number),
+        |errs| appeal_view(&s, &who, lang, f, errs, None),
+    )
+    .await
 }
 
 // --- metrics ------------------------------------------------------------------------------------------
@@ -1167,19 +1209,17 @@ struct InspectionNewPage {
 }
 
 impl InspectionNewPage {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
-            .map(|e| format!("{}：{}", e.field, e.message(self.ctx.lang)))
-            .collect::<Vec<_>>()
-            .join("；")
+        field_errors(&self.errors, field, self.lang())
     }
     fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
-        v.as_deref().unwrap_or("")
+        text(v)
     }
     fn at<'a>(&self, v: &'a [String], i: &usize) -> &'a str {
-        v.get(*i).map(String::as_str).unwrap_or("")
+        nth(v, *i)
     }
     fn checked(&self, m: &str) -> bool {
         self.form.methods.iter().any(|x| x == m)
@@ -1303,14 +1343,12 @@ async fn inspection_submit(
     } else {
         Err(AppError::Validation(errors))
     };
-    match result {
-        Ok(row) => Ok(Redirect::to(&format!("/inspections/{}", row.id)).into_response()),
-        Err(AppError::Validation(errs)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &inspection_form(&s, &who, lang, f, errs).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    saved_or_page(
+        result,
+        |row| format!("/inspections/{}", row.id),
+        |errs| inspection_form(&s, &who, lang, f, errs),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -1400,19 +1438,17 @@ struct BulletinFormPage {
 }
 
 impl BulletinFormPage {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
-            .map(|e| format!("{}：{}", e.field, e.message(self.ctx.lang)))
-            .collect::<Vec<_>>()
-            .join("；")
+        field_errors(&self.errors, field, self.lang())
     }
     fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
-        v.as_deref().unwrap_or("")
+        text(v)
     }
     fn at<'a>(&self, v: &'a [String], i: &usize) -> &'a str {
-        v.get(*i).map(String::as_str).unwrap_or("")
+        nth(v, *i)
     }
 }
 
@@ -1556,14 +1592,12 @@ async fn bulletin_create(
     } else {
         Err(AppError::Validation(errors))
     };
-    match result {
-        Ok(b) => Ok(Redirect::to(&format!("/bulletins/{}", b.id)).into_response()),
-        Err(AppError::Validation(errs)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &bulletin_form(&s, &who, lang, "/bulletins/new".into(), f, errs).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    saved_or_page(
+        result,
+        |b| format!("/bulletins/{}", b.id),
+        |errs| bulletin_form(&s, &who, lang, "/bulletins/new".into(), f, errs),
+    )
+    .await
 }
 
 async fn bulletin_edit(
@@ -1605,14 +1639,12 @@ async fn bulletin_save(
     } else {
         Err(AppError::Validation(errors))
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}")).into_response()),
-        Err(AppError::Validation(errs)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &bulletin_form(&s, &who, lang, format!("/bulletins/{id}"), f, errs).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    saved_or_page(
+        result,
+        |_| format!("/bulletins/{id}"),
+        |errs| bulletin_form(&s, &who, lang, format!("/bulletins/{id}"), f, errs),
+    )
+    .await
 }
 
 #[derive(Template)]
