@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn(crate::access::extract::csrf_from_form))
+        .layer(middleware::from_fn(reject_nul))
         .layer(middleware::from_fn(crate::i18n::localize_errors))
         .layer(middleware::from_fn(track_metrics))
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
@@ -88,6 +89,69 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// No text in this system has a use for the NUL character, and PostgreSQL refuses it: a query
+/// string, form or JSON body carrying one is refused with a 422 before any handler sees it.
+async fn reject_nul(req: Request, next: Next) -> Response {
+    let open311 = req.uri().path().starts_with("/open311/");
+    let refuse = |field: &str| {
+        if open311 {
+            // The GeoReport error format.
+            return (
+                StatusCode::BAD_REQUEST,
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )],
+                format!(r#"[{{"code":400,"description":"{field} contains a NUL character"}}]"#),
+            )
+                .into_response();
+        }
+        crate::error::AppError::invalid(crate::error::FieldError::new(
+            field,
+            "nul",
+            "输入中含有空字符（NUL），请删除后重试",
+            "the input contains a NUL character",
+        ))
+        .into_response()
+    };
+    if req
+        .uri()
+        .query()
+        .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
+    {
+        return refuse("query");
+    }
+    let ct = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let (needle, field): (&[u8], &str) = if ct.starts_with("application/json") {
+        (b"\\u0000", "body")
+    } else if ct.starts_with("application/x-www-form-urlencoded") {
+        (b"%00", "form")
+    } else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, 32 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::error::AppError::bad_request("请求体过大", "the body is too large")
+                .into_response();
+        }
+    };
+    if bytes
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+    {
+        return refuse(field);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {

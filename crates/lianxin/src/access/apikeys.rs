@@ -42,7 +42,8 @@ pub async fn add(
     name: &str,
 ) -> AppResult<(api_clients::Model, String)> {
     who.require(perm::APIKEY_EDIT)?;
-    let name = name.trim();
+    let cleaned = crate::registries::clean(Some(name.to_owned())).unwrap_or_default();
+    let name = cleaned.as_str();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid(FieldError::new(
             "name",

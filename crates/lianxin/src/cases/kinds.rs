@@ -328,6 +328,31 @@ fn check_code(errors: &mut Vec<FieldError>, code: &str) {
     }
 }
 
+/// Each role that may raise a kind must exist.
+async fn check_roles(
+    db: &impl ConnectionTrait,
+    errors: &mut Vec<FieldError>,
+    roles: &Option<Vec<String>>,
+) -> AppResult<()> {
+    for r in roles.iter().flatten() {
+        let known = crate::entities::roles::Entity::find()
+            .filter(crate::entities::roles::Column::Code.eq(r.trim()))
+            .one(db)
+            .await?
+            .is_some();
+        if !known {
+            let shown: String = r.chars().filter(|c| !c.is_control()).take(50).collect();
+            errors.push(FieldError::new(
+                "raise_roles",
+                "unknown",
+                format!("角色“{shown}”不存在"),
+                format!("there is no role '{shown}'"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_range(errors: &mut Vec<FieldError>, field: &str, v: Option<i32>, min: i32, max: i32) {
     if let Some(n) = v
         && !(min..=max).contains(&n)
@@ -390,6 +415,7 @@ pub async fn create_kind(
         1,
         72,
     );
+    check_roles(db, &mut errors, &input.raise_roles).await?;
     if !code.is_empty() && by_code(db, &code).await?.is_some() {
         errors.push(FieldError::new(
             "code",
@@ -411,7 +437,13 @@ pub async fn create_kind(
         urgent_hours: Set(input.urgent_hours.unwrap_or(24)),
         urgent_response_hours: Set(input.urgent_response_hours.unwrap_or(2)),
         needs_verification: Set(input.needs_verification.unwrap_or(false)),
-        raise_roles: Set(input.raise_roles.unwrap_or_default().join(",")),
+        raise_roles: Set(input
+            .raise_roles
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.trim())
+            .collect::<Vec<_>>()
+            .join(",")),
         active: Set(true),
         sort: Set(100),
         ..Default::default()
@@ -569,6 +601,7 @@ pub async fn update_kind(
         1,
         72,
     );
+    check_roles(db, &mut errors, &input.raise_roles).await?;
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -598,7 +631,7 @@ pub async fn update_kind(
         am.needs_verification = Set(v);
     }
     if let Some(v) = input.raise_roles {
-        am.raise_roles = Set(v.join(","));
+        am.raise_roles = Set(v.iter().map(|r| r.trim()).collect::<Vec<_>>().join(","));
     }
     if let Some(v) = input.active {
         am.active = Set(v);

@@ -1299,3 +1299,38 @@ async fn every_role_against_every_case_endpoint() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_is_refused_everywhere_before_it_reaches_the_database() {
+    let (app, _f, t) = setup().await;
+    let before = app.count("cases").await;
+    for path in [
+        "/api/v1/cases?q=%00",
+        "/api/v1/cases?kind=a%00b",
+        "/api/v1/cases/metrics?kind=%00",
+    ] {
+        let (status, p) = problem(app.get(&t.admin, path).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(p["errors"][0]["code"], "nul");
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&t.admin)
+        .header("content-type", "application/json")
+        .body(r#"{"kind": "enterprise_appeal\u0000", "title": "x"}"#)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .client
+        .get(app.url("/open311/v2/requests.json?api_key=%00"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v[0]["code"], 400);
+    assert_eq!(app.count("cases").await, before);
+}
