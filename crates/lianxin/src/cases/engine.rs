@@ -409,6 +409,9 @@ impl CaseState {
                 solution: None,
                 satisfaction: None,
                 solved: None,
+                responded_on_time: None,
+                resolved_on_time: None,
+                handling_secs: None,
                 revisit_count: 0,
                 reopen_count: 0,
                 return_count: 0,
@@ -451,6 +454,9 @@ impl CaseState {
                 c.dispatched_at = Some(at);
                 c.accepted_at = None;
                 c.requested_deadline = None;
+                c.responded_on_time = None;
+                c.resolved_on_time = None;
+                c.handling_secs = None;
                 let assign = |unit_id: i64, role: &str, task: &Option<String>| Assignment {
                     unit_id,
                     role: role.to_owned(),
@@ -476,6 +482,7 @@ impl CaseState {
                     if a.is_lead() {
                         c.status = "in_progress".to_owned();
                         c.accepted_at = Some(at);
+                        c.responded_on_time = c.response_deadline.map(|d| at <= d);
                     }
                 }
             }
@@ -501,6 +508,8 @@ impl CaseState {
                 if *lead {
                     c.status = "resolved".to_owned();
                     c.resolved_at = Some(at);
+                    c.resolved_on_time = c.deadline.map(|d| at <= d);
+                    c.handling_secs = c.dispatched_at.map(|d| (at - d).num_seconds());
                     c.first_resolved_at.get_or_insert(at);
                     c.solution = Some(solution.clone());
                     c.requested_deadline = None;
@@ -562,6 +571,7 @@ impl CaseState {
                     c.requested_deadline = None;
                     c.dispatched_at = None;
                     c.accepted_at = None;
+                    c.responded_on_time = None;
                     self.assignments.clear();
                 } else {
                     self.assignments.retain(|a| a.unit_id != *unit_id);
@@ -577,6 +587,8 @@ fn reopen(c: &mut cases::Model, assignments: &mut [Assignment], deadline: Option
     c.status = "in_progress".to_owned();
     c.reopen_count += 1;
     c.resolved_at = None;
+    c.resolved_on_time = None;
+    c.handling_secs = None;
     c.closed_at = None;
     c.solution = None;
     if deadline.is_some() {

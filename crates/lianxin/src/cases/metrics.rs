@@ -11,6 +11,10 @@
 //! - 回访率: revisited over resolved; 满意率: 满意 or 基本满意 at the last revisit, over revisited;
 //!   重办率: reopened at least once, over resolved; 回退率: returned at least once, over dispatched.
 //! - Handling days: from dispatch to the (last) resolution, in calendar days.
+//!
+//! The per-case facts (responded on time, resolved on time, handling seconds) are settled by
+//! the engine when the step happens (`engine::CaseState::apply`), so this pass adds integers;
+//! only "open and past the deadline" is judged now.
 
 use std::collections::HashMap;
 
@@ -224,7 +228,7 @@ pub async fn compute(
         None => None,
     };
     let key = group_by.key_sql(backend);
-    let secs = crate::db::seconds_between(backend, "dispatched_at", "resolved_at");
+    let secs = "handling_secs";
     // The one placeholder of a custom expression: `$1` (PostgreSQL) or `?`.
     let ph = if backend == sea_orm::DbBackend::Postgres {
         "$1"
@@ -243,29 +247,19 @@ pub async fn compute(
         (
             "response_due",
             sum(&format!(
-                "response_deadline IS NOT NULL AND (accepted_at IS NOT NULL OR response_deadline < {ph})"
+                "responded_on_time IS NOT NULL OR (accepted_at IS NULL AND response_deadline < {ph})"
             )),
             vec![now.into()],
         ),
-        (
-            "responded_on_time",
-            sum(
-                "accepted_at IS NOT NULL AND response_deadline IS NOT NULL AND accepted_at <= response_deadline",
-            ),
-            vec![],
-        ),
+        ("responded_on_time", sum("responded_on_time"), vec![]),
         (
             "resolution_due",
             sum(&format!(
-                "(resolved_at IS NOT NULL AND deadline IS NOT NULL) OR ({OPEN} AND deadline < {ph})"
+                "resolved_on_time IS NOT NULL OR ({OPEN} AND deadline < {ph})"
             )),
             vec![now.into()],
         ),
-        (
-            "resolved_on_time",
-            sum("resolved_at IS NOT NULL AND deadline IS NOT NULL AND resolved_at <= deadline"),
-            vec![],
-        ),
+        ("resolved_on_time", sum("resolved_on_time"), vec![]),
         (
             "overdue_open",
             sum(&format!("{OPEN} AND deadline < {ph}")),
@@ -280,16 +274,10 @@ pub async fn compute(
         ),
         ("reopened", sum("reopen_count > 0"), vec![]),
         ("returned", sum("return_count > 0"), vec![]),
-        (
-            "handled",
-            sum("resolved_at IS NOT NULL AND dispatched_at IS NOT NULL"),
-            vec![],
-        ),
+        ("handled", sum("handling_secs IS NOT NULL"), vec![]),
         (
             "avg_secs",
-            format!(
-                "AVG(CASE WHEN resolved_at IS NOT NULL AND dispatched_at IS NOT NULL THEN {secs} END)"
-            ),
+            "AVG(CAST(handling_secs AS DOUBLE PRECISION))".into(),
             vec![],
         ),
     ];
@@ -302,7 +290,7 @@ pub async fn compute(
     let mut inner = base(who, q, kind_id);
     inner
         .expr_as(Expr::cust(key.clone()), Alias::new("k"))
-        .expr_as(Expr::cust(secs.clone()), Alias::new("d"))
+        .expr_as(Expr::cust(secs), Alias::new("d"))
         .expr_as(
             Expr::cust(format!(
                 "ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {secs})"
@@ -313,11 +301,13 @@ pub async fn compute(
             Expr::cust(format!("COUNT(*) OVER (PARTITION BY {key})")),
             Alias::new("n"),
         )
-        .and_where(Expr::col(cases::Column::ResolvedAt).is_not_null())
-        .and_where(Expr::col(cases::Column::DispatchedAt).is_not_null());
+        .and_where(Expr::col(cases::Column::HandlingSecs).is_not_null());
     let mut p90 = Query::select();
     p90.expr_as(Expr::cust("t.k"), Alias::new("k"))
-        .expr_as(Expr::cust("MIN(t.d)"), Alias::new("p90"))
+        .expr_as(
+            Expr::cust("CAST(MIN(t.d) AS DOUBLE PRECISION)"),
+            Alias::new("p90"),
+        )
         .from_subquery(inner, Alias::new("t"))
         .and_where(Expr::cust("t.rn * 10 >= t.n * 9"))
         .add_group_by([Expr::cust("t.k")]);

@@ -403,6 +403,11 @@ impl MigrationTrait for M0003Cases {
             .col(text_null("solution"))
             .col(string_len_null("satisfaction", 24))
             .col(boolean_null("solved"))
+            // Derived at the step that settles them, so metrics add integers instead of
+            // comparing timestamps per row.
+            .col(boolean_null("responded_on_time"))
+            .col(boolean_null("resolved_on_time"))
+            .col(big_integer_null("handling_secs"))
             .col(integer("revisit_count"))
             .col(integer("reopen_count"))
             .col(integer("return_count"))

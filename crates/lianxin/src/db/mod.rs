@@ -88,16 +88,6 @@ pub async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result
     Ok(())
 }
 
-/// SQL for the seconds from timestamp column `from` to `to`.
-pub fn seconds_between(backend: DbBackend, from: &str, to: &str) -> String {
-    match backend {
-        DbBackend::Postgres => {
-            format!("CAST(EXTRACT(EPOCH FROM ({to} - {from})) AS DOUBLE PRECISION)")
-        }
-        _ => format!("((julianday({to}) - julianday({from})) * 86400.0)"),
-    }
-}
-
 /// SQL for the Asia/Shanghai month (`YYYY-MM`) of timestamp column `col`.
 pub fn local_month(backend: DbBackend, col: &str) -> String {
     match backend {

@@ -34,6 +34,12 @@ pub struct Model {
     pub solution: Option<String>,
     pub satisfaction: Option<String>,
     pub solved: Option<bool>,
+    /// The lead department accepted by the response deadline (set when it accepts).
+    pub responded_on_time: Option<bool>,
+    /// Resolved by the deadline (set when the lead resolves; cleared when reopened).
+    pub resolved_on_time: Option<bool>,
+    /// Seconds from dispatch to the standing resolution.
+    pub handling_secs: Option<i64>,
     pub revisit_count: i32,
     pub reopen_count: i32,
     pub return_count: i32,
