@@ -255,7 +255,7 @@ pub struct ProblemBody {
     pub current: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProblemFieldBody {
     pub field: String,
     pub code: String,

@@ -18,4 +18,5 @@ pub mod exchange;
 pub mod i18n;
 pub mod open311;
 pub mod registries;
+pub mod screening;
 pub mod web;

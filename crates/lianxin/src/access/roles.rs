@@ -116,6 +116,14 @@ pub mod perm {
     pub const INSPECTION_ADD: &str = "inspection:add";
     pub const BULLETIN_EDIT: &str = "bulletin:edit";
     pub const BULLETIN_ISSUE: &str = "bulletin:issue";
+    pub const CHECKPOINT_LIST: &str = "checkpoint:list";
+    /// Set up checkpoints and register their devices.
+    pub const CHECKPOINT_EDIT: &str = "checkpoint:edit";
+    /// Record passages at a checkpoint (volunteers on duty).
+    pub const PASSAGE_ADD: &str = "passage:add";
+    pub const PASSAGE_LIST: &str = "passage:list";
+    /// Personnel screening (人员排查): who was near a given person; every query is audited.
+    pub const SCREENING_QUERY: &str = "screening:query";
 
     /// Every permission a role may be given, with its label (for the role editor).
     pub const KNOWN: &[(&str, &str, &str)] = &[
@@ -173,6 +181,15 @@ pub mod perm {
         (INSPECTION_ADD, "督查登记", "Record inspections"),
         (BULLETIN_EDIT, "通报编辑", "Edit bulletins"),
         (BULLETIN_ISSUE, "通报签发", "Issue bulletins"),
+        (CHECKPOINT_LIST, "卡点查询", "List checkpoints"),
+        (
+            CHECKPOINT_EDIT,
+            "卡点维护",
+            "Maintain checkpoints and devices",
+        ),
+        (PASSAGE_ADD, "通行登记", "Record passages"),
+        (PASSAGE_LIST, "通行记录查询", "List passages"),
+        (SCREENING_QUERY, "人员排查", "Personnel screening"),
         (ALL, "全部权限", "Everything"),
     ];
 }
@@ -218,6 +235,9 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CASE_METRICS,
             BULLETIN_EDIT,
             BULLETIN_ISSUE,
+            CHECKPOINT_LIST,
+            PASSAGE_LIST,
+            SCREENING_QUERY,
         ],
     },
     BuiltinRole {
@@ -234,6 +254,9 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CASE_RAISE,
             CASE_HANDLE,
             CASE_METRICS,
+            CHECKPOINT_LIST,
+            CHECKPOINT_EDIT,
+            PASSAGE_LIST,
         ],
     },
     BuiltinRole {
@@ -273,6 +296,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CASE_METRICS,
             INSPECTION_ADD,
             BULLETIN_EDIT,
+            CHECKPOINT_LIST,
+            PASSAGE_LIST,
         ],
     },
     BuiltinRole {
@@ -299,7 +324,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name_zh: "卡点志愿者",
         name_en: "Checkpoint volunteer",
         scope: DataScope::SelfOnly,
-        permissions: &[PERSON_LIST],
+        permissions: &[PERSON_LIST, CHECKPOINT_LIST, PASSAGE_ADD],
     },
     BuiltinRole {
         code: "enterprise_contact",
@@ -318,6 +343,10 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CASE_LIST,
             CASE_RAISE,
             CASE_REVISIT,
+            CHECKPOINT_LIST,
+            CHECKPOINT_EDIT,
+            PASSAGE_ADD,
+            PASSAGE_LIST,
         ],
     },
 ];

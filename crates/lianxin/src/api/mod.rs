@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod registries;
+pub mod screening;
 pub mod system;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -49,6 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(registries::router())
         .merge(cases::router())
         .merge(cases::supervision_router())
+        .merge(screening::router())
         .merge(crate::exchange::api::router())
 }
 

@@ -106,6 +106,25 @@ const BUILTIN_KINDS: &[BuiltinKind] = &[
             ("rectification_other", "其他整改", "Other rectification"),
         ],
     },
+    BuiltinKind {
+        code: "fever_followup",
+        name_zh: "发热随访",
+        name_en: "Fever follow-up",
+        subject: "unit",
+        working_days: 1,
+        urgent_hours: 24,
+        needs_verification: false,
+        raise_roles: "",
+        categories: &[
+            ("retest", "复测", "Retest"),
+            (
+                "clinic_referral",
+                "转诊发热门诊",
+                "Referral to a fever clinic",
+            ),
+            ("home_observation", "居家观察", "Home observation"),
+        ],
+    },
 ];
 
 /// Creates the built-in kinds and categories that are missing (run at every start;

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Foundation),
             Box::new(M0002Calendar),
             Box::new(M0003Cases),
+            Box::new(M0004Screening),
         ]
     }
 }
@@ -655,5 +656,131 @@ const M0003_GRANTS: &[(&str, &[&str])] = &[
     (
         "enterprise_contact",
         &["case:list", "case:raise", "case:revisit"],
+    ),
+];
+
+struct M0004Screening;
+
+impl MigrationName for M0004Screening {
+    fn name(&self) -> &str {
+        "m0004_screening"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Screening {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Checkpoints and posts (卡点, 党员责任岗), and the devices (gates, scanners) at them.
+        let mut t = Table::create()
+            .table("checkpoints")
+            .col(big_pk_auto("id"))
+            .col(string_len("name", 100))
+            .col(string_len("kind", 24))
+            .col(big_integer("unit_id"))
+            .col(big_integer_null("enterprise_id"))
+            .col(string_len_null("place", 200))
+            .col(text_null("responsible"))
+            .col(boolean("active"))
+            .foreign_key(&mut fk("checkpoints", "unit_id", "units"))
+            .foreign_key(&mut fk("checkpoints", "enterprise_id", "enterprises"))
+            .take();
+        times(&mut t);
+        m.create_table(t).await?;
+        m.create_index(idx("checkpoints", &["unit_id"])).await?;
+        m.create_index(idx("checkpoints", &["enterprise_id"]))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("devices")
+                .col(big_pk_auto("id"))
+                .col(big_integer("checkpoint_id"))
+                .col(string_len("name", 100))
+                .col(string_len_uniq("token_hash", 64))
+                .col(boolean("disabled"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("last_seen_at"))
+                .foreign_key(&mut fk("devices", "checkpoint_id", "checkpoints"))
+                .take(),
+        )
+        .await?;
+        // Passages: the identity number only as a keyed hash (HMAC) and a masked form.
+        m.create_table(
+            Table::create()
+                .table("passages")
+                .col(big_pk_auto("id"))
+                .col(big_integer("checkpoint_id"))
+                .col(big_integer_null("device_id"))
+                .col(big_integer_null("device_seq"))
+                .col(big_integer_null("user_id"))
+                .col(string_len("person_hash", 64))
+                .col(string_len("id_masked", 24))
+                .col(string_len_null("name", 50))
+                .col(string_len_null("phone", 20))
+                .col(small_integer("temperature"))
+                .col(string_len("direction", 4))
+                .col(boolean("fever"))
+                .col(big_integer_null("case_id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(timestamp_with_time_zone("received_at"))
+                .foreign_key(&mut fk("passages", "checkpoint_id", "checkpoints"))
+                .foreign_key(&mut fk("passages", "device_id", "devices"))
+                .take(),
+        )
+        .await?;
+        // A device's sequence number is stored once: a retried batch adds nothing.
+        m.create_index(
+            Index::create()
+                .name("uq_passages_device_seq")
+                .table("passages")
+                .col("device_id")
+                .col("device_seq")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("passages", &["person_hash", "at"]))
+            .await?;
+        m.create_index(idx("passages", &["checkpoint_id", "at"]))
+            .await?;
+        m.create_index(idx("passages", &["at"])).await?;
+        let db = m.get_connection();
+        for (role, perms) in M0004_GRANTS {
+            for p in *perms {
+                let sql = format!(
+                    "INSERT INTO role_permissions (role_id, permission) \
+                     SELECT id, '{p}' FROM roles WHERE code = '{role}' AND builtin = {t}",
+                    t = if matches!(db.get_database_backend(), sea_orm::DbBackend::Postgres) {
+                        "TRUE"
+                    } else {
+                        "1"
+                    }
+                );
+                db.execute_unprepared(&sql).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The screening permissions of the built-in roles as of m0004.
+const M0004_GRANTS: &[(&str, &[&str])] = &[
+    (
+        "leader",
+        &["checkpoint:list", "passage:list", "screening:query"],
+    ),
+    (
+        "department_staff",
+        &["checkpoint:list", "checkpoint:edit", "passage:list"],
+    ),
+    ("supervisor", &["checkpoint:list", "passage:list"]),
+    ("volunteer", &["checkpoint:list", "passage:add"]),
+    (
+        "enterprise_contact",
+        &[
+            "checkpoint:list",
+            "checkpoint:edit",
+            "passage:add",
+            "passage:list",
+        ],
     ),
 ];

@@ -9,4 +9,5 @@ mod helpers;
 mod open311;
 mod platform;
 mod registries;
+mod screening;
 mod web;

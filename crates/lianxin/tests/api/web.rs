@@ -305,9 +305,9 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
             "/system/case-kinds",
             &[
                 ("_csrf", &csrf),
-                ("code", "fever_followup"),
-                ("name_zh", "发热随访"),
-                ("name_en", "Fever follow-up"),
+                ("code", "epidemic_report"),
+                ("name_zh", "疫情报送"),
+                ("name_en", "Epidemic report"),
                 ("subject", "unit"),
                 ("working_days", "1"),
             ],
@@ -325,7 +325,7 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|k| k["code"] == "fever_followup")
+        .find(|k| k["code"] == "epidemic_report")
         .cloned()
         .expect("the new kind");
     assert_eq!(k["working_days"], 1);
@@ -335,7 +335,7 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
             &format!("/system/case-kinds/{id}"),
             &[
                 ("_csrf", &csrf),
-                ("name_zh", "发热随访"),
+                ("name_zh", "疫情报送"),
                 ("subject", "unit"),
                 ("working_days", "2"),
                 ("response_working_days", "0"),
@@ -364,20 +364,20 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
     );
     let (status, html) = b.get("/system/case-kinds").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("发热随访") && html.contains("value=\"2\""));
+    assert!(html.contains("疫情报送") && html.contains("value=\"2\""));
     // A case of the new kind needs no code: raised and dispatched at once, with its limit.
     let r = app
         .post(
             &t,
             "/api/v1/cases",
-            &serde_json::json!({"kind": "fever_followup", "title": "发热人员随访", "unit_id": f.community_a,
+            &serde_json::json!({"kind": "epidemic_report", "title": "疫情信息报送", "unit_id": f.community_a,
                 "dispatch": {"lead_unit_id": f.sub_a}}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let c: serde_json::Value = r.json().await.unwrap();
     assert_eq!(c["status"], "dispatched");
-    assert_eq!(c["kind_name"], "发热随访");
+    assert_eq!(c["kind_name"], "疫情报送");
     let leader = Browser::login(&app, "leader").await;
     assert_eq!(
         leader.get("/system/case-kinds").await.0,

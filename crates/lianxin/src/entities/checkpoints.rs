@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "checkpoints")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    /// community_gate, road, enterprise_gate, park, canteen, dormitory
+    pub kind: String,
+    pub unit_id: i64,
+    pub enterprise_id: Option<i64>,
+    pub place: Option<String>,
+    /// The Party members responsible (党员责任岗).
+    pub responsible: Option<String>,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

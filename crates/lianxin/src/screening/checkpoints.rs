@@ -1,0 +1,279 @@
+//! Checkpoints and posts (卡点, 党员责任岗) and the devices at them (temperature gates,
+//! scanners), each with its own bearer token, shown once and stored hashed.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::access::auth::{new_token, token_id};
+use crate::access::roles::perm;
+use crate::audit::{self, Action};
+use crate::entities::{checkpoints, devices, enterprises, units};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::registries::{Page, Paging, find_visible, optional_text, parse_code, required_text};
+
+/// Checkpoints visible to the caller: those of a unit in scope, or of the caller's enterprise.
+pub fn scope_condition(who: &Principal) -> Condition {
+    if who.scope.all {
+        return Condition::all();
+    }
+    let mut c = Condition::any();
+    let mut any = false;
+    if let Some(x) = who.scope.unit_in_scope(checkpoints::Column::UnitId) {
+        c = c.add(x);
+        any = true;
+    }
+    if let Some(e) = who.scope.enterprise_id {
+        c = c.add(checkpoints::Column::EnterpriseId.eq(e));
+        any = true;
+    }
+    if any {
+        c
+    } else {
+        Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0"))
+    }
+}
+
+/// `{"name", "kind", "unit_id"}`; an enterprise gate names its `enterprise_id`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CheckpointInput {
+    pub name: Option<String>,
+    /// community_gate, road, enterprise_gate, park, canteen, dormitory
+    pub kind: Option<String>,
+    /// The unit it belongs to (community, sub-district...).
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub place: Option<String>,
+    /// The Party members responsible for the post.
+    pub responsible: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckpointView {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub enterprise_id: Option<i64>,
+    pub place: Option<String>,
+    pub responsible: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<checkpoints::Model>,
+    lang: Lang,
+) -> AppResult<Vec<CheckpointView>> {
+    let names = crate::registries::units::names(db, rows.iter().map(|c| c.unit_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| CheckpointView {
+            kind_label: crate::cases::label(super::CHECKPOINT_KINDS, &c.kind, lang),
+            unit_name: names.get(&c.unit_id).cloned().unwrap_or_default(),
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            unit_id: c.unit_id,
+            enterprise_id: c.enterprise_id,
+            place: c.place,
+            responsible: c.responsible,
+            active: c.active,
+            created_at: c.created_at,
+        })
+        .collect())
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    input: CheckpointInput,
+) -> AppResult<checkpoints::Model> {
+    who.require(perm::CHECKPOINT_EDIT)?;
+    let mut errors = Vec::new();
+    let name = required_text(&mut errors, "name", input.name, 100, "卡点名称", "Name");
+    let kind = parse_code(
+        &mut errors,
+        "kind",
+        input.kind.as_deref(),
+        super::CHECKPOINT_KINDS,
+        "卡点类型",
+        "Kind",
+    );
+    if input.kind.is_none() {
+        errors.push(FieldError::required("kind", "卡点类型", "Kind"));
+    }
+    let place = optional_text(&mut errors, "place", input.place, 200, "位置", "Place");
+    let responsible = optional_text(
+        &mut errors,
+        "responsible",
+        input.responsible,
+        500,
+        "责任党员",
+        "Responsible Party members",
+    );
+    match input.unit_id {
+        None => errors.push(FieldError::required("unit_id", "所属单位", "Unit")),
+        Some(u) => {
+            if find_visible::<units::Entity>(db, &who.scope, u)
+                .await
+                .is_err()
+            {
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "unknown",
+                    "单位不存在或不在您的数据权限范围内",
+                    "no such unit within your data scope",
+                ));
+            }
+        }
+    }
+    let enterprise_id = match input.enterprise_id.or(who.enterprise_id) {
+        None => None,
+        Some(e) => match find_visible::<enterprises::Entity>(db, &who.scope, e).await {
+            Ok(e) => Some(e.id),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "enterprise_id",
+                    "unknown",
+                    "企业不存在或不在您的数据权限范围内",
+                    "no such enterprise within your data scope",
+                ));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let now = Utc::now();
+    let c = checkpoints::ActiveModel {
+        name: Set(name),
+        kind: Set(kind.unwrap_or("road").to_owned()),
+        unit_id: Set(input.unit_id.unwrap_or_default()),
+        enterprise_id: Set(enterprise_id),
+        place: Set(place),
+        responsible: Set(responsible),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        who,
+        Action::Create,
+        "checkpoint",
+        Some(c.id),
+        c.name.clone(),
+    )
+    .await?;
+    Ok(c)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    paging: Paging,
+) -> AppResult<Page<checkpoints::Model>> {
+    who.require(perm::CHECKPOINT_LIST)?;
+    let q = checkpoints::Entity::find().filter(scope_condition(who));
+    crate::registries::paged(db, q, checkpoints::Column::Id, false, paging).await
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+) -> AppResult<checkpoints::Model> {
+    who.require(perm::CHECKPOINT_LIST)?;
+    checkpoints::Entity::find_by_id(id)
+        .filter(scope_condition(who))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DeviceInput {
+    pub checkpoint_id: Option<i64>,
+    pub name: Option<String>,
+}
+
+/// Registers a device at a checkpoint; answers it with its bearer token (shown only now).
+pub async fn add_device(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    input: DeviceInput,
+) -> AppResult<(devices::Model, String)> {
+    who.require(perm::CHECKPOINT_EDIT)?;
+    let mut errors = Vec::new();
+    let name = required_text(&mut errors, "name", input.name, 100, "设备名称", "Name");
+    let checkpoint = match input.checkpoint_id {
+        None => {
+            errors.push(FieldError::required("checkpoint_id", "卡点", "Checkpoint"));
+            None
+        }
+        Some(id) => match get(db, who, id).await {
+            Ok(c) => Some(c),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "checkpoint_id",
+                    "unknown",
+                    "卡点不存在或不在您的数据权限范围内",
+                    "no such checkpoint within your data scope",
+                ));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let Some(checkpoint) = checkpoint else {
+        return Err(AppError::internal("checkpoint validated"));
+    };
+    let token = new_token();
+    let d = devices::ActiveModel {
+        checkpoint_id: Set(checkpoint.id),
+        name: Set(name),
+        token_hash: Set(token_id(&token)),
+        disabled: Set(false),
+        created_at: Set(Utc::now()),
+        last_seen_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        who,
+        Action::Create,
+        "device",
+        Some(d.id),
+        format!("{} @ {}", d.name, checkpoint.name),
+    )
+    .await?;
+    Ok((d, token))
+}
+
+/// The enabled device holding `token`, if any.
+pub async fn device_by_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<Option<devices::Model>> {
+    Ok(devices::Entity::find()
+        .filter(devices::Column::TokenHash.eq(token_id(token)))
+        .filter(devices::Column::Disabled.eq(false))
+        .one(db)
+        .await?)
+}

@@ -1,0 +1,603 @@
+//! Passages through checkpoints: ingest (one or a batch of up to 5,000 from a device, each
+//! with the device's sequence number, so a retried batch never stores anything twice), fever
+//! follow-ups (a case on the engine for each new passage at or above the threshold), the
+//! list, and personnel screening (人员排查).
+//!
+//! Acknowledged means durable: the answer is sent after the transaction commits (SQLite
+//! `synchronous=FULL`, PostgreSQL's default).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::access::roles::perm;
+use crate::audit::{self, Action};
+use crate::cases::service::{self as case_service, ActionInput, CaseInput};
+use crate::entities::{checkpoints, devices, passages};
+use crate::error::{AppError, AppResult, FieldError, ProblemFieldBody};
+use crate::i18n::Lang;
+use crate::registries::{Page, Paging};
+
+pub const MAX_BATCH: usize = 5_000;
+
+/// One passage as a device or the entry page sends it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PassageInput {
+    /// The device's own sequence number: the same number twice is one passage.
+    pub device_seq: Option<i64>,
+    pub id_number: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// Tenths of a degree Celsius (365 = 36.5 °C), 340..=430.
+    pub temperature: Option<i64>,
+    /// in or out
+    pub direction: Option<String>,
+    /// When (RFC 3339); default now.
+    pub at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Rejected {
+    /// The passage's position in the batch (0 for a single one).
+    pub index: usize,
+    pub errors: Vec<ProblemFieldBody>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IngestResult {
+    /// New passages stored.
+    pub accepted: usize,
+    /// Passages whose sequence number this device had sent already (not stored again).
+    pub duplicates: usize,
+    /// Invalid passages, none stored; the batch's good rows are kept.
+    pub rejected: Vec<Rejected>,
+    /// Of the accepted ones, at or above the fever threshold (each raised a follow-up case).
+    pub fevers: usize,
+}
+
+struct Valid {
+    seq: i64,
+    hash: String,
+    masked: String,
+    name: Option<String>,
+    phone: Option<String>,
+    temperature: i16,
+    direction: &'static str,
+    at: DateTime<Utc>,
+}
+
+fn validate(
+    index: usize,
+    p: PassageInput,
+    key: &[u8],
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<Valid, Rejected> {
+    let mut errors = Vec::new();
+    let seq = match p.device_seq {
+        Some(s) if s >= 0 => s,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "device_seq",
+                "range",
+                "序号不能为负数",
+                "device_seq must not be negative",
+            ));
+            0
+        }
+        None => {
+            errors.push(FieldError::required("device_seq", "设备序号", "device_seq"));
+            0
+        }
+    };
+    let id = match crate::registries::clean(p.id_number) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    };
+    let temperature = match p.temperature {
+        None => {
+            errors.push(FieldError::required("temperature", "体温", "Temperature"));
+            0
+        }
+        Some(t) => match i32::try_from(t)
+            .ok()
+            .and_then(|t| lianxin_types::DeciCelsius::new_body(t).ok())
+        {
+            Some(t) => t.0,
+            None => {
+                errors.push(FieldError::new(
+                    "temperature",
+                    "range",
+                    "体温应在 34.0 到 43.0 ℃ 之间（单位：0.1 ℃，如 365）",
+                    "temperature must be 340..=430 tenths of a degree (34.0-43.0 °C)",
+                ));
+                0
+            }
+        },
+    };
+    let direction = match p.direction.as_deref().map(str::trim) {
+        None | Some("") | Some("in") => "in",
+        Some("out") => "out",
+        Some(_) => {
+            errors.push(FieldError::new(
+                "direction",
+                "unknown",
+                "方向只能是 in 或 out",
+                "direction must be in or out",
+            ));
+            "in"
+        }
+    };
+    let at = p.at.map(|d| d.with_timezone(&Utc)).unwrap_or(now);
+    if at > now + Duration::minutes(10) || at < now - Duration::days(30) {
+        errors.push(FieldError::new(
+            "at",
+            "range",
+            "通行时间不能晚于现在，也不能早于 30 天前",
+            "at must not be in the future nor more than 30 days ago",
+        ));
+    }
+    let name = crate::registries::clean(p.name).map(|n| n.chars().take(50).collect());
+    let phone = match crate::registries::clean(p.phone) {
+        None => None,
+        Some(v) => match lianxin_types::Phone::parse(&v) {
+            Ok(ph) => Some(ph.to_string()),
+            Err(e) => {
+                errors.push(FieldError::from_validation("phone", &e, "电话", "Phone"));
+                None
+            }
+        },
+    };
+    match (errors.is_empty(), id) {
+        (true, Some(id)) => Ok(Valid {
+            seq,
+            hash: super::privacy::person_hash(key, id.as_str()),
+            masked: id.masked(),
+            name,
+            phone,
+            temperature,
+            direction,
+            at,
+        }),
+        _ => Err(Rejected {
+            index,
+            errors: errors
+                .iter()
+                .map(|e| ProblemFieldBody {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    message: e.message(lang).to_owned(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Stores the new passages of a device's batch; see the module documentation.
+pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    device: &devices::Model,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<IngestResult> {
+    if batch.len() > MAX_BATCH {
+        return Err(AppError::invalid(FieldError::new(
+            "body",
+            "length",
+            format!("一批最多 {MAX_BATCH} 条通行记录"),
+            format!("a batch holds at most {MAX_BATCH} passages"),
+        )));
+    }
+    let now = Utc::now();
+    let key = super::privacy::key(db).await?;
+    let threshold = super::privacy::fever_threshold(db).await?;
+    let mut rejected = Vec::new();
+    let mut valid = Vec::with_capacity(batch.len());
+    for (i, p) in batch.into_iter().enumerate() {
+        match validate(i, p, &key, now, lang) {
+            Ok(v) => valid.push(v),
+            Err(r) => rejected.push(r),
+        }
+    }
+    let txn = db.begin().await?;
+    // One writer per device at a time: a retried batch racing its original adds nothing.
+    crate::db::lock_row(&txn, "devices", device.id).await?;
+    let checkpoint = checkpoints::Entity::find_by_id(device.checkpoint_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut seen: HashSet<i64> = HashSet::new();
+    for chunk in valid.chunks(1000) {
+        let seqs: Vec<i64> = chunk.iter().map(|v| v.seq).collect();
+        let existing: Vec<i64> = passages::Entity::find()
+            .select_only()
+            .column(passages::Column::DeviceSeq)
+            .filter(passages::Column::DeviceId.eq(device.id))
+            .filter(passages::Column::DeviceSeq.is_in(seqs))
+            .into_tuple::<Option<i64>>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        seen.extend(existing);
+    }
+    let total_valid = valid.len();
+    let fresh: Vec<Valid> = valid.into_iter().filter(|v| seen.insert(v.seq)).collect();
+    let duplicates = total_valid - fresh.len();
+    for chunk in fresh.chunks(500) {
+        let rows = chunk.iter().map(|v| passages::ActiveModel {
+            checkpoint_id: Set(checkpoint.id),
+            device_id: Set(Some(device.id)),
+            device_seq: Set(Some(v.seq)),
+            user_id: Set(None),
+            person_hash: Set(v.hash.clone()),
+            id_masked: Set(v.masked.clone()),
+            name: Set(v.name.clone()),
+            phone: Set(v.phone.clone()),
+            temperature: Set(v.temperature),
+            direction: Set(v.direction.to_owned()),
+            fever: Set(v.temperature >= threshold),
+            case_id: Set(None),
+            at: Set(v.at),
+            received_at: Set(now),
+            ..Default::default()
+        });
+        passages::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    // Fever: a follow-up case for the checkpoint's unit, at once.
+    let who = Principal::system(&format!("设备：{}", device.name));
+    let mut fevers = 0;
+    for v in fresh.iter().filter(|v| v.temperature >= threshold) {
+        fevers += 1;
+        let case = case_service::create(
+            &txn,
+            &who,
+            CaseInput {
+                kind: Some("fever_followup".into()),
+                category: Some("retest".into()),
+                title: Some(format!(
+                    "{} 发热 {}.{} ℃（{}）",
+                    checkpoint.name,
+                    v.temperature / 10,
+                    v.temperature % 10,
+                    v.masked
+                )),
+                description: Some(format!(
+                    "{} 于 {} 在{}测得体温 {}.{} ℃，请复测并视情况转诊发热门诊。",
+                    v.name.as_deref().unwrap_or("通行人员"),
+                    crate::web::widgets::local_time(&v.at),
+                    checkpoint.name,
+                    v.temperature / 10,
+                    v.temperature % 10
+                )),
+                unit_id: Some(checkpoint.unit_id),
+                source: Some("inspection".into()),
+                priority: Some("urgent".into()),
+                contact_phone: v.phone.clone(),
+                dispatch: Some(ActionInput {
+                    lead_unit_id: Some(checkpoint.unit_id),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            v.at.max(now - Duration::days(1)),
+        )
+        .await?;
+        passages::Entity::update_many()
+            .col_expr(
+                passages::Column::CaseId,
+                sea_orm::sea_query::Expr::value(case.id),
+            )
+            .filter(passages::Column::DeviceId.eq(device.id))
+            .filter(passages::Column::DeviceSeq.eq(v.seq))
+            .exec(&txn)
+            .await?;
+    }
+    devices::Entity::update_many()
+        .col_expr(
+            devices::Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(devices::Column::Id.eq(device.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    metrics::counter!("lianxin_passages_accepted_total").increment(fresh.len() as u64);
+    rejected.sort_by_key(|r| r.index);
+    Ok(IngestResult {
+        accepted: fresh.len(),
+        duplicates,
+        rejected,
+        fevers,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PassageView {
+    pub id: i64,
+    pub checkpoint_id: i64,
+    pub checkpoint_name: String,
+    pub id_masked: String,
+    /// Unmasked only for roles that may see personal data (audited).
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub temperature: i16,
+    pub direction: String,
+    pub fever: bool,
+    pub case_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+fn mask_name(n: &str) -> String {
+    let mut c = n.chars();
+    match c.next() {
+        Some(first) => format!("{first}{}", "*".repeat(c.count().max(1))),
+        None => String::new(),
+    }
+}
+
+async fn passage_views(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    rows: Vec<passages::Model>,
+) -> AppResult<Vec<PassageView>> {
+    let ids: HashSet<i64> = rows.iter().map(|p| p.checkpoint_id).collect();
+    let names: HashMap<i64, String> = checkpoints::Entity::find()
+        .filter(checkpoints::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let sensitive = who.can(perm::PERSON_SENSITIVE);
+    if sensitive && !rows.is_empty() {
+        audit::record(
+            db,
+            who,
+            Action::ReadSensitive,
+            "passage",
+            None,
+            format!("{} passages", rows.len()),
+        )
+        .await?;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|p| PassageView {
+            checkpoint_name: names.get(&p.checkpoint_id).cloned().unwrap_or_default(),
+            name: p.name.as_deref().map(|n| {
+                if sensitive {
+                    n.to_owned()
+                } else {
+                    mask_name(n)
+                }
+            }),
+            phone: p.phone.as_deref().map(|ph| {
+                if sensitive {
+                    ph.to_owned()
+                } else {
+                    lianxin_types::Phone::parse(ph)
+                        .map(|x| x.masked())
+                        .unwrap_or_default()
+                }
+            }),
+            id: p.id,
+            checkpoint_id: p.checkpoint_id,
+            id_masked: p.id_masked,
+            temperature: p.temperature,
+            direction: p.direction,
+            fever: p.fever,
+            case_id: p.case_id,
+            at: p.at,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PassageFilter {
+    pub checkpoint_id: Option<i64>,
+    /// RFC 3339
+    pub from: Option<DateTime<Utc>>,
+    /// RFC 3339
+    pub to: Option<DateTime<Utc>>,
+    /// Only passages at or above the fever threshold.
+    pub fever: Option<bool>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &PassageFilter,
+    paging: Paging,
+) -> AppResult<Page<PassageView>> {
+    who.require(perm::PASSAGE_LIST)?;
+    let mut q = passages::Entity::find().filter(
+        passages::Column::CheckpointId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(checkpoints::Column::Id)
+                .from(checkpoints::Entity)
+                .cond_where(super::checkpoints::scope_condition(who))
+                .take(),
+        ),
+    );
+    if let Some(c) = f.checkpoint_id {
+        q = q.filter(passages::Column::CheckpointId.eq(c));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(passages::Column::At.gte(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(passages::Column::At.lt(v));
+    }
+    if f.fever == Some(true) {
+        q = q.filter(passages::Column::Fever.eq(true));
+    }
+    let page = crate::registries::paged(db, q, passages::Column::At, true, paging).await?;
+    Ok(Page {
+        items: passage_views(db, who, page.items).await?,
+        total: page.total,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ContactsQuery {
+    /// The person's identity number.
+    pub id_number: Option<String>,
+    /// How many days back (default 14, at most 60).
+    pub days: Option<i64>,
+    /// ± minutes around each of the person's passages (default 30, at most 240).
+    pub window_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Contact {
+    #[serde(flatten)]
+    pub passage: PassageView,
+    /// When the screened person passed the same checkpoint.
+    pub index_at: DateTime<Utc>,
+    pub minutes_apart: i64,
+}
+
+/// Personnel screening (人员排查): everyone who passed the same checkpoint within the window
+/// of any of the person's passages in the last days. Audited.
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ContactsQuery,
+) -> AppResult<Page<Contact>> {
+    who.require(perm::SCREENING_QUERY)?;
+    let mut errors = Vec::new();
+    let id = match crate::registries::clean(q.id_number.clone()) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    };
+    let days = q.days.unwrap_or(14);
+    let window = q.window_minutes.unwrap_or(30);
+    if !(1..=60).contains(&days) {
+        errors.push(FieldError::new(
+            "days",
+            "range",
+            "天数应在 1 到 60 之间",
+            "days must be between 1 and 60",
+        ));
+    }
+    if !(1..=240).contains(&window) {
+        errors.push(FieldError::new(
+            "window_minutes",
+            "range",
+            "时间窗口应在 1 到 240 分钟之间",
+            "window_minutes must be between 1 and 240",
+        ));
+    }
+    let Some(id) = id.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let key = super::privacy::key(db).await?;
+    let hash = super::privacy::person_hash(&key, id.as_str());
+    let since = Utc::now() - Duration::days(days);
+    let own = passages::Entity::find()
+        .filter(passages::Column::PersonHash.eq(hash.clone()))
+        .filter(passages::Column::At.gte(since))
+        .order_by_asc(passages::Column::At)
+        .limit(1000)
+        .all(db)
+        .await?;
+    let w = Duration::minutes(window);
+    let mut found: Vec<(passages::Model, DateTime<Utc>)> = Vec::new();
+    let mut seen = HashSet::new();
+    for p in &own {
+        let near = passages::Entity::find()
+            .filter(passages::Column::CheckpointId.eq(p.checkpoint_id))
+            .filter(passages::Column::At.gte(p.at - w))
+            .filter(passages::Column::At.lte(p.at + w))
+            .filter(passages::Column::PersonHash.ne(hash.clone()))
+            .order_by_asc(passages::Column::At)
+            .limit(5000)
+            .all(db)
+            .await?;
+        for n in near {
+            if seen.insert(n.id) {
+                found.push((n, p.at));
+            }
+        }
+    }
+    audit::record(
+        db,
+        who,
+        Action::Query,
+        "screening",
+        None,
+        format!(
+            "contacts of {} over {days} days ±{window} min: {} passages",
+            id.masked(),
+            found.len()
+        ),
+    )
+    .await?;
+    let index: Vec<DateTime<Utc>> = found.iter().map(|f| f.1).collect();
+    let views = passage_views(db, who, found.into_iter().map(|f| f.0).collect()).await?;
+    let items: Vec<Contact> = views
+        .into_iter()
+        .zip(index)
+        .map(|(v, at)| Contact {
+            minutes_apart: (v.at - at).num_minutes().abs(),
+            index_at: at,
+            passage: v,
+        })
+        .collect();
+    Ok(Page {
+        total: items.len() as u64,
+        items,
+    })
+}
