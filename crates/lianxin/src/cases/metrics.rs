@@ -13,8 +13,10 @@
 //! - Handling days: from dispatch to the (last) resolution, in calendar days.
 //!
 //! The per-case facts (responded on time, resolved on time, handling seconds) are settled by
-//! the engine when the step happens (`engine::CaseState::apply`), so this pass adds integers;
-//! only "open and past the deadline" is judged now.
+//! the engine when the step happens (`engine::CaseState::apply`) and kept, with the group
+//! keys, in the narrow `case_facts` table (small integers, epoch seconds), rewritten with each
+//! case. Metrics scan that table: this pass adds integers; only "open and past the deadline"
+//! is judged now.
 
 use std::collections::HashMap;
 
@@ -25,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::access::roles::perm;
-use crate::entities::{case_kinds, cases, people};
+use crate::entities::{case_facts, case_kinds, cases, people};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
@@ -70,13 +72,13 @@ impl GroupBy {
             GroupBy::Month => lang.pick("月份", "Month"),
         }
     }
-    fn key_sql(self, backend: sea_orm::DbBackend) -> String {
+    fn key_sql(self) -> &'static str {
         match self {
-            GroupBy::Unit => "lead_unit_id".into(),
-            GroupBy::Subject => "subject_unit_id".into(),
-            GroupBy::Kind => "kind_id".into(),
-            GroupBy::Cadre => "responsible_person_id".into(),
-            GroupBy::Month => crate::db::local_month(backend, "created_at"),
+            GroupBy::Unit => "lead_unit_id",
+            GroupBy::Subject => "subject_unit_id",
+            GroupBy::Kind => "kind_id",
+            GroupBy::Cadre => "responsible_person_id",
+            GroupBy::Month => "month",
         }
     }
 }
@@ -177,21 +179,29 @@ pub struct Metrics {
 pub const RANKING_MIN_CASES: i64 = 3;
 pub const RANKING_SIZE: usize = 5;
 
-const OPEN: &str = "status IN ('dispatched', 'in_progress')";
-
 fn base(who: &Principal, q: &MetricsQuery, kind_id: Option<i64>) -> SelectStatement {
     use sea_orm::sea_query::ExprTrait;
     let mut s = Query::select();
-    s.from(cases::Entity)
-        .cond_where(who.scope.cases_condition());
+    s.from(case_facts::Entity);
+    if !who.scope.all {
+        s.and_where(
+            Expr::col(case_facts::Column::CaseId).in_subquery(
+                Query::select()
+                    .column(cases::Column::Id)
+                    .from(cases::Entity)
+                    .cond_where(who.scope.cases_condition())
+                    .take(),
+            ),
+        );
+    }
     if let Some(v) = q.from {
-        s.and_where(Expr::col(cases::Column::CreatedAt).gte(v));
+        s.and_where(Expr::col(case_facts::Column::Received).gte(v.timestamp()));
     }
     if let Some(v) = q.to {
-        s.and_where(Expr::col(cases::Column::CreatedAt).lt(v));
+        s.and_where(Expr::col(case_facts::Column::Received).lt(v.timestamp()));
     }
     if let Some(k) = kind_id {
-        s.and_where(Expr::col(cases::Column::KindId).eq(k));
+        s.and_where(Expr::col(case_facts::Column::KindId).eq(k));
     }
     s
 }
@@ -227,7 +237,7 @@ pub async fn compute(
         ),
         None => None,
     };
-    let key = group_by.key_sql(backend);
+    let key = group_by.key_sql();
     let secs = "handling_secs";
     // The one placeholder of a custom expression: `$1` (PostgreSQL) or `?`.
     let ph = if backend == sea_orm::DbBackend::Postgres {
@@ -236,45 +246,46 @@ pub async fn compute(
         "?"
     };
     let mut agg = base(who, q, kind_id);
+    let now_s = now.timestamp();
     let columns: Vec<(&str, String, Vec<sea_orm::Value>)> = vec![
-        ("k", key.clone(), vec![]),
+        ("k", key.to_owned(), vec![]),
         ("received", "COUNT(*)".into(), vec![]),
-        (
-            "dispatched",
-            sum("dispatched_at IS NOT NULL OR return_count > 0"),
-            vec![],
-        ),
+        ("dispatched", "SUM(dispatched)".into(), vec![]),
         (
             "response_due",
             sum(&format!(
-                "responded_on_time IS NOT NULL OR (accepted_at IS NULL AND response_deadline < {ph})"
+                "responded_on_time IS NOT NULL OR unaccepted_response_deadline < {ph}"
             )),
-            vec![now.into()],
+            vec![now_s.into()],
         ),
-        ("responded_on_time", sum("responded_on_time"), vec![]),
+        (
+            "responded_on_time",
+            "SUM(COALESCE(responded_on_time, 0))".into(),
+            vec![],
+        ),
         (
             "resolution_due",
             sum(&format!(
-                "resolved_on_time IS NOT NULL OR ({OPEN} AND deadline < {ph})"
+                "resolved_on_time IS NOT NULL OR open_deadline < {ph}"
             )),
-            vec![now.into()],
+            vec![now_s.into()],
         ),
-        ("resolved_on_time", sum("resolved_on_time"), vec![]),
         (
-            "overdue_open",
-            sum(&format!("{OPEN} AND deadline < {ph}")),
-            vec![now.into()],
-        ),
-        ("resolved", sum("first_resolved_at IS NOT NULL"), vec![]),
-        ("revisited", sum("revisit_count > 0"), vec![]),
-        (
-            "satisfied",
-            sum("revisit_count > 0 AND satisfaction IN ('satisfied', 'basically_satisfied')"),
+            "resolved_on_time",
+            "SUM(COALESCE(resolved_on_time, 0))".into(),
             vec![],
         ),
-        ("reopened", sum("reopen_count > 0"), vec![]),
-        ("returned", sum("return_count > 0"), vec![]),
-        ("handled", sum("handling_secs IS NOT NULL"), vec![]),
+        (
+            "overdue_open",
+            sum(&format!("open_deadline < {ph}")),
+            vec![now_s.into()],
+        ),
+        ("resolved", "SUM(resolved_ever)".into(), vec![]),
+        ("revisited", "SUM(revisited)".into(), vec![]),
+        ("satisfied", "SUM(satisfied)".into(), vec![]),
+        ("reopened", "SUM(reopened)".into(), vec![]),
+        ("returned", "SUM(returned)".into(), vec![]),
+        ("handled", "COUNT(handling_secs)".into(), vec![]),
         (
             "avg_secs",
             "AVG(CAST(handling_secs AS DOUBLE PRECISION))".into(),
@@ -284,12 +295,12 @@ pub async fn compute(
     for (alias, sql, values) in columns {
         agg.expr_as(Expr::cust_with_values(sql, values), Alias::new(alias));
     }
-    agg.add_group_by([Expr::cust(key.clone())]);
+    agg.add_group_by([Expr::cust(key)]);
 
     // The 90th percentile (nearest rank) per group, by a window over the resolved cases.
     let mut inner = base(who, q, kind_id);
     inner
-        .expr_as(Expr::cust(key.clone()), Alias::new("k"))
+        .expr_as(Expr::cust(key), Alias::new("k"))
         .expr_as(Expr::cust(secs), Alias::new("d"))
         .expr_as(
             Expr::cust(format!(
@@ -301,7 +312,7 @@ pub async fn compute(
             Expr::cust(format!("COUNT(*) OVER (PARTITION BY {key})")),
             Alias::new("n"),
         )
-        .and_where(Expr::col(cases::Column::HandlingSecs).is_not_null());
+        .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null());
     let mut p90 = Query::select();
     p90.expr_as(Expr::cust("t.k"), Alias::new("k"))
         .expr_as(
@@ -312,30 +323,72 @@ pub async fn compute(
         .and_where(Expr::cust("t.rn * 10 >= t.n * 9"))
         .add_group_by([Expr::cust("t.k")]);
 
-    let (rows, p90_rows) = tokio::try_join!(
-        db.query_all_raw(backend.build(&agg)),
-        db.query_all_raw(backend.build(&p90))
-    )?;
+    let key_value = |r: &sea_orm::QueryResult| -> Option<i64> {
+        // `month` is a 32-bit column (YYYYMM), the ids 64-bit; read either.
+        r.try_get::<Option<i64>>("", "k")
+            .ok()
+            .flatten()
+            .or_else(|| {
+                r.try_get::<Option<i32>>("", "k")
+                    .ok()
+                    .flatten()
+                    .map(i64::from)
+            })
+    };
     let key_of = |r: &sea_orm::QueryResult| -> String {
-        if group_by == GroupBy::Month {
-            r.try_get::<Option<String>>("", "k").ok().flatten()
-        } else {
-            r.try_get::<Option<i64>>("", "k")
+        match key_value(r) {
+            Some(m) if group_by == GroupBy::Month => format!("{:04}-{:02}", m / 100, m % 100),
+            Some(v) => v.to_string(),
+            None => "none".to_owned(),
+        }
+    };
+    // The whole district without filters (the page leaders open) walks the (key, handling
+    // seconds) index once per group for its 90th percentile; a filtered view uses the window.
+    let unfiltered = who.scope.all && q.from.is_none() && q.to.is_none() && kind_id.is_none();
+    let mut p90s: HashMap<String, f64> = HashMap::new();
+    let rows = if unfiltered {
+        let rows = db.query_all_raw(backend.build(&agg)).await?;
+        for r in &rows {
+            let handled = r
+                .try_get::<Option<i64>>("", "handled")
                 .ok()
                 .flatten()
-                .map(|v| v.to_string())
+                .unwrap_or(0);
+            if handled == 0 {
+                continue;
+            }
+            // Nearest rank: the ceil(0.9 n)-th value, 0-based.
+            let rank = std::cmp::max((handled as u64 * 9).div_ceil(10), 1) - 1;
+            let mut one = Query::select();
+            one.column(case_facts::Column::HandlingSecs)
+                .from(case_facts::Entity)
+                .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null())
+                .order_by(case_facts::Column::HandlingSecs, sea_orm::Order::Asc)
+                .limit(1)
+                .offset(rank);
+            match key_value(r) {
+                Some(v) => one.and_where(Expr::cust_with_values(format!("{key} = {ph}"), [v])),
+                None => one.and_where(Expr::cust(format!("{key} IS NULL"))),
+            };
+            if let Some(x) = db.query_one_raw(backend.build(&one)).await?
+                && let Ok(Some(secs)) = x.try_get::<Option<i64>>("", "handling_secs")
+            {
+                p90s.insert(key_of(r), secs as f64);
+            }
         }
-        .unwrap_or_else(|| "none".to_owned())
+        rows
+    } else {
+        let (rows, p90_rows) = tokio::try_join!(
+            db.query_all_raw(backend.build(&agg)),
+            db.query_all_raw(backend.build(&p90))
+        )?;
+        for r in &p90_rows {
+            if let Ok(Some(v)) = r.try_get::<Option<f64>>("", "p90") {
+                p90s.insert(key_of(r), v);
+            }
+        }
+        rows
     };
-    let p90s: HashMap<String, f64> = p90_rows
-        .iter()
-        .filter_map(|r| {
-            Some((
-                key_of(r),
-                r.try_get::<Option<f64>>("", "p90").ok().flatten()?,
-            ))
-        })
-        .collect();
     let int = |r: &sea_orm::QueryResult, c: &str| -> i64 {
         r.try_get::<Option<i64>>("", c).ok().flatten().unwrap_or(0)
     };

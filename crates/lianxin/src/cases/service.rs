@@ -22,8 +22,8 @@ use crate::access::scope::scoped;
 use crate::audit::{self, Action};
 use crate::calendar::Calendar;
 use crate::entities::{
-    case_assignments, case_categories, case_events, case_kinds, cases, enterprises, inspections,
-    people, units,
+    case_assignments, case_categories, case_events, case_facts, case_kinds, cases, enterprises,
+    inspections, people, units,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
@@ -1071,6 +1071,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         am.number = Set(number.clone());
         am.update(&txn).await?
     };
+    write_facts(&txn, &row).await?;
     let created = Created { number, ..created };
     append_event(
         &txn,
@@ -1615,6 +1616,74 @@ async fn acting_unit(
     Ok(unit)
 }
 
+/// The narrow row metrics scan, derived from the case row.
+fn facts(c: &cases::Model) -> case_facts::ActiveModel {
+    use chrono::Datelike;
+    let open = super::OPEN_STATUSES.contains(&c.status.as_str());
+    let local = c.created_at.with_timezone(&Shanghai);
+    let flag = |b: bool| i16::from(b);
+    case_facts::ActiveModel {
+        case_id: Set(c.id),
+        kind_id: Set(c.kind_id),
+        lead_unit_id: Set(c.lead_unit_id),
+        subject_unit_id: Set(c.subject_unit_id),
+        responsible_person_id: Set(c.responsible_person_id),
+        received: Set(c.created_at.timestamp()),
+        month: Set(local.year() * 100 + local.month() as i32),
+        open_deadline: Set(c.deadline.filter(|_| open).map(|d| d.timestamp())),
+        unaccepted_response_deadline: Set(c
+            .response_deadline
+            .filter(|_| open && c.accepted_at.is_none())
+            .map(|d| d.timestamp())),
+        dispatched: Set(flag(c.dispatched_at.is_some() || c.return_count > 0)),
+        responded_on_time: Set(c.responded_on_time.map(flag)),
+        resolved_on_time: Set(c.resolved_on_time.map(flag)),
+        resolved_ever: Set(flag(c.first_resolved_at.is_some())),
+        revisited: Set(flag(c.revisit_count > 0)),
+        satisfied: Set(flag(
+            c.revisit_count > 0
+                && matches!(
+                    c.satisfaction.as_deref(),
+                    Some("satisfied" | "basically_satisfied")
+                ),
+        )),
+        reopened: Set(flag(c.reopen_count > 0)),
+        returned: Set(flag(c.return_count > 0)),
+        handling_secs: Set(c.handling_secs),
+    }
+}
+
+async fn write_facts(db: &impl ConnectionTrait, c: &cases::Model) -> AppResult<()> {
+    use sea_orm::sea_query::OnConflict;
+    case_facts::Entity::insert(facts(c))
+        .on_conflict(
+            OnConflict::column(case_facts::Column::CaseId)
+                .update_columns([
+                    case_facts::Column::KindId,
+                    case_facts::Column::LeadUnitId,
+                    case_facts::Column::SubjectUnitId,
+                    case_facts::Column::ResponsiblePersonId,
+                    case_facts::Column::Received,
+                    case_facts::Column::Month,
+                    case_facts::Column::OpenDeadline,
+                    case_facts::Column::UnacceptedResponseDeadline,
+                    case_facts::Column::Dispatched,
+                    case_facts::Column::RespondedOnTime,
+                    case_facts::Column::ResolvedOnTime,
+                    case_facts::Column::ResolvedEver,
+                    case_facts::Column::Revisited,
+                    case_facts::Column::Satisfied,
+                    case_facts::Column::Reopened,
+                    case_facts::Column::Returned,
+                    case_facts::Column::HandlingSecs,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
 /// Writes the new projection; the version check makes a concurrent writer's update a 409.
 async fn save(db: &impl ConnectionTrait, before: &CaseState, after: &CaseState) -> AppResult<()> {
     let mut am = after.case.clone().into_active_model().reset_all();
@@ -1631,6 +1700,7 @@ async fn save(db: &impl ConnectionTrait, before: &CaseState, after: &CaseState) 
             "the case has changed meanwhile; reload and retry",
         ));
     }
+    write_facts(db, &after.case).await?;
     if before.assignments != after.assignments {
         case_assignments::Entity::delete_many()
             .filter(case_assignments::Column::CaseId.eq(after.case.id))

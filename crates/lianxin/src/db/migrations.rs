@@ -444,6 +444,44 @@ impl MigrationTrait for M0003Cases {
         ] {
             m.create_index(idx("cases", cols)).await?;
         }
+        // The narrow projection metrics scan: small integers only (epoch seconds for times),
+        // one row per case, rewritten with the case. Scanning it is a fraction of scanning
+        // the wide `cases` rows.
+        m.create_table(
+            Table::create()
+                .table("case_facts")
+                .col(big_integer("case_id").primary_key())
+                .col(big_integer("kind_id"))
+                .col(big_integer_null("lead_unit_id"))
+                .col(big_integer_null("subject_unit_id"))
+                .col(big_integer_null("responsible_person_id"))
+                .col(big_integer("received"))
+                .col(integer("month"))
+                .col(big_integer_null("open_deadline"))
+                .col(big_integer_null("unaccepted_response_deadline"))
+                .col(small_integer("dispatched"))
+                .col(small_integer_null("responded_on_time"))
+                .col(small_integer_null("resolved_on_time"))
+                .col(small_integer("resolved_ever"))
+                .col(small_integer("revisited"))
+                .col(small_integer("satisfied"))
+                .col(small_integer("reopened"))
+                .col(small_integer("returned"))
+                .col(big_integer_null("handling_secs"))
+                .foreign_key(&mut fk("case_facts", "case_id", "cases"))
+                .take(),
+        )
+        .await?;
+        for key in [
+            "lead_unit_id",
+            "subject_unit_id",
+            "kind_id",
+            "responsible_person_id",
+            "month",
+        ] {
+            m.create_index(idx("case_facts", &[key, "handling_secs"]))
+                .await?;
+        }
         // One row per department working on a case: the lead and the assisting ones, each
         // with its own task, acceptance and reply.
         m.create_table(

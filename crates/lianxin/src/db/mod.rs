@@ -87,11 +87,3 @@ pub async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result
     db.execute_unprepared(&sql).await?;
     Ok(())
 }
-
-/// SQL for the Asia/Shanghai month (`YYYY-MM`) of timestamp column `col`.
-pub fn local_month(backend: DbBackend, col: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"),
-        _ => format!("strftime('%Y-%m', {col}, '+8 hours')"),
-    }
-}

@@ -4,6 +4,7 @@
 //! in one transaction: a failed load leaves the database empty.
 
 mod history;
+mod screening;
 
 use std::collections::HashMap;
 
@@ -270,6 +271,31 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         },
     )
     .await?;
+    bar.set_message("checkpoints");
+    let mut places: Vec<(i64, String, &'static str)> = Vec::new();
+    for u in d.units.iter().filter(|u| u.kind == "community").take(8) {
+        let id = *unit_ids.get(&u.code).ok_or_else(|| missing(&u.code))?;
+        places.push((id, u.name.clone(), "community_gate"));
+    }
+    for u in d
+        .units
+        .iter()
+        .filter(|u| u.kind == "subdistrict" || u.kind == "town")
+    {
+        let id = *unit_ids.get(&u.code).ok_or_else(|| missing(&u.code))?;
+        places.push((id, u.name.clone(), "road"));
+    }
+    let residents: Vec<screening::Person<'_>> = d
+        .people
+        .iter()
+        .filter(|p| p.is_volunteer || p.is_employee)
+        .map(|p| screening::Person {
+            id_number: &p.id_number,
+            name: &p.name,
+            phone: &p.phone,
+        })
+        .collect();
+    screening::load(&txn, &places, &residents).await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

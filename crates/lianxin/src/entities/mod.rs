@@ -10,6 +10,7 @@ pub mod calendar_days;
 pub mod case_assignments;
 pub mod case_categories;
 pub mod case_events;
+pub mod case_facts;
 pub mod case_kinds;
 pub mod cases;
 pub mod checkpoints;

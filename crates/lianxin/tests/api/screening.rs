@@ -247,3 +247,150 @@ async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_win
         StatusCode::FORBIDDEN
     );
 }
+
+/// Starts the real binary; answers the child and its base URL once it listens.
+fn start_server(db_url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
+        .env("LIANXIN_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start lianxin");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .expect("line");
+        if let Some(u) = line.strip_prefix("lianxin listening on ") {
+            break u.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+#[tokio::test]
+async fn acknowledged_passages_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // SQLite here: the file the test kills the server over (PostgreSQL's own durability is its own).
+    let db_url = format!("sqlite://{}", dir.path().join("kill.db").display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args([
+            "user",
+            "add",
+            "--db",
+            &db_url,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+        ])
+        .env("LIANXIN_PASSWORD", PASSWORD)
+        .env("LIANXIN_LOG", "error")
+        .output()
+        .expect("user add");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (mut child, base) = start_server(&db_url);
+    let c = reqwest::Client::new();
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = token["token"].as_str().expect("token").to_owned();
+    let post = |path: &str, body: Value| {
+        c.post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let unit: Value = post(
+        "/api/v1/units",
+        json!({"name": "上街区", "kind": "district"}),
+    )
+    .await
+    .expect("unit")
+    .json()
+    .await
+    .expect("json");
+    let cp: Value = post(
+        "/api/v1/checkpoints",
+        json!({"name": "卡点", "kind": "road", "unit_id": unit["id"]}),
+    )
+    .await
+    .expect("cp")
+    .json()
+    .await
+    .expect("json");
+    let dev: Value = post(
+        "/api/v1/devices",
+        json!({"checkpoint_id": cp["id"], "name": "闸机"}),
+    )
+    .await
+    .expect("device")
+    .json()
+    .await
+    .expect("json");
+    let dtoken = dev["token"].as_str().expect("token").to_owned();
+    let a = id_number("41010619850312101");
+    let mut acknowledged = 0;
+    for round in 0..5 {
+        let batch = Value::Array(
+            (0..200)
+                .map(|i| passage(round * 200 + i, &a, 365, 5))
+                .collect(),
+        );
+        let r: Value = c
+            .post(format!("{base}/api/v1/passages"))
+            .bearer_auth(&dtoken)
+            .json(&batch)
+            .send()
+            .await
+            .expect("post")
+            .json()
+            .await
+            .expect("json");
+        acknowledged += r["accepted"].as_i64().expect("accepted");
+    }
+    assert_eq!(acknowledged, 1000);
+    child.kill().expect("kill -9"); // SIGKILL: no shutdown, no flush
+    child.wait().expect("wait");
+
+    let (mut child, base) = start_server(&db_url);
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let list: Value = c
+        .get(format!("{base}/api/v1/passages?page_size=1"))
+        .bearer_auth(token["token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(
+        list["total"], 1000,
+        "every acknowledged passage is there after kill -9"
+    );
+}
