@@ -870,7 +870,7 @@ async fn metrics_count_open_overdue_cases_as_late() {
         .as_array()
         .expect("items")
         .iter()
-        .find(|r| r["key"] == f.dept.to_string())
+        .find(|r| r["key"].as_str() == Some(f.dept.to_string().as_str()))
         .cloned()
         .expect("dept row");
     close(&df["p90_handling_days"], 3.0);
