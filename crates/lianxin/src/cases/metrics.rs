@@ -72,6 +72,16 @@ impl GroupBy {
             GroupBy::Month => lang.pick("月份", "Month"),
         }
     }
+    /// The grouping's number in `case_tallies` (see `service::groups`).
+    pub fn dimension(self) -> i16 {
+        match self {
+            GroupBy::Unit => 0,
+            GroupBy::Subject => 1,
+            GroupBy::Kind => 2,
+            GroupBy::Cadre => 3,
+            GroupBy::Month => 4,
+        }
+    }
     fn key_sql(self) -> &'static str {
         match self {
             GroupBy::Unit => "lead_unit_id",
@@ -334,6 +344,8 @@ pub async fn compute(
                     .flatten()
                     .map(i64::from)
             })
+            // The totals write "none" as -1 (ids and months are positive).
+            .filter(|v| *v >= 0)
     };
     let key_of = |r: &sea_orm::QueryResult| -> String {
         match key_value(r) {
@@ -347,7 +359,38 @@ pub async fn compute(
     let unfiltered = who.scope.all && q.from.is_none() && q.to.is_none() && kind_id.is_none();
     let mut p90s: HashMap<String, f64> = HashMap::new();
     let rows = if unfiltered {
-        let rows = db.query_all_raw(backend.build(&agg)).await?;
+        // The running totals, and the one thing that depends on the clock (what is overdue
+        // now) counted live over the open cases only.
+        let (p1, p2) = if backend == sea_orm::DbBackend::Postgres {
+            ("$1", "$2")
+        } else {
+            ("?", "?")
+        };
+        let sql = format!(
+            "SELECT t.key AS k, t.received AS received, t.dispatched AS dispatched, \
+             t.responded + COALESCE(l.late_response, 0) AS response_due, \
+             t.responded_on_time AS responded_on_time, \
+             t.resolved_judged + COALESCE(l.overdue, 0) AS resolution_due, \
+             t.resolved_on_time AS resolved_on_time, COALESCE(l.overdue, 0) AS overdue_open, \
+             t.resolved_ever AS resolved, t.revisited AS revisited, t.satisfied AS satisfied, \
+             t.reopened AS reopened, t.returned AS returned, t.handled AS handled, \
+             CASE WHEN t.handled > 0 THEN CAST(t.handling_secs_sum AS DOUBLE PRECISION) / t.handled END AS avg_secs \
+             FROM case_tallies t LEFT JOIN ( \
+               SELECT COALESCE({key}, -1) AS k, \
+                 SUM(CASE WHEN open_deadline < {p1} THEN 1 ELSE 0 END) AS overdue, \
+                 SUM(CASE WHEN unaccepted_response_deadline < {p2} THEN 1 ELSE 0 END) AS late_response \
+               FROM case_facts WHERE open_deadline IS NOT NULL GROUP BY COALESCE({key}, -1) \
+             ) l ON l.k = t.key \
+             WHERE t.dimension = {dim} AND t.received > 0",
+            dim = group_by.dimension()
+        );
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [now_s.into(), now_s.into()],
+            ))
+            .await?;
         for r in &rows {
             let handled = r
                 .try_get::<Option<i64>>("", "handled")

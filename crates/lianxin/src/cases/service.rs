@@ -22,8 +22,8 @@ use crate::access::scope::scoped;
 use crate::audit::{self, Action};
 use crate::calendar::Calendar;
 use crate::entities::{
-    case_assignments, case_categories, case_events, case_facts, case_kinds, cases, enterprises,
-    inspections, people, units,
+    case_assignments, case_categories, case_events, case_facts, case_kinds, case_tallies, cases,
+    enterprises, inspections, people, units,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
@@ -1617,70 +1617,166 @@ async fn acting_unit(
 }
 
 /// The narrow row metrics scan, derived from the case row.
-fn facts(c: &cases::Model) -> case_facts::ActiveModel {
+fn facts(c: &cases::Model) -> case_facts::Model {
     use chrono::Datelike;
     let open = super::OPEN_STATUSES.contains(&c.status.as_str());
     let local = c.created_at.with_timezone(&Shanghai);
     let flag = |b: bool| i16::from(b);
-    case_facts::ActiveModel {
-        case_id: Set(c.id),
-        kind_id: Set(c.kind_id),
-        lead_unit_id: Set(c.lead_unit_id),
-        subject_unit_id: Set(c.subject_unit_id),
-        responsible_person_id: Set(c.responsible_person_id),
-        received: Set(c.created_at.timestamp()),
-        month: Set(local.year() * 100 + local.month() as i32),
-        open_deadline: Set(c.deadline.filter(|_| open).map(|d| d.timestamp())),
-        unaccepted_response_deadline: Set(c
+    case_facts::Model {
+        case_id: c.id,
+        kind_id: c.kind_id,
+        lead_unit_id: c.lead_unit_id,
+        subject_unit_id: c.subject_unit_id,
+        responsible_person_id: c.responsible_person_id,
+        received: c.created_at.timestamp(),
+        month: local.year() * 100 + local.month() as i32,
+        open_deadline: c.deadline.filter(|_| open).map(|d| d.timestamp()),
+        unaccepted_response_deadline: c
             .response_deadline
             .filter(|_| open && c.accepted_at.is_none())
-            .map(|d| d.timestamp())),
-        dispatched: Set(flag(c.dispatched_at.is_some() || c.return_count > 0)),
-        responded_on_time: Set(c.responded_on_time.map(flag)),
-        resolved_on_time: Set(c.resolved_on_time.map(flag)),
-        resolved_ever: Set(flag(c.first_resolved_at.is_some())),
-        revisited: Set(flag(c.revisit_count > 0)),
-        satisfied: Set(flag(
+            .map(|d| d.timestamp()),
+        dispatched: flag(c.dispatched_at.is_some() || c.return_count > 0),
+        responded_on_time: c.responded_on_time.map(flag),
+        resolved_on_time: c.resolved_on_time.map(flag),
+        resolved_ever: flag(c.first_resolved_at.is_some()),
+        revisited: flag(c.revisit_count > 0),
+        satisfied: flag(
             c.revisit_count > 0
                 && matches!(
                     c.satisfaction.as_deref(),
                     Some("satisfied" | "basically_satisfied")
                 ),
-        )),
-        reopened: Set(flag(c.reopen_count > 0)),
-        returned: Set(flag(c.return_count > 0)),
-        handling_secs: Set(c.handling_secs),
+        ),
+        reopened: flag(c.reopen_count > 0),
+        returned: flag(c.return_count > 0),
+        handling_secs: c.handling_secs,
     }
 }
 
+/// The counters of `case_tallies`, in this order.
+const TALLIES: [(case_tallies::Column, &str); 13] = [
+    (case_tallies::Column::Received, "received"),
+    (case_tallies::Column::Dispatched, "dispatched"),
+    (case_tallies::Column::RespondedOnTime, "responded_on_time"),
+    (case_tallies::Column::Responded, "responded"),
+    (case_tallies::Column::ResolvedOnTime, "resolved_on_time"),
+    (case_tallies::Column::ResolvedJudged, "resolved_judged"),
+    (case_tallies::Column::ResolvedEver, "resolved_ever"),
+    (case_tallies::Column::Revisited, "revisited"),
+    (case_tallies::Column::Satisfied, "satisfied"),
+    (case_tallies::Column::Reopened, "reopened"),
+    (case_tallies::Column::Returned, "returned"),
+    (case_tallies::Column::Handled, "handled"),
+    (case_tallies::Column::HandlingSecsSum, "handling_secs_sum"),
+];
+
+/// What one case adds to the counters of its groups.
+fn contribution(f: &case_facts::Model) -> [i64; 13] {
+    let b = |v: i16| i64::from(v);
+    [
+        1,
+        b(f.dispatched),
+        b(f.responded_on_time.unwrap_or(0)),
+        i64::from(f.responded_on_time.is_some()),
+        b(f.resolved_on_time.unwrap_or(0)),
+        i64::from(f.resolved_on_time.is_some()),
+        b(f.resolved_ever),
+        b(f.revisited),
+        b(f.satisfied),
+        b(f.reopened),
+        b(f.returned),
+        i64::from(f.handling_secs.is_some()),
+        f.handling_secs.unwrap_or(0),
+    ]
+}
+
+/// The groups a case counts in: (dimension, key), -1 for none. Dimensions follow
+/// `metrics::GroupBy::dimension`.
+fn groups(f: &case_facts::Model) -> [(i16, i64); 5] {
+    [
+        (0, f.lead_unit_id.unwrap_or(-1)),
+        (1, f.subject_unit_id.unwrap_or(-1)),
+        (2, f.kind_id),
+        (3, f.responsible_person_id.unwrap_or(-1)),
+        (4, i64::from(f.month)),
+    ]
+}
+
+/// Rewrites the case's facts row and moves its contribution between the running totals.
+/// Totals are updated in (dimension, key) order, so concurrent writers never deadlock.
 async fn write_facts(db: &impl ConnectionTrait, c: &cases::Model) -> AppResult<()> {
     use sea_orm::sea_query::OnConflict;
-    case_facts::Entity::insert(facts(c))
-        .on_conflict(
-            OnConflict::column(case_facts::Column::CaseId)
-                .update_columns([
-                    case_facts::Column::KindId,
-                    case_facts::Column::LeadUnitId,
-                    case_facts::Column::SubjectUnitId,
-                    case_facts::Column::ResponsiblePersonId,
-                    case_facts::Column::Received,
-                    case_facts::Column::Month,
-                    case_facts::Column::OpenDeadline,
-                    case_facts::Column::UnacceptedResponseDeadline,
-                    case_facts::Column::Dispatched,
-                    case_facts::Column::RespondedOnTime,
-                    case_facts::Column::ResolvedOnTime,
-                    case_facts::Column::ResolvedEver,
-                    case_facts::Column::Revisited,
-                    case_facts::Column::Satisfied,
-                    case_facts::Column::Reopened,
-                    case_facts::Column::Returned,
-                    case_facts::Column::HandlingSecs,
-                ])
-                .to_owned(),
-        )
+    let new = facts(c);
+    let old = case_facts::Entity::find_by_id(c.id).one(db).await?;
+    if old.as_ref() == Some(&new) {
+        return Ok(());
+    }
+    let mut changes: std::collections::BTreeMap<(i16, i64), [i64; 13]> = Default::default();
+    if let Some(o) = &old {
+        let sub = contribution(o);
+        for g in groups(o) {
+            let e = changes.entry(g).or_insert([0; 13]);
+            for (x, v) in e.iter_mut().zip(sub) {
+                *x -= v;
+            }
+        }
+    }
+    let add = contribution(&new);
+    for g in groups(&new) {
+        let e = changes.entry(g).or_insert([0; 13]);
+        for (x, v) in e.iter_mut().zip(add) {
+            *x += v;
+        }
+    }
+    let mut am: case_facts::ActiveModel = new.into();
+    am = am.reset_all();
+    let mut upsert = OnConflict::column(case_facts::Column::CaseId);
+    upsert.update_columns([
+        case_facts::Column::KindId,
+        case_facts::Column::LeadUnitId,
+        case_facts::Column::SubjectUnitId,
+        case_facts::Column::ResponsiblePersonId,
+        case_facts::Column::Received,
+        case_facts::Column::Month,
+        case_facts::Column::OpenDeadline,
+        case_facts::Column::UnacceptedResponseDeadline,
+        case_facts::Column::Dispatched,
+        case_facts::Column::RespondedOnTime,
+        case_facts::Column::ResolvedOnTime,
+        case_facts::Column::ResolvedEver,
+        case_facts::Column::Revisited,
+        case_facts::Column::Satisfied,
+        case_facts::Column::Reopened,
+        case_facts::Column::Returned,
+        case_facts::Column::HandlingSecs,
+    ]);
+    case_facts::Entity::insert(am)
+        .on_conflict(upsert)
         .exec_without_returning(db)
         .await?;
+    for ((dimension, key), delta) in changes {
+        if delta.iter().all(|d| *d == 0) {
+            continue;
+        }
+        let mut row = case_tallies::ActiveModel {
+            dimension: Set(dimension),
+            key: Set(key),
+            ..Default::default()
+        };
+        let mut on =
+            OnConflict::columns([case_tallies::Column::Dimension, case_tallies::Column::Key]);
+        for ((col, name), d) in TALLIES.iter().zip(delta) {
+            sea_orm::ActiveModelTrait::set(&mut row, *col, d.into());
+            on.value(
+                *col,
+                Expr::cust(format!("case_tallies.{name} + excluded.{name}")),
+            );
+        }
+        case_tallies::Entity::insert(row)
+            .on_conflict(on)
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

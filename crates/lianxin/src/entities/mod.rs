@@ -12,6 +12,7 @@ pub mod case_categories;
 pub mod case_events;
 pub mod case_facts;
 pub mod case_kinds;
+pub mod case_tallies;
 pub mod cases;
 pub mod checkpoints;
 pub mod devices;
