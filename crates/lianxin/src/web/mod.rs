@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod dashboard;
 pub mod registries;
+pub mod screening;
 pub mod system;
 pub mod widgets;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(registries::router())
         .merge(system::router())
         .merge(cases::router())
+        .merge(screening::router())
 }
 
 /// What every page's frame needs.
@@ -124,6 +126,27 @@ impl PageCtx {
             menu.push(MenuGroup {
                 title: lang.t("menu.cases_group").into_owned(),
                 items: work,
+            });
+        }
+        let mut scr = Vec::new();
+        if who.can(perm::CHECKPOINT_LIST)
+            && (who.scope.all
+                || !who.scope.units.is_empty()
+                || !who.scope.subtrees.is_empty()
+                || who.enterprise_id.is_some())
+        {
+            scr.push(item("checkpoints", "/checkpoints", "menu.checkpoints"));
+        }
+        if who.can(perm::PASSAGE_LIST) {
+            scr.push(item("passages", "/passages", "menu.passages"));
+        }
+        if who.can(perm::SCREENING_QUERY) {
+            scr.push(item("screening", "/screening", "menu.screening"));
+        }
+        if !scr.is_empty() {
+            menu.push(MenuGroup {
+                title: lang.t("menu.screening_group").into_owned(),
+                items: scr,
             });
         }
         let mut sys = Vec::new();

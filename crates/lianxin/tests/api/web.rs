@@ -384,3 +384,93 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn checkpoints_devices_passages_and_screening_in_the_browser() {
+    let (app, f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let csrf = b.csrf().await;
+    let unit = f.community_a.to_string();
+    let r = b
+        .post(
+            "/checkpoints",
+            &[
+                ("_csrf", &csrf),
+                ("name", "甲社区北门"),
+                ("kind", "community_gate"),
+                ("unit_id", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("甲社区北门"));
+    let r = b
+        .post(
+            "/checkpoints",
+            &[
+                ("_csrf", &csrf),
+                ("name", ""),
+                ("kind", "road"),
+                ("unit_id", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let t = app.token("admin").await;
+    let cps: serde_json::Value = app
+        .get(&t, "/api/v1/checkpoints")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cp = cps["items"][0]["id"].as_i64().unwrap().to_string();
+    let r = b
+        .post(
+            "/checkpoints/devices",
+            &[
+                ("_csrf", &csrf),
+                ("checkpoint_id", &cp),
+                ("name", "北门测温门"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let i = html.find("<code>").expect("the token is shown once") + 6;
+    let token = html[i..].split('<').next().unwrap().to_owned();
+    let x = id_number("41010619850312101");
+    let y = id_number("41010619900720202");
+    let at = |m: i64| (chrono::Utc::now() - chrono::Duration::minutes(m)).to_rfc3339();
+    let r = app
+        .client
+        .post(app.url("/api/v1/passages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!([
+            {"device_seq": 1, "id_number": x, "name": "张伟", "temperature": 366, "at": at(60)},
+            {"device_seq": 2, "id_number": y, "name": "李娜", "temperature": 385, "at": at(50)}
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, html) = b.get(&format!("/passages?checkpoint_id={cp}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("38.5 ℃") && html.contains("/cases/"),
+        "a fever links to its follow-up"
+    );
+    let (status, html) = b
+        .get(&format!(
+            "/screening?id_number={x}&days=1&window_minutes=30"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("李娜"),
+        "the other person at the gate within 30 minutes"
+    );
+    let (status, _) = b.get("/screening?id_number=123").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let staff = Browser::login(&app, "department_staff").await;
+    assert_eq!(staff.get("/screening").await.0, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,373 @@
+//! Screening screens: checkpoints and their devices, the passages list, and personnel
+//! screening (人员排查). The volunteer's offline entry page and the dashboard come with the
+//! rest of issue 4.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use super::{PageCtx, render, render_status};
+use crate::access::Principal;
+use crate::access::roles::perm;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::registries::Paging;
+use crate::screening::checkpoints::{self, CheckpointInput, CheckpointView, DeviceInput};
+use crate::screening::passages::{self, Contact, ContactsQuery, PassageFilter, PassageView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/checkpoints",
+            get(checkpoints_page).post(checkpoint_submit),
+        )
+        .route("/checkpoints/devices", axum::routing::post(device_submit))
+        .route("/passages", get(passages_page))
+        .route("/screening", get(screening_page))
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkpoints.html")]
+struct CheckpointsPage {
+    ctx: PageCtx,
+    rows: Vec<CheckpointView>,
+    total: u64,
+    can_edit: bool,
+    kinds: Vec<Opt>,
+    units: Vec<Opt>,
+    error: Option<String>,
+    /// A device just registered: its name and token (shown once).
+    new_device: Option<(String, String)>,
+}
+
+async fn checkpoints_view(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    error: Option<String>,
+    new_device: Option<(String, String)>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = checkpoints::list(&s.db, who, Paging::new(1, 500)).await?;
+    let rows = checkpoints::views(&s.db, page.items, lang).await?;
+    let units = crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
+        .all(&s.db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            matches!(
+                u.kind.as_str(),
+                "community" | "village" | "subdistrict" | "town" | "department"
+            )
+        })
+        .map(|u| Opt {
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect();
+    Ok(render_status(
+        status,
+        &CheckpointsPage {
+            ctx: PageCtx::new(
+                who,
+                lang,
+                "checkpoints",
+                lang.pick("卡点与设备", "Checkpoints and devices"),
+            ),
+            total: page.total,
+            rows,
+            can_edit: who.can(perm::CHECKPOINT_EDIT),
+            kinds: crate::screening::CHECKPOINT_KINDS
+                .iter()
+                .map(|(k, zh, en)| Opt {
+                    value: (*k).to_owned(),
+                    label: lang.pick(zh, en).to_owned(),
+                })
+                .collect(),
+            units,
+            error,
+            new_device,
+        },
+    ))
+}
+
+async fn checkpoints_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CheckpointForm {
+    name: Option<String>,
+    kind: Option<String>,
+    unit_id: Option<String>,
+    place: Option<String>,
+    responsible: Option<String>,
+}
+
+fn refused(e: &AppError, lang: Lang) -> String {
+    let p = e.problem();
+    let fields: Vec<String> = p
+        .errors
+        .iter()
+        .map(|f| f.message(lang).to_owned())
+        .collect();
+    if fields.is_empty() {
+        p.body(lang).detail
+    } else {
+        fields.join("；")
+    }
+}
+
+async fn checkpoint_submit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<CheckpointForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let unit_id = crate::registries::parse_int(
+        &mut errors,
+        "unit_id",
+        f.unit_id.as_deref(),
+        "所属单位",
+        "Unit",
+    );
+    let r = if errors.is_empty() {
+        checkpoints::create(
+            &s.db,
+            &who,
+            CheckpointInput {
+                name: f.name,
+                kind: f.kind,
+                unit_id,
+                place: f.place,
+                responsible: f.responsible,
+                enterprise_id: None,
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match r {
+        Ok(_) => checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await,
+        Err(e @ AppError::Validation(_)) => {
+            checkpoints_view(
+                &s,
+                &who,
+                lang,
+                Some(refused(&e, lang)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeviceForm {
+    checkpoint_id: Option<String>,
+    name: Option<String>,
+}
+
+async fn device_submit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<DeviceForm>,
+) -> AppResult<Response> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let checkpoint_id = crate::registries::parse_int(
+        &mut errors,
+        "checkpoint_id",
+        f.checkpoint_id.as_deref(),
+        "卡点",
+        "Checkpoint",
+    );
+    let r = if errors.is_empty() {
+        checkpoints::add_device(
+            &s.db,
+            &who,
+            DeviceInput {
+                checkpoint_id,
+                name: f.name,
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match r {
+        Ok((d, token)) => {
+            checkpoints_view(&s, &who, lang, None, Some((d.name, token)), StatusCode::OK).await
+        }
+        Err(e @ AppError::Validation(_)) => {
+            checkpoints_view(
+                &s,
+                &who,
+                lang,
+                Some(refused(&e, lang)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PassagesQuery {
+    checkpoint_id: Option<String>,
+    fever: Option<String>,
+    page: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "passages.html")]
+struct PassagesPage {
+    ctx: PageCtx,
+    rows: Vec<PassageView>,
+    total: u64,
+    checkpoints: Vec<Opt>,
+    checkpoint_id: String,
+    fever: bool,
+    page: u64,
+    pages: u64,
+}
+
+async fn passages_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<PassagesQuery>,
+) -> AppResult<Response> {
+    let checkpoint_id = q
+        .checkpoint_id
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok());
+    let fever = q.fever.as_deref().is_some_and(|v| !v.is_empty());
+    let paging = Paging::new(q.page.unwrap_or(1).max(1), 50);
+    let page = passages::list(
+        &s.db,
+        &who,
+        &PassageFilter {
+            checkpoint_id,
+            fever: fever.then_some(true),
+            ..Default::default()
+        },
+        paging,
+    )
+    .await?;
+    let cps = checkpoints::list(&s.db, &who, Paging::new(1, 500))
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    Ok(render(&PassagesPage {
+        ctx: PageCtx::new(&who, lang, "passages", lang.pick("通行记录", "Passages")),
+        pages: paging.pages(page.total),
+        total: page.total,
+        rows: page.items,
+        checkpoints: cps
+            .into_iter()
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: c.name,
+            })
+            .collect(),
+        checkpoint_id: checkpoint_id
+            .map(|v: i64| v.to_string())
+            .unwrap_or_default(),
+        fever,
+        page: paging.page(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ScreeningForm {
+    id_number: Option<String>,
+    days: Option<String>,
+    window_minutes: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "screening.html")]
+struct ScreeningPage {
+    ctx: PageCtx,
+    id_number: String,
+    days: String,
+    window_minutes: String,
+    result: Option<Vec<Contact>>,
+    error: Option<String>,
+}
+
+async fn screening_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(f): Query<ScreeningForm>,
+) -> AppResult<Response> {
+    who.require(perm::SCREENING_QUERY)?;
+    let id_number = f.id_number.clone().unwrap_or_default();
+    let days = f
+        .days
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "14".into());
+    let window = f
+        .window_minutes
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "30".into());
+    let (result, error, status) = if id_number.trim().is_empty() {
+        (None, None, StatusCode::OK)
+    } else {
+        let q = ContactsQuery {
+            id_number: Some(id_number.clone()),
+            days: days.trim().parse().ok().or(Some(0)),
+            window_minutes: window.trim().parse().ok().or(Some(0)),
+        };
+        match passages::contacts(&s.db, &who, &q).await {
+            Ok(p) => (Some(p.items), None, StatusCode::OK),
+            Err(e @ AppError::Validation(_)) => (
+                None,
+                Some(refused(&e, lang)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(render_status(
+        status,
+        &ScreeningPage {
+            ctx: PageCtx::new(
+                &who,
+                lang,
+                "screening",
+                lang.pick("人员排查", "Personnel screening"),
+            ),
+            id_number,
+            days,
+            window_minutes: window,
+            result,
+            error,
+        },
+    ))
+}
