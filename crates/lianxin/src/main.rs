@@ -78,6 +78,11 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Delete passages past their retention (default 28 days) and print how many went.
+    Purge {
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Write a consistent copy of the database to FILE.
     Backup {
         file: PathBuf,
@@ -173,6 +178,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
             println!("lianxin listening on http://{addr}");
+            // Retention (screening data of residents): now and every six hours.
+            let retention_db = conn.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) =
+                        lianxin::screening::retention::purge(&retention_db, chrono::Utc::now())
+                            .await
+                    {
+                        tracing::error!(error = %e, "retention purge failed");
+                    }
+                }
+            });
             app::serve(listener, AppState::new(conn), shutdown_signal()).await?;
             Ok(())
         }
@@ -194,6 +213,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             lianxin::demo::load(&conn, true).await.map_err(describe)?;
             print_demo_logins();
+            Ok(())
+        }
+        Command::Purge { db } => {
+            let conn = app::prepare_database(&db.db)
+                .await
+                .context("cannot open the database")?;
+            let n = lianxin::screening::retention::purge(&conn, chrono::Utc::now())
+                .await
+                .map_err(describe)?;
+            println!("{n} passages deleted");
             Ok(())
         }
         Command::Apikey {

@@ -24,6 +24,44 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_device))
         .routes(routes!(list_passages, post_passages))
         .routes(routes!(contacts))
+        .routes(routes!(contacts_export))
+}
+
+/// The screening result as .xlsx, for the follow-up calls (audited like the query).
+#[utoipa::path(get, path = "/api/v1/screening/contacts.xlsx", tag = "screening", params(ContactsQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn contacts_export(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(q): ApiQuery<ContactsQuery>,
+) -> AppResult<axum::response::Response> {
+    contacts_file(&s, &who, lang, &q).await
+}
+
+pub async fn contacts_file(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    q: &ContactsQuery,
+) -> AppResult<axum::response::Response> {
+    let page = passages::contacts(&s.db, who, q).await?;
+    let bytes = passages::contacts_xlsx(&page.items, lang).map_err(AppError::internal)?;
+    crate::audit::record(
+        &s.db,
+        who,
+        crate::audit::Action::Export,
+        "screening",
+        None,
+        format!("{} contacts", page.items.len()),
+    )
+    .await?;
+    Ok(crate::exchange::file_response(
+        bytes,
+        crate::exchange::XLSX,
+        &format!("{}.xlsx", lang.pick("人员排查结果", "screening-contacts")),
+    ))
 }
 
 /// Checkpoints in the caller's scope.

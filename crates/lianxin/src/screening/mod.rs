@@ -8,6 +8,7 @@
 pub mod checkpoints;
 pub mod passages;
 pub mod privacy;
+pub mod retention;
 
 /// (code, 中文, English)
 pub const CHECKPOINT_KINDS: crate::cases::Codes = &[

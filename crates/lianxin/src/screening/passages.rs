@@ -601,3 +601,41 @@ pub async fn contacts(
         items,
     })
 }
+
+/// The screening result as a spreadsheet for the follow-up calls.
+pub fn contacts_xlsx(items: &[Contact], lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("排查结果", "Contacts"))?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        lang.pick("卡点", "Checkpoint"),
+        lang.pick("通行时间", "Time"),
+        lang.pick("相差分钟", "Minutes apart"),
+        lang.pick("姓名", "Name"),
+        lang.pick("身份证号", "Identity number"),
+        lang.pick("电话", "Phone"),
+        lang.pick("体温", "Temperature"),
+        lang.pick("回访结果", "Call outcome"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, c) in items.iter().enumerate() {
+        let r = i as u32 + 1;
+        let p = &c.passage;
+        ws.write(r, 0, p.checkpoint_name.as_str())?;
+        ws.write(r, 1, crate::web::widgets::local_time(&p.at))?;
+        ws.write(r, 2, c.minutes_apart as f64)?;
+        ws.write(r, 3, p.name.as_deref().unwrap_or(""))?;
+        ws.write(r, 4, p.id_masked.as_str())?;
+        ws.write(r, 5, p.phone.as_deref().unwrap_or(""))?;
+        ws.write(r, 6, f64::from(p.temperature) / 10.0)?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 18)?;
+    ws.set_column_width(4, 22)?;
+    ws.set_column_width(7, 30)?;
+    wb.save_to_buffer()
+}

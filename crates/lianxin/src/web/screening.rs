@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/checkpoints/devices", axum::routing::post(device_submit))
         .route("/passages", get(passages_page))
         .route("/screening", get(screening_page))
+        .route("/screening/contacts.xlsx", get(screening_export))
 }
 
 pub struct Opt {
@@ -370,4 +371,21 @@ async fn screening_page(
             error,
         },
     ))
+}
+
+async fn screening_export(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(f): Query<ScreeningForm>,
+) -> AppResult<Response> {
+    let q = ContactsQuery {
+        id_number: f.id_number,
+        days: f.days.as_deref().and_then(|v| v.trim().parse().ok()),
+        window_minutes: f
+            .window_minutes
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok()),
+    };
+    crate::api::screening::contacts_file(&s, &who, lang, &q).await
 }

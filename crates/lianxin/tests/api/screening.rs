@@ -220,8 +220,17 @@ async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_win
         .await)
     .await;
     assert_eq!(r["total"], 2);
-    // Every screening query is in the audit log.
-    assert!(app.count("audit_log WHERE entity = 'screening'").await >= 2);
+    // The result as a spreadsheet for the follow-up calls.
+    let r = app
+        .get(
+            &leader,
+            &format!("/api/v1/screening/contacts.xlsx?id_number={x}&window_minutes=60&days=1"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
+    // Every screening query and export is in the audit log.
+    assert!(app.count("audit_log WHERE entity = 'screening'").await >= 4);
     // Bad input and missing permission.
     let (status, p) = problem(
         app.get(&leader, "/api/v1/screening/contacts?id_number=123")
@@ -392,5 +401,57 @@ async fn acknowledged_passages_survive_kill_9() {
     assert_eq!(
         list["total"], 1000,
         "every acknowledged passage is there after kill -9"
+    );
+}
+
+#[tokio::test]
+async fn passages_past_retention_are_deleted_and_counted() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let cp = ok(app
+        .post(
+            &admin,
+            "/api/v1/checkpoints",
+            &json!({"name": "卡点", "kind": "road", "unit_id": f.sub_a}),
+        )
+        .await)
+    .await;
+    let dev = ok(app
+        .post(
+            &admin,
+            "/api/v1/devices",
+            &json!({"checkpoint_id": cp["id"], "name": "闸机"}),
+        )
+        .await)
+    .await;
+    let a = id_number("41010619850312101");
+    let r = ok(device_post(
+        &app,
+        dev["token"].as_str().expect("token"),
+        &json!([passage(1, &a, 365, 29 * 24 * 60), passage(2, &a, 365, 60)]),
+    )
+    .await)
+    .await;
+    assert_eq!(r["accepted"], 2);
+    // `lianxin purge` (the same job `serve` runs every six hours): 28 days by default.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["purge", "--db", &app.db_url])
+        .env("LIANXIN_LOG", "error")
+        .output()
+        .expect("purge");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1 passages deleted"
+    );
+    assert_eq!(app.count("passages").await, 1);
+    assert_eq!(
+        app.count("audit_log WHERE entity = 'passage' AND action = 'delete'")
+            .await,
+        1
     );
 }
