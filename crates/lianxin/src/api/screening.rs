@@ -25,6 +25,57 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_passages, post_passages))
         .routes(routes!(contacts))
         .routes(routes!(contacts_export))
+        .routes(routes!(list_disinfections, create_disinfection))
+        .routes(routes!(get_settings, put_settings))
+}
+
+use crate::screening::disinfections::{self, DisinfectionInput, DisinfectionView};
+use crate::screening::privacy::{self, ScreeningSettings};
+
+/// Disinfection logs (消杀) in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/disinfections", tag = "screening", params(Paging),
+    responses((status = 200, body = Page<DisinfectionView>)))]
+async fn list_disinfections(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> AppResult<Json<Page<DisinfectionView>>> {
+    Ok(Json(disinfections::list(&s.db, &who, p).await?))
+}
+
+/// Record a disinfection: `unit_id`, `place`, `agent`, `person`; `at` defaults to now.
+#[utoipa::path(post, path = "/api/v1/disinfections", tag = "screening", request_body = DisinfectionInput,
+    responses((status = 201, body = Object),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn create_disinfection(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiJson(input): ApiJson<DisinfectionInput>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let d = disinfections::create(&s.db, &who, input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": d.id}))))
+}
+
+/// The fever threshold and the retention of passages.
+#[utoipa::path(get, path = "/api/v1/screening/settings", tag = "screening",
+    responses((status = 200, body = ScreeningSettings)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    _who: Principal,
+) -> AppResult<Json<ScreeningSettings>> {
+    Ok(Json(privacy::settings_of(&s.db).await?))
+}
+
+/// Change them (administrators).
+#[utoipa::path(put, path = "/api/v1/screening/settings", tag = "screening", request_body = ScreeningSettings,
+    responses((status = 200, body = ScreeningSettings),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn put_settings(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiJson(b): ApiJson<ScreeningSettings>,
+) -> AppResult<Json<ScreeningSettings>> {
+    Ok(Json(privacy::set_settings(&s.db, &who, b).await?))
 }
 
 /// The screening result as .xlsx, for the follow-up calls (audited like the query).

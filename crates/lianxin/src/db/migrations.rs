@@ -813,6 +813,28 @@ impl MigrationTrait for M0004Screening {
         m.create_index(idx("passages", &["checkpoint_id", "at"]))
             .await?;
         m.create_index(idx("passages", &["at"])).await?;
+        // Disinfection logs (消杀) per place.
+        m.create_table(
+            Table::create()
+                .table("disinfections")
+                .col(big_pk_auto("id"))
+                .col(big_integer("unit_id"))
+                .col(big_integer_null("checkpoint_id"))
+                .col(string_len("place", 200))
+                .col(timestamp_with_time_zone("at"))
+                .col(string_len("agent", 100))
+                .col(string_len_null("area", 100))
+                .col(string_len("person", 50))
+                .col(text_null("note"))
+                .col(big_integer_null("created_by_user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("disinfections", "unit_id", "units"))
+                .foreign_key(&mut fk("disinfections", "checkpoint_id", "checkpoints"))
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("disinfections", &["unit_id", "at"]))
+            .await?;
         let db = m.get_connection();
         for (role, perms) in M0004_GRANTS {
             for p in *perms {

@@ -16,6 +16,7 @@ pub mod case_tallies;
 pub mod cases;
 pub mod checkpoints;
 pub mod devices;
+pub mod disinfections;
 pub mod enterprises;
 pub mod inspections;
 pub mod login_log;

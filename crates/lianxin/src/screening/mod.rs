@@ -6,6 +6,7 @@
 //! screening query works on the hash.
 
 pub mod checkpoints;
+pub mod disinfections;
 pub mod passages;
 pub mod privacy;
 pub mod retention;

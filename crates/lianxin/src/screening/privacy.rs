@@ -78,3 +78,88 @@ mod tests {
         assert_ne!(a, person_hash(b"k2", "41010619850312101X"));
     }
 }
+
+/// The screening settings an administrator may change.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScreeningSettings {
+    /// Tenths of a degree (373 = 37.3 °C), 360..=400.
+    pub fever_threshold: Option<i64>,
+    /// Days passages are kept, 1..=3650.
+    pub retention_days: Option<i64>,
+}
+
+pub async fn settings_of(db: &impl ConnectionTrait) -> AppResult<ScreeningSettings> {
+    Ok(ScreeningSettings {
+        fever_threshold: Some(i64::from(fever_threshold(db).await?)),
+        retention_days: Some(super::retention::retention_days(db).await?),
+    })
+}
+
+async fn put_setting(db: &impl ConnectionTrait, key: &str, value: String) -> AppResult<()> {
+    let exists = settings::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .is_some();
+    let am = settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
+    };
+    if exists {
+        am.update(db).await?;
+    } else {
+        am.insert(db).await?;
+    }
+    Ok(())
+}
+
+/// Changes the fever threshold and the retention (administrators only; audited).
+pub async fn set_settings(
+    db: &impl ConnectionTrait,
+    who: &crate::access::Principal,
+    s: ScreeningSettings,
+) -> AppResult<ScreeningSettings> {
+    who.require(crate::access::roles::perm::ALL)?;
+    let mut errors = Vec::new();
+    if let Some(t) = s.fever_threshold
+        && !(360..=400).contains(&t)
+    {
+        errors.push(crate::error::FieldError::new(
+            "fever_threshold",
+            "range",
+            "发热阈值应在 36.0 到 40.0 ℃ 之间（单位 0.1 ℃，如 373）",
+            "fever_threshold must be 360..=400 tenths of a degree",
+        ));
+    }
+    if let Some(d) = s.retention_days
+        && !(1..=3650).contains(&d)
+    {
+        errors.push(crate::error::FieldError::new(
+            "retention_days",
+            "range",
+            "保留天数应在 1 到 3650 之间",
+            "retention_days must be between 1 and 3650",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if let Some(t) = s.fever_threshold {
+        put_setting(db, FEVER_SETTING, t.to_string()).await?;
+    }
+    if let Some(d) = s.retention_days {
+        put_setting(db, super::retention::RETENTION_SETTING, d.to_string()).await?;
+    }
+    crate::audit::record(
+        db,
+        who,
+        crate::audit::Action::Update,
+        "setting",
+        None,
+        format!(
+            "screening: fever {:?}, retention {:?}",
+            s.fever_threshold, s.retention_days
+        ),
+    )
+    .await?;
+    settings_of(db).await
+}

@@ -140,6 +140,15 @@ impl PageCtx {
         if who.can(perm::PASSAGE_LIST) {
             scr.push(item("passages", "/passages", "menu.passages"));
         }
+        if who.can(perm::CHECKPOINT_LIST) && !who.scope.units.is_empty()
+            || who.can(perm::CHECKPOINT_LIST) && (who.scope.all || !who.scope.subtrees.is_empty())
+        {
+            scr.push(item(
+                "disinfections",
+                "/disinfections",
+                "menu.disinfections",
+            ));
+        }
         if who.can(perm::SCREENING_QUERY) {
             scr.push(item("screening", "/screening", "menu.screening"));
         }

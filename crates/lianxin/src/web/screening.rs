@@ -29,6 +29,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/checkpoints/devices", axum::routing::post(device_submit))
         .route("/passages", get(passages_page))
+        .route(
+            "/disinfections",
+            get(disinfections_page).post(disinfection_submit),
+        )
+        .route("/screening/settings", axum::routing::post(settings_submit))
         .route("/screening", get(screening_page))
         .route("/screening/contacts.xlsx", get(screening_export))
 }
@@ -50,6 +55,8 @@ struct CheckpointsPage {
     error: Option<String>,
     /// A device just registered: its name and token (shown once).
     new_device: Option<(String, String)>,
+    /// For administrators: the fever threshold (°C) and retention (days).
+    settings: Option<(String, i64)>,
 }
 
 async fn checkpoints_view(
@@ -99,6 +106,16 @@ async fn checkpoints_view(
             units,
             error,
             new_device,
+            settings: if who.can(perm::ALL) {
+                let st = crate::screening::privacy::settings_of(&s.db).await?;
+                let t = st.fever_threshold.unwrap_or(373);
+                Some((
+                    format!("{}.{}", t / 10, t % 10),
+                    st.retention_days.unwrap_or(28),
+                ))
+            } else {
+                None
+            },
         },
     ))
 }
@@ -388,4 +405,194 @@ async fn screening_export(
             .and_then(|v| v.trim().parse().ok()),
     };
     crate::api::screening::contacts_file(&s, &who, lang, &q).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SettingsForm {
+    fever_celsius: Option<String>,
+    retention_days: Option<String>,
+}
+
+async fn settings_submit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<SettingsForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let fever = match f
+        .fever_celsius
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => match lianxin_types::DeciCelsius::from_celsius_str(v) {
+            Ok(t) => Some(i64::from(t.0)),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "fever_celsius",
+                    &e,
+                    "发热阈值",
+                    "Fever threshold",
+                ));
+                None
+            }
+        },
+    };
+    let retention = crate::registries::parse_int(
+        &mut errors,
+        "retention_days",
+        f.retention_days.as_deref(),
+        "保留天数",
+        "Retention days",
+    );
+    let r = if errors.is_empty() {
+        crate::screening::privacy::set_settings(
+            &s.db,
+            &who,
+            crate::screening::privacy::ScreeningSettings {
+                fever_threshold: fever,
+                retention_days: retention,
+            },
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match r {
+        Ok(()) => checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await,
+        Err(e @ AppError::Validation(_)) => {
+            checkpoints_view(
+                &s,
+                &who,
+                lang,
+                Some(refused(&e, lang)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disinfections.html")]
+struct DisinfectionsPage {
+    ctx: PageCtx,
+    rows: Vec<crate::screening::disinfections::DisinfectionView>,
+    total: u64,
+    units: Vec<Opt>,
+    can_add: bool,
+    error: Option<String>,
+}
+
+async fn disinfections_view(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    error: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = crate::screening::disinfections::list(&s.db, who, Paging::new(1, 200)).await?;
+    let units = crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
+        .all(&s.db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            matches!(
+                u.kind.as_str(),
+                "community" | "village" | "subdistrict" | "town" | "department"
+            )
+        })
+        .map(|u| Opt {
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect();
+    Ok(render_status(
+        status,
+        &DisinfectionsPage {
+            ctx: PageCtx::new(
+                who,
+                lang,
+                "disinfections",
+                lang.pick("消杀记录", "Disinfection logs"),
+            ),
+            total: page.total,
+            rows: page.items,
+            units,
+            can_add: who.can(perm::CHECKPOINT_EDIT) || who.can(perm::PASSAGE_ADD),
+            error,
+        },
+    ))
+}
+
+async fn disinfections_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    disinfections_view(&s, &who, lang, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DisinfectionForm {
+    unit_id: Option<String>,
+    place: Option<String>,
+    agent: Option<String>,
+    area: Option<String>,
+    person: Option<String>,
+    note: Option<String>,
+}
+
+async fn disinfection_submit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<DisinfectionForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let unit_id = crate::registries::parse_int(
+        &mut errors,
+        "unit_id",
+        f.unit_id.as_deref(),
+        "所属单位",
+        "Unit",
+    );
+    let r = if errors.is_empty() {
+        crate::screening::disinfections::create(
+            &s.db,
+            &who,
+            crate::screening::disinfections::DisinfectionInput {
+                unit_id,
+                place: f.place,
+                agent: f.agent,
+                area: f.area,
+                person: f.person,
+                note: f.note,
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match r {
+        Ok(()) => disinfections_view(&s, &who, lang, None, StatusCode::OK).await,
+        Err(e @ AppError::Validation(_)) => {
+            disinfections_view(
+                &s,
+                &who,
+                lang,
+                Some(refused(&e, lang)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -455,3 +455,99 @@ async fn passages_past_retention_are_deleted_and_counted() {
         1
     );
 }
+
+#[tokio::test]
+async fn disinfection_logs_and_the_fever_threshold() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/disinfections",
+            &json!({"unit_id": f.community_a, "place": "3号楼楼道", "agent": "84消毒液 1:100", "area": "6 层", "person": "赵敏"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (status, p) = problem(
+        app.post(
+            &admin,
+            "/api/v1/disinfections",
+            &json!({"unit_id": f.community_a}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["place", "agent", "person"]);
+    let list = ok(app.get(&admin, "/api/v1/disinfections").await).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["unit_name"], "甲社区");
+    // The industry bureau's staff do not see the community's logs.
+    let staff = app.token("department_staff").await;
+    let list = ok(app.get(&staff, "/api/v1/disinfections").await).await;
+    assert_eq!(list["total"], 0);
+
+    // The fever threshold is a setting: at 38.0 °C, 37.5 °C is no fever.
+    let leader = app.token("leader").await;
+    let r = app
+        .put(
+            &leader,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 380}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _) = problem(
+        app.put(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 500}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let s = ok(app
+        .put(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 380, "retention_days": 14}),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        (s["fever_threshold"].as_i64(), s["retention_days"].as_i64()),
+        (Some(380), Some(14))
+    );
+    let cp = ok(app
+        .post(
+            &admin,
+            "/api/v1/checkpoints",
+            &json!({"name": "卡点", "kind": "road", "unit_id": f.sub_a}),
+        )
+        .await)
+    .await;
+    let dev = ok(app
+        .post(
+            &admin,
+            "/api/v1/devices",
+            &json!({"checkpoint_id": cp["id"], "name": "闸机"}),
+        )
+        .await)
+    .await;
+    let a = id_number("41010619850312101");
+    let r = ok(device_post(
+        &app,
+        dev["token"].as_str().expect("t"),
+        &json!([passage(1, &a, 375, 5), passage(2, &a, 381, 4)]),
+    )
+    .await)
+    .await;
+    assert_eq!(r["fevers"], 1);
+}

@@ -471,6 +471,40 @@ async fn checkpoints_devices_passages_and_screening_in_the_browser() {
     );
     let (status, _) = b.get("/screening?id_number=123").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Disinfection logs and the screening settings.
+    let r = b
+        .post(
+            "/disinfections",
+            &[
+                ("_csrf", &csrf),
+                ("unit_id", &unit),
+                ("place", "北门岗亭"),
+                ("agent", "75%酒精"),
+                ("person", "赵敏"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("北门岗亭"));
+    let r = b
+        .post(
+            "/screening/settings",
+            &[
+                ("_csrf", &csrf),
+                ("fever_celsius", "37.5"),
+                ("retention_days", "21"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("value=\"37.5\""));
+    let r = b
+        .post(
+            "/screening/settings",
+            &[("_csrf", &csrf), ("fever_celsius", "hot")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let staff = Browser::login(&app, "department_staff").await;
     assert_eq!(staff.get("/screening").await.0, StatusCode::FORBIDDEN);
 }
