@@ -255,7 +255,21 @@ async fn device_submit(
 struct PassagesQuery {
     checkpoint_id: Option<String>,
     fever: Option<String>,
+    /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
+    from: Option<String>,
+    to: Option<String>,
     page: Option<u64>,
+}
+
+/// A `datetime-local` value, read in Asia/Shanghai.
+fn local_input(v: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let v = v?.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok()?;
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .map(|d| d.with_timezone(&chrono::Utc))
 }
 
 #[derive(Template)]
@@ -267,6 +281,10 @@ struct PassagesPage {
     checkpoints: Vec<Opt>,
     checkpoint_id: String,
     fever: bool,
+    from: String,
+    to: String,
+    /// The query string of the current filter (for paging links).
+    filter_qs: String,
     page: u64,
     pages: u64,
 }
@@ -283,17 +301,26 @@ async fn passages_page(
         .and_then(|v| v.trim().parse().ok());
     let fever = q.fever.as_deref().is_some_and(|v| !v.is_empty());
     let paging = Paging::new(q.page.unwrap_or(1).max(1), 50);
+    // For a checkpoint and a time window: everyone who passed.
     let page = passages::list(
         &s.db,
         &who,
         &PassageFilter {
             checkpoint_id,
             fever: fever.then_some(true),
-            ..Default::default()
+            from: local_input(q.from.as_deref()),
+            to: local_input(q.to.as_deref()),
         },
         paging,
     )
     .await?;
+    let filter_qs = serde_urlencoded::to_string([
+        ("checkpoint_id", q.checkpoint_id.as_deref().unwrap_or("")),
+        ("fever", if fever { "1" } else { "" }),
+        ("from", q.from.as_deref().unwrap_or("")),
+        ("to", q.to.as_deref().unwrap_or("")),
+    ])
+    .unwrap_or_default();
     let cps = checkpoints::list(&s.db, &who, Paging::new(1, 500))
         .await
         .map(|p| p.items)
@@ -314,6 +341,9 @@ async fn passages_page(
             .map(|v: i64| v.to_string())
             .unwrap_or_default(),
         fever,
+        from: q.from.clone().unwrap_or_default(),
+        to: q.to.clone().unwrap_or_default(),
+        filter_qs,
         page: paging.page(),
     }))
 }

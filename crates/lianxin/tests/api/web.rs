@@ -459,6 +459,25 @@ async fn checkpoints_devices_passages_and_screening_in_the_browser() {
         html.contains("38.5 ℃") && html.contains("/cases/"),
         "a fever links to its follow-up"
     );
+    // A checkpoint and a time window: everyone who passed then (here: the last 55 minutes).
+    let window = |m: i64| {
+        (chrono::Utc::now() - chrono::Duration::minutes(m))
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let (status, html) = b
+        .get(&format!(
+            "/passages?checkpoint_id={cp}&from={}&to={}",
+            window(55),
+            window(0)
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("38.5 ℃") && !html.contains("36.6 ℃"),
+        "only the passage in the window"
+    );
     let (status, html) = b
         .get(&format!(
             "/screening?id_number={x}&days=1&window_minutes=30"
