@@ -177,7 +177,7 @@ async fn top_get(
         return render_failure(Format::Json, fail(StatusCode::NOT_FOUND, "not found"));
     };
     let result = match stem {
-        "discovery" => Ok(discovery(&s, format)),
+        "discovery" => discovery(&s, format).await,
         "services" => services(&s, format).await,
         "requests" => list_requests(&s, format, &q).await,
         _ => Err(fail(StatusCode::NOT_FOUND, "not found")),
@@ -230,21 +230,26 @@ async fn top_post(
         .unwrap_or_else(|f| render_failure(format, f))
 }
 
-fn discovery(s: &AppState, format: Format) -> Response {
-    let _ = s;
+/// When the content of the discovery document last changed (not the time of the request).
+const DISCOVERY_CHANGESET: &str = "2026-11-26T00:00:00+08:00";
+
+async fn discovery(s: &AppState, format: Format) -> Result<Response, Failure> {
+    let district = crate::registries::units::district_name(&s.db)
+        .await?
+        .unwrap_or_default();
     let v = json!({
-        "changeset": "2026-11-26T00:00:00+08:00",
-        "contact": "上街区营商环境服务中心 / Shangjie District business service centre",
+        "changeset": DISCOVERY_CHANGESET,
+        "contact": format!("{district}营商环境服务中心"),
         "key_service": "API keys are issued by the district's administrators (lianxin apikey add).",
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
             "url": "/open311/v2",
-            "changeset": "2026-11-26T00:00:00+08:00",
+            "changeset": DISCOVERY_CHANGESET,
             "type": "production",
             "formats": ["application/json", "text/xml"],
         }],
     });
-    render(format, StatusCode::OK, "discovery", "item", &v)
+    Ok(render(format, StatusCode::OK, "discovery", "item", &v))
 }
 
 async fn appeal_categories(s: &AppState) -> Result<(String, Vec<case_categories::Model>), Failure> {

@@ -63,6 +63,8 @@ pub struct BulletinView {
     pub number: Option<String>,
     pub kind: String,
     pub kind_label: String,
+    /// Who issues it, as printed in the heading (e.g. 上街区监督检查通报).
+    pub issuer: String,
     pub title: String,
     pub body: String,
     /// draft or issued
@@ -451,9 +453,10 @@ pub async fn list(
         q = q.filter(bulletins::Column::Status.eq(s));
     }
     let page = crate::registries::paged(db, q, bulletins::Column::Id, true, paging).await?;
+    let issuer = issuer(db, lang).await?;
     let mut items = Vec::new();
     for b in page.items {
-        items.push(view(db, b, lang).await?);
+        items.push(view(db, b, &issuer, lang).await?);
     }
     Ok(Page {
         items,
@@ -473,12 +476,25 @@ pub async fn get(
         .await?
         .filter(|b| only.is_none_or(|s| b.status == s))
         .ok_or(AppError::NotFound)?;
-    view(db, b, lang).await
+    view(db, b, &issuer(db, lang).await?, lang).await
+}
+
+/// The heading of the district's bulletins.
+async fn issuer(db: &impl ConnectionTrait, lang: Lang) -> AppResult<String> {
+    let district = crate::registries::units::district_name(db)
+        .await?
+        .unwrap_or_default();
+    Ok(if lang.is_en() {
+        format!("{district} supervision bulletin").trim().to_owned()
+    } else {
+        format!("{district}监督检查通报")
+    })
 }
 
 async fn view(
     db: &impl ConnectionTrait,
     b: bulletins::Model,
+    issuer: &str,
     lang: Lang,
 ) -> AppResult<BulletinView> {
     let items = bulletin_items::Entity::find()
@@ -501,6 +517,7 @@ async fn view(
         year: b.year,
         number: b.number,
         kind_label: super::label(KINDS, &b.kind, lang),
+        issuer: issuer.to_owned(),
         kind: b.kind,
         title: b.title,
         body: b.body,
@@ -541,7 +558,7 @@ pub fn to_docx(b: &BulletinView) -> Result<Vec<u8>, AppError> {
         .add_paragraph(
             Paragraph::new().align(AlignmentType::Center).add_run(
                 Run::new()
-                    .add_text("上街区监督检查通报")
+                    .add_text(&b.issuer)
                     .size(44)
                     .bold()
                     .color("C00000")

@@ -323,7 +323,20 @@ async fn views(
     rows: Vec<inspections::Model>,
     lang: Lang,
 ) -> AppResult<Vec<InspectionView>> {
-    use sea_orm::PaginatorTrait;
+    use sea_orm::QuerySelect;
+    // The findings of all the listed inspections in one grouped query.
+    let counts: std::collections::HashMap<i64, i64> = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::InspectionId)
+        .column_as(cases::Column::Id.count(), "n")
+        .filter(cases::Column::InspectionId.is_in(rows.iter().map(|r| r.id).collect::<Vec<_>>()))
+        .group_by(cases::Column::InspectionId)
+        .into_tuple::<(Option<i64>, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect();
     let unit_ids: Vec<i64> = rows
         .iter()
         .flat_map(|r| [r.group_unit_id, r.inspected_unit_id])
@@ -331,10 +344,7 @@ async fn views(
     let names = crate::registries::units::names(db, unit_ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let findings = cases::Entity::find()
-            .filter(cases::Column::InspectionId.eq(r.id))
-            .count(db)
-            .await? as i64;
+        let findings = counts.get(&r.id).copied().unwrap_or(0);
         let methods: Vec<String> = r
             .methods
             .split(',')

@@ -372,6 +372,31 @@ async fn check_roles(
     Ok(())
 }
 
+/// The time limits and raising roles of a kind, as created or changed.
+async fn check_limits(
+    db: &impl ConnectionTrait,
+    errors: &mut Vec<FieldError>,
+    input: &KindInput,
+) -> AppResult<()> {
+    check_range(errors, "working_days", input.working_days, 1, 365);
+    check_range(
+        errors,
+        "response_working_days",
+        input.response_working_days,
+        0,
+        30,
+    );
+    check_range(errors, "urgent_hours", input.urgent_hours, 1, 720);
+    check_range(
+        errors,
+        "urgent_response_hours",
+        input.urgent_response_hours,
+        1,
+        72,
+    );
+    check_roles(db, errors, &input.raise_roles).await
+}
+
 fn check_range(errors: &mut Vec<FieldError>, field: &str, v: Option<i32>, min: i32, max: i32) {
     if let Some(n) = v
         && !(min..=max).contains(&n)
@@ -392,6 +417,7 @@ pub async fn create_kind(
 ) -> AppResult<case_kinds::Model> {
     who.require(perm::CASE_KINDS)?;
     let mut errors = Vec::new();
+    check_limits(db, &mut errors, &input).await?;
     let code = required_text(&mut errors, "code", input.code, 32, "编码", "Code");
     check_code(&mut errors, &code);
     let name_zh = required_text(
@@ -418,23 +444,6 @@ pub async fn create_kind(
         "对象",
         "Subject",
     );
-    check_range(&mut errors, "working_days", input.working_days, 1, 365);
-    check_range(
-        &mut errors,
-        "response_working_days",
-        input.response_working_days,
-        0,
-        30,
-    );
-    check_range(&mut errors, "urgent_hours", input.urgent_hours, 1, 720);
-    check_range(
-        &mut errors,
-        "urgent_response_hours",
-        input.urgent_response_hours,
-        1,
-        72,
-    );
-    check_roles(db, &mut errors, &input.raise_roles).await?;
     if !code.is_empty() && by_code(db, &code).await?.is_some() {
         errors.push(FieldError::new(
             "code",
@@ -569,6 +578,7 @@ pub async fn update_kind(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Vec::new();
+    check_limits(db, &mut errors, &input).await?;
     if input.code.as_deref().is_some_and(|c| c != k.code) {
         errors.push(FieldError::new(
             "code",
@@ -604,23 +614,6 @@ pub async fn update_kind(
             "Subject",
         ),
     };
-    check_range(&mut errors, "working_days", input.working_days, 1, 365);
-    check_range(
-        &mut errors,
-        "response_working_days",
-        input.response_working_days,
-        0,
-        30,
-    );
-    check_range(&mut errors, "urgent_hours", input.urgent_hours, 1, 720);
-    check_range(
-        &mut errors,
-        "urgent_response_hours",
-        input.urgent_response_hours,
-        1,
-        72,
-    );
-    check_roles(db, &mut errors, &input.raise_roles).await?;
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

@@ -699,24 +699,6 @@ pub async fn list(
     }
 }
 
-/// Every row of a filter, in id order, `limit` at a time after `after` (exports).
-pub async fn chunk(
-    db: &impl ConnectionTrait,
-    who: &Principal,
-    f: &CaseFilter,
-    after: i64,
-    limit: u64,
-) -> AppResult<Vec<cases::Model>> {
-    use sea_orm::QuerySelect;
-    who.require(perm::CASE_LIST)?;
-    Ok(filtered(who, f, Utc::now())
-        .filter(cases::Column::Id.gt(after))
-        .order_by_asc(cases::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TodoCount {
     /// to_dispatch, to_accept, to_handle, to_approve, to_revisit, to_close, overdue
@@ -1847,12 +1829,6 @@ pub async fn stored(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<Case
         .remove(&id)
         .unwrap_or_default();
     Ok(Some(CaseState { case, assignments }))
-}
-
-/// The count of a filter (for the pages' badges).
-pub async fn count(db: &impl ConnectionTrait, who: &Principal, f: &CaseFilter) -> AppResult<u64> {
-    who.require(perm::CASE_LIST)?;
-    Ok(filtered(who, f, Utc::now()).count(db).await?)
 }
 
 pub fn now() -> DateTime<Utc> {

@@ -646,23 +646,33 @@ impl MigrationTrait for M0003Cases {
         .await?;
         // Existing installations: the built-in roles get the case permissions they would
         // have been created with (new installations get them from `ensure_builtin_roles`).
-        let db = m.get_connection();
-        for (role, perms) in M0003_GRANTS {
-            for p in *perms {
-                let sql = format!(
-                    "INSERT INTO role_permissions (role_id, permission) \
-                     SELECT id, '{p}' FROM roles WHERE code = '{role}' AND builtin = {t}",
-                    t = if matches!(db.get_database_backend(), sea_orm::DbBackend::Postgres) {
-                        "TRUE"
-                    } else {
-                        "1"
-                    }
-                );
-                db.execute_unprepared(&sql).await?;
-            }
-        }
+        grant_to_builtin_roles(m, M0003_GRANTS).await?;
         Ok(())
     }
+}
+
+/// Gives built-in roles permissions introduced after they were created (on a fresh database
+/// the roles do not exist yet and `ensure_builtin_roles` creates them with the full list).
+async fn grant_to_builtin_roles(
+    m: &SchemaManager<'_>,
+    grants: &[(&str, &[&str])],
+) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    let yes = if matches!(db.get_database_backend(), sea_orm::DbBackend::Postgres) {
+        "TRUE"
+    } else {
+        "1"
+    };
+    for (role, perms) in grants {
+        for p in *perms {
+            db.execute_unprepared(&format!(
+                "INSERT INTO role_permissions (role_id, permission) \
+                 SELECT id, '{p}' FROM roles WHERE code = '{role}' AND builtin = {yes}"
+            ))
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The counters of `case_tallies` (m0003).
@@ -835,21 +845,7 @@ impl MigrationTrait for M0004Screening {
         .await?;
         m.create_index(idx("disinfections", &["unit_id", "at"]))
             .await?;
-        let db = m.get_connection();
-        for (role, perms) in M0004_GRANTS {
-            for p in *perms {
-                let sql = format!(
-                    "INSERT INTO role_permissions (role_id, permission) \
-                     SELECT id, '{p}' FROM roles WHERE code = '{role}' AND builtin = {t}",
-                    t = if matches!(db.get_database_backend(), sea_orm::DbBackend::Postgres) {
-                        "TRUE"
-                    } else {
-                        "1"
-                    }
-                );
-                db.execute_unprepared(&sql).await?;
-            }
-        }
+        grant_to_builtin_roles(m, M0004_GRANTS).await?;
         Ok(())
     }
 }

@@ -161,14 +161,6 @@ const TITLES: &[(&str, &[&str])] = &[
     ),
 ];
 
-struct Actor;
-
-impl Actor {
-    fn named(name: &str) -> Principal {
-        Principal::system(name)
-    }
-}
-
 async fn step(
     txn: &DatabaseTransaction,
     who: &Principal,
@@ -202,8 +194,8 @@ fn hours(h: i64) -> Duration {
 
 pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(20200319);
-    let dispatcher = Actor::named("区营商环境服务中心");
-    let leader = Actor::named("区委督查室");
+    let dispatcher = Principal::system("区营商环境服务中心");
+    let leader = Principal::system("区委督查室");
     nineteenth_of_march(txn, r).await?;
 
     // Enterprise appeals, spread over ten weeks of working hours.
@@ -222,7 +214,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
         let created =
             local(2, 10, 8, 30) + Duration::days(day) + Duration::minutes(rng.gen_range(0..540));
         let source = ["visit", "visit", "online", "hotline"][rng.gen_range(0..4)];
-        let raiser = Actor::named(if source == "online" {
+        let raiser = Principal::system(if source == "online" {
             contact.as_str()
         } else {
             "三送一强工作队"
@@ -283,7 +275,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
         if stage == 22 {
             // The wrong department: returned and dispatched again (改派).
             t += hours(3);
-            let staff = Actor::named(&format!("{lead_name}经办人"));
+            let staff = Principal::system(&format!("{lead_name}经办人"));
             case = step(
                 txn,
                 &staff,
@@ -321,7 +313,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
         // Assisting departments accept and resolve their part first.
         for (uid, uname) in units.iter().rev() {
             t += hours(rng.gen_range(1..if stage == 21 { 40 } else { 12 }));
-            let staff = Actor::named(&format!("{uname}经办人"));
+            let staff = Principal::system(&format!("{uname}经办人"));
             case = step(
                 txn,
                 &staff,
@@ -352,7 +344,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
                 )
                 .await?;
             }
-            let staff = Actor::named(&format!("{lead_name}经办人"));
+            let staff = Principal::system(&format!("{lead_name}经办人"));
             step(
                 txn,
                 &staff,
@@ -368,7 +360,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
             continue;
         }
         if stage == 18 {
-            let staff = Actor::named(&format!("{lead_name}经办人"));
+            let staff = Principal::system(&format!("{lead_name}经办人"));
             t += hours(20);
             case = step(
                 txn,
@@ -404,7 +396,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
                 rng.gen_range(4..60)
             };
             t += hours(extra / units.len() as i64 + 1);
-            let staff = Actor::named(&format!("{uname}经办人"));
+            let staff = Principal::system(&format!("{uname}经办人"));
             case = step(
                 txn,
                 &staff,
@@ -425,7 +417,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
         if stage == 17 {
             continue; // waiting for the revisit
         }
-        let revisitor = Actor::named(if source == "online" {
+        let revisitor = Principal::system(if source == "online" {
             contact.as_str()
         } else {
             "区营商环境服务中心回访员"
@@ -450,7 +442,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
                 continue; // being re-handled (重办) now
             }
             t += hours(rng.gen_range(20..60));
-            let staff = Actor::named(&format!("{lead_name}经办人"));
+            let staff = Principal::system(&format!("{lead_name}经办人"));
             case = step(
                 txn,
                 &staff,
@@ -526,7 +518,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
             ("自然资源和规划局", "自然资源和规划局"),
             ("发展和改革委员会", "发展和改革委员会"),
         ] {
-            let staff = Actor::named(&format!("{n}经办人"));
+            let staff = Principal::system(&format!("{n}经办人"));
             t += hours(3);
             case = step(
                 txn,
@@ -544,7 +536,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
             ("自然资源和规划局", "自然资源和规划局"),
             ("发展和改革委员会", "发展和改革委员会"),
         ] {
-            let staff = Actor::named(&format!("{n}经办人"));
+            let staff = Principal::system(&format!("{n}经办人"));
             t += hours(50);
             case = step(
                 txn,
@@ -608,7 +600,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
     let mut slow_findings = Vec::new();
     for (i, unit_name) in inspected.iter().enumerate() {
         let group = groups[i % groups.len()];
-        let inspector = Actor::named(&format!("{group}组长"));
+        let inspector = Principal::system(&format!("{group}组长"));
         let held = local(2, 12, 9, 0) + Duration::days(i as i64 * 5);
         let unit_id = r.unit(unit_name)?;
         let count = 1 + i % 3;
@@ -670,7 +662,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
                 )
                 .await?;
             }
-            let staff = Actor::named(&format!("{unit_name}经办人"));
+            let staff = Principal::system(&format!("{unit_name}经办人"));
             t += hours(4);
             case = step(
                 txn,
@@ -793,7 +785,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
             "demo history: the seed's enterprise is missing",
         ));
     };
-    let head = Actor::named("区长（三送一强走访）");
+    let head = Principal::system("区长（三送一强走访）");
     let lead = r.unit("行政审批和政务信息管理局")?;
     let assists = [
         ("住房和城乡建设局", "核发施工许可"),
@@ -839,7 +831,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
         t += Duration::minutes(40);
         case = step(
             txn,
-            &Actor::named(&format!("{name}经办人")),
+            &Principal::system(&format!("{name}经办人")),
             &case,
             t,
             ActionInput {
@@ -853,7 +845,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
         t += hours(6);
         case = step(
             txn,
-            &Actor::named(&format!("{name}经办人")),
+            &Principal::system(&format!("{name}经办人")),
             &case,
             t,
             ActionInput {
@@ -867,7 +859,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
     t += hours(3);
     case = step(
         txn,
-        &Actor::named("行政审批和政务信息管理局经办人"),
+        &Principal::system("行政审批和政务信息管理局经办人"),
         &case,
         t,
         ActionInput {
@@ -882,7 +874,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
     t += hours(20);
     case = step(
         txn,
-        &Actor::named(contact),
+        &Principal::system(contact),
         &case,
         t,
         ActionInput {
@@ -895,7 +887,7 @@ async fn nineteenth_of_march(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResu
     .await?;
     step(
         txn,
-        &Actor::named("区营商环境服务中心"),
+        &Principal::system("区营商环境服务中心"),
         &case,
         t + hours(2),
         action("close"),

@@ -566,3 +566,14 @@ pub async fn names(
         .map(|u| (u.id, u.name))
         .collect())
 }
+
+/// The name of the top of the unit tree (the district), for documents that carry it.
+pub async fn district_name(db: &impl ConnectionTrait) -> AppResult<Option<String>> {
+    use sea_orm::QueryOrder;
+    Ok(units::Entity::find()
+        .filter(units::Column::ParentId.is_null())
+        .order_by_asc(units::Column::Id)
+        .one(db)
+        .await?
+        .map(|u| u.name))
+}

@@ -587,6 +587,33 @@ impl ActForm {
     }
 }
 
+/// The case page again, with why the action was refused (409 or 422) above its forms.
+async fn refused_on_case_page(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    id: i64,
+    e: &AppError,
+) -> AppResult<Response> {
+    let p = e.problem();
+    let errors = p
+        .errors
+        .iter()
+        .map(|fe| fe.message(lang).to_owned())
+        .collect();
+    let d = service::detail(&s.db, who, id, lang).await?;
+    detail_response(
+        s,
+        who,
+        lang,
+        d,
+        e.status(),
+        Some(p.body(lang).detail),
+        errors,
+    )
+    .await
+}
+
 async fn act_submit(
     State(s): State<AppState>,
     who: Principal,
@@ -611,17 +638,7 @@ async fn act_submit(
             e @ (AppError::Validation(_)
             | AppError::Conflict { .. }
             | AppError::ConflictWith { .. }),
-        ) => {
-            let p = e.problem();
-            let errors = p
-                .errors
-                .iter()
-                .map(|fe| fe.message(lang).to_owned())
-                .collect();
-            let d = service::detail(&s.db, &who, id, lang).await?;
-            let msg = p.body(lang).detail;
-            detail_response(&s, &who, lang, d, e.status(), Some(msg), errors).await
-        }
+        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
         Err(e) => Err(e),
     }
 }
@@ -655,25 +672,7 @@ async fn attach_submit(
             e @ (AppError::Validation(_)
             | AppError::Conflict { .. }
             | AppError::ConflictWith { .. }),
-        ) => {
-            let p = e.problem();
-            let errors = p
-                .errors
-                .iter()
-                .map(|fe| fe.message(lang).to_owned())
-                .collect();
-            let d = service::detail(&s.db, &who, id, lang).await?;
-            detail_response(
-                &s,
-                &who,
-                lang,
-                d,
-                e.status(),
-                Some(p.body(lang).detail),
-                errors,
-            )
-            .await
-        }
+        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
         Err(e) => Err(e),
     }
 }
@@ -1811,13 +1810,7 @@ async fn kind_done(
     match r {
         Ok(()) => Ok(Redirect::to("/system/case-kinds").into_response()),
         Err(e @ AppError::Validation(_)) => {
-            let p = e.problem();
-            let msg = p
-                .errors
-                .iter()
-                .map(|f| f.message(lang).to_owned())
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = super::refusal_text(&e, lang);
             kinds_view(s, who, lang, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e),

@@ -229,6 +229,21 @@ where
     }
 }
 
+/// A refusal as one line for a flash message: the field messages, or the problem's detail.
+pub fn refusal_text(e: &AppError, lang: Lang) -> String {
+    let p = e.problem();
+    let fields: Vec<String> = p
+        .errors
+        .iter()
+        .map(|f| f.message(lang).to_owned())
+        .collect();
+    if fields.is_empty() {
+        p.body(lang).detail
+    } else {
+        fields.join("；")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error_bare.html")]
 struct ErrorBare<'a> {

@@ -38,9 +38,27 @@ pub fn router() -> Router<AppState> {
         .route("/screening/contacts.xlsx", get(screening_export))
 }
 
-pub struct Opt {
-    pub value: String,
-    pub label: String,
+use super::cases::Opt;
+
+/// The units in the caller's scope a checkpoint or a disinfection can belong to.
+async fn own_units(s: &AppState, who: &Principal) -> AppResult<Vec<Opt>> {
+    Ok(
+        crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
+            .all(&s.db)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                matches!(
+                    u.kind.as_str(),
+                    "community" | "village" | "subdistrict" | "town" | "department"
+                )
+            })
+            .map(|u| Opt {
+                value: u.id.to_string(),
+                label: u.name,
+            })
+            .collect(),
+    )
 }
 
 #[derive(Template)]
@@ -69,21 +87,7 @@ async fn checkpoints_view(
 ) -> AppResult<Response> {
     let page = checkpoints::list(&s.db, who, Paging::new(1, 500)).await?;
     let rows = checkpoints::views(&s.db, page.items, lang).await?;
-    let units = crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
-        .all(&s.db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            matches!(
-                u.kind.as_str(),
-                "community" | "village" | "subdistrict" | "town" | "department"
-            )
-        })
-        .map(|u| Opt {
-            value: u.id.to_string(),
-            label: u.name,
-        })
-        .collect();
+    let units = own_units(s, who).await?;
     Ok(render_status(
         status,
         &CheckpointsPage {
@@ -137,20 +141,6 @@ struct CheckpointForm {
     responsible: Option<String>,
 }
 
-fn refused(e: &AppError, lang: Lang) -> String {
-    let p = e.problem();
-    let fields: Vec<String> = p
-        .errors
-        .iter()
-        .map(|f| f.message(lang).to_owned())
-        .collect();
-    if fields.is_empty() {
-        p.body(lang).detail
-    } else {
-        fields.join("；")
-    }
-}
-
 async fn checkpoint_submit(
     State(s): State<AppState>,
     who: Principal,
@@ -189,7 +179,7 @@ async fn checkpoint_submit(
                 &s,
                 &who,
                 lang,
-                Some(refused(&e, lang)),
+                Some(super::refusal_text(&e, lang)),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -241,7 +231,7 @@ async fn device_submit(
                 &s,
                 &who,
                 lang,
-                Some(refused(&e, lang)),
+                Some(super::refusal_text(&e, lang)),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -396,7 +386,7 @@ async fn screening_page(
             Ok(p) => (Some(p.items), None, StatusCode::OK),
             Err(e @ AppError::Validation(_)) => (
                 None,
-                Some(refused(&e, lang)),
+                Some(super::refusal_text(&e, lang)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),
             Err(e) => return Err(e),
@@ -498,7 +488,7 @@ async fn settings_submit(
                 &s,
                 &who,
                 lang,
-                Some(refused(&e, lang)),
+                Some(super::refusal_text(&e, lang)),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -527,21 +517,7 @@ async fn disinfections_view(
     status: StatusCode,
 ) -> AppResult<Response> {
     let page = crate::screening::disinfections::list(&s.db, who, Paging::new(1, 200)).await?;
-    let units = crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
-        .all(&s.db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            matches!(
-                u.kind.as_str(),
-                "community" | "village" | "subdistrict" | "town" | "department"
-            )
-        })
-        .map(|u| Opt {
-            value: u.id.to_string(),
-            label: u.name,
-        })
-        .collect();
+    let units = own_units(s, who).await?;
     Ok(render_status(
         status,
         &DisinfectionsPage {
@@ -618,7 +594,7 @@ async fn disinfection_submit(
                 &s,
                 &who,
                 lang,
-                Some(refused(&e, lang)),
+                Some(super::refusal_text(&e, lang)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
