@@ -65,6 +65,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden for a reason the caller should read (not on duty at this checkpoint...).
+    #[error("forbidden: {en}")]
+    ForbiddenBecause { zh: String, en: String },
     #[error("not found")]
     NotFound,
     #[error("conflict: {en}")]
@@ -104,6 +107,12 @@ impl AppError {
             en: en.into(),
         }
     }
+    pub fn forbidden_because(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::ForbiddenBecause {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
     pub fn invalid(field: FieldError) -> Self {
         Self::Validation(vec![field])
     }
@@ -114,7 +123,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -143,6 +152,9 @@ impl AppError {
                 "当前角色无权执行此操作".to_owned(),
                 "your roles do not allow this action".to_owned(),
             ),
+            Self::ForbiddenBecause { zh, en } => {
+                ("forbidden", "无权操作", "Forbidden", zh.clone(), en.clone())
+            }
             Self::NotFound => (
                 "not-found",
                 "记录不存在",

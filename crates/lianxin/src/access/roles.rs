@@ -124,6 +124,12 @@ pub mod perm {
     pub const PASSAGE_LIST: &str = "passage:list";
     /// Personnel screening (人员排查): who was near a given person; every query is audited.
     pub const SCREENING_QUERY: &str = "screening:query";
+    pub const DUTY_LIST: &str = "duty:list";
+    /// Keep the duty roster (排班) of checkpoints in scope.
+    pub const DUTY_EDIT: &str = "duty:edit";
+    /// Report employees' daily health (an enterprise for its roster).
+    pub const HEALTH_REPORT: &str = "health:report";
+    pub const HEALTH_LIST: &str = "health:list";
 
     /// Every permission a role may be given, with its label (for the role editor).
     pub const KNOWN: &[(&str, &str, &str)] = &[
@@ -190,6 +196,10 @@ pub mod perm {
         (PASSAGE_ADD, "通行登记", "Record passages"),
         (PASSAGE_LIST, "通行记录查询", "List passages"),
         (SCREENING_QUERY, "人员排查", "Personnel screening"),
+        (DUTY_LIST, "排班查询", "See duty rosters"),
+        (DUTY_EDIT, "排班维护", "Keep duty rosters"),
+        (HEALTH_REPORT, "健康日报填报", "Report employees' health"),
+        (HEALTH_LIST, "健康日报查询", "See health reports"),
         (ALL, "全部权限", "Everything"),
     ];
 }
@@ -238,6 +248,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CHECKPOINT_LIST,
             PASSAGE_LIST,
             SCREENING_QUERY,
+            DUTY_LIST,
+            HEALTH_LIST,
         ],
     },
     BuiltinRole {
@@ -257,6 +269,9 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CHECKPOINT_LIST,
             CHECKPOINT_EDIT,
             PASSAGE_LIST,
+            DUTY_LIST,
+            DUTY_EDIT,
+            HEALTH_LIST,
         ],
     },
     BuiltinRole {
@@ -275,6 +290,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CASE_RAISE,
             CASE_REVISIT,
             CASE_METRICS,
+            HEALTH_LIST,
         ],
     },
     BuiltinRole {
@@ -298,6 +314,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             BULLETIN_EDIT,
             CHECKPOINT_LIST,
             PASSAGE_LIST,
+            DUTY_LIST,
+            HEALTH_LIST,
         ],
     },
     BuiltinRole {
@@ -324,7 +342,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name_zh: "卡点志愿者",
         name_en: "Checkpoint volunteer",
         scope: DataScope::SelfOnly,
-        permissions: &[PERSON_LIST, CHECKPOINT_LIST, PASSAGE_ADD],
+        permissions: &[PERSON_LIST, CHECKPOINT_LIST, PASSAGE_ADD, DUTY_LIST],
     },
     BuiltinRole {
         code: "enterprise_contact",
@@ -347,6 +365,10 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CHECKPOINT_EDIT,
             PASSAGE_ADD,
             PASSAGE_LIST,
+            DUTY_LIST,
+            DUTY_EDIT,
+            HEALTH_REPORT,
+            HEALTH_LIST,
         ],
     },
 ];

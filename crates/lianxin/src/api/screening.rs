@@ -27,6 +27,257 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contacts_export))
         .routes(routes!(list_disinfections, create_disinfection))
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(roster, create_shifts))
+        .routes(routes!(delete_shift))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(my_shifts))
+        .routes(routes!(coverage))
+        .routes(routes!(record_passages))
+        .routes(routes!(lookup))
+        .routes(routes!(dashboard))
+}
+
+use crate::screening::dashboard::ScreeningDashboard;
+use crate::screening::duty::{self, Coverage, Roster, ShiftInput, ShiftView};
+use crate::screening::entry::{self, LookupHit, LookupQuery};
+use axum::extract::Path;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct RosterQuery {
+    pub checkpoint_id: i64,
+    /// Any day of the week (YYYY-MM-DD); default this week.
+    pub week: Option<chrono::NaiveDate>,
+}
+
+/// A checkpoint's weekly duty roster (排班): each day's shifts and the gaps in its staffed hours.
+#[utoipa::path(get, path = "/api/v1/duty/shifts", tag = "screening", params(RosterQuery),
+    responses((status = 200, body = Roster)))]
+async fn roster(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(q): ApiQuery<RosterQuery>,
+) -> AppResult<Json<Roster>> {
+    let week = q
+        .week
+        .unwrap_or_else(|| duty::local_day(chrono::Utc::now()));
+    Ok(Json(
+        duty::roster(&s.db, &who, q.checkpoint_id, week, lang).await?,
+    ))
+}
+
+/// Book a volunteer for a shift (and, with `repeat_weeks`, the same slot in the next weeks).
+/// A person's shifts never overlap.
+#[utoipa::path(post, path = "/api/v1/duty/shifts", tag = "screening", request_body = ShiftInput,
+    responses((status = 201, body = Vec<ShiftView>),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn create_shifts(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    ApiJson(input): ApiJson<ShiftInput>,
+) -> AppResult<(StatusCode, Json<Vec<ShiftView>>)> {
+    let rows = duty::create(&s.db, &who, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(duty::views(&s.db, rows, lang).await?),
+    ))
+}
+
+/// Remove a shift nobody has signed in to.
+#[utoipa::path(delete, path = "/api/v1/duty/shifts/{id}", tag = "screening",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn delete_shift(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    duty::remove(&s.db, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sign in to one's own shift (from 30 minutes before its start until its end).
+#[utoipa::path(post, path = "/api/v1/duty/shifts/{id}/sign-in", tag = "screening",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ShiftView), (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn sign_in(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ShiftView>> {
+    let m = duty::sign_in(&s.db, &who, id).await?;
+    one_shift(&s, m, lang).await
+}
+
+/// Sign out of one's own shift.
+#[utoipa::path(post, path = "/api/v1/duty/shifts/{id}/sign-out", tag = "screening",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ShiftView), (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn sign_out(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ShiftView>> {
+    let m = duty::sign_out(&s.db, &who, id).await?;
+    one_shift(&s, m, lang).await
+}
+
+async fn one_shift(
+    s: &AppState,
+    m: crate::entities::duty_shifts::Model,
+    lang: Lang,
+) -> AppResult<Json<ShiftView>> {
+    duty::views(&s.db, vec![m], lang)
+        .await?
+        .pop()
+        .map(Json)
+        .ok_or_else(|| AppError::internal("shift view"))
+}
+
+/// The caller's shifts from twelve hours ago to a week ahead.
+#[utoipa::path(get, path = "/api/v1/duty/mine", tag = "screening",
+    responses((status = 200, body = Vec<ShiftView>)))]
+async fn my_shifts(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Json<Vec<ShiftView>>> {
+    Ok(Json(duty::mine(&s.db, &who, lang).await?))
+}
+
+/// Every checkpoint in scope with its duty state now (在岗, 未到岗, 空岗, 非值守时段).
+#[utoipa::path(get, path = "/api/v1/duty/coverage", tag = "screening",
+    responses((status = 200, body = Vec<Coverage>)))]
+async fn coverage(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Json<Vec<Coverage>>> {
+    Ok(Json(duty::coverage_now(&s.db, &who, lang).await?))
+}
+
+/// Passages recorded on the entry page (or its offline queue).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RecordBody {
+    /// The page's own id (one per browser, 8-40 letters, digits, - or _); with each
+    /// passage's `device_seq` it makes a re-sent passage one passage.
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub passages: Vec<serde_json::Value>,
+}
+
+/// Record passages at a checkpoint as a signed-in user: a volunteer while on duty there
+/// (signed in to a shift), a user who keeps the checkpoint at any time. Same answer and the
+/// same idempotency as the device endpoint; a single passage that is refused is a 422.
+#[utoipa::path(post, path = "/api/v1/checkpoints/{id}/passages", tag = "screening",
+    params(("id" = i64, Path)), request_body = RecordBody,
+    responses((status = 200, body = IngestResult),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn record_passages(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RecordBody>,
+) -> AppResult<Json<IngestResult>> {
+    let (indices, inputs, malformed) = split_batch(body.passages, lang)?;
+    let single = indices.len() + malformed.len() == 1;
+    let r = passages::record(&s.db, &who, id, body.client_id, inputs, lang).await?;
+    finish(r, indices, malformed, single)
+}
+
+/// Find a person for the entry form: identity number or phone (exact), or a name on the
+/// roster of the checkpoint's enterprise. Only while on duty there; audited.
+#[utoipa::path(get, path = "/api/v1/screening/lookup", tag = "screening", params(LookupQuery),
+    responses((status = 200, body = Vec<LookupHit>),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
+async fn lookup(
+    State(s): State<AppState>,
+    who: Principal,
+    ApiQuery(q): ApiQuery<LookupQuery>,
+) -> AppResult<Json<Vec<LookupHit>>> {
+    Ok(Json(entry::lookup(&s.db, &who, &q).await?))
+}
+
+/// The screening dashboard (pre-aggregated): today by checkpoint and sub-district, 14 days,
+/// duty coverage now, the latest fevers, health-report completion.
+#[utoipa::path(get, path = "/api/v1/screening/dashboard", tag = "screening",
+    responses((status = 200, body = ScreeningDashboard)))]
+async fn dashboard(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Json<ScreeningDashboard>> {
+    Ok(Json(
+        crate::screening::dashboard::build(&s.db, &who, lang).await?,
+    ))
+}
+
+type Split = (Vec<usize>, Vec<PassageInput>, Vec<passages::Rejected>);
+
+/// Each element on its own: a malformed one is rejected, the others go on.
+fn split_batch(items: Vec<serde_json::Value>, lang: Lang) -> AppResult<Split> {
+    if items.len() > passages::MAX_BATCH {
+        return Err(AppError::invalid(FieldError::new(
+            "body",
+            "length",
+            format!("一批最多 {} 条通行记录", passages::MAX_BATCH),
+            format!("a batch holds at most {} passages", passages::MAX_BATCH),
+        )));
+    }
+    let mut indices = Vec::with_capacity(items.len());
+    let mut inputs = Vec::with_capacity(items.len());
+    let mut malformed = Vec::new();
+    for (i, v) in items.into_iter().enumerate() {
+        match serde_json::from_value::<PassageInput>(v) {
+            Ok(p) => {
+                indices.push(i);
+                inputs.push(p);
+            }
+            Err(e) => malformed.push(passages::Rejected {
+                index: i,
+                errors: vec![crate::error::ProblemFieldBody {
+                    field: "body".into(),
+                    code: "json".into(),
+                    message: lang
+                        .pick(
+                            &format!("字段类型不对：{e}"),
+                            &format!("wrong field type: {e}"),
+                        )
+                        .to_owned(),
+                }],
+            }),
+        }
+    }
+    Ok((indices, inputs, malformed))
+}
+
+/// Positions in the posted array; a single passage that was refused is a 422.
+fn finish(
+    mut r: IngestResult,
+    indices: Vec<usize>,
+    malformed: Vec<passages::Rejected>,
+    single: bool,
+) -> AppResult<Json<IngestResult>> {
+    for rej in &mut r.rejected {
+        rej.index = indices.get(rej.index).copied().unwrap_or(rej.index);
+    }
+    r.rejected.extend(malformed);
+    r.rejected.sort_by_key(|x| x.index);
+    if single && let Some(rej) = r.rejected.first() {
+        return Err(AppError::Validation(
+            rej.errors
+                .iter()
+                .map(|e| FieldError::new(&e.field, &e.code, e.message.clone(), e.message.clone()))
+                .collect(),
+        ));
+    }
+    Ok(Json(r))
 }
 
 use crate::screening::disinfections::{self, DisinfectionInput, DisinfectionView};
@@ -223,6 +474,8 @@ async fn post_passages(
             format!("the body is not valid JSON: {e}"),
         ))
     })?;
+    // A single object (not an array) is one passage: refused, it is a 422.
+    let single = value.is_object();
     let items: Vec<serde_json::Value> = match value {
         serde_json::Value::Array(a) => a,
         v @ serde_json::Value::Object(_) => vec![v],
@@ -235,44 +488,9 @@ async fn post_passages(
             )));
         }
     };
-    if items.len() > passages::MAX_BATCH {
-        return Err(AppError::invalid(FieldError::new(
-            "body",
-            "length",
-            format!("一批最多 {} 条通行记录", passages::MAX_BATCH),
-            format!("a batch holds at most {} passages", passages::MAX_BATCH),
-        )));
-    }
-    // Each element on its own: a malformed one is rejected, the others go on.
-    let mut batch = Vec::with_capacity(items.len());
-    let mut malformed = Vec::new();
-    for (i, v) in items.into_iter().enumerate() {
-        match serde_json::from_value::<PassageInput>(v) {
-            Ok(p) => batch.push((i, p)),
-            Err(e) => malformed.push(passages::Rejected {
-                index: i,
-                errors: vec![crate::error::ProblemFieldBody {
-                    field: "body".into(),
-                    code: "json".into(),
-                    message: lang
-                        .pick(
-                            &format!("字段类型不对：{e}"),
-                            &format!("wrong field type: {e}"),
-                        )
-                        .to_owned(),
-                }],
-            }),
-        }
-    }
-    let (indices, inputs): (Vec<usize>, Vec<PassageInput>) = batch.into_iter().unzip();
-    let mut r = passages::ingest(&s.db, &device, inputs, lang).await?;
-    // Report positions in the posted array.
-    for rej in &mut r.rejected {
-        rej.index = indices.get(rej.index).copied().unwrap_or(rej.index);
-    }
-    r.rejected.extend(malformed);
-    r.rejected.sort_by_key(|x| x.index);
-    Ok(Json(r))
+    let (indices, inputs, malformed) = split_batch(items, lang)?;
+    let r = passages::ingest(&s.db, &device, inputs, lang).await?;
+    finish(r, indices, malformed, single)
 }
 
 /// Personnel screening (人员排查): everyone who passed the same checkpoint within

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002Calendar),
             Box::new(M0003Cases),
             Box::new(M0004Screening),
+            Box::new(M0005DutyHealth),
         ]
     }
 }
@@ -870,5 +871,141 @@ const M0004_GRANTS: &[(&str, &[&str])] = &[
             "passage:add",
             "passage:list",
         ],
+    ),
+];
+
+struct M0005DutyHealth;
+
+impl MigrationName for M0005DutyHealth {
+    fn name(&self) -> &str {
+        "m0005_duty_health"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005DutyHealth {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // The hours a checkpoint must be staffed (minutes of the local day, 0..=1440); the
+        // roster's gaps are measured against them. SQLite adds one column per statement.
+        for (col, default) in [("duty_from", 0), ("duty_to", 1440)] {
+            m.alter_table(
+                Table::alter()
+                    .table("checkpoints")
+                    .add_column(integer(col).default(default))
+                    .take(),
+            )
+            .await?;
+        }
+        // Duty shifts (排班): a volunteer at a checkpoint for a time slot, signed in and out.
+        let mut t = Table::create()
+            .table("duty_shifts")
+            .col(big_pk_auto("id"))
+            .col(big_integer("checkpoint_id"))
+            .col(big_integer("user_id"))
+            .col(timestamp_with_time_zone("starts_at"))
+            .col(timestamp_with_time_zone("ends_at"))
+            .col(timestamp_with_time_zone_null("signed_in_at"))
+            .col(timestamp_with_time_zone_null("signed_out_at"))
+            .col(string_len_null("note", 200))
+            .col(big_integer_null("created_by_user_id"))
+            .foreign_key(&mut fk("duty_shifts", "checkpoint_id", "checkpoints"))
+            .foreign_key(&mut fk("duty_shifts", "user_id", "users"))
+            .take();
+        times(&mut t);
+        m.create_table(t).await?;
+        m.create_index(idx("duty_shifts", &["checkpoint_id", "starts_at"]))
+            .await?;
+        m.create_index(idx("duty_shifts", &["user_id", "starts_at"]))
+            .await?;
+        // Passages recorded on a phone: the page's own id (one per browser) and its sequence
+        // number make a re-sent passage one passage, as (device_id, device_seq) does for devices.
+        m.alter_table(
+            Table::alter()
+                .table("passages")
+                .add_column(string_len_null("client_id", 40))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_passages_user_client_seq")
+                .table("passages")
+                .col("user_id")
+                .col("client_id")
+                .col("device_seq")
+                .unique()
+                .take(),
+        )
+        .await?;
+        // The dashboard's latest fevers without scanning the day's passages.
+        m.create_index(idx("passages", &["fever", "at"])).await?;
+        // Running totals per day (Asia/Shanghai) and checkpoint, moved in the transaction of
+        // every ingest: the dashboard reads these, never the passages.
+        m.create_table(
+            Table::create()
+                .table("screening_tallies")
+                .col(date("day"))
+                .col(big_integer("checkpoint_id"))
+                .col(big_integer("passages").default(0))
+                .col(big_integer("fevers").default(0))
+                .primary_key(Index::create().col("day").col("checkpoint_id"))
+                .foreign_key(&mut fk("screening_tallies", "checkpoint_id", "checkpoints"))
+                .take(),
+        )
+        .await?;
+        // Employees' daily health reports (C9), one per person and day.
+        let mut t = Table::create()
+            .table("health_reports")
+            .col(big_pk_auto("id"))
+            .col(big_integer("enterprise_id"))
+            .col(big_integer("person_id"))
+            .col(date("report_date"))
+            .col(small_integer_null("temperature"))
+            .col(string_len("symptoms", 100))
+            .col(string_len("mental_state", 16))
+            .col(string_len_null("location", 200))
+            .col(string_len_null("returned_from", 100))
+            .col(date_null("returned_on"))
+            .col(string_len("quarantine", 16))
+            .col(boolean("fever"))
+            .col(big_integer_null("case_id"))
+            .col(big_integer_null("reported_by_user_id"))
+            .foreign_key(&mut fk("health_reports", "enterprise_id", "enterprises"))
+            .foreign_key(&mut fk("health_reports", "person_id", "people"))
+            .take();
+        times(&mut t);
+        m.create_table(t).await?;
+        m.create_index(
+            Index::create()
+                .name("uq_health_reports_person_date")
+                .table("health_reports")
+                .col("person_id")
+                .col("report_date")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("health_reports", &["enterprise_id", "report_date"]))
+            .await?;
+        m.create_index(idx("health_reports", &["report_date"]))
+            .await?;
+        grant_to_builtin_roles(m, M0005_GRANTS).await?;
+        Ok(())
+    }
+}
+
+/// The duty and health-report permissions of the built-in roles as of m0005.
+const M0005_GRANTS: &[(&str, &[&str])] = &[
+    ("leader", &["duty:list", "health:list"]),
+    (
+        "department_staff",
+        &["duty:list", "duty:edit", "health:list"],
+    ),
+    ("service_cadre", &["health:list"]),
+    ("supervisor", &["duty:list", "health:list"]),
+    ("volunteer", &["duty:list"]),
+    (
+        "enterprise_contact",
+        &["duty:list", "duty:edit", "health:report", "health:list"],
     ),
 ];

@@ -102,6 +102,7 @@ pub async fn load(
                     }),
                     direction: Some(if rng.gen_bool(0.5) { "in" } else { "out" }.into()),
                     at: Some(at.fixed_offset()),
+                    ..Default::default()
                 });
             }
         }

@@ -15,6 +15,9 @@ pub struct Model {
     /// The Party members responsible (党员责任岗).
     pub responsible: Option<String>,
     pub active: bool,
+    /// The hours the post must be staffed, in minutes of the local day (0..=1440).
+    pub duty_from: i32,
+    pub duty_to: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -24,6 +24,8 @@ pub struct Model {
     pub case_id: Option<i64>,
     pub at: DateTimeUtc,
     pub received_at: DateTimeUtc,
+    /// The entry page's own id (one per browser) for passages recorded by a user.
+    pub client_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -162,6 +162,8 @@ pub async fn create(
         place: Set(place),
         responsible: Set(responsible),
         active: Set(true),
+        duty_from: Set(0),
+        duty_to: Set(1440),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -276,4 +278,59 @@ pub async fn device_by_token(
         .filter(devices::Column::Disabled.eq(false))
         .one(db)
         .await?)
+}
+
+/// The hours a checkpoint must be staffed, `HH:MM` each (`00:00`-`24:00` round the clock).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DutyHours {
+    pub duty_from: Option<String>,
+    pub duty_to: Option<String>,
+}
+
+/// Sets a checkpoint's staffed hours (the roster's gaps are measured against them).
+pub async fn set_duty_hours(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    input: DutyHours,
+) -> AppResult<checkpoints::Model> {
+    who.require(perm::DUTY_EDIT)?;
+    let cp = get(db, who, id).await?;
+    let from = input.duty_from.as_deref().and_then(super::duty::parse_hm);
+    let to = input.duty_to.as_deref().and_then(super::duty::parse_hm);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(AppError::invalid(FieldError::new(
+            "duty_from",
+            "format",
+            "值守时段应为 时:分，如 07:00 和 22:00（全天为 00:00 和 24:00）",
+            "staffed hours must be HH:MM, e.g. 07:00 and 22:00 (00:00 and 24:00 round the clock)",
+        )));
+    };
+    if to <= from {
+        return Err(AppError::invalid(FieldError::new(
+            "duty_to",
+            "range",
+            "值守结束应晚于开始",
+            "the end of the staffed hours must follow the start",
+        )));
+    }
+    let mut a: checkpoints::ActiveModel = cp.into();
+    a.duty_from = Set(from);
+    a.duty_to = Set(to);
+    a.updated_at = Set(Utc::now());
+    let m = a.update(db).await?;
+    audit::record(
+        db,
+        who,
+        Action::Update,
+        "checkpoint",
+        Some(m.id),
+        format!(
+            "duty hours {}-{}",
+            super::duty::format_hm(from),
+            super::duty::format_hm(to)
+        ),
+    )
+    .await?;
+    Ok(m)
 }

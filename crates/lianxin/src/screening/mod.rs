@@ -6,7 +6,11 @@
 //! screening query works on the hash.
 
 pub mod checkpoints;
+pub mod dashboard;
 pub mod disinfections;
+pub mod duty;
+pub mod entry;
+pub mod health;
 pub mod passages;
 pub mod privacy;
 pub mod retention;

@@ -33,6 +33,8 @@ pub struct PassageInput {
     /// The device's own sequence number: the same number twice is one passage.
     pub device_seq: Option<i64>,
     pub id_number: Option<String>,
+    /// Instead of `id_number`: a person of the registry (found by the entry page's lookup).
+    pub person_id: Option<i64>,
     pub name: Option<String>,
     pub phone: Option<String>,
     /// Tenths of a degree Celsius (365 = 36.5 °C), 340..=430.
@@ -73,14 +75,27 @@ struct Valid {
     at: DateTime<Utc>,
 }
 
-fn validate(
-    index: usize,
-    p: PassageInput,
-    key: &[u8],
-    now: DateTime<Utc>,
-    lang: Lang,
-) -> Result<Valid, Rejected> {
+/// The identity number, name and phone of registry people named by `person_id`.
+type Known = HashMap<i64, (Option<String>, String, Option<String>)>;
+
+fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, Rejected> {
+    let (key, now, lang) = (ctx.key, ctx.now, ctx.lang);
     let mut errors = Vec::new();
+    if let Some(pid) = p.person_id {
+        match ctx.known.get(&pid) {
+            Some((Some(id), name, phone)) => {
+                p.id_number = Some(id.clone());
+                p.name = p.name.or_else(|| Some(name.clone()));
+                p.phone = p.phone.or_else(|| phone.clone());
+            }
+            _ => errors.push(FieldError::new(
+                "person_id",
+                "unknown",
+                "人员不存在或未登记身份证号",
+                "no such person, or the person has no identity number on file",
+            )),
+        }
+    }
     let seq = match p.device_seq {
         Some(s) if s >= 0 => s,
         Some(_) => {
@@ -161,6 +176,15 @@ fn validate(
             "通行时间不能晚于现在，也不能早于 30 天前",
             "at must not be in the future nor more than 30 days ago",
         ));
+    } else if let Some(w) = ctx.on_duty {
+        if !w.iter().any(|(s, e)| *s <= at && at <= *e) {
+            errors.push(FieldError::new(
+                "at",
+                "not_on_duty",
+                "通行时间不在您在该卡点的在岗时段内（请先签到）",
+                "at is outside your time on duty at this checkpoint (sign in first)",
+            ));
+        }
     }
     let name = crate::registries::clean(p.name).map(|n| n.chars().take(50).collect());
     let phone = match crate::registries::clean(p.phone) {
@@ -198,10 +222,85 @@ fn validate(
     }
 }
 
+struct Ctx<'a> {
+    key: &'a [u8],
+    now: DateTime<Utc>,
+    lang: Lang,
+    known: &'a Known,
+    /// For a volunteer: the periods they are on duty at the checkpoint.
+    on_duty: Option<&'a [(DateTime<Utc>, DateTime<Utc>)]>,
+}
+
+/// Where a batch comes from: a device with its token, or a user on the entry page (the
+/// page's own `client_id` plays the device's part in the sequence numbers).
+pub enum Source<'a> {
+    Device(&'a devices::Model),
+    User {
+        who: &'a Principal,
+        checkpoint: &'a checkpoints::Model,
+        client_id: String,
+        /// None for a user who keeps the checkpoint (no shift needed).
+        on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    },
+}
+
 /// Stores the new passages of a device's batch; see the module documentation.
 pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     device: &devices::Model,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<IngestResult> {
+    ingest_from(db, Source::Device(device), batch, lang).await
+}
+
+/// Passages recorded by a user at a checkpoint (the entry page, online or from its offline
+/// queue): a volunteer only while on duty there (signed in to a shift), a user who keeps the
+/// checkpoint at any time.
+pub async fn record<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    checkpoint_id: i64,
+    client_id: Option<String>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<IngestResult> {
+    who.require(perm::PASSAGE_ADD)?;
+    let client_id = match crate::registries::clean(client_id) {
+        Some(c)
+            if (8..=40).contains(&c.len())
+                && c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') =>
+        {
+            c
+        }
+        _ => {
+            return Err(AppError::invalid(FieldError::new(
+                "client_id",
+                "format",
+                "client_id 应为 8 到 40 位字母、数字或 - _（每个浏览器一个）",
+                "client_id must be 8-40 letters, digits, - or _ (one per browser)",
+            )));
+        }
+    };
+    let (checkpoint, on_duty) = super::entry::access(db, who, checkpoint_id).await?;
+    ingest_from(
+        db,
+        Source::User {
+            who,
+            checkpoint: &checkpoint,
+            client_id,
+            on_duty,
+        },
+        batch,
+        lang,
+    )
+    .await
+}
+
+async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    source: Source<'_>,
     batch: Vec<PassageInput>,
     lang: Lang,
 ) -> AppResult<IngestResult> {
@@ -216,28 +315,68 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     let now = Utc::now();
     let key = super::privacy::key(db).await?;
     let threshold = super::privacy::fever_threshold(db).await?;
+    let person_ids: Vec<i64> = batch.iter().filter_map(|p| p.person_id).collect();
+    let mut known = Known::new();
+    for chunk in person_ids.chunks(1000) {
+        for p in crate::entities::people::Entity::find()
+            .filter(crate::entities::people::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            known.insert(p.id, (p.id_number, p.name, p.phone));
+        }
+    }
+    let on_duty = match &source {
+        Source::User { on_duty, .. } => on_duty.as_deref(),
+        Source::Device(_) => None,
+    };
+    let ctx = Ctx {
+        key: &key,
+        now,
+        lang,
+        known: &known,
+        on_duty,
+    };
     let mut rejected = Vec::new();
     let mut valid = Vec::with_capacity(batch.len());
     for (i, p) in batch.into_iter().enumerate() {
-        match validate(i, p, &key, now, lang) {
+        match validate(i, p, &ctx) {
             Ok(v) => valid.push(v),
             Err(r) => rejected.push(r),
         }
     }
     let txn = db.begin().await?;
-    // One writer per device at a time: a retried batch racing its original adds nothing.
-    crate::db::lock_row(&txn, "devices", device.id).await?;
-    let checkpoint = checkpoints::Entity::find_by_id(device.checkpoint_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // One writer per device (or user) at a time: a retried batch racing its original adds
+    // nothing.
+    let (device_id, user_id, client_id) = match &source {
+        Source::Device(d) => {
+            crate::db::lock_row(&txn, "devices", d.id).await?;
+            (Some(d.id), None, None)
+        }
+        Source::User { who, client_id, .. } => {
+            crate::db::lock_row(&txn, "users", who.user_id).await?;
+            (None, Some(who.user_id), Some(client_id.clone()))
+        }
+    };
+    let checkpoint = match &source {
+        Source::Device(d) => checkpoints::Entity::find_by_id(d.checkpoint_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        Source::User { checkpoint, .. } => (*checkpoint).clone(),
+    };
+    let same_source = |q: sea_orm::Select<passages::Entity>| match (device_id, user_id) {
+        (Some(d), _) => q.filter(passages::Column::DeviceId.eq(d)),
+        (None, u) => q
+            .filter(passages::Column::UserId.eq(u))
+            .filter(passages::Column::ClientId.eq(client_id.clone())),
+    };
     let mut seen: HashSet<i64> = HashSet::new();
     for chunk in valid.chunks(1000) {
         let seqs: Vec<i64> = chunk.iter().map(|v| v.seq).collect();
-        let existing: Vec<i64> = passages::Entity::find()
+        let existing: Vec<i64> = same_source(passages::Entity::find())
             .select_only()
             .column(passages::Column::DeviceSeq)
-            .filter(passages::Column::DeviceId.eq(device.id))
             .filter(passages::Column::DeviceSeq.is_in(seqs))
             .into_tuple::<Option<i64>>()
             .all(&txn)
@@ -250,12 +389,23 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     let total_valid = valid.len();
     let fresh: Vec<Valid> = valid.into_iter().filter(|v| seen.insert(v.seq)).collect();
     let duplicates = total_valid - fresh.len();
+    let conflict = if device_id.is_some() {
+        OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq])
+    } else {
+        OnConflict::columns([
+            passages::Column::UserId,
+            passages::Column::ClientId,
+            passages::Column::DeviceSeq,
+        ])
+    }
+    .do_nothing()
+    .to_owned();
     for chunk in fresh.chunks(500) {
         let rows = chunk.iter().map(|v| passages::ActiveModel {
             checkpoint_id: Set(checkpoint.id),
-            device_id: Set(Some(device.id)),
+            device_id: Set(device_id),
             device_seq: Set(Some(v.seq)),
-            user_id: Set(None),
+            user_id: Set(user_id),
             person_hash: Set(v.hash.clone()),
             id_masked: Set(v.masked.clone()),
             name: Set(v.name.clone()),
@@ -266,19 +416,29 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             case_id: Set(None),
             at: Set(v.at),
             received_at: Set(now),
+            client_id: Set(client_id.clone()),
             ..Default::default()
         });
         passages::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq])
-                    .do_nothing()
-                    .to_owned(),
-            )
+            .on_conflict(conflict.clone())
             .exec_without_returning(&txn)
             .await?;
     }
+    // The dashboard's running totals, per local day, in this transaction.
+    let mut per_day: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64)> = Default::default();
+    for v in &fresh {
+        let e = per_day.entry(super::duty::local_day(v.at)).or_default();
+        e.0 += 1;
+        e.1 += i64::from(v.temperature >= threshold);
+    }
+    for (day, (n, f)) in per_day {
+        super::dashboard::add_to_tally(&txn, day, checkpoint.id, n, f).await?;
+    }
     // Fever: a follow-up case for the checkpoint's unit, at once.
-    let who = Principal::system(&format!("设备：{}", device.name));
+    let who = match &source {
+        Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
+        Source::User { who, .. } => Principal::system(&format!("卡点登记：{}", who.display_name)),
+    };
     let mut fevers = 0;
     for v in fresh.iter().filter(|v| v.temperature >= threshold) {
         fevers += 1;
@@ -316,24 +476,31 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             v.at.max(now - Duration::days(1)),
         )
         .await?;
-        passages::Entity::update_many()
+        let upd = passages::Entity::update_many()
             .col_expr(
                 passages::Column::CaseId,
                 sea_orm::sea_query::Expr::value(case.id),
             )
-            .filter(passages::Column::DeviceId.eq(device.id))
-            .filter(passages::Column::DeviceSeq.eq(v.seq))
+            .filter(passages::Column::DeviceSeq.eq(v.seq));
+        match device_id {
+            Some(d) => upd.filter(passages::Column::DeviceId.eq(d)),
+            None => upd
+                .filter(passages::Column::UserId.eq(user_id))
+                .filter(passages::Column::ClientId.eq(client_id.clone())),
+        }
+        .exec(&txn)
+        .await?;
+    }
+    if let Some(d) = device_id {
+        devices::Entity::update_many()
+            .col_expr(
+                devices::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(devices::Column::Id.eq(d))
             .exec(&txn)
             .await?;
     }
-    devices::Entity::update_many()
-        .col_expr(
-            devices::Column::LastSeenAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(devices::Column::Id.eq(device.id))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
     metrics::counter!("lianxin_passages_accepted_total").increment(fresh.len() as u64);
     rejected.sort_by_key(|r| r.index);
@@ -369,10 +536,19 @@ fn mask_name(n: &str) -> String {
     }
 }
 
+/// Views with names and phones masked whatever the caller's role (a wall screen).
+pub async fn masked_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<passages::Model>,
+) -> AppResult<Vec<PassageView>> {
+    passage_views(db, &Principal::system("dashboard"), rows, false).await
+}
+
 async fn passage_views(
     db: &impl ConnectionTrait,
     who: &Principal,
     rows: Vec<passages::Model>,
+    unmask: bool,
 ) -> AppResult<Vec<PassageView>> {
     let ids: HashSet<i64> = rows.iter().map(|p| p.checkpoint_id).collect();
     let names: HashMap<i64, String> = checkpoints::Entity::find()
@@ -382,7 +558,7 @@ async fn passage_views(
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let sensitive = who.can(perm::PERSON_SENSITIVE);
+    let sensitive = unmask && who.can(perm::PERSON_SENSITIVE);
     if sensitive && !rows.is_empty() {
         audit::record(
             db,
@@ -467,7 +643,7 @@ pub async fn list(
     }
     let page = crate::registries::paged(db, q, passages::Column::At, true, paging).await?;
     Ok(Page {
-        items: passage_views(db, who, page.items).await?,
+        items: passage_views(db, who, page.items, true).await?,
         total: page.total,
     })
 }
@@ -586,7 +762,7 @@ pub async fn contacts(
     )
     .await?;
     let index: Vec<DateTime<Utc>> = found.iter().map(|f| f.1).collect();
-    let views = passage_views(db, who, found.into_iter().map(|f| f.0).collect()).await?;
+    let views = passage_views(db, who, found.into_iter().map(|f| f.0).collect(), true).await?;
     let items: Vec<Contact> = views
         .into_iter()
         .zip(index)

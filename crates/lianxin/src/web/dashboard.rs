@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{PageCtx, render};
@@ -65,6 +65,12 @@ fn pie(items: Vec<(String, u64)>) -> String {
 }
 
 pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    // A checkpoint volunteer's home is the entry page.
+    if !who.can(crate::access::roles::perm::DASHBOARD)
+        && who.can(crate::access::roles::perm::PASSAGE_ADD)
+    {
+        return Ok(axum::response::Redirect::to("/screening/entry").into_response());
+    }
     let o = dashboard::overview(&s.db, &who).await?;
     let t = |k: &str| lang.t(k).into_owned();
     let stats = vec![

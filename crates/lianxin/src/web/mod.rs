@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod dashboard;
+pub mod duty;
 pub mod registries;
 pub mod screening;
 pub mod system;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(system::router())
         .merge(cases::router())
         .merge(screening::router())
+        .merge(duty::router())
 }
 
 /// What every page's frame needs.
@@ -136,6 +138,24 @@ impl PageCtx {
                 || who.enterprise_id.is_some())
         {
             scr.push(item("checkpoints", "/checkpoints", "menu.checkpoints"));
+        }
+        let staffed_scope = who.can(perm::CHECKPOINT_LIST)
+            && (who.scope.all
+                || !who.scope.units.is_empty()
+                || !who.scope.subtrees.is_empty()
+                || who.enterprise_id.is_some());
+        if staffed_scope {
+            scr.push(item(
+                "screening_dashboard",
+                "/screening/dashboard",
+                "menu.screening_dashboard",
+            ));
+        }
+        if who.can(perm::PASSAGE_ADD) {
+            scr.push(item("entry", "/screening/entry", "menu.entry"));
+        }
+        if who.can(perm::DUTY_LIST) && staffed_scope {
+            scr.push(item("duty", "/duty", "menu.duty"));
         }
         if who.can(perm::PASSAGE_LIST) {
             scr.push(item("passages", "/passages", "menu.passages"));
@@ -280,6 +300,22 @@ async fn asset(Path(path): Path<String>) -> Response {
             )
                 .into_response()
         }
+        None => AppError::NotFound.into_response(),
+    }
+}
+
+/// The entry page's service worker, served under `/screening/` so that its scope covers the
+/// page; never cached by the browser's HTTP cache (a new version must reach the phones).
+pub async fn service_worker() -> Response {
+    match Assets::get("sw.js") {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
         None => AppError::NotFound.into_response(),
     }
 }

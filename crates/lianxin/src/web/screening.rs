@@ -36,6 +36,189 @@ pub fn router() -> Router<AppState> {
         .route("/screening/settings", axum::routing::post(settings_submit))
         .route("/screening", get(screening_page))
         .route("/screening/contacts.xlsx", get(screening_export))
+        .route("/screening/entry", get(entry_page))
+        .route("/screening/sw.js", get(super::service_worker))
+        .route("/screening/dashboard", get(dashboard_page))
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    lang: Lang,
+    csrf: String,
+    user_name: String,
+    /// The page's messages and the caller's shifts, as JSON for entry.js.
+    boot: String,
+}
+
+/// The volunteer's phone page: sign in to a shift, then record passages; it keeps working
+/// offline (assets/entry.js queues passages in IndexedDB, assets/sw.js serves the page).
+async fn entry_page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::PASSAGE_ADD)?;
+    let shifts = crate::screening::duty::mine(&s.db, &who, lang).await?;
+    let threshold = crate::screening::privacy::fever_threshold(&s.db).await?;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let boot = serde_json::json!({
+        "user_id": who.user_id,
+        "shifts": shifts,
+        "fever_threshold": threshold,
+        "i18n": {
+            "online": t("在线", "Online"),
+            "offline": t("离线：登记照常保存，联网后自动发送", "Offline: entries are kept and sent when the network returns"),
+            "pending": t("待发送", "Waiting to send"),
+            "sent": t("已发送", "Sent"),
+            "rejected": t("被退回", "Refused"),
+            "queued": t("已保存，待发送", "Saved, waiting to send"),
+            "saved": t("已保存", "Saved"),
+            "fever": t("体温异常！请引导至临时留观点复测，系统已生成发热随访事项", "Fever! Take the person aside for a retest; a fever follow-up case has been raised"),
+            "sign_in": t("签到上岗", "Sign in"),
+            "sign_out": t("签退", "Sign out"),
+            "no_shift": t("您目前没有排班。请联系卡点负责人排班。", "You have no shift. Ask the checkpoint's organiser to book you."),
+            "not_on_duty": t("请先签到上岗，再登记通行", "Sign in to your shift before recording passages"),
+            "bad_id": t("身份证号不正确（18 位，末位校验码）", "The identity number is not valid (18 characters, check character)"),
+            "need_person": t("请输入身份证号，或查找并选择人员", "Enter an identity number, or find and choose the person"),
+            "bad_temp": t("体温应在 34.0 到 43.0 ℃ 之间", "The temperature must be 34.0-43.0 °C"),
+            "chosen": t("已选", "Chosen"),
+            "clear": t("改为手工录入", "Enter by hand instead"),
+            "none_found": t("没有找到，可按访客登记", "Nobody found; record as a visitor"),
+            "session": t("登录已过期，请重新登录后发送", "Your session expired; log in again to send"),
+            "in": t("进", "In"),
+            "out": t("出", "Out"),
+        },
+    });
+    // Inside <script>: keep "</script>" and friends from closing the element.
+    let boot = boot.to_string().replace('<', "\\u003c");
+    Ok(render(&EntryPage {
+        lang,
+        csrf: who.csrf_token.clone(),
+        user_name: who.display_name.clone(),
+        boot,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "screening_dashboard_body.html")]
+struct DashboardBody {
+    lang: Lang,
+    d: crate::screening::dashboard::ScreeningDashboard,
+    charts: Vec<crate::web::dashboard::Chart>,
+    refreshed: String,
+}
+
+impl DashboardBody {
+    fn health_percent(&self) -> i64 {
+        if self.d.health_roster == 0 {
+            0
+        } else {
+            self.d.health_reported * 100 / self.d.health_roster
+        }
+    }
+    fn percent(&self, a: &i64, b: &i64) -> i64 {
+        if *b == 0 { 0 } else { a * 100 / b }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "screening_dashboard.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    body: DashboardBody,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DashboardQuery {
+    /// Only the refreshed part (htmx polls it).
+    fragment: Option<String>,
+}
+
+async fn dashboard_body(s: &AppState, who: &Principal, lang: Lang) -> AppResult<DashboardBody> {
+    use serde_json::json;
+    let d = crate::screening::dashboard::build(&s.db, who, lang).await?;
+    let mut charts = Vec::new();
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    charts.push(crate::web::dashboard::Chart {
+        title: t("近 14 天通行与发热", "Passages and fevers, 14 days"),
+        option: json!({
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 50, "right": 40, "top": 16, "bottom": 50},
+            "xAxis": {"type": "category", "data": d.trend.iter().map(|x| x.day.format("%m-%d").to_string()).collect::<Vec<_>>()},
+            "yAxis": [{"type": "value", "minInterval": 1}, {"type": "value", "minInterval": 1, "splitLine": {"show": false}}],
+            "series": [
+                {"name": t("通行", "Passages"), "type": "line", "smooth": true, "areaStyle": {}, "data": d.trend.iter().map(|x| x.passages).collect::<Vec<_>>()},
+                {"name": t("发热", "Fevers"), "type": "bar", "yAxisIndex": 1, "itemStyle": {"color": "#d4380d"}, "data": d.trend.iter().map(|x| x.fevers).collect::<Vec<_>>()}
+            ]
+        })
+        .to_string(),
+    });
+    let bars = |rows: &[crate::screening::dashboard::Count]| {
+        let rows: Vec<_> = rows.iter().take(15).collect();
+        json!({
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 40, "right": 16, "top": 16, "bottom": 90},
+            "xAxis": {"type": "category", "data": rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(), "axisLabel": {"interval": 0, "rotate": 30}},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                {"name": t("通行", "Passages"), "type": "bar", "data": rows.iter().map(|r| r.passages).collect::<Vec<_>>(), "itemStyle": {"color": "#1677ff"}},
+                {"name": t("发热", "Fevers"), "type": "bar", "data": rows.iter().map(|r| r.fevers).collect::<Vec<_>>(), "itemStyle": {"color": "#d4380d"}}
+            ]
+        })
+        .to_string()
+    };
+    charts.push(crate::web::dashboard::Chart {
+        title: t("今日各街道通行", "Today by sub-district"),
+        option: bars(&d.by_subdistrict),
+    });
+    charts.push(crate::web::dashboard::Chart {
+        title: t("今日通行最多的卡点", "Today's busiest checkpoints"),
+        option: bars(&d.by_checkpoint),
+    });
+    charts.push(crate::web::dashboard::Chart {
+        title: t("当前值守", "Duty now"),
+        option: json!({
+            "tooltip": {"trigger": "item"},
+            "legend": {"bottom": 0},
+            "series": [{"type": "pie", "radius": ["35%", "65%"], "data": [
+                {"name": t("在岗", "On duty"), "value": d.coverage.on_duty, "itemStyle": {"color": "#52c41a"}},
+                {"name": t("未到岗", "Nobody signed in"), "value": d.coverage.unsigned, "itemStyle": {"color": "#faad14"}},
+                {"name": t("空岗", "Nobody booked"), "value": d.coverage.gap, "itemStyle": {"color": "#d4380d"}},
+                {"name": t("非值守时段", "Off hours"), "value": d.coverage.closed, "itemStyle": {"color": "#bfbfbf"}}
+            ]}]
+        })
+        .to_string(),
+    });
+    Ok(DashboardBody {
+        lang,
+        d,
+        charts,
+        refreshed: chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%H:%M:%S")
+            .to_string(),
+    })
+}
+
+/// The screening dashboard; the body refreshes itself every 15 seconds (htmx).
+async fn dashboard_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    let body = dashboard_body(&s, &who, lang).await?;
+    if q.fragment.is_some() {
+        return Ok(render(&body));
+    }
+    Ok(render(&DashboardPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "screening_dashboard",
+            lang.pick("防控看板", "Screening dashboard"),
+        ),
+        body,
+    }))
 }
 
 use super::cases::Opt;
