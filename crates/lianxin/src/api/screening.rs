@@ -36,6 +36,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_passages))
         .routes(routes!(lookup))
         .routes(routes!(dashboard))
+        .routes(routes!(put_duty_hours))
+}
+
+/// A checkpoint's staffed hours (`{"duty_from": "07:00", "duty_to": "23:00"}`); the roster's
+/// gaps are measured against them.
+#[utoipa::path(put, path = "/api/v1/checkpoints/{id}/duty-hours", tag = "screening",
+    params(("id" = i64, Path)), request_body = checkpoints::DutyHours,
+    responses((status = 200, body = CheckpointView),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn put_duty_hours(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<checkpoints::DutyHours>,
+) -> AppResult<Json<CheckpointView>> {
+    let c = checkpoints::set_duty_hours(&s.db, &who, id, input).await?;
+    checkpoints::views(&s.db, vec![c], lang)
+        .await?
+        .pop()
+        .map(Json)
+        .ok_or_else(|| AppError::internal("view"))
 }
 
 use crate::screening::dashboard::ScreeningDashboard;

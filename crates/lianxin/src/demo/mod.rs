@@ -9,7 +9,9 @@ mod screening;
 use std::collections::HashMap;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 
 use crate::access::Principal;
 use crate::access::auth::{self, NewUser};
@@ -137,6 +139,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
 
     bar.set_message("people");
     let mut first_volunteer: Option<(i64, String)> = None;
+    let mut volunteers: Vec<(i64, String, String)> = Vec::new();
     let mut contacts: HashMap<String, i64> = HashMap::new();
     let mut cadres: HashMap<String, Vec<i64>> = HashMap::new();
     for p in &d.people {
@@ -184,6 +187,8 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         }
         if p.is_volunteer && first_volunteer.is_none() {
             first_volunteer = Some((m.id, p.unit_code.clone()));
+        } else if p.is_volunteer && volunteers.len() < 8 {
+            volunteers.push((m.id, p.name.clone(), p.unit_code.clone()));
         }
         if p.is_contact
             && let Some(u) = &p.enterprise_uscc
@@ -295,7 +300,36 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             phone: &p.phone,
         })
         .collect();
-    screening::load(&txn, &places, &residents).await?;
+    let checkpoints = screening::load(&txn, &places, &residents).await?;
+    // The duty roster: the demo's volunteer login on duty all week at the first community
+    // gate (so the entry page works whenever the demo runs), and more volunteers in shifts.
+    bar.set_message("duty roster");
+    let mut crew = Vec::new();
+    if let Some(u) = users::Entity::find()
+        .filter(users::Column::Username.eq("volunteer"))
+        .one(&txn)
+        .await?
+    {
+        crew.push(u);
+    }
+    for (i, (person_id, name, unit_code)) in volunteers.iter().enumerate() {
+        crew.push(
+            auth::create_user(
+                &txn,
+                NewUser {
+                    username: format!("volunteer{}", i + 2),
+                    password: DEMO_PASSWORD.to_owned(),
+                    display_name: Some(name.clone()),
+                    role_codes: vec!["volunteer".to_owned()],
+                    unit_code: Some(unit_code.clone()),
+                    enterprise_uscc: None,
+                    person_id: Some(*person_id),
+                },
+            )
+            .await?,
+        );
+    }
+    screening::load_shifts(&txn, &checkpoints, &crew).await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

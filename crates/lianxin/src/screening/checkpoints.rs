@@ -64,6 +64,8 @@ pub struct CheckpointView {
     pub place: Option<String>,
     pub responsible: Option<String>,
     pub active: bool,
+    /// Staffed hours, `HH:MM-HH:MM`.
+    pub duty_hours: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -86,6 +88,11 @@ pub async fn views(
             place: c.place,
             responsible: c.responsible,
             active: c.active,
+            duty_hours: format!(
+                "{}-{}",
+                super::duty::format_hm(c.duty_from),
+                super::duty::format_hm(c.duty_to)
+            ),
             created_at: c.created_at,
         })
         .collect())

@@ -57,6 +57,20 @@ pub fn parse_hm(s: &str) -> Option<i32> {
     ((0..24).contains(&h) && (0..60).contains(&m) || v == 1440).then_some(v)
 }
 
+/// `HH:MM-HH:MM` in Asia/Shanghai; an end at the next midnight reads `24:00`, a later end
+/// on the next day `次日HH:MM`.
+pub fn span(from: DateTime<Utc>, to: DateTime<Utc>, lang: Lang) -> String {
+    let (d0, d1) = (local_day(from), local_day(to));
+    let end = if d1 == d0 {
+        local_hm(to)
+    } else if to == local_at(d0 + Duration::days(1), 0) {
+        "24:00".to_owned()
+    } else {
+        format!("{}{}", lang.pick("次日", "+1d "), local_hm(to))
+    };
+    format!("{}-{end}", local_hm(from))
+}
+
 pub fn format_hm(minutes: i32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
@@ -146,7 +160,7 @@ pub async fn views(
                 user_name: names.get(&s.user_id).cloned().unwrap_or_default(),
                 status: status.to_owned(),
                 status_label: crate::cases::label(SHIFT_STATUSES, status, lang),
-                hours: format!("{}-{}", local_hm(s.starts_at), local_hm(s.ends_at)),
+                hours: span(s.starts_at, s.ends_at, lang),
                 id: s.id,
                 checkpoint_id: s.checkpoint_id,
                 user_id: s.user_id,
@@ -604,15 +618,7 @@ pub async fn roster(
             gaps: g
                 .into_iter()
                 .map(|(s, e)| Gap {
-                    hours: format!(
-                        "{}-{}",
-                        local_hm(s),
-                        if e == local_at(d + Duration::days(1), 0) {
-                            "24:00".to_owned()
-                        } else {
-                            local_hm(e)
-                        }
-                    ),
+                    hours: span(s, e, lang),
                     starts_at: s,
                     ends_at: e,
                 })
@@ -762,4 +768,27 @@ pub async fn bookable_users(
         q = q.filter(c);
     }
     Ok(q.order_by_asc(users::Column::DisplayName).all(db).await?)
+}
+
+/// Attendance taken elsewhere (the demo's past days, a paper roster typed in afterwards):
+/// sets the sign-in and sign-out times of a shift as they were.
+pub(crate) async fn backfill_attendance(
+    db: &impl ConnectionTrait,
+    id: i64,
+    signed_in_at: DateTime<Utc>,
+    signed_out_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    duty_shifts::Entity::update_many()
+        .col_expr(
+            duty_shifts::Column::SignedInAt,
+            sea_orm::sea_query::Expr::value(signed_in_at),
+        )
+        .col_expr(
+            duty_shifts::Column::SignedOutAt,
+            sea_orm::sea_query::Expr::value(signed_out_at),
+        )
+        .filter(duty_shifts::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -53,7 +53,10 @@ pub async fn completion(
                     sea_orm::sea_query::Alias::new("enterprise_id"),
                 )
                 .expr_as(Expr::cust("COUNT(*)"), sea_orm::sea_query::Alias::new("n"))
-                .expr_as(Expr::cust("0"), sea_orm::sea_query::Alias::new("f"))
+                .expr_as(
+                    Expr::cust("CAST(0 AS BIGINT)"),
+                    sea_orm::sea_query::Alias::new("f"),
+                )
                 .from(people::Entity)
                 .and_where(people::Column::IsEmployee.eq(true))
                 .and_where(people::Column::EnterpriseId.in_subquery(visible.clone()))

@@ -4,6 +4,7 @@
 mod access;
 mod cases;
 mod cli;
+mod duty;
 mod exchange;
 mod helpers;
 mod open311;
