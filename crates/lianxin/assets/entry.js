@@ -195,7 +195,9 @@
         "badge " +
         (s.status === "on_duty" ? "badge-ok" : s.status === "missed" ? "badge-danger" : "badge-muted");
       var actions = li.lastChild;
-      if (!s.signed_in_at && s.status !== "missed") {
+      var opensAt = new Date(s.starts_at).getTime() - 30 * 60 * 1000;
+      var open = Date.now() >= opensAt && Date.now() < new Date(s.ends_at).getTime();
+      if (!s.signed_in_at && open) {
         actions.appendChild(button(T.sign_in, "btn btn-primary btn-sm sign-in", function () {
           shiftAction(s.id, "sign-in");
         }));
@@ -232,7 +234,7 @@
   }
 
   function maskId(v) {
-    return v.slice(0, 6) + "********" + v.slice(14);
+    return v.slice(0, 3) + "***********" + v.slice(14); // as the server masks it
   }
 
   function choose(hit) {

@@ -139,6 +139,7 @@ async fn dashboard_body(s: &AppState, who: &Principal, lang: Lang) -> AppResult<
     charts.push(crate::web::dashboard::Chart {
         title: t("近 14 天通行与发热", "Passages and fevers, 14 days"),
         option: json!({
+            "animation": false,
             "tooltip": {"trigger": "axis"},
             "legend": {"bottom": 0},
             "grid": {"left": 50, "right": 40, "top": 16, "bottom": 50},
@@ -154,6 +155,7 @@ async fn dashboard_body(s: &AppState, who: &Principal, lang: Lang) -> AppResult<
     let bars = |rows: &[crate::screening::dashboard::Count]| {
         let rows: Vec<_> = rows.iter().take(15).collect();
         json!({
+            "animation": false,
             "tooltip": {"trigger": "axis"},
             "legend": {"bottom": 0},
             "grid": {"left": 40, "right": 16, "top": 16, "bottom": 90},
@@ -177,6 +179,7 @@ async fn dashboard_body(s: &AppState, who: &Principal, lang: Lang) -> AppResult<
     charts.push(crate::web::dashboard::Chart {
         title: t("当前值守", "Duty now"),
         option: json!({
+            "animation": false,
             "tooltip": {"trigger": "item"},
             "legend": {"bottom": 0},
             "series": [{"type": "pie", "radius": ["35%", "65%"], "data": [
