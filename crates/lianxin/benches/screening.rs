@@ -1,0 +1,567 @@
+//! Screening benchmark (issue 4), against the real server binary on SQLite or PostgreSQL.
+//!
+//! 1. Ingest: devices post batches of 1,000 passages over HTTP; the baseline inserts the same
+//!    rows straight into the same table (same indexes, 1,000 rows a statement and a
+//!    transaction). Rounds alternate; the goal is ingest >= 80% of the baseline's rate.
+//! 2. Single passages: 32 devices, one passage a request, paced at 1,000 requests a second in
+//!    all; the goal is p99 < 20 ms. Baseline: `GET /healthz` at the same pace.
+//! 3. Server memory: the peak RSS (VmHWM) of the server process after 1 and 2 (goal < 300 MB).
+//! 4. 10 million passages (bulk-loaded over 27 days at 200 checkpoints, with the running
+//!    totals the ingest keeps), then personnel screening of one person with 28 passages over
+//!    14 days (goal < 200 ms) and the dashboard (goal < 100 ms), each against `GET /api/v1/me`
+//!    (an authenticated request that reads the caller's roles) as the baseline.
+//!
+//! Run: `cargo bench -p lianxin --bench screening` (SQLite), or with
+//! `LIANXIN_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres` (a fresh database is made
+//! and dropped). `LIANXIN_BENCH_PASSAGES=N` changes the 10 million.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{Duration, Utc};
+use lianxin::access::Principal;
+use lianxin::access::auth::{NewUser, create_user};
+use lianxin::entities::passages;
+use lianxin::screening::checkpoints::{self, CheckpointInput, DeviceInput};
+use lianxin::screening::duty::local_day;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use serde_json::{Value, json};
+
+const CHECKPOINTS: usize = 200;
+const PASSWORD: &str = "Bench@2020pass";
+
+fn quantile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 - 1.0) * q).round() as usize]
+}
+
+fn id_number(n: u64) -> String {
+    let body = format!("410106198{}{:02}{:02}{:03}", n % 10, 1 + n % 12, 1 + n % 28, n % 1000);
+    let c = lianxin_types::IdNumber::check_char(&body).expect("17 digits");
+    format!("{body}{c}")
+}
+
+fn vm(pid: u32, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(url: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
+        .env("LIANXIN_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        if reader.read_line(&mut line).expect("read") == 0 {
+            panic!("server exited before listening");
+        }
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    let base = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+    Server { child, base }
+}
+
+fn row(
+    checkpoint_id: i64,
+    device_id: i64,
+    seq: i64,
+    person: u64,
+    at: chrono::DateTime<Utc>,
+    fever: bool,
+) -> passages::ActiveModel {
+    passages::ActiveModel {
+        checkpoint_id: Set(checkpoint_id),
+        device_id: Set(Some(device_id)),
+        device_seq: Set(Some(seq)),
+        user_id: Set(None),
+        person_hash: Set(format!("{person:064x}")),
+        id_masked: Set("410***********0000".into()),
+        name: Set(Some("张伟".into())),
+        phone: Set(Some("13803710001".into())),
+        temperature: Set(if fever { 381 } else { 365 }),
+        direction: Set("in".into()),
+        fever: Set(fever),
+        case_id: Set(None),
+        at: Set(at),
+        received_at: Set(at),
+        client_id: Set(None),
+        ..Default::default()
+    }
+}
+
+async fn insert_rows(db: &DatabaseConnection, rows: Vec<passages::ActiveModel>) {
+    let txn = db.begin().await.expect("begin");
+    for chunk in rows.chunks(1000) {
+        passages::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await
+            .expect("insert");
+    }
+    txn.commit().await.expect("commit");
+}
+
+#[tokio::main]
+async fn main() {
+    let n_big: u64 = std::env::var("LIANXIN_BENCH_PASSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pg_admin = std::env::var("LIANXIN_BENCH_PG").ok();
+    let url = match &pg_admin {
+        Some(admin) => {
+            let a = sea_orm::Database::connect(admin).await.expect("connect PG");
+            a.execute_unprepared("DROP DATABASE IF EXISTS lianxin_bench_screening WITH (FORCE)")
+                .await
+                .expect("drop");
+            a.execute_unprepared("CREATE DATABASE lianxin_bench_screening")
+                .await
+                .expect("create");
+            let mut u = url::Url::parse(admin).expect("url");
+            u.set_path("/lianxin_bench_screening");
+            u.to_string()
+        }
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    let backend = if pg_admin.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("screening benchmark on {backend}");
+
+    // --- setup: an administrator, a district, 200 checkpoints with a device each -----------
+    let db = lianxin::app::prepare_database(&url).await.expect("db");
+    let who = Principal::system("bench");
+    create_user(
+        &db,
+        NewUser {
+            username: "admin".into(),
+            password: PASSWORD.into(),
+            display_name: None,
+            role_codes: vec!["admin".into()],
+            unit_code: None,
+            enterprise_uscc: None,
+            person_id: None,
+        },
+    )
+    .await
+    .expect("admin");
+    let district = lianxin::registries::units::create(
+        &db,
+        &who,
+        lianxin::registries::units::UnitInput {
+            name: Some("上街区".into()),
+            kind: Some("district".into()),
+            code: Some("410106".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("district");
+    let mut subs = Vec::new();
+    for i in 0..6 {
+        subs.push(
+            lianxin::registries::units::create(
+                &db,
+                &who,
+                lianxin::registries::units::UnitInput {
+                    name: Some(format!("第{}街道", i + 1)),
+                    kind: Some("subdistrict".into()),
+                    parent_id: Some(district.id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("sub")
+            .id,
+        );
+    }
+    let mut cps = Vec::new();
+    let mut devices = Vec::new();
+    for i in 0..CHECKPOINTS {
+        let cp = checkpoints::create(
+            &db,
+            &who,
+            CheckpointInput {
+                name: Some(format!("卡点{i:03}")),
+                kind: Some("road".into()),
+                unit_id: Some(subs[i % subs.len()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("checkpoint");
+        let (d, token) = checkpoints::add_device(
+            &db,
+            &who,
+            DeviceInput {
+                checkpoint_id: Some(cp.id),
+                name: Some(format!("测温门{i:03}")),
+            },
+        )
+        .await
+        .expect("device");
+        cps.push(cp.id);
+        devices.push((d.id, token));
+    }
+    let server = start_server(&url);
+    let base = server.base.clone();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("client");
+    let admin_token = {
+        let r: Value = client
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&json!({"username": "admin", "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("token");
+        r["token"].as_str().expect("token").to_owned()
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(2020);
+
+    // --- 1. ingest against straight inserts ----------------------------------------------------
+    let rounds = 3;
+    let per_round = 40_000usize; // 40 requests of 1,000
+    let mut ingest_rates = Vec::new();
+    let mut raw_rates = Vec::new();
+    let mut seq_base = 1_000_000i64;
+    for round in 0..rounds {
+        // Straight inserts of the same shape of rows (own device, own sequence numbers).
+        let now = Utc::now();
+        let (dev_id, _) = &devices[CHECKPOINTS - 1];
+        let rows: Vec<_> = (0..per_round)
+            .map(|i| {
+                row(
+                    cps[CHECKPOINTS - 1],
+                    *dev_id,
+                    seq_base + i as i64,
+                    rng.gen_range(0..1_000_000),
+                    now - Duration::seconds(i as i64),
+                    rng.gen_bool(0.002),
+                )
+            })
+            .collect();
+        seq_base += per_round as i64;
+        let t = Instant::now();
+        for block in rows.chunks(1000) {
+            insert_rows(&db, block.to_vec()).await;
+        }
+        raw_rates.push(per_round as f64 / t.elapsed().as_secs_f64());
+
+        // The same number through the API: 4 devices in parallel, 1,000 a request.
+        let bodies: Vec<(String, Value)> = (0..per_round / 1000)
+            .map(|b| {
+                let (_, token) = &devices[b % 4];
+                let batch: Vec<Value> = (0..1000)
+                    .map(|i| {
+                        json!({
+                            "device_seq": seq_base + (b * 1000 + i) as i64,
+                            "id_number": id_number(rng.gen_range(0..1_000_000)),
+                            "name": "张伟",
+                            "temperature": if rng.gen_bool(0.002) { 381 } else { 365 },
+                            "direction": "in",
+                        })
+                    })
+                    .collect();
+                (token.clone(), Value::Array(batch))
+            })
+            .collect();
+        seq_base += per_round as i64;
+        let t = Instant::now();
+        let mut lanes: Vec<Vec<(String, Value)>> = vec![Vec::new(); 4];
+        for (i, b) in bodies.into_iter().enumerate() {
+            lanes[i % 4].push(b);
+        }
+        let mut tasks = Vec::new();
+        for lane in lanes {
+            let (client, base) = (client.clone(), base.clone());
+            tasks.push(tokio::spawn(async move {
+                for (token, body) in lane {
+                    let r = client
+                        .post(format!("{base}/api/v1/passages"))
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("post");
+                    assert!(r.status().is_success(), "{}", r.status());
+                    let v: Value = r.json().await.expect("json");
+                    assert_eq!(v["accepted"], 1000, "{v}");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("lane");
+        }
+        ingest_rates.push(per_round as f64 / t.elapsed().as_secs_f64());
+        println!(
+            "  round {}: straight inserts {:.0} rows/s, API ingest {:.0} rows/s",
+            round + 1,
+            raw_rates[round],
+            ingest_rates[round]
+        );
+    }
+    let ingest = quantile(&mut ingest_rates, 0.5);
+    let raw = quantile(&mut raw_rates, 0.5);
+    println!(
+        "ingest (1,000 a request, 4 devices): median {ingest:.0} rows/s; straight inserts {raw:.0} rows/s -> ratio {:.0}%   (goal: >= 80%)",
+        ingest / raw * 100.0
+    );
+
+    // --- 2. single passages: 32 devices at 1,000 requests a second in all ---------------------
+    async fn paced(
+        client: &reqwest::Client,
+        make: impl Fn(usize, usize) -> reqwest::RequestBuilder + Clone + Send + 'static,
+        clients: usize,
+        per_client: usize,
+        rate: f64,
+    ) -> (Vec<f64>, f64) {
+        let period = StdDuration::from_secs_f64(clients as f64 / rate);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let make = make.clone();
+            let _ = client;
+            tasks.push(tokio::spawn(async move {
+                tokio::time::sleep(period.mul_f64(c as f64 / clients as f64)).await;
+                let mut tick = tokio::time::interval(period);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                let mut lat = Vec::with_capacity(per_client);
+                for i in 0..per_client {
+                    tick.tick().await;
+                    let t = Instant::now();
+                    let r = make(c, i).send().await.expect("send");
+                    assert!(r.status().is_success(), "{}", r.status());
+                    let _ = r.bytes().await;
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                lat
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.expect("client"));
+        }
+        let secs = started.elapsed().as_secs_f64();
+        (all, secs)
+    }
+    let clients = 32;
+    let per_client = 250; // 8,000 requests, 8 s at 1,000/s
+    let tokens: Vec<String> = devices.iter().take(clients).map(|d| d.1.clone()).collect();
+    let seq0 = seq_base;
+    let (c2, b2) = (client.clone(), base.clone());
+    let (mut lat, secs) = paced(
+        &client,
+        move |c, i| {
+            c2.post(format!("{b2}/api/v1/passages"))
+                .bearer_auth(&tokens[c])
+                .json(&json!({
+                    "device_seq": seq0 + (c * 100_000 + i) as i64,
+                    "id_number": id_number((c * 1000 + i) as u64),
+                    "name": "王芳",
+                    "temperature": 364,
+                }))
+        },
+        clients,
+        per_client,
+        1000.0,
+    )
+    .await;
+    let (c3, b3) = (client.clone(), base.clone());
+    let (mut base_lat, _) = paced(
+        &client,
+        move |_, _| c3.get(format!("{b3}/healthz")),
+        clients,
+        per_client,
+        1000.0,
+    )
+    .await;
+    let p99 = quantile(&mut lat, 0.99);
+    let p50 = quantile(&mut lat, 0.5);
+    let bp99 = quantile(&mut base_lat, 0.99);
+    println!(
+        "single passages (32 devices, paced at 1,000/s): {:.0} requests/s achieved, p50 {p50:.1} ms, p99 {p99:.1} ms   (goal: p99 < 20 ms)",
+        lat.len() as f64 / secs
+    );
+    println!(
+        "  baseline GET /healthz at the same pace: p99 {bp99:.1} ms -> ratio {:.1}",
+        p99 / bp99.max(0.01)
+    );
+
+    // --- 3. memory -------------------------------------------------------------------------------
+    let pid = server.child.id();
+    println!(
+        "server memory: peak {:.0} MB (VmHWM), now {:.0} MB RSS after the ingest and single passages   (goal: < 300 MB)",
+        vm(pid, "VmHWM:"),
+        vm(pid, "VmRSS:")
+    );
+
+    // --- 4. ten million passages, screening and the dashboard ----------------------------------
+    let have: i64 = {
+        let r = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM passages",
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        r.try_get("", "n").expect("n")
+    };
+    let to_load = n_big.saturating_sub(have as u64);
+    let t = Instant::now();
+    let bar = indicatif::ProgressBar::new(to_load);
+    let now = Utc::now();
+    let span_secs = 27 * 86_400i64;
+    let mut tallies: BTreeMap<(chrono::NaiveDate, i64), (i64, i64)> = BTreeMap::new();
+    let mut seq = 50_000_000i64;
+    let mut left = to_load;
+    while left > 0 {
+        let n = left.min(50_000);
+        let rows: Vec<_> = (0..n)
+            .map(|_| {
+                let c = rng.gen_range(0..CHECKPOINTS);
+                let at = now - Duration::seconds(rng.gen_range(60..span_secs));
+                let fever = rng.gen_bool(0.002);
+                let e = tallies.entry((local_day(at), cps[c])).or_default();
+                e.0 += 1;
+                e.1 += i64::from(fever);
+                seq += 1;
+                row(cps[c], devices[c].0, seq, rng.gen_range(0..1_000_000), at, fever)
+            })
+            .collect();
+        insert_rows(&db, rows).await;
+        left -= n;
+        bar.inc(n);
+    }
+    bar.finish_and_clear();
+    let txn = db.begin().await.expect("begin");
+    for ((day, cp), (n, f)) in &tallies {
+        lianxin::screening::dashboard::add_to_tally(&txn, *day, *cp, *n, *f)
+            .await
+            .expect("tally");
+    }
+    txn.commit().await.expect("commit");
+    if pg_admin.is_some() {
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+    }
+    println!(
+        "setup: {to_load} passages bulk-loaded in {:.0} s ({} in all)",
+        t.elapsed().as_secs_f64(),
+        have as u64 + to_load
+    );
+
+    // The screened person: 28 passages over 14 days at a few checkpoints, through the API.
+    let person = id_number(999_999_999);
+    let own: Vec<Value> = (0..28)
+        .map(|i| {
+            json!({"device_seq": 90_000_000 + i, "id_number": person, "name": "被排查人",
+                   "temperature": 366,
+                   "at": (now - Duration::hours(12 * i + 3)).to_rfc3339()})
+        })
+        .collect();
+    let r = client
+        .post(format!("{base}/api/v1/passages"))
+        .bearer_auth(&devices[7].1)
+        .json(&Value::Array(own))
+        .send()
+        .await
+        .expect("own passages");
+    assert!(r.status().is_success());
+
+    let get = |path: String| {
+        let (client, token) = (client.clone(), admin_token.clone());
+        async move {
+            let t = Instant::now();
+            let r = client
+                .get(path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("get");
+            assert!(r.status().is_success(), "{}", r.status());
+            let v: Value = r.json().await.expect("json");
+            (t.elapsed().as_secs_f64() * 1000.0, v)
+        }
+    };
+    let mut me = Vec::new();
+    let mut screening = Vec::new();
+    let mut dash = Vec::new();
+    let mut found = 0;
+    for _ in 0..20 {
+        me.push(get(format!("{base}/api/v1/me")).await.0);
+        let (ms, v) = get(format!(
+            "{base}/api/v1/screening/contacts?id_number={person}&days=14&window_minutes=30"
+        ))
+        .await;
+        found = v["total"].as_u64().unwrap_or(0);
+        screening.push(ms);
+        let (ms, v) = get(format!("{base}/api/v1/screening/dashboard")).await;
+        assert!(v["trend"].as_array().is_some_and(|t| t.len() == 14));
+        dash.push(ms);
+    }
+    let me_med = quantile(&mut me, 0.5);
+    let s_med = quantile(&mut screening, 0.5);
+    let s_p90 = quantile(&mut screening, 0.9);
+    let d_med = quantile(&mut dash, 0.5);
+    let d_p90 = quantile(&mut dash, 0.9);
+    println!(
+        "personnel screening, 28 passages over 14 days among {} passages: median {s_med:.0} ms, p90 {s_p90:.0} ms, {found} contacts   (goal: < 200 ms)",
+        have as u64 + to_load
+    );
+    println!(
+        "dashboard over the same: median {d_med:.1} ms, p90 {d_p90:.1} ms   (goal: < 100 ms)"
+    );
+    println!(
+        "  baseline GET /api/v1/me: median {me_med:.1} ms -> screening {:.0}x, dashboard {:.1}x",
+        s_med / me_med,
+        d_med / me_med
+    );
+    println!(
+        "server memory at the end: peak {:.0} MB (VmHWM)",
+        vm(pid, "VmHWM:")
+    );
+    drop(server);
+    if let Some(admin) = pg_admin {
+        db.close().await.ok();
+        let a = sea_orm::Database::connect(&admin).await.expect("connect PG");
+        a.execute_unprepared("DROP DATABASE IF EXISTS lianxin_bench_screening WITH (FORCE)")
+            .await
+            .ok();
+    }
+}
