@@ -5,6 +5,7 @@ mod access;
 mod cases;
 mod cli;
 mod exchange;
+mod health;
 mod helpers;
 mod open311;
 mod platform;
