@@ -40,7 +40,13 @@ fn quantile(v: &mut [f64], q: f64) -> f64 {
 }
 
 fn id_number(n: u64) -> String {
-    let body = format!("410106198{}{:02}{:02}{:03}", n % 10, 1 + n % 12, 1 + n % 28, n % 1000);
+    let body = format!(
+        "410106198{}{:02}{:02}{:03}",
+        n % 10,
+        1 + n % 12,
+        1 + n % 28,
+        n % 1000
+    );
     let c = lianxin_types::IdNumber::check_char(&body).expect("17 digits");
     format!("{body}{c}")
 }
@@ -90,7 +96,12 @@ fn start_server(url: &str) -> Server {
             sink.clear();
         }
     });
-    let base = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     Server { child, base }
 }
 
@@ -156,7 +167,11 @@ async fn main() {
         }
         None => format!("sqlite://{}", dir.path().join("bench.db").display()),
     };
-    let backend = if pg_admin.is_some() { "PostgreSQL" } else { "SQLite" };
+    let backend = if pg_admin.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!("screening benchmark on {backend}");
 
     // --- setup: an administrator, a district, 200 checkpoints with a device each -----------
@@ -462,7 +477,14 @@ async fn main() {
                 e.0 += 1;
                 e.1 += i64::from(fever);
                 seq += 1;
-                row(cps[c], devices[c].0, seq, rng.gen_range(0..1_000_000), at, fever)
+                row(
+                    cps[c],
+                    devices[c].0,
+                    seq,
+                    rng.gen_range(0..1_000_000),
+                    at,
+                    fever,
+                )
             })
             .collect();
         insert_rows(&db, rows).await;
@@ -544,9 +566,7 @@ async fn main() {
         "personnel screening, 28 passages over 14 days among {} passages: median {s_med:.0} ms, p90 {s_p90:.0} ms, {found} contacts   (goal: < 200 ms)",
         have as u64 + to_load
     );
-    println!(
-        "dashboard over the same: median {d_med:.1} ms, p90 {d_p90:.1} ms   (goal: < 100 ms)"
-    );
+    println!("dashboard over the same: median {d_med:.1} ms, p90 {d_p90:.1} ms   (goal: < 100 ms)");
     println!(
         "  baseline GET /api/v1/me: median {me_med:.1} ms -> screening {:.0}x, dashboard {:.1}x",
         s_med / me_med,
@@ -559,7 +579,9 @@ async fn main() {
     drop(server);
     if let Some(admin) = pg_admin {
         db.close().await.ok();
-        let a = sea_orm::Database::connect(&admin).await.expect("connect PG");
+        let a = sea_orm::Database::connect(&admin)
+            .await
+            .expect("connect PG");
         a.execute_unprepared("DROP DATABASE IF EXISTS lianxin_bench_screening WITH (FORCE)")
             .await
             .ok();

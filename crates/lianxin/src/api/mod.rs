@@ -2,6 +2,7 @@
 //! area's service function with the caller's `Principal`, shape the answer.
 
 pub mod cases;
+pub mod health;
 pub mod registries;
 pub mod screening;
 pub mod system;
@@ -51,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(cases::supervision_router())
         .merge(screening::router())
+        .merge(health::router())
         .merge(crate::exchange::api::router())
 }
 

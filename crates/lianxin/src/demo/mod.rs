@@ -3,6 +3,7 @@
 //! Loaded through the same service functions as the API and the importers (no SQL side door),
 //! in one transaction: a failed load leaves the database empty.
 
+mod health;
 mod history;
 mod screening;
 
@@ -330,6 +331,8 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         );
     }
     screening::load_shifts(&txn, &checkpoints, &crew).await?;
+    bar.set_message("health reports");
+    health::load(&txn).await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

@@ -176,15 +176,15 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
             "通行时间不能晚于现在，也不能早于 30 天前",
             "at must not be in the future nor more than 30 days ago",
         ));
-    } else if let Some(w) = ctx.on_duty {
-        if !w.iter().any(|(s, e)| *s <= at && at <= *e) {
-            errors.push(FieldError::new(
-                "at",
-                "not_on_duty",
-                "通行时间不在您在该卡点的在岗时段内（请先签到）",
-                "at is outside your time on duty at this checkpoint (sign in first)",
-            ));
-        }
+    } else if let Some(w) = ctx.on_duty
+        && !w.iter().any(|(s, e)| *s <= at && at <= *e)
+    {
+        errors.push(FieldError::new(
+            "at",
+            "not_on_duty",
+            "通行时间不在您在该卡点的在岗时段内（请先签到）",
+            "at is outside your time on duty at this checkpoint (sign in first)",
+        ));
     }
     let name = crate::registries::clean(p.name).map(|n| n.chars().take(50).collect());
     let phone = match crate::registries::clean(p.phone) {

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod dashboard;
 pub mod duty;
+pub mod health;
 pub mod registries;
 pub mod screening;
 pub mod system;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(screening::router())
         .merge(duty::router())
+        .merge(health::router())
 }
 
 /// What every page's frame needs.
@@ -171,6 +173,9 @@ impl PageCtx {
         }
         if who.can(perm::SCREENING_QUERY) {
             scr.push(item("screening", "/screening", "menu.screening"));
+        }
+        if who.can(perm::HEALTH_REPORT) || who.can(perm::HEALTH_LIST) {
+            scr.push(item("health", "/health", "menu.health"));
         }
         if !scr.is_empty() {
             menu.push(MenuGroup {

@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod duty;
 mod exchange;
+mod health;
 mod helpers;
 mod open311;
 mod platform;
