@@ -22,11 +22,15 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: PrometheusHandle,
     pub started: Arc<Instant>,
+    /// The passages' group-commit writer (`screening::writer`).
+    pub ingest: crate::screening::writer::IngestWriter,
 }
 
 impl AppState {
+    /// Needs a tokio runtime: it starts the passage writer task.
     pub fn new(db: DatabaseConnection) -> Self {
         AppState {
+            ingest: crate::screening::writer::IngestWriter::start(db.clone()),
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),

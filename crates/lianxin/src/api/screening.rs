@@ -209,7 +209,8 @@ async fn record_passages(
 ) -> AppResult<Json<IngestResult>> {
     let (indices, inputs, malformed) = split_batch(body.passages, lang)?;
     let single = indices.len() + malformed.len() == 1;
-    let r = passages::record(&s.db, &who, id, body.client_id, inputs, lang).await?;
+    let prepared = passages::prepare_user(&s.db, &who, id, body.client_id, inputs, lang).await?;
+    let r = s.ingest.write(prepared).await?;
     finish(r, indices, malformed, single)
 }
 
@@ -511,7 +512,9 @@ async fn post_passages(
         }
     };
     let (indices, inputs, malformed) = split_batch(items, lang)?;
-    let r = passages::ingest(&s.db, &device, inputs, lang).await?;
+    let prepared =
+        passages::prepare(&s.db, passages::Source::Device(device), None, inputs, lang).await?;
+    let r = s.ingest.write(prepared).await?;
     finish(r, indices, malformed, single)
 }
 

@@ -14,6 +14,7 @@ pub mod health;
 pub mod passages;
 pub mod privacy;
 pub mod retention;
+pub mod writer;
 
 /// (code, 中文, English)
 pub const CHECKPOINT_KINDS: crate::cases::Codes = &[

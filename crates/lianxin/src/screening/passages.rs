@@ -232,26 +232,48 @@ struct Ctx<'a> {
 }
 
 /// Where a batch comes from: a device with its token, or a user on the entry page (the
-/// page's own `client_id` plays the device's part in the sequence numbers).
-pub enum Source<'a> {
-    Device(&'a devices::Model),
+/// page's own `client_id` plays the device's part in the sequence numbers). Owned: a
+/// prepared batch travels to the writer task (`screening::writer`).
+#[derive(Debug, Clone)]
+pub enum Source {
+    Device(devices::Model),
     User {
-        who: &'a Principal,
-        checkpoint: &'a checkpoints::Model,
+        user_id: i64,
+        display_name: String,
+        checkpoint: checkpoints::Model,
         client_id: String,
-        /// None for a user who keeps the checkpoint (no shift needed).
-        on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
     },
 }
 
-/// Stores the new passages of a device's batch; see the module documentation.
+/// A batch validated and ready to be written: everything the write needs, nothing borrowed.
+pub struct Prepared {
+    source: Source,
+    valid: Vec<Valid>,
+    rejected: Vec<Rejected>,
+    threshold: i16,
+    now: DateTime<Utc>,
+}
+
+impl Prepared {
+    /// Passages to write (valid ones; duplicates are found at write time).
+    pub fn len(&self) -> usize {
+        self.valid.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.valid.is_empty()
+    }
+}
+
+/// Stores the new passages of a device's batch in a transaction of its own (the demo, the
+/// importers); the HTTP handlers go through `screening::writer` to share commits.
 pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     device: &devices::Model,
     batch: Vec<PassageInput>,
     lang: Lang,
 ) -> AppResult<IngestResult> {
-    ingest_from(db, Source::Device(device), batch, lang).await
+    let p = prepare(db, Source::Device(device.clone()), None, batch, lang).await?;
+    write_alone(db, p).await
 }
 
 /// Passages recorded by a user at a checkpoint (the entry page, online or from its offline
@@ -265,6 +287,19 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     batch: Vec<PassageInput>,
     lang: Lang,
 ) -> AppResult<IngestResult> {
+    let p = prepare_user(db, who, checkpoint_id, client_id, batch, lang).await?;
+    write_alone(db, p).await
+}
+
+/// Checks the caller, the checkpoint and the page's id, then validates the batch.
+pub async fn prepare_user(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    checkpoint_id: i64,
+    client_id: Option<String>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<Prepared> {
     who.require(perm::PASSAGE_ADD)?;
     let client_id = match crate::registries::clean(client_id) {
         Some(c)
@@ -284,26 +319,30 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         }
     };
     let (checkpoint, on_duty) = super::entry::access(db, who, checkpoint_id).await?;
-    ingest_from(
+    prepare(
         db,
         Source::User {
-            who,
-            checkpoint: &checkpoint,
+            user_id: who.user_id,
+            display_name: who.display_name.clone(),
+            checkpoint,
             client_id,
-            on_duty,
         },
+        on_duty,
         batch,
         lang,
     )
     .await
 }
 
-async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    source: Source<'_>,
+/// Validates a batch outside any transaction (identity numbers to keyed hashes, ranges, the
+/// volunteer's time on duty); bad passages become `rejected`, nothing is written yet.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    source: Source,
+    on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
     batch: Vec<PassageInput>,
     lang: Lang,
-) -> AppResult<IngestResult> {
+) -> AppResult<Prepared> {
     if batch.len() > MAX_BATCH {
         return Err(AppError::invalid(FieldError::new(
             "body",
@@ -326,16 +365,12 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
             known.insert(p.id, (p.id_number, p.name, p.phone));
         }
     }
-    let on_duty = match &source {
-        Source::User { on_duty, .. } => on_duty.as_deref(),
-        Source::Device(_) => None,
-    };
     let ctx = Ctx {
         key: &key,
         now,
         lang,
         known: &known,
-        on_duty,
+        on_duty: on_duty.as_deref(),
     };
     let mut rejected = Vec::new();
     let mut valid = Vec::with_capacity(batch.len());
@@ -345,25 +380,60 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
             Err(r) => rejected.push(r),
         }
     }
+    Ok(Prepared {
+        source,
+        valid,
+        rejected,
+        threshold,
+        now,
+    })
+}
+
+async fn write_alone<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    p: Prepared,
+) -> AppResult<IngestResult> {
     let txn = db.begin().await?;
+    let r = write(&txn, p).await?;
+    txn.commit().await?;
+    metrics::counter!("lianxin_passages_accepted_total").increment(r.accepted as u64);
+    Ok(r)
+}
+
+/// Writes a prepared batch inside the caller's transaction (the caller commits, and only
+/// then answers): the device's (or user's) row lock, the duplicate check, the rows, the
+/// running totals, the fever follow-up cases.
+pub async fn write<C: ConnectionTrait + TransactionTrait>(
+    txn: &C,
+    p: Prepared,
+) -> AppResult<IngestResult> {
+    let Prepared {
+        source,
+        valid,
+        mut rejected,
+        threshold,
+        now,
+    } = p;
     // One writer per device (or user) at a time: a retried batch racing its original adds
     // nothing.
     let (device_id, user_id, client_id) = match &source {
         Source::Device(d) => {
-            crate::db::lock_row(&txn, "devices", d.id).await?;
+            crate::db::lock_row(txn, "devices", d.id).await?;
             (Some(d.id), None, None)
         }
-        Source::User { who, client_id, .. } => {
-            crate::db::lock_row(&txn, "users", who.user_id).await?;
-            (None, Some(who.user_id), Some(client_id.clone()))
+        Source::User {
+            user_id, client_id, ..
+        } => {
+            crate::db::lock_row(txn, "users", *user_id).await?;
+            (None, Some(*user_id), Some(client_id.clone()))
         }
     };
     let checkpoint = match &source {
         Source::Device(d) => checkpoints::Entity::find_by_id(d.checkpoint_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(AppError::NotFound)?,
-        Source::User { checkpoint, .. } => (*checkpoint).clone(),
+        Source::User { checkpoint, .. } => checkpoint.clone(),
     };
     let same_source = |q: sea_orm::Select<passages::Entity>| match (device_id, user_id) {
         (Some(d), _) => q.filter(passages::Column::DeviceId.eq(d)),
@@ -379,7 +449,7 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
             .column(passages::Column::DeviceSeq)
             .filter(passages::Column::DeviceSeq.is_in(seqs))
             .into_tuple::<Option<i64>>()
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .flatten()
@@ -421,7 +491,7 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
         });
         passages::Entity::insert_many(rows)
             .on_conflict(conflict.clone())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     // The dashboard's running totals, per local day, in this transaction.
@@ -432,18 +502,20 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
         e.1 += i64::from(v.temperature >= threshold);
     }
     for (day, (n, f)) in per_day {
-        super::dashboard::add_to_tally(&txn, day, checkpoint.id, n, f).await?;
+        super::dashboard::add_to_tally(txn, day, checkpoint.id, n, f).await?;
     }
     // Fever: a follow-up case for the checkpoint's unit, at once.
     let who = match &source {
         Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
-        Source::User { who, .. } => Principal::system(&format!("卡点登记：{}", who.display_name)),
+        Source::User { display_name, .. } => {
+            Principal::system(&format!("卡点登记：{display_name}"))
+        }
     };
     let mut fevers = 0;
     for v in fresh.iter().filter(|v| v.temperature >= threshold) {
         fevers += 1;
         let case = case_service::create(
-            &txn,
+            txn,
             &who,
             CaseInput {
                 kind: Some("fever_followup".into()),
@@ -488,7 +560,7 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
                 .filter(passages::Column::UserId.eq(user_id))
                 .filter(passages::Column::ClientId.eq(client_id.clone())),
         }
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
     if let Some(d) = device_id {
@@ -498,11 +570,9 @@ async fn ingest_from<C: ConnectionTrait + TransactionTrait>(
                 sea_orm::sea_query::Expr::value(now),
             )
             .filter(devices::Column::Id.eq(d))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    txn.commit().await?;
-    metrics::counter!("lianxin_passages_accepted_total").increment(fresh.len() as u64);
     rejected.sort_by_key(|r| r.index);
     Ok(IngestResult {
         accepted: fresh.len(),

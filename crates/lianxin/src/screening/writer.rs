@@ -1,0 +1,114 @@
+//! Group commit for passages. Every request that posts passages (a gate's batch, a single
+//! passage, the entry page's queue) validates its batch in its own task
+//! (`passages::prepare`), then hands it to the one writer task of the process. The writer
+//! takes whatever batches are waiting (up to `MAX_GROUP` passages), writes each inside a
+//! savepoint of one transaction, commits once, and only then answers every request.
+//!
+//! Why: on SQLite every commit is an fsync and writers take turns, so a thousand single
+//! passages a second would be a thousand fsyncs; grouped, they are a few dozen. A batch that
+//! fails (a database error) rolls back its savepoint alone; the others are kept. An answer is
+//! never sent before its passages are durable.
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use super::passages::{self, IngestResult, Prepared};
+use crate::error::{AppError, AppResult};
+
+/// Passages written in one transaction at most (batches are never split).
+const MAX_GROUP: usize = 5_000;
+
+struct Job {
+    batch: Prepared,
+    reply: oneshot::Sender<AppResult<IngestResult>>,
+}
+
+/// The handle the request handlers hold (cheap to clone).
+#[derive(Clone)]
+pub struct IngestWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl IngestWriter {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(run(db, rx));
+        IngestWriter { tx }
+    }
+
+    /// Writes a prepared batch; answers after its transaction has committed.
+    pub async fn write(&self, batch: Prepared) -> AppResult<IngestResult> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { batch, reply })
+            .await
+            .map_err(|_| AppError::internal("the passage writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| AppError::internal("the passage writer dropped a batch"))?
+    }
+}
+
+async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut size = first.batch.len();
+        let mut group = vec![first];
+        while size < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => {
+                    size += job.batch.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let n = group.len();
+        let (batches, replies): (Vec<Prepared>, Vec<_>) =
+            group.into_iter().map(|j| (j.batch, j.reply)).unzip();
+        match write_group(&db, batches).await {
+            Ok(results) => {
+                let accepted: usize = results
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok())
+                    .map(|r| r.accepted)
+                    .sum();
+                metrics::counter!("lianxin_passages_accepted_total").increment(accepted as u64);
+                metrics::histogram!("lianxin_passage_group_batches").record(n as f64);
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, batches = n, "passage group failed to commit");
+                for reply in replies {
+                    let _ = reply.send(Err(AppError::internal(&e)));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction; each batch in a savepoint of its own.
+async fn write_group(
+    db: &DatabaseConnection,
+    batches: Vec<Prepared>,
+) -> Result<Vec<AppResult<IngestResult>>, AppError> {
+    let txn = db.begin().await?;
+    let mut results = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let sp = txn.begin().await?;
+        match passages::write(&sp, batch).await {
+            Ok(r) => {
+                sp.commit().await?;
+                results.push(Ok(r));
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                results.push(Err(e));
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(results)
+}
