@@ -30,13 +30,29 @@ pub async fn add_to_tally(
     n: i64,
     fevers: i64,
 ) -> AppResult<()> {
+    add_to_tallies(db, &[(day, checkpoint_id, n, fevers)]).await
+}
+
+/// Adds to several (day, checkpoint) totals in one statement per 500; `totals` must not
+/// repeat a key, and in (day, checkpoint) order concurrent writers never deadlock.
+pub async fn add_to_tallies(
+    db: &impl ConnectionTrait,
+    totals: &[(NaiveDate, i64, i64, i64)],
+) -> AppResult<()> {
     use screening_tallies::Column as C;
-    let stmt = Query::insert()
-        .into_table(screening_tallies::Entity)
-        .columns([C::Day, C::CheckpointId, C::Passages, C::Fevers])
-        .values([day.into(), checkpoint_id.into(), n.into(), fevers.into()])
-        .map_err(AppError::internal)?
-        .on_conflict(
+    for chunk in totals.chunks(500) {
+        let mut stmt = Query::insert();
+        stmt.into_table(screening_tallies::Entity).columns([
+            C::Day,
+            C::CheckpointId,
+            C::Passages,
+            C::Fevers,
+        ]);
+        for (day, cp, n, f) in chunk {
+            stmt.values([(*day).into(), (*cp).into(), (*n).into(), (*f).into()])
+                .map_err(AppError::internal)?;
+        }
+        stmt.on_conflict(
             OnConflict::columns([C::Day, C::CheckpointId])
                 .value(
                     C::Passages,
@@ -47,9 +63,9 @@ pub async fn add_to_tally(
                     Expr::cust("screening_tallies.fevers + excluded.fevers"),
                 )
                 .to_owned(),
-        )
-        .to_owned();
-    db.execute(&stmt).await?;
+        );
+        db.execute(&stmt).await?;
+    }
     Ok(())
 }
 

@@ -64,6 +64,7 @@ pub struct IngestResult {
     pub fevers: usize,
 }
 
+#[derive(Debug, Clone)]
 struct Valid {
     seq: i64,
     hash: String,
@@ -394,126 +395,244 @@ async fn write_alone<C: ConnectionTrait + TransactionTrait>(
     p: Prepared,
 ) -> AppResult<IngestResult> {
     let txn = db.begin().await?;
-    let r = write(&txn, p).await?;
+    let r = write(&txn, &p).await?;
     txn.commit().await?;
     metrics::counter!("lianxin_passages_accepted_total").increment(r.accepted as u64);
     Ok(r)
 }
 
 /// Writes a prepared batch inside the caller's transaction (the caller commits, and only
-/// then answers): the device's (or user's) row lock, the duplicate check, the rows, the
-/// running totals, the fever follow-up cases.
+/// then answers).
 pub async fn write<C: ConnectionTrait + TransactionTrait>(
     txn: &C,
-    p: Prepared,
+    p: &Prepared,
 ) -> AppResult<IngestResult> {
-    let Prepared {
-        source,
-        valid,
-        mut rejected,
-        threshold,
-        now,
-    } = p;
-    // One writer per device (or user) at a time: a retried batch racing its original adds
-    // nothing.
-    let (device_id, user_id, client_id) = match &source {
-        Source::Device(d) => {
-            crate::db::lock_row(txn, "devices", d.id).await?;
-            (Some(d.id), None, None)
+    write_many(txn, std::slice::from_ref(p))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("write_many answered nothing"))
+}
+
+/// Who sent a passage, for duplicate detection: a device, or a user's page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SourceKey {
+    Device(i64),
+    User(i64, String),
+}
+
+impl Source {
+    fn key(&self) -> SourceKey {
+        match self {
+            Source::Device(d) => SourceKey::Device(d.id),
+            Source::User {
+                user_id, client_id, ..
+            } => SourceKey::User(*user_id, client_id.clone()),
         }
-        Source::User {
-            user_id, client_id, ..
-        } => {
-            crate::db::lock_row(txn, "users", *user_id).await?;
-            (None, Some(*user_id), Some(client_id.clone()))
+    }
+}
+
+/// Writes several prepared batches inside the caller's transaction with a handful of
+/// statements whatever their number (the group commit's write): the senders' row locks
+/// (devices and users, each in id order, so concurrent writers never deadlock), one duplicate
+/// check for all devices, the new rows, the running totals, the fever follow-up cases, the
+/// devices' last contact. One answer per batch, in order.
+pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
+    txn: &C,
+    batches: &[Prepared],
+) -> AppResult<Vec<IngestResult>> {
+    let now = Utc::now();
+    // One writer per device (or user) at a time, across processes too: a retried batch racing
+    // its original adds nothing.
+    let mut device_ids: Vec<i64> = Vec::new();
+    let mut user_ids: Vec<i64> = Vec::new();
+    for b in batches {
+        match &b.source {
+            Source::Device(d) => device_ids.push(d.id),
+            Source::User { user_id, .. } => user_ids.push(*user_id),
         }
-    };
-    let checkpoint = match &source {
-        Source::Device(d) => checkpoints::Entity::find_by_id(d.checkpoint_id)
-            .one(txn)
-            .await?
-            .ok_or(AppError::NotFound)?,
-        Source::User { checkpoint, .. } => checkpoint.clone(),
-    };
-    let same_source = |q: sea_orm::Select<passages::Entity>| match (device_id, user_id) {
-        (Some(d), _) => q.filter(passages::Column::DeviceId.eq(d)),
-        (None, u) => q
-            .filter(passages::Column::UserId.eq(u))
-            .filter(passages::Column::ClientId.eq(client_id.clone())),
-    };
-    let mut seen: HashSet<i64> = HashSet::new();
-    for chunk in valid.chunks(1000) {
-        let seqs: Vec<i64> = chunk.iter().map(|v| v.seq).collect();
-        let existing: Vec<i64> = same_source(passages::Entity::find())
-            .select_only()
-            .column(passages::Column::DeviceSeq)
-            .filter(passages::Column::DeviceSeq.is_in(seqs))
-            .into_tuple::<Option<i64>>()
+    }
+    device_ids.sort_unstable();
+    device_ids.dedup();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    crate::db::lock_rows(txn, "devices", &device_ids).await?;
+    crate::db::lock_rows(txn, "users", &user_ids).await?;
+    // The devices' checkpoints, in one query.
+    let cp_ids: Vec<i64> = batches
+        .iter()
+        .filter_map(|b| match &b.source {
+            Source::Device(d) => Some(d.checkpoint_id),
+            Source::User { .. } => None,
+        })
+        .collect();
+    let mut cps: HashMap<i64, checkpoints::Model> = HashMap::new();
+    for chunk in cp_ids.chunks(1000) {
+        for c in checkpoints::Entity::find()
+            .filter(checkpoints::Column::Id.is_in(chunk.to_vec()))
             .all(txn)
             .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        seen.extend(existing);
-    }
-    let total_valid = valid.len();
-    let fresh: Vec<Valid> = valid.into_iter().filter(|v| seen.insert(v.seq)).collect();
-    let duplicates = total_valid - fresh.len();
-    let conflict = if device_id.is_some() {
-        OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq])
-    } else {
-        OnConflict::columns([
-            passages::Column::UserId,
-            passages::Column::ClientId,
-            passages::Column::DeviceSeq,
-        ])
-    }
-    .do_nothing()
-    .to_owned();
-    for chunk in fresh.chunks(500) {
-        let rows = chunk.iter().map(|v| passages::ActiveModel {
-            checkpoint_id: Set(checkpoint.id),
-            device_id: Set(device_id),
-            device_seq: Set(Some(v.seq)),
-            user_id: Set(user_id),
-            person_hash: Set(v.hash.clone()),
-            id_masked: Set(v.masked.clone()),
-            name: Set(v.name.clone()),
-            phone: Set(v.phone.clone()),
-            temperature: Set(v.temperature),
-            direction: Set(v.direction.to_owned()),
-            fever: Set(v.temperature >= threshold),
-            case_id: Set(None),
-            at: Set(v.at),
-            received_at: Set(now),
-            client_id: Set(client_id.clone()),
-            ..Default::default()
-        });
-        passages::Entity::insert_many(rows)
-            .on_conflict(conflict.clone())
-            .exec_without_returning(txn)
-            .await?;
-    }
-    // The dashboard's running totals, per local day, in this transaction.
-    let mut per_day: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64)> = Default::default();
-    for v in &fresh {
-        let e = per_day.entry(super::duty::local_day(v.at)).or_default();
-        e.0 += 1;
-        e.1 += i64::from(v.temperature >= threshold);
-    }
-    for (day, (n, f)) in per_day {
-        super::dashboard::add_to_tally(txn, day, checkpoint.id, n, f).await?;
-    }
-    // Fever: a follow-up case for the checkpoint's unit, at once.
-    let who = match &source {
-        Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
-        Source::User { display_name, .. } => {
-            Principal::system(&format!("卡点登记：{display_name}"))
+        {
+            cps.insert(c.id, c);
         }
-    };
-    let mut fevers = 0;
-    for v in fresh.iter().filter(|v| v.temperature >= threshold) {
-        fevers += 1;
+    }
+    // Sequence numbers already stored: for devices one query over all of them (a superset,
+    // filtered here), for users' pages one per page.
+    let mut seen: HashSet<(SourceKey, i64)> = HashSet::new();
+    let device_seqs: Vec<i64> = batches
+        .iter()
+        .filter(|b| matches!(b.source, Source::Device(_)))
+        .flat_map(|b| b.valid.iter().map(|v| v.seq))
+        .collect();
+    if !device_ids.is_empty() {
+        for chunk in device_seqs.chunks(1000) {
+            let rows: Vec<(Option<i64>, Option<i64>)> = passages::Entity::find()
+                .select_only()
+                .column(passages::Column::DeviceId)
+                .column(passages::Column::DeviceSeq)
+                .filter(passages::Column::DeviceId.is_in(device_ids.clone()))
+                .filter(passages::Column::DeviceSeq.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            for (d, q) in rows {
+                if let (Some(d), Some(q)) = (d, q) {
+                    seen.insert((SourceKey::Device(d), q));
+                }
+            }
+        }
+    }
+    for b in batches {
+        if let Source::User {
+            user_id, client_id, ..
+        } = &b.source
+        {
+            for chunk in b.valid.chunks(1000) {
+                let rows: Vec<Option<i64>> = passages::Entity::find()
+                    .select_only()
+                    .column(passages::Column::DeviceSeq)
+                    .filter(passages::Column::UserId.eq(*user_id))
+                    .filter(passages::Column::ClientId.eq(client_id.clone()))
+                    .filter(passages::Column::DeviceSeq.is_in(chunk.iter().map(|v| v.seq)))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                for q in rows.into_iter().flatten() {
+                    seen.insert((b.source.key(), q));
+                }
+            }
+        }
+    }
+    // The new rows (also new within this group: a batch and its retry in one group).
+    let mut device_rows = Vec::new();
+    let mut user_rows = Vec::new();
+    let mut fevers: Vec<(usize, &Valid, checkpoints::Model)> = Vec::new();
+    let mut per_day: std::collections::BTreeMap<(chrono::NaiveDate, i64), (i64, i64)> =
+        Default::default();
+    let mut results = Vec::with_capacity(batches.len());
+    for (bi, b) in batches.iter().enumerate() {
+        let key = b.source.key();
+        let checkpoint = match &b.source {
+            Source::Device(d) => cps
+                .get(&d.checkpoint_id)
+                .cloned()
+                .ok_or(AppError::NotFound)?,
+            Source::User { checkpoint, .. } => checkpoint.clone(),
+        };
+        let (device_id, user_id, client_id) = match &b.source {
+            Source::Device(d) => (Some(d.id), None, None),
+            Source::User {
+                user_id, client_id, ..
+            } => (None, Some(*user_id), Some(client_id.clone())),
+        };
+        let mut accepted = 0;
+        let mut n_fevers = 0;
+        for v in &b.valid {
+            if !seen.insert((key.clone(), v.seq)) {
+                continue;
+            }
+            accepted += 1;
+            let fever = v.temperature >= b.threshold;
+            let row = passages::ActiveModel {
+                checkpoint_id: Set(checkpoint.id),
+                device_id: Set(device_id),
+                device_seq: Set(Some(v.seq)),
+                user_id: Set(user_id),
+                person_hash: Set(v.hash.clone()),
+                id_masked: Set(v.masked.clone()),
+                name: Set(v.name.clone()),
+                phone: Set(v.phone.clone()),
+                temperature: Set(v.temperature),
+                direction: Set(v.direction.to_owned()),
+                fever: Set(fever),
+                case_id: Set(None),
+                at: Set(v.at),
+                received_at: Set(b.now),
+                client_id: Set(client_id.clone()),
+                ..Default::default()
+            };
+            if device_id.is_some() {
+                device_rows.push(row);
+            } else {
+                user_rows.push(row);
+            }
+            let e = per_day
+                .entry((super::duty::local_day(v.at), checkpoint.id))
+                .or_default();
+            e.0 += 1;
+            e.1 += i64::from(fever);
+            if fever {
+                n_fevers += 1;
+                fevers.push((bi, v, checkpoint.clone()));
+            }
+        }
+        let mut rejected = b.rejected.clone();
+        rejected.sort_by_key(|r| r.index);
+        results.push(IngestResult {
+            accepted,
+            duplicates: b.valid.len() - accepted,
+            rejected,
+            fevers: n_fevers,
+        });
+    }
+    for (rows, mut conflict) in [
+        (
+            device_rows,
+            OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq]),
+        ),
+        (
+            user_rows,
+            OnConflict::columns([
+                passages::Column::UserId,
+                passages::Column::ClientId,
+                passages::Column::DeviceSeq,
+            ]),
+        ),
+    ] {
+        let conflict = conflict.do_nothing().to_owned();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(500).collect();
+            passages::Entity::insert_many(chunk)
+                .on_conflict(conflict.clone())
+                .exec_without_returning(txn)
+                .await?;
+        }
+    }
+    // The dashboard's running totals, per local day and checkpoint.
+    let totals: Vec<_> = per_day
+        .into_iter()
+        .map(|((day, cp), (n, f))| (day, cp, n, f))
+        .collect();
+    super::dashboard::add_to_tallies(txn, &totals).await?;
+    // Fever: a follow-up case for the checkpoint's unit, at once.
+    for (bi, v, checkpoint) in fevers {
+        let Some(b) = batches.get(bi) else { continue };
+        let who = match &b.source {
+            Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
+            Source::User { display_name, .. } => {
+                Principal::system(&format!("卡点登记：{display_name}"))
+            }
+        };
         let case = case_service::create(
             txn,
             &who,
@@ -554,32 +673,28 @@ pub async fn write<C: ConnectionTrait + TransactionTrait>(
                 sea_orm::sea_query::Expr::value(case.id),
             )
             .filter(passages::Column::DeviceSeq.eq(v.seq));
-        match device_id {
-            Some(d) => upd.filter(passages::Column::DeviceId.eq(d)),
-            None => upd
-                .filter(passages::Column::UserId.eq(user_id))
+        match &b.source {
+            Source::Device(d) => upd.filter(passages::Column::DeviceId.eq(d.id)),
+            Source::User {
+                user_id, client_id, ..
+            } => upd
+                .filter(passages::Column::UserId.eq(*user_id))
                 .filter(passages::Column::ClientId.eq(client_id.clone())),
         }
         .exec(txn)
         .await?;
     }
-    if let Some(d) = device_id {
+    if !device_ids.is_empty() {
         devices::Entity::update_many()
             .col_expr(
                 devices::Column::LastSeenAt,
                 sea_orm::sea_query::Expr::value(now),
             )
-            .filter(devices::Column::Id.eq(d))
+            .filter(devices::Column::Id.is_in(device_ids))
             .exec(txn)
             .await?;
     }
-    rejected.sort_by_key(|r| r.index);
-    Ok(IngestResult {
-        accepted: fresh.len(),
-        duplicates,
-        rejected,
-        fevers,
-    })
+    Ok(results)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

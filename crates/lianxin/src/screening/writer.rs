@@ -1,12 +1,13 @@
 //! Group commit for passages. Every request that posts passages (a gate's batch, a single
 //! passage, the entry page's queue) validates its batch in its own task
 //! (`passages::prepare`), then hands it to the one writer task of the process. The writer
-//! takes whatever batches are waiting (up to `MAX_GROUP` passages), writes each inside a
-//! savepoint of one transaction, commits once, and only then answers every request.
+//! takes whatever batches are waiting (up to `MAX_GROUP` passages), writes them together in
+//! one transaction with a handful of statements (`passages::write_many`), commits once, and
+//! only then answers every request.
 //!
 //! Why: on SQLite every commit is an fsync and writers take turns, so a thousand single
-//! passages a second would be a thousand fsyncs; grouped, they are a few dozen. A batch that
-//! fails (a database error) rolls back its savepoint alone; the others are kept. An answer is
+//! passages a second would be a thousand fsyncs; grouped, they are a few dozen. If a group
+//! fails, its batches are written again one by one, so a bad batch fails alone. An answer is
 //! never sent before its passages are durable.
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -89,26 +90,36 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction; each batch in a savepoint of its own.
+/// One transaction for the whole group; if it fails, each batch again in a transaction of its
+/// own, so that one bad batch cannot sink the others.
 async fn write_group(
     db: &DatabaseConnection,
     batches: Vec<Prepared>,
 ) -> Result<Vec<AppResult<IngestResult>>, AppError> {
-    let txn = db.begin().await?;
-    let mut results = Vec::with_capacity(batches.len());
-    for batch in batches {
-        let sp = txn.begin().await?;
-        match passages::write(&sp, batch).await {
-            Ok(r) => {
-                sp.commit().await?;
-                results.push(Ok(r));
+    let together = async {
+        let txn = db.begin().await?;
+        let results = passages::write_many(&txn, &batches).await?;
+        txn.commit().await?;
+        Ok::<_, AppError>(results)
+    }
+    .await;
+    match together {
+        Ok(results) => Ok(results.into_iter().map(Ok).collect()),
+        Err(e) if batches.len() == 1 => Ok(vec![Err(e)]),
+        Err(e) => {
+            tracing::warn!(error = %e, batches = batches.len(), "passage group failed; writing its batches one by one");
+            let mut results = Vec::with_capacity(batches.len());
+            for b in &batches {
+                let one = async {
+                    let txn = db.begin().await?;
+                    let r = passages::write(&txn, b).await?;
+                    txn.commit().await?;
+                    Ok::<_, AppError>(r)
+                }
+                .await;
+                results.push(one);
             }
-            Err(e) => {
-                sp.rollback().await?;
-                results.push(Err(e));
-            }
+            Ok(results)
         }
     }
-    txn.commit().await?;
-    Ok(results)
 }

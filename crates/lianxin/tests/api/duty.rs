@@ -468,3 +468,64 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
     .await;
     assert_eq!(out["status"], "done");
 }
+
+/// The group-commit writer takes concurrent batches together: a batch and its retries posted
+/// at once store every passage once, and each answer adds up.
+#[tokio::test]
+async fn concurrent_retries_of_a_batch_are_stored_once() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let cp = checkpoint(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let mut tokens = Vec::new();
+    for name in ["东门测温门", "西门测温门"] {
+        let dev = ok(app
+            .post(
+                &admin,
+                "/api/v1/devices",
+                &json!({"checkpoint_id": cp, "name": name}),
+            )
+            .await)
+        .await;
+        tokens.push(dev["token"].as_str().expect("token").to_owned());
+    }
+    let a = id_number("41010619850312101");
+    let batch: Value = (1..=50)
+        .map(|i| json!({"device_seq": i, "id_number": a, "temperature": if i == 7 { 385 } else { 365 }}))
+        .collect();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (client, url, token, body) = (
+            app.client.clone(),
+            app.url("/api/v1/passages"),
+            tokens[i % 2].clone(),
+            batch.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.expect("json")
+        }));
+    }
+    let (mut accepted, mut duplicates, mut fevers) = (0, 0, 0);
+    for t in tasks {
+        let v = t.await.expect("task");
+        accepted += v["accepted"].as_i64().unwrap_or(0);
+        duplicates += v["duplicates"].as_i64().unwrap_or(0);
+        fevers += v["fevers"].as_i64().unwrap_or(0);
+    }
+    // Two devices, each with its own sequence numbers: 50 passages each, once.
+    assert_eq!(accepted, 100);
+    assert_eq!(duplicates, 400);
+    assert_eq!(fevers, 2);
+    assert_eq!(app.count("passages").await, 100);
+    assert_eq!(app.count("cases").await, 2, "one follow-up per fever");
+    let d = ok(app.get(&admin, "/api/v1/screening/dashboard").await).await;
+    assert_eq!(d["passages_today"], 100);
+    assert_eq!(d["fevers_today"], 2);
+}
