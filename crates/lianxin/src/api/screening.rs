@@ -349,7 +349,9 @@ async fn put_settings(
     who: Principal,
     ApiJson(b): ApiJson<ScreeningSettings>,
 ) -> AppResult<Json<ScreeningSettings>> {
-    Ok(Json(privacy::set_settings(&s.db, &who, b).await?))
+    let r = privacy::set_settings(&s.db, &who, b).await?;
+    s.ingest.forget_settings();
+    Ok(Json(r))
 }
 
 /// The screening result as .xlsx, for the follow-up calls (audited like the query).
@@ -512,8 +514,17 @@ async fn post_passages(
         }
     };
     let (indices, inputs, malformed) = split_batch(items, lang)?;
-    let prepared =
-        passages::prepare(&s.db, passages::Source::Device(device), None, inputs, lang).await?;
+    let (key, threshold) = s.ingest.settings(&s.db).await?;
+    let prepared = passages::prepare_with(
+        &s.db,
+        passages::Source::Device(device),
+        None,
+        inputs,
+        lang,
+        &key,
+        threshold,
+    )
+    .await?;
     let r = s.ingest.write(prepared).await?;
     finish(r, indices, malformed, single)
 }

@@ -352,9 +352,30 @@ pub async fn prepare(
             format!("a batch holds at most {MAX_BATCH} passages"),
         )));
     }
-    let now = Utc::now();
     let key = super::privacy::key(db).await?;
     let threshold = super::privacy::fever_threshold(db).await?;
+    prepare_with(db, source, on_duty, batch, lang, &key, threshold).await
+}
+
+/// `prepare` with the installation's key and fever threshold at hand (the writer caches them).
+pub async fn prepare_with(
+    db: &impl ConnectionTrait,
+    source: Source,
+    on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+    key: &[u8],
+    threshold: i16,
+) -> AppResult<Prepared> {
+    if batch.len() > MAX_BATCH {
+        return Err(AppError::invalid(FieldError::new(
+            "body",
+            "length",
+            format!("一批最多 {MAX_BATCH} 条通行记录"),
+            format!("a batch holds at most {MAX_BATCH} passages"),
+        )));
+    }
+    let now = Utc::now();
     let person_ids: Vec<i64> = batch.iter().filter_map(|p| p.person_id).collect();
     let mut known = Known::new();
     for chunk in person_ids.chunks(1000) {
@@ -367,7 +388,7 @@ pub async fn prepare(
         }
     }
     let ctx = Ctx {
-        key: &key,
+        key,
         now,
         lang,
         known: &known,

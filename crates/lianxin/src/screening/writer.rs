@@ -10,6 +10,8 @@
 //! fails, its batches are written again one by one, so a bad batch fails alone. An answer is
 //! never sent before its passages are durable.
 
+use std::sync::{Arc, Mutex};
+
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,10 +26,21 @@ struct Job {
     reply: oneshot::Sender<AppResult<IngestResult>>,
 }
 
+/// How long a read fever threshold is used before it is read again (an administrator's
+/// change reaches the gates within this time).
+const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Default)]
+struct Cached {
+    key: Option<Arc<Vec<u8>>>,
+    threshold: Option<(i16, std::time::Instant)>,
+}
+
 /// The handle the request handlers hold (cheap to clone).
 #[derive(Clone)]
 pub struct IngestWriter {
     tx: mpsc::Sender<Job>,
+    cache: Arc<Mutex<Cached>>,
 }
 
 impl IngestWriter {
@@ -35,7 +48,52 @@ impl IngestWriter {
     pub fn start(db: DatabaseConnection) -> Self {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(run(db, rx));
-        IngestWriter { tx }
+        IngestWriter {
+            tx,
+            cache: Arc::default(),
+        }
+    }
+
+    /// Forgets the cached threshold (after an administrator changed it on this node; other
+    /// nodes read it again within `SETTINGS_TTL`).
+    pub fn forget_settings(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.threshold = None;
+        }
+    }
+
+    /// The installation's HMAC key (read once) and the fever threshold (read again after
+    /// `SETTINGS_TTL`), so a passage costs no settings queries.
+    pub async fn settings(&self, db: &DatabaseConnection) -> AppResult<(Arc<Vec<u8>>, i16)> {
+        let (key, threshold) = {
+            let c = self
+                .cache
+                .lock()
+                .map_err(|_| AppError::internal("settings cache"))?;
+            (
+                c.key.clone(),
+                c.threshold
+                    .filter(|(_, at)| at.elapsed() < SETTINGS_TTL)
+                    .map(|(t, _)| t),
+            )
+        };
+        let key = match key {
+            Some(k) => k,
+            None => Arc::new(super::privacy::key(db).await?),
+        };
+        let threshold = match threshold {
+            Some(t) => t,
+            None => super::privacy::fever_threshold(db).await?,
+        };
+        if let Ok(mut c) = self.cache.lock() {
+            c.key = Some(key.clone());
+            if c.threshold
+                .is_none_or(|(_, at)| at.elapsed() >= SETTINGS_TTL)
+            {
+                c.threshold = Some((threshold, std::time::Instant::now()));
+            }
+        }
+        Ok((key, threshold))
     }
 
     /// Writes a prepared batch; answers after its transaction has committed.

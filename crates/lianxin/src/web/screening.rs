@@ -667,6 +667,7 @@ async fn settings_submit(
     } else {
         Err(AppError::Validation(errors))
     };
+    s.ingest.forget_settings();
     match r {
         Ok(()) => checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await,
         Err(e @ AppError::Validation(_)) => {
