@@ -528,4 +528,27 @@ async fn concurrent_retries_of_a_batch_are_stored_once() {
     let d = ok(app.get(&admin, "/api/v1/screening/dashboard").await).await;
     assert_eq!(d["passages_today"], 100);
     assert_eq!(d["fevers_today"], 2);
+
+    // A new threshold applies to the very next passage (the writer's cache is dropped).
+    ok(app
+        .put(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 390}),
+        )
+        .await)
+    .await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/passages"))
+        .bearer_auth(&tokens[0])
+        .json(&json!({"device_seq": 51, "id_number": a, "temperature": 385}))
+        .send()
+        .await
+        .expect("send");
+    let v: Value = ok(r).await;
+    assert_eq!(
+        (v["accepted"].as_i64(), v["fevers"].as_i64()),
+        (Some(1), Some(0))
+    );
 }
