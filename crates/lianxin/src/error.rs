@@ -129,7 +129,7 @@ impl AppError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Db(e) if is_unique_violation(e) => StatusCode::CONFLICT,
+            Self::Db(e) if is_unique_violation(e) || is_fk_violation(e) => StatusCode::CONFLICT,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -192,6 +192,14 @@ impl AppError {
                 format!("失败次数过多，请 {} 秒后再试", retry_after_secs),
                 format!("too many failed attempts, retry in {retry_after_secs} s"),
             ),
+            Self::Db(e) if is_fk_violation(e) => (
+                "in-use",
+                "记录仍被引用",
+                "In use",
+                "该记录仍被其他记录引用（如健康日报、通行、事项），不能删除或更改".to_owned(),
+                "other records (health reports, passages, cases...) still refer to this record"
+                    .to_owned(),
+            ),
             Self::Db(e) if is_unique_violation(e) => (
                 "duplicate",
                 "记录重复",
@@ -228,6 +236,15 @@ impl AppError {
             },
         }
     }
+}
+
+pub fn is_fk_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+    )
+    // SQLite reports a violation found at commit with an extended code SeaORM does not map.
+    || e.to_string().contains("FOREIGN KEY constraint failed")
 }
 
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {

@@ -584,3 +584,31 @@ async fn the_roster_form_in_the_browser() {
         html.contains("id=\"health-reports\"") && html.contains("陈静") && html.contains("刘洋")
     );
 }
+
+/// A person with health reports cannot be deleted: 409 with the reason, nothing changed.
+#[tokio::test]
+async fn a_person_with_reports_is_not_deleted() {
+    let (app, f) = TestApp::with_fixture().await;
+    let c = app.token("enterprise_contact").await;
+    ok(app
+        .post(
+            &c,
+            "/api/v1/health-reports",
+            &json!({"reports": [report(f.employee_a, json!(36.5))]}),
+        )
+        .await)
+    .await;
+    let admin = app.token("admin").await;
+    let (status, p) = problem(
+        app.delete(&admin, &format!("/api/v1/people/{}", f.employee_a))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(p["detail"].as_str().unwrap_or("").contains("引用"), "{p}");
+    assert_eq!(
+        app.count(&format!("people WHERE id = {}", f.employee_a))
+            .await,
+        1
+    );
+}
