@@ -38,16 +38,13 @@ describe('health reports', () => {
     const n = await rows.count();
     assert.ok(n >= 3, `a roster of ${n}`);
     const missingBefore = await page.locator('#health-missing li').count();
-    // Fill every row that is not reported yet; the first of them has a fever and a cough.
+    // Fill every row not reported yet (36.4) and give the first employee a fever and a cough.
     const ids = [];
-    for (let i = 0; i < n; i++) {
-      const id = (await rows.nth(i).getAttribute('id')).slice(4);
-      const t = page.locator(`[name="t_${id}"]`);
-      if ((await t.inputValue()) === '') ids.push(id);
-    }
-    assert.ok(ids.length >= 1, 'someone left to report');
+    for (let i = 0; i < n; i++) ids.push((await rows.nth(i).getAttribute('id')).slice(4));
     for (const [i, id] of ids.entries()) {
-      await page.fill(`[name="t_${id}"]`, i === 0 ? '38.2' : '36.4');
+      const t = page.locator(`[name="t_${id}"]`);
+      if (i === 0) await t.fill('38.2');
+      else if ((await t.inputValue()) === '') await t.fill('36.4');
     }
     await page.check(`[name="s_${ids[0]}"][value="cough"]`);
     await Promise.all([page.waitForLoadState('load'), page.click('#health-submit')]);

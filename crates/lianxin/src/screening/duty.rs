@@ -693,7 +693,7 @@ pub async fn coverage_now(
         .map(|u| (u.id, u.display_name))
         .collect();
     let today = local_day(now);
-    Ok(cps
+    let mut out: Vec<Coverage> = cps
         .into_iter()
         .map(|c| {
             let shifts = current.remove(&c.id).unwrap_or_default();
@@ -722,7 +722,16 @@ pub async fn coverage_now(
                 on_duty: on,
             }
         })
-        .collect())
+        .collect();
+    // What needs someone first: nobody booked, then nobody signed in, then staffed, then off.
+    let rank = |s: &str| match s {
+        "gap" => 0,
+        "unsigned" => 1,
+        "on_duty" => 2,
+        _ => 3,
+    };
+    out.sort_by_key(|c| (rank(&c.state), c.checkpoint_id));
+    Ok(out)
 }
 
 /// Active users who may be booked at `checkpoint`: volunteers (and enterprise contacts at an

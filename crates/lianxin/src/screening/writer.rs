@@ -1,6 +1,7 @@
 //! Group commit for passages. Every request that posts passages (a gate's batch, a single
 //! passage, the entry page's queue) validates its batch in its own task
-//! (`passages::prepare`), then hands it to the one writer task of the process. The writer
+//! (`passages::prepare`), then hands it to the writer tasks of the process (one on SQLite,
+//! `POSTGRES_WRITERS` on PostgreSQL). A writer
 //! takes whatever batches are waiting (up to `MAX_GROUP` passages), writes them together in
 //! one transaction with a handful of statements (`passages::write_many`), commits once, and
 //! only then answers every request.
@@ -20,6 +21,10 @@ use crate::error::{AppError, AppResult};
 
 /// Passages written in one transaction at most (batches are never split).
 const MAX_GROUP: usize = 5_000;
+
+/// Writer tasks on PostgreSQL (each takes its own group; they lock senders and totals in one
+/// global order, so they never deadlock each other).
+const POSTGRES_WRITERS: usize = 3;
 
 struct Job {
     batch: Prepared,
@@ -47,7 +52,16 @@ impl IngestWriter {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(db: DatabaseConnection) -> Self {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(db, rx));
+        // SQLite has one writer at a time whatever we do; PostgreSQL commits several
+        // transactions side by side, so a few writers keep it busy while others prepare.
+        let writers = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => POSTGRES_WRITERS,
+            _ => 1,
+        };
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..writers {
+            tokio::spawn(run(db.clone(), rx.clone()));
+        }
         IngestWriter {
             tx,
             cache: Arc::default(),
@@ -109,19 +123,27 @@ impl IngestWriter {
     }
 }
 
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut size = first.batch.len();
-        let mut group = vec![first];
-        while size < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => {
-                    size += job.batch.len();
-                    group.push(job);
+async fn run(db: DatabaseConnection, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        // Take the next group, then let the next writer take its own while this one writes.
+        let group = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut size = first.batch.len();
+            let mut group = vec![first];
+            while size < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(job) => {
+                        size += job.batch.len();
+                        group.push(job);
+                    }
+                    Err(_) => break,
                 }
-                Err(_) => break,
             }
-        }
+            group
+        };
         let n = group.len();
         let (batches, replies): (Vec<Prepared>, Vec<_>) =
             group.into_iter().map(|j| (j.batch, j.reply)).unzip();
