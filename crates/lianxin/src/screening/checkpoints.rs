@@ -227,24 +227,11 @@ pub async fn add_device(
     who.require(perm::CHECKPOINT_EDIT)?;
     let mut errors = Vec::new();
     let name = required_text(&mut errors, "name", input.name, 100, "设备名称", "Name");
-    let checkpoint = match input.checkpoint_id {
-        None => {
-            errors.push(FieldError::required("checkpoint_id", "卡点", "Checkpoint"));
-            None
-        }
-        Some(id) => match get(db, who, id).await {
-            Ok(c) => Some(c),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    "checkpoint_id",
-                    "unknown",
-                    "卡点不存在或不在您的数据权限范围内",
-                    "no such checkpoint within your data scope",
-                ));
-                None
-            }
-        },
+    let found = match input.checkpoint_id {
+        Some(id) => Some(get(db, who, id).await),
+        None => None,
     };
+    let checkpoint = checkpoint_field(&mut errors, found);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -273,6 +260,30 @@ pub async fn add_device(
     )
     .await?;
     Ok((d, token))
+}
+
+/// The checkpoint an input names in its `checkpoint_id` (looked up by the caller's rule), or
+/// that field's error: required, or unknown within the caller's scope.
+pub(crate) fn checkpoint_field(
+    errors: &mut Vec<FieldError>,
+    found: Option<AppResult<checkpoints::Model>>,
+) -> Option<checkpoints::Model> {
+    match found {
+        None => {
+            errors.push(FieldError::required("checkpoint_id", "卡点", "Checkpoint"));
+            None
+        }
+        Some(Ok(c)) => Some(c),
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "checkpoint_id",
+                "unknown",
+                "卡点不存在或不在您的数据权限范围内",
+                "no such checkpoint within your data scope",
+            ));
+            None
+        }
+    }
 }
 
 /// The enabled device holding `token`, if any.

@@ -196,24 +196,11 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Vec<duty_shifts::Model>> {
     who.require(perm::DUTY_EDIT)?;
     let mut errors = Vec::new();
-    let checkpoint = match input.checkpoint_id {
-        None => {
-            errors.push(FieldError::required("checkpoint_id", "卡点", "Checkpoint"));
-            None
-        }
-        Some(id) => match editable_checkpoint(db, who, id).await {
-            Ok(c) => Some(c),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    "checkpoint_id",
-                    "unknown",
-                    "卡点不存在或不在您的数据权限范围内",
-                    "no such checkpoint within your data scope",
-                ));
-                None
-            }
-        },
+    let found = match input.checkpoint_id {
+        Some(id) => Some(editable_checkpoint(db, who, id).await),
+        None => None,
     };
+    let checkpoint = super::checkpoints::checkpoint_field(&mut errors, found);
     let user = match input.user_id {
         None => {
             errors.push(FieldError::required("user_id", "值班人员", "Volunteer"));

@@ -344,14 +344,6 @@ pub async fn prepare(
     batch: Vec<PassageInput>,
     lang: Lang,
 ) -> AppResult<Prepared> {
-    if batch.len() > MAX_BATCH {
-        return Err(AppError::invalid(FieldError::new(
-            "body",
-            "length",
-            format!("一批最多 {MAX_BATCH} 条通行记录"),
-            format!("a batch holds at most {MAX_BATCH} passages"),
-        )));
-    }
     let key = super::privacy::key(db).await?;
     let threshold = super::privacy::fever_threshold(db).await?;
     prepare_with(db, source, on_duty, batch, lang, &key, threshold).await
