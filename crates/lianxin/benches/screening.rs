@@ -535,13 +535,13 @@ async fn main() {
         bar.inc(n);
     }
     bar.finish_and_clear();
-    let txn = db.begin().await.expect("begin");
-    for ((day, cp), (n, f)) in &tallies {
-        lianxin::screening::dashboard::add_to_tally(&txn, *day, *cp, *n, *f)
-            .await
-            .expect("tally");
-    }
-    txn.commit().await.expect("commit");
+    let totals: Vec<_> = tallies
+        .iter()
+        .map(|((day, cp), (n, f))| (*day, *cp, *n, *f))
+        .collect();
+    lianxin::screening::dashboard::add_to_tallies(&db, &totals)
+        .await
+        .expect("tallies");
     if pg_admin.is_some() {
         db.execute_unprepared("ANALYZE").await.expect("analyze");
     }

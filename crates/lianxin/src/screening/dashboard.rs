@@ -22,17 +22,6 @@ use crate::entities::{checkpoints, passages, screening_tallies, unit_closure, un
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
-/// Adds `n` passages (`fevers` of them fevers) to the day's total of a checkpoint.
-pub async fn add_to_tally(
-    db: &impl ConnectionTrait,
-    day: NaiveDate,
-    checkpoint_id: i64,
-    n: i64,
-    fevers: i64,
-) -> AppResult<()> {
-    add_to_tallies(db, &[(day, checkpoint_id, n, fevers)]).await
-}
-
 /// Adds to several (day, checkpoint) totals in one statement per 500; `totals` must not
 /// repeat a key, and in (day, checkpoint) order concurrent writers never deadlock.
 pub async fn add_to_tallies(

@@ -279,20 +279,8 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
 
 /// Passages recorded by a user at a checkpoint (the entry page, online or from its offline
 /// queue): a volunteer only while on duty there (signed in to a shift), a user who keeps the
-/// checkpoint at any time.
-pub async fn record<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    who: &Principal,
-    checkpoint_id: i64,
-    client_id: Option<String>,
-    batch: Vec<PassageInput>,
-    lang: Lang,
-) -> AppResult<IngestResult> {
-    let p = prepare_user(db, who, checkpoint_id, client_id, batch, lang).await?;
-    write_alone(db, p).await
-}
-
-/// Checks the caller, the checkpoint and the page's id, then validates the batch.
+/// checkpoint at any time. Checks the caller, the checkpoint and the page's id, then
+/// validates the batch; the writer stores it.
 pub async fn prepare_user(
     db: &impl ConnectionTrait,
     who: &Principal,

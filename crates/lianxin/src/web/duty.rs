@@ -272,20 +272,20 @@ async fn shift_submit(
     };
     match r {
         Ok(()) => Ok(back(checkpoint_id, date)),
-        Err(e @ AppError::Validation(_)) => {
+        Err(e) => {
+            let msg = super::shown_refusal(e, lang)?;
             duty_view(
                 &s,
                 &who,
                 lang,
                 checkpoint_id,
                 date,
-                Some(super::refusal_text(&e, lang)),
+                Some(msg),
                 f,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -350,20 +350,20 @@ async fn hours_submit(
     .await;
     match r {
         Ok(_) => Ok(back(cp, week)),
-        Err(e @ AppError::Validation(_)) => {
+        Err(e) => {
+            let msg = super::shown_refusal(e, lang)?;
             duty_view(
                 &s,
                 &who,
                 lang,
                 cp,
                 week,
-                Some(super::refusal_text(&e, lang)),
+                Some(msg),
                 ShiftForm::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 

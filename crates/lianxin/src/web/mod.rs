@@ -25,7 +25,7 @@ use crate::access::auth::{self, SESSION_COOKIE, SessionKind};
 use crate::access::extract::MaybePrincipal;
 use crate::access::roles::perm;
 use crate::app::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::i18n::Lang;
 
 #[derive(rust_embed::RustEmbed)]
@@ -255,6 +255,15 @@ where
 }
 
 /// A refusal as one line for a flash message: the field messages, or the problem's detail.
+/// A refusal a form page shows itself (invalid fields), as its one line; any other error
+/// goes on to the error page.
+pub fn shown_refusal(e: AppError, lang: Lang) -> AppResult<String> {
+    match e {
+        e @ AppError::Validation(_) => Ok(refusal_text(&e, lang)),
+        e => Err(e),
+    }
+}
+
 pub fn refusal_text(e: &AppError, lang: Lang) -> String {
     let p = e.problem();
     let fields: Vec<String> = p

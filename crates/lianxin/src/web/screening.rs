@@ -310,6 +310,31 @@ async fn checkpoints_view(
     ))
 }
 
+/// The checkpoints page after one of its forms: as it now stands (with a new device's token),
+/// or re-shown with the refusal (422).
+async fn checkpoints_after(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    r: AppResult<Option<(String, String)>>,
+) -> AppResult<Response> {
+    match r {
+        Ok(new_device) => checkpoints_view(s, who, lang, None, new_device, StatusCode::OK).await,
+        Err(e) => {
+            let msg = super::shown_refusal(e, lang)?;
+            checkpoints_view(
+                s,
+                who,
+                lang,
+                Some(msg),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
 async fn checkpoints_page(
     State(s): State<AppState>,
     who: Principal,
@@ -358,21 +383,7 @@ async fn checkpoint_submit(
     } else {
         Err(AppError::Validation(errors))
     };
-    match r {
-        Ok(_) => checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await,
-        Err(e @ AppError::Validation(_)) => {
-            checkpoints_view(
-                &s,
-                &who,
-                lang,
-                Some(super::refusal_text(&e, lang)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    checkpoints_after(&s, &who, lang, r.map(|_| None)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -408,23 +419,7 @@ async fn device_submit(
     } else {
         Err(AppError::Validation(errors))
     };
-    match r {
-        Ok((d, token)) => {
-            checkpoints_view(&s, &who, lang, None, Some((d.name, token)), StatusCode::OK).await
-        }
-        Err(e @ AppError::Validation(_)) => {
-            checkpoints_view(
-                &s,
-                &who,
-                lang,
-                Some(super::refusal_text(&e, lang)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    checkpoints_after(&s, &who, lang, r.map(|(d, token)| Some((d.name, token)))).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -668,21 +663,7 @@ async fn settings_submit(
         Err(AppError::Validation(errors))
     };
     s.ingest.forget_settings();
-    match r {
-        Ok(()) => checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await,
-        Err(e @ AppError::Validation(_)) => {
-            checkpoints_view(
-                &s,
-                &who,
-                lang,
-                Some(super::refusal_text(&e, lang)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    checkpoints_after(&s, &who, lang, r.map(|()| None)).await
 }
 
 #[derive(Template)]
