@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use lianxin::access::Principal;
 use lianxin::app::{self, AppState};
 use lianxin::entities::{enterprises, units};
-use lianxin::registries::{Paging, enterprises as ent};
+use lianxin::paging::Paging;
+use lianxin::registries::enterprises as ent;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 const N: usize = 100_000;

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -17,25 +17,57 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use lianxin_kernel::state::Core;
+use lianxin_screening::Screening;
+
+/// The application's state. Areas never name it: their handlers take the kernel's `Core` or
+/// their own state (`Screening`), which this state provides through `FromRef`.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: PrometheusHandle,
     pub started: Arc<Instant>,
-    /// The passages' group-commit writer (`screening::writer`).
-    pub ingest: crate::screening::writer::IngestWriter,
+    /// Screening's state: the passages' group-commit writer (`screening::writer`).
+    pub screening: Screening,
 }
 
 impl AppState {
     /// Needs a tokio runtime: it starts the passage writer task.
     pub fn new(db: DatabaseConnection) -> Self {
+        install_areas();
         AppState {
-            ingest: crate::screening::writer::IngestWriter::start(db.clone()),
+            screening: Screening::start(db.clone()),
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
         }
     }
+}
+
+impl FromRef<AppState> for Core {
+    fn from_ref(s: &AppState) -> Core {
+        Core { db: s.db.clone() }
+    }
+}
+
+impl FromRef<AppState> for Screening {
+    fn from_ref(s: &AppState) -> Screening {
+        s.screening.clone()
+    }
+}
+
+/// Plugs the areas into the kernel's mechanisms (permissions, built-in roles, menu, strings,
+/// grants, assets), in menu order. Every entry point calls it first; the first call wins.
+pub fn install_areas() {
+    lianxin_kernel::area::install(|| {
+        vec![
+            crate::web::home_area(),
+            lianxin_registries::area(),
+            lianxin_cases::area(),
+            lianxin_screening::area(),
+            crate::web::system_area(),
+        ]
+    });
 }
 
 /// The process-wide Prometheus recorder (installed once; tests start many apps in one process).
@@ -68,8 +100,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
-        .merge(crate::exchange::router())
-        .merge(crate::open311::router())
+        .merge(lianxin_kernel::web::router())
+        .merge(lianxin_registries::router())
+        .merge(lianxin_cases::router())
+        .merge(lianxin_screening::router())
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn(crate::access::extract::csrf_from_form))
@@ -210,6 +244,7 @@ pub async fn serve(
 
 /// Connects, migrates and makes sure built-in roles exist.
 pub async fn prepare_database(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    install_areas();
     let db = crate::db::connect_and_migrate(url).await?;
     crate::access::roles::ensure_builtin_roles(&db).await?;
     crate::cases::kinds::ensure_builtin_kinds(&db).await?;

@@ -1,22 +1,49 @@
 //! Lianxin (连心): one system with which a district runs epidemic control and enterprise
 //! recovery. See ARCHITECTURE.md for the map.
+//!
+//! This crate assembles the areas into one application: the CLI (`main.rs`), the state and
+//! the router (`app`), the migrator (`migrations`), the demo district (`demo`), and the
+//! pages that span areas (the home dashboard, system management). The areas' modules are
+//! re-exported under the paths they had when this was one crate, for the tests, the
+//! benchmarks and the CLI.
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
-pub mod access;
 pub mod api;
 pub mod app;
-pub mod audit;
-pub mod calendar;
-pub mod cases;
 pub mod dashboard;
-pub mod db;
 pub mod demo;
-pub mod entities;
-pub mod error;
-pub mod exchange;
-pub mod i18n;
-pub mod open311;
-pub mod registries;
-pub mod screening;
+pub mod migrations;
 pub mod web;
+
+pub use lianxin_cases as cases;
+pub use lianxin_cases::open311;
+pub use lianxin_kernel::{access, audit, calendar, error, i18n, paging, text};
+pub use lianxin_registries as registries;
+pub use lianxin_registries::exchange;
+pub use lianxin_screening as screening;
+
+/// Every entity of the application: the kernel's shared tables and each area's.
+pub mod entities {
+    pub use lianxin_screening::entities::*;
+}
+
+/// Every permission string: the kernel's and each area's.
+pub mod perm {
+    pub use lianxin_screening::perm::*;
+}
+
+/// Storage: the kernel's connection helpers and the application's migrator.
+pub mod db {
+    pub use lianxin_kernel::db::*;
+
+    /// Connect and bring the schema up to date.
+    pub async fn connect_and_migrate(
+        url: &str,
+    ) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+        use sea_orm_migration::MigratorTrait;
+        let db = connect(url).await?;
+        crate::migrations::Migrator::up(&db, None).await?;
+        Ok(db)
+    }
+}

@@ -9,17 +9,18 @@ use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiJson, ApiQuery, IdPath};
 use crate::access::Principal;
 use crate::access::admin::{self, RoleInput, RoleView, UserUpdate, UserView};
 use crate::access::auth::{self, SessionKind};
-use crate::access::roles::perm;
 use crate::app::AppState;
 use crate::audit::{self, AuditFilter};
 use crate::calendar;
 use crate::entities::{audit_log, login_log};
 use crate::error::{AppError, AppResult};
-use crate::registries::{Page, Paging};
+use crate::paging::Page;
+use crate::paging::Paging;
+use crate::perm;
+use lianxin_kernel::http::{ApiJson, ApiQuery, IdPath};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -248,10 +249,10 @@ async fn create_user(
         auth::NewUser {
             username: input.username.unwrap_or_default(),
             password: input.password.unwrap_or_default(),
-            display_name: crate::registries::clean(input.display_name),
+            display_name: crate::text::clean(input.display_name),
             role_codes: input.roles.unwrap_or_default(),
-            unit_code: crate::registries::clean(input.unit_code),
-            enterprise_uscc: crate::registries::clean(input.enterprise_uscc),
+            unit_code: crate::text::clean(input.unit_code),
+            enterprise_uscc: crate::text::clean(input.enterprise_uscc),
             person_id: input.person_id,
         },
     )

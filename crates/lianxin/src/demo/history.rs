@@ -644,7 +644,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
             ..Default::default()
         };
         let all = Principal::system("demo");
-        let found = service::list(txn, &all, &f, crate::registries::Paging::new(1, 50)).await?;
+        let found = service::list(txn, &all, &f, crate::paging::Paging::new(1, 50)).await?;
         for (k, case) in found.items.into_iter().enumerate() {
             let mut case = case;
             let mut t = held + hours(2);

@@ -5,13 +5,14 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{PageCtx, render};
 use crate::access::Principal;
 use crate::app::AppState;
 use crate::dashboard;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::registries::{code_label, enterprises::OWNERSHIPS, units::KINDS};
+use crate::registries::{enterprises::OWNERSHIPS, units::KINDS};
+use crate::text::code_label;
+use lianxin_kernel::web::{PageCtx, render};
 
 pub struct Stat {
     pub value: u64,
@@ -26,11 +27,7 @@ pub struct TodoStat {
     pub danger: bool,
 }
 
-pub struct Chart {
-    pub title: String,
-    /// ECharts option as JSON (escaped into a data attribute by the template).
-    pub option: String,
-}
+pub use lianxin_kernel::web::widgets::Chart;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -66,9 +63,7 @@ fn pie(items: Vec<(String, u64)>) -> String {
 
 pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
     // A checkpoint volunteer's home is the entry page.
-    if !who.can(crate::access::roles::perm::DASHBOARD)
-        && who.can(crate::access::roles::perm::PASSAGE_ADD)
-    {
+    if !who.can(crate::perm::DASHBOARD) && who.can(crate::perm::PASSAGE_ADD) {
         return Ok(axum::response::Redirect::to("/screening/entry").into_response());
     }
     let o = dashboard::overview(&s.db, &who).await?;
@@ -169,7 +164,7 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
     } else {
         t("dash.scope_limited")
     };
-    let todo = if who.can(crate::access::roles::perm::CASE_LIST) {
+    let todo = if who.can(crate::perm::CASE_LIST) {
         crate::cases::service::todo_counts(&s.db, &who, lang)
             .await?
             .into_iter()

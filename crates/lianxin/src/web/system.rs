@@ -9,20 +9,21 @@ use axum::routing::get;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
-use super::widgets::*;
-use super::{PageCtx, render, render_status, saved_or_form};
 use crate::access::Principal;
 use crate::access::admin;
 use crate::access::auth::{self, NewUser};
 use crate::access::roles::{DataScope, perm};
-use crate::api::IdPath;
 use crate::app::AppState;
 use crate::audit::{self, Action, AuditFilter};
 use crate::entities::{role_permissions, roles, units, user_roles, users};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::registries::{Paging, clean};
+use crate::paging::Paging;
+use crate::text::clean;
 use axum_extra::extract::Form as ExtraForm;
+use lianxin_kernel::http::IdPath;
+use lianxin_kernel::web::widgets::*;
+use lianxin_kernel::web::{PageCtx, render, render_status, saved_or_form};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -541,8 +542,7 @@ async fn role_form(
             label: lang.pick(d.label_zh(), d.label_en()).to_owned(),
         })
         .collect();
-    let perms = perm::KNOWN
-        .iter()
+    let perms = lianxin_kernel::area::permissions()
         .map(|(p, zh, en)| SelectOption {
             value: (*p).to_owned(),
             label: format!("{} ({p})", lang.pick(zh, en)),
@@ -798,7 +798,7 @@ async fn calendar_list(
                     format!("/system/calendar/new?day={}", d.day),
                 ),
                 Cell::text(lang.pick(weekdays_zh[w], weekdays_en[w]).to_owned()),
-                Cell::text(crate::registries::code_label(DAY_KINDS, &d.kind, lang)),
+                Cell::text(crate::text::code_label(DAY_KINDS, &d.kind, lang)),
                 Cell::text(d.note.clone()),
             ]
         })

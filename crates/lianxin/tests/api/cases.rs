@@ -1374,3 +1374,58 @@ async fn a_nul_character_is_refused_everywhere_before_it_reaches_the_database() 
     assert_eq!(v[0]["code"], 400);
     assert_eq!(app.count("cases").await, before);
 }
+
+#[tokio::test]
+async fn a_department_reads_the_enterprise_of_a_case_it_works_and_nothing_more() {
+    let (app, f, t) = setup().await;
+    let worked = ok(app
+        .post(
+            &t.admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": "用工缺口", "enterprise_id": f.ent_b, "source": "hotline"}),
+        )
+        .await)
+    .await;
+    let untouched = ok(app
+        .post(
+            &t.admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": "融资需求", "enterprise_id": f.ent_b, "source": "hotline"}),
+        )
+        .await)
+    .await;
+    let enterprise = format!("/api/v1/enterprises/{}", f.ent_b);
+    // Before the case reaches it, the assisting department cannot see the enterprise.
+    let r = app.get(&t.other, &enterprise).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    act_ok(
+        &app,
+        &t.leader,
+        &worked,
+        json!({"action": "dispatch", "lead_unit_id": f.dept, "assist_unit_ids": [f.other_dept]}),
+    )
+    .await;
+    // Lead and assist both read the registry record of the case's enterprise...
+    for token in [&t.dept, &t.other] {
+        let e = ok(app.get(token, &enterprise).await).await;
+        assert_eq!(e["id"], f.ent_b);
+    }
+    // ...and not another enterprise...
+    let r = app
+        .get(&t.other, &format!("/api/v1/enterprises/{}", f.ent_a))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // ...nor what hangs from the enterprise: its other case stays out of reach.
+    let r = app
+        .get(&t.other, &format!("/api/v1/cases/{}", untouched["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let list = ok(app.get(&t.other, "/api/v1/cases").await).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], worked["id"]);
+    // Reading is not writing: the department still may not edit it.
+    let r = app
+        .put(&t.other, &enterprise, &json!({"name": "改名"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,376 @@
+//! Supervision inspections (B1): a group goes to the front line (列席会议 / 实地检查 /
+//! 查阅资料) and records what it found against units (B2). Each finding is a
+//! `supervision_finding` case, optionally handed over on the spot (现场交办, B3).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::service::{self, ActionInput, CaseInput};
+use super::{INSPECTION_METHODS, label};
+use crate::access::scope::Scoped;
+use crate::access::{Principal, Scope};
+use crate::audit::{self, Action};
+use crate::entities::{cases, inspections, units};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::paging::Page;
+use crate::paging::Paging;
+use crate::perm;
+use crate::text::optional_text;
+use crate::text::required_text;
+
+/// One finding of an inspection; with `lead_unit_id` it is handed over on the spot.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FindingInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// A category code of supervision findings (prevention, work_style, inaction...).
+    pub category: Option<String>,
+    /// The unit the finding is against (default: the inspected unit).
+    pub unit_id: Option<i64>,
+    pub priority: Option<String>,
+    /// On-the-spot hand-over: the department that must rectify ...
+    pub lead_unit_id: Option<i64>,
+    /// ... within this many working days (default: the kind's limit).
+    pub working_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct InspectionInput {
+    /// The inspection group (a unit of kind inspection_group).
+    pub group_unit_id: Option<i64>,
+    pub inspected_unit_id: Option<i64>,
+    /// YYYY-MM-DD
+    pub held_on: Option<String>,
+    pub place: Option<String>,
+    /// attend_meeting, onsite_check, records_review
+    pub methods: Option<Vec<String>>,
+    pub attendees: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub findings: Vec<FindingInput>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionView {
+    pub id: i64,
+    pub group_unit: service::Named,
+    pub inspected_unit: service::Named,
+    pub held_on: NaiveDate,
+    pub place: String,
+    pub methods: Vec<String>,
+    pub method_labels: Vec<String>,
+    pub attendees: String,
+    pub summary: String,
+    pub findings: i64,
+    pub created_at: DateTime<Utc>,
+    /// Photos, sign-in sheets, minutes (in lists: empty).
+    pub attachments: Vec<super::attachments::AttachmentView>,
+}
+
+fn scope_condition(who: &Principal) -> Condition {
+    <inspections::Entity as Scoped>::scope_condition(&who.scope)
+}
+
+/// An inspection is visible with the group or the inspected unit.
+impl Scoped for inspections::Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.compose(vec![
+            scope.unit_in_scope(inspections::Column::InspectedUnitId),
+            scope.unit_in_scope(inspections::Column::GroupUnitId),
+        ])
+    }
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    input: InspectionInput,
+    at: DateTime<Utc>,
+) -> AppResult<inspections::Model> {
+    who.require(perm::INSPECTION_ADD)?;
+    let mut errors = Vec::new();
+    let group = match input.group_unit_id {
+        None => {
+            errors.push(FieldError::required(
+                "group_unit_id",
+                "督查组",
+                "Inspection group",
+            ));
+            None
+        }
+        Some(id) => {
+            let u = units::Entity::find_by_id(id).one(db).await?;
+            if u.as_ref().is_none_or(|u| u.kind != "inspection_group") {
+                errors.push(FieldError::new(
+                    "group_unit_id",
+                    "unknown",
+                    "请选择一个监督检查组",
+                    "choose a supervision inspection group",
+                ));
+            }
+            u
+        }
+    };
+    let inspected = match input.inspected_unit_id {
+        None => {
+            errors.push(FieldError::required(
+                "inspected_unit_id",
+                "被督查单位",
+                "Unit inspected",
+            ));
+            None
+        }
+        Some(id) => {
+            let u = units::Entity::find_by_id(id).one(db).await?;
+            if u.is_none() {
+                errors.push(FieldError::new(
+                    "inspected_unit_id",
+                    "unknown",
+                    "单位不存在",
+                    "no such unit",
+                ));
+            }
+            u
+        }
+    };
+    let held_on = match input
+        .held_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push(FieldError::required("held_on", "督查日期", "Date"));
+            None
+        }
+        Some(v) => match crate::calendar::parse_day(v) {
+            Ok(d) if !(2000..=2100).contains(&chrono::Datelike::year(&d)) => {
+                errors.push(FieldError::new(
+                    "held_on",
+                    "range",
+                    "督查日期应在 2000 年到 2100 年之间",
+                    "the date must be between 2000 and 2100",
+                ));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(mut e) => {
+                e.field = "held_on".into();
+                errors.push(e);
+                None
+            }
+        },
+    };
+    let place = required_text(&mut errors, "place", input.place, 200, "地点", "Place");
+    let mut methods = Vec::new();
+    for m in input.methods.unwrap_or_default() {
+        match INSPECTION_METHODS.iter().find(|x| x.0 == m || x.1 == m) {
+            Some(x) => methods.push(x.0),
+            None => errors.push(FieldError::new(
+                "methods",
+                "unknown",
+                format!("督查方式“{m}”无效，可选：列席会议、实地检查、查阅资料"),
+                format!("'{m}' is not a method: attend_meeting, onsite_check, records_review"),
+            )),
+        }
+    }
+    methods.dedup();
+    if methods.is_empty() {
+        errors.push(FieldError::required("methods", "督查方式", "Methods"));
+    }
+    let attendees = optional_text(
+        &mut errors,
+        "attendees",
+        input.attendees,
+        1000,
+        "参加人员",
+        "Attendees",
+    )
+    .unwrap_or_default();
+    let summary = optional_text(
+        &mut errors,
+        "summary",
+        input.summary,
+        5000,
+        "督查情况",
+        "Summary",
+    )
+    .unwrap_or_default();
+    if input.findings.len() > 50 {
+        errors.push(FieldError::new(
+            "findings",
+            "length",
+            "一次最多登记 50 个问题",
+            "at most 50 findings at once",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (Some(group), Some(inspected), Some(held_on)) = (group, inspected, held_on) else {
+        return Err(AppError::internal("inspection validated"));
+    };
+    let txn = db.begin().await?;
+    let row = inspections::ActiveModel {
+        group_unit_id: Set(group.id),
+        inspected_unit_id: Set(inspected.id),
+        held_on: Set(held_on),
+        place: Set(place),
+        methods: Set(methods.join(",")),
+        attendees: Set(attendees),
+        summary: Set(summary),
+        created_by_user_id: Set((who.user_id > 0).then_some(who.user_id)),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "inspection",
+        Some(row.id),
+        format!("{} {}", row.held_on, inspected.name),
+    )
+    .await?;
+    for (i, f) in input.findings.into_iter().enumerate() {
+        let dispatch = f.lead_unit_id.map(|lead| ActionInput {
+            lead_unit_id: Some(lead),
+            working_days: f.working_days,
+            ..Default::default()
+        });
+        let r = service::create(
+            &txn,
+            who,
+            CaseInput {
+                kind: Some("supervision_finding".into()),
+                category: f.category,
+                title: f.title,
+                description: f.description,
+                unit_id: Some(f.unit_id.unwrap_or(inspected.id)),
+                source: Some("inspection".into()),
+                priority: f.priority,
+                inspection_id: Some(row.id),
+                dispatch,
+                ..Default::default()
+            },
+            at,
+        )
+        .await;
+        if let Err(AppError::Validation(errs)) = r {
+            // Name the finding: findings[2].title
+            return Err(AppError::Validation(
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.field = format!("findings[{i}].{}", e.field);
+                        e
+                    })
+                    .collect(),
+            ));
+        }
+        r?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    paging: Paging,
+    lang: Lang,
+) -> AppResult<Page<InspectionView>> {
+    who.require(perm::CASE_LIST)?;
+    let q = inspections::Entity::find().filter(scope_condition(who));
+    let page = crate::paging::paged(db, q, inspections::Column::HeldOn, true, paging).await?;
+    Ok(Page {
+        items: views(db, page.items, lang).await?,
+        total: page.total,
+    })
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    lang: Lang,
+) -> AppResult<InspectionView> {
+    who.require(perm::CASE_LIST)?;
+    let row = inspections::Entity::find_by_id(id)
+        .filter(scope_condition(who))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut v = views(db, vec![row], lang)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    v.attachments = super::attachments::of_inspection(db, v.id).await?;
+    Ok(v)
+}
+
+async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<inspections::Model>,
+    lang: Lang,
+) -> AppResult<Vec<InspectionView>> {
+    use sea_orm::QuerySelect;
+    // The findings of all the listed inspections in one grouped query.
+    let counts: std::collections::HashMap<i64, i64> = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::InspectionId)
+        .column_as(cases::Column::Id.count(), "n")
+        .filter(cases::Column::InspectionId.is_in(rows.iter().map(|r| r.id).collect::<Vec<_>>()))
+        .group_by(cases::Column::InspectionId)
+        .into_tuple::<(Option<i64>, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect();
+    let unit_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [r.group_unit_id, r.inspected_unit_id])
+        .collect();
+    let names = crate::registries::units::names(db, unit_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let findings = counts.get(&r.id).copied().unwrap_or(0);
+        let methods: Vec<String> = r
+            .methods
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        out.push(InspectionView {
+            id: r.id,
+            group_unit: service::Named {
+                id: r.group_unit_id,
+                name: names.get(&r.group_unit_id).cloned().unwrap_or_default(),
+            },
+            inspected_unit: service::Named {
+                id: r.inspected_unit_id,
+                name: names.get(&r.inspected_unit_id).cloned().unwrap_or_default(),
+            },
+            held_on: r.held_on,
+            place: r.place,
+            method_labels: methods
+                .iter()
+                .map(|m| label(INSPECTION_METHODS, m, lang))
+                .collect(),
+            methods,
+            attendees: r.attendees,
+            summary: r.summary,
+            findings,
+            created_at: r.created_at,
+            attachments: Vec::new(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,160 @@
+//! The closed-loop case engine (发现问题 → 交办 → 整改 → 回访落实): enterprise appeals (C2),
+//! supervision findings (B2-B4), meeting issues (D5) and rectification items (D2) are cases of
+//! different kinds (`kinds`, data) on one engine.
+//!
+//! - `engine`: the pure state machine. A command is checked against the current state and
+//!   becomes an event; applying the events in order gives the state (`engine::replay`).
+//! - `service`: the transactions: create, act (optimistic version check, 409 on a stale
+//!   version), read with the timeline, lists and to-do counts, all through the data scope.
+//! - `metrics`: the figures leaders are judged by (响应率, 按期办结率, 满意率...).
+//! - `inspections`, `bulletins`: supervision inspections (B1) and numbered bulletins (B3).
+//! - `attachments`: files on cases (through `attach` events) and inspections.
+//! - `scope`: which cases a caller sees, and the grant that lets a department working a case
+//!   read its enterprise's record.
+//! - `open311`: the GeoReport v2 door for civic apps; `api` and `pages` are the JSON and
+//!   browser skins.
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod api;
+pub mod attachments;
+pub mod bulletins;
+pub mod engine;
+pub mod entities;
+pub mod inspections;
+pub mod kinds;
+pub mod metrics;
+pub mod open311;
+pub mod pages;
+pub mod perm;
+pub mod scope;
+pub mod service;
+
+use lianxin_kernel::{access, audit, calendar, db, error, i18n, paging, text, web};
+use lianxin_registries as registries;
+
+use crate::i18n::Lang;
+use lianxin_kernel::area::Area;
+use lianxin_kernel::web::{MenuGroup, MenuItem};
+
+pub use lianxin_kernel::text::{Codes, label};
+
+pub const STATUSES: Codes = &[
+    ("new", "待交办", "To dispatch"),
+    ("dispatched", "待签收", "To accept"),
+    ("in_progress", "办理中", "In progress"),
+    ("resolved", "待回访", "To revisit"),
+    ("revisited", "待结案", "To close"),
+    ("closed", "已办结", "Closed"),
+];
+
+/// Statuses in which a case is still being worked on (a past deadline makes it overdue).
+pub const OPEN_STATUSES: &[&str] = &["dispatched", "in_progress"];
+/// Statuses before closing (for "not closed" filters).
+pub const ACTIVE_STATUSES: &[&str] = &["new", "dispatched", "in_progress", "resolved", "revisited"];
+
+pub const SOURCES: Codes = &[
+    ("visit", "三送一强走访", "Service visit"),
+    ("online", "企业网上提交", "Online by the enterprise"),
+    ("hotline", "电话热线", "Phone / hotline"),
+    ("inspection", "督查检查", "Inspection"),
+    ("meeting", "会商会议", "Meeting"),
+    ("open311", "第三方应用", "Civic app (Open311)"),
+];
+
+pub const PRIORITIES: Codes = &[("normal", "一般", "Normal"), ("urgent", "紧急", "Urgent")];
+
+pub const SATISFACTIONS: Codes = &[
+    ("satisfied", "满意", "Satisfied"),
+    ("basically_satisfied", "基本满意", "Basically satisfied"),
+    ("unsatisfied", "不满意", "Unsatisfied"),
+];
+
+pub const SUBJECTS: Codes = &[
+    ("enterprise", "企业", "An enterprise"),
+    ("unit", "单位", "A unit"),
+    ("any", "企业或单位", "An enterprise or a unit"),
+];
+
+pub const ACTIONS: Codes = &[
+    ("create", "登记", "Raised"),
+    ("dispatch", "交办", "Dispatched"),
+    ("accept", "签收", "Accepted"),
+    ("reply", "答复进展", "Progress reply"),
+    ("resolve", "办结", "Resolved"),
+    ("revisit", "回访", "Revisited"),
+    ("close", "结案", "Closed"),
+    ("reopen", "重办", "Reopened"),
+    ("escalate", "督办", "Escalated"),
+    ("extend", "申请延期", "Extension requested"),
+    ("approve_extension", "延期审批", "Extension decided"),
+    ("return", "退回", "Returned"),
+    ("attach", "上传附件", "Files attached"),
+];
+
+pub const INSPECTION_METHODS: Codes = &[
+    ("attend_meeting", "列席会议", "Sitting in on meetings"),
+    ("onsite_check", "实地检查", "On-site check"),
+    ("records_review", "查阅资料", "Reviewing records"),
+];
+
+/// What the case engine contributes to the kernel's mechanisms.
+pub fn area() -> Area {
+    Area {
+        code: "cases",
+        permissions: perm::KNOWN,
+        role_permissions: perm::ROLE_PERMISSIONS,
+        menu,
+        strings: |locale, key| _rust_i18n_try_translate(locale, key),
+        grants: scope::GRANTS,
+        asset: |_| None,
+    }
+}
+
+fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
+    let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));
+    let mut work = Vec::new();
+    if who.enterprise_id.is_some() && who.can(perm::CASE_RAISE) {
+        work.push(item("appeal", "/appeal", "menu.appeal"));
+    }
+    if who.can(perm::CASE_LIST) {
+        work.push(item("cases", "/cases", "menu.cases"));
+        work.push(item(
+            "cases_overdue",
+            "/cases?bucket=overdue",
+            "menu.overdue",
+        ));
+    }
+    if who.can(perm::CASE_RAISE) && who.enterprise_id.is_none() {
+        work.push(item("cases_new", "/cases/new", "menu.case_new"));
+    }
+    if who.can(perm::CASE_METRICS) {
+        work.push(item("cases_metrics", "/cases/metrics", "menu.case_metrics"));
+    }
+    if who.can(perm::CASE_LIST) && who.enterprise_id.is_none() {
+        work.push(item("inspections", "/inspections", "menu.inspections"));
+        work.push(item("bulletins", "/bulletins", "menu.bulletins"));
+    }
+    vec![MenuGroup {
+        title: lang.t("menu.cases_group").into_owned(),
+        items: work,
+    }]
+}
+
+/// The case pages and the Open311 door, for any state that provides the kernel's `Core`.
+pub fn router<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    lianxin_kernel::state::Core: axum::extract::FromRef<S>,
+{
+    pages::router().merge(open311::router())
+}
+
+/// The case engine's JSON API with its OpenAPI paths.
+pub fn api_router<S>() -> utoipa_axum::router::OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    lianxin_kernel::state::Core: axum::extract::FromRef<S>,
+{
+    api::router().merge(api::supervision_router())
+}

@@ -1,0 +1,656 @@
+//! The figures leaders are judged by, per lead department, subject unit, cadre, kind or month,
+//! over the cases received in a period and within the caller's data scope. Two queries: one
+//! aggregate pass over the cases and one window pass for the 90th percentile.
+//!
+//! Definitions (all counts are of cases received in the period):
+//! - 响应率 `response_rate`: accepted by the lead department by the response deadline, over
+//!   the cases whose response is due (accepted, or past the response deadline unaccepted).
+//! - 按期办结率 `on_time_resolution_rate`: resolved by the deadline, over the cases resolved
+//!   **plus the open cases already past their deadline** (they are late already; a rate that
+//!   left them out would reward sitting on a case).
+//! - 回访率: revisited over resolved; 满意率: 满意 or 基本满意 at the last revisit, over revisited;
+//!   重办率: reopened at least once, over resolved; 回退率: returned at least once, over dispatched.
+//! - Handling days: from dispatch to the (last) resolution, in calendar days.
+//!
+//! The per-case facts (responded on time, resolved on time, handling seconds) are settled by
+//! the engine when the step happens (`engine::CaseState::apply`) and kept, with the group
+//! keys, in the narrow `case_facts` table (small integers, epoch seconds), rewritten with each
+//! case. Metrics scan that table: this pass adds integers; only "open and past the deadline"
+//! is judged now.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::entities::{case_facts, case_kinds, cases, people};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::perm;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The lead department.
+    #[default]
+    Unit,
+    /// The unit concerned (an enterprise's sub-district, an inspected unit).
+    Subject,
+    Kind,
+    /// The responsible cadre.
+    Cadre,
+    /// The month received (Asia/Shanghai).
+    Month,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Unit,
+        GroupBy::Subject,
+        GroupBy::Kind,
+        GroupBy::Cadre,
+        GroupBy::Month,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupBy::Unit => "unit",
+            GroupBy::Subject => "subject",
+            GroupBy::Kind => "kind",
+            GroupBy::Cadre => "cadre",
+            GroupBy::Month => "month",
+        }
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            GroupBy::Unit => lang.pick("牵头单位", "Lead department"),
+            GroupBy::Subject => lang.pick("属地/被督查单位", "Unit concerned"),
+            GroupBy::Kind => lang.pick("事项类型", "Kind"),
+            GroupBy::Cadre => lang.pick("责任干部", "Responsible cadre"),
+            GroupBy::Month => lang.pick("月份", "Month"),
+        }
+    }
+    /// The grouping's number in `case_tallies` (see `service::groups`).
+    pub fn dimension(self) -> i16 {
+        match self {
+            GroupBy::Unit => 0,
+            GroupBy::Subject => 1,
+            GroupBy::Kind => 2,
+            GroupBy::Cadre => 3,
+            GroupBy::Month => 4,
+        }
+    }
+    fn key_sql(self) -> &'static str {
+        match self {
+            GroupBy::Unit => "lead_unit_id",
+            GroupBy::Subject => "subject_unit_id",
+            GroupBy::Kind => "kind_id",
+            GroupBy::Cadre => "responsible_person_id",
+            GroupBy::Month => "month",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct MetricsQuery {
+    /// unit (default), subject, kind, cadre or month
+    pub group_by: Option<GroupBy>,
+    /// Received from (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Received before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only this kind (code).
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct MetricsRow {
+    /// The group: a unit, kind or person id, a month `YYYY-MM`, or `none` (e.g. not dispatched).
+    pub key: String,
+    pub name: String,
+    pub received: i64,
+    pub dispatched: i64,
+    pub response_due: i64,
+    pub responded_on_time: i64,
+    pub response_rate: Option<f64>,
+    /// Resolved, plus open past the deadline.
+    pub resolution_due: i64,
+    pub resolved_on_time: i64,
+    pub on_time_resolution_rate: Option<f64>,
+    /// Open and past the deadline now.
+    pub overdue_open: i64,
+    pub resolved: i64,
+    pub revisited: i64,
+    pub revisit_rate: Option<f64>,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
+    pub reopened: i64,
+    pub rehandle_rate: Option<f64>,
+    pub returned: i64,
+    pub return_rate: Option<f64>,
+    pub avg_handling_days: Option<f64>,
+    pub p90_handling_days: Option<f64>,
+    /// Cases the handling days are measured over (resolved now).
+    pub handled: i64,
+}
+
+impl MetricsRow {
+    fn finish(&mut self) {
+        let rate = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
+        self.response_rate = rate(self.responded_on_time, self.response_due);
+        self.on_time_resolution_rate = rate(self.resolved_on_time, self.resolution_due);
+        self.revisit_rate = rate(self.revisited, self.resolved);
+        self.satisfaction_rate = rate(self.satisfied, self.revisited);
+        self.rehandle_rate = rate(self.reopened, self.resolved);
+        self.return_rate = rate(self.returned, self.dispatched);
+    }
+
+    /// The composite score of the red/black ranking (红黑榜): on-time resolution weighs most,
+    /// then satisfaction, response and re-handling.
+    pub fn score(&self) -> Option<f64> {
+        let on_time = self.on_time_resolution_rate?;
+        Some(
+            0.4 * on_time
+                + 0.3 * self.satisfaction_rate.unwrap_or(on_time)
+                + 0.2 * self.response_rate.unwrap_or(on_time)
+                + 0.1 * (1.0 - self.rehandle_rate.unwrap_or(0.0)),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ranked {
+    pub key: String,
+    pub name: String,
+    pub score: f64,
+    pub received: i64,
+    pub on_time_resolution_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+    pub overdue_open: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Metrics {
+    pub group_by: GroupBy,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// The moment "overdue" was judged at.
+    pub as_of: DateTime<Utc>,
+    pub items: Vec<MetricsRow>,
+    pub total: MetricsRow,
+    /// With `group_by=unit`: the best departments (红榜) ...
+    pub red: Vec<Ranked>,
+    /// ... and the worst (黑榜), among those with at least `RANKING_MIN_CASES` cases.
+    pub black: Vec<Ranked>,
+}
+
+pub const RANKING_MIN_CASES: i64 = 3;
+pub const RANKING_SIZE: usize = 5;
+
+fn base(who: &Principal, q: &MetricsQuery, kind_id: Option<i64>) -> SelectStatement {
+    use sea_orm::sea_query::ExprTrait;
+    let mut s = Query::select();
+    s.from(case_facts::Entity);
+    if !who.scope.all {
+        s.and_where(
+            Expr::col(case_facts::Column::CaseId).in_subquery(
+                Query::select()
+                    .column(cases::Column::Id)
+                    .from(cases::Entity)
+                    .cond_where(crate::scope::cases_condition(&who.scope))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(v) = q.from {
+        s.and_where(Expr::col(case_facts::Column::Received).gte(v.timestamp()));
+    }
+    if let Some(v) = q.to {
+        s.and_where(Expr::col(case_facts::Column::Received).lt(v.timestamp()));
+    }
+    if let Some(k) = kind_id {
+        s.and_where(Expr::col(case_facts::Column::KindId).eq(k));
+    }
+    s
+}
+
+fn sum(cond: &str) -> String {
+    format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+}
+
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &MetricsQuery,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> AppResult<Metrics> {
+    use sea_orm::sea_query::ExprTrait;
+    who.require(perm::CASE_METRICS)?;
+    let backend = db.get_database_backend();
+    let group_by = q.group_by.unwrap_or_default();
+    let kind_id = match q.kind.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(
+            super::kinds::by_code(db, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid(crate::error::FieldError::new(
+                        "kind",
+                        "unknown",
+                        format!("事项类型“{code}”不存在"),
+                        format!("there is no case kind '{code}'"),
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let key = group_by.key_sql();
+    let secs = "handling_secs";
+    // The one placeholder of a custom expression: `$1` (PostgreSQL) or `?`.
+    let ph = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let mut agg = base(who, q, kind_id);
+    let now_s = now.timestamp();
+    let columns: Vec<(&str, String, Vec<sea_orm::Value>)> = vec![
+        ("k", key.to_owned(), vec![]),
+        ("received", "COUNT(*)".into(), vec![]),
+        ("dispatched", "SUM(dispatched)".into(), vec![]),
+        (
+            "response_due",
+            sum(&format!(
+                "responded_on_time IS NOT NULL OR unaccepted_response_deadline < {ph}"
+            )),
+            vec![now_s.into()],
+        ),
+        (
+            "responded_on_time",
+            "SUM(COALESCE(responded_on_time, 0))".into(),
+            vec![],
+        ),
+        (
+            "resolution_due",
+            sum(&format!(
+                "resolved_on_time IS NOT NULL OR open_deadline < {ph}"
+            )),
+            vec![now_s.into()],
+        ),
+        (
+            "resolved_on_time",
+            "SUM(COALESCE(resolved_on_time, 0))".into(),
+            vec![],
+        ),
+        (
+            "overdue_open",
+            sum(&format!("open_deadline < {ph}")),
+            vec![now_s.into()],
+        ),
+        ("resolved", "SUM(resolved_ever)".into(), vec![]),
+        ("revisited", "SUM(revisited)".into(), vec![]),
+        ("satisfied", "SUM(satisfied)".into(), vec![]),
+        ("reopened", "SUM(reopened)".into(), vec![]),
+        ("returned", "SUM(returned)".into(), vec![]),
+        ("handled", "COUNT(handling_secs)".into(), vec![]),
+        (
+            "avg_secs",
+            "AVG(CAST(handling_secs AS DOUBLE PRECISION))".into(),
+            vec![],
+        ),
+    ];
+    for (alias, sql, values) in columns {
+        agg.expr_as(Expr::cust_with_values(sql, values), Alias::new(alias));
+    }
+    agg.add_group_by([Expr::cust(key)]);
+
+    // The 90th percentile (nearest rank) per group, by a window over the resolved cases.
+    let mut inner = base(who, q, kind_id);
+    inner
+        .expr_as(Expr::cust(key), Alias::new("k"))
+        .expr_as(Expr::cust(secs), Alias::new("d"))
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {secs})"
+            )),
+            Alias::new("rn"),
+        )
+        .expr_as(
+            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {key})")),
+            Alias::new("n"),
+        )
+        .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null());
+    let mut p90 = Query::select();
+    p90.expr_as(Expr::cust("t.k"), Alias::new("k"))
+        .expr_as(
+            Expr::cust("CAST(MIN(t.d) AS DOUBLE PRECISION)"),
+            Alias::new("p90"),
+        )
+        .from_subquery(inner, Alias::new("t"))
+        .and_where(Expr::cust("t.rn * 10 >= t.n * 9"))
+        .add_group_by([Expr::cust("t.k")]);
+
+    let key_value = |r: &sea_orm::QueryResult| -> Option<i64> {
+        // `month` is a 32-bit column (YYYYMM), the ids 64-bit; read either.
+        r.try_get::<Option<i64>>("", "k")
+            .ok()
+            .flatten()
+            .or_else(|| {
+                r.try_get::<Option<i32>>("", "k")
+                    .ok()
+                    .flatten()
+                    .map(i64::from)
+            })
+            // The totals write "none" as -1 (ids and months are positive).
+            .filter(|v| *v >= 0)
+    };
+    let key_of = |r: &sea_orm::QueryResult| -> String {
+        match key_value(r) {
+            Some(m) if group_by == GroupBy::Month => format!("{:04}-{:02}", m / 100, m % 100),
+            Some(v) => v.to_string(),
+            None => "none".to_owned(),
+        }
+    };
+    // The whole district without filters (the page leaders open) walks the (key, handling
+    // seconds) index once per group for its 90th percentile; a filtered view uses the window.
+    let unfiltered = who.scope.all && q.from.is_none() && q.to.is_none() && kind_id.is_none();
+    let mut p90s: HashMap<String, f64> = HashMap::new();
+    let rows = if unfiltered {
+        // The running totals, and the one thing that depends on the clock (what is overdue
+        // now) counted live over the open cases only.
+        let (p1, p2) = if backend == sea_orm::DbBackend::Postgres {
+            ("$1", "$2")
+        } else {
+            ("?", "?")
+        };
+        let sql = format!(
+            "SELECT t.key AS k, t.received AS received, t.dispatched AS dispatched, \
+             t.responded + COALESCE(l.late_response, 0) AS response_due, \
+             t.responded_on_time AS responded_on_time, \
+             t.resolved_judged + COALESCE(l.overdue, 0) AS resolution_due, \
+             t.resolved_on_time AS resolved_on_time, COALESCE(l.overdue, 0) AS overdue_open, \
+             t.resolved_ever AS resolved, t.revisited AS revisited, t.satisfied AS satisfied, \
+             t.reopened AS reopened, t.returned AS returned, t.handled AS handled, \
+             CASE WHEN t.handled > 0 THEN CAST(t.handling_secs_sum AS DOUBLE PRECISION) / t.handled END AS avg_secs \
+             FROM case_tallies t LEFT JOIN ( \
+               SELECT COALESCE({key}, -1) AS k, \
+                 SUM(CASE WHEN open_deadline < {p1} THEN 1 ELSE 0 END) AS overdue, \
+                 SUM(CASE WHEN unaccepted_response_deadline < {p2} THEN 1 ELSE 0 END) AS late_response \
+               FROM case_facts WHERE open_deadline IS NOT NULL GROUP BY COALESCE({key}, -1) \
+             ) l ON l.k = t.key \
+             WHERE t.dimension = {dim} AND t.received > 0",
+            dim = group_by.dimension()
+        );
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [now_s.into(), now_s.into()],
+            ))
+            .await?;
+        for r in &rows {
+            let handled = r
+                .try_get::<Option<i64>>("", "handled")
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+            if handled == 0 {
+                continue;
+            }
+            // Nearest rank: the ceil(0.9 n)-th value, 0-based.
+            let rank = std::cmp::max((handled as u64 * 9).div_ceil(10), 1) - 1;
+            let mut one = Query::select();
+            one.column(case_facts::Column::HandlingSecs)
+                .from(case_facts::Entity)
+                .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null())
+                .order_by(case_facts::Column::HandlingSecs, sea_orm::Order::Asc)
+                .limit(1)
+                .offset(rank);
+            match key_value(r) {
+                Some(v) => one.and_where(Expr::cust_with_values(format!("{key} = {ph}"), [v])),
+                None => one.and_where(Expr::cust(format!("{key} IS NULL"))),
+            };
+            if let Some(x) = db.query_one_raw(backend.build(&one)).await?
+                && let Ok(Some(secs)) = x.try_get::<Option<i64>>("", "handling_secs")
+            {
+                p90s.insert(key_of(r), secs as f64);
+            }
+        }
+        rows
+    } else {
+        let (rows, p90_rows) = tokio::try_join!(
+            db.query_all_raw(backend.build(&agg)),
+            db.query_all_raw(backend.build(&p90))
+        )?;
+        for r in &p90_rows {
+            if let Ok(Some(v)) = r.try_get::<Option<f64>>("", "p90") {
+                p90s.insert(key_of(r), v);
+            }
+        }
+        rows
+    };
+    let int = |r: &sea_orm::QueryResult, c: &str| -> i64 {
+        r.try_get::<Option<i64>>("", c).ok().flatten().unwrap_or(0)
+    };
+    let mut items: Vec<MetricsRow> = rows
+        .iter()
+        .map(|r| {
+            let key = key_of(r);
+            let mut m = MetricsRow {
+                received: int(r, "received"),
+                dispatched: int(r, "dispatched"),
+                response_due: int(r, "response_due"),
+                responded_on_time: int(r, "responded_on_time"),
+                resolution_due: int(r, "resolution_due"),
+                resolved_on_time: int(r, "resolved_on_time"),
+                overdue_open: int(r, "overdue_open"),
+                resolved: int(r, "resolved"),
+                revisited: int(r, "revisited"),
+                satisfied: int(r, "satisfied"),
+                reopened: int(r, "reopened"),
+                returned: int(r, "returned"),
+                handled: int(r, "handled"),
+                avg_handling_days: r
+                    .try_get::<Option<f64>>("", "avg_secs")
+                    .ok()
+                    .flatten()
+                    .map(|s| round2(s / 86400.0)),
+                p90_handling_days: p90s.get(&key).map(|s| round2(s / 86400.0)),
+                key,
+                ..Default::default()
+            };
+            m.finish();
+            m
+        })
+        .collect();
+    name_rows(db, group_by, &mut items, lang).await?;
+    items.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.key.cmp(&b.key)));
+    if group_by == GroupBy::Month {
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    let mut total = MetricsRow {
+        key: "total".into(),
+        name: lang.pick("合计", "Total").into(),
+        ..Default::default()
+    };
+    let mut handled_days = 0.0;
+    for m in &items {
+        if let Some(avg) = m.avg_handling_days {
+            handled_days += avg * m.handled as f64;
+        }
+        total.handled += m.handled;
+        total.received += m.received;
+        total.dispatched += m.dispatched;
+        total.response_due += m.response_due;
+        total.responded_on_time += m.responded_on_time;
+        total.resolution_due += m.resolution_due;
+        total.resolved_on_time += m.resolved_on_time;
+        total.overdue_open += m.overdue_open;
+        total.resolved += m.resolved;
+        total.revisited += m.revisited;
+        total.satisfied += m.satisfied;
+        total.reopened += m.reopened;
+        total.returned += m.returned;
+    }
+    total.finish();
+    total.avg_handling_days =
+        (total.handled > 0).then(|| round2(handled_days / total.handled as f64));
+    let (red, black) = if group_by == GroupBy::Unit {
+        ranking(&items)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Metrics {
+        group_by,
+        from: q.from,
+        to: q.to,
+        as_of: now,
+        items,
+        total,
+        red,
+        black,
+    })
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn ranking(items: &[MetricsRow]) -> (Vec<Ranked>, Vec<Ranked>) {
+    let mut scored: Vec<Ranked> = items
+        .iter()
+        .filter(|m| m.key != "none" && m.received >= RANKING_MIN_CASES)
+        .filter_map(|m| {
+            Some(Ranked {
+                score: round2(m.score()? * 100.0),
+                key: m.key.clone(),
+                name: m.name.clone(),
+                received: m.received,
+                on_time_resolution_rate: m.on_time_resolution_rate,
+                satisfaction_rate: m.satisfaction_rate,
+                overdue_open: m.overdue_open,
+            })
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.overdue_open.cmp(&b.overdue_open))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let n = RANKING_SIZE.min(scored.len() / 2);
+    let red = scored[..n].to_vec();
+    let mut black: Vec<Ranked> = scored[scored.len() - n..].to_vec();
+    black.reverse();
+    (red, black)
+}
+
+async fn name_rows(
+    db: &impl ConnectionTrait,
+    group_by: GroupBy,
+    items: &mut [MetricsRow],
+    lang: Lang,
+) -> AppResult<()> {
+    let ids: Vec<i64> = items.iter().filter_map(|m| m.key.parse().ok()).collect();
+    let names: HashMap<String, String> = match group_by {
+        GroupBy::Unit | GroupBy::Subject => crate::registries::units::names(db, ids)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect(),
+        GroupBy::Kind => case_kinds::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|k| {
+                (
+                    k.id.to_string(),
+                    lang.pick(&k.name_zh, &k.name_en).to_owned(),
+                )
+            })
+            .collect(),
+        GroupBy::Cadre => people::Entity::find()
+            .filter(sea_orm::ColumnTrait::is_in(&people::Column::Id, ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect(),
+        GroupBy::Month => HashMap::new(),
+    };
+    for m in items {
+        m.name = if m.key == "none" {
+            match group_by {
+                GroupBy::Unit => lang.pick("未交办", "Not dispatched"),
+                GroupBy::Cadre => lang.pick("未指定责任人", "No responsible cadre"),
+                _ => lang.pick("无", "None"),
+            }
+            .to_owned()
+        } else {
+            names.get(&m.key).cloned().unwrap_or_else(|| m.key.clone())
+        };
+    }
+    Ok(())
+}
+
+/// The metrics as a spreadsheet (one row per group, the total last).
+pub fn to_xlsx(m: &Metrics, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("办理统计", "Case metrics"))?;
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.0%");
+    let headers = [
+        m.group_by.label(lang),
+        lang.pick("受理数", "Received"),
+        lang.pick("交办数", "Dispatched"),
+        lang.pick("响应率", "Response rate"),
+        lang.pick("按期办结率", "On-time resolution rate"),
+        lang.pick("当前超期", "Overdue now"),
+        lang.pick("办结数", "Resolved"),
+        lang.pick("回访率", "Revisit rate"),
+        lang.pick("满意率", "Satisfaction rate"),
+        lang.pick("重办率", "Re-handling rate"),
+        lang.pick("回退率", "Return rate"),
+        lang.pick("平均办理天数", "Average handling days"),
+        lang.pick("90%办理天数", "90th percentile handling days"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in m.items.iter().chain(std::iter::once(&m.total)).enumerate() {
+        let row = i as u32 + 1;
+        ws.write(row, 0, r.name.as_str())?;
+        ws.write(row, 1, r.received as f64)?;
+        ws.write(row, 2, r.dispatched as f64)?;
+        for (c, v) in [(3u16, r.response_rate), (4, r.on_time_resolution_rate)] {
+            if let Some(v) = v {
+                ws.write_with_format(row, c, v, &pct)?;
+            }
+        }
+        ws.write(row, 5, r.overdue_open as f64)?;
+        ws.write(row, 6, r.resolved as f64)?;
+        for (c, v) in [
+            (7u16, r.revisit_rate),
+            (8, r.satisfaction_rate),
+            (9, r.rehandle_rate),
+            (10, r.return_rate),
+        ] {
+            if let Some(v) = v {
+                ws.write_with_format(row, c, v, &pct)?;
+            }
+        }
+        for (c, v) in [(11u16, r.avg_handling_days), (12, r.p90_handling_days)] {
+            if let Some(v) = v {
+                ws.write(row, c, v)?;
+            }
+        }
+    }
+    ws.set_column_width(0, 28)?;
+    ws.set_freeze_panes(1, 1)?;
+    wb.save_to_buffer()
+}

@@ -1,0 +1,1936 @@
+//! Case transactions. Every change is: lock the row, check the caller's version, check the
+//! permission, validate the inputs, let `engine::decide` accept or refuse, append the event,
+//! rewrite the projection (`cases`, `case_assignments`) under the version check, audit;
+//! all in one transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Utc};
+use chrono_tz::Asia::Shanghai;
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::engine::{self, Assignment, CaseState, Created, Event, Refusal};
+use super::{SATISFACTIONS, label};
+use crate::access::Principal;
+use crate::access::scope::scoped;
+use crate::audit::{self, Action};
+use crate::calendar::Calendar;
+use crate::entities::{
+    case_assignments, case_categories, case_events, case_facts, case_kinds, case_tallies, cases,
+    enterprises, inspections, people, units,
+};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::paging::Page;
+use crate::paging::Paging;
+use crate::paging::find_visible;
+use crate::perm;
+use crate::text::like_pattern;
+use crate::text::optional_text;
+use crate::text::parse_code;
+use crate::text::required_text;
+
+// --- inputs ---------------------------------------------------------------------------------
+
+/// Raise a case. `kind`, `title` and the subject (`enterprise_id` or `unit_id`, as the kind
+/// wants) are required. With `dispatch` the case is handed over on the spot (现场交办).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseInput {
+    /// enterprise_appeal, supervision_finding, meeting_issue, rectification, or another kind's code
+    pub kind: Option<String>,
+    /// A category code of the kind (or its id).
+    pub category: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub enterprise_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    /// visit, online, hotline, inspection, meeting, open311
+    pub source: Option<String>,
+    /// normal (default) or urgent (hour-based limits)
+    pub priority: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// The inspection that found it (supervision findings).
+    pub inspection_id: Option<i64>,
+    /// Dispatch at creation (现场交办): the fields of the `dispatch` action.
+    pub dispatch: Option<ActionInput>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub api_client_id: Option<i64>,
+}
+
+/// One action on a case. `action` and `version` (the version the caller saw) are required;
+/// the other fields depend on the action.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ActionInput {
+    /// dispatch, accept, reply, resolve, revisit, close, reopen, escalate, extend,
+    /// approve_extension, return
+    pub action: Option<String>,
+    pub version: Option<i32>,
+    /// A remark; required for reply, return, escalate and extend.
+    pub note: Option<String>,
+    /// dispatch: the lead department.
+    pub lead_unit_id: Option<i64>,
+    /// dispatch: the assisting departments.
+    pub assist_unit_ids: Option<Vec<i64>>,
+    pub lead_task: Option<String>,
+    pub assist_task: Option<String>,
+    /// dispatch: the responsible cadre (a person).
+    pub responsible_person_id: Option<i64>,
+    /// dispatch, escalate, extend: a deadline (RFC 3339) ...
+    pub deadline: Option<DateTime<FixedOffset>>,
+    /// ... or a number of working days (from now; for extend, from the current deadline) ...
+    pub working_days: Option<i64>,
+    /// ... or hours (urgent cases).
+    pub hours: Option<i64>,
+    /// accept, reply, resolve, return, extend: the department acting (default: the caller's).
+    pub unit_id: Option<i64>,
+    /// resolve: the solution.
+    pub solution: Option<String>,
+    /// revisit: satisfied, basically_satisfied or unsatisfied
+    pub satisfaction: Option<String>,
+    /// revisit: whether the problem is solved
+    pub solved: Option<bool>,
+    /// approve_extension: true to grant, false to refuse
+    pub approve: Option<bool>,
+}
+
+// --- views ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    pub unit: Named,
+    /// lead or assist
+    pub role: String,
+    pub task: Option<String>,
+    /// pending, accepted, resolved
+    pub status: String,
+    pub assigned_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    pub seq: i32,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub action_label: String,
+    pub unit: Option<Named>,
+    pub note: Option<String>,
+    /// The event's parameters (deadlines, satisfaction, ...).
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub category: Option<String>,
+    pub category_name: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    pub priority: String,
+    /// new, dispatched, in_progress, resolved, revisited, closed
+    pub status: String,
+    pub status_label: String,
+    pub version: i32,
+    pub enterprise: Option<Named>,
+    pub subject_unit: Option<Named>,
+    pub lead_unit: Option<Named>,
+    pub responsible_person: Option<Named>,
+    pub escalated_unit: Option<Named>,
+    pub inspection_id: Option<i64>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub response_deadline: Option<DateTime<Utc>>,
+    /// An extension asked for and not yet decided.
+    pub requested_deadline: Option<DateTime<Utc>>,
+    /// Still being worked on and past its deadline.
+    pub overdue: bool,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub solution: Option<String>,
+    pub satisfaction: Option<String>,
+    pub solved: Option<bool>,
+    pub revisit_count: i32,
+    pub reopen_count: i32,
+    pub return_count: i32,
+    pub extension_count: i32,
+    pub escalation_count: i32,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub assignments: Vec<AssignmentView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseView,
+    /// The timeline, oldest first.
+    pub events: Vec<EventView>,
+    /// Files added to the case (each through an `attach` event).
+    pub attachments: Vec<super::attachments::AttachmentView>,
+}
+
+pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
+    super::OPEN_STATUSES.contains(&c.status.as_str()) && c.deadline.is_some_and(|d| d < now)
+}
+
+struct Names {
+    units: HashMap<i64, String>,
+    enterprises: HashMap<i64, String>,
+    people: HashMap<i64, String>,
+    kinds: HashMap<i64, case_kinds::Model>,
+    categories: HashMap<i64, case_categories::Model>,
+}
+
+impl Names {
+    async fn load(
+        db: &impl ConnectionTrait,
+        cases: &[&cases::Model],
+        extra_units: impl IntoIterator<Item = i64>,
+    ) -> AppResult<Names> {
+        let mut unit_ids: HashSet<i64> = extra_units.into_iter().collect();
+        let mut ent_ids = HashSet::new();
+        let mut person_ids = HashSet::new();
+        for c in cases {
+            unit_ids.extend(c.subject_unit_id);
+            unit_ids.extend(c.lead_unit_id);
+            unit_ids.extend(c.escalated_unit_id);
+            ent_ids.extend(c.enterprise_id);
+            person_ids.extend(c.responsible_person_id);
+        }
+        let units = crate::registries::units::names(db, unit_ids).await?;
+        let enterprises = enterprises::Entity::find()
+            .filter(enterprises::Column::Id.is_in(ent_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect();
+        let people = people::Entity::find()
+            .filter(people::Column::Id.is_in(person_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let kinds = case_kinds::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|k| (k.id, k))
+            .collect();
+        let categories = case_categories::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|k| (k.id, k))
+            .collect();
+        Ok(Names {
+            units,
+            enterprises,
+            people,
+            kinds,
+            categories,
+        })
+    }
+
+    fn unit(&self, id: Option<i64>) -> Option<Named> {
+        id.map(|id| Named {
+            id,
+            name: self.units.get(&id).cloned().unwrap_or_default(),
+        })
+    }
+
+    fn view(
+        &self,
+        c: cases::Model,
+        assignments: &[Assignment],
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) -> CaseView {
+        let kind = self.kinds.get(&c.kind_id);
+        let category = c.category_id.and_then(|id| self.categories.get(&id));
+        CaseView {
+            overdue: is_overdue(&c, now),
+            id: c.id,
+            number: c.number,
+            kind: kind.map(|k| k.code.clone()).unwrap_or_default(),
+            kind_name: kind
+                .map(|k| lang.pick(&k.name_zh, &k.name_en).to_owned())
+                .unwrap_or_default(),
+            category: category.map(|k| k.code.clone()),
+            category_name: category.map(|k| lang.pick(&k.name_zh, &k.name_en).to_owned()),
+            title: c.title,
+            description: c.description,
+            source: c.source,
+            priority: c.priority,
+            status_label: label(super::STATUSES, &c.status, lang),
+            status: c.status,
+            version: c.version,
+            enterprise: c.enterprise_id.map(|id| Named {
+                id,
+                name: self.enterprises.get(&id).cloned().unwrap_or_default(),
+            }),
+            subject_unit: self.unit(c.subject_unit_id),
+            lead_unit: self.unit(c.lead_unit_id),
+            responsible_person: c.responsible_person_id.map(|id| Named {
+                id,
+                name: self.people.get(&id).cloned().unwrap_or_default(),
+            }),
+            escalated_unit: self.unit(c.escalated_unit_id),
+            inspection_id: c.inspection_id,
+            deadline: c.deadline,
+            response_deadline: c.response_deadline,
+            requested_deadline: c.requested_deadline,
+            dispatched_at: c.dispatched_at,
+            accepted_at: c.accepted_at,
+            resolved_at: c.resolved_at,
+            closed_at: c.closed_at,
+            solution: c.solution,
+            satisfaction: c.satisfaction,
+            solved: c.solved,
+            revisit_count: c.revisit_count,
+            reopen_count: c.reopen_count,
+            return_count: c.return_count,
+            extension_count: c.extension_count,
+            escalation_count: c.escalation_count,
+            contact_name: c.contact_name,
+            contact_phone: c.contact_phone,
+            address: c.address,
+            assignments: assignments
+                .iter()
+                .map(|a| AssignmentView {
+                    unit: Named {
+                        id: a.unit_id,
+                        name: self.units.get(&a.unit_id).cloned().unwrap_or_default(),
+                    },
+                    role: a.role.clone(),
+                    task: a.task.clone(),
+                    status: a.status.clone(),
+                    assigned_at: a.assigned_at,
+                    accepted_at: a.accepted_at,
+                    resolved_at: a.resolved_at,
+                    reply: a.reply.clone(),
+                })
+                .collect(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+fn to_assignment(a: case_assignments::Model) -> Assignment {
+    Assignment {
+        unit_id: a.unit_id,
+        role: a.role,
+        task: a.task,
+        status: a.status,
+        assigned_at: a.assigned_at,
+        accepted_at: a.accepted_at,
+        resolved_at: a.resolved_at,
+        reply: a.reply,
+    }
+}
+
+async fn assignments_of(
+    db: &impl ConnectionTrait,
+    case_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<Assignment>>> {
+    let mut map: HashMap<i64, Vec<Assignment>> = HashMap::new();
+    if case_ids.is_empty() {
+        return Ok(map);
+    }
+    for a in case_assignments::Entity::find()
+        .filter(case_assignments::Column::CaseId.is_in(case_ids.to_vec()))
+        .order_by_asc(case_assignments::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(a.case_id).or_default().push(to_assignment(a));
+    }
+    Ok(map)
+}
+
+/// Views of a page of cases (names loaded in a few batched queries).
+pub async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<cases::Model>,
+    lang: Lang,
+) -> AppResult<Vec<CaseView>> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut assignments = assignments_of(db, &ids).await?;
+    let unit_ids: Vec<i64> = assignments.values().flatten().map(|a| a.unit_id).collect();
+    let names = Names::load(db, &rows.iter().collect::<Vec<_>>(), unit_ids).await?;
+    let now = Utc::now();
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let a = assignments.remove(&c.id).unwrap_or_default();
+            names.view(c, &a, lang, now)
+        })
+        .collect())
+}
+
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    lang: Lang,
+) -> AppResult<CaseDetail> {
+    who.require(perm::CASE_LIST)?;
+    let c = find_visible::<cases::Entity>(db, &who.scope, id).await?;
+    detail_of(db, c, lang).await
+}
+
+/// The case right after the caller acted on it, even if the action took it out of their scope
+/// (a department that returns a case no longer sees it, but is told how it now stands).
+pub async fn detail_after_action(
+    db: &impl ConnectionTrait,
+    c: cases::Model,
+    lang: Lang,
+) -> AppResult<CaseDetail> {
+    detail_of(db, c, lang).await
+}
+
+async fn detail_of(
+    db: &impl ConnectionTrait,
+    c: cases::Model,
+    lang: Lang,
+) -> AppResult<CaseDetail> {
+    let events = case_events::Entity::find()
+        .filter(case_events::Column::CaseId.eq(c.id))
+        .order_by_asc(case_events::Column::Seq)
+        .all(db)
+        .await?;
+    let assignments = assignments_of(db, &[c.id])
+        .await?
+        .remove(&c.id)
+        .unwrap_or_default();
+    let names = Names::load(
+        db,
+        &[&c],
+        assignments
+            .iter()
+            .map(|a| a.unit_id)
+            .chain(events.iter().filter_map(|e| e.unit_id)),
+    )
+    .await?;
+    let events = events
+        .into_iter()
+        .map(|e| EventView {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            action_label: label(super::ACTIONS, &e.action, lang),
+            action: e.action,
+            unit: names.unit(e.unit_id),
+            note: e.note,
+            data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+        })
+        .collect();
+    let attachments = super::attachments::of_case(db, c.id).await?;
+    Ok(CaseDetail {
+        case: names.view(c, &assignments, lang, Utc::now()),
+        events,
+        attachments,
+    })
+}
+
+/// The case as it stands, for a 409 answer (the caller's view is stale).
+pub async fn current_json(db: &impl ConnectionTrait, id: i64) -> serde_json::Value {
+    let Ok(Some(c)) = cases::Entity::find_by_id(id).one(db).await else {
+        return serde_json::Value::Null;
+    };
+    match views(db, vec![c], Lang::Zh).await {
+        Ok(mut v) => v
+            .pop()
+            .and_then(|v| serde_json::to_value(v).ok())
+            .unwrap_or(serde_json::Value::Null),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+// --- lists ----------------------------------------------------------------------------------
+
+/// Which to-do list (待办) of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// 待交办 (dispatchers)
+    ToDispatch,
+    /// 待签收 (the caller's department)
+    ToAccept,
+    /// 办理中 (the caller's department)
+    ToHandle,
+    /// 延期待审批
+    ToApprove,
+    /// 待回访
+    ToRevisit,
+    /// 待结案
+    ToClose,
+    /// 超期 (open and past the deadline)
+    Overdue,
+}
+
+impl Bucket {
+    pub const ALL: [Bucket; 7] = [
+        Bucket::ToDispatch,
+        Bucket::ToAccept,
+        Bucket::ToHandle,
+        Bucket::ToApprove,
+        Bucket::ToRevisit,
+        Bucket::ToClose,
+        Bucket::Overdue,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Bucket::ToDispatch => "to_dispatch",
+            Bucket::ToAccept => "to_accept",
+            Bucket::ToHandle => "to_handle",
+            Bucket::ToApprove => "to_approve",
+            Bucket::ToRevisit => "to_revisit",
+            Bucket::ToClose => "to_close",
+            Bucket::Overdue => "overdue",
+        }
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Bucket::ToDispatch => lang.pick("待交办", "To dispatch"),
+            Bucket::ToAccept => lang.pick("待签收", "To accept"),
+            Bucket::ToHandle => lang.pick("办理中", "To handle"),
+            Bucket::ToApprove => lang.pick("延期待审批", "Extensions to decide"),
+            Bucket::ToRevisit => lang.pick("待回访", "To revisit"),
+            Bucket::ToClose => lang.pick("待结案", "To close"),
+            Bucket::Overdue => lang.pick("已超期", "Overdue"),
+        }
+    }
+    /// The permission that makes this list the caller's work.
+    pub fn permission(self) -> &'static str {
+        match self {
+            Bucket::ToDispatch => perm::CASE_DISPATCH,
+            Bucket::ToAccept | Bucket::ToHandle => perm::CASE_HANDLE,
+            Bucket::ToApprove => perm::CASE_APPROVE,
+            Bucket::ToRevisit => perm::CASE_REVISIT,
+            Bucket::ToClose => perm::CASE_CLOSE,
+            Bucket::Overdue => perm::CASE_LIST,
+        }
+    }
+
+    fn condition(self, who: &Principal, now: DateTime<Utc>) -> Condition {
+        let mine = |status: &str| {
+            let mut q = Query::select();
+            q.column(case_assignments::Column::CaseId)
+                .from(case_assignments::Entity)
+                .and_where(case_assignments::Column::Status.eq(status));
+            if let Some(u) = who.unit_id.filter(|_| !who.can(perm::ALL)) {
+                q.and_where(case_assignments::Column::UnitId.eq(u));
+            }
+            Condition::all()
+                .add(cases::Column::Id.in_subquery(q.take()))
+                .add(cases::Column::Status.is_in(super::OPEN_STATUSES.to_vec()))
+        };
+        match self {
+            Bucket::ToDispatch => Condition::all().add(cases::Column::Status.eq("new")),
+            Bucket::ToAccept => mine("pending"),
+            Bucket::ToHandle => mine("accepted"),
+            Bucket::ToApprove => {
+                Condition::all().add(cases::Column::RequestedDeadline.is_not_null())
+            }
+            Bucket::ToRevisit => Condition::all().add(cases::Column::Status.eq("resolved")),
+            Bucket::ToClose => Condition::all().add(cases::Column::Status.eq("revisited")),
+            Bucket::Overdue => overdue_condition(now),
+        }
+    }
+}
+
+pub fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(cases::Column::Status.is_in(super::OPEN_STATUSES.to_vec()))
+        .add(cases::Column::Deadline.lt(now))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct CaseFilter {
+    /// Title or number contains.
+    pub q: Option<String>,
+    /// One status or several, comma-separated.
+    pub status: Option<String>,
+    /// A kind's code.
+    pub kind: Option<String>,
+    /// A category's code.
+    pub category: Option<String>,
+    pub source: Option<String>,
+    pub priority: Option<String>,
+    /// Led or assisted by this unit.
+    pub unit_id: Option<i64>,
+    /// Led by this unit.
+    pub lead_unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub subject_unit_id: Option<i64>,
+    pub inspection_id: Option<i64>,
+    /// Only open cases past their deadline.
+    pub overdue: Option<bool>,
+    /// One of the caller's to-do lists.
+    pub bucket: Option<Bucket>,
+    /// Received from (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Received before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn filtered(who: &Principal, f: &CaseFilter, now: DateTime<Utc>) -> sea_orm::Select<cases::Entity> {
+    use sea_orm::sea_query::ExprTrait;
+    let mut q = scoped::<cases::Entity>(&who.scope);
+    if let Some(v) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pat = like_pattern(v);
+        q = q.filter(
+            Condition::any()
+                .add(Expr::col(cases::Column::Title).like(LikeExpr::new(pat.clone()).escape('\\')))
+                .add(Expr::col(cases::Column::Number).like(LikeExpr::new(pat).escape('\\'))),
+        );
+    }
+    if let Some(v) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        let list: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();
+        q = q.filter(cases::Column::Status.is_in(list));
+    }
+    if let Some(v) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(
+            cases::Column::KindId.in_subquery(
+                Query::select()
+                    .column(case_kinds::Column::Id)
+                    .from(case_kinds::Entity)
+                    .and_where(case_kinds::Column::Code.eq(v))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(v) = f.category.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(
+            cases::Column::CategoryId.in_subquery(
+                Query::select()
+                    .column(case_categories::Column::Id)
+                    .from(case_categories::Entity)
+                    .and_where(case_categories::Column::Code.eq(v))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(v) = f.source.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(cases::Column::Source.eq(v));
+    }
+    if let Some(v) = f.priority.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(cases::Column::Priority.eq(v));
+    }
+    if let Some(u) = f.unit_id {
+        q = q.filter(
+            cases::Column::Id.in_subquery(
+                Query::select()
+                    .column(case_assignments::Column::CaseId)
+                    .from(case_assignments::Entity)
+                    .and_where(case_assignments::Column::UnitId.eq(u))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(u) = f.lead_unit_id {
+        q = q.filter(cases::Column::LeadUnitId.eq(u));
+    }
+    if let Some(v) = f.enterprise_id {
+        q = q.filter(cases::Column::EnterpriseId.eq(v));
+    }
+    if let Some(v) = f.subject_unit_id {
+        q = q.filter(cases::Column::SubjectUnitId.eq(v));
+    }
+    if let Some(v) = f.inspection_id {
+        q = q.filter(cases::Column::InspectionId.eq(v));
+    }
+    if f.overdue == Some(true) {
+        q = q.filter(overdue_condition(now));
+    }
+    if let Some(b) = f.bucket {
+        q = q.filter(b.condition(who, now));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(cases::Column::CreatedAt.gte(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(cases::Column::CreatedAt.lt(v));
+    }
+    q
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &CaseFilter,
+    paging: Paging,
+) -> AppResult<Page<cases::Model>> {
+    who.require(perm::CASE_LIST)?;
+    let now = Utc::now();
+    let q = filtered(who, f, now);
+    // Overdue lists read most urgent first; others newest first.
+    if f.overdue == Some(true) || f.bucket == Some(Bucket::Overdue) {
+        crate::paging::paged(db, q, cases::Column::Deadline, false, paging).await
+    } else {
+        crate::paging::paged(db, q, cases::Column::Id, true, paging).await
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TodoCount {
+    /// to_dispatch, to_accept, to_handle, to_approve, to_revisit, to_close, overdue
+    pub bucket: Bucket,
+    pub label: String,
+    pub count: u64,
+}
+
+/// The caller's to-do counts: one per list their permissions make theirs.
+pub async fn todo_counts(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    lang: Lang,
+) -> AppResult<Vec<TodoCount>> {
+    who.require(perm::CASE_LIST)?;
+    let now = Utc::now();
+    let mut out = Vec::new();
+    for b in Bucket::ALL {
+        if !who.can(b.permission()) {
+            continue;
+        }
+        let count = scoped::<cases::Entity>(&who.scope)
+            .filter(b.condition(who, now))
+            .count(db)
+            .await?;
+        out.push(TodoCount {
+            bucket: b,
+            label: b.label(lang).to_owned(),
+            count,
+        });
+    }
+    Ok(out)
+}
+
+// --- create -----------------------------------------------------------------------------------
+
+fn check_deadline_inputs(errors: &mut Vec<FieldError>, input: &ActionInput, now: DateTime<Utc>) {
+    let given = [
+        input.deadline.is_some(),
+        input.working_days.is_some(),
+        input.hours.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if given > 1 {
+        errors.push(FieldError::new(
+            "deadline",
+            "conflict",
+            "期限只能用一种方式给出：deadline、working_days 或 hours",
+            "give the deadline one way only: deadline, working_days or hours",
+        ));
+    }
+    if let Some(d) = input.deadline
+        && d.with_timezone(&Utc) <= now
+    {
+        errors.push(FieldError::new(
+            "deadline",
+            "past",
+            "期限必须晚于当前时间",
+            "the deadline must be in the future",
+        ));
+    }
+    if let Some(n) = input.working_days
+        && !(1..=365).contains(&n)
+    {
+        errors.push(FieldError::new(
+            "working_days",
+            "range",
+            "工作日数必须在 1 到 365 之间",
+            "working_days must be between 1 and 365",
+        ));
+    }
+    if let Some(n) = input.hours
+        && !(1..=720).contains(&n)
+    {
+        errors.push(FieldError::new(
+            "hours",
+            "range",
+            "小时数必须在 1 到 720 之间",
+            "hours must be between 1 and 720",
+        ));
+    }
+}
+
+/// The deadline the inputs ask for, counted from `base`.
+fn deadline_from(
+    input: &ActionInput,
+    cal: &Calendar,
+    base: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if let Some(d) = input.deadline {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Some(n) = input.working_days {
+        return Some(cal.deadline_after(base, n as u32));
+    }
+    input.hours.map(|h| base + Duration::hours(h))
+}
+
+async fn unit_exists(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<units::Model>> {
+    Ok(units::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Raises a case (and dispatches it at once when `input.dispatch` is given).
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    input: CaseInput,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    who.require(perm::CASE_RAISE)?;
+    let mut errors = Vec::new();
+    let kind = match input
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push(FieldError::required("kind", "事项类型", "Kind"));
+            None
+        }
+        Some(v) => {
+            let k = super::kinds::find_kind(db, v).await?.filter(|k| k.active);
+            if k.is_none() {
+                errors.push(FieldError::new(
+                    "kind",
+                    "unknown",
+                    format!("事项类型“{v}”不存在"),
+                    format!("there is no case kind '{v}'"),
+                ));
+            }
+            k
+        }
+    };
+    if let Some(k) = &kind {
+        let allowed = super::kinds::roles_of(k);
+        if !allowed.is_empty()
+            && !who.can(perm::ALL)
+            && !who.roles.iter().any(|r| allowed.contains(&r.code))
+        {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let category = match input
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(v) => {
+            let c = super::kinds::find_category(db, v)
+                .await?
+                .filter(|c| c.active && kind.as_ref().is_some_and(|k| k.id == c.kind_id));
+            if c.is_none() {
+                errors.push(FieldError::new(
+                    "category",
+                    "unknown",
+                    format!("类别“{v}”不属于该事项类型"),
+                    format!("'{v}' is not a category of this kind"),
+                ));
+            }
+            c
+        }
+    };
+    let title = required_text(&mut errors, "title", input.title, 200, "标题", "Title");
+    let description = optional_text(
+        &mut errors,
+        "description",
+        input.description,
+        5000,
+        "内容",
+        "Description",
+    )
+    .unwrap_or_default();
+    let source = parse_code(
+        &mut errors,
+        "source",
+        Some(
+            input
+                .source
+                .as_deref()
+                .unwrap_or(if who.enterprise_id.is_some() {
+                    "online"
+                } else {
+                    "visit"
+                }),
+        ),
+        super::SOURCES,
+        "来源",
+        "Source",
+    );
+    let priority = parse_code(
+        &mut errors,
+        "priority",
+        Some(input.priority.as_deref().unwrap_or("normal")),
+        super::PRIORITIES,
+        "紧急程度",
+        "Priority",
+    );
+    let contact_name = optional_text(
+        &mut errors,
+        "contact_name",
+        input.contact_name,
+        50,
+        "联系人",
+        "Contact",
+    );
+    let contact_phone = match crate::text::clean(input.contact_phone) {
+        None => None,
+        Some(p) => match lianxin_types::Phone::parse(&p) {
+            Ok(p) => Some(p.to_string()),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "contact_phone",
+                    &e,
+                    "联系电话",
+                    "Contact phone",
+                ));
+                None
+            }
+        },
+    };
+    let address = optional_text(
+        &mut errors,
+        "address",
+        input.address,
+        200,
+        "地址",
+        "Address",
+    );
+    for (field, v, lim) in [("lat", input.lat, 90.0), ("lon", input.lon, 180.0)] {
+        if v.is_some_and(|v| !v.is_finite() || v.abs() > lim) {
+            errors.push(FieldError::new(
+                field,
+                "range",
+                "坐标超出范围",
+                "the coordinate is out of range",
+            ));
+        }
+    }
+    // The subject: an enterprise the caller can see, or a unit.
+    let mut enterprise_id = None;
+    let mut subject_unit_id = None;
+    let enterprise_id_in = input
+        .enterprise_id
+        .or(who.enterprise_id.filter(|_| input.unit_id.is_none()));
+    if let Some(eid) = enterprise_id_in {
+        match crate::paging::find_where::<enterprises::Entity>(
+            db,
+            who.scope.enterprises_with_dependents(),
+            eid,
+        )
+        .await
+        {
+            Ok(e) => {
+                enterprise_id = Some(e.id);
+                subject_unit_id = Some(e.unit_id);
+            }
+            Err(AppError::NotFound) => errors.push(FieldError::new(
+                "enterprise_id",
+                "unknown",
+                "企业不存在或不在您的数据权限范围内",
+                "no such enterprise within your data scope",
+            )),
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(uid) = input.unit_id {
+        if unit_exists(db, uid).await?.is_some() {
+            subject_unit_id = Some(uid);
+        } else {
+            errors.push(FieldError::new(
+                "unit_id",
+                "unknown",
+                "单位不存在",
+                "no such unit",
+            ));
+        }
+    }
+    if let Some(k) = &kind {
+        let missing = match k.subject.as_str() {
+            "enterprise" => {
+                enterprise_id_in
+                    .is_none()
+                    .then_some(("enterprise_id", "企业", "An enterprise"))
+            }
+            "unit" => {
+                input
+                    .unit_id
+                    .is_none()
+                    .then_some(("unit_id", "被督查单位", "The unit concerned"))
+            }
+            _ => (enterprise_id_in.is_none() && input.unit_id.is_none()).then_some((
+                "enterprise_id",
+                "企业或单位",
+                "An enterprise or a unit",
+            )),
+        };
+        if let Some((field, zh, en)) = missing {
+            errors.push(FieldError::required(field, zh, en));
+        }
+    }
+    if let Some(iid) = input.inspection_id
+        && inspections::Entity::find_by_id(iid)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError::new(
+            "inspection_id",
+            "unknown",
+            "督查记录不存在",
+            "no such inspection",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let Some(kind) = kind else {
+        return Err(AppError::internal("kind validated"));
+    };
+    let created = Created {
+        number: uuid::Uuid::new_v4().simple().to_string(),
+        kind_id: kind.id,
+        category_id: category.map(|c| c.id),
+        title,
+        description,
+        source: source.unwrap_or("visit").to_owned(),
+        priority: priority.unwrap_or("normal").to_owned(),
+        enterprise_id,
+        subject_unit_id,
+        inspection_id: input.inspection_id,
+        api_client_id: input.api_client_id,
+        contact_name,
+        contact_phone,
+        address,
+        lat: input.lat,
+        lon: input.lon,
+        created_by_user_id: (who.user_id > 0).then_some(who.user_id),
+    };
+    let txn = db.begin().await?;
+    let mut am = CaseState::created(0, at, &created).case.into_active_model();
+    am.id = sea_orm::ActiveValue::NotSet;
+    let row = am.insert(&txn).await?;
+    let local = at.with_timezone(&Shanghai);
+    let number = format!(
+        "{:04}{:02}{:02}{:06}",
+        local.year(),
+        local.month(),
+        local.day(),
+        row.id % 1_000_000
+    );
+    let row = {
+        let mut am = row.into_active_model();
+        am.number = Set(number.clone());
+        am.update(&txn).await?
+    };
+    write_facts(&txn, &row).await?;
+    let created = Created { number, ..created };
+    append_event(
+        &txn,
+        who,
+        row.id,
+        1,
+        at,
+        &Event::Create(Box::new(created)),
+        None,
+    )
+    .await?;
+    crate::paging::ensure_writable::<cases::Entity>(&txn, who, row.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "case",
+        Some(row.id),
+        format!("{} {}", row.number, row.title),
+    )
+    .await?;
+    let row = match input.dispatch {
+        Some(mut d) => {
+            d.action = Some("dispatch".to_owned());
+            d.version = Some(row.version);
+            act_in(&txn, who, row.id, d, at).await?
+        }
+        None => row,
+    };
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn append_event(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    case_id: i64,
+    seq: i32,
+    at: DateTime<Utc>,
+    event: &Event,
+    note: Option<String>,
+) -> AppResult<()> {
+    case_events::ActiveModel {
+        case_id: Set(case_id),
+        seq: Set(seq),
+        at: Set(at),
+        user_id: Set((who.user_id > 0).then_some(who.user_id)),
+        actor: Set(if who.display_name.is_empty() {
+            who.username.clone()
+        } else {
+            who.display_name.clone()
+        }),
+        action: Set(event.action().to_owned()),
+        unit_id: Set(event.unit_id()),
+        note: Set(note),
+        data: Set(serde_json::to_string(event).map_err(AppError::internal)?),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+// --- actions ----------------------------------------------------------------------------------
+
+/// Performs one action on a case: the case as it now stands, or a 409 (stale version, or an
+/// action the state does not allow) that carries the current case.
+pub async fn act<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: ActionInput,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    who.require(perm::CASE_LIST)?;
+    let txn = db.begin().await?;
+    let result = act_in(&txn, who, id, input, at).await;
+    match result {
+        Ok(row) => {
+            txn.commit().await?;
+            Ok(row)
+        }
+        Err(AppError::Conflict { zh, en }) => {
+            txn.rollback().await?;
+            Err(AppError::ConflictWith {
+                zh,
+                en,
+                current: Box::new(current_json(db, id).await),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn refused(r: Refusal) -> AppError {
+    AppError::conflict(r.zh, r.en)
+}
+
+async fn act_in(
+    txn: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    input: ActionInput,
+    now: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    crate::db::lock_row(txn, "cases", id).await?;
+    let row = find_visible::<cases::Entity>(txn, &who.scope, id).await?;
+    let mut errors = Vec::new();
+    let action = match input
+        .action
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push(FieldError::required("action", "操作", "Action"));
+            ""
+        }
+        Some(a) => match super::ACTIONS
+            .iter()
+            .find(|x| x.0 == a && !matches!(a, "create" | "attach"))
+        {
+            Some(x) => x.0,
+            None => {
+                errors.push(FieldError::new(
+                    "action",
+                    "unknown",
+                    format!("未知操作“{a}”"),
+                    format!("unknown action '{a}'"),
+                ));
+                ""
+            }
+        },
+    };
+    let Some(version) = input.version else {
+        errors.push(FieldError::required("version", "版本号", "Version"));
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if version != row.version {
+        return Err(AppError::conflict(
+            format!(
+                "事项已被他人更新（当前版本 {}，您提交的是 {version}），请刷新后重试",
+                row.version
+            ),
+            format!(
+                "the case has changed since you loaded it (now version {}, you sent {version}); reload and retry",
+                row.version
+            ),
+        ));
+    }
+    let assignments: Vec<Assignment> = assignments_of(txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let kind = case_kinds::Entity::find_by_id(row.kind_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("case kind missing"))?;
+    let state = CaseState {
+        case: row,
+        assignments,
+    };
+    let cal = Calendar::load(txn).await?;
+    let note = crate::text::clean(input.note.clone());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        return Err(AppError::invalid(FieldError::new(
+            "note",
+            "length",
+            "备注不能超过 2000 个字",
+            "note must be at most 2000 characters",
+        )));
+    }
+    let need_note = |errors: &mut Vec<FieldError>, zh: &str, en: &str| {
+        if note.is_none() {
+            errors.push(FieldError::new("note", "required", zh, en));
+        }
+    };
+    let event = match action {
+        "dispatch" => {
+            who.require(perm::CASE_DISPATCH)?;
+            check_deadline_inputs(&mut errors, &input, now);
+            let lead = match input.lead_unit_id {
+                None => {
+                    errors.push(FieldError::required(
+                        "lead_unit_id",
+                        "牵头单位",
+                        "Lead department",
+                    ));
+                    0
+                }
+                Some(u) => {
+                    if unit_exists(txn, u).await?.is_none() {
+                        errors.push(FieldError::new(
+                            "lead_unit_id",
+                            "unknown",
+                            "牵头单位不存在",
+                            "no such lead department",
+                        ));
+                    }
+                    u
+                }
+            };
+            let mut assists = input.assist_unit_ids.clone().unwrap_or_default();
+            assists.sort_unstable();
+            assists.dedup();
+            if assists.len() > 20 {
+                errors.push(FieldError::new(
+                    "assist_unit_ids",
+                    "length",
+                    "协办单位最多 20 个",
+                    "at most 20 assisting departments",
+                ));
+            }
+            for u in &assists {
+                if unit_exists(txn, *u).await?.is_none() {
+                    errors.push(FieldError::new(
+                        "assist_unit_ids",
+                        "unknown",
+                        format!("协办单位 {u} 不存在"),
+                        format!("no such assisting department: {u}"),
+                    ));
+                }
+            }
+            if let Some(p) = input.responsible_person_id
+                && people::Entity::find_by_id(p).one(txn).await?.is_none()
+            {
+                errors.push(FieldError::new(
+                    "responsible_person_id",
+                    "unknown",
+                    "责任人不存在",
+                    "no such person",
+                ));
+            }
+            let lead_task = optional_text(
+                &mut errors,
+                "lead_task",
+                input.lead_task.clone(),
+                500,
+                "牵头任务",
+                "Lead task",
+            );
+            let assist_task = optional_text(
+                &mut errors,
+                "assist_task",
+                input.assist_task.clone(),
+                500,
+                "协办任务",
+                "Assisting task",
+            );
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let urgent = state.case.priority == "urgent";
+            let category_days = match state.case.category_id {
+                Some(cid) => case_categories::Entity::find_by_id(cid)
+                    .one(txn)
+                    .await?
+                    .and_then(|c| c.working_days),
+                None => None,
+            };
+            let deadline = deadline_from(&input, &cal, now).unwrap_or_else(|| {
+                if urgent {
+                    now + Duration::hours(kind.urgent_hours.into())
+                } else {
+                    cal.deadline_after(
+                        now,
+                        category_days.unwrap_or(kind.working_days).max(0) as u32,
+                    )
+                }
+            });
+            let response_deadline = if urgent {
+                now + Duration::hours(kind.urgent_response_hours.into())
+            } else {
+                cal.deadline_after(now, kind.response_working_days.max(0) as u32)
+            }
+            .min(deadline);
+            Event::Dispatch {
+                lead_unit_id: lead,
+                assist_unit_ids: assists,
+                lead_task,
+                assist_task,
+                responsible_person_id: input.responsible_person_id,
+                deadline,
+                response_deadline,
+            }
+        }
+        "accept" => {
+            who.require(perm::CASE_HANDLE)?;
+            Event::Accept {
+                unit_id: acting_unit(txn, who, &state, input.unit_id).await?,
+            }
+        }
+        "reply" => {
+            need_note(&mut errors, "请填写答复内容", "a reply needs a note");
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let unit_id = if who.can(perm::CASE_HANDLE) {
+                acting_unit(txn, who, &state, input.unit_id).await.ok()
+            } else {
+                None
+            };
+            Event::Reply {
+                unit_id,
+                text: note.clone().unwrap_or_default(),
+            }
+        }
+        "resolve" => {
+            who.require(perm::CASE_HANDLE)?;
+            let solution = required_text(
+                &mut errors,
+                "solution",
+                input.solution.clone(),
+                5000,
+                "办理结果",
+                "Solution",
+            );
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let unit_id = acting_unit(txn, who, &state, input.unit_id).await?;
+            let lead = state
+                .assignments
+                .iter()
+                .any(|a| a.unit_id == unit_id && a.is_lead());
+            Event::Resolve {
+                unit_id,
+                solution,
+                lead,
+            }
+        }
+        "revisit" => {
+            who.require(perm::CASE_REVISIT)?;
+            if kind.needs_verification && !who.can(perm::INSPECTION_ADD) {
+                return Err(AppError::conflict(
+                    "此类事项须由督查组核验整改情况",
+                    "cases of this kind are verified by the inspecting group",
+                ));
+            }
+            if let Some(u) = who.unit_id
+                && !who.can(perm::ALL)
+                && state.assignments.iter().any(|a| a.unit_id == u)
+            {
+                return Err(AppError::conflict(
+                    "承办单位不能回访自己办理的事项",
+                    "a department cannot revisit a case it handled",
+                ));
+            }
+            let satisfaction = parse_code(
+                &mut errors,
+                "satisfaction",
+                input.satisfaction.as_deref(),
+                SATISFACTIONS,
+                "满意度",
+                "Satisfaction",
+            );
+            if input.satisfaction.is_none() {
+                errors.push(FieldError::required(
+                    "satisfaction",
+                    "满意度",
+                    "Satisfaction",
+                ));
+            }
+            if input.solved.is_none() {
+                errors.push(FieldError::required("solved", "是否解决", "Solved"));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let satisfaction = satisfaction.unwrap_or("unsatisfied");
+            let solved = input.solved.unwrap_or(false);
+            let reopened = satisfaction == "unsatisfied" || !solved;
+            Event::Revisit {
+                satisfaction: satisfaction.to_owned(),
+                solved,
+                reopened,
+                deadline: reopened
+                    .then(|| cal.deadline_after(now, kind.working_days.max(1) as u32)),
+            }
+        }
+        "close" => {
+            who.require(perm::CASE_CLOSE)?;
+            Event::Close
+        }
+        "reopen" => {
+            who.require(perm::CASE_ESCALATE)?;
+            need_note(
+                &mut errors,
+                "请说明重办原因",
+                "say why the case is reopened",
+            );
+            check_deadline_inputs(&mut errors, &input, now);
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            Event::Reopen {
+                deadline: deadline_from(&input, &cal, now)
+                    .unwrap_or_else(|| cal.deadline_after(now, kind.working_days.max(1) as u32)),
+            }
+        }
+        "escalate" => {
+            who.require(perm::CASE_ESCALATE)?;
+            need_note(&mut errors, "请填写督办意见", "an escalation needs a note");
+            check_deadline_inputs(&mut errors, &input, now);
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            // Up the unit tree: the lead department's parent, then the parent's parent...
+            let from = state.case.escalated_unit_id.or(state.case.lead_unit_id);
+            let to_unit_id = match from {
+                Some(u) => match unit_exists(txn, u).await? {
+                    Some(unit) => unit.parent_id.or(Some(unit.id)),
+                    None => None,
+                },
+                None => None,
+            };
+            Event::Escalate {
+                to_unit_id,
+                deadline: deadline_from(&input, &cal, now),
+            }
+        }
+        "extend" => {
+            who.require(perm::CASE_HANDLE)?;
+            need_note(&mut errors, "请说明延期理由", "say why more time is needed");
+            check_deadline_inputs(&mut errors, &input, now);
+            if input.deadline.is_none() && input.working_days.is_none() && input.hours.is_none() {
+                errors.push(FieldError::required(
+                    "deadline",
+                    "延期后的期限",
+                    "The new deadline",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let unit_id = acting_unit(txn, who, &state, input.unit_id).await?;
+            if !state
+                .assignments
+                .iter()
+                .any(|a| a.unit_id == unit_id && a.is_lead())
+            {
+                return Err(AppError::conflict(
+                    "只有牵头单位可以申请延期",
+                    "only the lead department can ask for more time",
+                ));
+            }
+            let base = state.case.deadline.unwrap_or(now).max(now);
+            Event::Extend {
+                deadline: deadline_from(&input, &cal, base).unwrap_or(base),
+            }
+        }
+        "approve_extension" => {
+            who.require(perm::CASE_APPROVE)?;
+            let Some(approved) = input.approve else {
+                return Err(AppError::invalid(FieldError::required(
+                    "approve",
+                    "审批意见",
+                    "Decision",
+                )));
+            };
+            Event::ApproveExtension {
+                approved,
+                deadline: None,
+            }
+        }
+        "return" => {
+            who.require(perm::CASE_HANDLE)?;
+            need_note(
+                &mut errors,
+                "请说明退回理由",
+                "say why the case is returned",
+            );
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            Event::Return {
+                unit_id: acting_unit(txn, who, &state, input.unit_id).await?,
+                lead: false,
+            }
+        }
+        _ => return Err(AppError::internal("action validated")),
+    };
+    let event = engine::decide(&state, event).map_err(refused)?;
+    let mut next = state.clone();
+    next.apply(now, &event);
+    save(txn, &state, &next).await?;
+    append_event(txn, who, id, next.case.version, now, &event, note).await?;
+    audit::record(
+        txn,
+        who,
+        Action::Update,
+        "case",
+        Some(id),
+        format!("{} {}", next.case.number, event.action()),
+    )
+    .await?;
+    Ok(next.case)
+}
+
+/// The department the caller acts for: the one named (which the caller must belong to or
+/// have in scope), else the caller's own; an administrator defaults to the lead.
+async fn acting_unit(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    state: &CaseState,
+    requested: Option<i64>,
+) -> AppResult<i64> {
+    let unit = match requested.or(who.unit_id) {
+        Some(u) => u,
+        None if who.can(perm::ALL) => state
+            .assignments
+            .iter()
+            .find(|a| a.is_lead())
+            .map(|a| a.unit_id)
+            .ok_or_else(|| {
+                AppError::conflict("事项尚未交办", "the case has not been dispatched")
+            })?,
+        None => {
+            return Err(AppError::conflict(
+                "您的账号没有所属单位，不能代表单位办理",
+                "your account belongs to no unit, so it cannot act for a department",
+            ));
+        }
+    };
+    let may = who.can(perm::ALL)
+        || who.unit_id == Some(unit)
+        || find_visible::<units::Entity>(db, &who.scope, unit)
+            .await
+            .is_ok();
+    if !may {
+        return Err(AppError::Forbidden);
+    }
+    if !state.assignments.iter().any(|a| a.unit_id == unit) {
+        return Err(AppError::conflict(
+            "您的单位不是本事项的承办或协办单位",
+            "your department is neither the lead nor an assisting department of this case",
+        ));
+    }
+    Ok(unit)
+}
+
+/// The narrow row metrics scan, derived from the case row.
+fn facts(c: &cases::Model) -> case_facts::Model {
+    use chrono::Datelike;
+    let open = super::OPEN_STATUSES.contains(&c.status.as_str());
+    let local = c.created_at.with_timezone(&Shanghai);
+    let flag = |b: bool| i16::from(b);
+    case_facts::Model {
+        case_id: c.id,
+        kind_id: c.kind_id,
+        lead_unit_id: c.lead_unit_id,
+        subject_unit_id: c.subject_unit_id,
+        responsible_person_id: c.responsible_person_id,
+        received: c.created_at.timestamp(),
+        month: local.year() * 100 + local.month() as i32,
+        open_deadline: c.deadline.filter(|_| open).map(|d| d.timestamp()),
+        unaccepted_response_deadline: c
+            .response_deadline
+            .filter(|_| open && c.accepted_at.is_none())
+            .map(|d| d.timestamp()),
+        dispatched: flag(c.dispatched_at.is_some() || c.return_count > 0),
+        responded_on_time: c.responded_on_time.map(flag),
+        resolved_on_time: c.resolved_on_time.map(flag),
+        resolved_ever: flag(c.first_resolved_at.is_some()),
+        revisited: flag(c.revisit_count > 0),
+        satisfied: flag(
+            c.revisit_count > 0
+                && matches!(
+                    c.satisfaction.as_deref(),
+                    Some("satisfied" | "basically_satisfied")
+                ),
+        ),
+        reopened: flag(c.reopen_count > 0),
+        returned: flag(c.return_count > 0),
+        handling_secs: c.handling_secs,
+    }
+}
+
+/// The counters of `case_tallies`, in this order.
+const TALLIES: [(case_tallies::Column, &str); 13] = [
+    (case_tallies::Column::Received, "received"),
+    (case_tallies::Column::Dispatched, "dispatched"),
+    (case_tallies::Column::RespondedOnTime, "responded_on_time"),
+    (case_tallies::Column::Responded, "responded"),
+    (case_tallies::Column::ResolvedOnTime, "resolved_on_time"),
+    (case_tallies::Column::ResolvedJudged, "resolved_judged"),
+    (case_tallies::Column::ResolvedEver, "resolved_ever"),
+    (case_tallies::Column::Revisited, "revisited"),
+    (case_tallies::Column::Satisfied, "satisfied"),
+    (case_tallies::Column::Reopened, "reopened"),
+    (case_tallies::Column::Returned, "returned"),
+    (case_tallies::Column::Handled, "handled"),
+    (case_tallies::Column::HandlingSecsSum, "handling_secs_sum"),
+];
+
+/// What one case adds to the counters of its groups.
+fn contribution(f: &case_facts::Model) -> [i64; 13] {
+    let b = |v: i16| i64::from(v);
+    [
+        1,
+        b(f.dispatched),
+        b(f.responded_on_time.unwrap_or(0)),
+        i64::from(f.responded_on_time.is_some()),
+        b(f.resolved_on_time.unwrap_or(0)),
+        i64::from(f.resolved_on_time.is_some()),
+        b(f.resolved_ever),
+        b(f.revisited),
+        b(f.satisfied),
+        b(f.reopened),
+        b(f.returned),
+        i64::from(f.handling_secs.is_some()),
+        f.handling_secs.unwrap_or(0),
+    ]
+}
+
+/// The groups a case counts in: (dimension, key), -1 for none. Dimensions follow
+/// `metrics::GroupBy::dimension`.
+fn groups(f: &case_facts::Model) -> [(i16, i64); 5] {
+    [
+        (0, f.lead_unit_id.unwrap_or(-1)),
+        (1, f.subject_unit_id.unwrap_or(-1)),
+        (2, f.kind_id),
+        (3, f.responsible_person_id.unwrap_or(-1)),
+        (4, i64::from(f.month)),
+    ]
+}
+
+/// Rewrites the case's facts row and moves its contribution between the running totals.
+/// Totals are updated in (dimension, key) order, so concurrent writers never deadlock.
+async fn write_facts(db: &impl ConnectionTrait, c: &cases::Model) -> AppResult<()> {
+    use sea_orm::sea_query::OnConflict;
+    let new = facts(c);
+    let old = case_facts::Entity::find_by_id(c.id).one(db).await?;
+    if old.as_ref() == Some(&new) {
+        return Ok(());
+    }
+    let mut changes: std::collections::BTreeMap<(i16, i64), [i64; 13]> = Default::default();
+    if let Some(o) = &old {
+        let sub = contribution(o);
+        for g in groups(o) {
+            let e = changes.entry(g).or_insert([0; 13]);
+            for (x, v) in e.iter_mut().zip(sub) {
+                *x -= v;
+            }
+        }
+    }
+    let add = contribution(&new);
+    for g in groups(&new) {
+        let e = changes.entry(g).or_insert([0; 13]);
+        for (x, v) in e.iter_mut().zip(add) {
+            *x += v;
+        }
+    }
+    let mut am: case_facts::ActiveModel = new.into();
+    am = am.reset_all();
+    let mut upsert = OnConflict::column(case_facts::Column::CaseId);
+    upsert.update_columns([
+        case_facts::Column::KindId,
+        case_facts::Column::LeadUnitId,
+        case_facts::Column::SubjectUnitId,
+        case_facts::Column::ResponsiblePersonId,
+        case_facts::Column::Received,
+        case_facts::Column::Month,
+        case_facts::Column::OpenDeadline,
+        case_facts::Column::UnacceptedResponseDeadline,
+        case_facts::Column::Dispatched,
+        case_facts::Column::RespondedOnTime,
+        case_facts::Column::ResolvedOnTime,
+        case_facts::Column::ResolvedEver,
+        case_facts::Column::Revisited,
+        case_facts::Column::Satisfied,
+        case_facts::Column::Reopened,
+        case_facts::Column::Returned,
+        case_facts::Column::HandlingSecs,
+    ]);
+    case_facts::Entity::insert(am)
+        .on_conflict(upsert)
+        .exec_without_returning(db)
+        .await?;
+    for ((dimension, key), delta) in changes {
+        if delta.iter().all(|d| *d == 0) {
+            continue;
+        }
+        let mut row = case_tallies::ActiveModel {
+            dimension: Set(dimension),
+            key: Set(key),
+            ..Default::default()
+        };
+        let mut on =
+            OnConflict::columns([case_tallies::Column::Dimension, case_tallies::Column::Key]);
+        for ((col, name), d) in TALLIES.iter().zip(delta) {
+            sea_orm::ActiveModelTrait::set(&mut row, *col, d.into());
+            on.value(
+                *col,
+                Expr::cust(format!("case_tallies.{name} + excluded.{name}")),
+            );
+        }
+        case_tallies::Entity::insert(row)
+            .on_conflict(on)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the new projection; the version check makes a concurrent writer's update a 409.
+async fn save(db: &impl ConnectionTrait, before: &CaseState, after: &CaseState) -> AppResult<()> {
+    let mut am = after.case.clone().into_active_model().reset_all();
+    am.id = sea_orm::ActiveValue::Unchanged(after.case.id);
+    let res = cases::Entity::update_many()
+        .set(am)
+        .filter(cases::Column::Id.eq(after.case.id))
+        .filter(cases::Column::Version.eq(before.case.version))
+        .exec(db)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "事项已被他人更新，请刷新后重试",
+            "the case has changed meanwhile; reload and retry",
+        ));
+    }
+    write_facts(db, &after.case).await?;
+    if before.assignments != after.assignments {
+        case_assignments::Entity::delete_many()
+            .filter(case_assignments::Column::CaseId.eq(after.case.id))
+            .exec(db)
+            .await?;
+        for a in &after.assignments {
+            case_assignments::ActiveModel {
+                case_id: Set(after.case.id),
+                unit_id: Set(a.unit_id),
+                role: Set(a.role.clone()),
+                task: Set(a.task.clone()),
+                status: Set(a.status.clone()),
+                assigned_at: Set(a.assigned_at),
+                accepted_at: Set(a.accepted_at),
+                resolved_at: Set(a.resolved_at),
+                reply: Set(a.reply.clone()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The timeline of a case replayed from its events (for checks and repairs).
+pub async fn replayed(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<CaseState>> {
+    let events = case_events::Entity::find()
+        .filter(case_events::Column::CaseId.eq(id))
+        .order_by_asc(case_events::Column::Seq)
+        .all(db)
+        .await?;
+    let mut log = Vec::with_capacity(events.len());
+    for e in events {
+        let ev: Event = serde_json::from_str(&e.data).map_err(AppError::internal)?;
+        log.push((e.at, ev));
+    }
+    Ok(engine::replay(id, &log))
+}
+
+/// The stored projection of a case (row and assignments), to compare with `replayed`.
+pub async fn stored(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<CaseState>> {
+    let Some(case) = cases::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let assignments = assignments_of(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Some(CaseState { case, assignments }))
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Adds files to a case: one `attach` event naming them, under the same version check as any
+/// action. Anyone who sees the case may add evidence.
+pub async fn attach<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    version: Option<i32>,
+    note: Option<String>,
+    uploads: Vec<super::attachments::Upload>,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    who.require(perm::CASE_LIST)?;
+    super::attachments::validate(&uploads)?;
+    let note = crate::text::clean(note);
+    let txn = db.begin().await?;
+    let result = async {
+        crate::db::lock_row(&txn, "cases", id).await?;
+        let row = find_visible::<cases::Entity>(&txn, &who.scope, id).await?;
+        let Some(version) = version else {
+            return Err(AppError::invalid(FieldError::required(
+                "version",
+                "版本号",
+                "Version",
+            )));
+        };
+        if version != row.version {
+            return Err(AppError::conflict(
+                format!("事项已被他人更新（当前版本 {}），请刷新后重试", row.version),
+                format!(
+                    "the case has changed (now version {}); reload and retry",
+                    row.version
+                ),
+            ));
+        }
+        let assignments = assignments_of(&txn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let state = CaseState {
+            case: row,
+            assignments,
+        };
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        for u in &uploads {
+            let a = super::attachments::store(&txn, who, Some(id), None, u, at).await?;
+            ids.push(a.id);
+            names.push(a.filename);
+        }
+        let event = engine::decide(
+            &state,
+            Event::Attach {
+                attachment_ids: ids,
+                names,
+            },
+        )
+        .map_err(refused)?;
+        let mut next = state.clone();
+        next.apply(at, &event);
+        save(&txn, &state, &next).await?;
+        append_event(&txn, who, id, next.case.version, at, &event, note).await?;
+        audit::record(
+            &txn,
+            who,
+            Action::Update,
+            "case",
+            Some(id),
+            format!("{} attach", next.case.number),
+        )
+        .await?;
+        Ok(next.case)
+    }
+    .await;
+    match result {
+        Ok(row) => {
+            txn.commit().await?;
+            Ok(row)
+        }
+        Err(AppError::Conflict { zh, en }) => {
+            txn.rollback().await?;
+            Err(AppError::ConflictWith {
+                zh,
+                en,
+                current: Box::new(current_json(db, id).await),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,99 @@
+//! The extension point through which an area plugs into the kernel's mechanisms without the
+//! kernel naming it: its permission strings and what each built-in role gets of them, its
+//! menu group, its UI strings, and the visibility its relations grant (`Grant`). The binary
+//! installs the areas once, in menu order, before it serves or runs a command; routes, OpenAPI
+//! paths and migrations are assembled by the binary from each area's own functions.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use sea_orm::Condition;
+
+use crate::access::{Principal, Scope};
+use crate::i18n::Lang;
+use crate::web::MenuGroup;
+
+/// A permission string with its labels for the role editor: (code, 中文, English).
+pub type PermissionDef = (&'static str, &'static str, &'static str);
+
+/// What one area contributes.
+pub struct Area {
+    /// A short name for logs and tests (`registries`, `cases`…).
+    pub code: &'static str,
+    /// Permission strings the area checks, with their labels.
+    pub permissions: &'static [PermissionDef],
+    /// For each built-in role (by code), the permissions of this area it starts with.
+    pub role_permissions: &'static [(&'static str, &'static [&'static str])],
+    /// The menu groups this caller sees (empty when none).
+    pub menu: fn(&Principal, Lang) -> Vec<MenuGroup>,
+    /// The area's UI strings: `(locale, key)` → text, `None` when the key is not the area's.
+    pub strings: fn(&str, &str) -> Option<Cow<'static, str>>,
+    /// Visibility the area's relations grant on other areas' (or the kernel's) tables.
+    pub grants: &'static [Grant],
+    /// The area's own static files under `/assets/` (the kernel's come first).
+    pub asset: fn(&str) -> Option<rust_embed::EmbeddedFile>,
+}
+
+impl Area {
+    /// An area that contributes nothing yet; fill in what it has.
+    pub const fn empty(code: &'static str) -> Area {
+        Area {
+            code,
+            permissions: &[],
+            role_permissions: &[],
+            menu: |_, _| Vec::new(),
+            strings: |_, _| None,
+            grants: &[],
+            asset: |_| None,
+        }
+    }
+}
+
+/// How far a grant widens what a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The record alone: the registry record of a case's enterprise for the departments
+    /// working the case, and nothing that hangs from it (not the firm's other cases).
+    Record,
+    /// The record and what hangs from it (a paired cadre: the firm and its appeals).
+    WithDependents,
+}
+
+/// Rows of `table` that a caller may see because of a relation another area keeps.
+pub struct Grant {
+    /// The table whose rows it makes visible (`enterprises`).
+    pub table: &'static str,
+    pub reach: Reach,
+    /// The condition on `table` (usually `table.id IN (subquery)`), or `None` when the
+    /// caller's scope gives nothing through this relation.
+    pub rows: fn(&Scope) -> Option<Condition>,
+}
+
+static INSTALLED: OnceLock<Vec<Area>> = OnceLock::new();
+
+/// Installs the application's areas, in menu order. The first call wins: a process runs one
+/// application (tests start many servers of the same one).
+pub fn install(areas: impl FnOnce() -> Vec<Area>) {
+    INSTALLED.get_or_init(areas);
+}
+
+/// The installed areas (none before `install`: then nothing is granted beyond the scope, no
+/// menu is shown and only the kernel's strings are known).
+pub fn installed() -> &'static [Area] {
+    INSTALLED.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The grants of every installed area on `table` that reach at least `reach`.
+pub fn grants_on(table: &str, reach: Reach) -> impl Iterator<Item = &'static Grant> {
+    installed()
+        .iter()
+        .flat_map(|a| a.grants.iter())
+        .filter(move |g| g.table == table && (reach == Reach::Record || g.reach == reach))
+}
+
+/// Every permission a role may be given, with its label (for the role editor and its check).
+pub fn permissions() -> impl Iterator<Item = &'static PermissionDef> {
+    crate::access::roles::perm::KERNEL
+        .iter()
+        .chain(installed().iter().flat_map(|a| a.permissions.iter()))
+}

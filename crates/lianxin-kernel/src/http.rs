@@ -1,0 +1,122 @@
+//! HTTP extractors every area's handlers use: JSON bodies and query strings whose rejections
+//! are 422 problems naming the field, numeric ids from the path, multipart uploads.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, FieldError};
+
+/// One uploaded file, as read from a multipart body.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `Json<T>` whose rejection is a 422 problem+json naming the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let text = rej.body_text();
+                let field = text
+                    .split(": ")
+                    .nth(1)
+                    .and_then(|s| s.split(' ').next())
+                    .filter(|s| {
+                        !s.is_empty()
+                            && s.chars().all(|c| c.is_alphanumeric() || "_[].".contains(c))
+                    })
+                    .unwrap_or("body")
+                    .to_owned();
+                Err(AppError::invalid(FieldError::new(
+                    &field,
+                    "json",
+                    format!("请求体不是有效的 JSON 或字段类型不对：{text}"),
+                    format!("the body is not valid JSON for this endpoint: {text}"),
+                )))
+            }
+        }
+    }
+}
+
+/// `Query<T>` whose rejection is a 422 problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => {
+                let text = rej.body_text();
+                Err(AppError::invalid(FieldError::new(
+                    "query",
+                    "format",
+                    format!("查询参数有误：{text}"),
+                    format!("invalid query parameters: {text}"),
+                )))
+            }
+        }
+    }
+}
+
+/// A numeric record id from the path. Anything else cannot name a record: 404, like a missing one.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(IdPath(id)),
+            Err(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// The text fields and files of a `multipart/form-data` upload. A malformed body is a 422.
+pub async fn read_upload(
+    mut mp: axum::extract::Multipart,
+) -> Result<(std::collections::HashMap<String, String>, Vec<Upload>), AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::invalid(FieldError::new(
+            "file",
+            "multipart",
+            format!("上传内容无法读取：{e}"),
+            format!("the upload cannot be read: {e}"),
+        ))
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(filename) => {
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                if filename.is_empty() && bytes.is_empty() {
+                    continue; // an empty file input
+                }
+                files.push(Upload {
+                    filename,
+                    content_type,
+                    bytes,
+                });
+            }
+            None => {
+                let text = field.text().await.map_err(bad)?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    Ok((fields, files))
+}

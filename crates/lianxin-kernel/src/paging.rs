@@ -1,0 +1,149 @@
+//! Paging and the scoped single-record reads every area uses: `paged` for lists,
+//! `find_visible` before a read or a write, `ensure_writable` after a write.
+
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::access::scope::{Scoped, scoped};
+use crate::access::{Principal, Scope};
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+pub const MAX_PAGE_SIZE: u64 = 500;
+
+/// `?page=&page_size=` (1-based page; default 20, max 500).
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    pub page: Option<u64>,
+    pub page_size: Option<u64>,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            page: Some(1),
+            page_size: Some(DEFAULT_PAGE_SIZE),
+        }
+    }
+}
+
+impl Paging {
+    pub fn new(page: u64, page_size: u64) -> Self {
+        Paging {
+            page: Some(page),
+            page_size: Some(page_size),
+        }
+    }
+    pub fn page(&self) -> u64 {
+        self.page.unwrap_or(1).max(1)
+    }
+    pub fn limit(&self) -> u64 {
+        self.page_size
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE)
+    }
+    pub fn offset(&self) -> u64 {
+        (self.page() - 1) * self.limit()
+    }
+    pub fn pages(&self, total: u64) -> u64 {
+        total.div_ceil(self.limit()).max(1)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// One page of a filtered query and the total, the two queries run side by side (each on its
+/// own pooled connection; SQLite in WAL mode reads concurrently).
+pub async fn paged<E>(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    order: impl sea_orm::ColumnTrait,
+    desc: bool,
+    paging: Paging,
+) -> AppResult<Page<<E as EntityTrait>::Model>>
+where
+    E: EntityTrait,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows = if desc {
+        q.clone().order_by_desc(order)
+    } else {
+        q.clone().order_by_asc(order)
+    }
+    .offset(paging.offset())
+    .limit(paging.limit());
+    let (total, items) = tokio::try_join!(q.count(db), rows.all(db))?;
+    Ok(Page { items, total })
+}
+
+/// 404 unless row `id` exists and is inside the caller's scope. Used before every single-record
+/// read and write, and after every write (a write may not move a record out of reach).
+pub async fn find_visible<E>(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<<E as EntityTrait>::Model>
+where
+    E: Scoped,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    scoped::<E>(scope)
+        .filter(id_eq::<E>(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// 404 unless row `id` exists and meets `visible`: for reads through a narrower part of the
+/// scope than `find_visible` (an enterprise whose dependents the caller may see, say).
+pub async fn find_where<E>(
+    db: &impl ConnectionTrait,
+    visible: sea_orm::Condition,
+    id: i64,
+) -> AppResult<<E as EntityTrait>::Model>
+where
+    E: EntityTrait,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    E::find()
+        .filter(visible)
+        .filter(id_eq::<E>(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn id_eq<E: EntityTrait>(id: i64) -> sea_orm::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
+    let col = (E::default().table_name().to_owned(), "id".to_owned()).into_column_ref();
+    sea_orm::Condition::all().add(Expr::col(col).eq(id))
+}
+
+/// After a write: the record must still be inside the writer's scope (`Scoped::write_condition`,
+/// which no read-only grant widens), else the write is refused (the caller rolls back). An
+/// enterprise contact cannot file a person under another enterprise.
+pub async fn ensure_writable<E>(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()>
+where
+    E: Scoped,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    let n = E::find()
+        .filter(E::write_condition(&who.scope))
+        .filter(id_eq::<E>(id))
+        .count(db)
+        .await?;
+    if n == 0 {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}

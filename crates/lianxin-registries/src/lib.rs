@@ -1,0 +1,73 @@
+//! Registries (A1-A3 of SEED-NOTES): units as one tree, people and enterprises. Each module
+//! owns its input types, validation, reads (always through the caller's scope) and writes
+//! (always audited, in one transaction); `exchange` defines their sheets; `api` and `pages`
+//! are the JSON and browser skins. The tables themselves are the kernel's shared tables.
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod api;
+pub mod enterprises;
+pub mod exchange;
+pub mod pages;
+pub mod people;
+pub mod perm;
+pub mod units;
+
+use lianxin_kernel::{access, audit, entities, error, i18n, paging, text};
+
+use lianxin_kernel::area::Area;
+use lianxin_kernel::i18n::Lang;
+use lianxin_kernel::web::{MenuGroup, MenuItem};
+
+/// What the registries contribute to the kernel's mechanisms.
+pub fn area() -> Area {
+    Area {
+        code: "registries",
+        permissions: perm::KNOWN,
+        role_permissions: perm::ROLE_PERMISSIONS,
+        menu,
+        strings: |locale, key| _rust_i18n_try_translate(locale, key),
+        grants: &[],
+        asset: |_| None,
+    }
+}
+
+fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
+    let mut items = Vec::new();
+    if who.can(perm::ENTERPRISE_LIST) {
+        items.push(MenuItem::new(
+            "enterprises",
+            "/enterprises",
+            lang.t("menu.enterprises"),
+        ));
+    }
+    if who.can(perm::PERSON_LIST) {
+        items.push(MenuItem::new("people", "/people", lang.t("menu.people")));
+    }
+    if who.can(perm::UNIT_LIST) {
+        items.push(MenuItem::new("units", "/units", lang.t("menu.units")));
+    }
+    vec![MenuGroup {
+        title: lang.t("menu.registries").into_owned(),
+        items,
+    }]
+}
+
+/// The registries' browser routes (pages, imports and exports) for any application state
+/// that provides the kernel's `Core`.
+pub fn router<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    lianxin_kernel::state::Core: axum::extract::FromRef<S>,
+{
+    pages::router().merge(exchange::router())
+}
+
+/// The registries' JSON API with its OpenAPI paths.
+pub fn api_router<S>() -> utoipa_axum::router::OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    lianxin_kernel::state::Core: axum::extract::FromRef<S>,
+{
+    api::router().merge(exchange::api::router())
+}

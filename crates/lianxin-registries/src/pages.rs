@@ -1,0 +1,1364 @@
+//! Registry pages: list (search, filters, pagination, import/export buttons), detail, create and
+//! edit forms with field errors, delete. Units also show their tree.
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::access::Principal;
+use crate::enterprises::{self, EnterpriseFilter, EnterpriseForm, OWNERSHIPS};
+use crate::entities::units as unit_entity;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::paging::Paging;
+use crate::people::{self, PersonFilter, PersonForm, PersonView};
+use crate::perm;
+use crate::text::clean;
+use crate::units::{self, KINDS, UnitFilter, UnitInput};
+use axum::extract::FromRef;
+use lianxin_kernel::http::IdPath;
+use lianxin_kernel::state::Core;
+use lianxin_kernel::web::widgets::*;
+use lianxin_kernel::web::{PageCtx, render, saved_or_form};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+{
+    Router::new()
+        .route("/enterprises", get(enterprise_list).post(enterprise_create))
+        .route("/enterprises/new", get(enterprise_new))
+        .route(
+            "/enterprises/{id}",
+            get(enterprise_detail).post(enterprise_update),
+        )
+        .route("/enterprises/{id}/edit", get(enterprise_edit))
+        .route("/enterprises/{id}/delete", post(enterprise_delete))
+        .route("/people", get(person_list).post(person_create))
+        .route("/people/new", get(person_new))
+        .route("/people/{id}", get(person_detail).post(person_update))
+        .route("/people/{id}/edit", get(person_edit))
+        .route("/people/{id}/delete", post(person_delete))
+        .route("/units", get(unit_list).post(unit_create))
+        .route("/units/new", get(unit_new))
+        .route("/units/{id}", get(unit_detail).post(unit_update))
+        .route("/units/{id}/edit", get(unit_edit))
+        .route("/units/{id}/delete", post(unit_delete))
+}
+
+fn opt_i64(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|v| v.trim().parse().ok())
+}
+fn opt_bool(s: &Option<String>) -> Option<bool> {
+    s.as_deref().and_then(|v| v.parse().ok())
+}
+
+fn unit_options(list: &[unit_entity::Model]) -> Vec<SelectOption> {
+    list.iter()
+        .map(|u| SelectOption {
+            value: u.id.to_string(),
+            label: u.name.clone(),
+        })
+        .collect()
+}
+
+fn export_buttons(
+    lang: Lang,
+    who: &Principal,
+    base: &str,
+    query: &str,
+    add: &str,
+    import: &str,
+    export: &str,
+) -> Vec<Button> {
+    let mut b = Vec::new();
+    if who.can(add) {
+        b.push(Button {
+            id: "btn-new",
+            class: "btn-primary",
+            href: format!("{base}/new"),
+            label: lang.t("app.new").into_owned(),
+        });
+    }
+    if who.can(import) {
+        b.push(Button {
+            id: "btn-import",
+            class: "btn-light",
+            href: format!("{base}/import"),
+            label: lang.t("app.import").into_owned(),
+        });
+    }
+    if who.can(export) {
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        b.push(Button {
+            id: "btn-export-xlsx",
+            class: "btn-light",
+            href: format!("{base}/export.xlsx{q}"),
+            label: lang.t("app.export_xlsx").into_owned(),
+        });
+        b.push(Button {
+            id: "btn-export-csv",
+            class: "btn-light",
+            href: format!("{base}/export.csv{q}"),
+            label: lang.t("app.export_csv").into_owned(),
+        });
+    }
+    b
+}
+
+// --- enterprises ----------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct EnterpriseQuery {
+    pub q: Option<String>,
+    pub unit_id: Option<String>,
+    pub ownership: Option<String>,
+    pub key_project: Option<String>,
+    pub has_party_org: Option<String>,
+    pub service_team_id: Option<String>,
+    pub page: Option<u64>,
+    pub page_size: Option<u64>,
+}
+
+impl EnterpriseQuery {
+    pub fn filter(&self) -> EnterpriseFilter {
+        EnterpriseFilter {
+            q: clean(self.q.clone()),
+            unit_id: opt_i64(&self.unit_id),
+            ownership: clean(self.ownership.clone()),
+            industry: None,
+            key_project: opt_bool(&self.key_project),
+            has_party_org: opt_bool(&self.has_party_org),
+            service_team_id: opt_i64(&self.service_team_id),
+        }
+    }
+    pub fn query_string(&self) -> String {
+        query_string(&[
+            ("q", self.q.clone()),
+            ("unit_id", self.unit_id.clone()),
+            ("ownership", self.ownership.clone()),
+            ("key_project", self.key_project.clone()),
+            ("has_party_org", self.has_party_org.clone()),
+            ("service_team_id", self.service_team_id.clone()),
+        ])
+    }
+}
+
+async fn enterprise_list(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<EnterpriseQuery>,
+) -> AppResult<Response> {
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = enterprises::list(&s.db, &who, &q.filter(), paging).await?;
+    let views = enterprises::views(&s.db, page.items).await?;
+    let homes = units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?;
+    let qs = q.query_string();
+    let rows = views
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::link(e.name.clone(), format!("/enterprises/{}", e.id)),
+                Cell::masked(e.uscc.clone()).with_badge(
+                    e.uscc_override_reason
+                        .as_ref()
+                        .map(|_| lang.t("enterprise.override_flag").into_owned()),
+                ),
+                Cell::text(e.unit_name.unwrap_or_default()),
+                Cell::text(e.industry.unwrap_or_default()),
+                Cell::text(crate::text::code_label(OWNERSHIPS, &e.ownership, lang)),
+                Cell::num(e.employee_count),
+                Cell::text(yes_no_text(lang, e.has_party_org)),
+                Cell::text(yes_no_text(lang, e.key_project)),
+            ]
+        })
+        .collect();
+    let page_tpl = ListPage {
+        ctx: PageCtx::new(&who, lang, "enterprises", lang.t("menu.enterprises")),
+        action: "/enterprises".into(),
+        buttons: export_buttons(
+            lang,
+            &who,
+            "/enterprises",
+            &qs,
+            perm::ENTERPRISE_ADD,
+            perm::ENTERPRISE_IMPORT,
+            perm::ENTERPRISE_EXPORT,
+        ),
+        filters: vec![
+            FilterField::text("q", lang.t("enterprise.search").into_owned(), q.q.clone()),
+            FilterField::select(
+                "unit_id",
+                lang.t("enterprise.unit").into_owned(),
+                q.unit_id.clone(),
+                unit_options(&homes),
+            ),
+            FilterField::select(
+                "ownership",
+                lang.t("enterprise.ownership").into_owned(),
+                q.ownership.clone(),
+                options(OWNERSHIPS, lang),
+            ),
+            FilterField::select(
+                "key_project",
+                lang.t("enterprise.key_project").into_owned(),
+                q.key_project.clone(),
+                yes_no(lang),
+            ),
+            FilterField::select(
+                "has_party_org",
+                lang.t("enterprise.has_party_org").into_owned(),
+                q.has_party_org.clone(),
+                yes_no(lang),
+            ),
+        ],
+        columns: columns(
+            lang,
+            &[
+                "enterprise.name",
+                "enterprise.uscc",
+                "enterprise.unit",
+                "enterprise.industry",
+                "enterprise.ownership",
+                "enterprise.employee_count#",
+                "enterprise.has_party_org",
+                "enterprise.key_project",
+            ],
+        ),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/enterprises", &qs, paging, page.total),
+        tree: Vec::new(),
+    };
+    Ok(render(&page_tpl))
+}
+
+async fn enterprise_form_page(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    form: &EnterpriseForm,
+    editing: Option<i64>,
+) -> AppResult<FormPage> {
+    let homes = units::visible_of_kinds(&s.db, who, enterprises::HOME_KINDS).await?;
+    let teams = units::all_visible(&s.db, who)
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == "service_team" || u.kind == "task_force")
+        .collect::<Vec<_>>();
+    let t = |k: &str| lang.t(k).into_owned();
+    let mut fields = vec![
+        FormField::new("name", t("enterprise.name"), "text", form.name.as_ref()).required(),
+        FormField::new("uscc", t("enterprise.uscc"), "text", form.uscc.as_ref())
+            .required()
+            .hint(t("enterprise.uscc_hint")),
+        FormField::new(
+            "unit_id",
+            t("enterprise.unit"),
+            "select",
+            form.unit_id.as_ref(),
+        )
+        .required()
+        .options(unit_options(&homes)),
+        FormField::new(
+            "industry",
+            t("enterprise.industry"),
+            "text",
+            form.industry.as_ref(),
+        ),
+        FormField::new(
+            "ownership",
+            t("enterprise.ownership"),
+            "select",
+            form.ownership.as_ref(),
+        )
+        .required()
+        .options(options(OWNERSHIPS, lang)),
+        FormField::new(
+            "address",
+            t("enterprise.address"),
+            "text",
+            form.address.as_ref(),
+        ),
+        FormField::new(
+            "legal_rep",
+            t("enterprise.legal_rep"),
+            "text",
+            form.legal_rep.as_ref(),
+        ),
+        FormField::new(
+            "contact_name",
+            t("enterprise.contact_name"),
+            "text",
+            form.contact_name.as_ref(),
+        ),
+        FormField::new(
+            "contact_phone",
+            t("enterprise.contact_phone"),
+            "text",
+            form.contact_phone.as_ref(),
+        ),
+        FormField::new(
+            "employee_count",
+            t("enterprise.employee_count"),
+            "number",
+            form.employee_count.as_ref(),
+        ),
+        FormField::new(
+            "service_team_id",
+            t("enterprise.service_team"),
+            "select",
+            form.service_team_id.as_ref(),
+        )
+        .options(unit_options(&teams)),
+        FormField::new(
+            "has_party_org",
+            t("enterprise.has_party_org"),
+            "checkbox",
+            form.has_party_org.as_ref(),
+        ),
+        FormField::new(
+            "key_project",
+            t("enterprise.key_project"),
+            "checkbox",
+            form.key_project.as_ref(),
+        ),
+    ];
+    if who.can(perm::DATA_OVERRIDE) {
+        fields.push(
+            FormField::new(
+                "override_reason",
+                t("app.override_reason"),
+                "textarea",
+                form.override_reason.as_ref(),
+            )
+            .hint(t("app.override_hint")),
+        );
+    }
+    let (title, action, cancel) = match editing {
+        Some(id) => (
+            t("enterprise.edit"),
+            format!("/enterprises/{id}"),
+            format!("/enterprises/{id}"),
+        ),
+        None => (
+            t("enterprise.new"),
+            "/enterprises".to_owned(),
+            "/enterprises".to_owned(),
+        ),
+    };
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "enterprises", title),
+        action,
+        cancel,
+        fields,
+        errors: Vec::new(),
+    })
+}
+
+async fn enterprise_new(State(s): State<Core>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::ENTERPRISE_ADD)?;
+    let form = EnterpriseForm {
+        ownership: Some("private".into()),
+        ..Default::default()
+    };
+    Ok(render(
+        &enterprise_form_page(&s, &who, lang, &form, None).await?,
+    ))
+}
+
+async fn enterprise_create(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(form): Form<EnterpriseForm>,
+) -> AppResult<Response> {
+    let result = match form.clone().into_input() {
+        Ok(input) => enterprises::create(&s.db, &who, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |e| format!("/enterprises/{}", e.id),
+        || enterprise_form_page(&s, &who, lang, &form, None),
+    )
+    .await
+}
+
+async fn enterprise_edit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::ENTERPRISE_EDIT)?;
+    let e = enterprises::get(&s.db, &who, id).await?;
+    let form = EnterpriseForm::from_model(&e);
+    Ok(render(
+        &enterprise_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
+}
+
+async fn enterprise_update(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    Form(form): Form<EnterpriseForm>,
+) -> AppResult<Response> {
+    let result = match form.clone().into_input() {
+        Ok(input) => enterprises::update(&s.db, &who, id, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |e| format!("/enterprises/{}", e.id),
+        || enterprise_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
+}
+
+async fn enterprise_detail(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let e = enterprises::get(&s.db, &who, id).await?;
+    let v = enterprises::views(&s.db, vec![e]).await?.remove(0);
+    let staff = people::list(
+        &s.db,
+        &who,
+        &PersonFilter {
+            enterprise_id: Some(id),
+            ..Default::default()
+        },
+        Paging::new(1, 1),
+    )
+    .await
+    .map(|p| p.total)
+    .unwrap_or(0);
+    let mut buttons = Vec::new();
+    if who.can(perm::ENTERPRISE_EDIT) {
+        buttons.push(Button {
+            id: "btn-edit",
+            class: "btn-primary",
+            href: format!("/enterprises/{id}/edit"),
+            label: lang.t("app.edit").into_owned(),
+        });
+    }
+    if who.can(perm::PERSON_LIST) {
+        buttons.push(Button {
+            id: "btn-staff",
+            class: "btn-light",
+            href: format!("/people?enterprise_id={id}"),
+            label: format!("{} ({staff})", lang.t("enterprise.staff")),
+        });
+    }
+    let warnings = v
+        .uscc_override_reason
+        .as_ref()
+        .map(|r| format!("{}：{r}", lang.t("enterprise.override_warning")))
+        .into_iter()
+        .collect();
+    let page = DetailPage {
+        ctx: PageCtx::new(&who, lang, "enterprises", lang.t("enterprise.detail")),
+        heading: v.name.clone(),
+        buttons,
+        delete_action: who
+            .can(perm::ENTERPRISE_REMOVE)
+            .then(|| format!("/enterprises/{id}/delete")),
+        warnings,
+        sections: vec![
+            Section {
+                title: lang.t("enterprise.basic").into_owned(),
+                rows: vec![
+                    Prop::new(lang, "enterprise.uscc", v.uscc.clone()).class("masked"),
+                    Prop::opt(lang, "enterprise.unit", v.unit_name.as_ref())
+                        .link(Some(format!("/units/{}", v.unit_id))),
+                    Prop::opt(lang, "enterprise.industry", v.industry.as_ref()),
+                    Prop::new(
+                        lang,
+                        "enterprise.ownership",
+                        crate::text::code_label(OWNERSHIPS, &v.ownership, lang),
+                    ),
+                    Prop::opt(lang, "enterprise.address", v.address.as_ref()),
+                    Prop::opt(lang, "enterprise.legal_rep", v.legal_rep.as_ref()),
+                    Prop::new(
+                        lang,
+                        "enterprise.employee_count",
+                        v.employee_count.to_string(),
+                    ),
+                    Prop::new(
+                        lang,
+                        "enterprise.has_party_org",
+                        yes_no_text(lang, v.has_party_org),
+                    ),
+                    Prop::new(
+                        lang,
+                        "enterprise.key_project",
+                        yes_no_text(lang, v.key_project),
+                    ),
+                ],
+            },
+            Section {
+                title: lang.t("enterprise.service").into_owned(),
+                rows: vec![
+                    Prop::opt(lang, "enterprise.contact_name", v.contact_name.as_ref()),
+                    Prop::opt(lang, "enterprise.contact_phone", v.contact_phone.as_ref()),
+                    Prop::opt(
+                        lang,
+                        "enterprise.service_team",
+                        v.service_team_name.as_ref(),
+                    )
+                    .link(v.service_team_id.map(|t| format!("/units/{t}"))),
+                    Prop::new(lang, "app.created_at", local_time(&v.created_at)),
+                    Prop::new(lang, "app.updated_at", local_time(&v.updated_at)),
+                ],
+            },
+        ],
+    };
+    Ok(render(&page))
+}
+
+async fn enterprise_delete(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    enterprises::delete(&s.db, &who, id).await?;
+    Ok(Redirect::to("/enterprises").into_response())
+}
+
+// --- people ---------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct PersonQuery {
+    pub q: Option<String>,
+    pub unit_id: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub kind: Option<String>,
+    pub party_member: Option<String>,
+    pub page: Option<u64>,
+    pub page_size: Option<u64>,
+}
+
+impl PersonQuery {
+    pub fn filter(&self) -> PersonFilter {
+        PersonFilter {
+            q: clean(self.q.clone()),
+            unit_id: opt_i64(&self.unit_id),
+            enterprise_id: opt_i64(&self.enterprise_id),
+            kind: clean(self.kind.clone()),
+            party_member: opt_bool(&self.party_member),
+        }
+    }
+    pub fn query_string(&self) -> String {
+        query_string(&[
+            ("q", self.q.clone()),
+            ("unit_id", self.unit_id.clone()),
+            ("enterprise_id", self.enterprise_id.clone()),
+            ("kind", self.kind.clone()),
+            ("party_member", self.party_member.clone()),
+        ])
+    }
+}
+
+fn person_kind_labels(lang: Lang, kinds: &[String]) -> String {
+    kinds
+        .iter()
+        .map(|k| crate::text::code_label(people::KINDS, k, lang))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+async fn person_list(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<PersonQuery>,
+) -> AppResult<Response> {
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = people::list(&s.db, &who, &q.filter(), paging).await?;
+    let views = PersonView::build(&s.db, &who, page.items, "web list people").await?;
+    let all_units = units::all_visible(&s.db, &who).await?;
+    let qs = q.query_string();
+    let rows = views
+        .into_iter()
+        .map(|p| {
+            vec![
+                Cell::link(p.name.clone(), format!("/people/{}", p.id)),
+                Cell::text(
+                    p.gender
+                        .as_deref()
+                        .map(|g| crate::text::code_label(people::GENDERS, g, lang))
+                        .unwrap_or_default(),
+                ),
+                Cell::masked(p.id_number.clone().unwrap_or_default()).with_badge(
+                    p.id_number_override_reason
+                        .as_ref()
+                        .map(|_| lang.t("enterprise.override_flag").into_owned()),
+                ),
+                Cell::masked(p.phone.clone().unwrap_or_default()),
+                Cell::text(p.unit_name.clone().unwrap_or_default()),
+                Cell::text(p.enterprise_name.clone().unwrap_or_default()),
+                Cell::text(person_kind_labels(lang, &p.kinds)),
+                Cell::text(yes_no_text(lang, p.party_member)),
+            ]
+        })
+        .collect();
+    let page_tpl = ListPage {
+        ctx: PageCtx::new(&who, lang, "people", lang.t("menu.people")),
+        action: "/people".into(),
+        buttons: export_buttons(
+            lang,
+            &who,
+            "/people",
+            &qs,
+            perm::PERSON_ADD,
+            perm::PERSON_IMPORT,
+            perm::PERSON_EXPORT,
+        ),
+        filters: vec![
+            FilterField::text("q", lang.t("person.search").into_owned(), q.q.clone()),
+            FilterField::select(
+                "unit_id",
+                lang.t("person.unit").into_owned(),
+                q.unit_id.clone(),
+                unit_options(&all_units),
+            ),
+            FilterField::select(
+                "kind",
+                lang.t("person.kinds").into_owned(),
+                q.kind.clone(),
+                options(people::KINDS, lang),
+            ),
+            FilterField::select(
+                "party_member",
+                lang.t("person.party_member").into_owned(),
+                q.party_member.clone(),
+                yes_no(lang),
+            ),
+        ],
+        columns: columns(
+            lang,
+            &[
+                "person.name",
+                "person.gender",
+                "person.id_number",
+                "person.phone",
+                "person.unit",
+                "person.enterprise",
+                "person.kinds",
+                "person.party_member",
+            ],
+        ),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/people", &qs, paging, page.total),
+        tree: Vec::new(),
+    };
+    Ok(render(&page_tpl))
+}
+
+async fn person_form_page(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    form: &PersonForm,
+    editing: Option<i64>,
+) -> AppResult<FormPage> {
+    let all_units = units::all_visible(&s.db, who).await?;
+    // An enterprise contact sees no units: the unit then follows the enterprise.
+    let unit_required = !all_units.is_empty();
+    let ents = enterprises::list(
+        &s.db,
+        who,
+        &EnterpriseFilter::default(),
+        Paging::new(1, 500),
+    )
+    .await
+    .map(|p| p.items)
+    .unwrap_or_default();
+    let t = |k: &str| lang.t(k).into_owned();
+    let ent_options = ents
+        .iter()
+        .map(|e| SelectOption {
+            value: e.id.to_string(),
+            label: e.name.clone(),
+        })
+        .collect();
+    // An edit form shows the stored number only to those who may see it.
+    let mut shown = form.clone();
+    if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) {
+        shown.id_number = None;
+        shown.phone = None;
+    }
+    let mut fields = vec![
+        FormField::new("name", t("person.name"), "text", shown.name.as_ref()).required(),
+        FormField::new(
+            "unit_id",
+            t("person.unit"),
+            "select",
+            shown.unit_id.as_ref(),
+        )
+        .options(unit_options(&all_units))
+        .hint(t("person.unit_hint"))
+        .required_if(unit_required),
+        FormField::new(
+            "id_number",
+            t("person.id_number"),
+            "text",
+            shown.id_number.as_ref(),
+        )
+        .hint(if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) {
+            t("person.keep_hint")
+        } else {
+            t("person.id_hint")
+        }),
+        FormField::new("phone", t("person.phone"), "text", shown.phone.as_ref()),
+        FormField::new(
+            "gender",
+            t("person.gender"),
+            "select",
+            shown.gender.as_ref(),
+        )
+        .options(options(people::GENDERS, lang)),
+        FormField::new(
+            "enterprise_id",
+            t("person.enterprise"),
+            "select",
+            shown.enterprise_id.as_ref(),
+        )
+        .options(ent_options),
+        FormField::new(
+            "party_member",
+            t("person.party_member"),
+            "checkbox",
+            shown.party_member.as_ref(),
+        ),
+        FormField::new(
+            "kind_cadre",
+            t("person.kind_cadre"),
+            "checkbox",
+            shown.kind_cadre.as_ref(),
+        ),
+        FormField::new(
+            "kind_volunteer",
+            t("person.kind_volunteer"),
+            "checkbox",
+            shown.kind_volunteer.as_ref(),
+        ),
+        FormField::new(
+            "kind_employee",
+            t("person.kind_employee"),
+            "checkbox",
+            shown.kind_employee.as_ref(),
+        ),
+        FormField::new(
+            "kind_contact",
+            t("person.kind_contact"),
+            "checkbox",
+            shown.kind_contact.as_ref(),
+        ),
+        FormField::new(
+            "position",
+            t("person.position"),
+            "text",
+            shown.position.as_ref(),
+        ),
+        FormField::new("rank", t("person.rank"), "text", shown.rank.as_ref()),
+        FormField::new(
+            "career",
+            t("person.career"),
+            "textarea",
+            shown.career.as_ref(),
+        ),
+        FormField::new(
+            "expertise",
+            t("person.expertise"),
+            "textarea",
+            shown.expertise.as_ref(),
+        ),
+        FormField::new(
+            "traits",
+            t("person.traits"),
+            "textarea",
+            shown.traits.as_ref(),
+        ),
+    ];
+    if who.can(perm::DATA_OVERRIDE) {
+        fields.push(
+            FormField::new(
+                "override_reason",
+                t("app.override_reason"),
+                "textarea",
+                shown.override_reason.as_ref(),
+            )
+            .hint(t("app.override_hint")),
+        );
+    }
+    let (title, action, cancel) = match editing {
+        Some(id) => (
+            t("person.edit"),
+            format!("/people/{id}"),
+            format!("/people/{id}"),
+        ),
+        None => (t("person.new"), "/people".to_owned(), "/people".to_owned()),
+    };
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "people", title),
+        action,
+        cancel,
+        fields,
+        errors: Vec::new(),
+    })
+}
+
+async fn person_new(State(s): State<Core>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::PERSON_ADD)?;
+    let form = PersonForm {
+        unit_id: who.unit_id.map(|u| u.to_string()),
+        enterprise_id: who.enterprise_id.map(|e| e.to_string()),
+        ..Default::default()
+    };
+    Ok(render(
+        &person_form_page(&s, &who, lang, &form, None).await?,
+    ))
+}
+
+async fn person_create(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(form): Form<PersonForm>,
+) -> AppResult<Response> {
+    let result = match form.clone().into_input() {
+        Ok(input) => people::create(&s.db, &who, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |p| format!("/people/{}", p.id),
+        || person_form_page(&s, &who, lang, &form, None),
+    )
+    .await
+}
+
+async fn person_edit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::PERSON_EDIT)?;
+    let p = people::get(&s.db, &who, id).await?;
+    let form = PersonForm::from_model(&p);
+    Ok(render(
+        &person_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
+}
+
+async fn person_update(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    Form(mut form): Form<PersonForm>,
+) -> AppResult<Response> {
+    // Masked fields left empty keep their stored values.
+    let current = people::get(&s.db, &who, id).await?;
+    if clean(form.id_number.clone()).is_none() && !who.can(perm::PERSON_SENSITIVE) {
+        form.id_number = current.id_number.clone();
+    }
+    if clean(form.phone.clone()).is_none() && !who.can(perm::PERSON_SENSITIVE) {
+        form.phone = current.phone.clone();
+    }
+    let result = match form.clone().into_input() {
+        Ok(input) => people::update(&s.db, &who, id, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |p| format!("/people/{}", p.id),
+        || person_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
+}
+
+async fn person_detail(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let p = people::get(&s.db, &who, id).await?;
+    let v = PersonView::build(&s.db, &who, vec![p], "web person detail")
+        .await?
+        .remove(0);
+    let mut buttons = Vec::new();
+    if who.can(perm::PERSON_EDIT) {
+        buttons.push(Button {
+            id: "btn-edit",
+            class: "btn-primary",
+            href: format!("/people/{id}/edit"),
+            label: lang.t("app.edit").into_owned(),
+        });
+    }
+    let warnings = v
+        .id_number_override_reason
+        .as_ref()
+        .map(|r| format!("{}：{r}", lang.t("person.override_warning")))
+        .into_iter()
+        .collect();
+    let mut sections = vec![Section {
+        title: lang.t("person.basic").into_owned(),
+        rows: vec![
+            Prop::new(
+                lang,
+                "person.gender",
+                v.gender
+                    .as_deref()
+                    .map(|g| crate::text::code_label(people::GENDERS, g, lang))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Prop::opt(lang, "person.id_number", v.id_number.as_ref()).class("masked"),
+            Prop::opt(lang, "person.phone", v.phone.as_ref()).class("masked"),
+            Prop::opt(lang, "person.unit", v.unit_name.as_ref())
+                .link(Some(format!("/units/{}", v.unit_id))),
+            Prop::opt(lang, "person.enterprise", v.enterprise_name.as_ref())
+                .link(v.enterprise_id.map(|e| format!("/enterprises/{e}"))),
+            Prop::new(lang, "person.kinds", person_kind_labels(lang, &v.kinds)),
+            Prop::new(
+                lang,
+                "person.party_member",
+                yes_no_text(lang, v.party_member),
+            ),
+        ],
+    }];
+    if v.kinds.iter().any(|k| k == "cadre") {
+        sections.push(Section {
+            title: lang.t("person.cadre").into_owned(),
+            rows: vec![
+                Prop::opt(lang, "person.position", v.position.as_ref()),
+                Prop::opt(lang, "person.rank", v.rank.as_ref()),
+                Prop::opt(lang, "person.career", v.career.as_ref()).class("pre"),
+                Prop::opt(lang, "person.expertise", v.expertise.as_ref()),
+                Prop::opt(lang, "person.traits", v.traits.as_ref()),
+            ],
+        });
+    }
+    let page = DetailPage {
+        ctx: PageCtx::new(&who, lang, "people", lang.t("person.detail")),
+        heading: v.name.clone(),
+        buttons,
+        delete_action: who
+            .can(perm::PERSON_REMOVE)
+            .then(|| format!("/people/{id}/delete")),
+        warnings,
+        sections,
+    };
+    Ok(render(&page))
+}
+
+async fn person_delete(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    people::delete(&s.db, &who, id).await?;
+    Ok(Redirect::to("/people").into_response())
+}
+
+// --- units ----------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct UnitQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub under: Option<String>,
+    pub page: Option<u64>,
+    pub page_size: Option<u64>,
+}
+
+impl UnitQuery {
+    pub fn filter(&self) -> UnitFilter {
+        UnitFilter {
+            q: clean(self.q.clone()),
+            kind: clean(self.kind.clone()),
+            parent_id: None,
+            under: opt_i64(&self.under),
+        }
+    }
+    pub fn query_string(&self) -> String {
+        query_string(&[
+            ("q", self.q.clone()),
+            ("kind", self.kind.clone()),
+            ("under", self.under.clone()),
+        ])
+    }
+}
+
+/// The visible tree, depth-first, as indented rows (subtrees of task forces stay folded: a
+/// district has 162 service teams).
+fn tree_rows(all: &[unit_entity::Model], lang: Lang, active: Option<i64>) -> Vec<TreeNode> {
+    let ids: std::collections::HashSet<i64> = all.iter().map(|u| u.id).collect();
+    let roots: Vec<&unit_entity::Model> = all
+        .iter()
+        .filter(|u| u.parent_id.is_none_or(|p| !ids.contains(&p)))
+        .collect();
+    let mut out = Vec::new();
+    fn walk(
+        u: &unit_entity::Model,
+        depth: usize,
+        all: &[unit_entity::Model],
+        lang: Lang,
+        active: Option<i64>,
+        out: &mut Vec<TreeNode>,
+    ) {
+        let children: Vec<&unit_entity::Model> =
+            all.iter().filter(|c| c.parent_id == Some(u.id)).collect();
+        out.push(TreeNode {
+            depth,
+            label: u.name.clone(),
+            note: if children.is_empty() {
+                units::kind_label(&u.kind, lang)
+            } else {
+                format!("{} · {}", units::kind_label(&u.kind, lang), children.len())
+            },
+            href: format!("/units?under={}", u.id),
+            active: active == Some(u.id),
+        });
+        if depth < 2 && !matches!(u.kind.as_str(), "task_force" | "community" | "village") {
+            for c in children {
+                walk(c, depth + 1, all, lang, active, out);
+            }
+        }
+    }
+    for r in roots {
+        walk(r, 0, all, lang, active, &mut out);
+    }
+    out
+}
+
+async fn unit_list(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = units::list(&s.db, &who, &q.filter(), paging).await?;
+    let all = units::all_visible(&s.db, &who).await?;
+    let names: std::collections::HashMap<i64, &str> =
+        all.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let qs = q.query_string();
+    let rows = page
+        .items
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::masked(u.code.clone()),
+                Cell::link(u.name.clone(), format!("/units/{}", u.id)),
+                Cell::text(units::kind_label(&u.kind, lang)),
+                Cell::text(
+                    u.parent_id
+                        .and_then(|p| names.get(&p).map(|s| s.to_string()))
+                        .unwrap_or_default(),
+                ),
+                Cell::text(u.leader.clone().unwrap_or_default()),
+                Cell::text(u.phone.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let page_tpl = ListPage {
+        ctx: PageCtx::new(&who, lang, "units", lang.t("menu.units")),
+        action: "/units".into(),
+        buttons: export_buttons(
+            lang,
+            &who,
+            "/units",
+            &qs,
+            perm::UNIT_ADD,
+            perm::UNIT_IMPORT,
+            perm::UNIT_EXPORT,
+        ),
+        filters: vec![
+            FilterField::text("q", lang.t("unit.search").into_owned(), q.q.clone()),
+            FilterField::select(
+                "kind",
+                lang.t("unit.kind").into_owned(),
+                q.kind.clone(),
+                options(KINDS, lang),
+            ),
+        ],
+        columns: columns(
+            lang,
+            &[
+                "unit.code",
+                "unit.name",
+                "unit.kind",
+                "unit.parent",
+                "unit.leader",
+                "unit.phone",
+            ],
+        ),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/units", &qs, paging, page.total),
+        tree: tree_rows(&all, lang, opt_i64(&q.under)),
+    };
+    Ok(render(&page_tpl))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UnitForm {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub parent_id: Option<String>,
+    pub code: Option<String>,
+    pub sort: Option<String>,
+    pub leader: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl UnitForm {
+    pub fn parse(self) -> (UnitInput, Vec<crate::error::FieldError>) {
+        let mut e = Vec::new();
+        let parent_id = crate::text::parse_int(
+            &mut e,
+            "parent_id",
+            self.parent_id.as_deref(),
+            "上级单位",
+            "parent unit",
+        );
+        let sort =
+            crate::text::parse_int(&mut e, "sort", self.sort.as_deref(), "排序", "sort order");
+        let input = UnitInput {
+            name: self.name,
+            kind: self.kind,
+            parent_id,
+            code: self.code,
+            sort: sort.map(|s| s.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
+            leader: self.leader,
+            phone: self.phone,
+        };
+        (input, e)
+    }
+
+    pub fn into_input(self) -> Result<UnitInput, Vec<crate::error::FieldError>> {
+        match self.parse() {
+            (input, e) if e.is_empty() => Ok(input),
+            (_, e) => Err(e),
+        }
+    }
+}
+
+async fn unit_form_page(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    form: &UnitForm,
+    editing: Option<i64>,
+) -> AppResult<FormPage> {
+    let all = units::all_visible(&s.db, who).await?;
+    let t = |k: &str| lang.t(k).into_owned();
+    let fields = vec![
+        FormField::new("name", t("unit.name"), "text", form.name.as_ref()).required(),
+        FormField::new("kind", t("unit.kind"), "select", form.kind.as_ref())
+            .required()
+            .options(options(KINDS, lang)),
+        FormField::new(
+            "parent_id",
+            t("unit.parent"),
+            "select",
+            form.parent_id.as_ref(),
+        )
+        .options(unit_options(&all)),
+        FormField::new("code", t("unit.code"), "text", form.code.as_ref())
+            .hint(t("unit.code_hint")),
+        FormField::new("sort", t("unit.sort"), "number", form.sort.as_ref()),
+        FormField::new("leader", t("unit.leader"), "text", form.leader.as_ref()),
+        FormField::new("phone", t("unit.phone"), "text", form.phone.as_ref()),
+    ];
+    let (title, action, cancel) = match editing {
+        Some(id) => (
+            t("unit.edit"),
+            format!("/units/{id}"),
+            format!("/units/{id}"),
+        ),
+        None => (t("unit.new"), "/units".to_owned(), "/units".to_owned()),
+    };
+    Ok(FormPage {
+        ctx: PageCtx::new(who, lang, "units", title),
+        action,
+        cancel,
+        fields,
+        errors: Vec::new(),
+    })
+}
+
+async fn unit_new(State(s): State<Core>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::UNIT_ADD)?;
+    Ok(render(
+        &unit_form_page(&s, &who, lang, &UnitForm::default(), None).await?,
+    ))
+}
+
+async fn unit_create(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(form): Form<UnitForm>,
+) -> AppResult<Response> {
+    let result = match form.clone().into_input() {
+        Ok(input) => units::create(&s.db, &who, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |u| format!("/units/{}", u.id),
+        || unit_form_page(&s, &who, lang, &form, None),
+    )
+    .await
+}
+
+async fn unit_edit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::UNIT_EDIT)?;
+    let u = units::get(&s.db, &who, id).await?;
+    let form = UnitForm {
+        name: Some(u.name),
+        kind: Some(u.kind),
+        parent_id: u.parent_id.map(|p| p.to_string()),
+        code: Some(u.code),
+        sort: Some(u.sort.to_string()),
+        leader: u.leader,
+        phone: u.phone,
+    };
+    Ok(render(
+        &unit_form_page(&s, &who, lang, &form, Some(id)).await?,
+    ))
+}
+
+async fn unit_update(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    Form(form): Form<UnitForm>,
+) -> AppResult<Response> {
+    let result = match form.clone().into_input() {
+        Ok(input) => units::update(&s.db, &who, id, input).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    saved_or_form(
+        result,
+        |u| format!("/units/{}", u.id),
+        || unit_form_page(&s, &who, lang, &form, Some(id)),
+    )
+    .await
+}
+
+async fn unit_detail(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let u = units::get(&s.db, &who, id).await?;
+    let path = units::path_names(&s.db, id).await?;
+    let children = units::list(
+        &s.db,
+        &who,
+        &UnitFilter {
+            parent_id: Some(id),
+            ..Default::default()
+        },
+        Paging::new(1, 1),
+    )
+    .await?
+    .total;
+    let mut buttons = Vec::new();
+    if who.can(perm::UNIT_EDIT) {
+        buttons.push(Button {
+            id: "btn-edit",
+            class: "btn-primary",
+            href: format!("/units/{id}/edit"),
+            label: lang.t("app.edit").into_owned(),
+        });
+    }
+    buttons.push(Button {
+        id: "btn-children",
+        class: "btn-light",
+        href: format!("/units?under={id}"),
+        label: format!("{} ({children})", lang.t("unit.children")),
+    });
+    if who.can(perm::PERSON_LIST) {
+        buttons.push(Button {
+            id: "btn-people",
+            class: "btn-light",
+            href: format!("/people?unit_id={id}"),
+            label: lang.t("menu.people").into_owned(),
+        });
+    }
+    let page = DetailPage {
+        ctx: PageCtx::new(&who, lang, "units", lang.t("unit.detail")),
+        heading: u.name.clone(),
+        buttons,
+        delete_action: who
+            .can(perm::UNIT_REMOVE)
+            .then(|| format!("/units/{id}/delete")),
+        warnings: Vec::new(),
+        sections: vec![Section {
+            title: lang.t("unit.basic").into_owned(),
+            rows: vec![
+                Prop::new(lang, "unit.code", u.code.clone()).class("masked"),
+                Prop::new(lang, "unit.kind", units::kind_label(&u.kind, lang)),
+                Prop::new(
+                    lang,
+                    "unit.path",
+                    path.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                ),
+                Prop::opt(lang, "unit.leader", u.leader.as_ref()),
+                Prop::opt(lang, "unit.phone", u.phone.as_ref()),
+                Prop::new(lang, "app.updated_at", local_time(&u.updated_at)),
+            ],
+        }],
+    };
+    Ok(render(&page))
+}
+
+async fn unit_delete(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    units::delete(&s.db, &who, id).await?;
+    Ok(Redirect::to("/units").into_response())
+}

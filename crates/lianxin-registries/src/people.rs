@@ -1,0 +1,761 @@
+//! People (人员): cadres, Party members, volunteers, enterprise employees and contacts.
+//! Identity numbers and phones are personal data: masked in every view unless the caller holds
+//! `person:sensitive`, and each unmasked read is audited (see `PersonView::build`).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use lianxin_types::{IdNumber, Phone};
+use sea_orm::sea_query::LikeExpr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::access::scope::scoped;
+use crate::audit::{self, Action};
+use crate::entities::{enterprises, people, units, users};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::paging::{Page, Paging, ensure_writable, find_visible};
+use crate::perm;
+use crate::text::{clean, like_pattern};
+
+pub const GENDERS: &[(&str, &str, &str)] = &[("male", "男", "Male"), ("female", "女", "Female")];
+
+/// Person kinds, stored as flags so each is an indexable column.
+pub const KINDS: &[(&str, &str, &str)] = &[
+    ("cadre", "干部", "Cadre"),
+    ("volunteer", "志愿者", "Volunteer"),
+    ("employee", "企业职工", "Enterprise employee"),
+    ("contact", "企业联络员", "Enterprise contact"),
+];
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PersonInput {
+    pub name: Option<String>,
+    pub unit_id: Option<i64>,
+    /// Resident identity number (GB 11643), 18 characters.
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    /// male | female; derived from the identity number when absent.
+    pub gender: Option<String>,
+    pub enterprise_id: Option<i64>,
+    pub party_member: Option<bool>,
+    /// Any of: cadre, volunteer, employee, contact.
+    pub kinds: Option<Vec<String>>,
+    pub position: Option<String>,
+    pub rank: Option<String>,
+    /// 工作履历
+    pub career: Option<String>,
+    /// 专长
+    pub expertise: Option<String>,
+    /// 个性特点
+    pub traits: Option<String>,
+    /// Accept an identity number whose check character fails, with a reason (`data:override`).
+    pub override_reason: Option<String>,
+}
+
+/// The same fields as text (web form, spreadsheet row). `kinds` is a list of codes or labels
+/// separated by commas.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct PersonForm {
+    pub name: Option<String>,
+    pub unit_id: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub gender: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub party_member: Option<String>,
+    pub kind_cadre: Option<String>,
+    pub kind_volunteer: Option<String>,
+    pub kind_employee: Option<String>,
+    pub kind_contact: Option<String>,
+    pub kinds: Option<String>,
+    pub position: Option<String>,
+    pub rank: Option<String>,
+    pub career: Option<String>,
+    pub expertise: Option<String>,
+    pub traits: Option<String>,
+    pub override_reason: Option<String>,
+}
+
+impl PersonForm {
+    /// Text → typed input plus the fields that could not be parsed (left empty in the input).
+    pub fn parse(self) -> (PersonInput, Vec<FieldError>) {
+        let mut e = Vec::new();
+        let unit_id = crate::text::parse_int(
+            &mut e,
+            "unit_id",
+            self.unit_id.as_deref(),
+            "所属单位",
+            "unit",
+        );
+        let enterprise_id = crate::text::parse_int(
+            &mut e,
+            "enterprise_id",
+            self.enterprise_id.as_deref(),
+            "所在企业",
+            "enterprise",
+        );
+        let party_member = crate::text::parse_bool(
+            &mut e,
+            "party_member",
+            self.party_member.as_deref(),
+            "党员",
+            "Party member",
+        );
+        let mut kinds = Vec::new();
+        for (flag, code) in [
+            (&self.kind_cadre, "cadre"),
+            (&self.kind_volunteer, "volunteer"),
+            (&self.kind_employee, "employee"),
+            (&self.kind_contact, "contact"),
+        ] {
+            if crate::text::parse_bool(
+                &mut e,
+                &format!("kind_{code}"),
+                flag.as_deref(),
+                "人员类别",
+                "kind",
+            ) == Some(true)
+            {
+                kinds.push(code.to_owned());
+            }
+        }
+        if let Some(list) = clean(self.kinds) {
+            for part in list
+                .split([',', '，', '、', ';', ' '])
+                .filter(|s| !s.is_empty())
+            {
+                if let Some(code) =
+                    crate::text::parse_code(&mut e, "kinds", Some(part), KINDS, "人员类别", "kinds")
+                {
+                    kinds.push(code.to_owned());
+                }
+            }
+        }
+        let input = PersonInput {
+            name: self.name,
+            unit_id,
+            id_number: self.id_number,
+            phone: self.phone,
+            gender: self.gender,
+            enterprise_id,
+            party_member: Some(party_member.unwrap_or(false)),
+            kinds: Some(kinds),
+            position: self.position,
+            rank: self.rank,
+            career: self.career,
+            expertise: self.expertise,
+            traits: self.traits,
+            override_reason: self.override_reason,
+        };
+        (input, e)
+    }
+
+    pub fn into_input(self) -> Result<PersonInput, Vec<FieldError>> {
+        match self.parse() {
+            (input, e) if e.is_empty() => Ok(input),
+            (_, e) => Err(e),
+        }
+    }
+
+    pub fn from_model(m: &people::Model) -> Self {
+        let on = |b: bool| b.then(|| "on".to_owned());
+        PersonForm {
+            name: Some(m.name.clone()),
+            unit_id: Some(m.unit_id.to_string()),
+            id_number: m.id_number.clone(),
+            phone: m.phone.clone(),
+            gender: m.gender.clone(),
+            enterprise_id: m.enterprise_id.map(|i| i.to_string()),
+            party_member: on(m.party_member),
+            kind_cadre: on(m.is_cadre),
+            kind_volunteer: on(m.is_volunteer),
+            kind_employee: on(m.is_employee),
+            kind_contact: on(m.is_contact),
+            kinds: None,
+            position: m.position.clone(),
+            rank: m.rank.clone(),
+            career: m.career.clone(),
+            expertise: m.expertise.clone(),
+            traits: m.traits.clone(),
+            override_reason: m.id_number_override_reason.clone(),
+        }
+    }
+}
+
+pub fn kinds_of(m: &people::Model) -> Vec<String> {
+    let mut k = Vec::new();
+    for (flag, code) in [
+        (m.is_cadre, "cadre"),
+        (m.is_volunteer, "volunteer"),
+        (m.is_employee, "employee"),
+        (m.is_contact, "contact"),
+    ] {
+        if flag {
+            k.push(code.to_owned());
+        }
+    }
+    k
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub gender: Option<String>,
+    /// Masked (410***********123X) unless the caller may see personal data.
+    pub id_number: Option<String>,
+    /// Masked (138****1234) unless the caller may see personal data.
+    pub phone: Option<String>,
+    /// True when `id_number` and `phone` are shown in full.
+    pub unmasked: bool,
+    /// Set when the identity number was accepted despite a failing check character.
+    pub id_number_override_reason: Option<String>,
+    pub unit_id: i64,
+    pub unit_name: Option<String>,
+    pub enterprise_id: Option<i64>,
+    pub enterprise_name: Option<String>,
+    pub party_member: bool,
+    pub kinds: Vec<String>,
+    pub position: Option<String>,
+    pub rank: Option<String>,
+    pub career: Option<String>,
+    pub expertise: Option<String>,
+    pub traits: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+pub fn mask_id_number(s: &str) -> String {
+    match IdNumber::parse_allow_bad_check(s) {
+        Ok(id) => id.masked(),
+        Err(_) => {
+            let chars: Vec<char> = s.chars().collect();
+            if chars.len() > 7 {
+                let mut out: String = chars[..3].iter().collect();
+                out.push_str(&"*".repeat(chars.len() - 7));
+                out.extend(&chars[chars.len() - 4..]);
+                out
+            } else {
+                "*".repeat(chars.len())
+            }
+        }
+    }
+}
+
+pub fn mask_phone(s: &str) -> String {
+    match Phone::parse(s) {
+        Ok(p) => p.masked(),
+        Err(_) => "*".repeat(s.chars().count()),
+    }
+}
+
+impl PersonView {
+    /// Views for `who`, masked unless permitted; an unmasked read is recorded in the audit log.
+    pub async fn build(
+        db: &impl ConnectionTrait,
+        who: &Principal,
+        rows: Vec<people::Model>,
+        purpose: &str,
+    ) -> AppResult<Vec<PersonView>> {
+        let unmasked = who.can(perm::PERSON_SENSITIVE);
+        let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
+        unit_ids.sort_unstable();
+        unit_ids.dedup();
+        let mut ent_ids: Vec<i64> = rows.iter().filter_map(|r| r.enterprise_id).collect();
+        ent_ids.sort_unstable();
+        ent_ids.dedup();
+        let unit_names: HashMap<i64, String> = units::Entity::find()
+            .filter(units::Column::Id.is_in(unit_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let ent_names: HashMap<i64, String> = enterprises::Entity::find()
+            .filter(enterprises::Column::Id.is_in(ent_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect();
+        let sensitive: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.id_number.is_some() || r.phone.is_some())
+            .map(|r| r.id)
+            .collect();
+        if unmasked && !sensitive.is_empty() {
+            let (id, summary) = if sensitive.len() == 1 {
+                (Some(sensitive[0]), format!("{purpose}: unmasked"))
+            } else {
+                (None, format!("{purpose}: unmasked ids {:?}", sensitive))
+            };
+            audit::record(db, who, Action::ReadSensitive, "person", id, summary).await?;
+        }
+        Ok(rows
+            .into_iter()
+            .map(|m| PersonView {
+                kinds: kinds_of(&m),
+                unit_name: unit_names.get(&m.unit_id).cloned(),
+                enterprise_name: m.enterprise_id.and_then(|e| ent_names.get(&e).cloned()),
+                id_number: m.id_number.as_deref().map(|s| {
+                    if unmasked {
+                        s.to_owned()
+                    } else {
+                        mask_id_number(s)
+                    }
+                }),
+                phone: m.phone.as_deref().map(|s| {
+                    if unmasked {
+                        s.to_owned()
+                    } else {
+                        mask_phone(s)
+                    }
+                }),
+                unmasked,
+                id_number_override_reason: m.id_number_override_reason,
+                id: m.id,
+                name: m.name,
+                gender: m.gender,
+                unit_id: m.unit_id,
+                enterprise_id: m.enterprise_id,
+                party_member: m.party_member,
+                position: m.position,
+                rank: m.rank,
+                career: m.career,
+                expertise: m.expertise,
+                traits: m.traits,
+                created_at: m.created_at,
+                updated_at: m.updated_at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct PersonFilter {
+    /// Name contains; or a full identity number / phone (exact match).
+    pub q: Option<String>,
+    /// The unit and everything below it.
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    /// cadre, volunteer, employee or contact
+    pub kind: Option<String>,
+    pub party_member: Option<bool>,
+}
+
+fn filtered(who: &Principal, f: &PersonFilter) -> sea_orm::Select<people::Entity> {
+    let mut q = scoped::<people::Entity>(&who.scope);
+    if let Some(text) = clean(f.q.clone()) {
+        let mut c = sea_orm::Condition::any()
+            .add(people::Column::Name.like(LikeExpr::new(like_pattern(&text)).escape('\\')));
+        if text.len() == 18 {
+            c = c.add(people::Column::IdNumber.eq(text.to_uppercase()));
+        }
+        if text.chars().all(|ch| ch.is_ascii_digit() || ch == '-') && text.len() >= 7 {
+            c = c.add(people::Column::Phone.eq(text.clone()));
+        }
+        q = q.filter(c);
+    }
+    if let Some(u) = f.unit_id {
+        q = q.filter(
+            people::Column::UnitId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entities::unit_closure::Column::DescendantId)
+                    .from(crate::entities::unit_closure::Entity)
+                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(u))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(e) = f.enterprise_id {
+        q = q.filter(people::Column::EnterpriseId.eq(e));
+    }
+    match f.kind.as_deref() {
+        Some("cadre") => q = q.filter(people::Column::IsCadre.eq(true)),
+        Some("volunteer") => q = q.filter(people::Column::IsVolunteer.eq(true)),
+        Some("employee") => q = q.filter(people::Column::IsEmployee.eq(true)),
+        Some("contact") => q = q.filter(people::Column::IsContact.eq(true)),
+        _ => {}
+    }
+    if let Some(p) = f.party_member {
+        q = q.filter(people::Column::PartyMember.eq(p));
+    }
+    q
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &PersonFilter,
+    paging: Paging,
+) -> AppResult<Page<people::Model>> {
+    who.require(perm::PERSON_LIST)?;
+    let q = filtered(who, f);
+    crate::paging::paged(db, q, people::Column::Id, true, paging).await
+}
+
+pub async fn chunk(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &PersonFilter,
+    after_id: i64,
+    size: u64,
+) -> AppResult<Vec<people::Model>> {
+    Ok(filtered(who, f)
+        .filter(people::Column::Id.gt(after_id))
+        .order_by_asc(people::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<people::Model> {
+    who.require(perm::PERSON_LIST)?;
+    find_visible::<people::Entity>(db, &who.scope, id).await
+}
+
+pub async fn by_id_number(
+    db: &impl ConnectionTrait,
+    id_number: &str,
+) -> AppResult<Option<people::Model>> {
+    Ok(people::Entity::find()
+        .filter(people::Column::IdNumber.eq(id_number.trim().to_uppercase()))
+        .one(db)
+        .await?)
+}
+
+struct Valid {
+    name: String,
+    unit_id: i64,
+    id_number: Option<String>,
+    override_reason: Option<String>,
+    phone: Option<String>,
+    gender: Option<String>,
+    enterprise_id: Option<i64>,
+    party_member: bool,
+    kinds: Vec<String>,
+    position: Option<String>,
+    rank: Option<String>,
+    career: Option<String>,
+    expertise: Option<String>,
+    traits: Option<String>,
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    input: PersonInput,
+    editing: Option<i64>,
+) -> AppResult<Valid> {
+    let mut errors = Vec::new();
+    let name = crate::text::required_text(&mut errors, "name", input.name, 50, "姓名", "name");
+    let reason = clean(input.override_reason);
+    let mut override_reason = None;
+    let id_number = match clean(input.id_number) {
+        None => None,
+        Some(raw) => match IdNumber::parse(&raw) {
+            Ok(id) => Some(id),
+            Err(e) if e.is_check_char() && reason.is_some() && who.can(perm::DATA_OVERRIDE) => {
+                match IdNumber::parse_allow_bad_check(&raw) {
+                    Ok(id) => {
+                        override_reason = reason.clone();
+                        Some(id)
+                    }
+                    Err(e) => {
+                        errors.push(FieldError::from_validation(
+                            "id_number",
+                            &e,
+                            "身份证号",
+                            "identity number",
+                        ));
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "identity number",
+                ));
+                None
+            }
+        },
+    };
+    let phone = match clean(input.phone) {
+        None => None,
+        Some(p) => match Phone::parse(&p) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "phone",
+                    &e,
+                    "手机号码",
+                    "phone",
+                ));
+                None
+            }
+        },
+    };
+    let gender = match clean(input.gender) {
+        Some(g) => {
+            crate::text::parse_code(&mut errors, "gender", Some(&g), GENDERS, "性别", "gender")
+                .map(str::to_owned)
+        }
+        None => id_number
+            .as_ref()
+            .map(|id| if id.is_male() { "male" } else { "female" }.to_owned()),
+    };
+    // An employee without a unit belongs to the enterprise's sub-district.
+    let enterprise = match input.enterprise_id {
+        Some(id) => enterprises::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let unit_id = match input.unit_id.or(enterprise.as_ref().map(|e| e.unit_id)) {
+        None => {
+            errors.push(FieldError::required("unit_id", "所属单位", "unit"));
+            0
+        }
+        Some(id) => {
+            if units::Entity::find_by_id(id).one(db).await?.is_none() {
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "unknown",
+                    "所属单位不存在",
+                    "the unit does not exist",
+                ));
+            }
+            id
+        }
+    };
+    let enterprise_id = match input.enterprise_id {
+        None => None,
+        Some(id) => {
+            if enterprise.is_none() {
+                errors.push(FieldError::new(
+                    "enterprise_id",
+                    "unknown",
+                    "所在企业不存在",
+                    "the enterprise does not exist",
+                ));
+            }
+            Some(id)
+        }
+    };
+    let mut kinds = Vec::new();
+    for k in input.kinds.unwrap_or_default() {
+        if let Some(code) =
+            crate::text::parse_code(&mut errors, "kinds", Some(&k), KINDS, "人员类别", "kinds")
+        {
+            kinds.push(code.to_owned());
+        }
+    }
+    if (kinds.iter().any(|k| k == "employee" || k == "contact")) && enterprise_id.is_none() {
+        errors.push(FieldError::new(
+            "enterprise_id",
+            "required",
+            "企业职工和联络员须填写所在企业",
+            "employees and enterprise contacts need their enterprise",
+        ));
+    }
+    let position = crate::text::optional_text(
+        &mut errors,
+        "position",
+        input.position,
+        100,
+        "职务",
+        "position",
+    );
+    let rank = crate::text::optional_text(&mut errors, "rank", input.rank, 50, "职级", "rank");
+    let career = crate::text::optional_text(
+        &mut errors,
+        "career",
+        input.career,
+        4000,
+        "工作履历",
+        "career history",
+    );
+    let expertise = crate::text::optional_text(
+        &mut errors,
+        "expertise",
+        input.expertise,
+        1000,
+        "专长",
+        "expertise",
+    );
+    let traits = crate::text::optional_text(
+        &mut errors,
+        "traits",
+        input.traits,
+        1000,
+        "个性特点",
+        "traits",
+    );
+    if let Some(id) = &id_number {
+        let dup = people::Entity::find()
+            .filter(people::Column::IdNumber.eq(id.as_str()))
+            .filter(people::Column::Id.ne(editing.unwrap_or(0)))
+            .count(db)
+            .await?;
+        if dup > 0 {
+            errors.push(FieldError::new(
+                "id_number",
+                "duplicate",
+                "该身份证号已登记",
+                "this identity number is already registered",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(Valid {
+        name,
+        unit_id,
+        id_number: id_number.map(|i| i.as_str().to_owned()),
+        override_reason,
+        phone,
+        gender,
+        enterprise_id,
+        party_member: input.party_member.unwrap_or(false),
+        kinds,
+        position,
+        rank,
+        career,
+        expertise,
+        traits,
+    })
+}
+
+fn apply(am: &mut people::ActiveModel, v: Valid) {
+    let has = |k: &str| v.kinds.iter().any(|x| x == k);
+    am.is_cadre = Set(has("cadre"));
+    am.is_volunteer = Set(has("volunteer"));
+    am.is_employee = Set(has("employee"));
+    am.is_contact = Set(has("contact"));
+    am.name = Set(v.name);
+    am.unit_id = Set(v.unit_id);
+    am.id_number = Set(v.id_number);
+    am.id_number_override_reason = Set(v.override_reason);
+    am.phone = Set(v.phone);
+    am.gender = Set(v.gender);
+    am.enterprise_id = Set(v.enterprise_id);
+    am.party_member = Set(v.party_member);
+    am.position = Set(v.position);
+    am.rank = Set(v.rank);
+    am.career = Set(v.career);
+    am.expertise = Set(v.expertise);
+    am.traits = Set(v.traits);
+    am.updated_at = Set(Utc::now());
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    input: PersonInput,
+) -> AppResult<people::Model> {
+    who.require(perm::PERSON_ADD)?;
+    let v = validate(db, who, input, None).await?;
+    let overridden = v.override_reason.clone();
+    let txn = db.begin().await?;
+    let mut am = people::ActiveModel {
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut am, v);
+    let p = am.insert(&txn).await?;
+    ensure_writable::<people::Entity>(&txn, who, p.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "person",
+        Some(p.id),
+        p.name.clone(),
+    )
+    .await?;
+    if let Some(reason) = overridden {
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "person",
+            Some(p.id),
+            format!("id_number: {reason}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(p)
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: PersonInput,
+) -> AppResult<people::Model> {
+    who.require(perm::PERSON_EDIT)?;
+    let current = find_visible::<people::Entity>(db, &who.scope, id).await?;
+    let v = validate(db, who, input, Some(id)).await?;
+    let newly_overridden = v.override_reason.clone().filter(|_| {
+        current.id_number_override_reason.is_none() || current.id_number != v.id_number
+    });
+    let txn = db.begin().await?;
+    let mut am: people::ActiveModel = current.into();
+    apply(&mut am, v);
+    let p = am.update(&txn).await?;
+    ensure_writable::<people::Entity>(&txn, who, p.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "person",
+        Some(p.id),
+        p.name.clone(),
+    )
+    .await?;
+    if let Some(reason) = newly_overridden {
+        audit::record(
+            &txn,
+            who,
+            Action::Override,
+            "person",
+            Some(p.id),
+            format!("id_number: {reason}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(p)
+}
+
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()> {
+    who.require(perm::PERSON_REMOVE)?;
+    let p = find_visible::<people::Entity>(db, &who.scope, id).await?;
+    let accounts = users::Entity::find()
+        .filter(users::Column::PersonId.eq(id))
+        .count(db)
+        .await?;
+    if accounts > 0 {
+        return Err(AppError::conflict(
+            format!("“{}”还关联着登录账号，请先停用或解除账号", p.name),
+            format!("'{}' is linked to a user account; unlink it first", p.name),
+        ));
+    }
+    let txn = db.begin().await?;
+    people::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, who, Action::Delete, "person", Some(id), p.name).await?;
+    txn.commit().await?;
+    Ok(())
+}

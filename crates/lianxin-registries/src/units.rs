@@ -1,0 +1,581 @@
+//! Units (单位): the district's one tree of administrative units, departments, task forces,
+//! service teams and inspection groups. The closure table `unit_closure` is kept in step with
+//! `parent_id` on every insert and move.
+
+use chrono::Utc;
+use sea_orm::sea_query::LikeExpr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::access::scope::scoped;
+use crate::audit::{self, Action};
+use crate::entities::{enterprises, people, unit_closure, units, users};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::paging::{Page, Paging, ensure_writable, find_visible};
+use crate::perm;
+use crate::text::{clean, like_pattern};
+
+pub const KINDS: &[(&str, &str, &str)] = &[
+    ("district", "区", "District"),
+    ("subdistrict", "街道", "Sub-district"),
+    ("town", "镇", "Town"),
+    ("community", "社区", "Community"),
+    ("village", "村", "Village"),
+    ("group", "村民组", "Village group"),
+    ("department", "职能部门", "Department"),
+    ("task_force", "服务专班", "Service task force"),
+    ("service_team", "服务队", "Service team"),
+    ("inspection_group", "监督检查组", "Inspection group"),
+];
+
+pub fn kind_label(kind: &str, lang: Lang) -> String {
+    crate::text::code_label(KINDS, kind, lang)
+}
+
+/// Create/replace payload. Only `name`, `kind` and `parent_id` are needed; a missing `code` is
+/// derived from the parent's.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UnitInput {
+    pub name: Option<String>,
+    /// district, subdistrict, town, community, village, group, department, task_force,
+    /// service_team, inspection_group
+    pub kind: Option<String>,
+    pub parent_id: Option<i64>,
+    pub code: Option<String>,
+    pub sort: Option<i32>,
+    pub leader: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub sort: i32,
+    pub leader: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl From<units::Model> for UnitView {
+    fn from(m: units::Model) -> Self {
+        UnitView {
+            id: m.id,
+            code: m.code,
+            name: m.name,
+            kind: m.kind,
+            parent_id: m.parent_id,
+            sort: m.sort,
+            leader: m.leader,
+            phone: m.phone,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct UnitFilter {
+    /// Name or code contains.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    /// Direct children of this unit.
+    pub parent_id: Option<i64>,
+    /// This unit and everything below it.
+    pub under: Option<i64>,
+}
+
+fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
+    let mut q = scoped::<units::Entity>(&who.scope);
+    if let Some(text) = clean(f.q.clone()) {
+        let pat = like_pattern(&text);
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(units::Column::Name.like(LikeExpr::new(pat.clone()).escape('\\')))
+                .add(units::Column::Code.like(LikeExpr::new(pat).escape('\\'))),
+        );
+    }
+    if let Some(kind) = clean(f.kind.clone()) {
+        q = q.filter(units::Column::Kind.eq(kind));
+    }
+    if let Some(p) = f.parent_id {
+        q = q.filter(units::Column::ParentId.eq(p));
+    }
+    if let Some(root) = f.under {
+        q = q.filter(
+            units::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(unit_closure::Column::DescendantId)
+                    .from(unit_closure::Entity)
+                    .and_where(unit_closure::Column::AncestorId.eq(root))
+                    .take(),
+            ),
+        );
+    }
+    q
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &UnitFilter,
+    paging: Paging,
+) -> AppResult<Page<units::Model>> {
+    who.require(perm::UNIT_LIST)?;
+    let q = filtered(who, f);
+    crate::paging::paged(db, q, units::Column::Code, false, paging).await
+}
+
+/// The filtered rows in id order, a chunk at a time after `after_id` (streaming exports).
+pub async fn chunk(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &UnitFilter,
+    after_id: i64,
+    size: u64,
+) -> AppResult<Vec<units::Model>> {
+    Ok(filtered(who, f)
+        .filter(units::Column::Id.gt(after_id))
+        .order_by_asc(units::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?)
+}
+
+/// Every visible unit, for trees and pickers (a district has hundreds, not millions).
+pub async fn all_visible(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+) -> AppResult<Vec<units::Model>> {
+    Ok(scoped::<units::Entity>(&who.scope)
+        .order_by_asc(units::Column::Sort)
+        .order_by_asc(units::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// Visible units of some kinds (pickers: sub-districts for an enterprise, teams...).
+pub async fn visible_of_kinds(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    kinds: &[&str],
+) -> AppResult<Vec<units::Model>> {
+    Ok(scoped::<units::Entity>(&who.scope)
+        .filter(units::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(units::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// Any unit by code, unscoped: for resolving references in imports (the referencing record is
+/// then scope-checked itself).
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> AppResult<Option<units::Model>> {
+    Ok(units::Entity::find()
+        .filter(units::Column::Code.eq(code.trim()))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<units::Model> {
+    who.require(perm::UNIT_LIST)?;
+    find_visible::<units::Entity>(db, &who.scope, id).await
+}
+
+/// Names of the unit's ancestors, root first (for breadcrumbs and exports).
+pub async fn path_names(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<units::Model>> {
+    let ancestors: Vec<i64> = unit_closure::Entity::find()
+        .filter(unit_closure::Column::DescendantId.eq(id))
+        .order_by_desc(unit_closure::Column::Depth)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.ancestor_id)
+        .collect();
+    let mut rows = units::Entity::find()
+        .filter(units::Column::Id.is_in(ancestors.clone()))
+        .all(db)
+        .await?;
+    rows.sort_by_key(|u| ancestors.iter().position(|a| *a == u.id));
+    Ok(rows)
+}
+
+struct Valid {
+    name: String,
+    kind: &'static str,
+    parent: Option<units::Model>,
+    code: Option<String>,
+    sort: i32,
+    leader: Option<String>,
+    phone: Option<String>,
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    input: UnitInput,
+    editing: Option<&units::Model>,
+) -> AppResult<Valid> {
+    let mut errors = Vec::new();
+    let name = crate::text::required_text(&mut errors, "name", input.name, 100, "名称", "name");
+    let kind = match clean(input.kind) {
+        None => {
+            errors.push(FieldError::required("kind", "类型", "kind"));
+            None
+        }
+        Some(k) => crate::text::parse_code(&mut errors, "kind", Some(&k), KINDS, "类型", "kind"),
+    };
+    let code = crate::text::optional_text(&mut errors, "code", input.code, 32, "编码", "code");
+    let leader =
+        crate::text::optional_text(&mut errors, "leader", input.leader, 50, "负责人", "leader");
+    let phone = match clean(input.phone) {
+        None => None,
+        Some(p) => match lianxin_types::Phone::parse(&p) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "phone",
+                    &e,
+                    "联系电话",
+                    "phone",
+                ));
+                None
+            }
+        },
+    };
+    let parent = match input.parent_id {
+        None => None,
+        Some(pid) => match units::Entity::find_by_id(pid).one(db).await? {
+            Some(p) => Some(p),
+            None => {
+                errors.push(FieldError::new(
+                    "parent_id",
+                    "unknown",
+                    "上级单位不存在",
+                    "the parent unit does not exist",
+                ));
+                None
+            }
+        },
+    };
+    if kind.is_some() && kind != Some("district") && input.parent_id.is_none() {
+        errors.push(FieldError::new(
+            "parent_id",
+            "required",
+            "只有“区”可以没有上级单位",
+            "only a district may have no parent unit",
+        ));
+    }
+    if let (Some(editing), Some(p)) = (editing, &parent) {
+        let is_below = unit_closure::Entity::find()
+            .filter(unit_closure::Column::AncestorId.eq(editing.id))
+            .filter(unit_closure::Column::DescendantId.eq(p.id))
+            .count(db)
+            .await?
+            > 0;
+        if is_below {
+            errors.push(FieldError::new(
+                "parent_id",
+                "cycle",
+                "上级单位不能是本单位或其下级",
+                "the parent cannot be the unit itself or one of its descendants",
+            ));
+        }
+    }
+    if let Some(c) = &code {
+        let taken = units::Entity::find()
+            .filter(units::Column::Code.eq(c.as_str()))
+            .filter(units::Column::Id.ne(editing.map(|e| e.id).unwrap_or(0)))
+            .count(db)
+            .await?
+            > 0;
+        if taken {
+            errors.push(FieldError::new(
+                "code",
+                "duplicate",
+                format!("编码 {c} 已被使用"),
+                format!("code {c} is already used"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(Valid {
+        name,
+        kind: kind.unwrap_or("district"),
+        parent,
+        code,
+        sort: input.sort.unwrap_or(0),
+        leader,
+        phone,
+    })
+}
+
+async fn next_code(db: &impl ConnectionTrait, parent: Option<&units::Model>) -> AppResult<String> {
+    let prefix = parent.map(|p| p.code.clone()).unwrap_or_default();
+    let siblings = units::Entity::find()
+        .filter(match parent {
+            Some(p) => units::Column::ParentId.eq(p.id),
+            None => units::Column::ParentId.is_null(),
+        })
+        .count(db)
+        .await?;
+    let mut n = siblings + 1;
+    loop {
+        let candidate = format!("{prefix}-{n:03}");
+        let taken = units::Entity::find()
+            .filter(units::Column::Code.eq(candidate.as_str()))
+            .count(db)
+            .await?
+            > 0;
+        if !taken {
+            return Ok(candidate.trim_start_matches('-').to_owned());
+        }
+        n += 1;
+    }
+}
+
+/// Closure rows for `id` placed under `parent` (its ancestors plus itself).
+async fn link(db: &impl ConnectionTrait, id: i64, parent: Option<i64>) -> AppResult<()> {
+    let mut rows = vec![unit_closure::ActiveModel {
+        ancestor_id: Set(id),
+        descendant_id: Set(id),
+        depth: Set(0),
+    }];
+    if let Some(p) = parent {
+        for a in unit_closure::Entity::find()
+            .filter(unit_closure::Column::DescendantId.eq(p))
+            .all(db)
+            .await?
+        {
+            rows.push(unit_closure::ActiveModel {
+                ancestor_id: Set(a.ancestor_id),
+                descendant_id: Set(id),
+                depth: Set(a.depth + 1),
+            });
+        }
+    }
+    unit_closure::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    input: UnitInput,
+) -> AppResult<units::Model> {
+    who.require(perm::UNIT_ADD)?;
+    let v = validate(db, input, None).await?;
+    let txn = db.begin().await?;
+    let code = match v.code {
+        Some(c) => c,
+        None => next_code(&txn, v.parent.as_ref()).await?,
+    };
+    let now = Utc::now();
+    let unit = units::ActiveModel {
+        code: Set(code),
+        name: Set(v.name),
+        kind: Set(v.kind.to_owned()),
+        parent_id: Set(v.parent.as_ref().map(|p| p.id)),
+        sort: Set(v.sort),
+        leader: Set(v.leader),
+        phone: Set(v.phone),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    link(&txn, unit.id, unit.parent_id).await?;
+    ensure_writable::<units::Entity>(&txn, who, unit.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Create,
+        "unit",
+        Some(unit.id),
+        format!("{} {}", unit.code, unit.name),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(unit)
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: UnitInput,
+) -> AppResult<units::Model> {
+    who.require(perm::UNIT_EDIT)?;
+    let current = find_visible::<units::Entity>(db, &who.scope, id).await?;
+    let v = validate(db, input, Some(&current)).await?;
+    let txn = db.begin().await?;
+    let new_parent = v.parent.as_ref().map(|p| p.id);
+    let moved = new_parent != current.parent_id;
+    let mut am: units::ActiveModel = current.clone().into();
+    if let Some(c) = v.code {
+        am.code = Set(c);
+    }
+    am.name = Set(v.name);
+    am.kind = Set(v.kind.to_owned());
+    am.parent_id = Set(new_parent);
+    am.sort = Set(v.sort);
+    am.leader = Set(v.leader);
+    am.phone = Set(v.phone);
+    am.updated_at = Set(Utc::now());
+    let unit = am.update(&txn).await?;
+    if moved {
+        relink_subtree(&txn, id, new_parent).await?;
+    }
+    ensure_writable::<units::Entity>(&txn, who, unit.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "unit",
+        Some(unit.id),
+        format!("{} {}", unit.code, unit.name),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(unit)
+}
+
+/// Moves the subtree rooted at `id` under `new_parent` in the closure table.
+async fn relink_subtree(
+    db: &impl ConnectionTrait,
+    id: i64,
+    new_parent: Option<i64>,
+) -> AppResult<()> {
+    let subtree: Vec<unit_closure::Model> = unit_closure::Entity::find()
+        .filter(unit_closure::Column::AncestorId.eq(id))
+        .all(db)
+        .await?;
+    let members: Vec<i64> = subtree.iter().map(|r| r.descendant_id).collect();
+    // Drop links from outside ancestors into the subtree.
+    unit_closure::Entity::delete_many()
+        .filter(unit_closure::Column::DescendantId.is_in(members.clone()))
+        .filter(unit_closure::Column::AncestorId.is_not_in(members))
+        .exec(db)
+        .await?;
+    if let Some(p) = new_parent {
+        let ancestors = unit_closure::Entity::find()
+            .filter(unit_closure::Column::DescendantId.eq(p))
+            .all(db)
+            .await?;
+        let mut rows = Vec::new();
+        for a in &ancestors {
+            for s in &subtree {
+                rows.push(unit_closure::ActiveModel {
+                    ancestor_id: Set(a.ancestor_id),
+                    descendant_id: Set(s.descendant_id),
+                    depth: Set(a.depth + 1 + s.depth),
+                });
+            }
+        }
+        if !rows.is_empty() {
+            unit_closure::Entity::insert_many(rows).exec(db).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()> {
+    who.require(perm::UNIT_REMOVE)?;
+    let unit = find_visible::<units::Entity>(db, &who.scope, id).await?;
+    let children = units::Entity::find()
+        .filter(units::Column::ParentId.eq(id))
+        .count(db)
+        .await?;
+    let refs = people::Entity::find()
+        .filter(people::Column::UnitId.eq(id))
+        .count(db)
+        .await?
+        + enterprises::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(enterprises::Column::UnitId.eq(id))
+                    .add(enterprises::Column::ServiceTeamId.eq(id)),
+            )
+            .count(db)
+            .await?
+        + users::Entity::find()
+            .filter(users::Column::UnitId.eq(id))
+            .count(db)
+            .await?;
+    if children > 0 || refs > 0 {
+        return Err(AppError::conflict(
+            format!(
+                "单位“{}”下还有 {children} 个下级单位和 {refs} 条关联记录，不能删除",
+                unit.name
+            ),
+            format!(
+                "unit '{}' still has {children} child units and {refs} linked records; it cannot be deleted",
+                unit.name
+            ),
+        ));
+    }
+    let txn = db.begin().await?;
+    unit_closure::Entity::delete_many()
+        .filter(unit_closure::Column::DescendantId.eq(id))
+        .exec(&txn)
+        .await?;
+    crate::entities::role_units::Entity::delete_many()
+        .filter(crate::entities::role_units::Column::UnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    units::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Delete,
+        "unit",
+        Some(id),
+        format!("{} {}", unit.code, unit.name),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Names of the given units (for views that show many records' units at once).
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(units::Entity::find()
+        .filter(units::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// The name of the top of the unit tree (the district), for documents that carry it.
+pub async fn district_name(db: &impl ConnectionTrait) -> AppResult<Option<String>> {
+    use sea_orm::QueryOrder;
+    Ok(units::Entity::find()
+        .filter(units::Column::ParentId.is_null())
+        .order_by_asc(units::Column::Id)
+        .one(db)
+        .await?
+        .map(|u| u.name))
+}

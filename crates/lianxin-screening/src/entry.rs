@@ -1,0 +1,168 @@
+//! The passage entry page's rules: who may record at a checkpoint (a volunteer on duty there,
+//! or someone who keeps the checkpoint), and the person lookup behind "find by identity
+//! number, phone or the enterprise's roster".
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::audit::{self, Action};
+use crate::entities::{checkpoints, enterprises, people};
+use crate::error::{AppError, AppResult};
+use crate::perm;
+
+/// The checkpoint, and the caller's periods on duty there (None: they keep the checkpoint
+/// and may record at any time). 403 with the reason for a volunteer never signed in there.
+pub async fn access(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    checkpoint_id: i64,
+) -> AppResult<(
+    checkpoints::Model,
+    Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+)> {
+    who.require(perm::PASSAGE_ADD)?;
+    let checkpoint = checkpoints::Entity::find_by_id(checkpoint_id)
+        .filter(checkpoints::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let keeper = who.can(perm::CHECKPOINT_EDIT)
+        && checkpoints::Entity::find_by_id(checkpoint_id)
+            .filter(super::checkpoints::scope_condition(who))
+            .one(db)
+            .await?
+            .is_some();
+    if keeper {
+        return Ok((checkpoint, None));
+    }
+    let now = Utc::now();
+    let w = super::duty::on_duty_windows(
+        db,
+        who.user_id,
+        checkpoint.id,
+        now - Duration::days(30),
+        now,
+    )
+    .await?;
+    if w.is_empty() {
+        return Err(AppError::forbidden_because(
+            format!(
+                "您不在{}值班，不能登记通行（请先在值班表上签到）",
+                checkpoint.name
+            ),
+            format!(
+                "you are not on duty at {}; sign in to your shift first",
+                checkpoint.name
+            ),
+        ));
+    }
+    Ok((checkpoint, Some(w)))
+}
+
+/// On duty right now (or a keeper)?
+async fn on_duty_now(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    checkpoint_id: i64,
+) -> AppResult<checkpoints::Model> {
+    let (cp, windows) = access(db, who, checkpoint_id).await?;
+    let now = Utc::now();
+    match windows {
+        Some(w) if !w.iter().any(|(s, e)| *s <= now && now <= *e) => {
+            Err(AppError::forbidden_because(
+                format!("您现在不在{}值班", cp.name),
+                format!("you are not on duty at {} now", cp.name),
+            ))
+        }
+        _ => Ok(cp),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct LookupQuery {
+    pub checkpoint_id: i64,
+    /// An identity number or a phone (exact), or part of a name on the roster of the
+    /// checkpoint's enterprise.
+    pub q: Option<String>,
+}
+
+/// A person found for the entry form; names in full, numbers masked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LookupHit {
+    pub person_id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub phone_masked: Option<String>,
+    pub enterprise_name: Option<String>,
+}
+
+/// Finds people for the entry page: by identity number or phone (exact), or by name within
+/// the roster of the checkpoint's enterprise. Only while on duty there; audited.
+pub async fn lookup(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &LookupQuery,
+) -> AppResult<Vec<LookupHit>> {
+    let cp = on_duty_now(db, who, q.checkpoint_id).await?;
+    let text = crate::text::clean(q.q.clone()).unwrap_or_default();
+    let mut find = people::Entity::find().filter(people::Column::IdNumber.is_not_null());
+    if let Ok(id) = lianxin_types::IdNumber::parse(&text) {
+        find = find.filter(people::Column::IdNumber.eq(id.as_str()));
+    } else if let Ok(ph) = lianxin_types::Phone::parse(&text) {
+        find = find.filter(people::Column::Phone.eq(ph.to_string()));
+    } else if let Some(e) = cp.enterprise_id {
+        // The enterprise's roster: everyone, or those whose name contains the text.
+        find = find
+            .filter(people::Column::EnterpriseId.eq(e))
+            .filter(people::Column::IsEmployee.eq(true));
+        if !text.is_empty() {
+            find = find.filter(people::Column::Name.like(
+                sea_orm::sea_query::LikeExpr::new(crate::text::like_pattern(&text)).escape('\\'),
+            ));
+        }
+    } else {
+        return Ok(Vec::new());
+    }
+    let rows = find
+        .order_by_asc(people::Column::Name)
+        .limit(50)
+        .all(db)
+        .await?;
+    let ents: std::collections::HashMap<i64, String> = enterprises::Entity::find()
+        .filter(enterprises::Column::Id.is_in(rows.iter().filter_map(|p| p.enterprise_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    audit::record(
+        db,
+        who,
+        Action::Query,
+        "passage_lookup",
+        Some(cp.id),
+        format!("{} found", rows.len()),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| LookupHit {
+            person_id: p.id,
+            id_masked: p
+                .id_number
+                .as_deref()
+                .and_then(|i| lianxin_types::IdNumber::parse(i).ok())
+                .map(|i| i.masked())
+                .unwrap_or_default(),
+            phone_masked: p
+                .phone
+                .as_deref()
+                .and_then(|x| lianxin_types::Phone::parse(x).ok())
+                .map(|x| x.masked()),
+            enterprise_name: p.enterprise_id.and_then(|e| ents.get(&e).cloned()),
+            name: p.name,
+        })
+        .collect())
+}

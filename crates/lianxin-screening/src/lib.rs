@@ -1,0 +1,154 @@
+//! Screening (C9, C10): checkpoints and their devices, passages with temperature, fever
+//! follow-ups on the case engine, and personnel screening (人员排查). The high-volume path.
+//!
+//! Privacy: an identity number never reaches the passages table; it is stored as a keyed hash
+//! (`privacy::person_hash`, HMAC-SHA256 with the installation's key) plus a masked form, and the
+//! screening query works on the hash.
+//!
+//! `api` and `pages` are the JSON and browser skins; `writer` is the group-commit writer every
+//! post of passages goes through, held in the area's state (`Screening`).
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod api;
+pub mod checkpoints;
+pub mod dashboard;
+pub mod disinfections;
+pub mod duty;
+pub mod entities;
+pub mod entry;
+pub mod health;
+pub mod pages;
+pub mod passages;
+pub mod perm;
+pub mod privacy;
+pub mod retention;
+pub mod writer;
+
+use lianxin_cases as cases;
+use lianxin_kernel::{access, audit, db, error, i18n, paging, text, web};
+use lianxin_registries as registries;
+
+use axum::extract::FromRef;
+use lianxin_kernel::area::Area;
+use lianxin_kernel::i18n::Lang;
+use lianxin_kernel::state::Core;
+use lianxin_kernel::web::{MenuGroup, MenuItem};
+use sea_orm::DatabaseConnection;
+
+/// What the screening handlers need beyond the kernel's `Core`: the passages' group-commit
+/// writer. The application's state provides it through `FromRef`.
+#[derive(Clone)]
+pub struct Screening {
+    pub db: DatabaseConnection,
+    pub ingest: writer::IngestWriter,
+}
+
+impl Screening {
+    /// Needs a tokio runtime: it starts the passage writer task.
+    pub fn start(db: DatabaseConnection) -> Self {
+        Screening {
+            ingest: writer::IngestWriter::start(db.clone()),
+            db,
+        }
+    }
+
+    /// The kernel's part, for helpers that take it.
+    pub fn core(&self) -> Core {
+        Core {
+            db: self.db.clone(),
+        }
+    }
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// What screening contributes to the kernel's mechanisms.
+pub fn area() -> Area {
+    Area {
+        code: "screening",
+        permissions: perm::KNOWN,
+        role_permissions: perm::ROLE_PERMISSIONS,
+        menu,
+        strings: |locale, key| _rust_i18n_try_translate(locale, key),
+        grants: &[],
+        asset: |path| Assets::get(path),
+    }
+}
+
+fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
+    let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));
+    // Checkpoints hang from units and enterprises: a caller whose scope is their own person
+    // only (a volunteer) has none to list.
+    let staffed_scope =
+        who.can(perm::CHECKPOINT_LIST) && (who.scope.has_units() || who.enterprise_id.is_some());
+    let mut scr = Vec::new();
+    if staffed_scope {
+        scr.push(item("checkpoints", "/checkpoints", "menu.checkpoints"));
+        scr.push(item(
+            "screening_dashboard",
+            "/screening/dashboard",
+            "menu.screening_dashboard",
+        ));
+    }
+    if who.can(perm::PASSAGE_ADD) {
+        scr.push(item("entry", "/screening/entry", "menu.entry"));
+    }
+    if who.can(perm::DUTY_LIST) && staffed_scope {
+        scr.push(item("duty", "/duty", "menu.duty"));
+    }
+    if who.can(perm::PASSAGE_LIST) {
+        scr.push(item("passages", "/passages", "menu.passages"));
+    }
+    if who.can(perm::CHECKPOINT_LIST) && who.scope.has_units() {
+        scr.push(item(
+            "disinfections",
+            "/disinfections",
+            "menu.disinfections",
+        ));
+    }
+    if who.can(perm::SCREENING_QUERY) {
+        scr.push(item("screening", "/screening", "menu.screening"));
+    }
+    if who.can(perm::HEALTH_REPORT) || who.can(perm::HEALTH_LIST) {
+        scr.push(item("health", "/health", "menu.health"));
+    }
+    vec![MenuGroup {
+        title: lang.t("menu.screening_group").into_owned(),
+        items: scr,
+    }]
+}
+
+/// The screening pages, for any state that provides `Core` and `Screening`.
+pub fn router<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+    Screening: FromRef<S>,
+{
+    pages::router()
+        .merge(pages::duty::router())
+        .merge(pages::health::router())
+}
+
+/// Screening's JSON API with its OpenAPI paths.
+pub fn api_router<S>() -> utoipa_axum::router::OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+    Screening: FromRef<S>,
+{
+    api::router().merge(api::health::router())
+}
+
+/// (code, 中文, English)
+pub const CHECKPOINT_KINDS: lianxin_kernel::text::Codes = &[
+    ("community_gate", "小区卡口", "Community gate"),
+    ("road", "道路卡点", "Road checkpoint"),
+    ("enterprise_gate", "企业出入口", "Enterprise gate"),
+    ("park", "园区", "Industrial park"),
+    ("canteen", "食堂", "Canteen"),
+    ("dormitory", "宿舍", "Dormitory"),
+];

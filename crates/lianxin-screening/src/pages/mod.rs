@@ -1,0 +1,799 @@
+//! Screening screens: checkpoints and their devices, the passages list, and personnel
+//! screening (人员排查). The volunteer's offline entry page and the dashboard come with the
+//! rest of issue 4.
+
+pub mod duty;
+pub mod health;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use crate::access::Principal;
+use crate::checkpoints::{self, CheckpointInput, CheckpointView, DeviceInput};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::paging::Paging;
+use crate::passages::{self, Contact, ContactsQuery, PassageFilter, PassageView};
+use crate::perm;
+use axum::extract::FromRef;
+use lianxin_kernel::state::Core;
+use lianxin_kernel::web::{PageCtx, render, render_status};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+    crate::Screening: FromRef<S>,
+{
+    Router::new()
+        .route(
+            "/checkpoints",
+            get(checkpoints_page).post(checkpoint_submit),
+        )
+        .route("/checkpoints/devices", axum::routing::post(device_submit))
+        .route("/passages", get(passages_page))
+        .route(
+            "/disinfections",
+            get(disinfections_page).post(disinfection_submit),
+        )
+        .route("/screening/settings", axum::routing::post(settings_submit))
+        .route("/screening", get(screening_page))
+        .route("/screening/contacts.xlsx", get(screening_export))
+        .route("/screening/entry", get(entry_page))
+        .route("/screening/sw.js", get(service_worker))
+        .route("/screening/dashboard", get(dashboard_page))
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    lang: Lang,
+    csrf: String,
+    user_name: String,
+    /// The page's messages and the caller's shifts, as JSON for entry.js.
+    boot: String,
+}
+
+/// The volunteer's phone page: sign in to a shift, then record passages; it keeps working
+/// offline (assets/entry.js queues passages in IndexedDB, assets/sw.js serves the page).
+async fn entry_page(State(s): State<Core>, who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::PASSAGE_ADD)?;
+    let shifts = crate::duty::mine(&s.db, &who, lang).await?;
+    let threshold = crate::privacy::fever_threshold(&s.db).await?;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let boot = serde_json::json!({
+        "user_id": who.user_id,
+        "shifts": shifts,
+        "fever_threshold": threshold,
+        "i18n": {
+            "online": t("在线", "Online"),
+            "offline": t("离线：登记照常保存，联网后自动发送", "Offline: entries are kept and sent when the network returns"),
+            "pending": t("待发送", "Waiting to send"),
+            "sent": t("已发送", "Sent"),
+            "rejected": t("被退回", "Refused"),
+            "queued": t("已保存，待发送", "Saved, waiting to send"),
+            "saved": t("已保存", "Saved"),
+            "fever": t("体温异常！请引导至临时留观点复测，系统已生成发热随访事项", "Fever! Take the person aside for a retest; a fever follow-up case has been raised"),
+            "sign_in": t("签到上岗", "Sign in"),
+            "sign_out": t("签退", "Sign out"),
+            "no_shift": t("您目前没有排班。请联系卡点负责人排班。", "You have no shift. Ask the checkpoint's organiser to book you."),
+            "not_on_duty": t("请先签到上岗，再登记通行", "Sign in to your shift before recording passages"),
+            "bad_id": t("身份证号不正确（18 位，末位校验码）", "The identity number is not valid (18 characters, check character)"),
+            "need_person": t("请输入身份证号，或查找并选择人员", "Enter an identity number, or find and choose the person"),
+            "bad_temp": t("体温应在 34.0 到 43.0 ℃ 之间", "The temperature must be 34.0-43.0 °C"),
+            "chosen": t("已选", "Chosen"),
+            "clear": t("改为手工录入", "Enter by hand instead"),
+            "none_found": t("没有找到，可按访客登记", "Nobody found; record as a visitor"),
+            "session": t("登录已过期，请重新登录后发送", "Your session expired; log in again to send"),
+            "in": t("进", "In"),
+            "out": t("出", "Out"),
+        },
+    });
+    // Inside <script>: keep "</script>" and friends from closing the element.
+    let boot = boot.to_string().replace('<', "\\u003c");
+    Ok(render(&EntryPage {
+        lang,
+        csrf: who.csrf_token.clone(),
+        user_name: who.display_name.clone(),
+        boot,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "screening_dashboard_body.html")]
+struct DashboardBody {
+    lang: Lang,
+    d: crate::dashboard::ScreeningDashboard,
+    charts: Vec<lianxin_kernel::web::widgets::Chart>,
+    refreshed: String,
+}
+
+impl DashboardBody {
+    fn health_percent(&self) -> i64 {
+        if self.d.health_roster == 0 {
+            0
+        } else {
+            self.d.health_reported * 100 / self.d.health_roster
+        }
+    }
+    fn percent(&self, a: &i64, b: &i64) -> i64 {
+        if *b == 0 { 0 } else { a * 100 / b }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "screening_dashboard.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    body: DashboardBody,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DashboardQuery {
+    /// Only the refreshed part (htmx polls it).
+    fragment: Option<String>,
+}
+
+async fn dashboard_body(s: &Core, who: &Principal, lang: Lang) -> AppResult<DashboardBody> {
+    use serde_json::json;
+    let d = crate::dashboard::build(&s.db, who, lang).await?;
+    let mut charts = Vec::new();
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    charts.push(lianxin_kernel::web::widgets::Chart {
+        title: t("近 14 天通行与发热", "Passages and fevers, 14 days"),
+        option: json!({
+            "animation": false,
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 50, "right": 40, "top": 16, "bottom": 50},
+            "xAxis": {"type": "category", "data": d.trend.iter().map(|x| x.day.format("%m-%d").to_string()).collect::<Vec<_>>()},
+            "yAxis": [{"type": "value", "minInterval": 1}, {"type": "value", "minInterval": 1, "splitLine": {"show": false}}],
+            "series": [
+                {"name": t("通行", "Passages"), "type": "line", "smooth": true, "areaStyle": {}, "data": d.trend.iter().map(|x| x.passages).collect::<Vec<_>>()},
+                {"name": t("发热", "Fevers"), "type": "bar", "yAxisIndex": 1, "itemStyle": {"color": "#d4380d"}, "data": d.trend.iter().map(|x| x.fevers).collect::<Vec<_>>()}
+            ]
+        })
+        .to_string(),
+    });
+    let bars = |rows: &[crate::dashboard::Count]| {
+        let rows: Vec<_> = rows.iter().take(15).collect();
+        json!({
+            "animation": false,
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 40, "right": 16, "top": 16, "bottom": 90},
+            "xAxis": {"type": "category", "data": rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(), "axisLabel": {"interval": 0, "rotate": 30}},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                {"name": t("通行", "Passages"), "type": "bar", "data": rows.iter().map(|r| r.passages).collect::<Vec<_>>(), "itemStyle": {"color": "#1677ff"}},
+                {"name": t("发热", "Fevers"), "type": "bar", "data": rows.iter().map(|r| r.fevers).collect::<Vec<_>>(), "itemStyle": {"color": "#d4380d"}}
+            ]
+        })
+        .to_string()
+    };
+    charts.push(lianxin_kernel::web::widgets::Chart {
+        title: t("今日各街道通行", "Today by sub-district"),
+        option: bars(&d.by_subdistrict),
+    });
+    charts.push(lianxin_kernel::web::widgets::Chart {
+        title: t("今日通行最多的卡点", "Today's busiest checkpoints"),
+        option: bars(&d.by_checkpoint),
+    });
+    charts.push(lianxin_kernel::web::widgets::Chart {
+        title: t("当前值守", "Duty now"),
+        option: json!({
+            "animation": false,
+            "tooltip": {"trigger": "item"},
+            "legend": {"bottom": 0},
+            "series": [{"type": "pie", "radius": ["35%", "65%"], "data": [
+                {"name": t("在岗", "On duty"), "value": d.coverage.on_duty, "itemStyle": {"color": "#52c41a"}},
+                {"name": t("未到岗", "Nobody signed in"), "value": d.coverage.unsigned, "itemStyle": {"color": "#faad14"}},
+                {"name": t("空岗", "Nobody booked"), "value": d.coverage.gap, "itemStyle": {"color": "#d4380d"}},
+                {"name": t("非值守时段", "Off hours"), "value": d.coverage.closed, "itemStyle": {"color": "#bfbfbf"}}
+            ]}]
+        })
+        .to_string(),
+    });
+    Ok(DashboardBody {
+        lang,
+        d,
+        charts,
+        refreshed: chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%H:%M:%S")
+            .to_string(),
+    })
+}
+
+/// The screening dashboard; the body refreshes itself every 15 seconds (htmx).
+async fn dashboard_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    let body = dashboard_body(&s, &who, lang).await?;
+    if q.fragment.is_some() {
+        return Ok(render(&body));
+    }
+    Ok(render(&DashboardPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "screening_dashboard",
+            lang.pick("防控看板", "Screening dashboard"),
+        ),
+        body,
+    }))
+}
+
+use lianxin_kernel::web::widgets::SelectOption as Opt;
+
+/// The units in the caller's scope a checkpoint or a disinfection can belong to.
+async fn own_units(s: &Core, who: &Principal) -> AppResult<Vec<Opt>> {
+    Ok(
+        crate::access::scope::scoped::<crate::entities::units::Entity>(&who.scope)
+            .all(&s.db)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                matches!(
+                    u.kind.as_str(),
+                    "community" | "village" | "subdistrict" | "town" | "department"
+                )
+            })
+            .map(|u| Opt {
+                value: u.id.to_string(),
+                label: u.name,
+            })
+            .collect(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "checkpoints.html")]
+struct CheckpointsPage {
+    ctx: PageCtx,
+    rows: Vec<CheckpointView>,
+    total: u64,
+    can_edit: bool,
+    kinds: Vec<Opt>,
+    units: Vec<Opt>,
+    error: Option<String>,
+    /// A device just registered: its name and token (shown once).
+    new_device: Option<(String, String)>,
+    /// For administrators: the fever threshold (°C) and retention (days).
+    settings: Option<(String, i64)>,
+}
+
+async fn checkpoints_view(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    error: Option<String>,
+    new_device: Option<(String, String)>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = checkpoints::list(&s.db, who, Paging::new(1, 500)).await?;
+    let rows = checkpoints::views(&s.db, page.items, lang).await?;
+    let units = own_units(s, who).await?;
+    Ok(render_status(
+        status,
+        &CheckpointsPage {
+            ctx: PageCtx::new(
+                who,
+                lang,
+                "checkpoints",
+                lang.pick("卡点与设备", "Checkpoints and devices"),
+            ),
+            total: page.total,
+            rows,
+            can_edit: who.can(perm::CHECKPOINT_EDIT),
+            kinds: crate::CHECKPOINT_KINDS
+                .iter()
+                .map(|(k, zh, en)| Opt {
+                    value: (*k).to_owned(),
+                    label: lang.pick(zh, en).to_owned(),
+                })
+                .collect(),
+            units,
+            error,
+            new_device,
+            settings: if who.can(perm::ALL) {
+                let st = crate::privacy::settings_of(&s.db).await?;
+                let t = st.fever_threshold.unwrap_or(373);
+                Some((
+                    format!("{}.{}", t / 10, t % 10),
+                    st.retention_days.unwrap_or(28),
+                ))
+            } else {
+                None
+            },
+        },
+    ))
+}
+
+/// The checkpoints page after one of its forms: as it now stands (with a new device's token),
+/// or re-shown with the refusal (422).
+async fn checkpoints_after(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    r: AppResult<Option<(String, String)>>,
+) -> AppResult<Response> {
+    match r {
+        Ok(new_device) => checkpoints_view(s, who, lang, None, new_device, StatusCode::OK).await,
+        Err(e) => {
+            let msg = lianxin_kernel::web::shown_refusal(e, lang)?;
+            checkpoints_view(
+                s,
+                who,
+                lang,
+                Some(msg),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+async fn checkpoints_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CheckpointForm {
+    name: Option<String>,
+    kind: Option<String>,
+    unit_id: Option<String>,
+    place: Option<String>,
+    responsible: Option<String>,
+}
+
+async fn checkpoint_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<CheckpointForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let unit_id = crate::text::parse_int(
+        &mut errors,
+        "unit_id",
+        f.unit_id.as_deref(),
+        "所属单位",
+        "Unit",
+    );
+    let r = if errors.is_empty() {
+        checkpoints::create(
+            &s.db,
+            &who,
+            CheckpointInput {
+                name: f.name,
+                kind: f.kind,
+                unit_id,
+                place: f.place,
+                responsible: f.responsible,
+                enterprise_id: None,
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    checkpoints_after(&s, &who, lang, r.map(|_| None)).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeviceForm {
+    checkpoint_id: Option<String>,
+    name: Option<String>,
+}
+
+async fn device_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<DeviceForm>,
+) -> AppResult<Response> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let checkpoint_id = crate::text::parse_int(
+        &mut errors,
+        "checkpoint_id",
+        f.checkpoint_id.as_deref(),
+        "卡点",
+        "Checkpoint",
+    );
+    let r = if errors.is_empty() {
+        checkpoints::add_device(
+            &s.db,
+            &who,
+            DeviceInput {
+                checkpoint_id,
+                name: f.name,
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    checkpoints_after(&s, &who, lang, r.map(|(d, token)| Some((d.name, token)))).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PassagesQuery {
+    checkpoint_id: Option<String>,
+    fever: Option<String>,
+    /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<u64>,
+}
+
+/// A `datetime-local` value, read in Asia/Shanghai.
+fn local_input(v: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let v = v?.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok()?;
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .map(|d| d.with_timezone(&chrono::Utc))
+}
+
+#[derive(Template)]
+#[template(path = "passages.html")]
+struct PassagesPage {
+    ctx: PageCtx,
+    rows: Vec<PassageView>,
+    total: u64,
+    checkpoints: Vec<Opt>,
+    checkpoint_id: String,
+    fever: bool,
+    from: String,
+    to: String,
+    /// The query string of the current filter (for paging links).
+    filter_qs: String,
+    page: u64,
+    pages: u64,
+}
+
+async fn passages_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<PassagesQuery>,
+) -> AppResult<Response> {
+    let checkpoint_id = q
+        .checkpoint_id
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok());
+    let fever = q.fever.as_deref().is_some_and(|v| !v.is_empty());
+    let paging = Paging::new(q.page.unwrap_or(1).max(1), 50);
+    // For a checkpoint and a time window: everyone who passed.
+    let page = passages::list(
+        &s.db,
+        &who,
+        &PassageFilter {
+            checkpoint_id,
+            fever: fever.then_some(true),
+            from: local_input(q.from.as_deref()),
+            to: local_input(q.to.as_deref()),
+        },
+        paging,
+    )
+    .await?;
+    let filter_qs = serde_urlencoded::to_string([
+        ("checkpoint_id", q.checkpoint_id.as_deref().unwrap_or("")),
+        ("fever", if fever { "1" } else { "" }),
+        ("from", q.from.as_deref().unwrap_or("")),
+        ("to", q.to.as_deref().unwrap_or("")),
+    ])
+    .unwrap_or_default();
+    let cps = checkpoints::list(&s.db, &who, Paging::new(1, 500))
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    Ok(render(&PassagesPage {
+        ctx: PageCtx::new(&who, lang, "passages", lang.pick("通行记录", "Passages")),
+        pages: paging.pages(page.total),
+        total: page.total,
+        rows: page.items,
+        checkpoints: cps
+            .into_iter()
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: c.name,
+            })
+            .collect(),
+        checkpoint_id: checkpoint_id
+            .map(|v: i64| v.to_string())
+            .unwrap_or_default(),
+        fever,
+        from: q.from.clone().unwrap_or_default(),
+        to: q.to.clone().unwrap_or_default(),
+        filter_qs,
+        page: paging.page(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ScreeningForm {
+    id_number: Option<String>,
+    days: Option<String>,
+    window_minutes: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "screening.html")]
+struct ScreeningPage {
+    ctx: PageCtx,
+    id_number: String,
+    days: String,
+    window_minutes: String,
+    result: Option<Vec<Contact>>,
+    error: Option<String>,
+}
+
+async fn screening_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(f): Query<ScreeningForm>,
+) -> AppResult<Response> {
+    who.require(perm::SCREENING_QUERY)?;
+    let id_number = f.id_number.clone().unwrap_or_default();
+    let days = f
+        .days
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "14".into());
+    let window = f
+        .window_minutes
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "30".into());
+    let (result, error, status) = if id_number.trim().is_empty() {
+        (None, None, StatusCode::OK)
+    } else {
+        let q = ContactsQuery {
+            id_number: Some(id_number.clone()),
+            days: days.trim().parse().ok().or(Some(0)),
+            window_minutes: window.trim().parse().ok().or(Some(0)),
+        };
+        match passages::contacts(&s.db, &who, &q).await {
+            Ok(p) => (Some(p.items), None, StatusCode::OK),
+            Err(e @ AppError::Validation(_)) => (
+                None,
+                Some(lianxin_kernel::web::refusal_text(&e, lang)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(render_status(
+        status,
+        &ScreeningPage {
+            ctx: PageCtx::new(
+                &who,
+                lang,
+                "screening",
+                lang.pick("人员排查", "Personnel screening"),
+            ),
+            id_number,
+            days,
+            window_minutes: window,
+            result,
+            error,
+        },
+    ))
+}
+
+async fn screening_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(f): Query<ScreeningForm>,
+) -> AppResult<Response> {
+    let q = ContactsQuery {
+        id_number: f.id_number,
+        days: f.days.as_deref().and_then(|v| v.trim().parse().ok()),
+        window_minutes: f
+            .window_minutes
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok()),
+    };
+    crate::api::contacts_file(&s, &who, lang, &q).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SettingsForm {
+    fever_celsius: Option<String>,
+    retention_days: Option<String>,
+}
+
+async fn settings_submit(
+    State(s): State<crate::Screening>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<SettingsForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let fever = match f
+        .fever_celsius
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => match lianxin_types::DeciCelsius::from_celsius_str(v) {
+            Ok(t) => Some(i64::from(t.0)),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "fever_celsius",
+                    &e,
+                    "发热阈值",
+                    "Fever threshold",
+                ));
+                None
+            }
+        },
+    };
+    let retention = crate::text::parse_int(
+        &mut errors,
+        "retention_days",
+        f.retention_days.as_deref(),
+        "保留天数",
+        "Retention days",
+    );
+    let r = if errors.is_empty() {
+        crate::privacy::set_settings(
+            &s.db,
+            &who,
+            crate::privacy::ScreeningSettings {
+                fever_threshold: fever,
+                retention_days: retention,
+            },
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    s.ingest.forget_settings();
+    checkpoints_after(&s.core(), &who, lang, r.map(|()| None)).await
+}
+
+#[derive(Template)]
+#[template(path = "disinfections.html")]
+struct DisinfectionsPage {
+    ctx: PageCtx,
+    rows: Vec<crate::disinfections::DisinfectionView>,
+    total: u64,
+    units: Vec<Opt>,
+    can_add: bool,
+    error: Option<String>,
+}
+
+async fn disinfections_view(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    error: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = crate::disinfections::list(&s.db, who, Paging::new(1, 200)).await?;
+    let units = own_units(s, who).await?;
+    Ok(render_status(
+        status,
+        &DisinfectionsPage {
+            ctx: PageCtx::new(
+                who,
+                lang,
+                "disinfections",
+                lang.pick("消杀记录", "Disinfection logs"),
+            ),
+            total: page.total,
+            rows: page.items,
+            units,
+            can_add: who.can(perm::CHECKPOINT_EDIT) || who.can(perm::PASSAGE_ADD),
+            error,
+        },
+    ))
+}
+
+async fn disinfections_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    disinfections_view(&s, &who, lang, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DisinfectionForm {
+    unit_id: Option<String>,
+    place: Option<String>,
+    agent: Option<String>,
+    area: Option<String>,
+    person: Option<String>,
+    note: Option<String>,
+}
+
+async fn disinfection_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<DisinfectionForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let unit_id = crate::text::parse_int(
+        &mut errors,
+        "unit_id",
+        f.unit_id.as_deref(),
+        "所属单位",
+        "Unit",
+    );
+    let r = if errors.is_empty() {
+        crate::disinfections::create(
+            &s.db,
+            &who,
+            crate::disinfections::DisinfectionInput {
+                unit_id,
+                place: f.place,
+                agent: f.agent,
+                area: f.area,
+                person: f.person,
+                note: f.note,
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match r {
+        Ok(()) => disinfections_view(&s, &who, lang, None, StatusCode::OK).await,
+        Err(e @ AppError::Validation(_)) => {
+            disinfections_view(
+                &s,
+                &who,
+                lang,
+                Some(lianxin_kernel::web::refusal_text(&e, lang)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The entry page's service worker, served under `/screening/` so that its scope covers the
+/// page; never cached by the browser's HTTP cache (a new version must reach the phones).
+pub async fn service_worker() -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    match crate::Assets::get("sw.js") {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
+        None => AppError::NotFound.into_response(),
+    }
+}

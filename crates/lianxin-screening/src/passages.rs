@@ -1,0 +1,1004 @@
+//! Passages through checkpoints: ingest (one or a batch of up to 5,000 from a device, each
+//! with the device's sequence number, so a retried batch never stores anything twice), fever
+//! follow-ups (a case on the engine for each new passage at or above the threshold), the
+//! list, and personnel screening (人员排查).
+//!
+//! Acknowledged means durable: the answer is sent after the transaction commits (SQLite
+//! `synchronous=FULL`, PostgreSQL's default).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::audit::{self, Action};
+use crate::cases::service::{self as case_service, ActionInput, CaseInput};
+use crate::entities::{checkpoints, devices, passages};
+use crate::error::{AppError, AppResult, FieldError, ProblemFieldBody};
+use crate::i18n::Lang;
+use crate::paging::Page;
+use crate::paging::Paging;
+use crate::perm;
+
+pub const MAX_BATCH: usize = 5_000;
+
+/// One passage as a device or the entry page sends it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PassageInput {
+    /// The device's own sequence number: the same number twice is one passage.
+    pub device_seq: Option<i64>,
+    pub id_number: Option<String>,
+    /// Instead of `id_number`: a person of the registry (found by the entry page's lookup).
+    pub person_id: Option<i64>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// Tenths of a degree Celsius (365 = 36.5 °C), 340..=430.
+    pub temperature: Option<i64>,
+    /// in or out
+    pub direction: Option<String>,
+    /// When (RFC 3339); default now.
+    pub at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Rejected {
+    /// The passage's position in the batch (0 for a single one).
+    pub index: usize,
+    pub errors: Vec<ProblemFieldBody>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IngestResult {
+    /// New passages stored.
+    pub accepted: usize,
+    /// Passages whose sequence number this device had sent already (not stored again).
+    pub duplicates: usize,
+    /// Invalid passages, none stored; the batch's good rows are kept.
+    pub rejected: Vec<Rejected>,
+    /// Of the accepted ones, at or above the fever threshold (each raised a follow-up case).
+    pub fevers: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Valid {
+    seq: i64,
+    hash: String,
+    masked: String,
+    name: Option<String>,
+    phone: Option<String>,
+    temperature: i16,
+    direction: &'static str,
+    at: DateTime<Utc>,
+}
+
+/// The identity number, name and phone of registry people named by `person_id`.
+type Known = HashMap<i64, (Option<String>, String, Option<String>)>;
+
+fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, Rejected> {
+    let (key, now, lang) = (ctx.key, ctx.now, ctx.lang);
+    let mut errors = Vec::new();
+    if let Some(pid) = p.person_id {
+        match ctx.known.get(&pid) {
+            Some((Some(id), name, phone)) => {
+                p.id_number = Some(id.clone());
+                p.name = p.name.or_else(|| Some(name.clone()));
+                p.phone = p.phone.or_else(|| phone.clone());
+            }
+            _ => errors.push(FieldError::new(
+                "person_id",
+                "unknown",
+                "人员不存在或未登记身份证号",
+                "no such person, or the person has no identity number on file",
+            )),
+        }
+    }
+    let seq = match p.device_seq {
+        Some(s) if s >= 0 => s,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "device_seq",
+                "range",
+                "序号不能为负数",
+                "device_seq must not be negative",
+            ));
+            0
+        }
+        None => {
+            errors.push(FieldError::required("device_seq", "设备序号", "device_seq"));
+            0
+        }
+    };
+    let id = match crate::text::clean(p.id_number) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    };
+    let temperature = match p.temperature {
+        None => {
+            errors.push(FieldError::required("temperature", "体温", "Temperature"));
+            0
+        }
+        Some(t) => match i32::try_from(t)
+            .ok()
+            .and_then(|t| lianxin_types::DeciCelsius::new_body(t).ok())
+        {
+            Some(t) => t.0,
+            None => {
+                errors.push(FieldError::new(
+                    "temperature",
+                    "range",
+                    "体温应在 34.0 到 43.0 ℃ 之间（单位：0.1 ℃，如 365）",
+                    "temperature must be 340..=430 tenths of a degree (34.0-43.0 °C)",
+                ));
+                0
+            }
+        },
+    };
+    let direction = match p.direction.as_deref().map(str::trim) {
+        None | Some("") | Some("in") => "in",
+        Some("out") => "out",
+        Some(_) => {
+            errors.push(FieldError::new(
+                "direction",
+                "unknown",
+                "方向只能是 in 或 out",
+                "direction must be in or out",
+            ));
+            "in"
+        }
+    };
+    let at = p.at.map(|d| d.with_timezone(&Utc)).unwrap_or(now);
+    if at > now + Duration::minutes(10) || at < now - Duration::days(30) {
+        errors.push(FieldError::new(
+            "at",
+            "range",
+            "通行时间不能晚于现在，也不能早于 30 天前",
+            "at must not be in the future nor more than 30 days ago",
+        ));
+    } else if let Some(w) = ctx.on_duty
+        && !w.iter().any(|(s, e)| *s <= at && at <= *e)
+    {
+        errors.push(FieldError::new(
+            "at",
+            "not_on_duty",
+            "通行时间不在您在该卡点的在岗时段内（请先签到）",
+            "at is outside your time on duty at this checkpoint (sign in first)",
+        ));
+    }
+    let name = crate::text::clean(p.name).map(|n| n.chars().take(50).collect());
+    let phone = match crate::text::clean(p.phone) {
+        None => None,
+        Some(v) => match lianxin_types::Phone::parse(&v) {
+            Ok(ph) => Some(ph.to_string()),
+            Err(e) => {
+                errors.push(FieldError::from_validation("phone", &e, "电话", "Phone"));
+                None
+            }
+        },
+    };
+    match (errors.is_empty(), id) {
+        (true, Some(id)) => Ok(Valid {
+            seq,
+            hash: super::privacy::person_hash(key, id.as_str()),
+            masked: id.masked(),
+            name,
+            phone,
+            temperature,
+            direction,
+            at,
+        }),
+        _ => Err(Rejected {
+            index,
+            errors: errors
+                .iter()
+                .map(|e| ProblemFieldBody {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    message: e.message(lang).to_owned(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+struct Ctx<'a> {
+    key: &'a [u8],
+    now: DateTime<Utc>,
+    lang: Lang,
+    known: &'a Known,
+    /// For a volunteer: the periods they are on duty at the checkpoint.
+    on_duty: Option<&'a [(DateTime<Utc>, DateTime<Utc>)]>,
+}
+
+/// Where a batch comes from: a device with its token, or a user on the entry page (the
+/// page's own `client_id` plays the device's part in the sequence numbers). Owned: a
+/// prepared batch travels to the writer task (`screening::writer`).
+#[derive(Debug, Clone)]
+pub enum Source {
+    Device(devices::Model),
+    User {
+        user_id: i64,
+        display_name: String,
+        checkpoint: checkpoints::Model,
+        client_id: String,
+    },
+}
+
+/// A batch validated and ready to be written: everything the write needs, nothing borrowed.
+pub struct Prepared {
+    source: Source,
+    valid: Vec<Valid>,
+    rejected: Vec<Rejected>,
+    threshold: i16,
+    now: DateTime<Utc>,
+}
+
+impl Prepared {
+    /// Passages to write (valid ones; duplicates are found at write time).
+    pub fn len(&self) -> usize {
+        self.valid.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.valid.is_empty()
+    }
+}
+
+/// Stores the new passages of a device's batch in a transaction of its own (the demo, the
+/// importers); the HTTP handlers go through `screening::writer` to share commits.
+pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    device: &devices::Model,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<IngestResult> {
+    let p = prepare(db, Source::Device(device.clone()), None, batch, lang).await?;
+    write_alone(db, p).await
+}
+
+/// Passages recorded by a user at a checkpoint (the entry page, online or from its offline
+/// queue): a volunteer only while on duty there (signed in to a shift), a user who keeps the
+/// checkpoint at any time. Checks the caller, the checkpoint and the page's id, then
+/// validates the batch; the writer stores it.
+pub async fn prepare_user(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    checkpoint_id: i64,
+    client_id: Option<String>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<Prepared> {
+    who.require(perm::PASSAGE_ADD)?;
+    let client_id = match crate::text::clean(client_id) {
+        Some(c)
+            if (8..=40).contains(&c.len())
+                && c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') =>
+        {
+            c
+        }
+        _ => {
+            return Err(AppError::invalid(FieldError::new(
+                "client_id",
+                "format",
+                "client_id 应为 8 到 40 位字母、数字或 - _（每个浏览器一个）",
+                "client_id must be 8-40 letters, digits, - or _ (one per browser)",
+            )));
+        }
+    };
+    let (checkpoint, on_duty) = super::entry::access(db, who, checkpoint_id).await?;
+    prepare(
+        db,
+        Source::User {
+            user_id: who.user_id,
+            display_name: who.display_name.clone(),
+            checkpoint,
+            client_id,
+        },
+        on_duty,
+        batch,
+        lang,
+    )
+    .await
+}
+
+/// Validates a batch outside any transaction (identity numbers to keyed hashes, ranges, the
+/// volunteer's time on duty); bad passages become `rejected`, nothing is written yet.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    source: Source,
+    on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+) -> AppResult<Prepared> {
+    let key = super::privacy::key(db).await?;
+    let threshold = super::privacy::fever_threshold(db).await?;
+    prepare_with(db, source, on_duty, batch, lang, &key, threshold).await
+}
+
+/// `prepare` with the installation's key and fever threshold at hand (the writer caches them).
+pub async fn prepare_with(
+    db: &impl ConnectionTrait,
+    source: Source,
+    on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    batch: Vec<PassageInput>,
+    lang: Lang,
+    key: &[u8],
+    threshold: i16,
+) -> AppResult<Prepared> {
+    if batch.len() > MAX_BATCH {
+        return Err(AppError::invalid(FieldError::new(
+            "body",
+            "length",
+            format!("一批最多 {MAX_BATCH} 条通行记录"),
+            format!("a batch holds at most {MAX_BATCH} passages"),
+        )));
+    }
+    let now = Utc::now();
+    let person_ids: Vec<i64> = batch.iter().filter_map(|p| p.person_id).collect();
+    let mut known = Known::new();
+    for chunk in person_ids.chunks(1000) {
+        for p in crate::entities::people::Entity::find()
+            .filter(crate::entities::people::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            known.insert(p.id, (p.id_number, p.name, p.phone));
+        }
+    }
+    let ctx = Ctx {
+        key,
+        now,
+        lang,
+        known: &known,
+        on_duty: on_duty.as_deref(),
+    };
+    let mut rejected = Vec::new();
+    let mut valid = Vec::with_capacity(batch.len());
+    for (i, p) in batch.into_iter().enumerate() {
+        match validate(i, p, &ctx) {
+            Ok(v) => valid.push(v),
+            Err(r) => rejected.push(r),
+        }
+    }
+    Ok(Prepared {
+        source,
+        valid,
+        rejected,
+        threshold,
+        now,
+    })
+}
+
+async fn write_alone<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    p: Prepared,
+) -> AppResult<IngestResult> {
+    let txn = db.begin().await?;
+    let r = write(&txn, &p).await?;
+    txn.commit().await?;
+    metrics::counter!("lianxin_passages_accepted_total").increment(r.accepted as u64);
+    Ok(r)
+}
+
+/// Writes a prepared batch inside the caller's transaction (the caller commits, and only
+/// then answers).
+pub async fn write<C: ConnectionTrait + TransactionTrait>(
+    txn: &C,
+    p: &Prepared,
+) -> AppResult<IngestResult> {
+    write_many(txn, std::slice::from_ref(p))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("write_many answered nothing"))
+}
+
+/// Who sent a passage, for duplicate detection: a device, or a user's page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SourceKey {
+    Device(i64),
+    User(i64, String),
+}
+
+impl Source {
+    fn key(&self) -> SourceKey {
+        match self {
+            Source::Device(d) => SourceKey::Device(d.id),
+            Source::User {
+                user_id, client_id, ..
+            } => SourceKey::User(*user_id, client_id.clone()),
+        }
+    }
+}
+
+/// Writes several prepared batches inside the caller's transaction with a handful of
+/// statements whatever their number (the group commit's write): the senders' row locks
+/// (devices and users, each in id order, so concurrent writers never deadlock), one duplicate
+/// check for all devices, the new rows, the running totals, the fever follow-up cases, the
+/// devices' last contact. One answer per batch, in order.
+pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
+    txn: &C,
+    batches: &[Prepared],
+) -> AppResult<Vec<IngestResult>> {
+    let now = Utc::now();
+    // One writer per device (or user) at a time, across processes too: a retried batch racing
+    // its original adds nothing.
+    let mut device_ids: Vec<i64> = Vec::new();
+    let mut user_ids: Vec<i64> = Vec::new();
+    for b in batches {
+        match &b.source {
+            Source::Device(d) => device_ids.push(d.id),
+            Source::User { user_id, .. } => user_ids.push(*user_id),
+        }
+    }
+    device_ids.sort_unstable();
+    device_ids.dedup();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    crate::db::lock_rows(txn, "devices", &device_ids).await?;
+    crate::db::lock_rows(txn, "users", &user_ids).await?;
+    // The devices' checkpoints, in one query.
+    let cp_ids: Vec<i64> = batches
+        .iter()
+        .filter_map(|b| match &b.source {
+            Source::Device(d) => Some(d.checkpoint_id),
+            Source::User { .. } => None,
+        })
+        .collect();
+    let mut cps: HashMap<i64, checkpoints::Model> = HashMap::new();
+    for chunk in cp_ids.chunks(1000) {
+        for c in checkpoints::Entity::find()
+            .filter(checkpoints::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            cps.insert(c.id, c);
+        }
+    }
+    // Sequence numbers already stored: for devices one query over all of them (a superset,
+    // filtered here), for users' pages one per page.
+    let mut seen: HashSet<(SourceKey, i64)> = HashSet::new();
+    let device_seqs: Vec<i64> = batches
+        .iter()
+        .filter(|b| matches!(b.source, Source::Device(_)))
+        .flat_map(|b| b.valid.iter().map(|v| v.seq))
+        .collect();
+    if !device_ids.is_empty() {
+        for chunk in device_seqs.chunks(1000) {
+            let rows: Vec<(Option<i64>, Option<i64>)> = passages::Entity::find()
+                .select_only()
+                .column(passages::Column::DeviceId)
+                .column(passages::Column::DeviceSeq)
+                .filter(passages::Column::DeviceId.is_in(device_ids.clone()))
+                .filter(passages::Column::DeviceSeq.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            for (d, q) in rows {
+                if let (Some(d), Some(q)) = (d, q) {
+                    seen.insert((SourceKey::Device(d), q));
+                }
+            }
+        }
+    }
+    for b in batches {
+        if let Source::User {
+            user_id, client_id, ..
+        } = &b.source
+        {
+            for chunk in b.valid.chunks(1000) {
+                let rows: Vec<Option<i64>> = passages::Entity::find()
+                    .select_only()
+                    .column(passages::Column::DeviceSeq)
+                    .filter(passages::Column::UserId.eq(*user_id))
+                    .filter(passages::Column::ClientId.eq(client_id.clone()))
+                    .filter(passages::Column::DeviceSeq.is_in(chunk.iter().map(|v| v.seq)))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                for q in rows.into_iter().flatten() {
+                    seen.insert((b.source.key(), q));
+                }
+            }
+        }
+    }
+    // The new rows (also new within this group: a batch and its retry in one group).
+    let mut device_rows = Vec::new();
+    let mut user_rows = Vec::new();
+    let mut fevers: Vec<(usize, &Valid, checkpoints::Model)> = Vec::new();
+    let mut per_day: std::collections::BTreeMap<(chrono::NaiveDate, i64), (i64, i64)> =
+        Default::default();
+    let mut results = Vec::with_capacity(batches.len());
+    for (bi, b) in batches.iter().enumerate() {
+        let key = b.source.key();
+        let checkpoint = match &b.source {
+            Source::Device(d) => cps
+                .get(&d.checkpoint_id)
+                .cloned()
+                .ok_or(AppError::NotFound)?,
+            Source::User { checkpoint, .. } => checkpoint.clone(),
+        };
+        let (device_id, user_id, client_id) = match &b.source {
+            Source::Device(d) => (Some(d.id), None, None),
+            Source::User {
+                user_id, client_id, ..
+            } => (None, Some(*user_id), Some(client_id.clone())),
+        };
+        let mut accepted = 0;
+        let mut n_fevers = 0;
+        for v in &b.valid {
+            if !seen.insert((key.clone(), v.seq)) {
+                continue;
+            }
+            accepted += 1;
+            let fever = v.temperature >= b.threshold;
+            let row = passages::ActiveModel {
+                checkpoint_id: Set(checkpoint.id),
+                device_id: Set(device_id),
+                device_seq: Set(Some(v.seq)),
+                user_id: Set(user_id),
+                person_hash: Set(v.hash.clone()),
+                id_masked: Set(v.masked.clone()),
+                name: Set(v.name.clone()),
+                phone: Set(v.phone.clone()),
+                temperature: Set(v.temperature),
+                direction: Set(v.direction.to_owned()),
+                fever: Set(fever),
+                case_id: Set(None),
+                at: Set(v.at),
+                received_at: Set(b.now),
+                client_id: Set(client_id.clone()),
+                ..Default::default()
+            };
+            if device_id.is_some() {
+                device_rows.push(row);
+            } else {
+                user_rows.push(row);
+            }
+            let e = per_day
+                .entry((super::duty::local_day(v.at), checkpoint.id))
+                .or_default();
+            e.0 += 1;
+            e.1 += i64::from(fever);
+            if fever {
+                n_fevers += 1;
+                fevers.push((bi, v, checkpoint.clone()));
+            }
+        }
+        let mut rejected = b.rejected.clone();
+        rejected.sort_by_key(|r| r.index);
+        results.push(IngestResult {
+            accepted,
+            duplicates: b.valid.len() - accepted,
+            rejected,
+            fevers: n_fevers,
+        });
+    }
+    for (rows, mut conflict) in [
+        (
+            device_rows,
+            OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq]),
+        ),
+        (
+            user_rows,
+            OnConflict::columns([
+                passages::Column::UserId,
+                passages::Column::ClientId,
+                passages::Column::DeviceSeq,
+            ]),
+        ),
+    ] {
+        let conflict = conflict.do_nothing().to_owned();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(500).collect();
+            passages::Entity::insert_many(chunk)
+                .on_conflict(conflict.clone())
+                .exec_without_returning(txn)
+                .await?;
+        }
+    }
+    // The dashboard's running totals, per local day and checkpoint.
+    let totals: Vec<_> = per_day
+        .into_iter()
+        .map(|((day, cp), (n, f))| (day, cp, n, f))
+        .collect();
+    super::dashboard::add_to_tallies(txn, &totals).await?;
+    // Fever: a follow-up case for the checkpoint's unit, at once.
+    for (bi, v, checkpoint) in fevers {
+        let Some(b) = batches.get(bi) else { continue };
+        let who = match &b.source {
+            Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
+            Source::User { display_name, .. } => {
+                Principal::system(&format!("卡点登记：{display_name}"))
+            }
+        };
+        let case = case_service::create(
+            txn,
+            &who,
+            CaseInput {
+                kind: Some("fever_followup".into()),
+                category: Some("retest".into()),
+                title: Some(format!(
+                    "{} 发热 {}.{} ℃（{}）",
+                    checkpoint.name,
+                    v.temperature / 10,
+                    v.temperature % 10,
+                    v.masked
+                )),
+                description: Some(format!(
+                    "{} 于 {} 在{}测得体温 {}.{} ℃，请复测并视情况转诊发热门诊。",
+                    v.name.as_deref().unwrap_or("通行人员"),
+                    lianxin_kernel::web::widgets::local_time(&v.at),
+                    checkpoint.name,
+                    v.temperature / 10,
+                    v.temperature % 10
+                )),
+                unit_id: Some(checkpoint.unit_id),
+                source: Some("inspection".into()),
+                priority: Some("urgent".into()),
+                contact_phone: v.phone.clone(),
+                dispatch: Some(ActionInput {
+                    lead_unit_id: Some(checkpoint.unit_id),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            v.at.max(now - Duration::days(1)),
+        )
+        .await?;
+        let upd = passages::Entity::update_many()
+            .col_expr(
+                passages::Column::CaseId,
+                sea_orm::sea_query::Expr::value(case.id),
+            )
+            .filter(passages::Column::DeviceSeq.eq(v.seq));
+        match &b.source {
+            Source::Device(d) => upd.filter(passages::Column::DeviceId.eq(d.id)),
+            Source::User {
+                user_id, client_id, ..
+            } => upd
+                .filter(passages::Column::UserId.eq(*user_id))
+                .filter(passages::Column::ClientId.eq(client_id.clone())),
+        }
+        .exec(txn)
+        .await?;
+    }
+    if !device_ids.is_empty() {
+        devices::Entity::update_many()
+            .col_expr(
+                devices::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(devices::Column::Id.is_in(device_ids))
+            .exec(txn)
+            .await?;
+    }
+    Ok(results)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PassageView {
+    pub id: i64,
+    pub checkpoint_id: i64,
+    pub checkpoint_name: String,
+    pub id_masked: String,
+    /// Unmasked only for roles that may see personal data (audited).
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub temperature: i16,
+    pub direction: String,
+    pub fever: bool,
+    pub case_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+fn mask_name(n: &str) -> String {
+    let mut c = n.chars();
+    match c.next() {
+        Some(first) => format!("{first}{}", "*".repeat(c.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// Views with names and phones masked whatever the caller's role (a wall screen).
+pub async fn masked_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<passages::Model>,
+) -> AppResult<Vec<PassageView>> {
+    passage_views(db, &Principal::system("dashboard"), rows, false).await
+}
+
+async fn passage_views(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    rows: Vec<passages::Model>,
+    unmask: bool,
+) -> AppResult<Vec<PassageView>> {
+    let ids: HashSet<i64> = rows.iter().map(|p| p.checkpoint_id).collect();
+    let names: HashMap<i64, String> = checkpoints::Entity::find()
+        .filter(checkpoints::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let sensitive = unmask && who.can(perm::PERSON_SENSITIVE);
+    if sensitive && !rows.is_empty() {
+        audit::record(
+            db,
+            who,
+            Action::ReadSensitive,
+            "passage",
+            None,
+            format!("{} passages", rows.len()),
+        )
+        .await?;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|p| PassageView {
+            checkpoint_name: names.get(&p.checkpoint_id).cloned().unwrap_or_default(),
+            name: p.name.as_deref().map(|n| {
+                if sensitive {
+                    n.to_owned()
+                } else {
+                    mask_name(n)
+                }
+            }),
+            phone: p.phone.as_deref().map(|ph| {
+                if sensitive {
+                    ph.to_owned()
+                } else {
+                    lianxin_types::Phone::parse(ph)
+                        .map(|x| x.masked())
+                        .unwrap_or_default()
+                }
+            }),
+            id: p.id,
+            checkpoint_id: p.checkpoint_id,
+            id_masked: p.id_masked,
+            temperature: p.temperature,
+            direction: p.direction,
+            fever: p.fever,
+            case_id: p.case_id,
+            at: p.at,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PassageFilter {
+    pub checkpoint_id: Option<i64>,
+    /// RFC 3339
+    pub from: Option<DateTime<Utc>>,
+    /// RFC 3339
+    pub to: Option<DateTime<Utc>>,
+    /// Only passages at or above the fever threshold.
+    pub fever: Option<bool>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &PassageFilter,
+    paging: Paging,
+) -> AppResult<Page<PassageView>> {
+    who.require(perm::PASSAGE_LIST)?;
+    let mut q = passages::Entity::find().filter(
+        passages::Column::CheckpointId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(checkpoints::Column::Id)
+                .from(checkpoints::Entity)
+                .cond_where(super::checkpoints::scope_condition(who))
+                .take(),
+        ),
+    );
+    if let Some(c) = f.checkpoint_id {
+        q = q.filter(passages::Column::CheckpointId.eq(c));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(passages::Column::At.gte(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(passages::Column::At.lt(v));
+    }
+    if f.fever == Some(true) {
+        q = q.filter(passages::Column::Fever.eq(true));
+    }
+    let page = crate::paging::paged(db, q, passages::Column::At, true, paging).await?;
+    Ok(Page {
+        items: passage_views(db, who, page.items, true).await?,
+        total: page.total,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ContactsQuery {
+    /// The person's identity number.
+    pub id_number: Option<String>,
+    /// How many days back (default 14, at most 60).
+    pub days: Option<i64>,
+    /// ± minutes around each of the person's passages (default 30, at most 240).
+    pub window_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Contact {
+    #[serde(flatten)]
+    pub passage: PassageView,
+    /// When the screened person passed the same checkpoint.
+    pub index_at: DateTime<Utc>,
+    pub minutes_apart: i64,
+}
+
+/// Personnel screening (人员排查): everyone who passed the same checkpoint within the window
+/// of any of the person's passages in the last days. Audited.
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ContactsQuery,
+) -> AppResult<Page<Contact>> {
+    who.require(perm::SCREENING_QUERY)?;
+    let mut errors = Vec::new();
+    let id = match crate::text::clean(q.id_number.clone()) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    };
+    let days = q.days.unwrap_or(14);
+    let window = q.window_minutes.unwrap_or(30);
+    if !(1..=60).contains(&days) {
+        errors.push(FieldError::new(
+            "days",
+            "range",
+            "天数应在 1 到 60 之间",
+            "days must be between 1 and 60",
+        ));
+    }
+    if !(1..=240).contains(&window) {
+        errors.push(FieldError::new(
+            "window_minutes",
+            "range",
+            "时间窗口应在 1 到 240 分钟之间",
+            "window_minutes must be between 1 and 240",
+        ));
+    }
+    let Some(id) = id.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let key = super::privacy::key(db).await?;
+    let hash = super::privacy::person_hash(&key, id.as_str());
+    let since = Utc::now() - Duration::days(days);
+    let own = passages::Entity::find()
+        .filter(passages::Column::PersonHash.eq(hash.clone()))
+        .filter(passages::Column::At.gte(since))
+        .order_by_asc(passages::Column::At)
+        .limit(1000)
+        .all(db)
+        .await?;
+    let w = Duration::minutes(window);
+    let mut found: Vec<(passages::Model, DateTime<Utc>)> = Vec::new();
+    let mut seen = HashSet::new();
+    for p in &own {
+        let near = passages::Entity::find()
+            .filter(passages::Column::CheckpointId.eq(p.checkpoint_id))
+            .filter(passages::Column::At.gte(p.at - w))
+            .filter(passages::Column::At.lte(p.at + w))
+            .filter(passages::Column::PersonHash.ne(hash.clone()))
+            .order_by_asc(passages::Column::At)
+            .limit(5000)
+            .all(db)
+            .await?;
+        for n in near {
+            if seen.insert(n.id) {
+                found.push((n, p.at));
+            }
+        }
+    }
+    audit::record(
+        db,
+        who,
+        Action::Query,
+        "screening",
+        None,
+        format!(
+            "contacts of {} over {days} days ±{window} min: {} passages",
+            id.masked(),
+            found.len()
+        ),
+    )
+    .await?;
+    let index: Vec<DateTime<Utc>> = found.iter().map(|f| f.1).collect();
+    let views = passage_views(db, who, found.into_iter().map(|f| f.0).collect(), true).await?;
+    let items: Vec<Contact> = views
+        .into_iter()
+        .zip(index)
+        .map(|(v, at)| Contact {
+            minutes_apart: (v.at - at).num_minutes().abs(),
+            index_at: at,
+            passage: v,
+        })
+        .collect();
+    Ok(Page {
+        total: items.len() as u64,
+        items,
+    })
+}
+
+/// The screening result as a spreadsheet for the follow-up calls.
+pub fn contacts_xlsx(items: &[Contact], lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("排查结果", "Contacts"))?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        lang.pick("卡点", "Checkpoint"),
+        lang.pick("通行时间", "Time"),
+        lang.pick("相差分钟", "Minutes apart"),
+        lang.pick("姓名", "Name"),
+        lang.pick("身份证号", "Identity number"),
+        lang.pick("电话", "Phone"),
+        lang.pick("体温", "Temperature"),
+        lang.pick("回访结果", "Call outcome"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, c) in items.iter().enumerate() {
+        let r = i as u32 + 1;
+        let p = &c.passage;
+        ws.write(r, 0, p.checkpoint_name.as_str())?;
+        ws.write(r, 1, lianxin_kernel::web::widgets::local_time(&p.at))?;
+        ws.write(r, 2, c.minutes_apart as f64)?;
+        ws.write(r, 3, p.name.as_deref().unwrap_or(""))?;
+        ws.write(r, 4, p.id_masked.as_str())?;
+        ws.write(r, 5, p.phone.as_deref().unwrap_or(""))?;
+        ws.write(r, 6, f64::from(p.temperature) / 10.0)?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 18)?;
+    ws.set_column_width(4, 22)?;
+    ws.set_column_width(7, 30)?;
+    wb.save_to_buffer()
+}

@@ -1,0 +1,165 @@
+//! The keyed hash of identity numbers and the screening settings. The key comes from the
+//! environment (`LIANXIN_PASSAGE_KEY`) or, if unset, from a random key the installation makes
+//! at first use and keeps in `settings` (so hashes stay comparable across restarts).
+
+use hmac::{Hmac, Mac};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sha2::Sha256;
+
+use crate::entities::settings;
+use crate::error::{AppError, AppResult};
+
+pub const KEY_SETTING: &str = "screening.hmac_key";
+pub const FEVER_SETTING: &str = "screening.fever_threshold";
+
+/// The installation's key for identity-number hashes.
+pub async fn key(db: &impl ConnectionTrait) -> AppResult<Vec<u8>> {
+    if let Ok(k) = std::env::var("LIANXIN_PASSAGE_KEY")
+        && !k.is_empty()
+    {
+        return Ok(k.into_bytes());
+    }
+    if let Some(s) = settings::Entity::find_by_id(KEY_SETTING.to_owned())
+        .one(db)
+        .await?
+    {
+        return hex::decode(&s.value).map_err(AppError::internal);
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let r = settings::ActiveModel {
+        key: Set(KEY_SETTING.to_owned()),
+        value: Set(hex::encode(bytes)),
+    }
+    .insert(db)
+    .await;
+    match r {
+        Ok(_) => Ok(bytes.to_vec()),
+        // Another request made it first: use that one.
+        Err(_) => {
+            let s = settings::Entity::find_by_id(KEY_SETTING.to_owned())
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::internal("screening key missing"))?;
+            hex::decode(&s.value).map_err(AppError::internal)
+        }
+    }
+}
+
+/// HMAC-SHA256 of a (valid, upper-case) identity number, hex.
+pub fn person_hash(key: &[u8], id_number: &str) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        // HMAC takes keys of any length; this cannot fail.
+        Err(_) => return String::new(),
+    };
+    mac.update(id_number.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The fever threshold in tenths of a degree (default 37.3 °C).
+pub async fn fever_threshold(db: &impl ConnectionTrait) -> AppResult<i16> {
+    Ok(settings::Entity::find_by_id(FEVER_SETTING.to_owned())
+        .one(db)
+        .await?
+        .and_then(|s| s.value.parse().ok())
+        .unwrap_or(lianxin_types::DeciCelsius::FEVER_DEFAULT.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_keyed_and_stable() {
+        let a = person_hash(b"k1", "41010619850312101X");
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, person_hash(b"k1", "41010619850312101X"));
+        assert_ne!(a, person_hash(b"k2", "41010619850312101X"));
+    }
+}
+
+/// The screening settings an administrator may change.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScreeningSettings {
+    /// Tenths of a degree (373 = 37.3 °C), 360..=400.
+    pub fever_threshold: Option<i64>,
+    /// Days passages are kept, 1..=3650.
+    pub retention_days: Option<i64>,
+}
+
+pub async fn settings_of(db: &impl ConnectionTrait) -> AppResult<ScreeningSettings> {
+    Ok(ScreeningSettings {
+        fever_threshold: Some(i64::from(fever_threshold(db).await?)),
+        retention_days: Some(super::retention::retention_days(db).await?),
+    })
+}
+
+async fn put_setting(db: &impl ConnectionTrait, key: &str, value: String) -> AppResult<()> {
+    let exists = settings::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .is_some();
+    let am = settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
+    };
+    if exists {
+        am.update(db).await?;
+    } else {
+        am.insert(db).await?;
+    }
+    Ok(())
+}
+
+/// Changes the fever threshold and the retention (administrators only; audited).
+pub async fn set_settings(
+    db: &impl ConnectionTrait,
+    who: &crate::access::Principal,
+    s: ScreeningSettings,
+) -> AppResult<ScreeningSettings> {
+    who.require(crate::perm::ALL)?;
+    let mut errors = Vec::new();
+    if let Some(t) = s.fever_threshold
+        && !(360..=400).contains(&t)
+    {
+        errors.push(crate::error::FieldError::new(
+            "fever_threshold",
+            "range",
+            "发热阈值应在 36.0 到 40.0 ℃ 之间（单位 0.1 ℃，如 373）",
+            "fever_threshold must be 360..=400 tenths of a degree",
+        ));
+    }
+    if let Some(d) = s.retention_days
+        && !(1..=3650).contains(&d)
+    {
+        errors.push(crate::error::FieldError::new(
+            "retention_days",
+            "range",
+            "保留天数应在 1 到 3650 之间",
+            "retention_days must be between 1 and 3650",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if let Some(t) = s.fever_threshold {
+        put_setting(db, FEVER_SETTING, t.to_string()).await?;
+    }
+    if let Some(d) = s.retention_days {
+        put_setting(db, super::retention::RETENTION_SETTING, d.to_string()).await?;
+    }
+    crate::audit::record(
+        db,
+        who,
+        crate::audit::Action::Update,
+        "setting",
+        None,
+        format!(
+            "screening: fever {:?}, retention {:?}",
+            s.fever_threshold, s.retention_days
+        ),
+    )
+    .await?;
+    settings_of(db).await
+}
