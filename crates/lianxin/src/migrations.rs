@@ -1,7 +1,8 @@
 //! The migrations that shipped before the areas became crates, kept here as history: they
 //! keep their names and their order, and one of them creates tables of several areas. New
 //! migrations are written by the crate that owns their tables (`lianxin_X::migrations()`);
-//! `Migrator` runs these first, then each area's in the order of the crate graph.
+//! `Migrator` runs these first, then the kernel's and each area's in the order of the crate
+//! graph.
 //! Never edit a migration that has shipped: add a new one.
 
 use sea_orm_migration::prelude::*;
@@ -14,13 +15,21 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
+        let history: Vec<Box<dyn MigrationTrait>> = vec![
             Box::new(M0001Foundation),
             Box::new(M0002Calendar),
             Box::new(M0003Cases),
             Box::new(M0004Screening),
             Box::new(M0005DutyHealth),
-        ]
+        ];
+        // Then the kernel's and each area's own, lower crates first (the crate graph's order).
+        history
+            .into_iter()
+            .chain(lianxin_kernel::migrations())
+            .chain(lianxin_registries::migrations())
+            .chain(lianxin_cases::migrations())
+            .chain(lianxin_screening::migrations())
+            .collect()
     }
 }
 

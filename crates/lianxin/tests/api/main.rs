@@ -2,6 +2,7 @@
 //! when LIANXIN_TEST_PG is set). One binary, so the suite links once.
 
 mod access;
+mod architecture;
 mod cases;
 mod cli;
 mod duty;

@@ -1,0 +1,327 @@
+//! 督查通报: bulletins from draft to issued, numbered, as .docx and .xlsx.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+pub(super) struct BulletinsPage {
+    ctx: PageCtx,
+    rows: Vec<BulletinView>,
+    can_edit: bool,
+    pattern: String,
+}
+
+pub(super) async fn bulletins_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    let page = bulletins::list(&s.db, &who, Paging::new(1, 200), lang).await?;
+    Ok(render(&BulletinsPage {
+        ctx: PageCtx::new(&who, lang, "bulletins", lang.pick("督查通报", "Bulletins")),
+        rows: page.items,
+        can_edit: who.can(perm::BULLETIN_EDIT),
+        pattern: bulletins::number_pattern(&s.db).await?,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct BulletinForm {
+    kind: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    version: Option<i32>,
+    #[serde(default)]
+    i_case: Vec<String>,
+    #[serde(default)]
+    i_unit: Vec<String>,
+    #[serde(default)]
+    i_note: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "bulletin_form.html")]
+pub(super) struct BulletinFormPage {
+    ctx: PageCtx,
+    action: String,
+    kinds: Vec<Opt>,
+    units: Vec<Opt>,
+    form: BulletinForm,
+    errors: Vec<FieldError>,
+    rows: Vec<usize>,
+}
+
+impl BulletinFormPage {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+    fn error(&self, field: &str) -> String {
+        field_errors(&self.errors, field, self.lang())
+    }
+    fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
+        text(v)
+    }
+    fn at<'a>(&self, v: &'a [String], i: &usize) -> &'a str {
+        nth(v, *i)
+    }
+}
+
+pub(super) async fn bulletin_form(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    action: String,
+    form: BulletinForm,
+    errors: Vec<FieldError>,
+) -> AppResult<BulletinFormPage> {
+    who.require(perm::BULLETIN_EDIT)?;
+    let rows = (0..(form.i_unit.len().max(form.i_case.len()) + 2).max(3)).collect();
+    Ok(BulletinFormPage {
+        ctx: PageCtx::new(
+            who,
+            lang,
+            "bulletins",
+            lang.pick("编辑通报", "Edit a bulletin"),
+        ),
+        action,
+        kinds: codes(bulletins::KINDS, lang),
+        units: unit_options(
+            s,
+            &[
+                "department",
+                "subdistrict",
+                "town",
+                "community",
+                "village",
+                "task_force",
+                "service_team",
+            ],
+        )
+        .await?,
+        form,
+        errors,
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct NewBulletinQuery {
+    case_id: Option<i64>,
+}
+
+pub(super) async fn bulletin_new(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<NewBulletinQuery>,
+) -> AppResult<Response> {
+    let mut form = BulletinForm {
+        kind: Some("criticism".into()),
+        ..Default::default()
+    };
+    if let Some(id) = q.case_id {
+        let d = service::detail(&s.db, &who, id, lang).await?;
+        form.title = Some(
+            lang.pick("关于事项办理不力的通报", "On slow handling of cases")
+                .into(),
+        );
+        form.i_case.push(d.case.number.clone());
+        form.i_unit.push(
+            d.case
+                .lead_unit
+                .map(|u| u.id.to_string())
+                .unwrap_or_default(),
+        );
+        form.i_note.push(format!(
+            "{}，期限 {}，{}",
+            d.case.title,
+            t(&d.case.deadline),
+            d.case.status_label
+        ));
+    }
+    Ok(render(
+        &bulletin_form(&s, &who, lang, "/bulletins/new".into(), form, Vec::new()).await?,
+    ))
+}
+
+pub(super) async fn bulletin_input(
+    s: &Core,
+    f: &BulletinForm,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<BulletinInput> {
+    let mut items = Vec::new();
+    let n = f.i_unit.len().max(f.i_case.len());
+    for i in 0..n {
+        let case = f.i_case.get(i).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let unit = f.i_unit.get(i).map(|v| v.trim()).filter(|v| !v.is_empty());
+        if case.is_none() && unit.is_none() {
+            continue;
+        }
+        // A case is named by its number (or id).
+        let case_id = match case {
+            None => None,
+            Some(v) => {
+                let found = crate::entities::cases::Entity::find()
+                    .filter(crate::entities::cases::Column::Number.eq(v))
+                    .one(&s.db)
+                    .await?
+                    .map(|c| c.id)
+                    .or_else(|| v.parse().ok());
+                if found.is_none() {
+                    errors.push(FieldError::new(
+                        &format!("items[{i}].case_id"),
+                        "unknown",
+                        "事项编号不存在",
+                        "no case with that number",
+                    ));
+                }
+                found
+            }
+        };
+        items.push(BulletinItemInput {
+            case_id,
+            unit_id: unit.and_then(|u| u.parse().ok()),
+            note: f.i_note.get(i).cloned(),
+        });
+    }
+    Ok(BulletinInput {
+        kind: f.kind.clone(),
+        title: f.title.clone(),
+        body: f.body.clone(),
+        version: f.version,
+        items,
+    })
+}
+
+pub(super) async fn bulletin_create(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<BulletinForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let input = bulletin_input(&s, &f, &mut errors).await?;
+    let result = if errors.is_empty() {
+        bulletins::create(&s.db, &who, input, service::now()).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    saved_or_page(
+        result,
+        |b| format!("/bulletins/{}", b.id),
+        |errs| bulletin_form(&s, &who, lang, "/bulletins/new".into(), f, errs),
+    )
+    .await
+}
+
+pub(super) async fn bulletin_edit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let b = bulletins::get(&s.db, &who, id, lang).await?;
+    let form = BulletinForm {
+        kind: Some(b.kind.clone()),
+        title: Some(b.title.clone()),
+        body: Some(b.body.clone()),
+        version: Some(b.version),
+        i_case: b
+            .items
+            .iter()
+            .map(|i| i.case_number.clone().unwrap_or_default())
+            .collect(),
+        i_unit: b.items.iter().map(|i| i.unit.id.to_string()).collect(),
+        i_note: b.items.iter().map(|i| i.note.clone()).collect(),
+    };
+    Ok(render(
+        &bulletin_form(&s, &who, lang, format!("/bulletins/{id}"), form, Vec::new()).await?,
+    ))
+}
+
+pub(super) async fn bulletin_save(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    Form(f): Form<BulletinForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let input = bulletin_input(&s, &f, &mut errors).await?;
+    let result = if errors.is_empty() {
+        bulletins::update(&s.db, &who, id, input, service::now()).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    saved_or_page(
+        result,
+        |_| format!("/bulletins/{id}"),
+        |errs| bulletin_form(&s, &who, lang, format!("/bulletins/{id}"), f, errs),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "bulletin_detail.html")]
+pub(super) struct BulletinDetailPage {
+    ctx: PageCtx,
+    b: BulletinView,
+    can_edit: bool,
+    can_issue: bool,
+    paragraphs: Vec<String>,
+}
+
+pub(super) async fn bulletin_detail(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let b = bulletins::get(&s.db, &who, id, lang).await?;
+    let draft = b.status == "draft";
+    Ok(render(&BulletinDetailPage {
+        ctx: PageCtx::new(&who, lang, "bulletins", b.title.clone()),
+        paragraphs: b
+            .body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect(),
+        can_edit: draft && who.can(perm::BULLETIN_EDIT),
+        can_issue: draft && who.can(perm::BULLETIN_ISSUE),
+        b,
+    }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct VersionForm {
+    version: Option<i32>,
+}
+
+pub(super) async fn bulletin_issue(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+    Form(f): Form<VersionForm>,
+) -> AppResult<Response> {
+    bulletins::issue(&s.db, &who, id, f.version, service::now()).await?;
+    Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
+}
+
+pub(super) async fn bulletin_docx(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    crate::api::bulletin_file(&s, &who, lang, id, true).await
+}
+
+pub(super) async fn bulletin_xlsx(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    crate::api::bulletin_file(&s, &who, lang, id, false).await
+}

@@ -1,0 +1,388 @@
+//! The case page: its timeline, the forms the caller may use now, actions and files.
+
+use super::*;
+
+pub struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub action_label: String,
+    pub unit: String,
+    pub note: String,
+    pub detail: String,
+}
+
+/// What the caller may do now (each renders as a form on the case page).
+#[derive(Default)]
+pub struct Allowed {
+    pub dispatch: bool,
+    pub accept: bool,
+    pub handle: bool,
+    pub resolve: bool,
+    pub extend: bool,
+    pub reply: bool,
+    pub revisit: bool,
+    pub close: bool,
+    pub reopen: bool,
+    pub escalate: bool,
+    pub approve: bool,
+    pub bulletin: bool,
+    /// An administrator without a unit picks which department to act for.
+    pub acting_units: Vec<Opt>,
+}
+
+#[derive(Template)]
+#[template(path = "case_detail.html")]
+pub(super) struct DetailPage {
+    ctx: PageCtx,
+    case: CaseView,
+    attachments: Vec<crate::attachments::AttachmentView>,
+    timeline: Vec<TimelineItem>,
+    allowed: Allowed,
+    units: Vec<Opt>,
+    satisfactions: Vec<Opt>,
+    error: Option<String>,
+    errors: Vec<String>,
+}
+
+impl DetailPage {
+    fn code_label(&self, what: &str, code: &str) -> String {
+        let list = match what {
+            "source" => crate::SOURCES,
+            "priority" => crate::PRIORITIES,
+            _ => crate::SATISFACTIONS,
+        };
+        label(list, code, self.ctx.lang)
+    }
+    fn assignment_status(&self, s: &str) -> &'static str {
+        let lang = self.ctx.lang;
+        match s {
+            "pending" => lang.pick("待签收", "To accept"),
+            "accepted" => lang.pick("办理中", "In progress"),
+            "resolved" => lang.pick("已办结", "Resolved"),
+            _ => "",
+        }
+    }
+}
+
+pub(super) fn event_detail(data: &serde_json::Value, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    let time = |k: &str| {
+        data.get(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<DateTime<Utc>>().ok())
+            .map(|d| lianxin_kernel::web::widgets::local_deadline(&d))
+    };
+    if let Some(d) = time("deadline") {
+        parts.push(format!("{}{d}", lang.pick("期限：", "deadline: ")));
+    }
+    if let Some(s) = data.get("satisfaction").and_then(|v| v.as_str()) {
+        parts.push(label(crate::SATISFACTIONS, s, lang));
+    }
+    if let Some(b) = data.get("solved").and_then(|v| v.as_bool()) {
+        parts.push(
+            if b {
+                lang.pick("问题已解决", "solved")
+            } else {
+                lang.pick("问题未解决", "not solved")
+            }
+            .into(),
+        );
+    }
+    if data.get("reopened").and_then(|v| v.as_bool()) == Some(true) {
+        parts.push(lang.pick("重办", "reopened").into());
+    }
+    if let Some(s) = data.get("solution").and_then(|v| v.as_str()) {
+        parts.push(s.to_owned());
+    }
+    if let Some(b) = data.get("approved").and_then(|v| v.as_bool()) {
+        parts.push(
+            if b {
+                lang.pick("同意延期", "extension granted")
+            } else {
+                lang.pick("不同意延期", "extension refused")
+            }
+            .into(),
+        );
+    }
+    parts.join("；")
+}
+
+pub(super) async fn allowed_for(s: &Core, who: &Principal, case: &CaseView) -> AppResult<Allowed> {
+    let st = case.status.as_str();
+    let open = matches!(st, "dispatched" | "in_progress");
+    let my_units: Vec<i64> = case
+        .assignments
+        .iter()
+        .map(|a| a.unit.id)
+        .filter(|u| who.unit_id == Some(*u))
+        .collect();
+    let admin_acting = who.can(perm::ALL) && my_units.is_empty();
+    let mine = |pred: &dyn Fn(&service::AssignmentView) -> bool| {
+        case.assignments
+            .iter()
+            .any(|a| (admin_acting || who.unit_id == Some(a.unit.id)) && pred(a))
+    };
+    let handler = who.can(perm::CASE_HANDLE) && open;
+    let kind_verification = kinds::list(&s.db)
+        .await?
+        .into_iter()
+        .find(|k| k.code == case.kind)
+        .is_some_and(|k| k.needs_verification);
+    Ok(Allowed {
+        dispatch: st == "new" && who.can(perm::CASE_DISPATCH),
+        accept: handler && mine(&|a| a.status == "pending"),
+        handle: handler && mine(&|_| true),
+        resolve: handler && mine(&|a| a.status == "accepted"),
+        extend: handler && case.requested_deadline.is_none() && mine(&|a| a.role == "lead"),
+        reply: st != "closed",
+        revisit: st == "resolved"
+            && who.can(perm::CASE_REVISIT)
+            && (!kind_verification || who.can(perm::INSPECTION_ADD))
+            && my_units.is_empty(),
+        close: st == "revisited" && who.can(perm::CASE_CLOSE),
+        reopen: matches!(st, "revisited" | "closed") && who.can(perm::CASE_ESCALATE),
+        escalate: open && who.can(perm::CASE_ESCALATE),
+        approve: case.requested_deadline.is_some() && who.can(perm::CASE_APPROVE),
+        bulletin: who.can(perm::BULLETIN_EDIT) && case.lead_unit.is_some(),
+        acting_units: if admin_acting {
+            case.assignments
+                .iter()
+                .map(|a| {
+                    opt(
+                        a.unit.id,
+                        format!(
+                            "{}（{}）",
+                            a.unit.name,
+                            if a.role == "lead" { "牵头" } else { "协办" }
+                        ),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+pub(super) async fn detail_response(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    d: CaseDetail,
+    status: StatusCode,
+    error: Option<String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let allowed = allowed_for(s, who, &d.case).await?;
+    let timeline = d
+        .events
+        .iter()
+        .rev()
+        .map(|e| TimelineItem {
+            at: local_time(&e.at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            action_label: e.action_label.clone(),
+            unit: e.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+            note: e.note.clone().unwrap_or_default(),
+            detail: event_detail(&e.data, lang),
+        })
+        .collect();
+    let units = if allowed.dispatch {
+        unit_options(s, HANDLING_UNITS).await?
+    } else {
+        Vec::new()
+    };
+    let title = format!("{} {}", d.case.number, d.case.title);
+    let page = DetailPage {
+        ctx: PageCtx::new(who, lang, "cases", title),
+        case: d.case,
+        attachments: d.attachments,
+        timeline,
+        allowed,
+        units,
+        satisfactions: codes(crate::SATISFACTIONS, lang),
+        error,
+        errors,
+    };
+    Ok(render_status(status, &page))
+}
+
+pub(super) async fn detail_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let d = service::detail(&s.db, &who, id, lang).await?;
+    detail_response(&s, &who, lang, d, StatusCode::OK, None, Vec::new()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ActForm {
+    action: Option<String>,
+    version: Option<i32>,
+    note: Option<String>,
+    lead_unit_id: Option<String>,
+    #[serde(default)]
+    assist_unit_ids: Vec<String>,
+    lead_task: Option<String>,
+    assist_task: Option<String>,
+    working_days: Option<String>,
+    hours: Option<String>,
+    unit_id: Option<String>,
+    solution: Option<String>,
+    satisfaction: Option<String>,
+    solved: Option<String>,
+    approve: Option<String>,
+}
+
+pub(super) fn num(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<i64> {
+    crate::text::parse_int(errors, field, v, field, field)
+}
+
+impl ActForm {
+    fn into_input(self) -> Result<ActionInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let input = ActionInput {
+            action: self.action,
+            version: self.version,
+            note: self.note,
+            lead_unit_id: num(&mut errors, "lead_unit_id", self.lead_unit_id.as_deref()),
+            assist_unit_ids: Some(
+                self.assist_unit_ids
+                    .iter()
+                    .filter_map(|v| num(&mut errors, "assist_unit_ids", Some(v)))
+                    .collect(),
+            ),
+            lead_task: self.lead_task,
+            assist_task: self.assist_task,
+            working_days: num(&mut errors, "working_days", self.working_days.as_deref()),
+            hours: num(&mut errors, "hours", self.hours.as_deref()),
+            unit_id: num(&mut errors, "unit_id", self.unit_id.as_deref()),
+            solution: self.solution,
+            satisfaction: self.satisfaction.filter(|s| !s.is_empty()),
+            solved: self
+                .solved
+                .as_deref()
+                .map(|v| matches!(v, "true" | "1" | "on" | "yes")),
+            approve: self.approve.as_deref().map(|v| v == "true"),
+            ..Default::default()
+        };
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The case page again, with why the action was refused (409 or 422) above its forms.
+pub(super) async fn refused_on_case_page(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    id: i64,
+    e: &AppError,
+) -> AppResult<Response> {
+    let p = e.problem();
+    let errors = p
+        .errors
+        .iter()
+        .map(|fe| fe.message(lang).to_owned())
+        .collect();
+    let d = service::detail(&s.db, who, id, lang).await?;
+    detail_response(
+        s,
+        who,
+        lang,
+        d,
+        e.status(),
+        Some(p.body(lang).detail),
+        errors,
+    )
+    .await
+}
+
+pub(super) async fn act_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    Form(f): Form<ActForm>,
+) -> AppResult<Response> {
+    let result = match f.into_input() {
+        Ok(input) => service::act(&s.db, &who, id, input, service::now()).await,
+        Err(errs) => Err(AppError::Validation(errs)),
+    };
+    match result {
+        Ok(row) => {
+            // The caller may have acted the case out of their scope (a return): go to the list.
+            if service::detail(&s.db, &who, row.id, lang).await.is_ok() {
+                Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+            } else {
+                Ok(Redirect::to("/cases").into_response())
+            }
+        }
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::ConflictWith { .. }),
+        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn attach_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let result = match lianxin_kernel::http::read_upload(mp).await {
+        Ok((fields, files)) => {
+            let version = fields.get("version").and_then(|v| v.trim().parse().ok());
+            service::attach(
+                &s.db,
+                &who,
+                id,
+                version,
+                fields.get("note").cloned(),
+                files,
+                service::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::ConflictWith { .. }),
+        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn attachment(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    crate::api::attachment_response(&s, &who, id).await
+}
+
+pub(super) async fn inspection_attach(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (_, files) = lianxin_kernel::http::read_upload(mp).await?;
+    crate::attachments::attach_to_inspection(&s.db, &who, id, files, service::now()).await?;
+    Ok(Redirect::to(&format!("/inspections/{id}")).into_response())
+}

@@ -1,0 +1,243 @@
+//! 督查检查: inspections with their findings handed over on the spot.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "inspections.html")]
+pub(super) struct InspectionsPage {
+    ctx: PageCtx,
+    rows: Vec<InspectionView>,
+    total: u64,
+    can_add: bool,
+}
+
+pub(super) async fn inspections_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    let page = inspections::list(&s.db, &who, Paging::new(1, 100), lang).await?;
+    Ok(render(&InspectionsPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "inspections",
+            lang.pick("督查检查", "Inspections"),
+        ),
+        total: page.total,
+        rows: page.items,
+        can_add: who.can(perm::INSPECTION_ADD),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InspectionForm {
+    group_unit_id: Option<String>,
+    inspected_unit_id: Option<String>,
+    held_on: Option<String>,
+    place: Option<String>,
+    #[serde(default)]
+    methods: Vec<String>,
+    attendees: Option<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    f_title: Vec<String>,
+    #[serde(default)]
+    f_category: Vec<String>,
+    #[serde(default)]
+    f_lead: Vec<String>,
+    #[serde(default)]
+    f_days: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "inspection_new.html")]
+pub(super) struct InspectionNewPage {
+    ctx: PageCtx,
+    groups: Vec<Opt>,
+    units: Vec<Opt>,
+    handling_units: Vec<Opt>,
+    methods: Vec<Opt>,
+    categories: Vec<Opt>,
+    form: InspectionForm,
+    errors: Vec<FieldError>,
+    rows: Vec<usize>,
+}
+
+impl InspectionNewPage {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+    fn error(&self, field: &str) -> String {
+        field_errors(&self.errors, field, self.lang())
+    }
+    fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
+        text(v)
+    }
+    fn at<'a>(&self, v: &'a [String], i: &usize) -> &'a str {
+        nth(v, *i)
+    }
+    fn checked(&self, m: &str) -> bool {
+        self.form.methods.iter().any(|x| x == m)
+    }
+}
+
+pub(super) async fn inspection_form(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    form: InspectionForm,
+    errors: Vec<FieldError>,
+) -> AppResult<InspectionNewPage> {
+    who.require(perm::INSPECTION_ADD)?;
+    let categories = kinds::list(&s.db)
+        .await?
+        .into_iter()
+        .find(|k| k.code == "supervision_finding")
+        .map(|k| {
+            k.categories
+                .into_iter()
+                .map(|c| opt(&c.code, lang.pick(&c.name_zh, &c.name_en)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = (0..form.f_title.len().max(3)).collect();
+    Ok(InspectionNewPage {
+        ctx: PageCtx::new(
+            who,
+            lang,
+            "inspections",
+            lang.pick("登记督查", "Record an inspection"),
+        ),
+        groups: unit_options(s, &["inspection_group"]).await?,
+        units: unit_options(
+            s,
+            &[
+                "subdistrict",
+                "town",
+                "community",
+                "village",
+                "group",
+                "department",
+            ],
+        )
+        .await?,
+        handling_units: unit_options(s, HANDLING_UNITS).await?,
+        methods: codes(crate::INSPECTION_METHODS, lang),
+        categories,
+        form,
+        errors,
+        rows,
+    })
+}
+
+pub(super) async fn inspection_new(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    let form = InspectionForm {
+        held_on: Some(
+            Utc::now()
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        methods: vec!["onsite_check".into()],
+        ..Default::default()
+    };
+    Ok(render(
+        &inspection_form(&s, &who, lang, form, Vec::new()).await?,
+    ))
+}
+
+pub(super) async fn inspection_submit(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<InspectionForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let mut findings = Vec::new();
+    for (i, title) in f.f_title.iter().enumerate() {
+        if title.trim().is_empty() {
+            continue;
+        }
+        let get = |v: &Vec<String>| v.get(i).cloned().filter(|s| !s.trim().is_empty());
+        findings.push(FindingInput {
+            title: Some(title.clone()),
+            category: get(&f.f_category),
+            lead_unit_id: num(
+                &mut errors,
+                "findings.lead_unit_id",
+                get(&f.f_lead).as_deref(),
+            ),
+            working_days: num(
+                &mut errors,
+                "findings.working_days",
+                get(&f.f_days).as_deref(),
+            ),
+            ..Default::default()
+        });
+    }
+    let input = InspectionInput {
+        group_unit_id: num(&mut errors, "group_unit_id", f.group_unit_id.as_deref()),
+        inspected_unit_id: num(
+            &mut errors,
+            "inspected_unit_id",
+            f.inspected_unit_id.as_deref(),
+        ),
+        held_on: f.held_on.clone(),
+        place: f.place.clone(),
+        methods: Some(f.methods.clone()),
+        attendees: f.attendees.clone(),
+        summary: f.summary.clone(),
+        findings,
+    };
+    let result = if errors.is_empty() {
+        inspections::create(&s.db, &who, input, service::now()).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    saved_or_page(
+        result,
+        |row| format!("/inspections/{}", row.id),
+        |errs| inspection_form(&s, &who, lang, f, errs),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "inspection_detail.html")]
+pub(super) struct InspectionDetailPage {
+    ctx: PageCtx,
+    i: InspectionView,
+    findings: Vec<CaseView>,
+    can_attach: bool,
+}
+
+pub(super) async fn inspection_detail(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let i = inspections::get(&s.db, &who, id, lang).await?;
+    let f = CaseFilter {
+        inspection_id: Some(id),
+        ..Default::default()
+    };
+    let page = service::list(&s.db, &who, &f, Paging::new(1, 200)).await?;
+    let findings = service::views(&s.db, page.items, lang).await?;
+    Ok(render(&InspectionDetailPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "inspections",
+            format!("{} {}", i.held_on, i.inspected_unit.name),
+        ),
+        can_attach: who.can(perm::INSPECTION_ADD),
+        i,
+        findings,
+    }))
+}
