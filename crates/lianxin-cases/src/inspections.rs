@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::service::{self, ActionInput, CaseInput};
 use super::{INSPECTION_METHODS, label};
+use crate::access::Principal;
 use crate::access::scope::Scoped;
-use crate::access::{Principal, Scope};
 use crate::audit::{self, Action};
 use crate::entities::{cases, inspections, units};
 use crate::error::{AppError, AppResult, FieldError};
@@ -74,16 +74,6 @@ pub struct InspectionView {
 
 fn scope_condition(who: &Principal) -> Condition {
     <inspections::Entity as Scoped>::scope_condition(&who.scope)
-}
-
-/// An inspection is visible with the group or the inspected unit.
-impl Scoped for inspections::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.compose(vec![
-            scope.unit_in_scope(inspections::Column::InspectedUnitId),
-            scope.unit_in_scope(inspections::Column::GroupUnitId),
-        ])
-    }
 }
 
 pub async fn create<C: ConnectionTrait + TransactionTrait>(

@@ -5,7 +5,6 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
 use lianxin_kernel::access::Scope;
-use lianxin_kernel::access::scope::Scoped;
 use lianxin_kernel::area::{Grant, Reach};
 
 use crate::entities::{case_assignments, cases, enterprises};
@@ -58,12 +57,6 @@ fn assigned_to_scope(scope: &Scope) -> Option<Condition> {
             ),
         ),
     )
-}
-
-impl Scoped for cases::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        cases_condition(scope)
-    }
 }
 
 /// A department that leads or assists a case may read the registry record of the case's

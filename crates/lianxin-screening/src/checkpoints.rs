@@ -7,9 +7,9 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::access::Principal;
 use crate::access::auth::{new_token, token_id};
 use crate::access::scope::Scoped;
-use crate::access::{Principal, Scope};
 use crate::audit::{self, Action};
 use crate::entities::{checkpoints, devices, enterprises, units};
 use crate::error::{AppError, AppResult, FieldError};
@@ -25,18 +25,6 @@ use crate::text::required_text;
 /// Checkpoints visible to the caller: those of a unit in scope, or of the caller's enterprise.
 pub fn scope_condition(who: &Principal) -> Condition {
     <checkpoints::Entity as Scoped>::scope_condition(&who.scope)
-}
-
-/// A checkpoint is visible with its unit, and to the enterprise at whose gate it stands.
-impl Scoped for checkpoints::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.compose(vec![
-            scope.unit_in_scope(checkpoints::Column::UnitId),
-            scope
-                .enterprise_id
-                .map(|e| Condition::all().add(checkpoints::Column::EnterpriseId.eq(e))),
-        ])
-    }
 }
 
 /// `{"name", "kind", "unit_id"}`; an enterprise gate names its `enterprise_id`.

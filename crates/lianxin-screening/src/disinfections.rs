@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{ActiveModelTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Principal;
 use crate::access::scope::Scoped;
-use crate::access::{Principal, Scope};
 use crate::audit::{self, Action};
 use crate::entities::{disinfections, units};
 use crate::error::{AppError, AppResult, FieldError};
@@ -48,13 +48,6 @@ pub struct DisinfectionView {
 
 fn scope_condition(who: &Principal) -> Condition {
     <disinfections::Entity as Scoped>::scope_condition(&who.scope)
-}
-
-/// A disinfection log is visible with its unit.
-impl Scoped for disinfections::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.compose(vec![scope.unit_in_scope(disinfections::Column::UnitId)])
-    }
 }
 
 pub async fn create(

@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use lianxin_kernel::access::Scope;
+use lianxin_kernel::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -59,3 +63,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Which cases a caller sees: `crate::scope::cases_condition`.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        crate::scope::cases_condition(scope)
+    }
+}

@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use lianxin_kernel::access::Scope;
+use lianxin_kernel::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -23,3 +27,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// An inspection is visible with the group or the inspected unit.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.compose(vec![
+            scope.unit_in_scope(Column::InspectedUnitId),
+            scope.unit_in_scope(Column::GroupUnitId),
+        ])
+    }
+}

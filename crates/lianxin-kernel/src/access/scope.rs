@@ -139,25 +139,6 @@ pub trait Scoped: EntityTrait {
     }
 }
 
-impl Scoped for units::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.units_condition()
-    }
-}
-impl Scoped for people::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.people_condition()
-    }
-}
-impl Scoped for enterprises::Entity {
-    fn scope_condition(scope: &Scope) -> Condition {
-        scope.enterprises_condition()
-    }
-    fn write_condition(scope: &Scope) -> Condition {
-        scope.enterprises_writable()
-    }
-}
-
 /// `SELECT … FROM entity WHERE <caller's scope>`: the start of every registry read.
 pub fn scoped<E: Scoped>(scope: &Scope) -> Select<E> {
     E::find().filter(E::scope_condition(scope))

@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use crate::access::Scope;
+use crate::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -29,3 +33,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// An enterprise is visible with its sub-district or its stationed team, to its own contact, and through the areas' grants (for reading only).
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.enterprises_condition()
+    }
+    fn write_condition(scope: &Scope) -> Condition {
+        scope.enterprises_writable()
+    }
+}

@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use crate::access::Scope;
+use crate::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -32,3 +36,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A person is visible with their unit, as the caller themself, or as an employee of the caller's enterprise.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.people_condition()
+    }
+}

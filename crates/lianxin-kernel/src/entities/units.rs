@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use crate::access::Scope;
+use crate::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -22,3 +26,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A unit is visible when the scope names it or a unit above it.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.units_condition()
+    }
+}

@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use lianxin_kernel::access::Scope;
+use lianxin_kernel::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -26,3 +30,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A checkpoint is visible with its unit, and to the enterprise at whose gate it stands.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.compose(vec![
+            scope.unit_in_scope(Column::UnitId),
+            scope
+                .enterprise_id
+                .map(|e| Condition::all().add(Column::EnterpriseId.eq(e))),
+        ])
+    }
+}

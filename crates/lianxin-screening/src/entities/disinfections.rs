@@ -1,4 +1,8 @@
 use sea_orm::entity::prelude::*;
+
+use lianxin_kernel::access::Scope;
+use lianxin_kernel::access::scope::Scoped;
+use sea_orm::Condition;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -25,3 +29,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A disinfection log is visible with its unit.
+impl Scoped for Entity {
+    fn scope_condition(scope: &Scope) -> Condition {
+        scope.compose(vec![scope.unit_in_scope(Column::UnitId)])
+    }
+}
