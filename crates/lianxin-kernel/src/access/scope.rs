@@ -143,3 +143,67 @@ pub trait Scoped: EntityTrait {
 pub fn scoped<E: Scoped>(scope: &Scope) -> Select<E> {
     E::find().filter(E::scope_condition(scope))
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+    use sea_orm::{ColumnTrait, Condition};
+
+    use super::*;
+    use crate::area::{Area, Grant};
+
+    fn sql(c: Condition) -> String {
+        Query::select()
+            .column(enterprises::Column::Id)
+            .from(enterprises::Entity)
+            .cond_where(c)
+            .to_string(SqliteQueryBuilder)
+    }
+
+    fn granted(_: &Scope) -> Option<Condition> {
+        Some(Condition::all().add(enterprises::Column::Id.eq(4242)))
+    }
+
+    /// One area granting enterprise 4242 to everyone, for reading the record alone.
+    fn install() {
+        crate::area::install(|| {
+            vec![Area {
+                grants: &[Grant {
+                    table: "enterprises",
+                    reach: Reach::Record,
+                    rows: granted,
+                }],
+                ..Area::empty("test")
+            }]
+        });
+    }
+
+    fn department() -> Scope {
+        Scope {
+            subtrees: vec![7],
+            user_id: Some(1),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn no_part_means_no_rows_and_all_means_every_row() {
+        let nobody = Scope::default();
+        assert!(sql(nobody.compose(vec![None, None])).contains("1 = 0"));
+        assert!(!sql(Scope::all().compose(vec![None])).contains("1 = 0"));
+    }
+
+    #[test]
+    fn a_record_grant_widens_reading_the_record_only() {
+        install();
+        let s = department();
+        assert!(sql(s.enterprises_condition()).contains("4242"));
+        assert!(!sql(s.enterprises_with_dependents()).contains("4242"));
+        assert!(!sql(s.enterprises_writable()).contains("4242"));
+        // A caller with no scope of their own gets the grant alone, never more.
+        let nobody = Scope::default();
+        let read = sql(nobody.enterprises_condition());
+        assert!(read.contains("4242") && !read.contains("1 = 0"), "{read}");
+        assert!(sql(nobody.enterprises_writable()).contains("1 = 0"));
+    }
+}
