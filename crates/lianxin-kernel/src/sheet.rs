@@ -143,6 +143,25 @@ impl ImportReport {
     }
 }
 
+/// A cell as a CSV export writes it: text that a spreadsheet program would run as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so an
+/// address such as `=HYPERLINK(…)` typed by one user is shown, never run, in another's Excel.
+pub fn csv_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{v}"))
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    }
+}
+
+/// The reverse of `csv_cell` for a CSV import, so that an exported file imports unchanged.
+fn csv_uncell(v: String) -> String {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        _ => v,
+    }
+}
+
 pub fn file_error(zh: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::invalid(FieldError::new("file", "format", zh, en))
 }
@@ -165,7 +184,7 @@ pub fn read_rows(
             let rec = rec.map_err(|e| {
                 file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}"))
             })?;
-            out.push(rec.iter().map(|s| s.to_owned()).collect());
+            out.push(rec.iter().map(|s| csv_uncell(s.to_owned())).collect());
         }
         out
     } else {
@@ -393,4 +412,34 @@ pub async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, bool)
     let (name, bytes) =
         file.ok_or_else(|| file_error("请选择要导入的文件", "choose a file to import"))?;
     Ok((name, bytes, update))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_are_quoted_and_read_back() {
+        for v in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            let shown = csv_cell(v);
+            assert_eq!(shown, format!("'{v}"));
+            assert_eq!(csv_uncell(shown.into_owned()), v);
+        }
+        for v in [
+            "上街区示例路 1 号",
+            "13800138000",
+            "'quoted by the user",
+            "",
+        ] {
+            assert_eq!(csv_cell(v), v);
+            assert_eq!(csv_uncell(v.to_owned()), v);
+        }
+    }
 }

@@ -747,7 +747,8 @@ pub async fn export_filtered(
             next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
         {
             for r in rows {
-                wr.write_record(&r).map_err(AppError::internal)?;
+                wr.write_record(r.iter().map(|c| csv_cell(c).into_owned()))
+                    .map_err(AppError::internal)?;
                 n += 1;
             }
             after = last;

@@ -350,3 +350,38 @@ async fn exports_follow_filters_scope_and_masking() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_csv_export_shows_formulas_as_text_never_runs_them() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let r = app
+        .post(
+            &t,
+            "/api/v1/enterprises",
+            &serde_json::json!({"name": "郑州公式测试有限公司", "uscc": uscc("MA44FFF9"),
+                                "unit_id": f.sub_b, "address": "=1+2", "legal_rep": "@SUM(A1)"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let text = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/export/enterprises?format=csv&unit_id={}",
+            f.sub_b
+        )))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("郑州公式测试有限公司"))
+        .expect("the new enterprise is exported");
+    assert!(row.contains(",'=1+2,"), "{row}");
+    assert!(row.contains(",'@SUM(A1),"), "{row}");
+    assert!(!row.contains(",=1+2,"), "{row}");
+}
