@@ -364,19 +364,8 @@ async fn a_csv_export_shows_formulas_as_text_never_runs_them() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let text = app
-        .client
-        .get(app.url(&format!(
-            "/api/v1/export/enterprises?format=csv&unit_id={}",
-            f.sub_b
-        )))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let path = format!("/api/v1/export/enterprises?format=csv&unit_id={}", f.sub_b);
+    let text = app.get(&t, &path).await.text().await.unwrap();
     let row = text
         .lines()
         .find(|l| l.contains("郑州公式测试有限公司"))
