@@ -101,7 +101,6 @@ pub const INSPECTION_METHODS: Codes = &[
 /// What the case engine contributes to the kernel's mechanisms.
 pub fn area() -> Area {
     Area {
-        code: "cases",
         permissions: perm::KNOWN,
         role_permissions: perm::ROLE_PERMISSIONS,
         menu,

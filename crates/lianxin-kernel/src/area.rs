@@ -18,8 +18,6 @@ pub type PermissionDef = (&'static str, &'static str, &'static str);
 
 /// What one area contributes.
 pub struct Area {
-    /// A short name for logs and tests (`registries`, `cases`…).
-    pub code: &'static str,
     /// Permission strings the area checks, with their labels.
     pub permissions: &'static [PermissionDef],
     /// For each built-in role (by code), the permissions of this area it starts with.
@@ -36,9 +34,8 @@ pub struct Area {
 
 impl Area {
     /// An area that contributes nothing yet; fill in what it has.
-    pub const fn empty(code: &'static str) -> Area {
+    pub const fn empty() -> Area {
         Area {
-            code,
             permissions: &[],
             role_permissions: &[],
             menu: |_, _| Vec::new(),

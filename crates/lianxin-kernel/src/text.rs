@@ -8,9 +8,7 @@ use crate::i18n::Lang;
 pub type Codes = &'static [(&'static str, &'static str, &'static str)];
 
 /// The label of `code` in `codes` (the code itself when it is not in the table).
-pub fn label(codes: Codes, code: &str, lang: Lang) -> String {
-    code_label(codes, code, lang)
-}
+pub use self::code_label as label;
 
 /// Trimmed, without control characters other than tab and line breaks (PostgreSQL refuses
 /// NUL in text; none has a meaning in a name or a note), empty → None.

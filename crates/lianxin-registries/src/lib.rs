@@ -22,7 +22,6 @@ use lianxin_kernel::web::{MenuGroup, MenuItem};
 /// What the registries contribute to the kernel's mechanisms.
 pub fn area() -> Area {
     Area {
-        code: "registries",
         permissions: perm::KNOWN,
         role_permissions: perm::ROLE_PERMISSIONS,
         menu,

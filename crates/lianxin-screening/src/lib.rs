@@ -68,7 +68,6 @@ struct Assets;
 /// What screening contributes to the kernel's mechanisms.
 pub fn area() -> Area {
     Area {
-        code: "screening",
         permissions: perm::KNOWN,
         role_permissions: perm::ROLE_PERMISSIONS,
         menu,

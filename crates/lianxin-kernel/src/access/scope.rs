@@ -173,7 +173,7 @@ mod tests {
                     reach: Reach::Record,
                     rows: granted,
                 }],
-                ..Area::empty("test")
+                ..Area::empty()
             }]
         });
     }

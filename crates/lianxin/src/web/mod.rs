@@ -45,7 +45,7 @@ pub fn home_area() -> Area {
                 items: vec![MenuItem::new("home", "/", lang.t("menu.home"))],
             }]
         },
-        ..Area::empty("home")
+        ..Area::empty()
     }
 }
 
@@ -54,7 +54,7 @@ pub fn home_area() -> Area {
 pub fn system_area() -> Area {
     Area {
         menu: system_menu,
-        ..Area::empty("system")
+        ..Area::empty()
     }
 }
 
