@@ -114,6 +114,11 @@ pub enum Event {
         attachment_ids: Vec<i64>,
         names: Vec<String>,
     },
+    /// A further report on the same matter from the system that raised the case (another
+    /// fever of the same person that day); it changes nothing but the timeline.
+    Record {
+        text: String,
+    },
 }
 
 impl Event {
@@ -132,6 +137,7 @@ impl Event {
             Event::ApproveExtension { .. } => "approve_extension",
             Event::Return { .. } => "return",
             Event::Attach { .. } => "attach",
+            Event::Record { .. } => "record",
         }
     }
 
@@ -359,8 +365,9 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                 "it cannot be returned",
             )?;
         }
-        // Evidence may be added at any stage, also to a closed case's file.
-        Event::Attach { .. } => {}
+        // Evidence may be added at any stage, also to a closed case's file, and so may a
+        // further report on the matter.
+        Event::Attach { .. } | Event::Record { .. } => {}
     }
     // Fill in what the state decides (the extension's deadline comes from the request).
     Ok(match event {
@@ -559,7 +566,7 @@ impl CaseState {
                 }
                 c.requested_deadline = None;
             }
-            Event::Attach { .. } => {}
+            Event::Attach { .. } | Event::Record { .. } => {}
             Event::Return { unit_id, lead } => {
                 if *lead {
                     c.status = "new".to_owned();

@@ -90,6 +90,7 @@ pub const ACTIONS: Codes = &[
     ("approve_extension", "延期审批", "Extension decided"),
     ("return", "退回", "Returned"),
     ("attach", "上传附件", "Files attached"),
+    ("record", "补充记录", "Further report"),
 ];
 
 pub const INSPECTION_METHODS: Codes = &[

@@ -1184,7 +1184,7 @@ async fn act_in(
         }
         Some(a) => match super::ACTIONS
             .iter()
-            .find(|x| x.0 == a && !matches!(a, "create" | "attach"))
+            .find(|x| x.0 == a && !matches!(a, "create" | "attach" | "record"))
         {
             Some(x) => x.0,
             None => {
@@ -1843,6 +1843,42 @@ pub async fn stored(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<Case
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// Adds a further report to a case's timeline (the system that raised it saw the matter
+/// again), inside the caller's transaction: one `record` event, audited with it.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    who: &Principal,
+    id: i64,
+    text: String,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    crate::db::lock_row(txn, "cases", id).await?;
+    let row = find_visible::<cases::Entity>(txn, &who.scope, id).await?;
+    let assignments = assignments_of(txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let state = CaseState {
+        case: row,
+        assignments,
+    };
+    let event = engine::decide(&state, Event::Record { text: text.clone() }).map_err(refused)?;
+    let mut next = state.clone();
+    next.apply(at, &event);
+    save(txn, &state, &next).await?;
+    append_event(txn, who, id, next.case.version, at, &event, Some(text)).await?;
+    audit::record(
+        txn,
+        who,
+        Action::Update,
+        "case",
+        Some(id),
+        format!("{} record", next.case.number),
+    )
+    .await?;
+    Ok(next.case)
 }
 
 /// Adds files to a case: one `attach` event naming them, under the same version check as any

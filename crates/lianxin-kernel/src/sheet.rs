@@ -10,6 +10,8 @@ use axum::body::Body;
 use axum::extract::Multipart;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use std::io::Read as _;
+
 use calamine::Reader;
 use futures::StreamExt;
 use rust_xlsxwriter::{DataValidation, Format};
@@ -166,61 +168,103 @@ pub fn file_error(zh: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::invalid(FieldError::new("file", "format", zh, en))
 }
 
-/// Reads the first sheet (xlsx) or the CSV into (row number, key → text) using the headers.
-pub fn read_rows(
+/// The most a sheet upload may weigh, compressed (.xlsx) or not (.csv).
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+/// The most an .xlsx may unpack to, all its parts together, checked before it is parsed.
+pub const MAX_UNPACKED: u64 = 48 * 1024 * 1024;
+/// The most the shared strings of an .xlsx may unpack to (they are held in memory).
+const MAX_STRINGS_PART: u64 = 16 * 1024 * 1024;
+/// The most any other part but a worksheet may unpack to (styles, workbook, relationships…).
+const MAX_OTHER_PART: u64 = 4 * 1024 * 1024;
+/// The most parts an .xlsx may have.
+const MAX_PARTS: usize = 1_000;
+/// The data rows a sheet may have unless its kind says otherwise.
+pub const MAX_ROWS: usize = 20_000;
+/// Columns beyond a kind's own that a sheet may carry (a user's notes); cells further right
+/// are never read.
+const EXTRA_COLS: usize = 32;
+
+/// A sheet as read: the columns its header names, and each non-empty row by its spreadsheet
+/// row number (the header is row 1) with the kind's keys.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<(usize, HashMap<&'static str, String>)>,
+}
+
+impl Rows {
+    pub fn has(&self, key: &str) -> bool {
+        self.columns.contains(&key)
+    }
+}
+
+/// Reads the first sheet of an .xlsx, or a CSV, into rows by header, for any sheet kind.
+/// The file is bounded before it is parsed (its size; an archive's parts, unpacked, before it
+/// is opened), cells are read one by one and only at the rows and columns the kind can have,
+/// and the parsing runs on a blocking thread, so no file, however built, costs the server
+/// more than a bounded amount of memory or stalls the async threads. A file that breaks a
+/// bound or cannot be read is a 422 saying why.
+pub async fn read_rows(
     spec: &'static [Col],
     filename: &str,
+    bytes: Vec<u8>,
+    max_rows: usize,
+) -> AppResult<Rows> {
+    let csv = filename.to_ascii_lowercase().ends_with(".csv");
+    match tokio::task::spawn_blocking(move || read_rows_now(spec, csv, &bytes, max_rows)).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => Err(file_error(
+            "文件无法读取（格式已损坏）",
+            "the file cannot be read (it is malformed)",
+        )),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+fn too_many_rows(max_rows: usize) -> AppError {
+    file_error(
+        format!("文件超过 {max_rows} 行数据，请分批导入"),
+        format!("the file has more than {max_rows} data rows; import it in parts"),
+    )
+}
+
+/// The same as `read_rows`, on the calling thread.
+pub fn read_rows_now(
+    spec: &'static [Col],
+    csv: bool,
     bytes: &[u8],
-) -> AppResult<Vec<(usize, HashMap<&'static str, String>)>> {
-    let grid: Vec<Vec<String>> = if filename.to_ascii_lowercase().ends_with(".csv") {
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-            .map_err(|_| file_error("CSV 文件须为 UTF-8 编码", "the CSV file must be UTF-8"))?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut out = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}"))
-            })?;
-            out.push(rec.iter().map(|s| csv_uncell(s.to_owned())).collect());
-        }
-        out
+    max_rows: usize,
+) -> AppResult<Rows> {
+    if bytes.len() > MAX_UPLOAD {
+        return Err(file_error(
+            format!("文件过大（最多 {} MB）", MAX_UPLOAD / 1024 / 1024),
+            format!(
+                "the file is too large (at most {} MB)",
+                MAX_UPLOAD / 1024 / 1024
+            ),
+        ));
+    }
+    let max_cols = spec.len() + EXTRA_COLS;
+    // Row index 0 is the header; data rows are 1..=max_rows.
+    let grid = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes, max_rows, max_cols)?
+    } else if csv {
+        read_csv(bytes, max_rows, max_cols)?
     } else {
-        let mut wb =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
-                file_error(
-                    format!("无法读取 Excel 文件：{e}"),
-                    format!("cannot read the Excel file: {e}"),
-                )
-            })?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| file_error("Excel 文件没有工作表", "the workbook has no sheet"))?
-            .map_err(|e| {
-                file_error(
-                    format!("无法读取工作表：{e}"),
-                    format!("cannot read the sheet: {e}"),
-                )
-            })?;
-        range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{}", *f as i64)
-                        }
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect()
+        return Err(file_error(
+            "只能导入 .xlsx 或 .csv 文件（.xls 文件请在 Excel 中另存为 .xlsx）",
+            "only .xlsx and .csv files can be imported (save an .xls file as .xlsx in Excel)",
+        ));
     };
-    let mut it = grid.into_iter().enumerate();
-    let Some((_, header)) = it.next() else {
-        return Err(file_error("文件是空的", "the file is empty"));
+    let mut it = grid.into_iter();
+    let header = match it.next() {
+        Some((0, header)) => header,
+        _ => {
+            return Err(file_error(
+                "文件是空的（第 1 行应为表头）",
+                "the file is empty (row 1 is the header)",
+            ));
+        }
     };
     let mut map: Vec<Option<&'static str>> = Vec::new();
     for h in &header {
@@ -247,21 +291,192 @@ pub fn read_rows(
     }
     let mut rows = Vec::new();
     for (i, r) in it {
-        if r.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
         let mut m = HashMap::new();
         for (j, v) in r.into_iter().enumerate() {
             if let Some(Some(key)) = map.get(j) {
-                let v = v.trim().to_owned();
+                let v = v.trim();
                 if !v.is_empty() {
-                    m.insert(*key, v);
+                    m.insert(*key, v.to_owned());
                 }
             }
         }
-        rows.push((i + 1, m));
+        if !m.is_empty() {
+            rows.push((i + 1, m));
+        }
     }
-    Ok(rows)
+    Ok(Rows {
+        columns: map.into_iter().flatten().collect(),
+        rows,
+    })
+}
+
+/// A sparse grid: (row index, the row's cells up to its last non-empty one), rows in order,
+/// only rows with some text.
+type Grid = Vec<(usize, Vec<String>)>;
+
+fn put(
+    grid: &mut std::collections::BTreeMap<usize, Vec<String>>,
+    row: usize,
+    col: usize,
+    v: String,
+) {
+    let cells = grid.entry(row).or_default();
+    if cells.len() <= col {
+        cells.resize(col + 1, String::new());
+    }
+    cells[col] = v;
+}
+
+fn read_csv(bytes: &[u8], max_rows: usize, max_cols: usize) -> AppResult<Grid> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| file_error("CSV 文件须为 UTF-8 编码", "the CSV file must be UTF-8"))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec
+            .map_err(|e| file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}")))?;
+        let cells: Vec<String> = rec
+            .iter()
+            .take(max_cols)
+            .map(|s| csv_uncell(s.to_owned()))
+            .collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if i > max_rows {
+            return Err(too_many_rows(max_rows));
+        }
+        out.push((i, cells));
+    }
+    Ok(out)
+}
+
+/// Checks an .xlsx archive's parts, unpacking each one to nowhere, so that what calamine then
+/// opens is known to be small whatever its headers claim.
+fn check_archive(bytes: &[u8]) -> AppResult<()> {
+    let bad = |e: zip::result::ZipError| {
+        file_error(
+            format!("无法读取 Excel 文件：{e}"),
+            format!("cannot read the Excel file: {e}"),
+        )
+    };
+    let too_big = || {
+        file_error(
+            format!(
+                "Excel 文件解压后过大（最多 {} MB），不是正常的表格",
+                MAX_UNPACKED / 1024 / 1024
+            ),
+            format!(
+                "the Excel file unpacks to too much (at most {} MB); it is not an ordinary sheet",
+                MAX_UNPACKED / 1024 / 1024
+            ),
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
+    if zip.len() > MAX_PARTS {
+        return Err(too_big());
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(bad)?;
+        let name = part
+            .name()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
+        let limit = if name.starts_with("xl/worksheets/") {
+            MAX_UNPACKED
+        } else if name.ends_with("sharedstrings.xml") {
+            MAX_STRINGS_PART
+        } else {
+            MAX_OTHER_PART
+        };
+        let room = limit.min(MAX_UNPACKED - total);
+        let n =
+            std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|e| {
+                file_error(
+                    format!("无法读取 Excel 文件：{e}"),
+                    format!("cannot read the Excel file: {e}"),
+                )
+            })?;
+        if n > room {
+            return Err(too_big());
+        }
+        total += n;
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8], max_rows: usize, max_cols: usize) -> AppResult<Grid> {
+    check_archive(bytes)?;
+    let cannot = |e: calamine::XlsxError| {
+        file_error(
+            format!("无法读取 Excel 文件：{e}"),
+            format!("cannot read the Excel file: {e}"),
+        )
+    };
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).map_err(cannot)?;
+    let first = wb
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| file_error("Excel 文件没有工作表", "the workbook has no sheet"))?;
+    let mut cells = wb.worksheet_cells_reader(&first).map_err(cannot)?;
+    let mut grid = std::collections::BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(cannot)? {
+        let (row, col) = cell.get_position();
+        let (row, col) = (row as usize, col as usize);
+        let text = cell_text(cell.get_value());
+        if text.trim().is_empty() {
+            continue;
+        }
+        if row > max_rows {
+            return Err(too_many_rows(max_rows));
+        }
+        if col < max_cols {
+            put(&mut grid, row, col, text);
+        }
+    }
+    Ok(grid.into_iter().collect())
+}
+
+/// A cell as the text a form field would carry: whole numbers without a decimal point (long
+/// digit strings typed as numbers), dates as YYYY-MM-DD (with the time when there is one).
+fn cell_text(v: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match v {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => format!("{f}"),
+        DataRef::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        DataRef::DateTime(d) => excel_serial_text(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// An Excel date serial (days since 1899-12-30) as YYYY-MM-DD, or YYYY-MM-DD HH:MM.
+fn excel_serial_text(serial: f64) -> String {
+    if !serial.is_finite() || serial.abs() > 3_000_000.0 {
+        return String::new();
+    }
+    let day = serial.floor();
+    let minutes = ((serial - day) * 24.0 * 60.0).round() as i64;
+    let Some(date) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(day as i64)))
+    else {
+        return String::new();
+    };
+    if minutes == 0 || minutes >= 24 * 60 {
+        date.to_string()
+    } else {
+        format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+    }
 }
 
 /// A row's unparsable cells and the registry's own verdict on the rest, reported together (a
@@ -385,33 +600,22 @@ pub struct ImportPage {
     pub row_errors: Vec<String>,
 }
 
-/// Reads `file` and `update_existing` from a multipart upload.
-pub async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
-    let mut file = None;
-    let mut update = false;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| file_error(format!("上传失败：{e}"), format!("upload failed: {e}")))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload.xlsx").to_owned();
-                let bytes = field.bytes().await.map_err(|e| {
-                    file_error(format!("上传失败：{e}"), format!("upload failed: {e}"))
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            Some("update_existing") => {
-                let v = field.text().await.unwrap_or_default();
-                update = matches!(v.as_str(), "on" | "true" | "1");
-            }
-            _ => {}
-        }
-    }
-    let (name, bytes) =
-        file.ok_or_else(|| file_error("请选择要导入的文件", "choose a file to import"))?;
-    Ok((name, bytes, update))
+/// Reads the file and `update_existing` of an import form (the one multipart reader).
+pub async fn read_upload(mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
+    let (fields, files) = crate::http::read_upload(mp).await?;
+    let update = fields
+        .get("update_existing")
+        .is_some_and(|v| matches!(v.as_str(), "on" | "true" | "1"));
+    let file = files
+        .into_iter()
+        .next()
+        .ok_or_else(|| file_error("请选择要导入的文件", "choose a file to import"))?;
+    let name = if file.filename.is_empty() {
+        "upload.xlsx".to_owned()
+    } else {
+        file.filename
+    };
+    Ok((name, file.bytes, update))
 }
 
 #[cfg(test)]

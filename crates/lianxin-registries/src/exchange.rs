@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use axum::Router;
-use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::extract::{Multipart, Path as UrlPath, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use lianxin_kernel::http::ApiQuery;
 use rust_xlsxwriter::Workbook;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
@@ -265,6 +266,23 @@ async fn unit_ref(db: &impl ConnectionTrait, v: &str) -> AppResult<Result<i64, (
     })
 }
 
+/// A row naming a record that exists, without "update existing": the row is still checked as
+/// an update would check it, so the user sees all of its errors at once, and the "exists"
+/// error keeps the import from committing (any row error rolls the whole file back).
+fn exists<T>(checked: AppResult<T>, field: &str) -> AppResult<bool> {
+    let mut errors = match checked {
+        Ok(_) => Vec::new(),
+        Err(AppError::Validation(v)) => v,
+        // Not the caller's to update: "exists" is all there is to say.
+        Err(AppError::Forbidden | AppError::NotFound | AppError::Conflict { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if let AppError::Validation(mut e) = exists_error(field) {
+        errors.append(&mut e);
+    }
+    Err(AppError::Validation(errors))
+}
+
 /// Imports a file. With `commit` false (or any bad row) nothing is written.
 pub async fn import(
     db: &DatabaseConnection,
@@ -276,7 +294,9 @@ pub async fn import(
     progress: bool,
 ) -> AppResult<ImportReport> {
     who.require(kind.perms().0)?;
-    let rows = read_rows(cols(kind), filename, bytes)?;
+    let rows = read_rows(cols(kind), filename, bytes.to_vec(), MAX_ROWS)
+        .await?
+        .rows;
     let spec = cols(kind);
     let bar = if progress {
         indicatif::ProgressBar::new(rows.len() as u64)
@@ -328,7 +348,9 @@ pub async fn import(
                 let (input, mut parse_errors) = form.parse();
                 parse_errors.append(&mut errs);
                 let result = match existing {
-                    Some(_) if !update_existing => Err(exists_error("code")),
+                    Some(u) if !update_existing => {
+                        exists(units::update(&txn, who, u.id, input).await, "code")
+                    }
                     Some(u) => units::update(&txn, who, u.id, input).await.map(|_| false),
                     None => units::create(&txn, who, input).await.map(|_| true),
                 };
@@ -366,7 +388,9 @@ pub async fn import(
                 let (input, mut parse_errors) = form.parse();
                 parse_errors.append(&mut errs);
                 let result = match existing {
-                    Some(_) if !update_existing => Err(exists_error("uscc")),
+                    Some(e) if !update_existing => {
+                        exists(enterprises::update(&txn, who, e.id, input).await, "uscc")
+                    }
                     Some(e) => enterprises::update(&txn, who, e.id, input)
                         .await
                         .map(|_| false),
@@ -418,7 +442,9 @@ pub async fn import(
                 let (input, mut parse_errors) = form.parse();
                 parse_errors.append(&mut errs);
                 let result = match existing {
-                    Some(_) if !update_existing => Err(exists_error("id_number")),
+                    Some(p) if !update_existing => {
+                        exists(people::update(&txn, who, p.id, input).await, "id_number")
+                    }
                     Some(p) => people::update(&txn, who, p.id, input).await.map(|_| false),
                     None => people::create(&txn, who, input).await.map(|_| true),
                 };
@@ -684,7 +710,7 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
         ],
         Kind::Enterprises => &[
             "郑州示例科技有限公司",
-            "91410106MA44XXXXXX",
+            "91410106MA44XXXX82",
             "济源路街道",
             "装备制造",
             "民营",
@@ -701,12 +727,12 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
         Kind::People => &[
             "王五",
             "男",
-            "410106199003071234",
+            "410106199003071236",
             "13800138000",
             "410106001",
             "",
             "是",
-            "企业职工",
+            "志愿者",
             "",
             "",
             "",
@@ -851,24 +877,24 @@ fn kind_of(s: &str) -> AppResult<Kind> {
     Kind::parse(s).ok_or(AppError::NotFound)
 }
 
-fn filter_from_query(kind: Kind, raw: &str) -> Filter {
-    match kind {
-        Kind::Units => Filter::Units(
-            serde_urlencoded::from_str::<UnitQuery>(raw)
-                .map(|q| q.filter())
-                .unwrap_or_default(),
-        ),
-        Kind::People => Filter::People(
-            serde_urlencoded::from_str::<PersonQuery>(raw)
-                .map(|q| q.filter())
-                .unwrap_or_default(),
-        ),
-        Kind::Enterprises => Filter::Enterprises(
-            serde_urlencoded::from_str::<EnterpriseQuery>(raw)
-                .map(|q| q.filter())
-                .unwrap_or_default(),
-        ),
+/// The list's filters from an export's query string: a parameter that does not parse is a
+/// 422, never an export of the whole scope.
+fn filter_from_query(kind: Kind, raw: &str) -> AppResult<Filter> {
+    fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> AppResult<T> {
+        serde_urlencoded::from_str::<T>(raw).map_err(|e| {
+            AppError::invalid(FieldError::new(
+                "query",
+                "format",
+                format!("查询参数有误：{e}"),
+                format!("invalid query parameters: {e}"),
+            ))
+        })
     }
+    Ok(match kind {
+        Kind::Units => Filter::Units(parse::<UnitQuery>(raw)?.filter()?),
+        Kind::People => Filter::People(parse::<PersonQuery>(raw)?.filter()?),
+        Kind::Enterprises => Filter::Enterprises(parse::<EnterpriseQuery>(raw)?.filter()?),
+    })
 }
 
 async fn export_any(
@@ -878,7 +904,7 @@ async fn export_any(
     raw: String,
     csv_format: bool,
 ) -> AppResult<Response> {
-    let filter = filter_from_query(kind, &raw);
+    let filter = filter_from_query(kind, &raw)?;
     let tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
     export_filtered(&s.db, &who, filter, tmp.path(), csv_format).await?;
     let reopened = tmp.reopen().map_err(AppError::internal)?;
@@ -1022,7 +1048,14 @@ pub mod api {
     #[derive(serde::Deserialize, utoipa::IntoParams)]
     pub struct ExportParams {
         /// xlsx (default) or csv; the registry's list filters apply as well.
-        pub format: Option<String>,
+        pub format: Option<ExportFormat>,
+    }
+
+    #[derive(serde::Deserialize, utoipa::ToSchema, Clone, Copy, PartialEq, Eq)]
+    #[serde(rename_all = "lowercase")]
+    pub enum ExportFormat {
+        Xlsx,
+        Csv,
     }
 
     /// Import a registry (`units`, `people`, `enterprises`) from a multipart upload with a `file`
@@ -1062,10 +1095,10 @@ pub mod api {
         who: Principal,
         UrlPath(kind): UrlPath<String>,
         uri: axum::http::Uri,
-        Query(p): Query<ExportParams>,
+        ApiQuery(p): ApiQuery<ExportParams>,
     ) -> AppResult<Response> {
         let kind = kind_of(&kind)?;
-        let csv_format = p.format.as_deref() == Some("csv");
+        let csv_format = p.format == Some(ExportFormat::Csv);
         export_any(
             s,
             who,

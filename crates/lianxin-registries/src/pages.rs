@@ -2,7 +2,7 @@
 //! edit forms with field errors, delete. Units also show their tree.
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::access::Principal;
 use crate::enterprises::{self, EnterpriseFilter, EnterpriseForm, OWNERSHIPS};
 use crate::entities::units as unit_entity;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::Paging;
 use crate::people::{self, PersonFilter, PersonForm, PersonView};
@@ -19,7 +19,7 @@ use crate::perm;
 use crate::text::clean;
 use crate::units::{self, KINDS, UnitFilter, UnitInput};
 use axum::extract::FromRef;
-use lianxin_kernel::http::IdPath;
+use lianxin_kernel::http::{ApiQuery, IdPath};
 use lianxin_kernel::state::Core;
 use lianxin_kernel::web::widgets::*;
 use lianxin_kernel::web::{PageCtx, render, saved_or_form};
@@ -50,11 +50,20 @@ where
         .route("/units/{id}/delete", post(unit_delete))
 }
 
-fn opt_i64(s: &Option<String>) -> Option<i64> {
-    s.as_deref().and_then(|v| v.trim().parse().ok())
+/// A filter's id parameter: empty is no filter, anything but a whole number is a 422 (a bad
+/// filter never widens a list or an export to everything).
+fn query_id(errors: &mut Vec<FieldError>, field: &str, v: &Option<String>) -> Option<i64> {
+    crate::text::parse_int(errors, field, v.as_deref(), field, field)
 }
-fn opt_bool(s: &Option<String>) -> Option<bool> {
-    s.as_deref().and_then(|v| v.parse().ok())
+fn query_bool(errors: &mut Vec<FieldError>, field: &str, v: &Option<String>) -> Option<bool> {
+    crate::text::parse_bool(errors, field, v.as_deref(), field, field)
+}
+fn checked<T>(errors: Vec<FieldError>, v: T) -> AppResult<T> {
+    if errors.is_empty() {
+        Ok(v)
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 fn unit_options(list: &[unit_entity::Model]) -> Vec<SelectOption> {
@@ -129,16 +138,18 @@ pub struct EnterpriseQuery {
 }
 
 impl EnterpriseQuery {
-    pub fn filter(&self) -> EnterpriseFilter {
-        EnterpriseFilter {
+    pub fn filter(&self) -> AppResult<EnterpriseFilter> {
+        let mut e = Vec::new();
+        let f = EnterpriseFilter {
             q: clean(self.q.clone()),
-            unit_id: opt_i64(&self.unit_id),
+            unit_id: query_id(&mut e, "unit_id", &self.unit_id),
             ownership: clean(self.ownership.clone()),
             industry: None,
-            key_project: opt_bool(&self.key_project),
-            has_party_org: opt_bool(&self.has_party_org),
-            service_team_id: opt_i64(&self.service_team_id),
-        }
+            key_project: query_bool(&mut e, "key_project", &self.key_project),
+            has_party_org: query_bool(&mut e, "has_party_org", &self.has_party_org),
+            service_team_id: query_id(&mut e, "service_team_id", &self.service_team_id),
+        };
+        checked(e, f)
     }
     pub fn query_string(&self) -> String {
         query_string(&[
@@ -156,13 +167,13 @@ async fn enterprise_list(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<EnterpriseQuery>,
+    ApiQuery(q): ApiQuery<EnterpriseQuery>,
 ) -> AppResult<Response> {
     let paging = Paging {
         page: q.page,
         page_size: q.page_size,
     };
-    let page = enterprises::list(&s.db, &who, &q.filter(), paging).await?;
+    let page = enterprises::list(&s.db, &who, &q.filter()?, paging).await?;
     let views = enterprises::views(&s.db, page.items).await?;
     let homes = units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?;
     let qs = q.query_string();
@@ -556,14 +567,16 @@ pub struct PersonQuery {
 }
 
 impl PersonQuery {
-    pub fn filter(&self) -> PersonFilter {
-        PersonFilter {
+    pub fn filter(&self) -> AppResult<PersonFilter> {
+        let mut e = Vec::new();
+        let f = PersonFilter {
             q: clean(self.q.clone()),
-            unit_id: opt_i64(&self.unit_id),
-            enterprise_id: opt_i64(&self.enterprise_id),
+            unit_id: query_id(&mut e, "unit_id", &self.unit_id),
+            enterprise_id: query_id(&mut e, "enterprise_id", &self.enterprise_id),
             kind: clean(self.kind.clone()),
-            party_member: opt_bool(&self.party_member),
-        }
+            party_member: query_bool(&mut e, "party_member", &self.party_member),
+        };
+        checked(e, f)
     }
     pub fn query_string(&self) -> String {
         query_string(&[
@@ -588,13 +601,13 @@ async fn person_list(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<PersonQuery>,
+    ApiQuery(q): ApiQuery<PersonQuery>,
 ) -> AppResult<Response> {
     let paging = Paging {
         page: q.page,
         page_size: q.page_size,
     };
-    let page = people::list(&s.db, &who, &q.filter(), paging).await?;
+    let page = people::list(&s.db, &who, &q.filter()?, paging).await?;
     let views = PersonView::build(&s.db, &who, page.items, "web list people").await?;
     let all_units = units::all_visible(&s.db, &who).await?;
     let qs = q.query_string();
@@ -997,13 +1010,15 @@ pub struct UnitQuery {
 }
 
 impl UnitQuery {
-    pub fn filter(&self) -> UnitFilter {
-        UnitFilter {
+    pub fn filter(&self) -> AppResult<UnitFilter> {
+        let mut e = Vec::new();
+        let f = UnitFilter {
             q: clean(self.q.clone()),
             kind: clean(self.kind.clone()),
             parent_id: None,
-            under: opt_i64(&self.under),
-        }
+            under: query_id(&mut e, "under", &self.under),
+        };
+        checked(e, f)
     }
     pub fn query_string(&self) -> String {
         query_string(&[
@@ -1060,13 +1075,14 @@ async fn unit_list(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<UnitQuery>,
+    ApiQuery(q): ApiQuery<UnitQuery>,
 ) -> AppResult<Response> {
     let paging = Paging {
         page: q.page,
         page_size: q.page_size,
     };
-    let page = units::list(&s.db, &who, &q.filter(), paging).await?;
+    let filter = q.filter()?;
+    let page = units::list(&s.db, &who, &filter, paging).await?;
     let all = units::all_visible(&s.db, &who).await?;
     let names: std::collections::HashMap<i64, &str> =
         all.iter().map(|u| (u.id, u.name.as_str())).collect();
@@ -1124,7 +1140,7 @@ async fn unit_list(
         rows,
         total_text: total_text(lang, page.total),
         pages: pages("/units", &qs, paging, page.total),
-        tree: tree_rows(&all, lang, opt_i64(&q.under)),
+        tree: tree_rows(&all, lang, filter.under),
     };
     Ok(render(&page_tpl))
 }

@@ -19,11 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::access::Principal;
 use crate::audit::{self, Action};
 use crate::cases::Codes;
-use crate::cases::service::{self as case_service, ActionInput, CaseInput};
 use crate::entities::{enterprises, health_reports, people};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::perm;
+use lianxin_kernel::sheet::{Col, col};
 
 /// Symptoms (code, 中文, English); none is the empty list.
 pub const SYMPTOMS: Codes = &[
@@ -616,7 +616,8 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
             existing.insert(r.person_id, r);
         }
     }
-    let raiser = Principal::system(&format!("健康日报：{}", who.display_name));
+    let key = super::privacy::key(&txn).await?;
+    let mut signals = Vec::new();
     let user = (who.user_id > 0).then_some(who.user_id);
     let mut result = SubmitResult {
         date: day,
@@ -625,52 +626,37 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
     for v in valid {
         let fever = v.temperature >= threshold || v.symptoms.split(',').any(|s| s == "fever");
         let before = existing.remove(&v.person_id);
-        let mut case_id = before.as_ref().and_then(|b| b.case_id);
+        let case_id = before.as_ref().and_then(|b| b.case_id);
         if fever {
             result.fevers += 1;
         }
-        if fever && case_id.is_none() {
-            let person = roster.by_id.get(&v.person_id);
-            let name = person.map(|p| p.name.as_str()).unwrap_or("职工");
-            let id_masked = person
-                .and_then(|p| masked(p.id_number.as_deref()))
-                .unwrap_or_default();
-            let sym = symptoms_label(&v.symptoms, Lang::Zh);
-            let case = case_service::create(
-                &txn,
-                &raiser,
-                CaseInput {
-                    kind: Some("fever_followup".into()),
-                    category: Some("retest".into()),
-                    title: Some(format!(
-                        "{} 职工健康日报发热 {}.{} ℃（{}）",
-                        enterprise.name,
-                        v.temperature / 10,
-                        v.temperature % 10,
-                        id_masked
-                    )),
-                    description: Some(format!(
-                        "{}（{}）{} 健康日报：体温 {}.{} ℃，症状：{}。请联系复测并视情况转诊发热门诊。",
-                        name,
-                        enterprise.name,
-                        day,
-                        v.temperature / 10,
-                        v.temperature % 10,
-                        sym
-                    )),
-                    unit_id: Some(enterprise.unit_id),
-                    source: Some("inspection".into()),
-                    priority: Some("urgent".into()),
-                    dispatch: Some(ActionInput {
-                        lead_unit_id: Some(enterprise.unit_id),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                now,
-            )
-            .await?;
-            case_id = Some(case.id);
+        // A new fever (not one this report already had): the follow-up worker raises or
+        // joins the person's case of the day after this transaction.
+        let new_fever = fever && case_id.is_none() && !before.as_ref().is_some_and(|b| b.fever);
+        let person = roster.by_id.get(&v.person_id);
+        let signal = new_fever.then(|| super::fever::Signal {
+            person_key: super::fever::person_key(
+                &key,
+                v.person_id,
+                person.and_then(|p| p.id_number.as_deref()),
+            ),
+            day,
+            at: now,
+            source: super::fever::Source::HealthReport { id: 0 },
+            unit_id: enterprise.unit_id,
+            temperature: v.temperature,
+            place: enterprise.name.clone(),
+            name: Some(
+                person
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "职工".to_owned()),
+            ),
+            id_masked: person.and_then(|p| masked(p.id_number.as_deref())),
+            phone: person.and_then(|p| p.phone.clone()),
+            symptoms: (!v.symptoms.is_empty()).then(|| symptoms_label(&v.symptoms, Lang::Zh)),
+            raised_by: format!("健康日报：{}", who.display_name),
+        });
+        if new_fever {
             result.cases_raised += 1;
         }
         match before {
@@ -687,11 +673,12 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
                 am.case_id = Set(case_id);
                 am.reported_by_user_id = Set(user);
                 am.updated_at = Set(now);
-                am.update(&txn).await?;
+                let r = am.update(&txn).await?;
+                signals.extend(signal.map(|s| s.of_report(r.id)));
                 result.updated += 1;
             }
             None => {
-                health_reports::ActiveModel {
+                let r = health_reports::ActiveModel {
                     enterprise_id: Set(enterprise.id),
                     person_id: Set(v.person_id),
                     report_date: Set(day),
@@ -711,10 +698,12 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
                 }
                 .insert(&txn)
                 .await?;
+                signals.extend(signal.map(|s| s.of_report(r.id)));
                 result.created += 1;
             }
         }
     }
+    super::fever::Signal::add_all(&txn, signals).await?;
     audit::record(
         &txn,
         who,
@@ -1080,26 +1069,30 @@ pub async fn completion(
 // --- sheets: template, import, export ----------------------------------------------------
 
 /// The columns of the template, the import and the export: (key, 中文, English, codes).
-pub const SHEET_COLS: &[(&str, &str, &str, Option<Codes>)] = &[
-    ("id_number", "身份证号", "Identity number", None),
-    ("name", "姓名", "Name", None),
-    ("temperature", "体温", "Temperature", None),
-    ("symptoms", "症状", "Symptoms", None),
-    (
-        "mental_state",
-        "心理状态",
-        "Mental state",
-        Some(MENTAL_STATES),
+pub const SHEET_COLS: &[Col] = &[
+    col("id_number", "id_number", "身份证号", "Identity number"),
+    col("name", "person_id", "姓名", "Name"),
+    Col {
+        required: true,
+        ..col("temperature", "temperature", "体温", "Temperature")
+    },
+    col("symptoms", "symptoms", "症状", "Symptoms"),
+    Col {
+        codes: Some(MENTAL_STATES),
+        ..col("mental_state", "mental_state", "心理状态", "Mental state")
+    },
+    col("location", "location", "所在地", "Location"),
+    col(
+        "returned_from",
+        "returned_from",
+        "返城来源地",
+        "Returned from",
     ),
-    ("location", "所在地", "Location", None),
-    ("returned_from", "返城来源地", "Returned from", None),
-    ("returned_on", "返城日期", "Returned on", None),
-    (
-        "quarantine",
-        "隔离状态",
-        "Quarantine status",
-        Some(QUARANTINE),
-    ),
+    col("returned_on", "returned_on", "返城日期", "Returned on"),
+    Col {
+        codes: Some(QUARANTINE),
+        ..col("quarantine", "quarantine", "隔离状态", "Quarantine status")
+    },
 ];
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
@@ -1110,7 +1103,9 @@ fn sheet_header(ws: &mut rust_xlsxwriter::Worksheet, template: bool) -> AppResul
     use rust_xlsxwriter::{DataValidation, Format};
     let bold = Format::new().set_bold().set_background_color("#FDE9D9");
     let text = Format::new().set_num_format("@");
-    for (i, (key, zh, _, codes)) in SHEET_COLS.iter().enumerate() {
+    for (i, c) in SHEET_COLS.iter().enumerate() {
+        let (key, zh, codes) = (&c.key, c.zh, c.codes);
+        let zh = &zh;
         let col = i as u16;
         ws.write_string_with_format(0, col, *zh, &bold)
             .map_err(xlsx_err)?;
@@ -1178,89 +1173,16 @@ pub async fn template(db: &impl ConnectionTrait, who: &Principal) -> AppResult<V
 /// What a sheet import did: a `submit` in the words of the import screens.
 pub type ImportReport = lianxin_kernel::sheet::ImportReport;
 
-/// An Excel date serial as YYYY-MM-DD.
-fn excel_day(serial: f64) -> String {
-    NaiveDate::from_ymd_opt(1899, 12, 30)
-        .and_then(|d| d.checked_add_signed(Duration::days(serial.floor() as i64)))
-        .map(|d| d.to_string())
-        .unwrap_or_default()
-}
-
-fn read_sheet(bytes: &[u8]) -> AppResult<Vec<(usize, HashMap<&'static str, String>)>> {
-    use calamine::Reader;
-    let file_error =
-        |zh: String, en: String| AppError::invalid(FieldError::new("file", "format", zh, en));
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| {
-            file_error(
-                format!("无法读取 Excel 文件：{e}"),
-                format!("cannot read the Excel file: {e}"),
-            )
-        })?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| {
-            file_error(
-                "Excel 文件没有工作表".into(),
-                "the workbook has no sheet".into(),
-            )
-        })?
-        .map_err(|e| {
-            file_error(
-                format!("无法读取工作表：{e}"),
-                format!("cannot read the sheet: {e}"),
-            )
-        })?;
-    let mut rows = range.rows();
-    let Some(header) = rows.next() else {
-        return Err(file_error("文件是空的".into(), "the file is empty".into()));
-    };
-    let map: Vec<Option<&'static str>> = header
-        .iter()
-        .map(|h| {
-            let h = h.to_string();
-            let h = h.trim().trim_end_matches('*').trim();
-            SHEET_COLS
-                .iter()
-                .find(|c| c.1 == h || c.2.eq_ignore_ascii_case(h) || c.0 == h)
-                .map(|c| c.0)
-        })
-        .collect();
-    if !map.contains(&Some("temperature"))
-        || !(map.contains(&Some("name")) || map.contains(&Some("id_number")))
-    {
-        return Err(file_error(
-            "缺少必填列：体温，以及身份证号或姓名（请下载导入模板）".into(),
-            "required columns missing: temperature, and identity number or name (download the template)"
-                .into(),
+/// Reads a health sheet: the temperature, and the person by identity number or name.
+async fn read_sheet(bytes: &[u8]) -> AppResult<Vec<(usize, HashMap<&'static str, String>)>> {
+    let sheet = lianxin_kernel::sheet::read_rows(SHEET_COLS, "", bytes.to_vec(), MAX_ROWS).await?;
+    if !(sheet.has("name") || sheet.has("id_number")) {
+        return Err(lianxin_kernel::sheet::file_error(
+            "缺少必填列：身份证号或姓名（请下载导入模板）",
+            "required columns missing: identity number or name (download the template)",
         ));
     }
-    let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let mut m = HashMap::new();
-        for (j, cell) in r.iter().enumerate() {
-            let Some(Some(key)) = map.get(j) else {
-                continue;
-            };
-            let v = match cell {
-                calamine::Data::Float(f) if *key == "returned_on" => excel_day(*f),
-                calamine::Data::DateTime(d) => excel_day(d.as_f64()),
-                calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                    format!("{}", *f as i64)
-                }
-                calamine::Data::Float(f) => format!("{}", (f * 10.0).round() / 10.0),
-                other => other.to_string(),
-            };
-            let v = v.trim().to_owned();
-            if !v.is_empty() {
-                m.insert(*key, v);
-            }
-        }
-        if !m.is_empty() {
-            out.push((i + 2, m));
-        }
-    }
-    Ok(out)
+    Ok(sheet.rows)
 }
 
 /// Imports a day's reports from the caller's sheet: one `submit`, all rows or none, errors
@@ -1274,7 +1196,7 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(
     lang: Lang,
 ) -> AppResult<ImportReport> {
     own_enterprise(db, who).await?;
-    let sheet = read_sheet(bytes)?;
+    let sheet = read_sheet(bytes).await?;
     let total = sheet.len();
     let mut rows = Vec::new();
     for (row, mut m) in sheet {
@@ -1321,12 +1243,11 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(
                 .map(|(row, e)| {
                     let col = SHEET_COLS
                         .iter()
-                        .find(|c| c.0 == e.field)
-                        .or_else(|| (e.field == "person_id").then_some(&SHEET_COLS[1]));
+                        .find(|c| c.key == e.field || c.field == e.field);
                     lianxin_kernel::sheet::RowError {
                         row,
-                        column: col.map(|c| c.1.to_owned()).unwrap_or_default(),
-                        column_en: col.map(|c| c.2.to_owned()).unwrap_or_default(),
+                        column: col.map(|c| c.zh.to_owned()).unwrap_or_default(),
+                        column_en: col.map(|c| c.en.to_owned()).unwrap_or_default(),
                         message: String::new(),
                         message_zh: e.message_zh,
                         message_en: e.message_en,

@@ -17,7 +17,9 @@ pub mod disinfections;
 pub mod duty;
 pub mod entities;
 pub mod entry;
+pub mod fever;
 pub mod health;
+mod migrations;
 pub mod pages;
 pub mod passages;
 pub mod perm;
@@ -42,13 +44,18 @@ use sea_orm::DatabaseConnection;
 pub struct Screening {
     pub db: DatabaseConnection,
     pub ingest: writer::IngestWriter,
+    /// Wakes the fever follow-up worker.
+    pub fevers: fever::Waker,
 }
 
 impl Screening {
-    /// Needs a tokio runtime: it starts the passage writer task.
+    /// Needs a tokio runtime: it starts the passage writer tasks and the fever follow-up
+    /// worker.
     pub fn start(db: DatabaseConnection) -> Self {
+        let fevers = fever::start(db.clone());
         Screening {
-            ingest: writer::IngestWriter::start(db.clone()),
+            ingest: writer::IngestWriter::start(db.clone(), fevers.clone()),
+            fevers,
             db,
         }
     }
@@ -152,9 +159,10 @@ pub const CHECKPOINT_KINDS: lianxin_kernel::text::Codes = &[
     ("dormitory", "宿舍", "Dormitory"),
 ];
 
-/// The area's own migrations, in order (none yet: its tables were created by the binary's
-/// historical migrations). A new table or column of this area gets its migration here, named
-/// `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower areas'.
+/// The area's own migrations, in order (its first tables were created by the binary's
+/// historical migrations). A new table or column of this area gets its migration in
+/// `migrations.rs`, named `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower
+/// areas'.
 pub fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-    Vec::new()
+    migrations::all()
 }

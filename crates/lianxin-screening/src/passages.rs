@@ -1,7 +1,7 @@
 //! Passages through checkpoints: ingest (one or a batch of up to 5,000 from a device, each
 //! with the device's sequence number, so a retried batch never stores anything twice), fever
-//! follow-ups (a case on the engine for each new passage at or above the threshold), the
-//! list, and personnel screening (人员排查).
+//! signals (each new passage at or above the threshold is recorded for the follow-up worker,
+//! `fever`, in the same transaction), the list, and personnel screening (人员排查).
 //!
 //! Acknowledged means durable: the answer is sent after the transaction commits (SQLite
 //! `synchronous=FULL`, PostgreSQL's default).
@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::cases::service::{self as case_service, ActionInput, CaseInput};
 use crate::entities::{checkpoints, devices, passages};
 use crate::error::{AppError, AppResult, FieldError, ProblemFieldBody};
 use crate::i18n::Lang;
@@ -61,7 +60,8 @@ pub struct IngestResult {
     pub duplicates: usize,
     /// Invalid passages, none stored; the batch's good rows are kept.
     pub rejected: Vec<Rejected>,
-    /// Of the accepted ones, at or above the fever threshold (each raised a follow-up case).
+    /// Of the accepted ones, at or above the fever threshold. Each raises the person's
+    /// follow-up case of the day, or joins its timeline, within seconds of the answer.
     pub fevers: usize,
 }
 
@@ -626,66 +626,51 @@ pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
         .map(|((day, cp), (n, f))| (day, cp, n, f))
         .collect();
     super::dashboard::add_to_tallies(txn, &totals).await?;
-    // Fever: a follow-up case for the checkpoint's unit, at once.
+    // Fever: a signal in this transaction; the follow-up worker raises the case after it.
+    let mut signals = Vec::with_capacity(fevers.len());
     for (bi, v, checkpoint) in fevers {
         let Some(b) = batches.get(bi) else { continue };
-        let who = match &b.source {
-            Source::Device(d) => Principal::system(&format!("设备：{}", d.name)),
-            Source::User { display_name, .. } => {
-                Principal::system(&format!("卡点登记：{display_name}"))
-            }
-        };
-        let case = case_service::create(
-            txn,
-            &who,
-            CaseInput {
-                kind: Some("fever_followup".into()),
-                category: Some("retest".into()),
-                title: Some(format!(
-                    "{} 发热 {}.{} ℃（{}）",
-                    checkpoint.name,
-                    v.temperature / 10,
-                    v.temperature % 10,
-                    v.masked
-                )),
-                description: Some(format!(
-                    "{} 于 {} 在{}测得体温 {}.{} ℃，请复测并视情况转诊发热门诊。",
-                    v.name.as_deref().unwrap_or("通行人员"),
-                    lianxin_kernel::web::widgets::local_time(&v.at),
-                    checkpoint.name,
-                    v.temperature / 10,
-                    v.temperature % 10
-                )),
-                unit_id: Some(checkpoint.unit_id),
-                source: Some("inspection".into()),
-                priority: Some("urgent".into()),
-                contact_phone: v.phone.clone(),
-                dispatch: Some(ActionInput {
-                    lead_unit_id: Some(checkpoint.unit_id),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            v.at.max(now - Duration::days(1)),
-        )
-        .await?;
-        let upd = passages::Entity::update_many()
-            .col_expr(
-                passages::Column::CaseId,
-                sea_orm::sea_query::Expr::value(case.id),
-            )
-            .filter(passages::Column::DeviceSeq.eq(v.seq));
-        match &b.source {
-            Source::Device(d) => upd.filter(passages::Column::DeviceId.eq(d.id)),
+        let (raised_by, source) = match &b.source {
+            Source::Device(d) => (
+                format!("设备：{}", d.name),
+                super::fever::Source::Passage {
+                    device_id: Some(d.id),
+                    user_id: None,
+                    client_id: None,
+                    seq: v.seq,
+                },
+            ),
             Source::User {
-                user_id, client_id, ..
-            } => upd
-                .filter(passages::Column::UserId.eq(*user_id))
-                .filter(passages::Column::ClientId.eq(client_id.clone())),
-        }
-        .exec(txn)
-        .await?;
+                user_id,
+                client_id,
+                display_name,
+                ..
+            } => (
+                format!("卡点登记：{display_name}"),
+                super::fever::Source::Passage {
+                    device_id: None,
+                    user_id: Some(*user_id),
+                    client_id: Some(client_id.clone()),
+                    seq: v.seq,
+                },
+            ),
+        };
+        signals.push(super::fever::Signal {
+            person_key: v.hash.clone(),
+            day: super::duty::local_day(v.at),
+            at: v.at,
+            source,
+            unit_id: checkpoint.unit_id,
+            temperature: v.temperature,
+            place: checkpoint.name.clone(),
+            name: v.name.clone(),
+            id_masked: Some(v.masked.clone()),
+            phone: v.phone.clone(),
+            symptoms: None,
+            raised_by,
+        });
     }
+    super::fever::Signal::add_all(txn, signals).await?;
     if !device_ids.is_empty() {
         devices::Entity::update_many()
             .col_expr(

@@ -10,6 +10,11 @@
 //! passages a second would be a thousand fsyncs; grouped, they are a few dozen. If a group
 //! fails, its batches are written again one by one, so a bad batch fails alone. An answer is
 //! never sent before its passages are durable.
+//!
+//! The writers are supervised (`supervise`): a panic in one is logged and it starts again on
+//! the same queue, so a bug met by one group never leaves the gates answering 500 for ever.
+//! Fevers leave the writer as `fever_signals` rows in the same transaction; the follow-up
+//! worker (`fever`) is woken after the commit and raises the cases outside it.
 
 use std::sync::{Arc, Mutex};
 
@@ -46,11 +51,13 @@ struct Cached {
 pub struct IngestWriter {
     tx: mpsc::Sender<Job>,
     cache: Arc<Mutex<Cached>>,
+    faults: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl IngestWriter {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn start(db: DatabaseConnection) -> Self {
+    /// Starts the writer tasks on the current tokio runtime; `fevers` is woken after every
+    /// commit that stored a fever.
+    pub fn start(db: DatabaseConnection, fevers: super::fever::Waker) -> Self {
         let (tx, rx) = mpsc::channel(4096);
         // SQLite has one writer at a time whatever we do; PostgreSQL commits several
         // transactions side by side, so a few writers keep it busy while others prepare.
@@ -59,13 +66,25 @@ impl IngestWriter {
             _ => 1,
         };
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let faults: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
         for _ in 0..writers {
-            tokio::spawn(run(db.clone(), rx.clone()));
+            let (db, rx, fevers, faults) = (db.clone(), rx.clone(), fevers.clone(), faults.clone());
+            tokio::spawn(supervise("passage writer", move || {
+                run(db.clone(), rx.clone(), fevers.clone(), faults.clone())
+            }));
         }
         IngestWriter {
             tx,
             cache: Arc::default(),
+            faults,
         }
+    }
+
+    /// Makes the next `n` groups panic inside the writer (for the tests that prove the writer
+    /// is supervised; nothing else calls it).
+    #[doc(hidden)]
+    pub fn inject_panics(&self, n: usize) {
+        self.faults.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Forgets the cached threshold (after an administrator changed it on this node; other
@@ -123,7 +142,37 @@ impl IngestWriter {
     }
 }
 
-async fn run(db: DatabaseConnection, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>) {
+/// Runs `task` on its own tokio task for ever: when it panics, the panic is logged and counted
+/// and a new one starts; when it returns (its queue closed), so does this.
+pub async fn supervise<F, Fut>(name: &'static str, task: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        match tokio::spawn(task()).await {
+            Ok(()) => return,
+            Err(e) if e.is_panic() => {
+                let what = e.into_panic();
+                let what = what
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| what.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(task = name, panic = %what, "task panicked; starting it again");
+                metrics::counter!("lianxin_task_restarts_total", "task" => name).increment(1);
+            }
+            Err(_) => return, // cancelled: the runtime is shutting down
+        }
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
+    fevers: super::fever::Waker,
+    faults: Arc<std::sync::atomic::AtomicUsize>,
+) {
     loop {
         // Take the next group, then let the next writer take its own while this one writes.
         let group = {
@@ -147,8 +196,24 @@ async fn run(db: DatabaseConnection, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<J
         let n = group.len();
         let (batches, replies): (Vec<Prepared>, Vec<_>) =
             group.into_iter().map(|j| (j.batch, j.reply)).unzip();
+        if faults
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| n.checked_sub(1),
+            )
+            .is_ok()
+        {
+            panic!("injected fault in the passage writer");
+        }
         match write_group(&db, batches).await {
             Ok(results) => {
+                if results
+                    .iter()
+                    .any(|r| r.as_ref().is_ok_and(|r| r.fevers > 0))
+                {
+                    fevers.wake();
+                }
                 let accepted: usize = results
                     .iter()
                     .filter_map(|r| r.as_ref().ok())

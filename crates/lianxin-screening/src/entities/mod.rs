@@ -7,6 +7,8 @@ pub mod checkpoints;
 pub mod devices;
 pub mod disinfections;
 pub mod duty_shifts;
+pub mod fever_followups;
+pub mod fever_signals;
 pub mod health_reports;
 pub mod passages;
 pub mod screening_tallies;

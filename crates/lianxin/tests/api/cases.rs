@@ -7,14 +7,7 @@ use lianxin::cases::service::{self, ActionInput, CaseInput};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, add_user, problem};
-
-async fn ok(r: reqwest::Response) -> Value {
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert!(status.is_success(), "{status}: {v}");
-    v
-}
+use crate::helpers::{Fixture, TestApp, add_user, ok, problem};
 
 async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> reqwest::Response {
     let id = case["id"].as_i64().expect("id");

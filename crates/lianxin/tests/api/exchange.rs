@@ -374,3 +374,198 @@ async fn a_csv_export_shows_formulas_as_text_never_runs_them() {
     assert!(row.contains(",'@SUM(A1),"), "{row}");
     assert!(!row.contains(",=1+2,"), "{row}");
 }
+
+/// A workbook with a header cell at A1 and one cell at the far corner, XFD1048576: 4.8 KB that
+/// a dense reader turns into 17 billion cells.
+fn far_cell_workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "姓名").unwrap();
+    ws.write_string(1_048_575, 16_383, "远处").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// A people sheet whose worksheet part unpacks to 64 MB of blanks from a few hundred KB.
+fn compressed_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let parts: [(&str, &str); 4] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        z.start_file(name, opts).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    z.write_all(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>"#
+            .as_bytes(),
+    )
+    .unwrap();
+    let blanks = vec![b' '; 1024 * 1024];
+    for _ in 0..64 {
+        z.write_all(&blanks).unwrap();
+    }
+    z.write_all(b"</sheetData></worksheet>").unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_hostile_workbook_is_a_422_and_the_server_carries_on() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let far = far_cell_workbook();
+    assert!(far.len() < 10_000, "{} bytes", far.len());
+    let bomb = compressed_bomb();
+    assert!(bomb.len() < 1_000_000, "{} bytes", bomb.len());
+    for (name, bytes, says) in [
+        ("远.xlsx", far, "行数据"),
+        ("炸弹.xlsx", bomb, "解压后过大"),
+        (
+            "旧格式.xls",
+            b"\xD0\xCF\x11\xE0 not really".to_vec(),
+            ".xlsx",
+        ),
+        ("坏.xlsx", b"PK\x03\x04 broken".to_vec(), "无法读取"),
+    ] {
+        let before = app.count("people").await;
+        let (status, p) = upload(&app, &t, "people", name, bytes, false).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {p}");
+        assert_eq!(p["errors"][0]["field"], "file", "{name}: {p}");
+        let detail = p["detail"].as_str().unwrap_or_default().to_owned()
+            + p["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(detail.contains(says), "{name}: {p}");
+        assert_eq!(app.count("people").await, before);
+    }
+    // A health sheet goes through the same reader.
+    let contact = app.token("enterprise_contact").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/health-reports/import"))
+        .bearer_auth(&contact)
+        .multipart(Form::new().part(
+            "file",
+            Part::bytes(far_cell_workbook()).file_name("健康.xlsx"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // And the server still answers.
+    assert_eq!(app.get(&t, "/api/v1/units").await.status(), StatusCode::OK);
+}
+
+/// The real binary, watched from outside: hostile workbooks cost it a bounded amount of memory.
+#[tokio::test]
+async fn hostile_workbooks_leave_the_servers_memory_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("sheets.db").display());
+    add_root_with_cli(&db_url);
+    let (mut child, base) = start_server(&db_url);
+    let c = reqwest::Client::new();
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let before = peak_memory_kib(child.id());
+    for (name, bytes) in [
+        ("远.xlsx", far_cell_workbook()),
+        ("炸弹.xlsx", compressed_bomb()),
+    ] {
+        let r = c
+            .post(format!("{base}/api/v1/import/people"))
+            .bearer_auth(&token)
+            .multipart(Form::new().part("file", Part::bytes(bytes).file_name(name)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+    }
+    let r = c
+        .get(format!("{base}/api/v1/units"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the server carries on");
+    let after = peak_memory_kib(child.id());
+    child.kill().ok();
+    child.wait().ok();
+    assert!(
+        after < before + 128 * 1024,
+        "peak memory grew from {before} KiB to {after} KiB"
+    );
+}
+
+#[tokio::test]
+async fn a_row_shows_all_its_errors_in_one_answer() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let existing = uscc("MA44AAA1");
+    // A row naming an enterprise that exists (without "update existing"), with a bad head
+    // count and an unknown sub-district: all three at once, so the user fixes it once.
+    let csv = format!(
+        "企业名称,统一社会信用代码,所属街道（镇）,职工人数\n\
+         郑州长城科工贸有限公司,{existing},不存在的街道,很多\n"
+    );
+    let (status, report) =
+        upload(&app, &t, "enterprises", "企业.csv", csv.into_bytes(), false).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    let columns: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    for c in ["统一社会信用代码", "所属街道（镇）", "职工人数"] {
+        assert!(columns.contains(&c), "{c} missing: {report}");
+    }
+}
+
+#[tokio::test]
+async fn every_templates_example_row_imports_as_it_is() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    for (page, kind) in [
+        ("/units/template.xlsx", "units"),
+        ("/enterprises/template.xlsx", "enterprises"),
+        ("/people/template.xlsx", "people"),
+    ] {
+        let r = app
+            .client
+            .get(app.url(page))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{page}");
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let (status, report) = upload(&app, &t, kind, "模板.xlsx", bytes, false).await;
+        assert_eq!(status, StatusCode::OK, "{kind}: {report}");
+        assert_eq!(report["created"], 1, "{kind}: {report}");
+    }
+}

@@ -13,13 +13,6 @@ fn today() -> NaiveDate {
     lianxin::screening::duty::local_day(Utc::now())
 }
 
-async fn ok(r: reqwest::Response) -> Value {
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert!(status.is_success(), "{status}: {v}");
-    v
-}
-
 fn report(person: i64, temp: Value) -> Value {
     json!({"person_id": person, "temperature": temp, "mental_state": "good", "quarantine": "none"})
 }
@@ -188,6 +181,7 @@ async fn a_fever_raises_exactly_one_follow_up_per_person_and_day() {
         (r["fevers"].as_i64(), r["cases_raised"].as_i64()),
         (Some(1), Some(0))
     );
+    app.settle_fevers().await;
     assert_eq!(
         app.count(
             "cases WHERE kind_id = (SELECT id FROM case_kinds WHERE code = 'fever_followup')"
@@ -202,6 +196,7 @@ async fn a_fever_raises_exactly_one_follow_up_per_person_and_day() {
         .post(&c, "/api/v1/health-reports", &json!({"reports": [rep]}))
         .await)
     .await;
+    app.settle_fevers().await;
     assert_eq!(
         app.count(
             "cases WHERE kind_id = (SELECT id FROM case_kinds WHERE code = 'fever_followup')"

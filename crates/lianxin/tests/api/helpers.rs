@@ -15,6 +15,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub db_url: String,
     pub client: Client,
+    /// The running server's screening state (its passage writer, the fever worker's waker).
+    pub screening: lianxin::screening::Screening,
     _dir: tempfile::TempDir,
 }
 
@@ -79,6 +81,7 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = AppState::new(db.clone());
+        let screening = state.screening.clone();
         tokio::spawn(async move {
             app::serve(listener, state, std::future::pending())
                 .await
@@ -93,8 +96,17 @@ impl TestApp {
             db,
             db_url,
             client,
+            screening,
             _dir: dir,
         }
+    }
+
+    /// Lets the fever follow-up worker finish what the writes so far have signalled (it runs
+    /// in the background; a test that counts cases waits for it this way, not by sleeping).
+    pub async fn settle_fevers(&self) {
+        lianxin::screening::fever::follow_up_due(&self.db, chrono::Utc::now())
+            .await
+            .expect("fever follow-up");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -370,6 +382,14 @@ impl TestApp {
     }
 }
 
+/// The JSON of a successful answer; any other status fails the test with the body.
+pub async fn ok(r: Response) -> Value {
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    assert!(status.is_success(), "{status}: {v}");
+    v
+}
+
 pub async fn problem(r: Response) -> (StatusCode, Value) {
     let status = r.status();
     let ct = r
@@ -383,4 +403,63 @@ pub async fn problem(r: Response) -> (StatusCode, Value) {
         "expected problem+json, got {ct} ({status})"
     );
     (status, r.json().await.expect("problem json"))
+}
+
+/// Starts the real binary; answers the child and its base URL once it listens.
+pub fn start_server(db_url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
+        .env("LIANXIN_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start lianxin");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .expect("line");
+        if let Some(u) = line.strip_prefix("lianxin listening on ") {
+            break u.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+/// Adds an administrator `root` to the database at `db_url` with the binary's own CLI.
+pub fn add_root_with_cli(db_url: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .args([
+            "user",
+            "add",
+            "--db",
+            db_url,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+        ])
+        .env("LIANXIN_PASSWORD", PASSWORD)
+        .env("LIANXIN_LOG", "error")
+        .output()
+        .expect("user add");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The most memory a process has held so far (VmHWM), in KiB.
+pub fn peak_memory_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
 }

@@ -7,13 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn ok(r: reqwest::Response) -> Value {
-    let status = r.status();
-    let v: Value = r.json().await.expect("json");
-    assert!(status.is_success(), "{status}: {v}");
-    v
-}
-
 async fn device_post(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/passages"))
@@ -101,6 +94,7 @@ async fn a_device_posts_batches_that_are_never_stored_twice() {
     assert_eq!(plain, 0);
 
     // The fever raised a follow-up case for the checkpoint's community, dispatched at once.
+    app.settle_fevers().await;
     let cases: Value = ok(app.get(&admin, "/api/v1/cases?kind=fever_followup").await).await;
     assert_eq!(cases["total"], 1);
     assert_eq!(cases["items"][0]["status"], "dispatched");
@@ -255,31 +249,6 @@ async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_win
             .status(),
         StatusCode::FORBIDDEN
     );
-}
-
-/// Starts the real binary; answers the child and its base URL once it listens.
-fn start_server(db_url: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
-        .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
-        .env("LIANXIN_LOG", "error")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start lianxin");
-    let out = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(out).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .expect("line");
-        if let Some(u) = line.strip_prefix("lianxin listening on ") {
-            break u.trim().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on it.
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
 }
 
 #[tokio::test]
@@ -550,4 +519,203 @@ async fn disinfection_logs_and_the_fever_threshold() {
     .await)
     .await;
     assert_eq!(r["fevers"], 1);
+}
+
+async fn gate(app: &TestApp, admin: &str, name: &str, unit: i64) -> String {
+    let cp = ok(app
+        .post(
+            admin,
+            "/api/v1/checkpoints",
+            &json!({"name": name, "kind": "community_gate", "unit_id": unit}),
+        )
+        .await)
+    .await;
+    let dev = ok(app
+        .post(
+            admin,
+            "/api/v1/devices",
+            &json!({"checkpoint_id": cp["id"], "name": format!("{name}测温门")}),
+        )
+        .await)
+    .await;
+    dev["token"].as_str().expect("token").to_owned()
+}
+
+/// A passage `minutes` before now, but never before today's local midnight (the day a fever
+/// counts for), so a test run just after midnight keeps all its passages on one day.
+fn passage_today(seq: i64, id: &str, temp: i64, minutes: i64) -> Value {
+    let now = Utc::now();
+    let today = lianxin::screening::duty::local_day(now);
+    let midnight = today.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(8);
+    let at = (now - Duration::minutes(minutes)).max(midnight + Duration::seconds(minutes));
+    let mut p = passage(seq, id, temp, 0);
+    p["at"] = json!(at.to_rfc3339());
+    p
+}
+
+/// A fever storm: 20 people, each with a fever at two gates and again at the first, and an
+/// enterprise's report of a fever for one of them. One case per person and day; every further
+/// fever is a step on that person's case.
+#[tokio::test]
+async fn a_fever_storm_yields_one_case_per_person_and_day() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let east = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let west = gate(&app, &admin, "乙社区西门卡口", f.community_b).await;
+    let people: Vec<String> = (0..20)
+        .map(|i| id_number(&format!("410106198{}0101{:03}", i % 10, 100 + i)))
+        .collect();
+    // The enterprise contact of the fixture (刘洋) also passes a gate with a fever.
+    let contact_id = id_number("41010619880808505");
+    let mut east_batch: Vec<Value> = people
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let i = i as i64;
+            [
+                passage_today(2 * i + 1, p, 385, 60),
+                passage_today(2 * i + 2, p, 380, 10),
+            ]
+        })
+        .collect();
+    east_batch.push(passage_today(1000, &contact_id, 390, 30));
+    let west_batch: Vec<Value> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| passage_today(i as i64 + 1, p, 384, 40))
+        .collect();
+    let r = ok(device_post(&app, &east, &Value::Array(east_batch)).await).await;
+    assert_eq!(
+        (r["accepted"].as_i64(), r["fevers"].as_i64()),
+        (Some(41), Some(41))
+    );
+    let r = ok(device_post(&app, &west, &Value::Array(west_batch)).await).await;
+    assert_eq!(r["fevers"], 20);
+    // The contact's enterprise reports the same fever in its daily health report.
+    let c = app.token("enterprise_contact").await;
+    let r = ok(app
+        .post(
+            &c,
+            "/api/v1/health-reports",
+            &json!({"reports": [{"person_id": f.contact_person, "temperature": 38.8,
+                "symptoms": ["fever"], "mental_state": "good", "quarantine": "none"}]}),
+        )
+        .await)
+    .await;
+    assert_eq!(r["fevers"], 1, "{r}");
+    app.settle_fevers().await;
+    let fever_cases =
+        "cases WHERE kind_id = (SELECT id FROM case_kinds WHERE code = 'fever_followup')";
+    assert_eq!(
+        app.count(fever_cases).await,
+        21,
+        "one case per person and day"
+    );
+    // 20 people × 2 further passages, and the report joining the contact's case.
+    assert_eq!(app.count("case_events WHERE action = 'record'").await, 41);
+    assert_eq!(
+        app.count("passages WHERE fever AND case_id IS NULL").await,
+        0
+    );
+    assert_eq!(app.count("health_reports WHERE case_id IS NULL").await, 0);
+    assert_eq!(
+        app.count(
+            "health_reports h JOIN passages p ON p.case_id = h.case_id WHERE p.id_masked LIKE '410%'"
+        )
+        .await,
+        1,
+        "the report joined the case the gate raised"
+    );
+    assert_eq!(app.count("fever_signals WHERE done_at IS NULL").await, 0);
+}
+
+/// A retired fever kind refuses the follow-up, never the passage: the gate's batch is stored,
+/// the fever waits in the queue with its reason, and once the kind is back the case comes.
+#[tokio::test]
+async fn a_disabled_fever_kind_loses_no_passage() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let token = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
+    let kind = kinds
+        .as_array()
+        .expect("kinds")
+        .iter()
+        .find(|k| k["code"] == "fever_followup")
+        .expect("the fever kind")["id"]
+        .as_i64()
+        .expect("id");
+    ok(app
+        .put(
+            &admin,
+            &format!("/api/v1/case-kinds/{kind}"),
+            &json!({"active": false}),
+        )
+        .await)
+    .await;
+    let a = id_number("41010619850312101");
+    let r = ok(device_post(
+        &app,
+        &token,
+        &json!([passage(1, &a, 390, 5), passage(2, &a, 365, 4)]),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        (r["accepted"].as_i64(), r["fevers"].as_i64()),
+        (Some(2), Some(1))
+    );
+    app.settle_fevers().await;
+    assert_eq!(
+        app.count("passages").await,
+        2,
+        "a fever never costs a passage"
+    );
+    assert_eq!(app.count("cases").await, 0);
+    assert_eq!(
+        app.count("fever_signals WHERE done_at IS NULL AND error IS NOT NULL AND attempts >= 1")
+            .await,
+        1,
+        "the refused fever waits in the queue with its reason"
+    );
+    ok(app
+        .put(
+            &admin,
+            &format!("/api/v1/case-kinds/{kind}"),
+            &json!({"active": true}),
+        )
+        .await)
+    .await;
+    // The worker tries again after its back-off; here the test does not wait for it.
+    lianxin::screening::fever::follow_up_due(&app.db, Utc::now() + Duration::hours(1))
+        .await
+        .expect("follow up");
+    assert_eq!(app.count("cases").await, 1);
+    assert_eq!(
+        app.count("passages WHERE fever AND case_id IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+/// A panic in the passage writer is logged and the writer starts again: the batch it held is
+/// refused (the gate retries it), and every later post is answered.
+#[tokio::test]
+async fn the_passage_writer_survives_a_panic() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let token = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let a = id_number("41010619850312101");
+    app.screening.ingest.inject_panics(1);
+    let batch = json!([passage(1, &a, 365, 5)]);
+    let r = device_post(&app, &token, &batch).await;
+    assert!(r.status().is_server_error(), "{}", r.status());
+    for _ in 0..3 {
+        let r = ok(device_post(&app, &token, &batch).await).await;
+        assert_eq!(
+            r["accepted"].as_i64().unwrap_or(0) + r["duplicates"].as_i64().unwrap_or(0),
+            1
+        );
+    }
+    assert_eq!(app.count("passages").await, 1);
 }

@@ -1,0 +1,382 @@
+//! Fever follow-up (C9, C10), one mechanism for gates and health reports.
+//!
+//! A write that stores a fever (a passage at or above the threshold, a health report with a
+//! fever) records it as a `fever_signals` row in its own transaction (`Signal::add`), and that
+//! is all it does: a gate's batch never waits on case creation, and a fever never costs a
+//! passage whatever the case engine says (a disabled kind, a missing unit).
+//!
+//! The follow-up worker (`start`) turns each signal into the one follow-up case of that person
+//! and local day: the first fever raises the case (dispatched at once to the unit that follows
+//! it up), each further fever of that person that day, at any gate or in any report, becomes a
+//! `record` step on that case's timeline. Persons are matched by the keyed hash of their
+//! identity number, the one passages store (`privacy::person_hash`), so a gate and a report
+//! find each other. A signal the engine refuses stays in the queue with its error and is tried
+//! again later (backing off to every five minutes), so re-enabling the kind raises the cases.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use tokio::sync::Notify;
+
+use crate::access::Principal;
+use crate::cases::service::{self as case_service, ActionInput, CaseInput};
+use crate::entities::{fever_followups, fever_signals, health_reports, passages};
+use crate::error::AppResult;
+use lianxin_types::DeciCelsius;
+
+/// Signals one pass of the worker takes at most.
+const BATCH: u64 = 200;
+/// How often the worker looks at the queue when nobody woke it.
+const TICK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where a fever was seen, and how to find its record again.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A passage, by its sender's key: a device and its sequence number, or a user's page.
+    Passage {
+        device_id: Option<i64>,
+        user_id: Option<i64>,
+        client_id: Option<String>,
+        seq: i64,
+    },
+    HealthReport {
+        id: i64,
+    },
+}
+
+/// A fever as the writing code knows it.
+#[derive(Debug, Clone)]
+pub struct Signal {
+    /// `privacy::person_hash` of the identity number, or `person:ID` without one.
+    pub person_key: String,
+    /// The local day the fever belongs to (a passage's, or the day a report is for).
+    pub day: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub source: Source,
+    pub unit_id: i64,
+    pub temperature: i16,
+    pub place: String,
+    pub name: Option<String>,
+    pub id_masked: Option<String>,
+    pub phone: Option<String>,
+    pub symptoms: Option<String>,
+    pub raised_by: String,
+}
+
+/// The key of a registered person: the keyed hash of the identity number when there is one
+/// (as passages store it), otherwise the person's id.
+pub fn person_key(key: &[u8], person_id: i64, id_number: Option<&str>) -> String {
+    match id_number
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_ascii_uppercase())
+    {
+        Some(id) => super::privacy::person_hash(key, &id),
+        None => format!("person:{person_id}"),
+    }
+}
+
+impl Signal {
+    /// The same fever, of the health report `id` (known once the report is written).
+    pub fn of_report(self, id: i64) -> Signal {
+        Signal {
+            source: Source::HealthReport { id },
+            ..self
+        }
+    }
+
+    fn model(self, now: DateTime<Utc>) -> fever_signals::ActiveModel {
+        let (source, device_id, user_id, client_id, seq, report) = match self.source {
+            Source::Passage {
+                device_id,
+                user_id,
+                client_id,
+                seq,
+            } => ("passage", device_id, user_id, client_id, Some(seq), None),
+            Source::HealthReport { id } => ("health_report", None, None, None, None, Some(id)),
+        };
+        fever_signals::ActiveModel {
+            person_key: Set(self.person_key),
+            day: Set(self.day),
+            at: Set(self.at),
+            source: Set(source.to_owned()),
+            device_id: Set(device_id),
+            user_id: Set(user_id),
+            client_id: Set(client_id),
+            seq: Set(seq),
+            health_report_id: Set(report),
+            unit_id: Set(self.unit_id),
+            temperature: Set(self.temperature),
+            place: Set(self.place.chars().take(200).collect()),
+            name: Set(self.name),
+            id_masked: Set(self.id_masked),
+            phone: Set(self.phone),
+            symptoms: Set(self.symptoms.map(|s| s.chars().take(200).collect())),
+            raised_by: Set(self.raised_by.chars().take(120).collect()),
+            case_id: Set(None),
+            done_at: Set(None),
+            attempts: Set(0),
+            next_try_at: Set(now),
+            error: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    }
+
+    /// Records fevers in the caller's (the write's) transaction.
+    pub async fn add_all(db: &impl ConnectionTrait, signals: Vec<Signal>) -> AppResult<()> {
+        let now = Utc::now();
+        let mut rows = signals.into_iter().map(|s| s.model(now)).peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(200).collect();
+            fever_signals::Entity::insert_many(chunk)
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn temperature(t: i16) -> String {
+    DeciCelsius(t).to_string()
+}
+
+/// The follow-up case of a first fever: one wording for gates and reports.
+fn case_input(s: &fever_signals::Model) -> CaseInput {
+    let masked = s.id_masked.as_deref().unwrap_or("");
+    let name = s.name.as_deref().unwrap_or("通行人员");
+    let t = temperature(s.temperature);
+    let (title, seen) = match s.source.as_str() {
+        "health_report" => (
+            format!("{} 职工健康日报发热 {t}（{masked}）", s.place),
+            format!("于 {} 在{}的健康日报中填报体温 {t}", s.day, s.place),
+        ),
+        _ => (
+            format!("{} 发热 {t}（{masked}）", s.place),
+            format!(
+                "于 {} 在{}测得体温 {t}",
+                lianxin_kernel::web::widgets::local_time(&s.at),
+                s.place
+            ),
+        ),
+    };
+    let symptoms = s
+        .symptoms
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| format!("，症状：{v}"))
+        .unwrap_or_default();
+    CaseInput {
+        kind: Some("fever_followup".into()),
+        category: Some("retest".into()),
+        title: Some(title),
+        description: Some(format!(
+            "{name}{seen}{symptoms}。请联系复测并视情况转诊发热门诊。"
+        )),
+        unit_id: Some(s.unit_id),
+        source: Some("inspection".into()),
+        priority: Some("urgent".into()),
+        contact_phone: s.phone.clone(),
+        dispatch: Some(ActionInput {
+            lead_unit_id: Some(s.unit_id),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A further fever of the same person and day, as its timeline step says it.
+fn further_text(s: &fever_signals::Model) -> String {
+    let t = temperature(s.temperature);
+    let symptoms = s
+        .symptoms
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| format!("，症状：{v}"))
+        .unwrap_or_default();
+    match s.source.as_str() {
+        "health_report" => format!("{} 健康日报再次填报发热：体温 {t}{symptoms}", s.place),
+        _ => format!(
+            "{} 在{}再次测得发热：体温 {t}",
+            lianxin_kernel::web::widgets::local_time(&s.at),
+            s.place
+        ),
+    }
+}
+
+/// Turns one signal into its case or timeline step, all in one transaction.
+async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = db.begin().await?;
+    crate::db::lock_row(&txn, "fever_signals", id).await?;
+    let Some(s) = fever_signals::Entity::find_by_id(id).one(&txn).await? else {
+        return Ok(());
+    };
+    if s.done_at.is_some() {
+        return Ok(()); // another worker did it meanwhile
+    }
+    let who = Principal::system(&s.raised_by);
+    let at = s.at.max(now - Duration::days(1)).min(now);
+    let existing = fever_followups::Entity::find()
+        .filter(fever_followups::Column::PersonKey.eq(&s.person_key))
+        .filter(fever_followups::Column::Day.eq(s.day))
+        .one(&txn)
+        .await?;
+    let case_id = match existing {
+        Some(f) => {
+            case_service::record(&txn, &who, f.case_id, further_text(&s), at).await?;
+            f.case_id
+        }
+        None => {
+            let case = case_service::create(&txn, &who, case_input(&s), at).await?;
+            fever_followups::ActiveModel {
+                person_key: Set(s.person_key.clone()),
+                day: Set(s.day),
+                case_id: Set(case.id),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            case.id
+        }
+    };
+    match (&s.health_report_id, s.seq) {
+        (Some(report), _) => {
+            health_reports::Entity::update_many()
+                .col_expr(health_reports::Column::CaseId, Expr::value(case_id))
+                .filter(health_reports::Column::Id.eq(*report))
+                .exec(&txn)
+                .await?;
+        }
+        (None, Some(seq)) => {
+            let upd = passages::Entity::update_many()
+                .col_expr(passages::Column::CaseId, Expr::value(case_id))
+                .filter(passages::Column::DeviceSeq.eq(seq));
+            match (s.device_id, s.user_id) {
+                (Some(d), _) => upd.filter(passages::Column::DeviceId.eq(d)),
+                (None, Some(u)) => upd
+                    .filter(passages::Column::UserId.eq(u))
+                    .filter(passages::Column::ClientId.eq(s.client_id.clone())),
+                (None, None) => upd.filter(passages::Column::Id.eq(-1)),
+            }
+            .exec(&txn)
+            .await?;
+        }
+        (None, None) => {}
+    }
+    fever_signals::Entity::update_many()
+        .col_expr(fever_signals::Column::CaseId, Expr::value(case_id))
+        .col_expr(fever_signals::Column::DoneAt, Expr::value(now))
+        .col_expr(
+            fever_signals::Column::Error,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(fever_signals::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Keeps a refused signal in the queue with its reason, to be tried again later.
+async fn postpone(
+    db: &DatabaseConnection,
+    s: &fever_signals::Model,
+    why: String,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let attempts = s.attempts.saturating_add(1);
+    let wait = 2_i64.saturating_pow(attempts.clamp(0, 30) as u32).min(300);
+    fever_signals::Entity::update_many()
+        .col_expr(fever_signals::Column::Attempts, Expr::value(attempts))
+        .col_expr(
+            fever_signals::Column::NextTryAt,
+            Expr::value(now + Duration::seconds(wait)),
+        )
+        .col_expr(fever_signals::Column::Error, Expr::value(why))
+        .filter(fever_signals::Column::Id.eq(s.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Follows up every signal due by `now`, oldest first; answers how many became cases or steps.
+/// The worker calls it; tests and the CLI may call it too (a signal is done once, whoever
+/// takes it).
+pub async fn follow_up_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut done = 0;
+    loop {
+        let due = fever_signals::Entity::find()
+            .filter(fever_signals::Column::DoneAt.is_null())
+            .filter(fever_signals::Column::NextTryAt.lte(now))
+            .order_by_asc(fever_signals::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        if due.is_empty() {
+            return Ok(done);
+        }
+        let mut postponed = 0;
+        for s in &due {
+            match follow_up(db, s.id, Utc::now()).await {
+                Ok(()) => done += 1,
+                Err(e) => {
+                    tracing::warn!(signal = s.id, error = %e, "fever follow-up postponed");
+                    metrics::counter!("lianxin_fever_followups_postponed_total").increment(1);
+                    postpone(db, s, e.to_string(), Utc::now()).await?;
+                    postponed += 1;
+                }
+            }
+        }
+        if postponed == due.len() {
+            return Ok(done); // all refused this round: their next try is later
+        }
+    }
+}
+
+/// Signals not yet followed up (the screening dashboard and tests read it).
+pub async fn pending(db: &impl ConnectionTrait) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(fever_signals::Entity::find()
+        .filter(fever_signals::Column::DoneAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Wakes the worker (the passage writer does after each commit with a fever).
+#[derive(Clone, Default)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Starts the follow-up worker on the current runtime, supervised: an error is logged and the
+/// next round comes; a panic is logged and the worker starts again.
+pub fn start(db: DatabaseConnection) -> Waker {
+    let waker = Waker::default();
+    let notify = waker.0.clone();
+    tokio::spawn(crate::writer::supervise("fever follow-up", move || {
+        let db = db.clone();
+        let notify = notify.clone();
+        async move {
+            loop {
+                tokio::select! {
+                    _ = notify.notified() => {}
+                    _ = tokio::time::sleep(TICK) => {}
+                }
+                if let Err(e) = follow_up_due(&db, Utc::now()).await {
+                    tracing::error!(error = %e, "fever follow-up round failed");
+                }
+            }
+        }
+    }));
+    waker
+}

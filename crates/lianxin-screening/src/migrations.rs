@@ -1,0 +1,82 @@
+//! Screening's own migrations, after the historical ones in the binary. Never edit one that
+//! has shipped: add a new one.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+use lianxin_kernel::db::schema::idx;
+
+pub fn all() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(M20261201FeverSignals)]
+}
+
+/// The fever outbox (a passage or report write records its fever; the follow-up worker turns
+/// it into a case) and the one follow-up case per person and day.
+struct M20261201FeverSignals;
+
+impl MigrationName for M20261201FeverSignals {
+    fn name(&self) -> &str {
+        "m20261201_screening_fever_signals"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261201FeverSignals {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("fever_signals")
+                .col(big_pk_auto("id"))
+                .col(string_len("person_key", 80))
+                .col(date("day"))
+                .col(timestamp_with_time_zone("at"))
+                .col(string_len("source", 16))
+                .col(big_integer_null("device_id"))
+                .col(big_integer_null("user_id"))
+                .col(string_len_null("client_id", 64))
+                .col(big_integer_null("seq"))
+                .col(big_integer_null("health_report_id"))
+                .col(big_integer("unit_id"))
+                .col(small_integer("temperature"))
+                .col(string_len("place", 200))
+                .col(string_len_null("name", 50))
+                .col(string_len_null("id_masked", 24))
+                .col(string_len_null("phone", 20))
+                .col(string_len_null("symptoms", 200))
+                .col(string_len("raised_by", 120))
+                .col(big_integer_null("case_id"))
+                .col(timestamp_with_time_zone_null("done_at"))
+                .col(integer("attempts").default(0))
+                .col(timestamp_with_time_zone("next_try_at"))
+                .col(text_null("error"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        // The worker's queue: what is not done yet, oldest first.
+        m.create_index(idx("fever_signals", &["done_at", "next_try_at"]))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("fever_followups")
+                .col(big_pk_auto("id"))
+                .col(string_len("person_key", 80))
+                .col(date("day"))
+                .col(big_integer("case_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_fever_followups_person_day")
+                .table("fever_followups")
+                .col("person_key")
+                .col("day")
+                .unique()
+                .take(),
+        )
+        .await?;
+        Ok(())
+    }
+}
