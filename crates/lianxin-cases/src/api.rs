@@ -117,7 +117,9 @@ async fn act(
     ApiJson(input): ApiJson<ActionInput>,
 ) -> AppResult<Json<CaseDetail>> {
     let row = service::act(&s.db, &who, id, input, service::now()).await?;
-    Ok(Json(service::detail_after_action(&s.db, row, lang).await?))
+    Ok(Json(
+        service::detail_after_action(&s.db, &who, row, lang).await?,
+    ))
 }
 
 /// The caller's to-do lists (待办) with their counts.
@@ -295,7 +297,9 @@ async fn attach_to_case(
         service::now(),
     )
     .await?;
-    Ok(Json(service::detail_after_action(&s.db, row, lang).await?))
+    Ok(Json(
+        service::detail_after_action(&s.db, &who, row, lang).await?,
+    ))
 }
 
 /// Add files to an inspection's record.

@@ -2,11 +2,229 @@
 //! state and answers the event to append (or the reason it is refused, in both languages);
 //! `apply` folds an event into the state. The stored case row is exactly
 //! `replay(events)`: the timeline is the source of truth.
+//!
+//! `allowed` answers which actions a caller may take on a case as it stands, from the same
+//! rules (`decide`, and `may` for the rules about who): the case view carries it
+//! (`allowed_actions`) and the page shows exactly those forms, so an API client and the page
+//! never disagree, and neither offers what `act` would refuse.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Principal;
 use crate::entities::cases;
+use crate::perm;
+
+/// What a person can do to a case through `act` (creation, files and the system's further
+/// reports have their own doors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Dispatch,
+    Accept,
+    Reply,
+    Resolve,
+    Revisit,
+    Close,
+    Reopen,
+    Escalate,
+    Extend,
+    ApproveExtension,
+    Return,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::Dispatch,
+        Action::Accept,
+        Action::Reply,
+        Action::Resolve,
+        Action::Revisit,
+        Action::Close,
+        Action::Reopen,
+        Action::Escalate,
+        Action::Extend,
+        Action::ApproveExtension,
+        Action::Return,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Dispatch => "dispatch",
+            Action::Accept => "accept",
+            Action::Reply => "reply",
+            Action::Resolve => "resolve",
+            Action::Revisit => "revisit",
+            Action::Close => "close",
+            Action::Reopen => "reopen",
+            Action::Escalate => "escalate",
+            Action::Extend => "extend",
+            Action::ApproveExtension => "approve_extension",
+            Action::Return => "return",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The permission the action takes (replying takes only seeing the case).
+    pub fn permission(self) -> &'static str {
+        match self {
+            Action::Dispatch => perm::CASE_DISPATCH,
+            Action::Accept | Action::Resolve | Action::Extend | Action::Return => perm::CASE_HANDLE,
+            Action::Reply => perm::CASE_LIST,
+            Action::Revisit => perm::CASE_REVISIT,
+            Action::Close => perm::CASE_CLOSE,
+            Action::Reopen | Action::Escalate => perm::CASE_ESCALATE,
+            Action::ApproveExtension => perm::CASE_APPROVE,
+        }
+    }
+
+    /// Whether the action is taken for one of the case's departments (`unit_id`).
+    pub fn for_a_department(self) -> bool {
+        matches!(
+            self,
+            Action::Accept | Action::Resolve | Action::Extend | Action::Return
+        )
+    }
+}
+
+/// The departments of the case the caller acts for by default: their own unit when it is
+/// assigned; an administrator without an assignment of their own, any assigned unit.
+pub fn acting_units(state: &CaseState, who: &Principal) -> Vec<i64> {
+    let own: Vec<i64> = state
+        .assignments
+        .iter()
+        .map(|a| a.unit_id)
+        .filter(|u| who.unit_id == Some(*u))
+        .collect();
+    if own.is_empty() && who.can(perm::ALL) {
+        state.assignments.iter().map(|a| a.unit_id).collect()
+    } else {
+        own
+    }
+}
+
+/// The rules about who may take an action, beyond permissions and the state: a kind that
+/// needs verification is revisited by the inspecting group; a department never revisits a
+/// case it handled; only the lead department asks for more time.
+pub fn may(
+    state: &CaseState,
+    who: &Principal,
+    needs_verification: bool,
+    action: Action,
+    unit_id: Option<i64>,
+) -> Result<(), Refusal> {
+    match action {
+        Action::Revisit => {
+            if needs_verification && !who.can(perm::INSPECTION_ADD) {
+                return Err(refuse(
+                    "此类事项须由督查组核验整改情况",
+                    "cases of this kind are verified by the inspecting group",
+                ));
+            }
+            if let Some(u) = who.unit_id
+                && !who.can(perm::ALL)
+                && state.assignments.iter().any(|a| a.unit_id == u)
+            {
+                return Err(refuse(
+                    "承办单位不能回访自己办理的事项",
+                    "a department cannot revisit a case it handled",
+                ));
+            }
+        }
+        Action::Extend => {
+            let lead = unit_id.is_some_and(|u| {
+                state
+                    .assignments
+                    .iter()
+                    .any(|a| a.unit_id == u && a.is_lead())
+            });
+            if !lead {
+                return Err(refuse(
+                    "只有牵头单位可以申请延期",
+                    "only the lead department can ask for more time",
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The actions `who` may take on the case now: permitted, allowed by `may` for the caller
+/// (and, for a department's action, for one of the departments they act for), and accepted
+/// by `decide` in this state.
+pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> Vec<Action> {
+    let units = acting_units(state, who);
+    let far = Utc::now() + Duration::days(3650);
+    let probe = |action: Action, unit: Option<i64>| -> Option<Event> {
+        Some(match action {
+            Action::Dispatch => Event::Dispatch {
+                lead_unit_id: -1,
+                assist_unit_ids: Vec::new(),
+                lead_task: None,
+                assist_task: None,
+                responsible_person_id: None,
+                deadline: far,
+                response_deadline: far,
+            },
+            Action::Accept => Event::Accept { unit_id: unit? },
+            Action::Reply => Event::Reply {
+                unit_id: unit,
+                text: String::new(),
+            },
+            Action::Resolve => {
+                let u = unit?;
+                Event::Resolve {
+                    unit_id: u,
+                    solution: String::new(),
+                    lead: state
+                        .assignments
+                        .iter()
+                        .any(|a| a.unit_id == u && a.is_lead()),
+                }
+            }
+            Action::Revisit => Event::Revisit {
+                satisfaction: "satisfied".into(),
+                solved: true,
+                reopened: false,
+                deadline: None,
+            },
+            Action::Close => Event::Close,
+            Action::Reopen => Event::Reopen { deadline: far },
+            Action::Escalate => Event::Escalate {
+                to_unit_id: None,
+                deadline: None,
+            },
+            Action::Extend => Event::Extend { deadline: far },
+            Action::ApproveExtension => Event::ApproveExtension {
+                approved: true,
+                deadline: None,
+            },
+            Action::Return => Event::Return {
+                unit_id: unit?,
+                lead: false,
+            },
+        })
+    };
+    let ok = |action: Action, unit: Option<i64>| {
+        may(state, who, needs_verification, action, unit).is_ok()
+            && probe(action, unit).is_some_and(|e| decide(state, e).is_ok())
+    };
+    Action::ALL
+        .into_iter()
+        .filter(|a| who.can(a.permission()))
+        .filter(|a| {
+            if a.for_a_department() {
+                units.iter().any(|u| ok(*a, Some(*u)))
+            } else {
+                ok(*a, None)
+            }
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assignment {

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::engine::{self, Assignment, CaseState, Created, Event, Refusal};
+use super::engine::{self, Action as CaseAction, Assignment, CaseState, Created, Event, Refusal};
 use super::{SATISFACTIONS, label};
 use crate::access::Principal;
 use crate::access::scope::scoped;
@@ -195,6 +195,9 @@ pub struct CaseDetail {
     pub events: Vec<EventView>,
     /// Files added to the case (each through an `attach` event).
     pub attachments: Vec<super::attachments::AttachmentView>,
+    /// What the caller may do to the case now (`engine::allowed`): the page shows exactly
+    /// these forms, and `POST /api/v1/cases/{id}/actions` accepts exactly these.
+    pub allowed_actions: Vec<engine::Action>,
 }
 
 pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
@@ -406,23 +409,29 @@ pub async fn detail(
 ) -> AppResult<CaseDetail> {
     who.require(perm::CASE_LIST)?;
     let c = find_visible::<cases::Entity>(db, &who.scope, id).await?;
-    detail_of(db, c, lang).await
+    detail_of(db, who, c, lang, true).await
 }
 
 /// The case right after the caller acted on it, even if the action took it out of their scope
 /// (a department that returns a case no longer sees it, but is told how it now stands).
 pub async fn detail_after_action(
     db: &impl ConnectionTrait,
+    who: &Principal,
     c: cases::Model,
     lang: Lang,
 ) -> AppResult<CaseDetail> {
-    detail_of(db, c, lang).await
+    let visible = find_visible::<cases::Entity>(db, &who.scope, c.id)
+        .await
+        .is_ok();
+    detail_of(db, who, c, lang, visible).await
 }
 
 async fn detail_of(
     db: &impl ConnectionTrait,
+    who: &Principal,
     c: cases::Model,
     lang: Lang,
+    visible: bool,
 ) -> AppResult<CaseDetail> {
     let events = case_events::Entity::find()
         .filter(case_events::Column::CaseId.eq(c.id))
@@ -456,10 +465,24 @@ async fn detail_of(
         })
         .collect();
     let attachments = super::attachments::of_case(db, c.id).await?;
+    let allowed_actions = if visible {
+        let needs_verification = case_kinds::Entity::find_by_id(c.kind_id)
+            .one(db)
+            .await?
+            .is_some_and(|k| k.needs_verification);
+        let state = CaseState {
+            case: c.clone(),
+            assignments: assignments.clone(),
+        };
+        engine::allowed(&state, who, needs_verification)
+    } else {
+        Vec::new()
+    };
     Ok(CaseDetail {
         case: names.view(c, &assignments, lang, Utc::now()),
         events,
         attachments,
+        allowed_actions,
     })
 }
 
@@ -1180,13 +1203,10 @@ async fn act_in(
     {
         None => {
             errors.push(FieldError::required("action", "操作", "Action"));
-            ""
+            None
         }
-        Some(a) => match super::ACTIONS
-            .iter()
-            .find(|x| x.0 == a && !matches!(a, "create" | "attach" | "record"))
-        {
-            Some(x) => x.0,
+        Some(a) => match CaseAction::parse(a) {
+            Some(x) => Some(x),
             None => {
                 errors.push(FieldError::new(
                     "action",
@@ -1194,7 +1214,7 @@ async fn act_in(
                     format!("未知操作“{a}”"),
                     format!("unknown action '{a}'"),
                 ));
-                ""
+                None
             }
         },
     };
@@ -1229,6 +1249,9 @@ async fn act_in(
         case: row,
         assignments,
     };
+    let Some(action) = action else {
+        return Err(AppError::Validation(errors));
+    };
     let cal = Calendar::load(txn).await?;
     let note = crate::text::clean(input.note.clone());
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
@@ -1245,7 +1268,7 @@ async fn act_in(
         }
     };
     let event = match action {
-        "dispatch" => {
+        CaseAction::Dispatch => {
             who.require(perm::CASE_DISPATCH)?;
             check_deadline_inputs(&mut errors, &input, now);
             let lead = match input.lead_unit_id {
@@ -1353,13 +1376,13 @@ async fn act_in(
                 response_deadline,
             }
         }
-        "accept" => {
+        CaseAction::Accept => {
             who.require(perm::CASE_HANDLE)?;
             Event::Accept {
                 unit_id: acting_unit(txn, who, &state, input.unit_id).await?,
             }
         }
-        "reply" => {
+        CaseAction::Reply => {
             need_note(&mut errors, "请填写答复内容", "a reply needs a note");
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
@@ -1374,7 +1397,7 @@ async fn act_in(
                 text: note.clone().unwrap_or_default(),
             }
         }
-        "resolve" => {
+        CaseAction::Resolve => {
             who.require(perm::CASE_HANDLE)?;
             let solution = required_text(
                 &mut errors,
@@ -1398,23 +1421,9 @@ async fn act_in(
                 lead,
             }
         }
-        "revisit" => {
+        CaseAction::Revisit => {
             who.require(perm::CASE_REVISIT)?;
-            if kind.needs_verification && !who.can(perm::INSPECTION_ADD) {
-                return Err(AppError::conflict(
-                    "此类事项须由督查组核验整改情况",
-                    "cases of this kind are verified by the inspecting group",
-                ));
-            }
-            if let Some(u) = who.unit_id
-                && !who.can(perm::ALL)
-                && state.assignments.iter().any(|a| a.unit_id == u)
-            {
-                return Err(AppError::conflict(
-                    "承办单位不能回访自己办理的事项",
-                    "a department cannot revisit a case it handled",
-                ));
-            }
+            engine::may(&state, who, kind.needs_verification, action, None).map_err(refused)?;
             let satisfaction = parse_code(
                 &mut errors,
                 "satisfaction",
@@ -1447,11 +1456,11 @@ async fn act_in(
                     .then(|| cal.deadline_after(now, kind.working_days.max(1) as u32)),
             }
         }
-        "close" => {
+        CaseAction::Close => {
             who.require(perm::CASE_CLOSE)?;
             Event::Close
         }
-        "reopen" => {
+        CaseAction::Reopen => {
             who.require(perm::CASE_ESCALATE)?;
             need_note(
                 &mut errors,
@@ -1467,7 +1476,7 @@ async fn act_in(
                     .unwrap_or_else(|| cal.deadline_after(now, kind.working_days.max(1) as u32)),
             }
         }
-        "escalate" => {
+        CaseAction::Escalate => {
             who.require(perm::CASE_ESCALATE)?;
             need_note(&mut errors, "请填写督办意见", "an escalation needs a note");
             check_deadline_inputs(&mut errors, &input, now);
@@ -1488,7 +1497,7 @@ async fn act_in(
                 deadline: deadline_from(&input, &cal, now),
             }
         }
-        "extend" => {
+        CaseAction::Extend => {
             who.require(perm::CASE_HANDLE)?;
             need_note(&mut errors, "请说明延期理由", "say why more time is needed");
             check_deadline_inputs(&mut errors, &input, now);
@@ -1503,22 +1512,14 @@ async fn act_in(
                 return Err(AppError::Validation(errors));
             }
             let unit_id = acting_unit(txn, who, &state, input.unit_id).await?;
-            if !state
-                .assignments
-                .iter()
-                .any(|a| a.unit_id == unit_id && a.is_lead())
-            {
-                return Err(AppError::conflict(
-                    "只有牵头单位可以申请延期",
-                    "only the lead department can ask for more time",
-                ));
-            }
+            engine::may(&state, who, kind.needs_verification, action, Some(unit_id))
+                .map_err(refused)?;
             let base = state.case.deadline.unwrap_or(now).max(now);
             Event::Extend {
                 deadline: deadline_from(&input, &cal, base).unwrap_or(base),
             }
         }
-        "approve_extension" => {
+        CaseAction::ApproveExtension => {
             who.require(perm::CASE_APPROVE)?;
             let Some(approved) = input.approve else {
                 return Err(AppError::invalid(FieldError::required(
@@ -1532,7 +1533,7 @@ async fn act_in(
                 deadline: None,
             }
         }
-        "return" => {
+        CaseAction::Return => {
             who.require(perm::CASE_HANDLE)?;
             need_note(
                 &mut errors,
@@ -1547,7 +1548,6 @@ async fn act_in(
                 lead: false,
             }
         }
-        _ => return Err(AppError::internal("action validated")),
     };
     let event = engine::decide(&state, event).map_err(refused)?;
     let mut next = state.clone();

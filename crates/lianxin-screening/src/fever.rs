@@ -29,8 +29,11 @@ use crate::entities::{fever_followups, fever_signals, health_reports, passages};
 use crate::error::AppResult;
 use lianxin_types::DeciCelsius;
 
-/// Signals one pass of the worker takes at most.
-const BATCH: u64 = 200;
+/// Signals one transaction of the worker takes at most.
+const BATCH: u64 = 25;
+/// The worker rests this many times as long as its last batch took (it holds the database's
+/// write lock at most a fifth of the time in a storm, so the gates' ingest keeps its pace).
+const REST: u32 = 4;
 /// How often the worker looks at the queue when nobody woke it.
 const TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -209,30 +212,27 @@ fn further_text(s: &fever_signals::Model) -> String {
     }
 }
 
-/// Turns one signal into its case or timeline step, all in one transaction.
-async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppResult<()> {
-    let txn = db.begin().await?;
-    crate::db::lock_row(&txn, "fever_signals", id).await?;
-    let Some(s) = fever_signals::Entity::find_by_id(id).one(&txn).await? else {
-        return Ok(());
-    };
-    if s.done_at.is_some() {
-        return Ok(()); // another worker did it meanwhile
-    }
+/// Turns one signal into its case or timeline step, inside the caller's savepoint.
+async fn follow_up<C: ConnectionTrait + TransactionTrait>(
+    txn: &C,
+    s: &fever_signals::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let id = s.id;
     let who = Principal::system(&s.raised_by);
     let at = s.at.max(now - Duration::days(1)).min(now);
     let existing = fever_followups::Entity::find()
         .filter(fever_followups::Column::PersonKey.eq(&s.person_key))
         .filter(fever_followups::Column::Day.eq(s.day))
-        .one(&txn)
+        .one(txn)
         .await?;
     let case_id = match existing {
         Some(f) => {
-            case_service::record(&txn, &who, f.case_id, further_text(&s), at).await?;
+            case_service::record(txn, &who, f.case_id, further_text(&s), at).await?;
             f.case_id
         }
         None => {
-            let case = case_service::create(&txn, &who, case_input(&s), at).await?;
+            let case = case_service::create(txn, &who, case_input(&s), at).await?;
             fever_followups::ActiveModel {
                 person_key: Set(s.person_key.clone()),
                 day: Set(s.day),
@@ -240,7 +240,7 @@ async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppR
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
             case.id
         }
@@ -250,7 +250,7 @@ async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppR
             health_reports::Entity::update_many()
                 .col_expr(health_reports::Column::CaseId, Expr::value(case_id))
                 .filter(health_reports::Column::Id.eq(*report))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         (None, Some(seq)) => {
@@ -264,7 +264,7 @@ async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppR
                     .filter(passages::Column::ClientId.eq(s.client_id.clone())),
                 (None, None) => upd.filter(passages::Column::Id.eq(-1)),
             }
-            .exec(&txn)
+            .exec(txn)
             .await?;
         }
         (None, None) => {}
@@ -277,15 +277,14 @@ async fn follow_up(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppR
             Expr::value(Option::<String>::None),
         )
         .filter(fever_signals::Column::Id.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
     Ok(())
 }
 
 /// Keeps a refused signal in the queue with its reason, to be tried again later.
 async fn postpone(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     s: &fever_signals::Model,
     why: String,
     now: DateTime<Utc>,
@@ -305,36 +304,65 @@ async fn postpone(
     Ok(())
 }
 
+/// One transaction over the next signals due by `now` (at most `BATCH`): each in a savepoint
+/// of its own, so a refused one is postponed alone and the others commit together (one commit
+/// for a storm's worth of cases, not one each). Answers how many were followed up.
+async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    let ids: Vec<i64> = fever_signals::Entity::find()
+        .select_only()
+        .column(fever_signals::Column::Id)
+        .filter(fever_signals::Column::DoneAt.is_null())
+        .filter(fever_signals::Column::NextTryAt.lte(now))
+        .order_by_asc(fever_signals::Column::Id)
+        .limit(BATCH)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    // The rows are this worker's until it commits; one another worker finished meanwhile is
+    // read as done and skipped.
+    crate::db::lock_rows(&txn, "fever_signals", &ids).await?;
+    let due = fever_signals::Entity::find()
+        .filter(fever_signals::Column::Id.is_in(ids.clone()))
+        .filter(fever_signals::Column::DoneAt.is_null())
+        .order_by_asc(fever_signals::Column::Id)
+        .all(&txn)
+        .await?;
+    let mut done = 0;
+    for s in &due {
+        let sp = txn.begin().await?;
+        match follow_up(&sp, s, Utc::now()).await {
+            Ok(()) => {
+                sp.commit().await?;
+                done += 1;
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                tracing::warn!(signal = s.id, error = %e, "fever follow-up postponed");
+                metrics::counter!("lianxin_fever_followups_postponed_total").increment(1);
+                postpone(&txn, s, e.to_string(), Utc::now()).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    metrics::counter!("lianxin_fever_followups_total").increment(done as u64);
+    Ok(done)
+}
+
 /// Follows up every signal due by `now`, oldest first; answers how many became cases or steps.
-/// The worker calls it; tests and the CLI may call it too (a signal is done once, whoever
-/// takes it).
+/// The worker calls it a batch at a time; tests and the CLI may call it (a signal is done
+/// once, whoever takes it).
 pub async fn follow_up_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
     let mut done = 0;
     loop {
-        let due = fever_signals::Entity::find()
-            .filter(fever_signals::Column::DoneAt.is_null())
-            .filter(fever_signals::Column::NextTryAt.lte(now))
-            .order_by_asc(fever_signals::Column::Id)
-            .limit(BATCH)
-            .all(db)
-            .await?;
-        if due.is_empty() {
+        let n = follow_up_batch(db, now).await?;
+        done += n;
+        if n == 0 {
+            // Nothing due, or all refused this round (their next try is later).
             return Ok(done);
-        }
-        let mut postponed = 0;
-        for s in &due {
-            match follow_up(db, s.id, Utc::now()).await {
-                Ok(()) => done += 1,
-                Err(e) => {
-                    tracing::warn!(signal = s.id, error = %e, "fever follow-up postponed");
-                    metrics::counter!("lianxin_fever_followups_postponed_total").increment(1);
-                    postpone(db, s, e.to_string(), Utc::now()).await?;
-                    postponed += 1;
-                }
-            }
-        }
-        if postponed == due.len() {
-            return Ok(done); // all refused this round: their next try is later
         }
     }
 }
@@ -372,8 +400,20 @@ pub fn start(db: DatabaseConnection) -> Waker {
                     _ = notify.notified() => {}
                     _ = tokio::time::sleep(TICK) => {}
                 }
-                if let Err(e) = follow_up_due(&db, Utc::now()).await {
-                    tracing::error!(error = %e, "fever follow-up round failed");
+                // A batch at a time, then a rest as long as `REST` times the batch took: the
+                // gates' writes come first, and a storm's cases follow at a steady pace.
+                loop {
+                    let t = std::time::Instant::now();
+                    match follow_up_batch(&db, Utc::now()).await {
+                        Ok(done) if done > 0 => {
+                            tokio::time::sleep(t.elapsed() * REST).await;
+                        }
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::error!(error = %e, "fever follow-up round failed");
+                            break;
+                        }
+                    }
                 }
             }
         }

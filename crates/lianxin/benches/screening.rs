@@ -3,6 +3,10 @@
 //! 1. Ingest: devices post batches of 1,000 passages over HTTP; the baseline inserts the same
 //!    rows straight into the same table (same indexes, 1,000 rows a statement and a
 //!    transaction). Rounds alternate; the goal is ingest >= 80% of the baseline's rate.
+//! 1b. Fever storm: the same batches with 30% fevers (people from a pool of 2,000, each at
+//!    many gates) against the usual 0.2%, rounds alternating; the goal is the storm's ingest
+//!    >= 80% of the usual rate, the follow-up cases being raised meanwhile by the worker.
+//!    `LIANXIN_BENCH_STOP_AFTER_STORM=1` stops the benchmark here.
 //! 2. Single passages: 32 devices, one passage a request, paced at 1,000 requests a second in
 //!    all; the goal is p99 < 20 ms. Baseline: `GET /healthz` at the same pace.
 //! 3. Server memory: the peak RSS (VmHWM) of the server process after 1 and 2 (goal < 300 MB).
@@ -142,6 +146,79 @@ async fn insert_rows(db: &DatabaseConnection, rows: Vec<passages::ActiveModel>) 
             .expect("insert");
     }
     txn.commit().await.expect("commit");
+}
+
+/// Posts the batches over 4 lanes in parallel (one device each at a time); answers rows/s.
+async fn post_lanes(client: &reqwest::Client, base: &str, bodies: Vec<(String, Value)>) -> f64 {
+    let rows: usize = bodies
+        .iter()
+        .map(|(_, b)| b.as_array().map_or(0, Vec::len))
+        .sum();
+    let t = Instant::now();
+    let mut lanes: Vec<Vec<(String, Value)>> = vec![Vec::new(); 4];
+    for (i, b) in bodies.into_iter().enumerate() {
+        lanes[i % 4].push(b);
+    }
+    let mut tasks = Vec::new();
+    for lane in lanes {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            for (token, body) in lane {
+                let n = body.as_array().map_or(0, Vec::len);
+                let r = client
+                    .post(format!("{base}/api/v1/passages"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("post");
+                assert!(r.status().is_success(), "{}", r.status());
+                let v: Value = r.json().await.expect("json");
+                assert_eq!(v["accepted"], n, "{v}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("lane");
+    }
+    rows as f64 / t.elapsed().as_secs_f64()
+}
+
+/// `requests` batches of 1,000 for the first 4 devices; `fever` of the rows are fevers, of
+/// people drawn from a pool of `febrile` (a storm's same people at many gates).
+fn batches(
+    rng: &mut ChaCha8Rng,
+    devices: &[(i64, String)],
+    seq_base: &mut i64,
+    requests: usize,
+    fever: f64,
+    febrile: u64,
+) -> Vec<(String, Value)> {
+    let out = (0..requests)
+        .map(|b| {
+            let (_, token) = &devices[b % 4];
+            let batch: Vec<Value> = (0..1000)
+                .map(|i| {
+                    let hot = rng.gen_bool(fever);
+                    let person = if hot {
+                        2_000_000 + rng.gen_range(0..febrile)
+                    } else {
+                        rng.gen_range(0..1_000_000)
+                    };
+                    json!({
+                        "device_seq": *seq_base + (b * 1000 + i) as i64,
+                        "id_number": id_number(person),
+                        "name": "张伟",
+                        "temperature": if hot { 381 } else { 365 },
+                        "direction": "in",
+                    })
+                })
+                .collect();
+            (token.clone(), Value::Array(batch))
+        })
+        .collect();
+    *seq_base += (requests * 1000) as i64;
+    out
 }
 
 #[tokio::main]
@@ -299,51 +376,15 @@ async fn main() {
         raw_rates.push(per_round as f64 / t.elapsed().as_secs_f64());
 
         // The same number through the API: 4 devices in parallel, 1,000 a request.
-        let bodies: Vec<(String, Value)> = (0..per_round / 1000)
-            .map(|b| {
-                let (_, token) = &devices[b % 4];
-                let batch: Vec<Value> = (0..1000)
-                    .map(|i| {
-                        json!({
-                            "device_seq": seq_base + (b * 1000 + i) as i64,
-                            "id_number": id_number(rng.gen_range(0..1_000_000)),
-                            "name": "张伟",
-                            "temperature": if rng.gen_bool(0.002) { 381 } else { 365 },
-                            "direction": "in",
-                        })
-                    })
-                    .collect();
-                (token.clone(), Value::Array(batch))
-            })
-            .collect();
-        seq_base += per_round as i64;
-        let t = Instant::now();
-        let mut lanes: Vec<Vec<(String, Value)>> = vec![Vec::new(); 4];
-        for (i, b) in bodies.into_iter().enumerate() {
-            lanes[i % 4].push(b);
-        }
-        let mut tasks = Vec::new();
-        for lane in lanes {
-            let (client, base) = (client.clone(), base.clone());
-            tasks.push(tokio::spawn(async move {
-                for (token, body) in lane {
-                    let r = client
-                        .post(format!("{base}/api/v1/passages"))
-                        .bearer_auth(token)
-                        .json(&body)
-                        .send()
-                        .await
-                        .expect("post");
-                    assert!(r.status().is_success(), "{}", r.status());
-                    let v: Value = r.json().await.expect("json");
-                    assert_eq!(v["accepted"], 1000, "{v}");
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.expect("lane");
-        }
-        ingest_rates.push(per_round as f64 / t.elapsed().as_secs_f64());
+        let bodies = batches(
+            &mut rng,
+            &devices,
+            &mut seq_base,
+            per_round / 1000,
+            0.002,
+            1_000_000,
+        );
+        ingest_rates.push(post_lanes(&client, &base, bodies).await);
         println!(
             "  round {}: straight inserts {:.0} rows/s, API ingest {:.0} rows/s",
             round + 1,
@@ -357,6 +398,71 @@ async fn main() {
         "ingest (1,000 a request, 4 devices): median {ingest:.0} rows/s; straight inserts {raw:.0} rows/s -> ratio {:.0}%   (goal: >= 80%)",
         ingest / raw * 100.0
     );
+
+    // --- 1b. a fever storm: 30% fevers against the usual 0.2%, the same shape of batches -----
+    // Rounds alternate; before each usual round the follow-up worker's queue has drained, so
+    // the usual rate is measured on a quiet server and the storm's with its follow-ups running.
+    let storm_requests = 20;
+    let mut usual_rates = Vec::new();
+    let mut storm_rates = Vec::new();
+    let mut drains = Vec::new();
+    for round in 0..rounds {
+        let bodies = batches(
+            &mut rng,
+            &devices,
+            &mut seq_base,
+            storm_requests,
+            0.002,
+            1_000_000,
+        );
+        usual_rates.push(post_lanes(&client, &base, bodies).await);
+        let bodies = batches(
+            &mut rng,
+            &devices,
+            &mut seq_base,
+            storm_requests,
+            0.3,
+            2_000,
+        );
+        storm_rates.push(post_lanes(&client, &base, bodies).await);
+        let t = Instant::now();
+        let pending = loop {
+            let n = lianxin::screening::fever::pending(&db)
+                .await
+                .expect("pending");
+            if n == 0 || t.elapsed() > StdDuration::from_secs(600) {
+                break n;
+            }
+            tokio::time::sleep(StdDuration::from_millis(200)).await;
+        };
+        drains.push(t.elapsed().as_secs_f64());
+        println!(
+            "  round {}: usual {:.0} rows/s, storm {:.0} rows/s; follow-ups drained {:.1} s after the storm ({pending} left)",
+            round + 1,
+            usual_rates[round],
+            storm_rates[round],
+            drains[round]
+        );
+    }
+    let usual = quantile(&mut usual_rates, 0.5);
+    let storm = quantile(&mut storm_rates, 0.5);
+    let cases = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM cases",
+        ))
+        .await
+        .expect("count")
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0);
+    println!(
+        "fever storm (30% fevers, 2,000 febrile people): median {storm:.0} rows/s; usual {usual:.0} rows/s -> ratio {:.0}%   (goal: >= 80%); {cases} follow-up cases in all, median drain {:.1} s",
+        storm / usual * 100.0,
+        quantile(&mut drains, 0.5)
+    );
+    if std::env::var("LIANXIN_BENCH_STOP_AFTER_STORM").is_ok() {
+        return;
+    }
 
     // --- 2. single passages: 32 devices at 1,000 requests a second in all ---------------------
     async fn paced(

@@ -108,42 +108,29 @@ pub(super) fn event_detail(data: &serde_json::Value, lang: Lang) -> String {
     parts.join("；")
 }
 
-pub(super) async fn allowed_for(s: &Core, who: &Principal, case: &CaseView) -> AppResult<Allowed> {
-    let st = case.status.as_str();
-    let open = matches!(st, "dispatched" | "in_progress");
-    let my_units: Vec<i64> = case
-        .assignments
-        .iter()
-        .map(|a| a.unit.id)
-        .filter(|u| who.unit_id == Some(*u))
-        .collect();
-    let admin_acting = who.can(perm::ALL) && my_units.is_empty();
-    let mine = |pred: &dyn Fn(&service::AssignmentView) -> bool| {
-        case.assignments
+/// The forms of the case page: exactly the engine's `allowed_actions` of the case view.
+pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowed {
+    use crate::engine::Action;
+    let has = |a: Action| d.allowed_actions.contains(&a);
+    let case = &d.case;
+    // An administrator without an assignment of their own picks the department to act for.
+    let admin_acting = who.can(perm::ALL)
+        && !case
+            .assignments
             .iter()
-            .any(|a| (admin_acting || who.unit_id == Some(a.unit.id)) && pred(a))
-    };
-    let handler = who.can(perm::CASE_HANDLE) && open;
-    let kind_verification = kinds::list(&s.db)
-        .await?
-        .into_iter()
-        .find(|k| k.code == case.kind)
-        .is_some_and(|k| k.needs_verification);
-    Ok(Allowed {
-        dispatch: st == "new" && who.can(perm::CASE_DISPATCH),
-        accept: handler && mine(&|a| a.status == "pending"),
-        handle: handler && mine(&|_| true),
-        resolve: handler && mine(&|a| a.status == "accepted"),
-        extend: handler && case.requested_deadline.is_none() && mine(&|a| a.role == "lead"),
-        reply: st != "closed",
-        revisit: st == "resolved"
-            && who.can(perm::CASE_REVISIT)
-            && (!kind_verification || who.can(perm::INSPECTION_ADD))
-            && my_units.is_empty(),
-        close: st == "revisited" && who.can(perm::CASE_CLOSE),
-        reopen: matches!(st, "revisited" | "closed") && who.can(perm::CASE_ESCALATE),
-        escalate: open && who.can(perm::CASE_ESCALATE),
-        approve: case.requested_deadline.is_some() && who.can(perm::CASE_APPROVE),
+            .any(|a| who.unit_id == Some(a.unit.id));
+    Allowed {
+        dispatch: has(Action::Dispatch),
+        accept: has(Action::Accept),
+        handle: has(Action::Return),
+        resolve: has(Action::Resolve),
+        extend: has(Action::Extend),
+        reply: has(Action::Reply),
+        revisit: has(Action::Revisit),
+        close: has(Action::Close),
+        reopen: has(Action::Reopen),
+        escalate: has(Action::Escalate),
+        approve: has(Action::ApproveExtension),
         bulletin: who.can(perm::BULLETIN_EDIT) && case.lead_unit.is_some(),
         acting_units: if admin_acting {
             case.assignments
@@ -154,7 +141,11 @@ pub(super) async fn allowed_for(s: &Core, who: &Principal, case: &CaseView) -> A
                         format!(
                             "{}（{}）",
                             a.unit.name,
-                            if a.role == "lead" { "牵头" } else { "协办" }
+                            if a.role == "lead" {
+                                lang.pick("牵头", "lead")
+                            } else {
+                                lang.pick("协办", "assisting")
+                            }
                         ),
                     )
                 })
@@ -162,7 +153,7 @@ pub(super) async fn allowed_for(s: &Core, who: &Principal, case: &CaseView) -> A
         } else {
             Vec::new()
         },
-    })
+    }
 }
 
 pub(super) async fn detail_response(
@@ -174,7 +165,7 @@ pub(super) async fn detail_response(
     error: Option<String>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let allowed = allowed_for(s, who, &d.case).await?;
+    let allowed = allowed_for(who, &d, lang);
     let timeline = d
         .events
         .iter()

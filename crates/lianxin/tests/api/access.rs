@@ -445,6 +445,11 @@ async fn every_role_against_every_endpoint() {
         ("admin",              [200, 200,  200,  200,  200,  200,  200,  204,  200,  200,  200,  200,  200,  200,  422]),
     ];
     for (role, statuses) in expected {
+        assert_eq!(
+            endpoints.len(),
+            statuses.len(),
+            "{role}: every endpoint needs its status"
+        );
         let t = app.token(role).await;
         for ((method, path, body), want) in endpoints.iter().zip(statuses) {
             let mut req = match *method {

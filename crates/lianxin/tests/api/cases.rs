@@ -1317,10 +1317,17 @@ async fn every_role_against_every_case_endpoint() {
         ("admin",              [200, 200, 200, 200,  201,  422, 200, 422, 200, 422]),
     ];
     for (role, statuses) in expected {
+        assert_eq!(
+            endpoints.len(),
+            statuses.len(),
+            "{role}: every endpoint needs its status"
+        );
         let t = app.token(role).await;
         for ((method, path, body), want) in endpoints.iter().zip(statuses) {
             let mut req = match *method {
                 "GET" => app.client.get(app.url(path)),
+                "PUT" => app.client.put(app.url(path)),
+                "DELETE" => app.client.delete(app.url(path)),
                 _ => app.client.post(app.url(path)),
             }
             .bearer_auth(&t);
@@ -1421,4 +1428,148 @@ async fn a_department_reads_the_enterprise_of_a_case_it_works_and_nothing_more()
         .put(&t.other, &enterprise, &json!({"name": "改名"}))
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// The actions a case page offers are exactly the `allowed_actions` of the API's case view,
+/// for every role and every state a case goes through (and each one is offered somewhere).
+#[tokio::test]
+async fn the_page_offers_exactly_the_allowed_actions_for_every_role_and_state() {
+    use crate::helpers::Browser;
+    use std::collections::BTreeSet;
+    let (app, f, t) = setup().await;
+    let mut states: Vec<(&str, i64)> = Vec::new();
+    let new = raise_appeal(&app, &t.contact).await;
+    states.push(("new", new["id"].as_i64().unwrap()));
+    let dispatch = json!({"action": "dispatch", "lead_unit_id": f.dept,
+        "assist_unit_ids": [f.other_dept], "working_days": 3});
+    let c = raise_appeal(&app, &t.contact).await;
+    let c = act_ok(&app, &t.leader, &c, dispatch.clone()).await;
+    states.push(("dispatched", c["id"].as_i64().unwrap()));
+    let c = raise_appeal(&app, &t.contact).await;
+    let c = act_ok(&app, &t.leader, &c, dispatch.clone()).await;
+    let c = act_ok(&app, &t.other, &c, json!({"action": "accept"})).await;
+    let c = act_ok(&app, &t.dept, &c, json!({"action": "accept"})).await;
+    states.push(("in_progress", c["id"].as_i64().unwrap()));
+    let ext = act_ok(
+        &app,
+        &t.dept,
+        &c,
+        json!({"action": "extend", "working_days": 2, "note": "材料未齐"}),
+    )
+    .await;
+    states.push(("extension asked", ext["id"].as_i64().unwrap()));
+    let c = raise_appeal(&app, &t.contact).await;
+    let c = act_ok(&app, &t.leader, &c, dispatch.clone()).await;
+    let c = act_ok(&app, &t.other, &c, json!({"action": "accept"})).await;
+    let c = act_ok(&app, &t.dept, &c, json!({"action": "accept"})).await;
+    let c = act_ok(
+        &app,
+        &t.other,
+        &c,
+        json!({"action": "resolve", "solution": "已核实"}),
+    )
+    .await;
+    states.push(("assist resolved", c["id"].as_i64().unwrap()));
+    let c = act_ok(
+        &app,
+        &t.dept,
+        &c,
+        json!({"action": "resolve", "solution": "已办理"}),
+    )
+    .await;
+    states.push(("resolved", c["id"].as_i64().unwrap()));
+    for closed in [false, true] {
+        let c = raise_appeal(&app, &t.contact).await;
+        let c = act_ok(&app, &t.leader, &c, dispatch.clone()).await;
+        let c = act_ok(&app, &t.other, &c, json!({"action": "accept"})).await;
+        let c = act_ok(&app, &t.dept, &c, json!({"action": "accept"})).await;
+        let c = act_ok(
+            &app,
+            &t.other,
+            &c,
+            json!({"action": "resolve", "solution": "已核实"}),
+        )
+        .await;
+        let c = act_ok(
+            &app,
+            &t.dept,
+            &c,
+            json!({"action": "resolve", "solution": "已办理"}),
+        )
+        .await;
+        let c = act_ok(
+            &app,
+            &t.supervisor,
+            &c,
+            json!({"action": "revisit", "satisfaction": "satisfied", "solved": true}),
+        )
+        .await;
+        if closed {
+            let c = act_ok(&app, &t.leader, &c, json!({"action": "close"})).await;
+            assert_eq!(c["status"], "closed");
+            states.push(("closed", c["id"].as_i64().unwrap()));
+        } else {
+            states.push(("revisited", c["id"].as_i64().unwrap()));
+        }
+    }
+
+    let mut offered: BTreeSet<String> = BTreeSet::new();
+    for user in [
+        "admin",
+        "leader",
+        "department_staff",
+        "caizheng",
+        "service_cadre",
+        "supervisor",
+        "organization",
+        "volunteer",
+        "enterprise_contact",
+    ] {
+        let token = app.token(user).await;
+        let browser = Browser::login(&app, user).await;
+        for (state, id) in &states {
+            let r = app.get(&token, &format!("/api/v1/cases/{id}")).await;
+            let api_status = r.status();
+            let api: BTreeSet<String> = if api_status.is_success() {
+                let v: Value = r.json().await.expect("json");
+                v["allowed_actions"]
+                    .as_array()
+                    .expect("allowed_actions")
+                    .iter()
+                    .map(|a| a.as_str().expect("code").to_owned())
+                    .collect()
+            } else {
+                BTreeSet::new()
+            };
+            let (page_status, html) = browser.get(&format!("/cases/{id}")).await;
+            assert_eq!(
+                page_status.is_success(),
+                api_status.is_success(),
+                "{user} on the {state} case: page {page_status}, API {api_status}"
+            );
+            let page: BTreeSet<String> = html
+                .split("name=\"action\" value=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(page, api, "{user} on the {state} case");
+            offered.extend(api);
+        }
+    }
+    for action in [
+        "dispatch",
+        "accept",
+        "reply",
+        "resolve",
+        "revisit",
+        "close",
+        "reopen",
+        "escalate",
+        "extend",
+        "approve_extension",
+        "return",
+    ] {
+        assert!(offered.contains(action), "{action} is offered somewhere");
+    }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -478,40 +478,11 @@ async fn health_reports_are_purged_after_the_retention_days() {
     );
 }
 
-async fn login(app: &TestApp, user: &str) -> String {
-    let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", user),
-            ("password", PASSWORD),
-            ("next", "/health"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header(COOKIE, cookie)
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn the_roster_form_in_the_browser() {
     let (app, f) = TestApp::with_fixture().await;
-    let cookie = login(&app, "enterprise_contact").await;
-    let (status, html) = page(&app, &cookie, "/health").await;
+    let browser = Browser::login(&app, "enterprise_contact").await;
+    let (status, html) = browser.get("/health").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("id=\"health-roster\"") && html.contains("陈静"),
@@ -540,7 +511,7 @@ async fn the_roster_form_in_the_browser() {
     let post = |body: Vec<(String, String)>| {
         app.client
             .post(app.url("/health"))
-            .header(COOKIE, &cookie)
+            .header(COOKIE, &browser.cookie)
             .header(ACCEPT, "text/html")
             .form(&body)
             .send()
@@ -562,18 +533,20 @@ async fn the_roster_form_in_the_browser() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/health?saved=1");
     assert_eq!(app.count("health_reports").await, 1);
-    let (_, html) = page(&app, &cookie, "/health?saved=1").await;
+    let (_, html) = browser.get("/health?saved=1").await;
     assert!(
         html.contains("value=\"36.6\""),
         "prefilled from today's report"
     );
     assert!(html.contains("id=\"health-missing\""));
     // An official: completion by enterprise, and the drill into one.
-    let cookie = login(&app, "leader").await;
-    let (status, html) = page(&app, &cookie, "/health").await;
+    let browser = Browser::login(&app, "leader").await;
+    let (status, html) = browser.get("/health").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"health-completion\"") && html.contains("郑州长城科工贸有限公司"));
-    let (status, html) = page(&app, &cookie, &format!("/health?enterprise_id={}", f.ent_a)).await;
+    let (status, html) = browser
+        .get(&format!("/health?enterprise_id={}", f.ent_a))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("id=\"health-reports\"") && html.contains("陈静") && html.contains("刘洋")

@@ -3,6 +3,7 @@
 //! template.
 
 use lianxin::app::{self, AppState};
+use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -462,4 +463,66 @@ pub fn peak_memory_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmHWM")
+}
+
+/// A signed-in browser: the session cookie of `/login`, pages asked for as HTML.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+}
+
+impl<'a> Browser<'a> {
+    pub async fn login(app: &'a TestApp, user: &str) -> Browser<'a> {
+        let r = app
+            .client
+            .post(app.url("/login"))
+            .form(&[
+                ("username", user),
+                ("password", PASSWORD),
+                ("next", "/enterprises"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/enterprises");
+        let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_owned();
+        Browser { app, cookie }
+    }
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header(COOKIE, &self.cookie)
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.get("/").await;
+        let i = html
+            .find("name=\"csrf-token\" content=\"")
+            .expect("csrf meta")
+            + 27;
+        html[i..].split('"').next().unwrap().to_owned()
+    }
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, &self.cookie)
+            .header(ACCEPT, "text/html")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
 }

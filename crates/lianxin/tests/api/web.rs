@@ -2,70 +2,9 @@
 //! and forms that keep what was typed when they refuse it.
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE};
 
 use crate::helpers::*;
-
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn login(app: &'a TestApp, user: &str) -> Browser<'a> {
-        let r = app
-            .client
-            .post(app.url("/login"))
-            .form(&[
-                ("username", user),
-                ("password", PASSWORD),
-                ("next", "/enterprises"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert_eq!(r.headers()["location"], "/enterprises");
-        let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-        assert!(
-            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-            "{set}"
-        );
-        let cookie = set.split(';').next().unwrap().to_owned();
-        Browser { app, cookie }
-    }
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .app
-            .client
-            .get(self.app.url(path))
-            .header(COOKIE, &self.cookie)
-            .header(ACCEPT, "text/html")
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-    async fn csrf(&self) -> String {
-        let (_, html) = self.get("/").await;
-        let i = html
-            .find("name=\"csrf-token\" content=\"")
-            .expect("csrf meta")
-            + 27;
-        html[i..].split('"').next().unwrap().to_owned()
-    }
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.app
-            .client
-            .post(self.app.url(path))
-            .header(COOKIE, &self.cookie)
-            .header(ACCEPT, "text/html")
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn pages_need_a_login_and_show_chinese_by_default() {
