@@ -228,11 +228,11 @@ async fn follow_up<C: ConnectionTrait + TransactionTrait>(
         .await?;
     let case_id = match existing {
         Some(f) => {
-            case_service::record(txn, &who, f.case_id, further_text(&s), at).await?;
+            case_service::record(txn, &who, f.case_id, further_text(s), at).await?;
             f.case_id
         }
         None => {
-            let case = case_service::create(txn, &who, case_input(&s), at).await?;
+            let case = case_service::create(txn, &who, case_input(s), at).await?;
             fever_followups::ActiveModel {
                 person_key: Set(s.person_key.clone()),
                 day: Set(s.day),
