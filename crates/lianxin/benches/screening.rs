@@ -3,10 +3,10 @@
 //! 1. Ingest: devices post batches of 1,000 passages over HTTP; the baseline inserts the same
 //!    rows straight into the same table (same indexes, 1,000 rows a statement and a
 //!    transaction). Rounds alternate; the goal is ingest >= 80% of the baseline's rate.
-//! 1b. Fever storm: the same batches with 30% fevers (people from a pool of 2,000, each at
-//!    many gates) against the usual 0.2%, rounds alternating; the goal is the storm's ingest
-//!    >= 80% of the usual rate, the follow-up cases being raised meanwhile by the worker.
-//!    `LIANXIN_BENCH_STOP_AFTER_STORM=1` stops the benchmark here.
+//!    Then a fever storm: the same batches with 30% fevers (people from a pool of 2,000,
+//!    each at many gates) against the usual 0.2%, rounds alternating; the goal is the
+//!    storm's ingest at 80% or more of the usual rate, the follow-up worker raising the cases
+//!    meanwhile. `LIANXIN_BENCH_STOP_AFTER_STORM=1` stops the benchmark there.
 //! 2. Single passages: 32 devices, one passage a request, paced at 1,000 requests a second in
 //!    all; the goal is p99 < 20 ms. Baseline: `GET /healthz` at the same pace.
 //! 3. Server memory: the peak RSS (VmHWM) of the server process after 1 and 2 (goal < 300 MB).
