@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -167,8 +168,8 @@ pub async fn of_inspection(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<
 }
 
 /// Adds files to an inspection (its record: photos, sign-in sheets, minutes).
-pub async fn attach_to_inspection(
-    db: &impl ConnectionTrait,
+pub async fn attach_to_inspection<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     id: i64,
     uploads: Vec<Upload>,
@@ -177,12 +178,14 @@ pub async fn attach_to_inspection(
     who.require(crate::perm::INSPECTION_ADD)?;
     super::inspections::get(db, who, id, crate::i18n::Lang::Zh).await?;
     validate(&uploads)?;
+    // Every file and the audit row, or nothing (never half an upload).
+    let txn = db.begin().await?;
     let mut out = Vec::new();
     for u in &uploads {
-        out.push(store(db, who, None, Some(id), u, at).await?);
+        out.push(store(&txn, who, None, Some(id), u, at).await?);
     }
     crate::audit::record(
-        db,
+        &txn,
         who,
         crate::audit::Action::Update,
         "inspection",
@@ -190,6 +193,7 @@ pub async fn attach_to_inspection(
         format!("attach {}", out.len()),
     )
     .await?;
+    txn.commit().await?;
     Ok(out)
 }
 

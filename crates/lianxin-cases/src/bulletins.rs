@@ -328,8 +328,8 @@ pub async fn number_pattern(db: &impl ConnectionTrait) -> AppResult<String> {
         .unwrap_or_else(|| DEFAULT_PATTERN.to_owned()))
 }
 
-pub async fn set_number_pattern(
-    db: &impl ConnectionTrait,
+pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     pattern: &str,
 ) -> AppResult<()> {
@@ -343,8 +343,9 @@ pub async fn set_number_pattern(
             "the pattern must contain {seq} (and may contain {year}), at most 60 characters, e.g. 上街督〔{year}〕{seq}号",
         )));
     }
+    let txn = db.begin().await?;
     let exists = settings::Entity::find_by_id(PATTERN_KEY.to_owned())
-        .one(db)
+        .one(&txn)
         .await?
         .is_some();
     let am = settings::ActiveModel {
@@ -352,12 +353,12 @@ pub async fn set_number_pattern(
         value: Set(p.to_owned()),
     };
     if exists {
-        am.update(db).await?;
+        am.update(&txn).await?;
     } else {
-        am.insert(db).await?;
+        am.insert(&txn).await?;
     }
     audit::record(
-        db,
+        &txn,
         who,
         Action::Update,
         "setting",
@@ -365,6 +366,7 @@ pub async fn set_number_pattern(
         format!("{PATTERN_KEY} = {p}"),
     )
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -412,8 +413,8 @@ fn check_range(errors: &mut Vec<FieldError>, field: &str, v: Option<i32>, min: i
     }
 }
 
-pub async fn create_kind(
-    db: &impl ConnectionTrait,
+pub async fn create_kind<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     input: KindInput,
 ) -> AppResult<case_kinds::Model> {
@@ -457,6 +458,7 @@ pub async fn create_kind(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let txn = db.begin().await?;
     let k = case_kinds::ActiveModel {
         code: Set(code.clone()),
         name_en: Set(name_en.unwrap_or_else(|| code.clone())),
@@ -478,10 +480,10 @@ pub async fn create_kind(
         sort: Set(100),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "case_kind",
@@ -489,11 +491,12 @@ pub async fn create_kind(
         k.code.clone(),
     )
     .await?;
+    txn.commit().await?;
     Ok(k)
 }
 
-pub async fn create_category(
-    db: &impl ConnectionTrait,
+pub async fn create_category<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     kind_id: i64,
     input: CategoryInput,
@@ -542,6 +545,7 @@ pub async fn create_category(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let txn = db.begin().await?;
     let c = case_categories::ActiveModel {
         kind_id: Set(kind_id),
         code: Set(code.clone()),
@@ -553,10 +557,10 @@ pub async fn create_category(
         sort: Set(100),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "case_category",
@@ -564,12 +568,13 @@ pub async fn create_category(
         c.code.clone(),
     )
     .await?;
+    txn.commit().await?;
     Ok(c)
 }
 
 /// Changes a kind: only the fields given (the code stays).
-pub async fn update_kind(
-    db: &impl ConnectionTrait,
+pub async fn update_kind<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     id: i64,
     input: KindInput,
@@ -650,9 +655,10 @@ pub async fn update_kind(
     if let Some(v) = input.active {
         am.active = Set(v);
     }
-    let k = am.update(db).await?;
+    let txn = db.begin().await?;
+    let k = am.update(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Update,
         "case_kind",
@@ -660,5 +666,6 @@ pub async fn update_kind(
         format!("{} {}wd", k.code, k.working_days),
     )
     .await?;
+    txn.commit().await?;
     Ok(k)
 }

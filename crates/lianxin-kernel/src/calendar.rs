@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Asia::Shanghai;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -144,8 +145,8 @@ pub async fn list(db: &impl ConnectionTrait, year: i32) -> AppResult<Vec<calenda
 }
 
 /// Records (or replaces) the exception for one day.
-pub async fn set_day(
-    db: &impl ConnectionTrait,
+pub async fn set_day<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
     who: &Principal,
     day: NaiveDate,
     kind: Option<&str>,
@@ -170,6 +171,8 @@ pub async fn set_day(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let txn = conn.begin().await?;
+    let db = &txn;
     let existing = calendar_days::Entity::find_by_id(day).one(db).await?;
     let row = match existing {
         Some(r) => {
@@ -197,20 +200,23 @@ pub async fn set_day(
         format!("{day} {} {note}", kind.code()),
     )
     .await?;
+    txn.commit().await?;
     Ok(row)
 }
 
-pub async fn remove_day(
-    db: &impl ConnectionTrait,
+pub async fn remove_day<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     day: NaiveDate,
 ) -> AppResult<()> {
     who.require(perm::CALENDAR_EDIT)?;
-    let res = calendar_days::Entity::delete_by_id(day).exec(db).await?;
+    let txn = db.begin().await?;
+    let res = calendar_days::Entity::delete_by_id(day).exec(&txn).await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(db, who, Action::Delete, "calendar", None, day.to_string()).await?;
+    audit::record(&txn, who, Action::Delete, "calendar", None, day.to_string()).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -87,8 +88,8 @@ pub async fn views(
         .collect())
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     input: CheckpointInput,
 ) -> AppResult<checkpoints::Model> {
@@ -169,11 +170,11 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let txn = db.begin().await?;
+    let c = c.insert(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "checkpoint",
@@ -181,6 +182,7 @@ pub async fn create(
         c.name.clone(),
     )
     .await?;
+    txn.commit().await?;
     Ok(c)
 }
 
@@ -214,8 +216,8 @@ pub struct DeviceInput {
 }
 
 /// Registers a device at a checkpoint; answers it with its bearer token (shown only now).
-pub async fn add_device(
-    db: &impl ConnectionTrait,
+pub async fn add_device<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     input: DeviceInput,
 ) -> AppResult<(devices::Model, String)> {
@@ -242,11 +244,11 @@ pub async fn add_device(
         created_at: Set(Utc::now()),
         last_seen_at: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let txn = db.begin().await?;
+    let d = d.insert(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "device",
@@ -254,6 +256,7 @@ pub async fn add_device(
         format!("{} @ {}", d.name, checkpoint.name),
     )
     .await?;
+    txn.commit().await?;
     Ok((d, token))
 }
 
@@ -301,8 +304,8 @@ pub struct DutyHours {
 }
 
 /// Sets a checkpoint's staffed hours (the roster's gaps are measured against them).
-pub async fn set_duty_hours(
-    db: &impl ConnectionTrait,
+pub async fn set_duty_hours<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     id: i64,
     input: DutyHours,
@@ -331,9 +334,10 @@ pub async fn set_duty_hours(
     a.duty_from = Set(from);
     a.duty_to = Set(to);
     a.updated_at = Set(Utc::now());
-    let m = a.update(db).await?;
+    let txn = db.begin().await?;
+    let m = a.update(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Update,
         "checkpoint",
@@ -345,5 +349,6 @@ pub async fn set_duty_hours(
         ),
     )
     .await?;
+    txn.commit().await?;
     Ok(m)
 }

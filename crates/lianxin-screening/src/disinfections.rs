@@ -2,7 +2,10 @@
 //! what, over what area, by whom. Read within the data scope like the units they belong to.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use sea_orm::{ActiveModelTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
@@ -50,8 +53,8 @@ fn scope_condition(who: &Principal) -> Condition {
     <disinfections::Entity as Scoped>::scope_condition(&who.scope)
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     input: DisinfectionInput,
 ) -> AppResult<disinfections::Model> {
@@ -129,11 +132,11 @@ pub async fn create(
         created_by_user_id: Set((who.user_id > 0).then_some(who.user_id)),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let txn = db.begin().await?;
+    let d = d.insert(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "disinfection",
@@ -141,6 +144,7 @@ pub async fn create(
         d.place.clone(),
     )
     .await?;
+    txn.commit().await?;
     Ok(d)
 }
 

@@ -333,22 +333,29 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(created)
 }
 
-/// Removes a shift nobody has signed in to yet.
-pub async fn remove(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<()> {
+/// Removes a shift nobody has signed in to yet: the shift is locked first, so a sign-in at
+/// the same moment either comes before (and the removal is refused) or finds it gone.
+pub async fn remove<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    crate::db::lock_row(&txn, "duty_shifts", id).await?;
     let s = duty_shifts::Entity::find_by_id(id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    editable_checkpoint(db, who, s.checkpoint_id).await?;
+    editable_checkpoint(&txn, who, s.checkpoint_id).await?;
     if s.signed_in_at.is_some() {
         return Err(AppError::conflict(
             "已签到的班次不能删除",
             "a shift that was signed in to cannot be removed",
         ));
     }
-    duty_shifts::Entity::delete_by_id(id).exec(db).await?;
+    duty_shifts::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Delete,
         "duty_shift",
@@ -356,6 +363,7 @@ pub async fn remove(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppR
         format!("user {} checkpoint {}", s.user_id, s.checkpoint_id),
     )
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -306,8 +306,8 @@ async fn postpone(
 
 /// One transaction over the next signals due by `now` (at most `BATCH`): each in a savepoint
 /// of its own, so a refused one is postponed alone and the others commit together (one commit
-/// for a storm's worth of cases, not one each). Answers how many were followed up.
-async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+/// for a storm's worth of cases, not one each).
+async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Round> {
     let ids: Vec<i64> = fever_signals::Entity::find()
         .select_only()
         .column(fever_signals::Column::Id)
@@ -319,7 +319,7 @@ async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResu
         .all(db)
         .await?;
     if ids.is_empty() {
-        return Ok(0);
+        return Ok(Round::default());
     }
     let txn = db.begin().await?;
     // The rows are this worker's until it commits; one another worker finished meanwhile is
@@ -332,6 +332,7 @@ async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResu
         .all(&txn)
         .await?;
     let mut done = 0;
+    let mut postponed = 0;
     for s in &due {
         let sp = txn.begin().await?;
         match follow_up(&sp, s, Utc::now()).await {
@@ -344,12 +345,33 @@ async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResu
                 tracing::warn!(signal = s.id, error = %e, "fever follow-up postponed");
                 metrics::counter!("lianxin_fever_followups_postponed_total").increment(1);
                 postpone(&txn, s, e.to_string(), Utc::now()).await?;
+                postponed += 1;
             }
         }
     }
     txn.commit().await?;
     metrics::counter!("lianxin_fever_followups_total").increment(done as u64);
-    Ok(done)
+    Ok(Round {
+        taken: ids.len(),
+        done,
+        postponed,
+    })
+}
+
+/// What one batch of the worker did.
+#[derive(Debug, Default, Clone, Copy)]
+struct Round {
+    /// Signals due when the batch began (some may have been done by another worker since).
+    taken: usize,
+    done: usize,
+    postponed: usize,
+}
+
+impl Round {
+    /// Another batch may find work: something was due, and not all of it was refused.
+    fn more(self) -> bool {
+        self.taken > 0 && self.postponed < self.taken
+    }
 }
 
 /// Follows up every signal due by `now`, oldest first; answers how many became cases or steps.
@@ -358,9 +380,9 @@ async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResu
 pub async fn follow_up_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
     let mut done = 0;
     loop {
-        let n = follow_up_batch(db, now).await?;
-        done += n;
-        if n == 0 {
+        let round = follow_up_batch(db, now).await?;
+        done += round.done;
+        if !round.more() {
             // Nothing due, or all refused this round (their next try is later).
             return Ok(done);
         }
@@ -405,7 +427,7 @@ pub fn start(db: DatabaseConnection) -> Waker {
                 loop {
                     let t = std::time::Instant::now();
                     match follow_up_batch(&db, Utc::now()).await {
-                        Ok(done) if done > 0 => {
+                        Ok(round) if round.more() => {
                             tokio::time::sleep(t.elapsed() * REST).await;
                         }
                         Ok(_) => break,

@@ -3,7 +3,9 @@
 //! at first use and keeps in `settings` (so hashes stay comparable across restarts).
 
 use hmac::{Hmac, Mac};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
+};
 use sha2::Sha256;
 
 use crate::entities::settings;
@@ -113,8 +115,8 @@ async fn put_setting(db: &impl ConnectionTrait, key: &str, value: String) -> App
 }
 
 /// Changes the fever threshold and the retention (administrators only; audited).
-pub async fn set_settings(
-    db: &impl ConnectionTrait,
+pub async fn set_settings<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &crate::access::Principal,
     s: ScreeningSettings,
 ) -> AppResult<ScreeningSettings> {
@@ -143,14 +145,16 @@ pub async fn set_settings(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    // Both settings and their audit row, or nothing.
+    let txn = db.begin().await?;
     if let Some(t) = s.fever_threshold {
-        put_setting(db, FEVER_SETTING, t.to_string()).await?;
+        put_setting(&txn, FEVER_SETTING, t.to_string()).await?;
     }
     if let Some(d) = s.retention_days {
-        put_setting(db, super::retention::RETENTION_SETTING, d.to_string()).await?;
+        put_setting(&txn, super::retention::RETENTION_SETTING, d.to_string()).await?;
     }
     crate::audit::record(
-        db,
+        &txn,
         who,
         crate::audit::Action::Update,
         "setting",
@@ -161,5 +165,6 @@ pub async fn set_settings(
         ),
     )
     .await?;
+    txn.commit().await?;
     settings_of(db).await
 }

@@ -1,13 +1,17 @@
 //! Retention: passages older than N days (default 28, setting `screening.retention_days`) are
-//! deleted, and so are employees' health reports whose day is more than N days back; what was deleted is logged as counts (audit log and server log). Runs at start and
-//! every six hours in `lianxin serve`, and on demand with `lianxin purge`.
+//! deleted, and so are employees' health reports whose day is more than N days back, and the
+//! fever signals and follow-up keys of those days (they name people too); what was deleted is
+//! logged as counts (audit log and server log). Runs at start and every six hours in
+//! `lianxin serve`, and on demand with `lianxin purge`.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::entities::{health_reports, passages, settings};
+use crate::entities::{fever_followups, fever_signals, health_reports, passages, settings};
 use crate::error::AppResult;
 
 pub const RETENTION_SETTING: &str = "screening.retention_days";
@@ -22,9 +26,15 @@ pub async fn retention_days(db: &impl ConnectionTrait) -> AppResult<i64> {
         .unwrap_or(DEFAULT_DAYS))
 }
 
-/// Deletes what is past retention; answers how many passages went (health reports are
-/// counted in the audit and server logs).
-pub async fn purge(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u64> {
+/// Deletes what is past retention, with its audit rows, in one transaction: passages, health
+/// reports, and the fever signals and follow-up keys that name their people. Answers how many
+/// passages went (the rest are counted in the audit and server logs).
+pub async fn purge<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let txn = conn.begin().await?;
+    let db = &txn;
     let days = retention_days(db).await?;
     let cutoff = now - Duration::days(days);
     let res = passages::Entity::delete_many()
@@ -75,5 +85,14 @@ pub async fn purge(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u
         days,
         "retention: health reports purged"
     );
+    fever_signals::Entity::delete_many()
+        .filter(fever_signals::Column::At.lt(cutoff))
+        .exec(db)
+        .await?;
+    fever_followups::Entity::delete_many()
+        .filter(fever_followups::Column::Day.lt(first_kept))
+        .exec(db)
+        .await?;
+    txn.commit().await?;
     Ok(res.rows_affected)
 }

@@ -256,6 +256,7 @@ async fn main() {
     let who = Principal::system("bench");
     create_user(
         &db,
+        &who,
         NewUser {
             username: "admin".into(),
             password: PASSWORD.into(),

@@ -270,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let user = auth::create_user(
                 &conn,
+                &Principal::system("cli"),
                 NewUser {
                     username,
                     password,
@@ -279,16 +280,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     enterprise_uscc: enterprise,
                     person_id: None,
                 },
-            )
-            .await
-            .map_err(describe)?;
-            lianxin::audit::record(
-                &conn,
-                &Principal::system("cli"),
-                lianxin::audit::Action::Create,
-                "user",
-                Some(user.id),
-                user.username.clone(),
             )
             .await
             .map_err(describe)?;

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -36,8 +37,8 @@ impl From<api_clients::Model> for ApiClientView {
 }
 
 /// Issues a key for a new client app; answers the client and the key (shown once).
-pub async fn add(
-    db: &impl ConnectionTrait,
+pub async fn add<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     who: &Principal,
     name: &str,
 ) -> AppResult<(api_clients::Model, String)> {
@@ -66,6 +67,7 @@ pub async fn add(
         )));
     }
     let key = new_token();
+    let txn = db.begin().await?;
     let m = api_clients::ActiveModel {
         name: Set(name.to_owned()),
         key_hash: Set(token_id(&key)),
@@ -74,10 +76,10 @@ pub async fn add(
         last_used_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     audit::record(
-        db,
+        &txn,
         who,
         Action::Create,
         "api_client",
@@ -85,6 +87,7 @@ pub async fn add(
         m.name.clone(),
     )
     .await?;
+    txn.commit().await?;
     Ok((m, key))
 }
 

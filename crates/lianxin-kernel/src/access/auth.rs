@@ -215,8 +215,10 @@ pub struct NewUser {
 }
 
 /// Creates a user with roles; used by `lianxin user add`, the admin screen and the demo.
+/// Creates a user with their roles, audited as `who`'s act in the same transaction.
 pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    who: &super::Principal,
     new: NewUser,
 ) -> AppResult<users::Model> {
     let mut errors = Vec::new();
@@ -344,6 +346,15 @@ pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
         .insert(&txn)
         .await?;
     }
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Action::Create,
+        "user",
+        Some(user.id),
+        user.username.clone(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(user)
 }

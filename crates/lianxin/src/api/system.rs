@@ -246,6 +246,7 @@ async fn create_user(
     who.require(perm::USER_ADD)?;
     let user = auth::create_user(
         &state.db,
+        &who,
         auth::NewUser {
             username: input.username.unwrap_or_default(),
             password: input.password.unwrap_or_default(),
@@ -255,15 +256,6 @@ async fn create_user(
             enterprise_uscc: crate::text::clean(input.enterprise_uscc),
             person_id: input.person_id,
         },
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &who,
-        audit::Action::Create,
-        "user",
-        Some(user.id),
-        user.username.clone(),
     )
     .await?;
     Ok((

@@ -231,6 +231,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         };
         auth::create_user(
             &txn,
+            &Principal::system("demo"),
             NewUser {
                 username: (*username).to_owned(),
                 password: DEMO_PASSWORD.to_owned(),
@@ -317,6 +318,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         crew.push(
             auth::create_user(
                 &txn,
+                &Principal::system("demo"),
                 NewUser {
                     username: format!("volunteer{}", i + 2),
                     password: DEMO_PASSWORD.to_owned(),

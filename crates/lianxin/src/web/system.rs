@@ -223,6 +223,7 @@ async fn user_create(
     who.require(perm::USER_ADD)?;
     let result = auth::create_user(
         &s.db,
+        &who,
         NewUser {
             username: f.username.clone().unwrap_or_default(),
             password: f.password.clone().unwrap_or_default(),
@@ -235,18 +236,7 @@ async fn user_create(
     )
     .await;
     match result {
-        Ok(u) => {
-            audit::record(
-                &s.db,
-                &who,
-                Action::Create,
-                "user",
-                Some(u.id),
-                u.username.clone(),
-            )
-            .await?;
-            Ok(Redirect::to("/system/users").into_response())
-        }
+        Ok(_) => Ok(Redirect::to("/system/users").into_response()),
         Err(AppError::Validation(errs)) => {
             let page = user_form(&s, &who, lang, &f).await?.with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -324,6 +324,7 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
         (Some(0), Some(2))
     );
     assert_eq!(app.count("passages").await, 2);
+    app.settle_fevers().await;
     assert_eq!(app.count("cases").await, 1);
     // Another phone of the same volunteer has its own numbers.
     let r = ok(record(&app, &vt, cp, "phone-0002", json!([normal])).await).await;

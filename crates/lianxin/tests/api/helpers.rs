@@ -19,6 +19,7 @@ pub struct TestApp {
     /// The running server's screening state (its passage writer, the fever worker's waker).
     pub screening: lianxin::screening::Screening,
     _dir: tempfile::TempDir,
+    _pg: DropPgDatabase,
 }
 
 static PG_TEMPLATE: OnceCell<String> = OnceCell::const_new();
@@ -29,21 +30,65 @@ fn pg_url_with_db(base: &str, db: &str) -> String {
     u.to_string()
 }
 
-/// A migrated template database, made once per test process.
+/// The migrated template of this build of the tests, shared by every test process of the run
+/// (nextest runs each test in a process of its own): named after the test binary's build, made
+/// once under an advisory lock by whichever process comes first; templates of older builds are
+/// dropped then.
 async fn pg_template(base: &str) -> String {
     PG_TEMPLATE
         .get_or_init(|| async {
-            let name = format!("lianxin_tmpl_{}", uuid::Uuid::new_v4().simple());
+            let exe = std::env::current_exe().expect("test binary");
+            let built = std::fs::metadata(&exe)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let name = format!("lianxin_tmpl_{:x}", built);
             let admin = sea_orm::Database::connect(base)
                 .await
                 .expect("connect to LIANXIN_TEST_PG");
             admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .execute_unprepared("SELECT pg_advisory_lock(2020)")
                 .await
-                .expect("create template database");
-            let url = pg_url_with_db(base, &name);
-            let db = app::prepare_database(&url).await.expect("migrate template");
-            db.close().await.expect("close template");
+                .expect("lock");
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SELECT 1 AS x FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .expect("pg_database")
+                .is_some();
+            if !exists {
+                let old = admin
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'lianxin\\_tmpl\\_%'",
+                    ))
+                    .await
+                    .expect("templates");
+                for row in old {
+                    if let Ok(old) = row.try_get::<String>("", "datname") {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {old} WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                }
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create template database");
+                let url = pg_url_with_db(base, &name);
+                let db = app::prepare_database(&url).await.expect("migrate template");
+                db.close().await.expect("close template");
+            }
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(2020)")
+                .await
+                .expect("unlock");
             admin.close().await.ok();
             name
         })
@@ -70,10 +115,45 @@ pub async fn fresh_db_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// Drops a test's PostgreSQL database when its `TestApp` goes (SQLite files go with the temp
+/// dir), so a run leaves nothing behind.
+struct DropPgDatabase(Option<String>);
+
+impl Drop for DropPgDatabase {
+    fn drop(&mut self) {
+        let (Some(name), Ok(base)) = (self.0.take(), std::env::var("LIANXIN_TEST_PG")) else {
+            return;
+        };
+        // Its own thread and runtime: the test's runtime may be ending.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(&base).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    admin.close().await.ok();
+                }
+            });
+        })
+        .join();
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let db_url = fresh_db_url(dir.path()).await;
+        let pg = DropPgDatabase(
+            db_url
+                .starts_with("postgres")
+                .then(|| db_url.rsplit('/').next().unwrap_or_default().to_owned()),
+        );
         let db = app::prepare_database(&db_url)
             .await
             .expect("prepare database");
@@ -98,6 +178,7 @@ impl TestApp {
             db_url,
             client,
             screening,
+            _pg: pg,
             _dir: dir,
         }
     }
@@ -253,6 +334,7 @@ pub async fn add_user(
 ) {
     lianxin::access::auth::create_user(
         &app.db,
+        &lianxin::access::Principal::system("test"),
         lianxin::access::auth::NewUser {
             username: username.into(),
             password: PASSWORD.into(),

@@ -283,3 +283,120 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
         .unwrap();
     assert_eq!(year.as_array().unwrap().len(), 7);
 }
+
+/// Makes every audit insert fail from now on (a trigger), to show which writes share their
+/// audit row's transaction.
+async fn refuse_audit(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let sqls: &[&str] = if app.db_url.starts_with("sqlite") {
+        &[
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+        ]
+    } else {
+        &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ]
+    };
+    for sql in sqls {
+        app.db.execute_unprepared(sql).await.expect("trigger");
+    }
+}
+
+/// A write whose audit row cannot be written does not happen: checkpoints, devices,
+/// disinfections, calendar days, API keys, users, screening settings and case kinds each
+/// write with their audit row in one transaction.
+#[tokio::test]
+async fn no_write_lands_without_its_audit_row() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let cp = ok(app
+        .post(
+            &admin,
+            "/api/v1/checkpoints",
+            &json!({"name": "甲社区东门卡口", "kind": "community_gate", "unit_id": f.community_a}),
+        )
+        .await)
+    .await;
+    refuse_audit(&app).await;
+    let tables = [
+        "checkpoints",
+        "devices",
+        "disinfections",
+        "calendar_days",
+        "api_clients",
+        "users",
+        "case_kinds",
+        "settings",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(app.count(t).await);
+    }
+    let writes: Vec<(&str, String, Value)> = vec![
+        (
+            "POST",
+            "/api/v1/checkpoints".into(),
+            json!({"name": "乙社区西门卡口", "kind": "community_gate", "unit_id": f.community_b}),
+        ),
+        (
+            "POST",
+            "/api/v1/devices".into(),
+            json!({"checkpoint_id": cp["id"], "name": "东门测温门"}),
+        ),
+        (
+            "POST",
+            "/api/v1/disinfections".into(),
+            json!({"unit_id": f.community_a, "place": "3号楼楼道", "agent": "84消毒液 1:100", "person": "赵敏"}),
+        ),
+        (
+            "PUT",
+            "/api/v1/calendar/2026-10-01".into(),
+            json!({"kind": "holiday", "note": "国庆节"}),
+        ),
+        (
+            "POST",
+            "/api/v1/api-clients".into(),
+            json!({"name": "随手拍"}),
+        ),
+        (
+            "POST",
+            "/api/v1/users".into(),
+            json!({"username": "newcomer", "password": PASSWORD, "roles": ["volunteer"]}),
+        ),
+        (
+            "POST",
+            "/api/v1/case-kinds".into(),
+            json!({"code": "road_damage", "name_zh": "道路破损", "subject": "any", "working_days": 5}),
+        ),
+        (
+            "PUT",
+            "/api/v1/screening/settings".into(),
+            json!({"fever_threshold": 375, "retention_days": 30}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let req = match *method {
+            "PUT" => app.client.put(app.url(path)),
+            _ => app.client.post(app.url(path)),
+        };
+        let r = req
+            .bearer_auth(&admin)
+            .json(body)
+            .send()
+            .await
+            .expect("send");
+        assert!(
+            r.status().is_server_error(),
+            "{method} {path}: {} (the audit insert fails, so must the write)",
+            r.status()
+        );
+    }
+    for (t, n) in tables.iter().zip(before) {
+        assert_eq!(
+            app.count(t).await,
+            n,
+            "{t}: nothing written without its audit row"
+        );
+    }
+}
