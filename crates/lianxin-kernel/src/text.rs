@@ -1,7 +1,7 @@
 //! Text from forms, sheets and JSON: cleaning, required and optional fields with their length,
 //! integers, yes/no and coded values, and the labels of codes in both languages.
 
-use crate::error::FieldError;
+use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 
 /// (code, 中文, English) tables, shared by validation, pages and exports.
@@ -170,4 +170,21 @@ pub fn like_pattern(q: &str) -> String {
     }
     s.push('%');
     s
+}
+
+/// A page's query (or form) parameter: empty or absent is `None`, a value that does not parse
+/// is a 422 naming the parameter, never silently dropped (a dropped filter widens a list or an
+/// export to the whole scope).
+pub fn query_value<T: std::str::FromStr>(field: &str, value: Option<&str>) -> AppResult<Option<T>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            AppError::invalid(FieldError::new(
+                field,
+                "format",
+                format!("参数 {field} 的值“{v}”无法识别"),
+                format!("the value '{v}' of {field} is not valid"),
+            ))
+        }),
+    }
 }

@@ -61,13 +61,18 @@ pub(super) async fn list_page(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<ListQuery>,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<ListQuery>,
 ) -> AppResult<Response> {
     who.require(perm::CASE_LIST)?;
-    let bucket = q
-        .bucket
-        .as_deref()
-        .and_then(|b| Bucket::ALL.into_iter().find(|x| x.code() == b));
+    let bucket = match q.bucket.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => None,
+        Some(b) => Some(
+            Bucket::ALL
+                .into_iter()
+                .find(|x| x.code() == b)
+                .ok_or_else(|| unknown_param("bucket", b))?,
+        ),
+    };
     let mine = q.scope.as_deref() == Some("unit");
     let f = CaseFilter {
         q: q.q.clone(),

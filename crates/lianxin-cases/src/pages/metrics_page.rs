@@ -26,10 +26,22 @@ impl MetricsForm {
                 }
             }
         };
+        let group_by = match self
+            .group_by
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
+            None => None,
+            Some(g) => Some(
+                GroupBy::ALL
+                    .into_iter()
+                    .find(|x| x.code() == g)
+                    .ok_or_else(|| super::unknown_param("group_by", g))?,
+            ),
+        };
         Ok(MetricsQuery {
-            group_by: GroupBy::ALL
-                .into_iter()
-                .find(|g| Some(g.code()) == self.group_by.as_deref()),
+            group_by,
             from: day(&self.from, "from")?,
             to: day(&self.to, "to")?.map(|d| d + chrono::Duration::days(1)),
             kind: self.kind.clone().filter(|s| !s.is_empty()),

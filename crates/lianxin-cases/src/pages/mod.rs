@@ -170,3 +170,13 @@ where
         Err(e) => Err(e),
     }
 }
+
+/// A query parameter naming a choice that does not exist: a 422, never a silently wider list.
+pub(super) fn unknown_param(field: &str, v: &str) -> AppError {
+    AppError::invalid(FieldError::new(
+        field,
+        "unknown",
+        format!("参数 {field} 的值“{v}”无法识别"),
+        format!("the value '{v}' of {field} is not valid"),
+    ))
+}

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::Paging;
 use crate::perm;
+use crate::text::query_value;
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 use lianxin_kernel::web::widgets::SelectOption as Opt;
@@ -153,11 +154,8 @@ async fn duty_page(
     lang: Lang,
     Query(q): Query<DutyQuery>,
 ) -> AppResult<Response> {
-    let cp = q
-        .checkpoint_id
-        .as_deref()
-        .and_then(|v| v.trim().parse().ok());
-    let week = q.week.as_deref().and_then(|v| v.trim().parse().ok());
+    let cp = query_value("checkpoint_id", q.checkpoint_id.as_deref())?;
+    let week = query_value("week", q.week.as_deref())?;
     duty_view(
         &s,
         &who,
@@ -338,11 +336,8 @@ async fn hours_submit(
     lang: Lang,
     Form(f): Form<HoursForm>,
 ) -> AppResult<Response> {
-    let cp: Option<i64> = f
-        .checkpoint_id
-        .as_deref()
-        .and_then(|v| v.trim().parse().ok());
-    let week = f.week.as_deref().and_then(|v| v.trim().parse().ok());
+    let cp: Option<i64> = query_value("checkpoint_id", f.checkpoint_id.as_deref())?;
+    let week = query_value("week", f.week.as_deref())?;
     let r = checkpoints::set_duty_hours(
         &s.db,
         &who,

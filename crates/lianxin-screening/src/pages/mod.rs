@@ -21,7 +21,9 @@ use crate::i18n::Lang;
 use crate::paging::Paging;
 use crate::passages::{self, Contact, ContactsQuery, PassageFilter, PassageView};
 use crate::perm;
+use crate::text::query_value;
 use axum::extract::FromRef;
+use lianxin_kernel::http::ApiQuery;
 use lianxin_kernel::state::Core;
 use lianxin_kernel::web::{PageCtx, render, render_status};
 
@@ -441,15 +443,24 @@ struct PassagesQuery {
     page: Option<u64>,
 }
 
-/// A `datetime-local` value, read in Asia/Shanghai.
-fn local_input(v: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+/// A `datetime-local` value, read in Asia/Shanghai; empty is none, anything else a 422.
+fn local_input(field: &str, v: Option<&str>) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     use chrono::TimeZone;
-    let v = v?.trim();
-    let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok()?;
-    chrono_tz::Asia::Shanghai
-        .from_local_datetime(&naive)
-        .single()
-        .map(|d| d.with_timezone(&chrono::Utc))
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|n| chrono_tz::Asia::Shanghai.from_local_datetime(&n).single())
+        .map(|d| Some(d.with_timezone(&chrono::Utc)))
+        .ok_or_else(|| {
+            AppError::invalid(FieldError::new(
+                field,
+                "format",
+                format!("时间“{v}”应为 年-月-日T时:分"),
+                format!("the time '{v}' must be YYYY-MM-DDTHH:MM"),
+            ))
+        })
 }
 
 #[derive(Template)]
@@ -473,12 +484,11 @@ async fn passages_page(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<PassagesQuery>,
+    ApiQuery(q): ApiQuery<PassagesQuery>,
 ) -> AppResult<Response> {
-    let checkpoint_id = q
-        .checkpoint_id
-        .as_deref()
-        .and_then(|v| v.trim().parse().ok());
+    let checkpoint_id = query_value("checkpoint_id", q.checkpoint_id.as_deref())?;
+    let from = local_input("from", q.from.as_deref())?;
+    let to = local_input("to", q.to.as_deref())?;
     let fever = q.fever.as_deref().is_some_and(|v| !v.is_empty());
     let paging = Paging::new(q.page.unwrap_or(1).max(1), 50);
     // For a checkpoint and a time window: everyone who passed.
@@ -488,8 +498,8 @@ async fn passages_page(
         &PassageFilter {
             checkpoint_id,
             fever: fever.then_some(true),
-            from: local_input(q.from.as_deref()),
-            to: local_input(q.to.as_deref()),
+            from,
+            to,
         },
         paging,
     )
@@ -567,12 +577,14 @@ async fn screening_page(
     let (result, error, status) = if id_number.trim().is_empty() {
         (None, None, StatusCode::OK)
     } else {
-        let q = ContactsQuery {
-            id_number: Some(id_number.clone()),
-            days: days.trim().parse().ok().or(Some(0)),
-            window_minutes: window.trim().parse().ok().or(Some(0)),
-        };
-        match passages::contacts(&s.db, &who, &q).await {
+        let q = query_value("days", Some(&days)).and_then(|days| {
+            Ok(ContactsQuery {
+                id_number: Some(id_number.clone()),
+                days,
+                window_minutes: query_value("window_minutes", Some(&window))?,
+            })
+        });
+        match async { passages::contacts(&s.db, &who, &q?).await }.await {
             Ok(p) => (Some(p.items), None, StatusCode::OK),
             Err(e @ AppError::Validation(_)) => (
                 None,
@@ -608,11 +620,8 @@ async fn screening_export(
 ) -> AppResult<Response> {
     let q = ContactsQuery {
         id_number: f.id_number,
-        days: f.days.as_deref().and_then(|v| v.trim().parse().ok()),
-        window_minutes: f
-            .window_minutes
-            .as_deref()
-            .and_then(|v| v.trim().parse().ok()),
+        days: query_value("days", f.days.as_deref())?,
+        window_minutes: query_value("window_minutes", f.window_minutes.as_deref())?,
     };
     crate::api::contacts_file(&s, &who, lang, &q).await
 }

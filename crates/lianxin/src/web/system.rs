@@ -769,10 +769,7 @@ async fn calendar_list(
 ) -> AppResult<Response> {
     use chrono::Datelike;
     who.require(perm::CALENDAR_EDIT)?;
-    let year = q
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse().ok())
+    let year = crate::text::query_value::<i32>("year", q.year.as_deref())?
         .unwrap_or_else(|| chrono::Utc::now().year());
     let days = crate::calendar::list(&s.db, year).await?;
     let total = days.len() as u64;
@@ -863,11 +860,11 @@ async fn calendar_new(
 ) -> AppResult<Response> {
     who.require(perm::CALENDAR_EDIT)?;
     let mut f = f;
-    if let Some(day) = f
-        .day
-        .as_deref()
-        .and_then(|d| crate::calendar::parse_day(d).ok())
-    {
+    let day = match f.day.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(crate::calendar::parse_day(d).map_err(AppError::invalid)?),
+    };
+    if let Some(day) = day {
         let existing = crate::entities::calendar_days::Entity::find_by_id(day)
             .one(&s.db)
             .await?;

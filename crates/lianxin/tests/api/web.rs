@@ -466,3 +466,48 @@ async fn checkpoints_devices_passages_and_screening_in_the_browser() {
     let staff = Browser::login(&app, "department_staff").await;
     assert_eq!(staff.get("/screening").await.0, StatusCode::FORBIDDEN);
 }
+
+/// A filter or paging parameter that does not parse is a 422 naming it, on every list, export
+/// and page: never dropped (which would widen a list or an export to the whole scope).
+#[tokio::test]
+async fn a_parameter_that_does_not_parse_is_a_422_never_dropped() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    for path in [
+        "/api/v1/export/people?unit_id=abc",
+        "/api/v1/export/people?page=abc",
+        "/api/v1/export/enterprises?key_project=maybe",
+        "/api/v1/export/units?format=pdf",
+    ] {
+        let (status, p) = problem(app.get(&admin, path).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {p}");
+    }
+    let browser = Browser::login(&app, "admin").await;
+    for path in [
+        "/enterprises?unit_id=abc",
+        "/people?page=abc",
+        "/people/export.csv?unit_id=abc",
+        "/units?under=x",
+        "/passages?checkpoint_id=gate",
+        "/passages?from=yesterday",
+        "/duty?week=abc",
+        "/screening/contacts.xlsx?id_number=410106198503121010&days=abc",
+        "/screening?id_number=410106198503121010&days=abc",
+        "/cases?bucket=nope",
+        "/cases/metrics?group_by=nope",
+        "/system/calendar?year=abc",
+        "/system/calendar/new?day=tomorrow",
+    ] {
+        let (status, html) = browser.get(path).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {html}");
+    }
+    // The same lists with good parameters answer.
+    for path in [
+        "/enterprises?unit_id=",
+        "/passages?checkpoint_id=",
+        "/cases?bucket=",
+    ] {
+        let (status, _) = browser.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+}
