@@ -231,20 +231,7 @@ pub struct PersonView {
 }
 
 pub fn mask_id_number(s: &str) -> String {
-    match IdNumber::parse_allow_bad_check(s) {
-        Ok(id) => id.masked(),
-        Err(_) => {
-            let chars: Vec<char> = s.chars().collect();
-            if chars.len() > 7 {
-                let mut out: String = chars[..3].iter().collect();
-                out.push_str(&"*".repeat(chars.len() - 7));
-                out.extend(&chars[chars.len() - 4..]);
-                out
-            } else {
-                "*".repeat(chars.len())
-            }
-        }
-    }
+    IdNumber::mask(s)
 }
 
 pub fn mask_phone(s: &str) -> String {

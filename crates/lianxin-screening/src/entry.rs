@@ -153,8 +153,7 @@ pub async fn lookup(
             id_masked: p
                 .id_number
                 .as_deref()
-                .and_then(|i| lianxin_types::IdNumber::parse(i).ok())
-                .map(|i| i.masked())
+                .map(lianxin_types::IdNumber::mask)
                 .unwrap_or_default(),
             phone_masked: p
                 .phone

@@ -162,6 +162,15 @@ pub struct HealthReportView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl HealthReportView {
+    /// The temperature as screens show it (`37.3 ℃`), or nothing when not reported.
+    pub fn temperature_text(&self) -> String {
+        self.temperature
+            .map(|t| lianxin_types::DeciCelsius((t * 10.0).round() as i16).to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// One day of an enterprise's (or the district's) physical and mental state.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct TrendDay {
@@ -178,11 +187,7 @@ pub struct TrendDay {
 }
 
 fn masked(id: Option<&str>) -> Option<String> {
-    id.map(|v| {
-        lianxin_types::IdNumber::parse_allow_bad_check(v)
-            .map(|i| i.masked())
-            .unwrap_or_else(|_| "******".to_owned())
-    })
+    id.map(lianxin_types::IdNumber::mask)
 }
 
 fn code_of(codes: Codes, v: &str) -> Option<&'static str> {
@@ -812,7 +817,9 @@ pub async fn list(
                 person_name: name,
                 id_masked: masked(number.as_deref()),
                 report_date: r.report_date,
-                temperature: r.temperature.map(|t| f64::from(t) / 10.0),
+                temperature: r
+                    .temperature
+                    .map(|t| lianxin_types::DeciCelsius(t).as_celsius_f64()),
                 symptoms: r
                     .symptoms
                     .split(',')

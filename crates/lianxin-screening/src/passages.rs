@@ -700,6 +700,13 @@ pub struct PassageView {
     pub at: DateTime<Utc>,
 }
 
+impl PassageView {
+    /// The temperature as screens show it (`37.3 ℃`).
+    pub fn temperature_text(&self) -> String {
+        lianxin_types::DeciCelsius(self.temperature).to_string()
+    }
+}
+
 fn mask_name(n: &str) -> String {
     let mut c = n.chars();
     match c.next() {
@@ -979,7 +986,11 @@ pub fn contacts_xlsx(items: &[Contact], lang: Lang) -> Result<Vec<u8>, rust_xlsx
         ws.write(r, 3, p.name.as_deref().unwrap_or(""))?;
         ws.write(r, 4, p.id_masked.as_str())?;
         ws.write(r, 5, p.phone.as_deref().unwrap_or(""))?;
-        ws.write(r, 6, f64::from(p.temperature) / 10.0)?;
+        ws.write(
+            r,
+            6,
+            lianxin_types::DeciCelsius(p.temperature).as_celsius_f64(),
+        )?;
     }
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 18)?;

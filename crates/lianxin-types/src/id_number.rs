@@ -115,6 +115,27 @@ impl IdNumber {
         format!("{}{}{}", &s[..3], "*".repeat(11), &s[14..])
     }
 
+    /// Masks any stored identity number for display: a number that parses (even with a wrong
+    /// check character, as an administrator may have kept it) as [`IdNumber::masked`];
+    /// anything else keeps its first 3 and last 4 characters, or is all stars when shorter
+    /// than 8. The one masking of identity numbers.
+    pub fn mask(s: &str) -> String {
+        match IdNumber::parse_allow_bad_check(s) {
+            Ok(id) => id.masked(),
+            Err(_) => {
+                let chars: Vec<char> = s.chars().collect();
+                if chars.len() > 7 {
+                    let mut out: String = chars[..3].iter().collect();
+                    out.push_str(&"*".repeat(chars.len() - 7));
+                    out.extend(&chars[chars.len() - 4..]);
+                    out
+                } else {
+                    "*".repeat(chars.len())
+                }
+            }
+        }
+    }
+
     /// The birth date embedded at positions 7-14.
     pub fn birth_date(&self) -> NaiveDate {
         // Every constructed `IdNumber` has passed the birth-date check, so the

@@ -9,7 +9,8 @@ use crate::ValidationError;
 
 /// Temperature in tenths of a degree Celsius: `DeciCelsius(373)` is 37.3 °C.
 ///
-/// Serialises as the integer number of tenths. `Display` gives `"37.3 °C"`.
+/// Serialises as the integer number of tenths. `Display` gives `"37.3 ℃"` (the sign Chinese
+/// screens and forms use); `degrees` the bare `"37.3"` a form field or a sheet cell takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeciCelsius(pub i16);
@@ -84,11 +85,18 @@ fn body_range_error() -> ValidationError {
     }
 }
 
-impl fmt::Display for DeciCelsius {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl DeciCelsius {
+    /// The degrees with one decimal and no unit: `"37.3"`.
+    pub fn degrees(&self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{} °C", abs / 10, abs % 10)
+        format!("{sign}{}.{}", abs / 10, abs % 10)
+    }
+}
+
+impl fmt::Display for DeciCelsius {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ℃", self.degrees())
     }
 }
 
@@ -159,11 +167,13 @@ mod tests {
         assert!(DeciCelsius(380).is_fever(t));
         assert!(!DeciCelsius(372).is_fever(t));
         assert!(DeciCelsius(372).is_fever(DeciCelsius(372)));
-        assert_eq!(DeciCelsius(373).to_string(), "37.3 °C");
-        assert_eq!(DeciCelsius(360).to_string(), "36.0 °C");
-        assert_eq!(DeciCelsius(5).to_string(), "0.5 °C");
-        assert_eq!(DeciCelsius(-5).to_string(), "-0.5 °C");
-        assert_eq!(DeciCelsius(i16::MIN).to_string(), "-3276.8 °C");
+        assert_eq!(DeciCelsius(373).to_string(), "37.3 ℃");
+        assert_eq!(DeciCelsius(360).to_string(), "36.0 ℃");
+        assert_eq!(DeciCelsius(5).to_string(), "0.5 ℃");
+        assert_eq!(DeciCelsius(-5).to_string(), "-0.5 ℃");
+        assert_eq!(DeciCelsius(-5).degrees(), "-0.5");
+        assert_eq!(DeciCelsius(380).degrees(), "38.0");
+        assert_eq!(DeciCelsius(i16::MIN).to_string(), "-3276.8 ℃");
         assert!((DeciCelsius(373).as_celsius_f64() - 37.3).abs() < 1e-9);
     }
 }

@@ -309,10 +309,14 @@ async fn checkpoints_view(
             new_device,
             settings: if who.can(perm::ALL) {
                 let st = crate::privacy::settings_of(&s.db).await?;
-                let t = st.fever_threshold.unwrap_or(373);
+                let t = st
+                    .fever_threshold
+                    .and_then(|t| i16::try_from(t).ok())
+                    .map(lianxin_types::DeciCelsius)
+                    .unwrap_or(lianxin_types::DeciCelsius::FEVER_DEFAULT);
                 Some((
-                    format!("{}.{}", t / 10, t % 10),
-                    st.retention_days.unwrap_or(28),
+                    t.degrees(),
+                    st.retention_days.unwrap_or(crate::retention::DEFAULT_DAYS),
                 ))
             } else {
                 None

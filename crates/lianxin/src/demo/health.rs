@@ -46,7 +46,7 @@ pub async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                     continue;
                 }
                 let fever = rng.gen_bool(0.004);
-                let temp: i32 = if fever {
+                let temp: i16 = if fever {
                     rng.gen_range(374..=386)
                 } else {
                     rng.gen_range(360..=369)
@@ -75,7 +75,7 @@ pub async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                 let quarantine = if returned { "home" } else { "none" };
                 reports.push(HealthReportInput {
                     person_id: Some(p.id),
-                    temperature: Some(Celsius::Text(format!("{}.{}", temp / 10, temp % 10))),
+                    temperature: Some(Celsius::Text(lianxin_types::DeciCelsius(temp).degrees())),
                     symptoms: Some(symptoms),
                     mental_state: Some(mental.into()),
                     location: Some(PLACES[rng.gen_range(0..PLACES.len())].into()),
