@@ -63,12 +63,101 @@ pub struct Signal {
     pub source: Source,
     pub unit_id: i64,
     pub temperature: i16,
-    pub place: String,
-    pub name: Option<String>,
-    pub id_masked: Option<String>,
-    pub phone: Option<String>,
-    pub symptoms: Option<String>,
-    pub raised_by: String,
+}
+
+/// What the case says about a fever, read by the worker from the record itself (the signal
+/// stays narrow, so the gate's write pays little for it).
+struct Facts {
+    place: String,
+    name: Option<String>,
+    id_masked: Option<String>,
+    phone: Option<String>,
+    symptoms: Option<String>,
+    raised_by: String,
+}
+
+/// The facts of a signal's passage or report, or `None` when the record is gone (purged).
+async fn facts(db: &impl ConnectionTrait, s: &fever_signals::Model) -> AppResult<Option<Facts>> {
+    use crate::entities::{checkpoints, devices, enterprises, people, users};
+    if let Some(report) = s.health_report_id {
+        let Some(r) = health_reports::Entity::find_by_id(report).one(db).await? else {
+            return Ok(None);
+        };
+        let person = people::Entity::find_by_id(r.person_id).one(db).await?;
+        let enterprise = enterprises::Entity::find_by_id(r.enterprise_id)
+            .one(db)
+            .await?;
+        let by = match r.reported_by_user_id {
+            Some(u) => users::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        return Ok(Some(Facts {
+            place: enterprise.map(|e| e.name).unwrap_or_default(),
+            name: Some(
+                person
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "职工".into()),
+            ),
+            id_masked: person
+                .as_ref()
+                .and_then(|p| p.id_number.as_deref())
+                .map(lianxin_types::IdNumber::mask),
+            phone: person.and_then(|p| p.phone),
+            symptoms: (!r.symptoms.is_empty())
+                .then(|| super::health::symptoms_label(&r.symptoms, crate::i18n::Lang::Zh)),
+            raised_by: format!("健康日报：{}", by.unwrap_or_default()),
+        }));
+    }
+    let Some(seq) = s.seq else {
+        return Ok(None);
+    };
+    let q = passages::Entity::find().filter(passages::Column::DeviceSeq.eq(seq));
+    let q = match (s.device_id, s.user_id) {
+        (Some(d), _) => q.filter(passages::Column::DeviceId.eq(d)),
+        (None, Some(u)) => q
+            .filter(passages::Column::UserId.eq(u))
+            .filter(passages::Column::ClientId.eq(s.client_id.clone())),
+        (None, None) => return Ok(None),
+    };
+    let Some(p) = q.one(db).await? else {
+        return Ok(None);
+    };
+    let place = checkpoints::Entity::find_by_id(p.checkpoint_id)
+        .one(db)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let raised_by = match (p.device_id, p.user_id) {
+        (Some(d), _) => format!(
+            "设备：{}",
+            devices::Entity::find_by_id(d)
+                .one(db)
+                .await?
+                .map(|d| d.name)
+                .unwrap_or_default()
+        ),
+        (None, Some(u)) => format!(
+            "卡点登记：{}",
+            users::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default()
+        ),
+        (None, None) => "卡点".to_owned(),
+    };
+    Ok(Some(Facts {
+        place,
+        name: p.name,
+        id_masked: Some(p.id_masked),
+        phone: p.phone,
+        symptoms: None,
+        raised_by,
+    }))
 }
 
 /// The key of a registered person: the keyed hash of the identity number when there is one
@@ -115,12 +204,6 @@ impl Signal {
             health_report_id: Set(report),
             unit_id: Set(self.unit_id),
             temperature: Set(self.temperature),
-            place: Set(self.place.chars().take(200).collect()),
-            name: Set(self.name),
-            id_masked: Set(self.id_masked),
-            phone: Set(self.phone),
-            symptoms: Set(self.symptoms.map(|s| s.chars().take(200).collect())),
-            raised_by: Set(self.raised_by.chars().take(120).collect()),
             case_id: Set(None),
             done_at: Set(None),
             attempts: Set(0),
@@ -150,25 +233,25 @@ fn temperature(t: i16) -> String {
 }
 
 /// The follow-up case of a first fever: one wording for gates and reports.
-fn case_input(s: &fever_signals::Model) -> CaseInput {
-    let masked = s.id_masked.as_deref().unwrap_or("");
-    let name = s.name.as_deref().unwrap_or("通行人员");
+fn case_input(s: &fever_signals::Model, f: &Facts) -> CaseInput {
+    let masked = f.id_masked.as_deref().unwrap_or("");
+    let name = f.name.as_deref().unwrap_or("通行人员");
     let t = temperature(s.temperature);
     let (title, seen) = match s.source.as_str() {
         "health_report" => (
-            format!("{} 职工健康日报发热 {t}（{masked}）", s.place),
-            format!("于 {} 在{}的健康日报中填报体温 {t}", s.day, s.place),
+            format!("{} 职工健康日报发热 {t}（{masked}）", f.place),
+            format!("于 {} 在{}的健康日报中填报体温 {t}", s.day, f.place),
         ),
         _ => (
-            format!("{} 发热 {t}（{masked}）", s.place),
+            format!("{} 发热 {t}（{masked}）", f.place),
             format!(
                 "于 {} 在{}测得体温 {t}",
                 lianxin_kernel::web::widgets::local_time(&s.at),
-                s.place
+                f.place
             ),
         ),
     };
-    let symptoms = s
+    let symptoms = f
         .symptoms
         .as_deref()
         .filter(|v| !v.is_empty())
@@ -184,7 +267,7 @@ fn case_input(s: &fever_signals::Model) -> CaseInput {
         unit_id: Some(s.unit_id),
         source: Some("inspection".into()),
         priority: Some("urgent".into()),
-        contact_phone: s.phone.clone(),
+        contact_phone: f.phone.clone(),
         dispatch: Some(ActionInput {
             lead_unit_id: Some(s.unit_id),
             ..Default::default()
@@ -194,20 +277,20 @@ fn case_input(s: &fever_signals::Model) -> CaseInput {
 }
 
 /// A further fever of the same person and day, as its timeline step says it.
-fn further_text(s: &fever_signals::Model) -> String {
+fn further_text(s: &fever_signals::Model, f: &Facts) -> String {
     let t = temperature(s.temperature);
-    let symptoms = s
+    let symptoms = f
         .symptoms
         .as_deref()
         .filter(|v| !v.is_empty())
         .map(|v| format!("，症状：{v}"))
         .unwrap_or_default();
     match s.source.as_str() {
-        "health_report" => format!("{} 健康日报再次填报发热：体温 {t}{symptoms}", s.place),
+        "health_report" => format!("{} 健康日报再次填报发热：体温 {t}{symptoms}", f.place),
         _ => format!(
             "{} 在{}再次测得发热：体温 {t}",
             lianxin_kernel::web::widgets::local_time(&s.at),
-            s.place
+            f.place
         ),
     }
 }
@@ -219,7 +302,16 @@ async fn follow_up<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let id = s.id;
-    let who = Principal::system(&s.raised_by);
+    let Some(f) = facts(txn, s).await? else {
+        // The passage or report is gone (purged): nothing is left to follow up.
+        fever_signals::Entity::update_many()
+            .col_expr(fever_signals::Column::DoneAt, Expr::value(now))
+            .filter(fever_signals::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+        return Ok(());
+    };
+    let who = Principal::system(&f.raised_by);
     let at = s.at.max(now - Duration::days(1)).min(now);
     let existing = fever_followups::Entity::find()
         .filter(fever_followups::Column::PersonKey.eq(&s.person_key))
@@ -227,12 +319,12 @@ async fn follow_up<C: ConnectionTrait + TransactionTrait>(
         .one(txn)
         .await?;
     let case_id = match existing {
-        Some(f) => {
-            case_service::record(txn, &who, f.case_id, further_text(s), at).await?;
-            f.case_id
+        Some(followup) => {
+            case_service::record(txn, &who, followup.case_id, further_text(s, &f), at).await?;
+            followup.case_id
         }
         None => {
-            let case = case_service::create(txn, &who, case_input(s), at).await?;
+            let case = case_service::create(txn, &who, case_input(s, &f), at).await?;
             fever_followups::ActiveModel {
                 person_key: Set(s.person_key.clone()),
                 day: Set(s.day),

@@ -650,16 +650,6 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
             source: super::fever::Source::HealthReport { id: 0 },
             unit_id: enterprise.unit_id,
             temperature: v.temperature,
-            place: enterprise.name.clone(),
-            name: Some(
-                person
-                    .map(|p| p.name.clone())
-                    .unwrap_or_else(|| "职工".to_owned()),
-            ),
-            id_masked: person.and_then(|p| masked(p.id_number.as_deref())),
-            phone: person.and_then(|p| p.phone.clone()),
-            symptoms: (!v.symptoms.is_empty()).then(|| symptoms_label(&v.symptoms, Lang::Zh)),
-            raised_by: format!("健康日报：{}", who.display_name),
         });
         if new_fever {
             result.cases_raised += 1;

@@ -4,8 +4,6 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use lianxin_kernel::db::schema::idx;
-
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![Box::new(M20261201FeverSignals)]
 }
@@ -38,12 +36,6 @@ impl MigrationTrait for M20261201FeverSignals {
                 .col(big_integer_null("health_report_id"))
                 .col(big_integer("unit_id"))
                 .col(small_integer("temperature"))
-                .col(string_len("place", 200))
-                .col(string_len_null("name", 50))
-                .col(string_len_null("id_masked", 24))
-                .col(string_len_null("phone", 20))
-                .col(string_len_null("symptoms", 200))
-                .col(string_len("raised_by", 120))
                 .col(big_integer_null("case_id"))
                 .col(timestamp_with_time_zone_null("done_at"))
                 .col(integer("attempts").default(0))
@@ -53,8 +45,12 @@ impl MigrationTrait for M20261201FeverSignals {
                 .take(),
         )
         .await?;
-        // The worker's queue: what is not done yet, oldest first.
-        m.create_index(idx("fever_signals", &["done_at", "next_try_at"]))
+        // The worker's queue: only what is not done yet (a partial index, the same statement on
+        // SQLite and PostgreSQL), so done signals cost the index nothing.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX idx_fever_signals_pending ON fever_signals (next_try_at) WHERE done_at IS NULL",
+            )
             .await?;
         m.create_table(
             Table::create()

@@ -630,30 +630,21 @@ pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
     let mut signals = Vec::with_capacity(fevers.len());
     for (bi, v, checkpoint) in fevers {
         let Some(b) = batches.get(bi) else { continue };
-        let (raised_by, source) = match &b.source {
-            Source::Device(d) => (
-                format!("设备：{}", d.name),
-                super::fever::Source::Passage {
-                    device_id: Some(d.id),
-                    user_id: None,
-                    client_id: None,
-                    seq: v.seq,
-                },
-            ),
+        let source = match &b.source {
+            Source::Device(d) => super::fever::Source::Passage {
+                device_id: Some(d.id),
+                user_id: None,
+                client_id: None,
+                seq: v.seq,
+            },
             Source::User {
-                user_id,
-                client_id,
-                display_name,
-                ..
-            } => (
-                format!("卡点登记：{display_name}"),
-                super::fever::Source::Passage {
-                    device_id: None,
-                    user_id: Some(*user_id),
-                    client_id: Some(client_id.clone()),
-                    seq: v.seq,
-                },
-            ),
+                user_id, client_id, ..
+            } => super::fever::Source::Passage {
+                device_id: None,
+                user_id: Some(*user_id),
+                client_id: Some(client_id.clone()),
+                seq: v.seq,
+            },
         };
         signals.push(super::fever::Signal {
             person_key: v.hash.clone(),
@@ -662,12 +653,6 @@ pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
             source,
             unit_id: checkpoint.unit_id,
             temperature: v.temperature,
-            place: checkpoint.name.clone(),
-            name: v.name.clone(),
-            id_masked: Some(v.masked.clone()),
-            phone: v.phone.clone(),
-            symptoms: None,
-            raised_by,
         });
     }
     super::fever::Signal::add_all(txn, signals).await?;

@@ -24,14 +24,6 @@ pub struct Model {
     /// The unit that follows the fever up (the checkpoint's, the enterprise's sub-district).
     pub unit_id: i64,
     pub temperature: i16,
-    /// Where it was measured: the checkpoint, or the enterprise of the report.
-    pub place: String,
-    pub name: Option<String>,
-    pub id_masked: Option<String>,
-    pub phone: Option<String>,
-    pub symptoms: Option<String>,
-    /// Who recorded it, as the case's raiser is named (设备：…, 卡点登记：…, 健康日报：…).
-    pub raised_by: String,
     pub case_id: Option<i64>,
     pub done_at: Option<DateTimeUtc>,
     pub attempts: i32,
