@@ -1549,11 +1549,26 @@ async fn act_in(
             }
         }
     };
-    let event = engine::decide(&state, event).map_err(refused)?;
+    append(txn, who, &state, event, note, now).await
+}
+
+/// The one way an event joins a case after its creation: the engine decides, the state moves,
+/// the projection is saved, the event is appended and the change audited, in the caller's
+/// transaction.
+async fn append(
+    txn: &impl ConnectionTrait,
+    who: &Principal,
+    state: &CaseState,
+    event: Event,
+    note: Option<String>,
+    at: DateTime<Utc>,
+) -> AppResult<cases::Model> {
+    let event = engine::decide(state, event).map_err(refused)?;
     let mut next = state.clone();
-    next.apply(now, &event);
-    save(txn, &state, &next).await?;
-    append_event(txn, who, id, next.case.version, now, &event, note).await?;
+    next.apply(at, &event);
+    save(txn, state, &next).await?;
+    let id = next.case.id;
+    append_event(txn, who, id, next.case.version, at, &event, note).await?;
     audit::record(
         txn,
         who,
@@ -1864,21 +1879,15 @@ pub async fn record(
         case: row,
         assignments,
     };
-    let event = engine::decide(&state, Event::Record { text: text.clone() }).map_err(refused)?;
-    let mut next = state.clone();
-    next.apply(at, &event);
-    save(txn, &state, &next).await?;
-    append_event(txn, who, id, next.case.version, at, &event, Some(text)).await?;
-    audit::record(
+    append(
         txn,
         who,
-        Action::Update,
-        "case",
-        Some(id),
-        format!("{} record", next.case.number),
+        &state,
+        Event::Record { text: text.clone() },
+        Some(text),
+        at,
     )
-    .await?;
-    Ok(next.case)
+    .await
 }
 
 /// Adds files to a case: one `attach` event naming them, under the same version check as any
@@ -1930,28 +1939,11 @@ pub async fn attach<C: ConnectionTrait + TransactionTrait>(
             ids.push(a.id);
             names.push(a.filename);
         }
-        let event = engine::decide(
-            &state,
-            Event::Attach {
-                attachment_ids: ids,
-                names,
-            },
-        )
-        .map_err(refused)?;
-        let mut next = state.clone();
-        next.apply(at, &event);
-        save(&txn, &state, &next).await?;
-        append_event(&txn, who, id, next.case.version, at, &event, note).await?;
-        audit::record(
-            &txn,
-            who,
-            Action::Update,
-            "case",
-            Some(id),
-            format!("{} attach", next.case.number),
-        )
-        .await?;
-        Ok(next.case)
+        let event = Event::Attach {
+            attachment_ids: ids,
+            names,
+        };
+        append(&txn, who, &state, event, note, at).await
     }
     .await;
     match result {

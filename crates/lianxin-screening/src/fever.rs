@@ -31,9 +31,14 @@ use lianxin_types::DeciCelsius;
 
 /// Signals one transaction of the worker takes at most.
 const BATCH: u64 = 25;
-/// The worker rests this many times as long as its last batch took (it holds the database's
-/// write lock at most a fifth of the time in a storm, so the gates' ingest keeps its pace).
-const REST: u32 = 4;
+/// While the gates are writing, the worker rests this many times as long as its last batch
+/// took: it holds the database (SQLite's write lock, a share of PostgreSQL's and the
+/// machine's CPU) a tenth of the time in a storm, so the gates' ingest keeps its pace.
+const REST_BUSY: u32 = 9;
+/// When they are quiet, as long again.
+const REST_QUIET: u32 = 1;
+/// The gates are busy when the passage writer committed within this window.
+const BUSY_WINDOW: std::time::Duration = std::time::Duration::from_millis(1_000);
 /// How often the worker looks at the queue when nobody woke it.
 const TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -232,6 +237,17 @@ fn temperature(t: i16) -> String {
     DeciCelsius(t).to_string()
 }
 
+impl Facts {
+    /// `，症状：咳嗽、乏力`, or nothing.
+    fn symptoms_text(&self) -> String {
+        self.symptoms
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("，症状：{v}"))
+            .unwrap_or_default()
+    }
+}
+
 /// The follow-up case of a first fever: one wording for gates and reports.
 fn case_input(s: &fever_signals::Model, f: &Facts) -> CaseInput {
     let masked = f.id_masked.as_deref().unwrap_or("");
@@ -251,12 +267,7 @@ fn case_input(s: &fever_signals::Model, f: &Facts) -> CaseInput {
             ),
         ),
     };
-    let symptoms = f
-        .symptoms
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(|v| format!("，症状：{v}"))
-        .unwrap_or_default();
+    let symptoms = f.symptoms_text();
     CaseInput {
         kind: Some("fever_followup".into()),
         category: Some("retest".into()),
@@ -279,12 +290,7 @@ fn case_input(s: &fever_signals::Model, f: &Facts) -> CaseInput {
 /// A further fever of the same person and day, as its timeline step says it.
 fn further_text(s: &fever_signals::Model, f: &Facts) -> String {
     let t = temperature(s.temperature);
-    let symptoms = f
-        .symptoms
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(|v| format!("，症状：{v}"))
-        .unwrap_or_default();
+    let symptoms = f.symptoms_text();
     match s.source.as_str() {
         "health_report" => format!("{} 健康日报再次填报发热：体温 {t}{symptoms}", f.place),
         _ => format!(
@@ -490,13 +496,44 @@ pub async fn pending(db: &impl ConnectionTrait) -> AppResult<u64> {
         .await?)
 }
 
-/// Wakes the worker (the passage writer does after each commit with a fever).
-#[derive(Clone, Default)]
-pub struct Waker(Arc<Notify>);
+/// Between the passage writer and the worker: the writer wakes the worker after a commit
+/// with a fever and notes every commit, so the worker knows when the gates are busy.
+#[derive(Clone)]
+pub struct Waker {
+    notify: Arc<Notify>,
+    started: std::time::Instant,
+    /// Milliseconds after `started` of the writer's last commit.
+    last_write: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Waker {
+    fn default() -> Self {
+        Waker {
+            notify: Arc::default(),
+            started: std::time::Instant::now(),
+            last_write: Arc::default(),
+        }
+    }
+}
 
 impl Waker {
     pub fn wake(&self) {
-        self.0.notify_one();
+        self.notify.notify_one();
+    }
+
+    /// The writer committed a group just now.
+    pub fn note_write(&self) {
+        let ms = self.started.elapsed().as_millis() as u64;
+        self.last_write
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the writer committed within `BUSY_WINDOW`.
+    fn gates_busy(&self) -> bool {
+        let last = self.last_write.load(std::sync::atomic::Ordering::Relaxed);
+        last > 0
+            && (self.started.elapsed().as_millis() as u64).saturating_sub(last)
+                < BUSY_WINDOW.as_millis() as u64
     }
 }
 
@@ -504,23 +541,29 @@ impl Waker {
 /// next round comes; a panic is logged and the worker starts again.
 pub fn start(db: DatabaseConnection) -> Waker {
     let waker = Waker::default();
-    let notify = waker.0.clone();
+    let shared = waker.clone();
     tokio::spawn(crate::writer::supervise("fever follow-up", move || {
         let db = db.clone();
-        let notify = notify.clone();
+        let waker = shared.clone();
         async move {
             loop {
                 tokio::select! {
-                    _ = notify.notified() => {}
+                    _ = waker.notify.notified() => {}
                     _ = tokio::time::sleep(TICK) => {}
                 }
-                // A batch at a time, then a rest as long as `REST` times the batch took: the
-                // gates' writes come first, and a storm's cases follow at a steady pace.
+                // A batch at a time, then a rest: while the gates are writing, nine times as
+                // long as the batch took (they keep the database), otherwise as long again (a
+                // storm's backlog drains quickly once it passes).
                 loop {
                     let t = std::time::Instant::now();
                     match follow_up_batch(&db, Utc::now()).await {
                         Ok(round) if round.more() => {
-                            tokio::time::sleep(t.elapsed() * REST).await;
+                            let rest = if waker.gates_busy() {
+                                REST_BUSY
+                            } else {
+                                REST_QUIET
+                            };
+                            tokio::time::sleep(t.elapsed() * rest).await;
                         }
                         Ok(_) => break,
                         Err(e) => {

@@ -23,7 +23,7 @@ use crate::entities::{enterprises, health_reports, people};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::perm;
-use lianxin_kernel::sheet::{Col, col};
+use lianxin_kernel::sheet::{Col, col, xlsx_err};
 
 /// Symptoms (code, 中文, English); none is the empty list.
 pub const SYMPTOMS: Codes = &[
@@ -1067,7 +1067,10 @@ pub async fn completion(
 
 /// The columns of the template, the import and the export: (key, 中文, English, codes).
 pub const SHEET_COLS: &[Col] = &[
-    col("id_number", "id_number", "身份证号", "Identity number"),
+    Col {
+        text: true,
+        ..col("id_number", "id_number", "身份证号", "Identity number")
+    },
     col("name", "person_id", "姓名", "Name"),
     Col {
         required: true,
@@ -1085,53 +1088,31 @@ pub const SHEET_COLS: &[Col] = &[
         "返城来源地",
         "Returned from",
     ),
-    col("returned_on", "returned_on", "返城日期", "Returned on"),
+    Col {
+        text: true,
+        ..col("returned_on", "returned_on", "返城日期", "Returned on")
+    },
     Col {
         codes: Some(QUARANTINE),
         ..col("quarantine", "quarantine", "隔离状态", "Quarantine status")
     },
 ];
 
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::internal(e)
-}
-
+/// The kernel's header (drop-downs for coded columns, text columns), and for a template the
+/// symptom column's suggestions: one from the list, or several typed as 咳嗽、乏力.
 fn sheet_header(ws: &mut rust_xlsxwriter::Worksheet, template: bool) -> AppResult<()> {
-    use rust_xlsxwriter::{DataValidation, Format};
-    let bold = Format::new().set_bold().set_background_color("#FDE9D9");
-    let text = Format::new().set_num_format("@");
-    for (i, c) in SHEET_COLS.iter().enumerate() {
-        let (key, zh, codes) = (&c.key, c.zh, c.codes);
-        let zh = &zh;
-        let col = i as u16;
-        ws.write_string_with_format(0, col, *zh, &bold)
-            .map_err(xlsx_err)?;
-        ws.set_column_width(col, (zh.chars().count() as f64 * 2.4).max(12.0))
-            .map_err(xlsx_err)?;
-        if !template {
-            continue;
-        }
-        if matches!(*key, "id_number" | "returned_on") {
-            ws.set_column_format(col, &text).map_err(xlsx_err)?;
-        }
-        let list: Vec<String> = match (key, codes) {
-            (_, Some(codes)) => codes.iter().map(|c| c.1.to_owned()).collect(),
-            // One symptom from the list, or several typed as 咳嗽、乏力.
-            (&"symptoms", None) => std::iter::once("无".to_owned())
-                .chain(SYMPTOMS.iter().map(|c| c.1.to_owned()))
-                .collect(),
-            _ => continue,
-        };
-        let mut dv = DataValidation::new()
+    lianxin_kernel::sheet::write_header(ws, SHEET_COLS, template)?;
+    if template && let Some(col) = SHEET_COLS.iter().position(|c| c.key == "symptoms") {
+        let list: Vec<String> = std::iter::once("无".to_owned())
+            .chain(SYMPTOMS.iter().map(|c| c.1.to_owned()))
+            .collect();
+        let dv = rust_xlsxwriter::DataValidation::new()
             .allow_list_strings(&list)
-            .map_err(xlsx_err)?;
-        if *key == "symptoms" {
-            dv = dv.set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Information);
-        }
-        ws.add_data_validation(1, col, 10_000, col, &dv)
+            .map_err(xlsx_err)?
+            .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Information);
+        ws.add_data_validation(1, col as u16, 10_000, col as u16, &dv)
             .map_err(xlsx_err)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     Ok(())
 }
 

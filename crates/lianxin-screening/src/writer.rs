@@ -208,6 +208,7 @@ async fn run(
         }
         match write_group(&db, batches).await {
             Ok(results) => {
+                fevers.note_write();
                 if results
                     .iter()
                     .any(|r| r.as_ref().is_ok_and(|r| r.fevers > 0))

@@ -481,16 +481,7 @@ async fn hostile_workbooks_leave_the_servers_memory_bounded() {
     add_root_with_cli(&db_url);
     let (mut child, base) = start_server(&db_url);
     let c = reqwest::Client::new();
-    let token: Value = c
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "root", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_owned();
+    let token = token_at(&base, "root").await;
     let before = peak_memory_kib(child.id());
     for (name, bytes) in [
         ("远.xlsx", far_cell_workbook()),

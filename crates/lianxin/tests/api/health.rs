@@ -383,12 +383,13 @@ async fn the_template_comes_back_as_an_import() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
+    // The required column is marked as in every template.
     assert_eq!(
         grid[0],
         [
             "身份证号",
             "姓名",
-            "体温",
+            "体温*",
             "症状",
             "心理状态",
             "所在地",

@@ -537,6 +537,20 @@ pub fn add_root_with_cli(db_url: &str) {
     );
 }
 
+/// A bearer token from the server at `base` (a child process started by `start_server`).
+pub async fn token_at(base: &str, username: &str) -> String {
+    let v: Value = Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    v["token"].as_str().expect("token").to_owned()
+}
+
 /// The most memory a process has held so far (VmHWM), in KiB.
 pub fn peak_memory_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");

@@ -256,38 +256,10 @@ async fn acknowledged_passages_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
     // SQLite here: the file the test kills the server over (PostgreSQL's own durability is its own).
     let db_url = format!("sqlite://{}", dir.path().join("kill.db").display());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
-        .args([
-            "user",
-            "add",
-            "--db",
-            &db_url,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-        ])
-        .env("LIANXIN_PASSWORD", PASSWORD)
-        .env("LIANXIN_LOG", "error")
-        .output()
-        .expect("user add");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_root_with_cli(&db_url);
     let (mut child, base) = start_server(&db_url);
     let c = reqwest::Client::new();
-    let token: Value = c
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "root", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["token"].as_str().expect("token").to_owned();
+    let token = token_at(&base, "root").await;
     let post = |path: &str, body: Value| {
         c.post(format!("{base}{path}"))
             .bearer_auth(&token)
@@ -347,18 +319,10 @@ async fn acknowledged_passages_survive_kill_9() {
     child.wait().expect("wait");
 
     let (mut child, base) = start_server(&db_url);
-    let token: Value = c
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "root", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
+    let token = token_at(&base, "root").await;
     let list: Value = c
         .get(format!("{base}/api/v1/passages?page_size=1"))
-        .bearer_auth(token["token"].as_str().expect("token"))
+        .bearer_auth(&token)
         .send()
         .await
         .expect("list")
