@@ -15,59 +15,52 @@ use crate::access::Principal;
 use crate::entities::cases;
 use crate::perm;
 
-/// What a person can do to a case through `act` (creation, files and the system's further
-/// reports have their own doors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Dispatch,
-    Accept,
-    Reply,
-    Resolve,
-    Revisit,
-    Close,
-    Reopen,
-    Escalate,
-    Extend,
-    ApproveExtension,
-    Return,
+/// Declares a closed set of codes as an enum: serialised as its code, with `code`, `parse` and
+/// `ALL`, so the states and roles the engine reasons about are never compared as strings.
+macro_rules! codes {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$v => $code),+ }
+            }
+            pub fn parse(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$v),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
 }
 
+codes!(
+    /// What a person can do to a case through `act` (creation, files and the system's further
+    /// reports have their own doors).
+    Action {
+        Dispatch = "dispatch",
+        Accept = "accept",
+        Reply = "reply",
+        Resolve = "resolve",
+        Revisit = "revisit",
+        Close = "close",
+        Reopen = "reopen",
+        Escalate = "escalate",
+        Extend = "extend",
+        ApproveExtension = "approve_extension",
+        Return = "return",
+    }
+);
+
 impl Action {
-    pub const ALL: [Action; 11] = [
-        Action::Dispatch,
-        Action::Accept,
-        Action::Reply,
-        Action::Resolve,
-        Action::Revisit,
-        Action::Close,
-        Action::Reopen,
-        Action::Escalate,
-        Action::Extend,
-        Action::ApproveExtension,
-        Action::Return,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Dispatch => "dispatch",
-            Action::Accept => "accept",
-            Action::Reply => "reply",
-            Action::Resolve => "resolve",
-            Action::Revisit => "revisit",
-            Action::Close => "close",
-            Action::Reopen => "reopen",
-            Action::Escalate => "escalate",
-            Action::Extend => "extend",
-            Action::ApproveExtension => "approve_extension",
-            Action::Return => "return",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.code() == code)
-    }
-
     /// The permission the action takes (replying takes only seeing the case).
     pub fn permission(self) -> &'static str {
         match self {
@@ -187,7 +180,7 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
                 }
             }
             Action::Revisit => Event::Revisit {
-                satisfaction: "satisfied".into(),
+                satisfaction: Satisfaction::Satisfied,
                 solved: true,
                 reopened: false,
                 deadline: None,
@@ -214,7 +207,8 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
             && probe(action, unit).is_some_and(|e| decide(state, e).is_ok())
     };
     Action::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| who.can(a.permission()))
         .filter(|a| {
             if a.for_a_department() {
@@ -226,14 +220,64 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
         .collect()
 }
 
+codes!(
+    /// Where a case stands (the status column holds its code).
+    Status {
+        New = "new",
+        Dispatched = "dispatched",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+        Revisited = "revisited",
+        Closed = "closed",
+    }
+);
+
+impl Status {
+    /// Of a stored case (an unknown code reads as new: it cannot be acted on but to dispatch).
+    pub fn of(case: &cases::Model) -> Status {
+        Status::parse(&case.status).unwrap_or(Status::New)
+    }
+    /// Still being worked on (a past deadline makes it overdue).
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Dispatched | Status::InProgress)
+    }
+}
+
+codes!(
+    /// A department's part in a case.
+    Role {
+        Lead = "lead",
+        Assist = "assist",
+    }
+);
+
+codes!(
+    /// How far a department's part has come.
+    Progress {
+        /// 待签收
+        Pending = "pending",
+        /// 办理中
+        Accepted = "accepted",
+        /// 已办结
+        Resolved = "resolved",
+    }
+);
+
+codes!(
+    /// What the enterprise said at the revisit.
+    Satisfaction {
+        Satisfied = "satisfied",
+        BasicallySatisfied = "basically_satisfied",
+        Unsatisfied = "unsatisfied",
+    }
+);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assignment {
     pub unit_id: i64,
-    /// lead or assist
-    pub role: String,
+    pub role: Role,
     pub task: Option<String>,
-    /// pending (待签收), accepted (办理中), resolved (已办结)
-    pub status: String,
+    pub status: Progress,
     pub assigned_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -242,7 +286,7 @@ pub struct Assignment {
 
 impl Assignment {
     pub fn is_lead(&self) -> bool {
-        self.role == "lead"
+        self.role == Role::Lead
     }
 }
 
@@ -302,7 +346,7 @@ pub enum Event {
         lead: bool,
     },
     Revisit {
-        satisfaction: String,
+        satisfaction: Satisfaction,
         solved: bool,
         /// Unsatisfied or unsolved: the case goes back to the lead department (重办).
         reopened: bool,
@@ -387,8 +431,8 @@ fn refuse(zh: impl Into<String>, en: impl Into<String>) -> Refusal {
     }
 }
 
-fn status_is(state: &CaseState, allowed: &[&str], zh: &str, en: &str) -> Result<(), Refusal> {
-    if allowed.contains(&state.case.status.as_str()) {
+fn status_is(state: &CaseState, allowed: &[Status], zh: &str, en: &str) -> Result<(), Refusal> {
+    if allowed.contains(&Status::of(&state.case)) {
         Ok(())
     } else {
         let label = super::STATUSES
@@ -428,7 +472,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         } => {
             status_is(
                 state,
-                &["new"],
+                &[Status::New],
                 "只有待交办的事项可以交办；如需改派，请承办单位先退回",
                 "only a case waiting for dispatch can be dispatched; to re-dispatch, the lead department returns it first",
             )?;
@@ -442,11 +486,11 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Accept { unit_id } => {
             status_is(
                 state,
-                &["dispatched", "in_progress"],
+                &[Status::Dispatched, Status::InProgress],
                 "不能签收",
                 "it cannot be accepted",
             )?;
-            if assignment(state, *unit_id)?.status != "pending" {
+            if assignment(state, *unit_id)?.status != Progress::Pending {
                 return Err(refuse(
                     "该单位已签收",
                     "that department has accepted already",
@@ -456,7 +500,13 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Reply { .. } => {
             status_is(
                 state,
-                &["new", "dispatched", "in_progress", "resolved", "revisited"],
+                &[
+                    Status::New,
+                    Status::Dispatched,
+                    Status::InProgress,
+                    Status::Resolved,
+                    Status::Revisited,
+                ],
                 "不能再答复",
                 "no more replies are taken",
             )?;
@@ -464,7 +514,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Resolve { unit_id, lead, .. } => {
             status_is(
                 state,
-                &["dispatched", "in_progress"],
+                &[Status::Dispatched, Status::InProgress],
                 "不能办结",
                 "it cannot be resolved",
             )?;
@@ -475,14 +525,14 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                     "the department's role does not match",
                 ));
             }
-            match a.status.as_str() {
-                "pending" => {
+            match a.status {
+                Progress::Pending => {
                     return Err(refuse(
                         "请先签收再办结",
                         "the department must accept the case before resolving it",
                     ));
                 }
-                "resolved" => {
+                Progress::Resolved => {
                     return Err(refuse(
                         "该单位已办结其承办部分",
                         "that department has resolved its part already",
@@ -494,7 +544,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                 let open: Vec<i64> = state
                     .assignments
                     .iter()
-                    .filter(|a| !a.is_lead() && a.status != "resolved")
+                    .filter(|a| !a.is_lead() && a.status != Progress::Resolved)
                     .map(|a| a.unit_id)
                     .collect();
                 if !open.is_empty() {
@@ -511,24 +561,29 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Revisit { .. } => {
             status_is(
                 state,
-                &["resolved"],
+                &[Status::Resolved],
                 "只有已办结待回访的事项可以回访",
                 "only a resolved case can be revisited",
             )?;
         }
         Event::Close => {
-            if c.status == "resolved" {
+            if Status::of(c) == Status::Resolved {
                 return Err(refuse(
                     "尚未回访，不能结案：请先回访，确认满意且问题已解决",
                     "the case has not been revisited: a case closes only after a satisfied revisit",
                 ));
             }
-            status_is(state, &["revisited"], "不能结案", "it cannot be closed")?;
+            status_is(
+                state,
+                &[Status::Revisited],
+                "不能结案",
+                "it cannot be closed",
+            )?;
         }
         Event::Reopen { .. } => {
             status_is(
                 state,
-                &["revisited", "closed"],
+                &[Status::Revisited, Status::Closed],
                 "只有已回访或已办结的事项可以重办",
                 "only a revisited or closed case can be reopened",
             )?;
@@ -542,7 +597,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Escalate { .. } => {
             status_is(
                 state,
-                &["dispatched", "in_progress"],
+                &[Status::Dispatched, Status::InProgress],
                 "只有办理中的事项可以督办",
                 "only a case being worked on can be escalated",
             )?;
@@ -550,7 +605,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Extend { deadline } => {
             status_is(
                 state,
-                &["dispatched", "in_progress"],
+                &[Status::Dispatched, Status::InProgress],
                 "不能申请延期",
                 "no extension can be asked for",
             )?;
@@ -578,7 +633,7 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
         Event::Return { .. } => {
             status_is(
                 state,
-                &["dispatched", "in_progress"],
+                &[Status::Dispatched, Status::InProgress],
                 "不能退回",
                 "it cannot be returned",
             )?;
@@ -621,7 +676,7 @@ impl CaseState {
                 escalated_unit_id: None,
                 inspection_id: c.inspection_id,
                 api_client_id: c.api_client_id,
-                status: "new".to_owned(),
+                status: Status::New.code().to_owned(),
                 version: 1,
                 deadline: None,
                 response_deadline: None,
@@ -671,7 +726,7 @@ impl CaseState {
                 deadline,
                 response_deadline,
             } => {
-                c.status = "dispatched".to_owned();
+                c.status = Status::Dispatched.code().to_owned();
                 c.lead_unit_id = Some(*lead_unit_id);
                 c.responsible_person_id = *responsible_person_id;
                 c.deadline = Some(*deadline);
@@ -682,30 +737,30 @@ impl CaseState {
                 c.responded_on_time = None;
                 c.resolved_on_time = None;
                 c.handling_secs = None;
-                let assign = |unit_id: i64, role: &str, task: &Option<String>| Assignment {
+                let assign = |unit_id: i64, role: Role, task: &Option<String>| Assignment {
                     unit_id,
-                    role: role.to_owned(),
+                    role,
                     task: task.clone(),
-                    status: "pending".to_owned(),
+                    status: Progress::Pending,
                     assigned_at: at,
                     accepted_at: None,
                     resolved_at: None,
                     reply: None,
                 };
-                self.assignments = std::iter::once(assign(*lead_unit_id, "lead", lead_task))
+                self.assignments = std::iter::once(assign(*lead_unit_id, Role::Lead, lead_task))
                     .chain(
                         assist_unit_ids
                             .iter()
-                            .map(|u| assign(*u, "assist", assist_task)),
+                            .map(|u| assign(*u, Role::Assist, assist_task)),
                     )
                     .collect();
             }
             Event::Accept { unit_id } => {
                 if let Some(a) = self.assignments.iter_mut().find(|a| a.unit_id == *unit_id) {
-                    a.status = "accepted".to_owned();
+                    a.status = Progress::Accepted;
                     a.accepted_at = Some(at);
                     if a.is_lead() {
-                        c.status = "in_progress".to_owned();
+                        c.status = Status::InProgress.code().to_owned();
                         c.accepted_at = Some(at);
                         c.responded_on_time = c.response_deadline.map(|d| at <= d);
                     }
@@ -726,12 +781,12 @@ impl CaseState {
                 lead,
             } => {
                 if let Some(a) = self.assignments.iter_mut().find(|a| a.unit_id == *unit_id) {
-                    a.status = "resolved".to_owned();
+                    a.status = Progress::Resolved;
                     a.resolved_at = Some(at);
                     a.reply = Some(solution.clone());
                 }
                 if *lead {
-                    c.status = "resolved".to_owned();
+                    c.status = Status::Resolved.code().to_owned();
                     c.resolved_at = Some(at);
                     c.resolved_on_time = c.deadline.map(|d| at <= d);
                     c.handling_secs = c.dispatched_at.map(|d| (at - d).num_seconds());
@@ -747,16 +802,16 @@ impl CaseState {
                 deadline,
             } => {
                 c.revisit_count += 1;
-                c.satisfaction = Some(satisfaction.clone());
+                c.satisfaction = Some(satisfaction.code().to_owned());
                 c.solved = Some(*solved);
                 if *reopened {
                     reopen(c, &mut self.assignments, *deadline);
                 } else {
-                    c.status = "revisited".to_owned();
+                    c.status = Status::Revisited.code().to_owned();
                 }
             }
             Event::Close => {
-                c.status = "closed".to_owned();
+                c.status = Status::Closed.code().to_owned();
                 c.closed_at = Some(at);
             }
             Event::Reopen { deadline } => {
@@ -787,7 +842,7 @@ impl CaseState {
             Event::Attach { .. } | Event::Record { .. } => {}
             Event::Return { unit_id, lead } => {
                 if *lead {
-                    c.status = "new".to_owned();
+                    c.status = Status::New.code().to_owned();
                     c.return_count += 1;
                     c.lead_unit_id = None;
                     c.responsible_person_id = None;
@@ -809,7 +864,7 @@ impl CaseState {
 /// 重办: back to the lead department with a new deadline; the previous resolution stands in
 /// the timeline but no longer counts.
 fn reopen(c: &mut cases::Model, assignments: &mut [Assignment], deadline: Option<DateTime<Utc>>) {
-    c.status = "in_progress".to_owned();
+    c.status = Status::InProgress.code().to_owned();
     c.reopen_count += 1;
     c.resolved_at = None;
     c.resolved_on_time = None;
@@ -820,7 +875,7 @@ fn reopen(c: &mut cases::Model, assignments: &mut [Assignment], deadline: Option
         c.deadline = deadline;
     }
     for a in assignments.iter_mut().filter(|a| a.is_lead()) {
-        a.status = "accepted".to_owned();
+        a.status = Progress::Accepted;
         a.resolved_at = None;
     }
 }
@@ -839,6 +894,35 @@ pub fn replay(id: i64, events: &[(DateTime<Utc>, Event)]) -> Option<CaseState> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_enums_and_the_code_lists_agree() {
+        use crate::{ACTIONS, OPEN_STATUSES, SATISFACTIONS, STATUSES};
+        let codes = |l: crate::Codes| l.iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(
+            Status::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
+            codes(STATUSES)
+        );
+        assert_eq!(
+            Satisfaction::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+            codes(SATISFACTIONS)
+        );
+        let open: Vec<&str> = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code())
+            .collect();
+        assert_eq!(open, OPEN_STATUSES);
+        for a in Action::ALL {
+            assert!(codes(ACTIONS).contains(&a.code()), "{a} has a label");
+            assert_eq!(Action::parse(a.code()), Some(*a));
+        }
+        assert_eq!(Action::parse("create"), None, "creation has its own door");
+    }
+
     use super::*;
     use chrono::TimeZone;
 
@@ -932,7 +1016,7 @@ mod tests {
             &mut s,
             6,
             Event::Revisit {
-                satisfaction: "unsatisfied".into(),
+                satisfaction: Satisfaction::Unsatisfied,
                 solved: false,
                 reopened: true,
                 deadline: Some(t(23)),
@@ -957,7 +1041,7 @@ mod tests {
             &mut s,
             8,
             Event::Revisit {
-                satisfaction: "satisfied".into(),
+                satisfaction: Satisfaction::Satisfied,
                 solved: true,
                 reopened: false,
                 deadline: None,

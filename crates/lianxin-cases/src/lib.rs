@@ -48,7 +48,8 @@ pub const STATUSES: Codes = &[
     ("closed", "已办结", "Closed"),
 ];
 
-/// Statuses in which a case is still being worked on (a past deadline makes it overdue).
+/// Statuses in which a case is still being worked on (a past deadline makes it overdue), as
+/// codes for queries; `engine::Status::is_open` is the same set.
 pub const OPEN_STATUSES: &[&str] = &["dispatched", "in_progress"];
 /// Statuses before closing (for "not closed" filters).
 pub const ACTIVE_STATUSES: &[&str] = &["new", "dispatched", "in_progress", "resolved", "revisited"];

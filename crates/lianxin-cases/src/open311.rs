@@ -326,7 +326,7 @@ async fn service_definition(State(s): State<Core>, Path(file): Path<String>) -> 
 }
 
 fn request_json(v: &CaseView, service_code: &str) -> Value {
-    let open = v.status != "closed";
+    let open = v.status != crate::engine::Status::Closed;
     let mut notes = v.status_label.clone();
     if let Some(sol) = &v.solution {
         notes.push('：');

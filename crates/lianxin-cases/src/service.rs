@@ -114,11 +114,9 @@ pub struct Named {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssignmentView {
     pub unit: Named,
-    /// lead or assist
-    pub role: String,
+    pub role: engine::Role,
     pub task: Option<String>,
-    /// pending, accepted, resolved
-    pub status: String,
+    pub status: engine::Progress,
     pub assigned_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -152,7 +150,7 @@ pub struct CaseView {
     pub source: String,
     pub priority: String,
     /// new, dispatched, in_progress, resolved, revisited, closed
-    pub status: String,
+    pub status: engine::Status,
     pub status_label: String,
     pub version: i32,
     pub enterprise: Option<Named>,
@@ -201,7 +199,7 @@ pub struct CaseDetail {
 }
 
 pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
-    super::OPEN_STATUSES.contains(&c.status.as_str()) && c.deadline.is_some_and(|d| d < now)
+    engine::Status::of(c).is_open() && c.deadline.is_some_and(|d| d < now)
 }
 
 struct Names {
@@ -295,7 +293,7 @@ impl Names {
             source: c.source,
             priority: c.priority,
             status_label: label(super::STATUSES, &c.status, lang),
-            status: c.status,
+            status: engine::Status::parse(&c.status).unwrap_or(engine::Status::New),
             version: c.version,
             enterprise: c.enterprise_id.map(|id| Named {
                 id,
@@ -334,9 +332,9 @@ impl Names {
                         id: a.unit_id,
                         name: self.units.get(&a.unit_id).cloned().unwrap_or_default(),
                     },
-                    role: a.role.clone(),
+                    role: a.role,
                     task: a.task.clone(),
-                    status: a.status.clone(),
+                    status: a.status,
                     assigned_at: a.assigned_at,
                     accepted_at: a.accepted_at,
                     resolved_at: a.resolved_at,
@@ -352,9 +350,10 @@ impl Names {
 fn to_assignment(a: case_assignments::Model) -> Assignment {
     Assignment {
         unit_id: a.unit_id,
-        role: a.role,
+        // A stored code the engine does not know reads as the weakest: an assisting part, pending.
+        role: engine::Role::parse(&a.role).unwrap_or(engine::Role::Assist),
         task: a.task,
-        status: a.status,
+        status: engine::Progress::parse(&a.status).unwrap_or(engine::Progress::Pending),
         assigned_at: a.assigned_at,
         accepted_at: a.accepted_at,
         resolved_at: a.resolved_at,
@@ -1445,11 +1444,13 @@ async fn act_in(
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            let satisfaction = satisfaction.unwrap_or("unsatisfied");
+            let satisfaction = satisfaction
+                .and_then(engine::Satisfaction::parse)
+                .unwrap_or(engine::Satisfaction::Unsatisfied);
             let solved = input.solved.unwrap_or(false);
-            let reopened = satisfaction == "unsatisfied" || !solved;
+            let reopened = satisfaction == engine::Satisfaction::Unsatisfied || !solved;
             Event::Revisit {
-                satisfaction: satisfaction.to_owned(),
+                satisfaction,
                 solved,
                 reopened,
                 deadline: reopened
@@ -1626,7 +1627,7 @@ async fn acting_unit(
 /// The narrow row metrics scan, derived from the case row.
 fn facts(c: &cases::Model) -> case_facts::Model {
     use chrono::Datelike;
-    let open = super::OPEN_STATUSES.contains(&c.status.as_str());
+    let open = engine::Status::of(c).is_open();
     let local = c.created_at.with_timezone(&Shanghai);
     let flag = |b: bool| i16::from(b);
     case_facts::Model {
@@ -1649,10 +1650,16 @@ fn facts(c: &cases::Model) -> case_facts::Model {
         revisited: flag(c.revisit_count > 0),
         satisfied: flag(
             c.revisit_count > 0
-                && matches!(
-                    c.satisfaction.as_deref(),
-                    Some("satisfied" | "basically_satisfied")
-                ),
+                && c.satisfaction
+                    .as_deref()
+                    .and_then(engine::Satisfaction::parse)
+                    .is_some_and(|s| {
+                        matches!(
+                            s,
+                            engine::Satisfaction::Satisfied
+                                | engine::Satisfaction::BasicallySatisfied
+                        )
+                    }),
         ),
         reopened: flag(c.reopen_count > 0),
         returned: flag(c.return_count > 0),
@@ -1813,9 +1820,9 @@ async fn save(db: &impl ConnectionTrait, before: &CaseState, after: &CaseState) 
             case_assignments::ActiveModel {
                 case_id: Set(after.case.id),
                 unit_id: Set(a.unit_id),
-                role: Set(a.role.clone()),
+                role: Set(a.role.code().to_owned()),
                 task: Set(a.task.clone()),
-                status: Set(a.status.clone()),
+                status: Set(a.status.code().to_owned()),
                 assigned_at: Set(a.assigned_at),
                 accepted_at: Set(a.accepted_at),
                 resolved_at: Set(a.resolved_at),

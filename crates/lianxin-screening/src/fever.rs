@@ -33,8 +33,10 @@ use lianxin_types::DeciCelsius;
 const BATCH: u64 = 25;
 /// While the gates are writing, the worker rests this many times as long as its last batch
 /// took: it holds the database (SQLite's write lock, a share of PostgreSQL's and the
-/// machine's CPU) a tenth of the time in a storm, so the gates' ingest keeps its pace.
-const REST_BUSY: u32 = 9;
+/// machine's CPU) a twentieth of the time in a storm, so the gates' ingest keeps its pace
+/// (25 follow-ups every few seconds still raise a district's 2,000 febrile people's cases
+/// within minutes).
+const REST_BUSY: u32 = 19;
 /// When they are quiet, as long again.
 const REST_QUIET: u32 = 1;
 /// The gates are busy when the passage writer committed within this window.
@@ -224,7 +226,7 @@ impl Signal {
         let now = Utc::now();
         let mut rows = signals.into_iter().map(|s| s.model(now)).peekable();
         while rows.peek().is_some() {
-            let chunk: Vec<_> = rows.by_ref().take(200).collect();
+            let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
             fever_signals::Entity::insert_many(chunk)
                 .exec_without_returning(db)
                 .await?;
@@ -551,9 +553,9 @@ pub fn start(db: DatabaseConnection) -> Waker {
                     _ = waker.notify.notified() => {}
                     _ = tokio::time::sleep(TICK) => {}
                 }
-                // A batch at a time, then a rest: while the gates are writing, nine times as
-                // long as the batch took (they keep the database), otherwise as long again (a
-                // storm's backlog drains quickly once it passes).
+                // A batch at a time, then a rest: while the gates are writing, `REST_BUSY` times
+                // as long as the batch took (they keep the database), otherwise as long again
+                // (a storm's backlog drains quickly once it passes).
                 loop {
                     let t = std::time::Instant::now();
                     match follow_up_batch(&db, Utc::now()).await {

@@ -54,13 +54,13 @@ impl DetailPage {
         };
         label(list, code, self.ctx.lang)
     }
-    fn assignment_status(&self, s: &str) -> &'static str {
+    fn assignment_status(&self, s: &crate::engine::Progress) -> &'static str {
+        use crate::engine::Progress;
         let lang = self.ctx.lang;
         match s {
-            "pending" => lang.pick("待签收", "To accept"),
-            "accepted" => lang.pick("办理中", "In progress"),
-            "resolved" => lang.pick("已办结", "Resolved"),
-            _ => "",
+            Progress::Pending => lang.pick("待签收", "To accept"),
+            Progress::Accepted => lang.pick("办理中", "In progress"),
+            Progress::Resolved => lang.pick("已办结", "Resolved"),
         }
     }
 }
@@ -141,7 +141,7 @@ pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowe
                         format!(
                             "{}（{}）",
                             a.unit.name,
-                            if a.role == "lead" {
+                            if a.role == crate::engine::Role::Lead {
                                 lang.pick("牵头", "lead")
                             } else {
                                 lang.pick("协办", "assisting")

@@ -648,7 +648,7 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
         for (k, case) in found.items.into_iter().enumerate() {
             let mut case = case;
             let mut t = held + hours(2);
-            if case.status == "new" {
+            if lianxin_cases::engine::Status::of(&case) == lianxin_cases::engine::Status::New {
                 case = step(
                     txn,
                     &leader,
