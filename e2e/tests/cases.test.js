@@ -111,11 +111,9 @@ describe('closed-loop case', () => {
     await dept.goto(caseUrl);
     await submit(dept, '#form-accept');
     assert.equal(await status(dept), 'in_progress');
-    // The lead cannot finish before the assisting part: a 409 with the reason, nothing lost.
-    await dept.fill('#form-resolve [name=solution]', '已协调消防部门上门验收');
-    await submit(dept, '#form-resolve');
-    await dept.locator('#action-error').waitFor();
-    assert.match(await dept.locator('#action-error').innerText(), /协办单位/);
+    // The lead cannot finish before the assisting part: no resolve form, the reason instead.
+    assert.equal(await dept.locator('#form-resolve').count(), 0);
+    assert.match(await dept.locator('#resolve-blocked').innerText(), /协办单位/);
     assert.equal(await status(dept), 'in_progress');
 
     // The finance bureau has no login in the demo: the administrator acts for it.

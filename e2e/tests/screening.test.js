@@ -124,10 +124,14 @@ describe('screening', () => {
     assert.match(await phone.textContent('#last-result'), /体温异常/);
     await poll(async () => (await pending(phone)) === 0, { message: 'the fever passage sent' });
     assert.equal((await passagesOf(ids.normal, '王建国')).length, 1);
-    const fever = await passagesOf(ids.fever, '李秀英');
+    let fever = await passagesOf(ids.fever, '李秀英');
     assert.equal(fever.length, 1);
     assert.equal(fever[0].fever, true);
-    assert.ok(fever[0].case_id, 'the fever raised a follow-up case');
+    // The follow-up worker raises the case just after the passage is stored.
+    await poll(async () => {
+      fever = await passagesOf(ids.fever, '李秀英');
+      return Boolean(fever[0].case_id);
+    }, { message: 'the fever raised a follow-up case' });
     await shot(phone, 'screening-entry');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
     assert.equal(overflow, false, 'the entry page fits a phone');

@@ -146,6 +146,54 @@ pub fn may(
     Ok(())
 }
 
+/// Why `who` cannot take `action` now, when they hold its permission and the rules about who
+/// allow it for one of their departments, but the case's state refuses it (the lead's
+/// resolution while an assisting part is open): the reason the page shows in the form's place.
+pub fn why_not(
+    state: &CaseState,
+    who: &Principal,
+    needs_verification: bool,
+    action: Action,
+) -> Option<Refusal> {
+    if !who.can(action.permission()) || allowed(state, who, needs_verification).contains(&action) {
+        return None;
+    }
+    let units: Vec<Option<i64>> = if action.for_a_department() {
+        acting_units(state, who).into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let far = Utc::now() + Duration::days(3650);
+    if !Status::of(&state.case).is_open() {
+        return None; // nothing to explain about a case that is not being worked on
+    }
+    units.into_iter().find_map(|unit| {
+        may(state, who, needs_verification, action, unit).ok()?;
+        // Only a part that has been accepted and is not yet done expects the form.
+        if unit.is_some_and(|u| {
+            !state
+                .assignments
+                .iter()
+                .any(|a| a.unit_id == u && a.status == Progress::Accepted)
+        }) {
+            return None;
+        }
+        let event = match (action, unit) {
+            (Action::Resolve, Some(u)) => Event::Resolve {
+                unit_id: u,
+                solution: String::new(),
+                lead: state
+                    .assignments
+                    .iter()
+                    .any(|a| a.unit_id == u && a.is_lead()),
+            },
+            (Action::Extend, Some(_)) => Event::Extend { deadline: far },
+            _ => return None,
+        };
+        decide(state, event).err()
+    })
+}
+
 /// The actions `who` may take on the case now: permitted, allowed by `may` for the caller
 /// (and, for a department's action, for one of the departments they act for), and accepted
 /// by `decide` in this state.

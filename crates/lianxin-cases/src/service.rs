@@ -196,6 +196,10 @@ pub struct CaseDetail {
     /// What the caller may do to the case now (`engine::allowed`): the page shows exactly
     /// these forms, and `POST /api/v1/cases/{id}/actions` accepts exactly these.
     pub allowed_actions: Vec<engine::Action>,
+    /// Why the caller's department cannot resolve its part yet, when that is the state's doing
+    /// (an assisting part still open): Chinese and English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolve_blocked: Option<[String; 2]>,
 }
 
 pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
@@ -464,7 +468,7 @@ async fn detail_of(
         })
         .collect();
     let attachments = super::attachments::of_case(db, c.id).await?;
-    let allowed_actions = if visible {
+    let (allowed_actions, resolve_blocked) = if visible {
         let needs_verification = case_kinds::Entity::find_by_id(c.kind_id)
             .one(db)
             .await?
@@ -473,15 +477,20 @@ async fn detail_of(
             case: c.clone(),
             assignments: assignments.clone(),
         };
-        engine::allowed(&state, who, needs_verification)
+        (
+            engine::allowed(&state, who, needs_verification),
+            engine::why_not(&state, who, needs_verification, engine::Action::Resolve)
+                .map(|r| [r.zh, r.en]),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(CaseDetail {
         case: names.view(c, &assignments, lang, Utc::now()),
         events,
         attachments,
         allowed_actions,
+        resolve_blocked,
     })
 }
 

@@ -27,6 +27,8 @@ pub struct Allowed {
     pub escalate: bool,
     pub approve: bool,
     pub bulletin: bool,
+    /// Why the caller's department cannot resolve yet (shown where the form would be).
+    pub resolve_blocked: Option<String>,
     /// An administrator without a unit picks which department to act for.
     pub acting_units: Vec<Opt>,
 }
@@ -132,6 +134,10 @@ pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowe
         escalate: has(Action::Escalate),
         approve: has(Action::ApproveExtension),
         bulletin: who.can(perm::BULLETIN_EDIT) && case.lead_unit.is_some(),
+        resolve_blocked: d
+            .resolve_blocked
+            .as_ref()
+            .map(|[zh, en]| lang.pick(zh, en).to_owned()),
         acting_units: if admin_acting {
             case.assignments
                 .iter()

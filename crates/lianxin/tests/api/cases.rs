@@ -1513,6 +1513,32 @@ async fn the_page_offers_exactly_the_allowed_actions_for_every_role_and_state() 
         }
     }
 
+    // The lead department, with its assisting department's part still open, is told why it
+    // has no resolve form.
+    let in_progress = states.iter().find(|s| s.0 == "in_progress").unwrap().1;
+    let v = ok(app
+        .get(&t.dept, &format!("/api/v1/cases/{in_progress}"))
+        .await)
+    .await;
+    assert!(
+        !v["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("resolve"))
+    );
+    assert!(
+        v["resolve_blocked"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("协办单位"),
+        "{v}"
+    );
+    let (_, html) = Browser::login(&app, "department_staff")
+        .await
+        .get(&format!("/cases/{in_progress}"))
+        .await;
+    assert!(html.contains("id=\"resolve-blocked\""));
+
     let mut offered: BTreeSet<String> = BTreeSet::new();
     for user in [
         "admin",
