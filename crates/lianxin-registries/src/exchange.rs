@@ -1048,6 +1048,7 @@ pub mod api {
     #[derive(serde::Deserialize, utoipa::IntoParams)]
     pub struct ExportParams {
         /// xlsx (default) or csv; the registry's list filters apply as well.
+        #[param(inline)]
         pub format: Option<ExportFormat>,
     }
 
