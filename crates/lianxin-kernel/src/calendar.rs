@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Asia::Shanghai;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -173,24 +173,24 @@ pub async fn set_day<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = conn.begin().await?;
     let db = &txn;
-    let existing = calendar_days::Entity::find_by_id(day).one(db).await?;
-    let row = match existing {
-        Some(r) => {
-            let mut am: calendar_days::ActiveModel = r.into();
-            am.kind = Set(kind.code().to_owned());
-            am.note = Set(note.clone());
-            am.update(db).await?
-        }
-        None => {
-            calendar_days::ActiveModel {
-                day: Set(day),
-                kind: Set(kind.code().to_owned()),
-                note: Set(note.clone()),
-            }
-            .insert(db)
-            .await?
-        }
-    };
+    // One statement whoever saves the same day at the same moment (a find-then-insert would let
+    // the second of two first saves fail on the primary key).
+    calendar_days::Entity::insert(calendar_days::ActiveModel {
+        day: Set(day),
+        kind: Set(kind.code().to_owned()),
+        note: Set(note.clone()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(calendar_days::Column::Day)
+            .update_columns([calendar_days::Column::Kind, calendar_days::Column::Note])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let row = calendar_days::Entity::find_by_id(day)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("calendar day just saved"))?;
     audit::record(
         db,
         who,

@@ -440,3 +440,33 @@ async fn every_reference_in_the_openapi_document_resolves() {
         );
     }
 }
+
+/// Two administrators saving the same new holiday at the same moment both succeed, and the day
+/// is stored once.
+#[tokio::test]
+async fn concurrent_first_saves_of_a_calendar_day_both_succeed() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/v1/calendar/2026-10-02"),
+            admin.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .put(url)
+                .bearer_auth(token)
+                .json(&json!({"kind": "holiday", "note": format!("国庆节 {i}")}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), StatusCode::OK);
+    }
+    assert_eq!(app.count("calendar_days").await, 1);
+}
