@@ -146,16 +146,18 @@ pub fn may(
     Ok(())
 }
 
-/// Why `who` cannot take `action` now, when they hold its permission and the rules about who
+/// Why `who` cannot take `action` now (`allowed` is what `allowed` answered for them), when
+/// they hold its permission and the rules about who
 /// allow it for one of their departments, but the case's state refuses it (the lead's
 /// resolution while an assisting part is open): the reason the page shows in the form's place.
 pub fn why_not(
     state: &CaseState,
     who: &Principal,
     needs_verification: bool,
+    allowed: &[Action],
     action: Action,
 ) -> Option<Refusal> {
-    if !who.can(action.permission()) || allowed(state, who, needs_verification).contains(&action) {
+    if !who.can(action.permission()) || allowed.contains(&action) {
         return None;
     }
     let units: Vec<Option<i64>> = if action.for_a_department() {

@@ -477,11 +477,16 @@ async fn detail_of(
             case: c.clone(),
             assignments: assignments.clone(),
         };
-        (
-            engine::allowed(&state, who, needs_verification),
-            engine::why_not(&state, who, needs_verification, engine::Action::Resolve)
-                .map(|r| [r.zh, r.en]),
+        let allowed = engine::allowed(&state, who, needs_verification);
+        let blocked = engine::why_not(
+            &state,
+            who,
+            needs_verification,
+            &allowed,
+            engine::Action::Resolve,
         )
+        .map(|r| [r.zh, r.en]);
+        (allowed, blocked)
     } else {
         (Vec::new(), None)
     };
@@ -1245,18 +1250,11 @@ async fn act_in(
             ),
         ));
     }
-    let assignments: Vec<Assignment> = assignments_of(txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
     let kind = case_kinds::Entity::find_by_id(row.kind_id)
         .one(txn)
         .await?
         .ok_or_else(|| AppError::internal("case kind missing"))?;
-    let state = CaseState {
-        case: row,
-        assignments,
-    };
+    let state = state_of(txn, row).await?;
     let Some(action) = action else {
         return Err(AppError::Validation(errors));
     };
@@ -1862,14 +1860,19 @@ pub async fn replayed(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<Ca
 
 /// The stored projection of a case (row and assignments), to compare with `replayed`.
 pub async fn stored(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<CaseState>> {
-    let Some(case) = cases::Entity::find_by_id(id).one(db).await? else {
-        return Ok(None);
-    };
-    let assignments = assignments_of(db, &[id])
+    match cases::Entity::find_by_id(id).one(db).await? {
+        Some(case) => Ok(Some(state_of(db, case).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A case row with its departments' assignments: the state the engine decides on.
+async fn state_of(db: &impl ConnectionTrait, case: cases::Model) -> AppResult<CaseState> {
+    let assignments = assignments_of(db, &[case.id])
         .await?
-        .remove(&id)
+        .remove(&case.id)
         .unwrap_or_default();
-    Ok(Some(CaseState { case, assignments }))
+    Ok(CaseState { case, assignments })
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -1887,14 +1890,7 @@ pub async fn record(
 ) -> AppResult<cases::Model> {
     crate::db::lock_row(txn, "cases", id).await?;
     let row = find_visible::<cases::Entity>(txn, &who.scope, id).await?;
-    let assignments = assignments_of(txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let state = CaseState {
-        case: row,
-        assignments,
-    };
+    let state = state_of(txn, row).await?;
     append(
         txn,
         who,
@@ -1940,14 +1936,7 @@ pub async fn attach<C: ConnectionTrait + TransactionTrait>(
                 ),
             ));
         }
-        let assignments = assignments_of(&txn, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
-        let state = CaseState {
-            case: row,
-            assignments,
-        };
+        let state = state_of(&txn, row).await?;
         let mut ids = Vec::new();
         let mut names = Vec::new();
         for u in &uploads {
