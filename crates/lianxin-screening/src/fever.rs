@@ -489,7 +489,7 @@ pub async fn follow_up_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppRe
     }
 }
 
-/// Signals not yet followed up (the screening dashboard and tests read it).
+/// Signals not yet followed up (the screening benchmark waits on it).
 pub async fn pending(db: &impl ConnectionTrait) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
     Ok(fever_signals::Entity::find()
