@@ -179,7 +179,7 @@ pub async fn attach_to_inspection<C: ConnectionTrait + TransactionTrait>(
     super::inspections::get(db, who, id, crate::i18n::Lang::Zh).await?;
     validate(&uploads)?;
     // Every file and the audit row, or nothing (never half an upload).
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut out = Vec::new();
     for u in &uploads {
         out.push(store(&txn, who, None, Some(id), u, at).await?);

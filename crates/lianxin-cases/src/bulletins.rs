@@ -201,7 +201,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<bulletins::Model> {
     who.require(perm::BULLETIN_EDIT)?;
     let v = validate(db, who, input).await?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let row = bulletins::ActiveModel {
         year: Set(at.with_timezone(&Shanghai).year()),
         seq: Set(None),
@@ -276,7 +276,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::BULLETIN_EDIT)?;
     let version = input.version;
     let v = validate(db, who, input).await?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let b = locked(&txn, id).await?;
     check_editable(&b, version)?;
     let mut am = b.into_active_model();
@@ -307,7 +307,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     version: Option<i32>,
 ) -> AppResult<()> {
     who.require(perm::BULLETIN_EDIT)?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let b = locked(&txn, id).await?;
     check_editable(&b, version.or(Some(b.version)))?;
     bulletin_items::Entity::delete_many()
@@ -343,7 +343,7 @@ pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
             "the pattern must contain {seq} (and may contain {year}), at most 60 characters, e.g. 上街督〔{year}〕{seq}号",
         )));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let exists = settings::Entity::find_by_id(PATTERN_KEY.to_owned())
         .one(&txn)
         .await?
@@ -385,7 +385,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     at: DateTime<Utc>,
 ) -> AppResult<bulletins::Model> {
     who.require(perm::BULLETIN_ISSUE)?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let b = locked(&txn, id).await?;
     check_editable(&b, version)?;
     let items = bulletin_items::Entity::find()

@@ -205,7 +205,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let (Some(group), Some(inspected), Some(held_on)) = (group, inspected, held_on) else {
         return Err(AppError::internal("inspection validated"));
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let row = inspections::ActiveModel {
         group_unit_id: Set(group.id),
         inspected_unit_id: Set(inspected.id),

@@ -458,7 +458,7 @@ pub async fn create_kind<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let k = case_kinds::ActiveModel {
         code: Set(code.clone()),
         name_en: Set(name_en.unwrap_or_else(|| code.clone())),
@@ -545,7 +545,7 @@ pub async fn create_category<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let c = case_categories::ActiveModel {
         kind_id: Set(kind_id),
         code: Set(code.clone()),
@@ -655,7 +655,7 @@ pub async fn update_kind<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = input.active {
         am.active = Set(v);
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let k = am.update(&txn).await?;
     audit::record(
         &txn,

@@ -1082,7 +1082,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         lon: input.lon,
         created_by_user_id: (who.user_id > 0).then_some(who.user_id),
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am = CaseState::created(0, at, &created).case.into_active_model();
     am.id = sea_orm::ActiveValue::NotSet;
     let row = am.insert(&txn).await?;
@@ -1175,7 +1175,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     at: DateTime<Utc>,
 ) -> AppResult<cases::Model> {
     who.require(perm::CASE_LIST)?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let result = act_in(&txn, who, id, input, at).await;
     match result {
         Ok(row) => {
@@ -1916,7 +1916,7 @@ pub async fn attach<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::CASE_LIST)?;
     super::attachments::validate(&uploads)?;
     let note = crate::text::clean(note);
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let result = async {
         crate::db::lock_row(&txn, "cases", id).await?;
         let row = find_visible::<cases::Entity>(&txn, &who.scope, id).await?;

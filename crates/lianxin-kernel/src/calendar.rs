@@ -171,7 +171,7 @@ pub async fn set_day<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     let db = &txn;
     // One statement whoever saves the same day at the same moment (a find-then-insert would let
     // the second of two first saves fail on the primary key).
@@ -210,7 +210,7 @@ pub async fn remove_day<C: ConnectionTrait + TransactionTrait>(
     day: NaiveDate,
 ) -> AppResult<()> {
     who.require(perm::CALENDAR_EDIT)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let res = calendar_days::Entity::delete_by_id(day).exec(&txn).await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);

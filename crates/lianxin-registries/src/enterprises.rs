@@ -567,7 +567,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::ENTERPRISE_ADD)?;
     let v = validate(db, who, input, None).await?;
     let overridden = v.override_reason.clone();
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am = enterprises::ActiveModel {
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -612,7 +612,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         .override_reason
         .clone()
         .filter(|_| current.uscc_override_reason.is_none() || current.uscc != v.uscc);
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am: enterprises::ActiveModel = current.into();
     apply(&mut am, v);
     let e = am.update(&txn).await?;
@@ -666,7 +666,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
             ),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     enterprises::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lianxin_kernel::http::ApiQuery;
 use rust_xlsxwriter::Workbook;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
@@ -303,7 +303,7 @@ pub async fn import(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut report = ImportReport {
         rows: rows.len(),
         created: 0,

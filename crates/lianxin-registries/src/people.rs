@@ -650,7 +650,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::PERSON_ADD)?;
     let v = validate(db, who, input, None).await?;
     let overridden = v.override_reason.clone();
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am = people::ActiveModel {
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -694,7 +694,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let newly_overridden = v.override_reason.clone().filter(|_| {
         current.id_number_override_reason.is_none() || current.id_number != v.id_number
     });
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am: people::ActiveModel = current.into();
     apply(&mut am, v);
     let p = am.update(&txn).await?;
@@ -740,7 +740,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
             format!("'{}' is linked to a user account; unlink it first", p.name),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     people::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, who, Action::Delete, "person", Some(id), p.name).await?;
     txn.commit().await?;

@@ -374,7 +374,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<units::Model> {
     who.require(perm::UNIT_ADD)?;
     let v = validate(db, input, None).await?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let code = match v.code {
         Some(c) => c,
         None => next_code(&txn, v.parent.as_ref()).await?,
@@ -418,7 +418,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     who.require(perm::UNIT_EDIT)?;
     let current = find_visible::<units::Entity>(db, &who.scope, id).await?;
     let v = validate(db, input, Some(&current)).await?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let new_parent = v.parent.as_ref().map(|p| p.id);
     let moved = new_parent != current.parent_id;
     let mut am: units::ActiveModel = current.clone().into();
@@ -528,7 +528,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
             ),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     unit_closure::Entity::delete_many()
         .filter(unit_closure::Column::DescendantId.eq(id))
         .exec(&txn)

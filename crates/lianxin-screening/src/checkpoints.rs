@@ -171,7 +171,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         updated_at: Set(now),
         ..Default::default()
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let c = c.insert(&txn).await?;
     audit::record(
         &txn,
@@ -245,7 +245,7 @@ pub async fn add_device<C: ConnectionTrait + TransactionTrait>(
         last_seen_at: Set(None),
         ..Default::default()
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let d = d.insert(&txn).await?;
     audit::record(
         &txn,
@@ -334,7 +334,7 @@ pub async fn set_duty_hours<C: ConnectionTrait + TransactionTrait>(
     a.duty_from = Set(from);
     a.duty_to = Set(to);
     a.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let m = a.update(&txn).await?;
     audit::record(
         &txn,

@@ -133,7 +133,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         created_at: Set(now),
         ..Default::default()
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let d = d.insert(&txn).await?;
     audit::record(
         &txn,

@@ -260,7 +260,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     // One booking of this volunteer at a time: the overlap check below cannot race.
     crate::db::lock_row(&txn, "users", user.id).await?;
     let now = Utc::now();
@@ -340,7 +340,7 @@ pub async fn remove<C: ConnectionTrait + TransactionTrait>(
     who: &Principal,
     id: i64,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     crate::db::lock_row(&txn, "duty_shifts", id).await?;
     let s = duty_shifts::Entity::find_by_id(id)
         .one(&txn)
@@ -385,7 +385,7 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
     who: &Principal,
     id: i64,
 ) -> AppResult<duty_shifts::Model> {
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     crate::db::lock_row(&txn, "duty_shifts", id).await?;
     let s = own_shift(&txn, who, id).await?;
     let now = Utc::now();
@@ -420,7 +420,7 @@ pub async fn sign_out<C: ConnectionTrait + TransactionTrait>(
     who: &Principal,
     id: i64,
 ) -> AppResult<duty_shifts::Model> {
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     crate::db::lock_row(&txn, "duty_shifts", id).await?;
     let s = own_shift(&txn, who, id).await?;
     if s.signed_in_at.is_none() || s.signed_out_at.is_some() {

@@ -421,7 +421,7 @@ async fn follow_up_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResu
     if ids.is_empty() {
         return Ok(Round::default());
     }
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     // The rows are this worker's until it commits; one another worker finished meanwhile is
     // read as done and skipped.
     crate::db::lock_rows(&txn, "fever_signals", &ids).await?;

@@ -580,7 +580,7 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
         )));
     }
     let threshold = super::privacy::fever_threshold(db).await?;
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     // One writer per enterprise at a time: two forms of the same day never race their upserts.
     crate::db::lock_row(&txn, "enterprises", enterprise.id).await?;
     let roster = Roster::load(&txn, enterprise.id).await?;

@@ -396,7 +396,7 @@ async fn write_alone<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     p: Prepared,
 ) -> AppResult<IngestResult> {
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     let r = write(&txn, &p).await?;
     txn.commit().await?;
     metrics::counter!("lianxin_passages_accepted_total").increment(r.accepted as u64);

@@ -146,7 +146,7 @@ pub async fn set_settings<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Validation(errors));
     }
     // Both settings and their audit row, or nothing.
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
     if let Some(t) = s.fever_threshold {
         put_setting(&txn, FEVER_SETTING, t.to_string()).await?;
     }

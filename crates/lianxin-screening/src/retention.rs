@@ -33,7 +33,7 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let txn = conn.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(conn).await?;
     let db = &txn;
     let days = retention_days(db).await?;
     let cutoff = now - Duration::days(days);

@@ -18,7 +18,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::passages::{self, IngestResult, Prepared};
@@ -243,7 +243,7 @@ async fn write_group(
     batches: Vec<Prepared>,
 ) -> Result<Vec<AppResult<IngestResult>>, AppError> {
     let together = async {
-        let txn = db.begin().await?;
+        let txn = lianxin_kernel::db::begin_write(db).await?;
         let results = passages::write_many(&txn, &batches).await?;
         txn.commit().await?;
         Ok::<_, AppError>(results)
@@ -257,7 +257,7 @@ async fn write_group(
             let mut results = Vec::with_capacity(batches.len());
             for b in &batches {
                 let one = async {
-                    let txn = db.begin().await?;
+                    let txn = lianxin_kernel::db::begin_write(db).await?;
                     let r = passages::write(&txn, b).await?;
                     txn.commit().await?;
                     Ok::<_, AppError>(r)

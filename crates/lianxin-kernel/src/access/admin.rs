@@ -252,7 +252,7 @@ pub async fn create_role<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<RoleView> {
     who.require(perm::ROLE_EDIT)?;
     let v = validate_role(db, input, None).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let role = roles::ActiveModel {
         code: Set(v.code.clone()),
         name_zh: Set(v.name_zh.clone()),
@@ -303,7 +303,7 @@ pub async fn update_role<C: ConnectionTrait + TransactionTrait>(
             "a built-in role keeps its code",
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut am: roles::ActiveModel = current.into();
     am.code = Set(v.code.clone());
     am.name_zh = Set(v.name_zh.clone());
@@ -443,7 +443,7 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut am: users::ActiveModel = user.clone().into();
     if let Some(n) = crate::text::clean(input.display_name.clone()) {
         am.display_name = Set(n);

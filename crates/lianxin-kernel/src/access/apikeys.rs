@@ -67,7 +67,7 @@ pub async fn add<C: ConnectionTrait + TransactionTrait>(
         )));
     }
     let key = new_token();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let m = api_clients::ActiveModel {
         name: Set(name.to_owned()),
         key_hash: Set(token_id(&key)),

@@ -321,7 +321,7 @@ pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Validation(errors));
     }
     let hash = hash_password(&new.password)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let user = users::ActiveModel {
         username: Set(username.clone()),

@@ -7,7 +7,10 @@ pub mod schema;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
@@ -29,6 +32,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         opts.max_connections(16).min_connections(1);
     }
     Database::connect(opts).await
+}
+
+/// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken
+/// (waiting up to the busy timeout) before the first read, so a transaction that reads, decides
+/// and then writes can never fail with `SQLITE_BUSY_SNAPSHOT` because another connection
+/// committed in between (a deferred transaction cannot upgrade its read snapshot, and the busy
+/// timeout does not help). PostgreSQL ignores the mode. Every write path begins with this, never
+/// with a bare `begin()`.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {

@@ -10,9 +10,7 @@ mod screening;
 use std::collections::HashMap;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::access::Principal;
 use crate::access::auth::{self, NewUser};
@@ -76,7 +74,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     } else {
         ProgressBar::hidden()
     };
-    let txn = db.begin().await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
 
     bar.set_message("units");
     let mut unit_ids: HashMap<String, i64> = HashMap::new();

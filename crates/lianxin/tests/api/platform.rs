@@ -470,3 +470,44 @@ async fn concurrent_first_saves_of_a_calendar_day_both_succeed() {
     }
     assert_eq!(app.count("calendar_days").await, 1);
 }
+
+/// Writes that read before they write never fail because another write committed in between:
+/// an empty change of a case kind (it reads the kind, then writes its audit row) running beside
+/// real changes of the same kind and new holidays all succeed, and each is audited.
+#[tokio::test]
+async fn concurrent_writes_that_read_first_all_succeed() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
+    let kind = kinds[0]["id"].as_i64().expect("kind id");
+    let audited_before = app.count("audit_log").await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (client, token) = (app.client.clone(), admin.clone());
+        let (url, body) = match i % 3 {
+            0 => (app.url(&format!("/api/v1/case-kinds/{kind}")), json!({})),
+            1 => (
+                app.url(&format!("/api/v1/case-kinds/{kind}")),
+                json!({"working_days": 3 + i % 5}),
+            ),
+            _ => (
+                app.url(&format!("/api/v1/calendar/2026-11-{:02}", 1 + i)),
+                json!({"kind": "holiday", "note": format!("调休 {i}")}),
+            ),
+        };
+        tasks.push(tokio::spawn(async move {
+            client
+                .put(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), StatusCode::OK);
+    }
+    assert_eq!(app.count("audit_log").await - audited_before, 24);
+}
