@@ -68,7 +68,16 @@ export async function startServer() {
 
   const child = spawn(bin, args, {
     cwd: E2E_DIR,
-    env: { ...process.env, NO_COLOR: '1', CARGO_TERM_COLOR: 'never' },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      CARGO_TERM_COLOR: 'never',
+      // SQLite: the default key file beside the temporary database. A shared PostgreSQL
+      // database keeps one key file for every server of the run.
+      ...(tmpDir || process.env.LIANXIN_PASSAGE_KEY || process.env.LIANXIN_PASSAGE_KEY_FILE
+        ? {}
+        : { LIANXIN_PASSAGE_KEY_FILE: path.join(RESULTS_DIR, 'passage.key') }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server = { child, baseUrl: null, tmpDir, log, logPath, exited: false };

@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod paging;
+pub mod secret;
 pub mod sheet;
 pub mod state;
 pub mod text;

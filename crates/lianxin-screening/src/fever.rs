@@ -133,6 +133,7 @@ async fn facts(db: &impl ConnectionTrait, s: &fever_signals::Model) -> AppResult
     let Some(p) = q.one(db).await? else {
         return Ok(None);
     };
+    let key = super::privacy::key()?;
     let place = checkpoints::Entity::find_by_id(p.checkpoint_id)
         .one(db)
         .await?
@@ -161,7 +162,8 @@ async fn facts(db: &impl ConnectionTrait, s: &fever_signals::Model) -> AppResult
         place,
         name: p.name,
         id_masked: Some(p.id_masked),
-        phone: p.phone,
+        // Sealed in the passage; the follow-up case needs the number to call.
+        phone: p.phone.as_deref().and_then(|ph| key.open(ph)),
         symptoms: None,
         raised_by,
     }))

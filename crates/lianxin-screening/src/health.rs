@@ -621,7 +621,7 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
             existing.insert(r.person_id, r);
         }
     }
-    let key = super::privacy::key(&txn).await?;
+    let key = super::privacy::key()?;
     let mut signals = Vec::new();
     let user = (who.user_id > 0).then_some(who.user_id);
     let mut result = SubmitResult {
@@ -641,7 +641,7 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
         let person = roster.by_id.get(&v.person_id);
         let signal = new_fever.then(|| super::fever::Signal {
             person_key: super::fever::person_key(
-                &key,
+                key.hmac_key(),
                 v.person_id,
                 person.and_then(|p| p.id_number.as_deref()),
             ),

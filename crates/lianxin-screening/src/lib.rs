@@ -53,6 +53,14 @@ impl Screening {
     /// worker.
     pub fn start(db: DatabaseConnection) -> Self {
         let fevers = fever::start(db.clone());
+        let sealer = db.clone();
+        tokio::spawn(async move {
+            match privacy::seal_clear_phones(&sealer).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sealed = n, "phone numbers of earlier passages sealed"),
+                Err(e) => tracing::error!(error = %e, "sealing earlier phone numbers failed"),
+            }
+        });
         Screening {
             ingest: writer::IngestWriter::start(db.clone(), fevers.clone()),
             fevers,

@@ -5,7 +5,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(M20261201FeverSignals)]
+    vec![
+        Box::new(M20261201FeverSignals),
+        Box::new(M20261205SealedPhones),
+    ]
 }
 
 /// The fever outbox (a passage or report write records its fever; the follow-up worker turns
@@ -73,6 +76,28 @@ impl MigrationTrait for M20261201FeverSignals {
                 .take(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Passers-by's phone numbers are stored sealed (`lianxin_kernel::secret`), which is longer
+/// than a number. SQLite does not hold a text to its declared length; PostgreSQL does.
+struct M20261205SealedPhones;
+
+impl MigrationName for M20261205SealedPhones {
+    fn name(&self) -> &str {
+        "m20261205_screening_sealed_phones"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261205SealedPhones {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            m.get_connection()
+                .execute_unprepared("ALTER TABLE passages ALTER COLUMN phone TYPE varchar(160)")
+                .await?;
+        }
         Ok(())
     }
 }

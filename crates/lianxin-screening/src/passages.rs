@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use lianxin_kernel::secret::InstallationKey;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -192,7 +193,8 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
     let phone = match crate::text::clean(p.phone) {
         None => None,
         Some(v) => match lianxin_types::Phone::parse(&v) {
-            Ok(ph) => Some(ph.to_string()),
+            // Stored sealed: a copy of the database shows no passer-by's number.
+            Ok(ph) => Some(key.seal(ph.as_ref())),
             Err(e) => {
                 errors.push(FieldError::from_validation("phone", &e, "电话", "Phone"));
                 None
@@ -202,7 +204,7 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
     match (errors.is_empty(), id) {
         (true, Some(id)) => Ok(Valid {
             seq,
-            hash: super::privacy::person_hash(key, id.as_str()),
+            hash: super::privacy::person_hash(key.hmac_key(), id.as_str()),
             masked: id.masked(),
             name,
             phone,
@@ -225,7 +227,7 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
 }
 
 struct Ctx<'a> {
-    key: &'a [u8],
+    key: &'a InstallationKey,
     now: DateTime<Utc>,
     lang: Lang,
     known: &'a Known,
@@ -333,7 +335,7 @@ pub async fn prepare(
     batch: Vec<PassageInput>,
     lang: Lang,
 ) -> AppResult<Prepared> {
-    let key = super::privacy::key(db).await?;
+    let key = super::privacy::key()?;
     let threshold = super::privacy::fever_threshold(db).await?;
     prepare_with(db, source, on_duty, batch, lang, &key, threshold).await
 }
@@ -345,7 +347,7 @@ pub async fn prepare_with(
     on_duty: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
     batch: Vec<PassageInput>,
     lang: Lang,
-    key: &[u8],
+    key: &InstallationKey,
     threshold: i16,
 ) -> AppResult<Prepared> {
     if batch.len() > MAX_BATCH {
@@ -723,6 +725,7 @@ async fn passage_views(
         .map(|c| (c.id, c.name))
         .collect();
     let sensitive = unmask && who.can(perm::PERSON_SENSITIVE);
+    let key = super::privacy::key()?;
     if sensitive && !rows.is_empty() {
         audit::record(
             db,
@@ -745,11 +748,11 @@ async fn passage_views(
                     mask_name(n)
                 }
             }),
-            phone: p.phone.as_deref().map(|ph| {
+            phone: p.phone.as_deref().and_then(|ph| key.open(ph)).map(|ph| {
                 if sensitive {
-                    ph.to_owned()
+                    ph
                 } else {
-                    lianxin_types::Phone::parse(ph)
+                    lianxin_types::Phone::parse(&ph)
                         .map(|x| x.masked())
                         .unwrap_or_default()
                 }
@@ -883,8 +886,8 @@ pub async fn contacts(
     let Some(id) = id.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let key = super::privacy::key(db).await?;
-    let hash = super::privacy::person_hash(&key, id.as_str());
+    let key = super::privacy::key()?;
+    let hash = super::privacy::person_hash(key.hmac_key(), id.as_str());
     let since = Utc::now() - Duration::days(days);
     let own = passages::Entity::find()
         .filter(passages::Column::PersonHash.eq(hash.clone()))

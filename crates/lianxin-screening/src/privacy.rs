@@ -1,8 +1,11 @@
-//! The keyed hash of identity numbers and the screening settings. The key comes from the
-//! environment (`LIANXIN_PASSAGE_KEY`) or, if unset, from a random key the installation makes
-//! at first use and keeps in `settings` (so hashes stay comparable across restarts).
+//! The keyed hash of identity numbers and the screening settings. The key is the
+//! installation's (`lianxin_kernel::secret`): from `LIANXIN_PASSAGE_KEY` or a key file, never
+//! from the database it protects.
+
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
+use lianxin_kernel::secret::InstallationKey;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
 };
@@ -11,40 +14,57 @@ use sha2::Sha256;
 use crate::entities::settings;
 use crate::error::{AppError, AppResult};
 
-pub const KEY_SETTING: &str = "screening.hmac_key";
 pub const FEVER_SETTING: &str = "screening.fever_threshold";
 
-/// The installation's key for identity-number hashes.
-pub async fn key(db: &impl ConnectionTrait) -> AppResult<Vec<u8>> {
-    if let Ok(k) = std::env::var("LIANXIN_PASSAGE_KEY")
-        && !k.is_empty()
-    {
-        return Ok(k.into_bytes());
-    }
-    if let Some(s) = settings::Entity::find_by_id(KEY_SETTING.to_owned())
-        .one(db)
-        .await?
-    {
-        return hex::decode(&s.value).map_err(AppError::internal);
-    }
-    let mut bytes = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    let r = settings::ActiveModel {
-        key: Set(KEY_SETTING.to_owned()),
-        value: Set(hex::encode(bytes)),
-    }
-    .insert(db)
-    .await;
-    match r {
-        Ok(_) => Ok(bytes.to_vec()),
-        // Another request made it first: use that one.
-        Err(_) => {
-            let s = settings::Entity::find_by_id(KEY_SETTING.to_owned())
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::internal("screening key missing"))?;
-            hex::decode(&s.value).map_err(AppError::internal)
+/// The installation's key for identity-number hashes and sealed phone numbers.
+pub fn key() -> AppResult<Arc<InstallationKey>> {
+    lianxin_kernel::secret::current().map_err(AppError::internal)
+}
+
+/// Seals the phone numbers that passages stored in clear before numbers were sealed, a few
+/// hundred per transaction with a pause between, so the gates barely notice. Runs once at
+/// start; reads open both forms meanwhile. Returns how many it sealed.
+pub async fn seal_clear_phones(db: &sea_orm::DatabaseConnection) -> AppResult<u64> {
+    use crate::entities::passages;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let key = key()?;
+    let mut sealed = 0u64;
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, Option<String>)> = passages::Entity::find()
+            .select_only()
+            .column(passages::Column::Id)
+            .column(passages::Column::Phone)
+            .filter(passages::Column::Id.gt(after))
+            .filter(passages::Column::Phone.is_not_null())
+            .filter(passages::Column::Phone.not_like("enc1:%"))
+            .order_by_asc(passages::Column::Id)
+            .limit(500)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(last) = rows.last().map(|r| r.0) else {
+            return Ok(sealed);
+        };
+        after = last;
+        let txn = lianxin_kernel::db::begin_write(db).await?;
+        for (id, phone) in rows {
+            let Some(phone) = phone.filter(|p| !lianxin_kernel::secret::is_sealed(p)) else {
+                continue;
+            };
+            passages::Entity::update_many()
+                .col_expr(
+                    passages::Column::Phone,
+                    sea_orm::sea_query::Expr::value(key.seal(&phone)),
+                )
+                .filter(passages::Column::Id.eq(id))
+                .filter(passages::Column::Phone.eq(phone))
+                .exec(&txn)
+                .await?;
+            sealed += 1;
         }
+        txn.commit().await?;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 

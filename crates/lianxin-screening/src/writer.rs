@@ -18,6 +18,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use lianxin_kernel::secret::InstallationKey;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -42,7 +43,7 @@ const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Default)]
 struct Cached {
-    key: Option<Arc<Vec<u8>>>,
+    key: Option<Arc<InstallationKey>>,
     threshold: Option<(i16, std::time::Instant)>,
 }
 
@@ -97,7 +98,10 @@ impl IngestWriter {
 
     /// The installation's HMAC key (read once) and the fever threshold (read again after
     /// `SETTINGS_TTL`), so a passage costs no settings queries.
-    pub async fn settings(&self, db: &DatabaseConnection) -> AppResult<(Arc<Vec<u8>>, i16)> {
+    pub async fn settings(
+        &self,
+        db: &DatabaseConnection,
+    ) -> AppResult<(Arc<InstallationKey>, i16)> {
         let (key, threshold) = {
             let c = self
                 .cache
@@ -112,7 +116,7 @@ impl IngestWriter {
         };
         let key = match key {
             Some(k) => k,
-            None => Arc::new(super::privacy::key(db).await?),
+            None => super::privacy::key()?,
         };
         let threshold = match threshold {
             Some(t) => t,

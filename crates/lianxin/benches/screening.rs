@@ -78,10 +78,14 @@ impl Drop for Server {
     }
 }
 
+/// The key of the benchmark's process and of the server it starts (they share the database).
+const BENCH_KEY: &str = "lianxin-bench-passage-key-0123456789abcdef";
+
 fn start_server(url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lianxin"))
         .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
         .env("LIANXIN_LOG", "error")
+        .env("LIANXIN_PASSAGE_KEY", BENCH_KEY)
         .stdout(Stdio::piped())
         .spawn()
         .expect("serve");
@@ -252,6 +256,9 @@ async fn main() {
     println!("screening benchmark on {backend}");
 
     // --- setup: an administrator, a district, 200 checkpoints with a device each -----------
+    lianxin_kernel::secret::install(
+        lianxin_kernel::secret::InstallationKey::new(BENCH_KEY.as_bytes().to_vec()).expect("key"),
+    );
     let db = lianxin::app::prepare_database(&url).await.expect("db");
     let who = Principal::system("bench");
     create_user(

@@ -242,11 +242,17 @@ pub async fn serve(
     .await
 }
 
-/// Connects, migrates and makes sure built-in roles exist.
+/// Connects, migrates, makes sure built-in roles exist and loads the installation key
+/// (`lianxin_kernel::secret`: from the environment or the key file, never the database; a key
+/// the database kept is moved out once, and a key that does not match the database's is
+/// refused).
 pub async fn prepare_database(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     install_areas();
     let db = crate::db::connect_and_migrate(url).await?;
     crate::access::roles::ensure_builtin_roles(&db).await?;
     crate::cases::kinds::ensure_builtin_kinds(&db).await?;
+    lianxin_kernel::secret::load(&db, url)
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
     Ok(db)
 }

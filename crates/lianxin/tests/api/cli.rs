@@ -5,11 +5,7 @@ use std::process::Command;
 use crate::helpers::*;
 
 fn lianxin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lianxin"));
-    c.env_remove("LIANXIN_DB")
-        .env_remove("LIANXIN_PASSWORD")
-        .env("LIANXIN_LOG", "error");
-    c
+    lianxin_cli()
 }
 
 #[tokio::test]

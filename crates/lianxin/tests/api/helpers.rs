@@ -10,6 +10,16 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
 pub const PASSWORD: &str = "Test@2020pass";
+/// The installation key of every app the tests start, in this process and in the binary's
+/// child processes (`LIANXIN_PASSAGE_KEY`), so they all read the same databases' hashes.
+pub const PASSAGE_KEY: &str = "lianxin-tests-passage-key-0123456789abcdef";
+
+/// Installs `PASSAGE_KEY` as this process's key (before any database is prepared).
+pub fn install_test_key() {
+    let key = lianxin_kernel::secret::InstallationKey::new(PASSAGE_KEY.as_bytes().to_vec())
+        .expect("test key");
+    lianxin_kernel::secret::install(key);
+}
 
 pub struct TestApp {
     pub base: String,
@@ -82,6 +92,7 @@ async fn pg_template(base: &str) -> String {
                     .await
                     .expect("create template database");
                 let url = pg_url_with_db(base, &name);
+                install_test_key();
                 let db = app::prepare_database(&url).await.expect("migrate template");
                 db.close().await.expect("close template");
             }
@@ -154,6 +165,7 @@ impl TestApp {
                 .starts_with("postgres")
                 .then(|| db_url.rsplit('/').next().unwrap_or_default().to_owned()),
         );
+        install_test_key();
         let db = app::prepare_database(&db_url)
             .await
             .expect("prepare database");
@@ -488,12 +500,23 @@ pub async fn problem(r: Response) -> (StatusCode, Value) {
     (status, r.json().await.expect("problem json"))
 }
 
+/// The binary's command line, with the tests' key and quiet logs, and no database or
+/// password from the caller's environment.
+pub fn lianxin_cli() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"));
+    c.env_remove("LIANXIN_DB")
+        .env_remove("LIANXIN_PASSWORD")
+        .env_remove("LIANXIN_PASSAGE_KEY_FILE")
+        .env("LIANXIN_LOG", "error")
+        .env("LIANXIN_PASSAGE_KEY", PASSAGE_KEY);
+    c
+}
+
 /// Starts the real binary; answers the child and its base URL once it listens.
 pub fn start_server(db_url: &str) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let mut child = lianxin_cli()
         .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
-        .env("LIANXIN_LOG", "error")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start lianxin");
@@ -515,7 +538,7 @@ pub fn start_server(db_url: &str) -> (std::process::Child, String) {
 
 /// Adds an administrator `root` to the database at `db_url` with the binary's own CLI.
 pub fn add_root_with_cli(db_url: &str) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args([
             "user",
             "add",
@@ -527,7 +550,6 @@ pub fn add_root_with_cli(db_url: &str) {
             "admin",
         ])
         .env("LIANXIN_PASSWORD", PASSWORD)
-        .env("LIANXIN_LOG", "error")
         .output()
         .expect("user add");
     assert!(

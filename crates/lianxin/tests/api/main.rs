@@ -10,6 +10,7 @@ mod exchange;
 mod health;
 mod helpers;
 mod open311;
+mod passage_key;
 mod platform;
 mod registries;
 mod screening;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 async fn issue_key(app: &TestApp, name: &str) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args(["apikey", "add", "--db", &app.db_url, "--name", name])
         .env("LIANXIN_LOG", "error")
         .output()
@@ -30,7 +30,7 @@ async fn a_civic_app_files_and_follows_an_appeal_in_json_and_xml() {
     let (app, f) = TestApp::with_fixture().await;
     let key = issue_key(&app, "郑州政务通").await;
     // The same name twice is refused, with a one-line reason.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args(["apikey", "add", "--db", &app.db_url, "--name", "郑州政务通"])
         .env("LIANXIN_LOG", "error")
         .output()

@@ -367,7 +367,7 @@ async fn passages_past_retention_are_deleted_and_counted() {
     .await;
     assert_eq!(r["accepted"], 2);
     // `lianxin purge` (the same job `serve` runs every six hours): 28 days by default.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args(["purge", "--db", &app.db_url])
         .env("LIANXIN_LOG", "error")
         .output()
