@@ -4,8 +4,11 @@
 //! by the path's extension; errors in the specification's format (`[{code, description}]`).
 //!
 //! Identity of the enterprise: the service attribute `uscc` (or `account_id`), its unified
-//! social credit code. Privacy: every call needs an `api_key`, and a client app sees only the
-//! requests it filed itself (appeals carry enterprises' business).
+//! social credit code. Privacy: filing needs an `api_key`. Reading needs none, as GeoReport v2
+//! allows: anyone reads the public part of a request filed through Open311 (status, service,
+//! dates, agency responsible, expected date), and the client app that filed it reads the whole
+//! request (description, address, place, status notes), since appeals carry enterprises'
+//! business. Requests raised inside the district are not Open311's to show.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -164,12 +167,20 @@ fn local(t: DateTime<Utc>) -> String {
 }
 
 async fn client(s: &Core, key: Option<&str>) -> Result<api_clients::Model, Failure> {
+    client_if_any(s, key)
+        .await?
+        .ok_or_else(|| fail(StatusCode::FORBIDDEN, "api_key is required"))
+}
+
+/// The client app of a read: none without a key; a key that is not valid is still refused.
+async fn client_if_any(s: &Core, key: Option<&str>) -> Result<Option<api_clients::Model>, Failure> {
     let key = key.unwrap_or("").trim();
     if key.is_empty() {
-        return Err(fail(StatusCode::FORBIDDEN, "api_key is required"));
+        return Ok(None);
     }
     apikeys::authenticate(&s.db, key)
         .await?
+        .map(Some)
         .ok_or_else(|| fail(StatusCode::FORBIDDEN, "Invalid api_key"))
 }
 
@@ -325,12 +336,35 @@ async fn service_definition(State(s): State<Core>, Path(file): Path<String>) -> 
     result.unwrap_or_else(|f| render_failure(format, f))
 }
 
-fn request_json(v: &CaseView, service_code: &str) -> Value {
+/// A request as GeoReport shows it; `whole` for the client app that filed it, otherwise the
+/// public part (no description, address, place or solution text).
+fn request_json(v: &CaseView, service_code: &str, whole: bool) -> Value {
     let open = v.status != crate::engine::Status::Closed;
     let mut notes = v.status_label.clone();
-    if let Some(sol) = &v.solution {
+    if let Some(sol) = v.solution.as_ref().filter(|_| whole) {
         notes.push('：');
         notes.push_str(sol);
+    }
+    if !whole {
+        return json!({
+            "service_request_id": v.id.to_string(),
+            "status": if open { "open" } else { "closed" },
+            "status_notes": notes,
+            "service_name": v.category_name.clone().unwrap_or_else(|| v.kind_name.clone()),
+            "service_code": service_code,
+            "description": Value::Null,
+            "agency_responsible": v.lead_unit.as_ref().map(|u| u.name.clone()),
+            "service_notice": format!("受理编号 {}", v.number),
+            "requested_datetime": local(v.created_at),
+            "updated_datetime": local(v.updated_at),
+            "expected_datetime": v.deadline.map(local),
+            "address": Value::Null,
+            "address_id": Value::Null,
+            "zipcode": Value::Null,
+            "lat": Value::Null,
+            "long": Value::Null,
+            "media_url": Value::Null,
+        });
     }
     json!({
         "service_request_id": v.id.to_string(),
@@ -353,15 +387,24 @@ fn request_json(v: &CaseView, service_code: &str) -> Value {
     })
 }
 
-async fn views_of(s: &Core, rows: Vec<cases::Model>) -> Result<Vec<Value>, Failure> {
-    let coords: HashMap<i64, (Option<f64>, Option<f64>)> =
-        rows.iter().map(|c| (c.id, (c.lat, c.lon))).collect();
+/// The requests as `client` may read them: whole if it filed them, else their public part.
+async fn views_of(
+    s: &Core,
+    client: Option<&api_clients::Model>,
+    rows: Vec<cases::Model>,
+) -> Result<Vec<Value>, Failure> {
+    let own: HashMap<i64, (Option<f64>, Option<f64>)> = rows
+        .iter()
+        .filter(|c| client.is_some_and(|k| c.api_client_id == Some(k.id)))
+        .map(|c| (c.id, (c.lat, c.lon)))
+        .collect();
     let views = service::views(&s.db, rows, Lang::Zh).await?;
     Ok(views
         .iter()
         .map(|v| {
-            let mut j = request_json(v, v.category.as_deref().unwrap_or(""));
-            if let Some((lat, lon)) = coords.get(&v.id) {
+            let whole = own.get(&v.id);
+            let mut j = request_json(v, v.category.as_deref().unwrap_or(""), whole.is_some());
+            if let Some((lat, lon)) = whole {
                 j["lat"] = json!(lat);
                 j["long"] = json!(lon);
             }
@@ -375,8 +418,8 @@ async fn list_requests(
     format: Format,
     q: &HashMap<String, String>,
 ) -> Result<Response, Failure> {
-    let c = client(s, q.get("api_key").map(String::as_str)).await?;
-    let mut sel = cases::Entity::find().filter(cases::Column::ApiClientId.eq(c.id));
+    let c = client_if_any(s, q.get("api_key").map(String::as_str)).await?;
+    let mut sel = cases::Entity::find().filter(cases::Column::ApiClientId.is_not_null());
     if let Some(ids) = q.get("service_request_id").filter(|v| !v.is_empty()) {
         let ids: Vec<i64> = ids
             .split(',')
@@ -427,7 +470,7 @@ async fn list_requests(
         .all(&s.db)
         .await
         .map_err(AppError::from)?;
-    let items = views_of(s, rows).await?;
+    let items = views_of(s, c.as_ref(), rows).await?;
     Ok(render(
         format,
         StatusCode::OK,
@@ -446,16 +489,16 @@ async fn one_request(
         return render_failure(Format::Json, fail(StatusCode::NOT_FOUND, "not found"));
     };
     let result = async {
-        let c = client(&s, q.get("api_key").map(String::as_str)).await?;
+        let c = client_if_any(&s, q.get("api_key").map(String::as_str)).await?;
         let not_found = || fail(StatusCode::NOT_FOUND, format!("no service request '{id}'"));
         let id: i64 = id.parse().map_err(|_| not_found())?;
         let row = cases::Entity::find_by_id(id)
-            .filter(cases::Column::ApiClientId.eq(c.id))
+            .filter(cases::Column::ApiClientId.is_not_null())
             .one(&s.db)
             .await
             .map_err(AppError::from)?
             .ok_or_else(not_found)?;
-        let items = views_of(&s, vec![row]).await?;
+        let items = views_of(&s, c.as_ref(), vec![row]).await?;
         Ok::<_, Failure>(render(
             format,
             StatusCode::OK,

@@ -42,8 +42,8 @@ fn pg_url_with_db(base: &str, db: &str) -> String {
 
 /// The migrated template of this build of the tests, shared by every test process of the run
 /// (nextest runs each test in a process of its own): named after the test binary's build, made
-/// once under an advisory lock by whichever process comes first; templates of older builds are
-/// dropped then.
+/// once under an advisory lock by whichever process comes first; templates of builds six hours
+/// older are dropped then (a newer one may be in use by another checkout on the same server).
 async fn pg_template(base: &str) -> String {
     PG_TEMPLATE
         .get_or_init(|| async {
@@ -78,8 +78,17 @@ async fn pg_template(base: &str) -> String {
                     ))
                     .await
                     .expect("templates");
+                // Only templates of builds more than six hours old: another checkout's run
+                // may be using a newer one on the same server right now.
+                let stale = |name: &str| {
+                    name.strip_prefix("lianxin_tmpl_")
+                        .and_then(|h| u128::from_str_radix(h, 16).ok())
+                        .is_some_and(|t| t + 6 * 3600 * 1_000_000_000 < built)
+                };
                 for row in old {
-                    if let Ok(old) = row.try_get::<String>("", "datname") {
+                    if let Ok(old) = row.try_get::<String>("", "datname")
+                        && stale(&old)
+                    {
                         let _ = admin
                             .execute_unprepared(&format!(
                                 "DROP DATABASE IF EXISTS {old} WITH (FORCE)"

@@ -199,10 +199,65 @@ async fn a_civic_app_files_and_follows_an_appeal_in_json_and_xml() {
         .unwrap();
     assert_eq!(closed.as_array().map(Vec::len), Some(0));
 
-    // Another app sees none of it.
+    assert!(
+        one[0]["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+
+    // Without a key (as GeoReport v2 allows) and to another app: the public part only.
     let other = issue_key(&app, "另一个应用").await;
+    for query in [String::new(), format!("?api_key={other}")] {
+        let r = c
+            .get(app.url(&format!("/open311/v2/requests/{id}.json{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let public: Value = r.json().await.unwrap();
+        assert_eq!(public[0]["status"], "open");
+        assert_eq!(public[0]["service_code"], "permits");
+        assert_eq!(public[0]["agency_responsible"], "工业和信息化局");
+        assert!(public[0]["expected_datetime"].is_string());
+        for private in ["description", "address", "lat", "long"] {
+            assert!(public[0][private].is_null(), "{private}: {public}");
+        }
+        let list: Value = c
+            .get(app.url(&format!(
+                "/open311/v2/requests.json{}",
+                if query.is_empty() { "" } else { &query }
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        assert!(list[0]["description"].is_null());
+    }
+    // A key that is not valid is still refused; an appeal raised inside the district is not
+    // Open311's to show.
     let r = c
-        .get(app.url(&format!("/open311/v2/requests/{id}.json?api_key={other}")))
+        .get(app.url(&format!("/open311/v2/requests/{id}.json?api_key=nope")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let inside = ok(app
+        .post(
+            &admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "category": "permits", "title": "内部诉求",
+                    "description": "区内登记的诉求", "enterprise_id": f.ent_a}),
+        )
+        .await)
+    .await;
+    let r = c
+        .get(app.url(&format!(
+            "/open311/v2/requests/{}.json",
+            inside["id"].as_i64().unwrap()
+        )))
         .send()
         .await
         .unwrap();
