@@ -132,7 +132,7 @@ pub async fn search(
     let total = q.clone().count(db).await?;
     let items = q
         .order_by_desc(audit_log::Column::Id)
-        .offset(paging.offset())
+        .offset(paging.checked()?.offset())
         .limit(paging.limit())
         .all(db)
         .await?;
@@ -151,7 +151,7 @@ pub async fn search_logins(
     let total = q.clone().count(db).await?;
     let items = q
         .order_by_desc(login_log::Column::Id)
-        .offset(paging.offset())
+        .offset(paging.checked()?.offset())
         .limit(paging.limit())
         .all(db)
         .await?;

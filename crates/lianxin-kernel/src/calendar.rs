@@ -111,7 +111,11 @@ impl Calendar {
     }
 }
 
+/// A `YYYY-MM-DD` date within `text::YEARS`.
 pub fn parse_day(s: &str) -> Result<NaiveDate, FieldError> {
+    if crate::text::date_out_of_range(s.trim()) {
+        return Err(crate::text::date_range_error("day"));
+    }
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         FieldError::new(
             "day",

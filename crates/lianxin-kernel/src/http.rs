@@ -21,7 +21,29 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| {
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        let parsed = if json {
+            // Read once, look for far dates, then parse (the same rejections as `Json`).
+            let bytes = match axum::body::Bytes::from_request(req, state).await {
+                Ok(b) => b,
+                Err(rej) => return Err(AppError::bad_request(rej.body_text(), rej.body_text())),
+            };
+            if let Some(field) = crate::text::json_date_out_of_range(&bytes) {
+                return Err(AppError::invalid(crate::text::date_range_error(&field)));
+            }
+            axum::Json::<T>::from_bytes(&bytes)
+        } else {
+            axum::Json::<T>::from_request(req, state).await
+        };
+        match parsed {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => {
                 let text = rej.body_text();
@@ -52,6 +74,14 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let far = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(_, v)| crate::text::date_out_of_range(v))
+                .map(|(k, _)| k.into_owned())
+        });
+        if let Some(field) = far {
+            return Err(AppError::invalid(crate::text::date_range_error(&field)));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(rej) => {

@@ -10,11 +10,18 @@ use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 500;
+/// The last page any list serves (an offset far beyond every table, and far from overflow).
+pub const MAX_PAGE: u64 = 1_000_000;
 
-/// `?page=&page_size=` (1-based page; default 20, max 500).
+/// `?page=&page_size=` (1-based page, at most 1,000,000; default 20 a page, a larger size than
+/// 500 is served as 500).
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 pub struct Paging {
+    /// 1-based, 1..=1000000.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
+    /// Rows a page, 1..=500 (a larger value is served as 500).
+    #[param(minimum = 1)]
     pub page_size: Option<u64>,
 }
 
@@ -35,7 +42,19 @@ impl Paging {
         }
     }
     pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.unwrap_or(1).clamp(1, MAX_PAGE)
+    }
+    /// The page asked for, refused (422 naming `page`) beyond `MAX_PAGE`.
+    pub fn checked(self) -> AppResult<Paging> {
+        if self.page.is_some_and(|p| p > MAX_PAGE) {
+            return Err(AppError::invalid(crate::error::FieldError::new(
+                "page",
+                "range",
+                format!("页码应在 1 到 {MAX_PAGE} 之间"),
+                format!("page must be between 1 and {MAX_PAGE}"),
+            )));
+        }
+        Ok(self)
     }
     pub fn limit(&self) -> u64 {
         self.page_size
@@ -70,6 +89,7 @@ where
     <E as EntityTrait>::Model: Send + Sync,
 {
     use sea_orm::{QueryOrder, QuerySelect};
+    let paging = paging.checked()?;
     let rows = if desc {
         q.clone().order_by_desc(order)
     } else {

@@ -178,6 +178,7 @@ pub fn like_pattern(q: &str) -> String {
 pub fn query_value<T: std::str::FromStr>(field: &str, value: Option<&str>) -> AppResult<Option<T>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
+        Some(v) if date_out_of_range(v) => Err(AppError::invalid(date_range_error(field))),
         Some(v) => v.parse().map(Some).map_err(|_| {
             AppError::invalid(FieldError::new(
                 field,
@@ -186,5 +187,140 @@ pub fn query_value<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Ap
                 format!("the value '{v}' of {field} is not valid"),
             ))
         }),
+    }
+}
+
+/// The years a date may have anywhere in the system (input and arithmetic stay far from the
+/// limits of the date types, and every time written out is plain RFC 3339).
+pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2200;
+
+/// Whether `v` is a date or a time (`YYYY-MM-DD…`, an optional sign and more year digits
+/// included) whose year is outside `YEARS`. Anything that does not start like a date is not.
+pub fn date_out_of_range(v: &str) -> bool {
+    let b = v.as_bytes();
+    let sign = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = b[sign..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(4..=9).contains(&digits) {
+        return false;
+    }
+    let rest = &b[sign + digits..];
+    let shaped = rest.len() >= 6
+        && rest[0] == b'-'
+        && rest[1].is_ascii_digit()
+        && rest[2].is_ascii_digit()
+        && rest[3] == b'-'
+        && rest[4].is_ascii_digit()
+        && rest[5].is_ascii_digit()
+        && rest.get(6).is_none_or(|c| matches!(c, b'T' | b't' | b' '));
+    if !shaped {
+        return false;
+    }
+    let year: i64 = std::str::from_utf8(&b[sign..sign + digits])
+        .ok()
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(i64::MAX);
+    let year = if b.first() == Some(&b'-') {
+        -year
+    } else {
+        year
+    };
+    !YEARS.contains(&year)
+}
+
+/// The refusal of a date outside `YEARS`, naming the field.
+pub fn date_range_error(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "range",
+        format!(
+            "{field} 的日期应在 {} 年到 {} 年之间",
+            YEARS.start(),
+            YEARS.end()
+        ),
+        format!(
+            "{field} must be a date between the years {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        ),
+    )
+}
+
+/// The first string in a JSON body that is a date outside `YEARS`, named by the key it is the
+/// value of (or `body`); one pass over the bytes, no parsing of the document.
+pub fn json_date_out_of_range(body: &[u8]) -> Option<String> {
+    let mut i = 0;
+    let mut last_key: Option<(usize, usize)> = None;
+    while i < body.len() {
+        if body[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < body.len() && body[j] != b'"' {
+            j += if body[j] == b'\\' { 2 } else { 1 };
+        }
+        let end = j.min(body.len());
+        let mut k = end + 1;
+        while k < body.len() && body[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        if body.get(k) == Some(&b':') {
+            last_key = Some((start, end));
+        } else if std::str::from_utf8(&body[start..end]).is_ok_and(date_out_of_range) {
+            let key = last_key
+                .and_then(|(a, b)| std::str::from_utf8(&body[a..b]).ok())
+                .filter(|k| k.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .unwrap_or("body");
+            return Some(key.to_owned());
+        }
+        i = end + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_outside_the_years_are_found_and_others_are_not() {
+        for v in [
+            "-262143-01-01",
+            "+10000-01-01T00:00:00Z",
+            "9999-12-31",
+            "1899-12-31",
+            "0001-01-01T00:00:00+08:00",
+            "2201-01-01 08:00",
+        ] {
+            assert!(date_out_of_range(v), "{v}");
+        }
+        for v in [
+            "2026-12-05",
+            "1900-01-01",
+            "2200-12-31T23:59:59Z",
+            "13800138000",
+            "9999",
+            "9999-12",
+            "abc",
+            "",
+            "12345-67-89x",
+        ] {
+            assert!(!date_out_of_range(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_json_body_names_the_key_of_a_far_date() {
+        let body = br#"{"note": "ok \" 9999-01-01", "from": "9999-12-31T00:00:00Z", "n": 1}"#;
+        assert_eq!(json_date_out_of_range(body).as_deref(), Some("from"));
+        assert_eq!(
+            json_date_out_of_range(br#"[{"at": "2026-01-01T00:00:00Z"}]"#),
+            None
+        );
+        assert_eq!(
+            json_date_out_of_range(br#"["0001-01-01"]"#).as_deref(),
+            Some("body")
+        );
     }
 }

@@ -212,7 +212,7 @@ async fn list_users(
     let total = q.clone().count(&state.db).await?;
     let rows = q
         .order_by_asc(crate::entities::users::Column::Id)
-        .offset(paging.offset())
+        .offset(paging.checked()?.offset())
         .limit(paging.limit())
         .all(&state.db)
         .await?;

@@ -66,7 +66,7 @@ async fn user_list(
     let total = sel.clone().count(&s.db).await?;
     let rows_db = sel
         .order_by_asc(users::Column::Id)
-        .offset(paging.offset())
+        .offset(paging.checked()?.offset())
         .limit(paging.limit())
         .all(&s.db)
         .await?;

@@ -511,3 +511,82 @@ async fn concurrent_writes_that_read_first_all_succeed() {
     }
     assert_eq!(app.count("audit_log").await - audited_before, 24);
 }
+
+/// A page number or a date no one means is a 422 naming it, on the API and on pages, never a
+/// dropped connection or a timestamp that is not RFC 3339; the server carries on.
+#[tokio::test]
+async fn far_pages_and_far_dates_are_refused_by_name() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    for list in [
+        "/api/v1/people",
+        "/api/v1/enterprises",
+        "/api/v1/units",
+        "/api/v1/cases",
+        "/api/v1/passages",
+        "/api/v1/users",
+        "/api/v1/audit",
+    ] {
+        let (status, p) = problem(
+            app.get(&admin, &format!("{list}?page=461168601842738792"))
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{list}: {p}");
+        assert_eq!(p["errors"][0]["field"], "page", "{list}: {p}");
+        let r = app.get(&admin, &format!("{list}?page=1000000")).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{list}: the last page is served"
+        );
+    }
+    let (status, p) = problem(
+        app.get(
+            &admin,
+            "/api/v1/calendar/deadline?from=9999-12-31T00:00:00Z&working_days=10",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "from");
+    let ok_deadline = ok(app
+        .get(
+            &admin,
+            "/api/v1/calendar/deadline?from=2200-12-01T00:00:00Z&working_days=3650",
+        )
+        .await)
+    .await;
+    let text = ok_deadline["deadline"].as_str().expect("deadline");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        "RFC 3339: {text}"
+    );
+    let (status, p) = problem(
+        app.post(
+            &admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "category": "permits", "title": "远期",
+                    "description": "期限", "enterprise_id": f.ent_a,
+                    "requested_deadline": "+10000-01-01T00:00:00Z"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "requested_deadline");
+    assert_eq!(app.count("cases").await, 0, "nothing stored");
+    // Pages.
+    let b = Browser::login(&app, "admin").await;
+    for path in [
+        "/duty?week=-262143-01-01",
+        "/enterprises?page=461168601842738792",
+        "/system/users?page=461168601842738792",
+    ] {
+        let (status, _) = b.get(path).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    let (status, _) = b.get("/duty").await;
+    assert_eq!(status, StatusCode::OK, "the server carries on");
+}
