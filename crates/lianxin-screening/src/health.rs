@@ -57,11 +57,12 @@ pub const MAX_ROWS: usize = 5_000;
 /// How far back a day may be reported (or corrected).
 pub const MAX_DAYS_BACK: i64 = 30;
 
-/// A temperature as a number of degrees (36.5) or as text ("36.5", from forms and sheets).
+/// A temperature: a number is tenths of a degree (365 = 36.5 ℃), as every temperature in the
+/// API; text is degrees ("36.5"), as forms and sheets give it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Celsius {
-    Number(f64),
+    Tenths(f64),
     Text(String),
 }
 
@@ -72,8 +73,9 @@ pub struct HealthReportInput {
     pub person_id: Option<i64>,
     pub id_number: Option<String>,
     pub name: Option<String>,
-    /// Degrees Celsius, one decimal, 34.0-43.0 (required).
-    #[schema(value_type = Option<f64>)]
+    /// Tenths of a degree Celsius, 340-430 (365 = 36.5 ℃), like every temperature in the
+    /// API; required. (Text in degrees, "36.5", is taken too, as forms and sheets give it.)
+    #[schema(value_type = Option<i64>, minimum = 340, maximum = 430)]
     pub temperature: Option<Celsius>,
     /// Symptom codes (fever, cough, fatigue, sore_throat, diarrhea, loss_of_smell, other) or
     /// their Chinese names; empty or absent for none.
@@ -102,7 +104,7 @@ impl HealthReportInput {
         let temp_empty = match &self.temperature {
             None => true,
             Some(Celsius::Text(t)) => t.trim().is_empty(),
-            Some(Celsius::Number(_)) => false,
+            Some(Celsius::Tenths(_)) => false,
         };
         temp_empty
             && self
@@ -145,8 +147,8 @@ pub struct HealthReportView {
     pub person_name: String,
     pub id_masked: Option<String>,
     pub report_date: NaiveDate,
-    /// Degrees Celsius.
-    pub temperature: Option<f64>,
+    /// Tenths of a degree Celsius (365 = 36.5 ℃).
+    pub temperature: Option<i16>,
     pub symptoms: Vec<String>,
     /// The symptoms in the caller's language ("无" for none).
     pub symptoms_label: String,
@@ -166,7 +168,7 @@ impl HealthReportView {
     /// The temperature as screens show it (`37.3 ℃`), or nothing when not reported.
     pub fn temperature_text(&self) -> String {
         self.temperature
-            .map(|t| lianxin_types::DeciCelsius((t * 10.0).round() as i16).to_string())
+            .map(|t| lianxin_types::DeciCelsius(t).to_string())
             .unwrap_or_default()
     }
 }
@@ -344,18 +346,34 @@ fn validate(
 ) -> Option<Valid> {
     let before = errors.len();
     let person_id = roster.find(&input, errors);
+    let tenths = match &input.temperature {
+        Some(Celsius::Tenths(n)) if n.fract() == 0.0 && n.abs() < 1e6 => {
+            lianxin_types::DeciCelsius::new_body(*n as i32).ok()
+        }
+        _ => None,
+    };
     let temperature = match &input.temperature {
         None => None,
         Some(Celsius::Text(t)) if t.trim().is_empty() => None,
         Some(Celsius::Text(t)) => Some(t.trim().to_owned()),
-        Some(Celsius::Number(n)) => Some(format!("{n}")),
+        Some(Celsius::Tenths(n)) => Some(format!("{n}")),
     };
-    let temperature = match temperature {
-        None => {
+    let temperature = match (tenths, temperature) {
+        (Some(d), _) => d.0,
+        (None, None) => {
             errors.push(FieldError::required("temperature", "体温", "Temperature"));
             0
         }
-        Some(t) => match lianxin_types::DeciCelsius::from_celsius_str(&t) {
+        (None, Some(_)) if matches!(input.temperature, Some(Celsius::Tenths(_))) => {
+            errors.push(FieldError::new(
+                "temperature",
+                "range",
+                "体温以 0.1 ℃ 为单位，应为 340 到 430 之间的整数（如 365 表示 36.5 ℃）",
+                "temperature is in tenths of a degree: a whole number 340-430 (365 = 36.5 °C)",
+            ));
+            0
+        }
+        (None, Some(t)) => match lianxin_types::DeciCelsius::from_celsius_str(&t) {
             Ok(d) => d.0,
             Err(_) => {
                 errors.push(FieldError::new(
@@ -807,9 +825,7 @@ pub async fn list(
                 person_name: name,
                 id_masked: masked(number.as_deref()),
                 report_date: r.report_date,
-                temperature: r
-                    .temperature
-                    .map(|t| lianxin_types::DeciCelsius(t).as_celsius_f64()),
+                temperature: r.temperature,
                 symptoms: r
                     .symptoms
                     .split(',')
@@ -1273,7 +1289,9 @@ pub async fn export(
         let cells = [
             r.id_masked.clone().unwrap_or_default(),
             r.person_name.clone(),
-            r.temperature.map(|t| format!("{t:.1}")).unwrap_or_default(),
+            r.temperature
+                .map(|t| lianxin_types::DeciCelsius(t).degrees())
+                .unwrap_or_default(),
             r.symptoms_label.clone(),
             r.mental_state_label.clone(),
             r.location.clone().unwrap_or_default(),

@@ -237,7 +237,7 @@ fn prefilled(roster: Vec<RosterPerson>, reports: &[HealthReportView], lang: Lang
                 id_masked: p.id_masked.unwrap_or_default(),
                 temperature: r
                     .and_then(|r| r.temperature)
-                    .map(|t| format!("{t:.1}"))
+                    .map(|t| lianxin_types::DeciCelsius(t).degrees())
                     .unwrap_or_default(),
                 symptoms: choices(SYMPTOMS, &sym, lang),
                 mental: choices(

@@ -25,7 +25,7 @@ async fn a_roster_form_is_stored_once_per_person_and_day() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(36.5))]}),
+            &json!({"reports": [report(f.employee_a, json!(365))]}),
         )
         .await)
     .await;
@@ -46,7 +46,7 @@ async fn a_roster_form_is_stored_once_per_person_and_day() {
                 {"person_id": f.employee_a, "temperature": "36.8", "symptoms": ["咳嗽", "fatigue"],
                  "mental_state": "焦虑", "location": "上街区", "quarantine": "居家观察",
                  "returned_from": "洛阳市", "returned_on": today().to_string()},
-                report(f.contact_person, json!(36.4)),
+                report(f.contact_person, json!(364)),
             ]}),
         )
         .await)
@@ -64,7 +64,7 @@ async fn a_roster_form_is_stored_once_per_person_and_day() {
         .find(|r| r["person_id"] == f.employee_a)
         .cloned()
         .unwrap();
-    assert_eq!(a["temperature"], 36.8);
+    assert_eq!(a["temperature"], 368, "tenths of a degree");
     assert_eq!(a["symptoms"], json!(["cough", "fatigue"]));
     assert_eq!(a["symptoms_label"], "咳嗽、乏力");
     assert_eq!(a["mental_state"], "anxious");
@@ -90,8 +90,8 @@ async fn one_bad_row_refuses_the_whole_form() {
             &c,
             "/api/v1/health-reports",
             &json!({"reports": [
-                report(f.contact_person, json!(36.5)),
-                {"person_id": f.employee_a, "temperature": 44.0, "mental_state": "great", "quarantine": "none"},
+                report(f.contact_person, json!(365)),
+                {"person_id": f.employee_a, "temperature": 440, "mental_state": "great", "quarantine": "none"},
             ]}),
         )
         .await;
@@ -115,7 +115,7 @@ async fn one_bad_row_refuses_the_whole_form() {
         .post_en(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [{"person_id": f.employee_a, "temperature": 36.55, "mental_state": "good", "quarantine": "none"}]}),
+            &json!({"reports": [{"person_id": f.employee_a, "temperature": 365.5, "mental_state": "good", "quarantine": "none"}]}),
         )
         .await;
     let (_, p) = problem(r).await;
@@ -125,7 +125,7 @@ async fn one_bad_row_refuses_the_whole_form() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.person_a, json!(36.5))]}),
+            &json!({"reports": [report(f.person_a, json!(365))]}),
         )
         .await;
     let (status, p) = problem(r).await;
@@ -137,7 +137,7 @@ async fn one_bad_row_refuses_the_whole_form() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(36.5)), report(f.employee_a, json!(36.6))]}),
+            &json!({"reports": [report(f.employee_a, json!(365)), report(f.employee_a, json!(366))]}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -145,7 +145,7 @@ async fn one_bad_row_refuses_the_whole_form() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"date": (today() + Duration::days(1)).to_string(), "reports": [report(f.employee_a, json!(36.5))]}),
+            &json!({"date": (today() + Duration::days(1)).to_string(), "reports": [report(f.employee_a, json!(365))]}),
         )
         .await;
     let (_, p) = problem(r).await;
@@ -161,7 +161,7 @@ async fn a_fever_raises_exactly_one_follow_up_per_person_and_day() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(38.2)), report(f.contact_person, json!(36.5))]}),
+            &json!({"reports": [report(f.employee_a, json!(382)), report(f.contact_person, json!(365))]}),
         )
         .await)
     .await;
@@ -173,7 +173,7 @@ async fn a_fever_raises_exactly_one_follow_up_per_person_and_day() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(38.6))]}),
+            &json!({"reports": [report(f.employee_a, json!(386))]}),
         )
         .await)
     .await;
@@ -190,7 +190,7 @@ async fn a_fever_raises_exactly_one_follow_up_per_person_and_day() {
         1
     );
     // The symptom fever counts as a fever even at a normal temperature.
-    let mut rep = report(f.contact_person, json!(36.9));
+    let mut rep = report(f.contact_person, json!(369));
     rep["symptoms"] = json!(["fever"]);
     ok(app
         .post(&c, "/api/v1/health-reports", &json!({"reports": [rep]}))
@@ -226,7 +226,7 @@ async fn the_trend_counts_each_day() {
     let (app, f) = TestApp::with_fixture().await;
     let c = app.token("enterprise_contact").await;
     let yesterday = today() - Duration::days(1);
-    let mut a = report(f.employee_a, json!(36.5));
+    let mut a = report(f.employee_a, json!(365));
     a["mental_state"] = json!("anxious");
     ok(app
         .post(
@@ -236,14 +236,14 @@ async fn the_trend_counts_each_day() {
         )
         .await)
     .await;
-    let mut b = report(f.contact_person, json!(36.6));
+    let mut b = report(f.contact_person, json!(366));
     b["symptoms"] = json!(["cough"]);
     b["quarantine"] = json!("home");
     ok(app
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(37.5)), b]}),
+            &json!({"reports": [report(f.employee_a, json!(375)), b]}),
         )
         .await)
     .await;
@@ -295,7 +295,7 @@ async fn another_enterprise_can_neither_read_nor_write_officials_see() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(36.5))]}),
+            &json!({"reports": [report(f.employee_a, json!(365))]}),
         )
         .await)
     .await;
@@ -312,7 +312,7 @@ async fn another_enterprise_can_neither_read_nor_write_officials_see() {
         .post(
             &b,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(37.9))]}),
+            &json!({"reports": [report(f.employee_a, json!(379))]}),
         )
         .await;
     let (status, p) = problem(r).await;
@@ -338,7 +338,7 @@ async fn another_enterprise_can_neither_read_nor_write_officials_see() {
         .post(
             &leader,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(36.5))]}),
+            &json!({"reports": [report(f.employee_a, json!(365))]}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -445,8 +445,8 @@ async fn the_template_comes_back_as_an_import() {
         .cloned()
         .unwrap();
     assert_eq!(
-        (a["temperature"].as_f64(), a["quarantine"].as_str()),
-        (Some(36.7), Some("home"))
+        (a["temperature"].as_i64(), a["quarantine"].as_str()),
+        (Some(367), Some("home"))
     );
     assert_eq!(a["symptoms"], json!(["cough", "fatigue"]));
     // And out again.
@@ -463,7 +463,7 @@ async fn health_reports_are_purged_after_the_retention_days() {
             .post(
                 &c,
                 "/api/v1/health-reports",
-                &json!({"date": (today() - Duration::days(back)).to_string(), "reports": [report(f.employee_a, json!(36.5))]}),
+                &json!({"date": (today() - Duration::days(back)).to_string(), "reports": [report(f.employee_a, json!(365))]}),
             )
             .await)
         .await;
@@ -563,7 +563,7 @@ async fn a_person_with_reports_is_not_deleted() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [report(f.employee_a, json!(36.5))]}),
+            &json!({"reports": [report(f.employee_a, json!(365))]}),
         )
         .await)
     .await;

@@ -561,7 +561,7 @@ async fn a_fever_storm_yields_one_case_per_person_and_day() {
         .post(
             &c,
             "/api/v1/health-reports",
-            &json!({"reports": [{"person_id": f.contact_person, "temperature": 38.8,
+            &json!({"reports": [{"person_id": f.contact_person, "temperature": 388,
                 "symptoms": ["fever"], "mental_state": "good", "quarantine": "none"}]}),
         )
         .await)
