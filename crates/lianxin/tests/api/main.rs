@@ -13,4 +13,5 @@ mod open311;
 mod platform;
 mod registries;
 mod screening;
+mod signin;
 mod web;
