@@ -759,6 +759,16 @@ mod tests {
                 zxcvbn::zxcvbn(password, &["admin"]).score()
             );
         }
+        // Odd input is judged, never a panic.
+        for odd in [
+            "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}",
+            "é́́́́́́́́́́́",
+            "🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑",
+            "مرحبا بالعالم ١٢٣",
+            "密码密码密码密码密码密码",
+        ] {
+            let _ = check_password_strength(odd, "admin", true);
+        }
         let long = "Xy9!".repeat(40);
         assert_eq!(
             check_password_strength(&long, "admin", false)
