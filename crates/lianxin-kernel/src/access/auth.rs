@@ -436,12 +436,14 @@ fn hash_to_verify(user: Option<&users::Model>) -> (&str, bool) {
 /// Exactly one password verification per attempt, whoever the name belongs to, off the async
 /// threads (argon2 is deliberately slow).
 async fn credentials_match(user: Option<&users::Model>, password: &str) -> bool {
-    let (hash, may_sign_in) = hash_to_verify(user);
-    let (hash, password) = (hash.to_owned(), password.to_owned());
-    let matched = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    matched && may_sign_in
+    let (user, password) = (user.cloned(), password.to_owned());
+    tokio::task::spawn_blocking(move || {
+        // The dummy hash is made here too, the first time: never on an async thread.
+        let (hash, may_sign_in) = hash_to_verify(user.as_ref());
+        verify_password(&password, hash) && may_sign_in
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Checks the password, throttled per account and client; logs every attempt. Answers the
