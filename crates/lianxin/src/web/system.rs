@@ -618,12 +618,27 @@ async fn throttle_lift_confirm(
     Ok(render(&page))
 }
 
+/// The box of a confirmation form: unticked, the post does nothing.
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    fn confirmed(&self) -> bool {
+        self.confirm.as_deref() == Some("on")
+    }
+}
+
 async fn throttle_lift(
     State(s): State<AppState>,
     who: Principal,
     IdPath(id): IdPath,
+    Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    auth::lift_throttle(&s.db, &who, id).await?;
+    if f.confirmed() {
+        auth::lift_throttle(&s.db, &who, id).await?;
+    }
     Ok(Redirect::to("/system/login-throttles").into_response())
 }
 
@@ -703,8 +718,11 @@ async fn token_revoke(
     State(s): State<AppState>,
     who: Principal,
     axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    auth::revoke_api_token(&s.db, &who, &id).await?;
+    if f.confirmed() {
+        auth::revoke_api_token(&s.db, &who, &id).await?;
+    }
     Ok(Redirect::to("/account/tokens").into_response())
 }
 
@@ -720,8 +738,14 @@ async fn token_revoke_all_confirm(who: Principal, lang: Lang) -> Response {
     ))
 }
 
-async fn token_revoke_all(State(s): State<AppState>, who: Principal) -> AppResult<Response> {
-    auth::revoke_all_api_tokens(&s.db, &who).await?;
+async fn token_revoke_all(
+    State(s): State<AppState>,
+    who: Principal,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirmed() {
+        auth::revoke_all_api_tokens(&s.db, &who).await?;
+    }
     Ok(Redirect::to("/account/tokens").into_response())
 }
 

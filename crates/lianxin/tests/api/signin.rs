@@ -533,7 +533,13 @@ async fn a_user_lists_and_revokes_their_own_tokens() {
         + 27;
     let csrf = html[i..].split('"').next().unwrap().to_owned();
     assert_eq!(b.get(&revoke).await.0, StatusCode::OK);
+    // Unticked, the form changes nothing.
     let r = b.post(&revoke, &[("_csrf", csrf.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&t4, "/api/v1/me").await.status(), StatusCode::OK);
+    let r = b
+        .post(&revoke, &[("_csrf", csrf.as_str()), ("confirm", "on")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get(&t4, "/api/v1/me").await.status(),
@@ -541,7 +547,10 @@ async fn a_user_lists_and_revokes_their_own_tokens() {
     );
     assert_eq!(app.get(&t5, "/api/v1/me").await.status(), StatusCode::OK);
     let r = b
-        .post("/account/tokens/revoke-all", &[("_csrf", csrf.as_str())])
+        .post(
+            "/account/tokens/revoke-all",
+            &[("_csrf", csrf.as_str()), ("confirm", "on")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -561,7 +570,7 @@ async fn a_user_lists_and_revokes_their_own_tokens() {
     let r = b
         .post(
             &format!("/account/tokens/{}/revoke", id_of(&admin)),
-            &[("_csrf", csrf.as_str())],
+            &[("_csrf", csrf.as_str()), ("confirm", "on")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
