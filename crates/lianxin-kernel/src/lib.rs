@@ -16,6 +16,7 @@ pub mod entities;
 pub mod error;
 pub mod http;
 pub mod i18n;
+mod migrations;
 pub mod paging;
 pub mod secret;
 pub mod sheet;
@@ -23,8 +24,8 @@ pub mod state;
 pub mod text;
 pub mod web;
 
-/// The kernel's own migrations for its shared tables, in order (none yet: they were created by
-/// the binary's historical migrations). The binary runs these before every area's.
+/// The kernel's own migrations for its shared tables, in order (the first tables were created
+/// by the binary's historical migrations). The binary runs these before every area's.
 pub fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-    Vec::new()
+    migrations::all()
 }

@@ -29,6 +29,8 @@ pub struct AppState {
     pub started: Arc<Instant>,
     /// Screening's state: the passages' group-commit writer (`screening::writer`).
     pub screening: Screening,
+    /// How long an API token lives (`serve --api-token-days`).
+    pub api_token_days: i64,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
+            api_token_days: lianxin_kernel::access::auth::DEFAULT_API_TOKEN_DAYS,
         }
     }
 }

@@ -38,6 +38,10 @@ enum Command {
         /// Load the demo district into an empty database first and print the demo logins.
         #[arg(long)]
         demo: bool,
+        /// How many days an API token (`POST /api/v1/auth/token`) stays valid.
+        #[arg(long, env = "LIANXIN_API_TOKEN_DAYS", default_value_t = lianxin::access::auth::DEFAULT_API_TOKEN_DAYS,
+            value_parser = clap::value_parser!(i64).range(1..=3650))]
+        api_token_days: i64,
     },
     /// Create or update the database schema.
     Migrate {
@@ -161,7 +165,12 @@ async fn main() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, listen, demo } => {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            api_token_days,
+        } => {
             let conn = app::prepare_database(&db.db)
                 .await
                 .context("cannot open the database")?;
@@ -192,7 +201,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             });
-            app::serve(listener, AppState::new(conn), shutdown_signal()).await?;
+            let mut state = AppState::new(conn);
+            state.api_token_days = api_token_days;
+            app::serve(listener, state, shutdown_signal()).await?;
             Ok(())
         }
         Command::Migrate { db } => {

@@ -72,6 +72,17 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
+/// The client's address as `client_ip` sees it, for handlers (sign-in) that need it without
+/// a `Principal`.
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
 pub fn session_token_from(parts: &Parts) -> Option<(String, SessionKind)> {
     if let Some(auth) = parts
         .headers

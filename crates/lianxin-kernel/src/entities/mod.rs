@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod calendar_days;
 pub mod enterprises;
 pub mod login_log;
+pub mod login_throttles;
 pub mod people;
 pub mod role_permissions;
 pub mod role_units;

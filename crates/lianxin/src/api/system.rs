@@ -1,17 +1,17 @@
 //! Authentication, the caller's own profile, users and the logs.
 
+use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::http::header::USER_AGENT;
-use axum::{Json, extract::ConnectInfo};
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::access::Principal;
 use crate::access::admin::{self, RoleInput, RoleView, UserUpdate, UserView};
-use crate::access::auth::{self, SessionKind};
+use crate::access::auth;
+use crate::access::extract::ClientIp;
 use crate::app::AppState;
 use crate::audit::{self, AuditFilter};
 use crate::calendar;
@@ -25,6 +25,10 @@ use lianxin_kernel::http::{ApiJson, ApiQuery, IdPath};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_token))
+        .routes(routes!(list_tokens, revoke_all_tokens))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_throttles))
+        .routes(routes!(lift_throttle))
         .routes(routes!(me))
         .routes(routes!(list_audit))
         .routes(routes!(list_logins))
@@ -290,7 +294,10 @@ pub struct TokenResponse {
     pub expires_at: String,
 }
 
-/// Exchange a username and password for a bearer token (valid 30 days).
+/// Exchange a username and password for a bearer token (valid 30 days unless the server is
+/// started with `--api-token-days`). After 5 failures of an account from one client, each
+/// further attempt waits for a growing delay (1 minute, doubling up to 15): an attempt during
+/// the delay answers 429 with `Retry-After`, is not counted and checks no password.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(()),
     request_body = TokenRequest,
     responses((status = 200, body = TokenResponse),
@@ -298,26 +305,156 @@ pub struct TokenResponse {
         (status = 429, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
 async fn create_token(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<Json<TokenResponse>> {
-    let ip = addr.ip().to_string();
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let user = auth::login(
         &state.db,
         req.username.as_deref().unwrap_or(""),
         req.password.as_deref().unwrap_or(""),
-        Some(&ip),
+        ip.as_deref(),
         ua,
     )
     .await?;
-    let (token, _) = auth::open_session(&state.db, user.id, SessionKind::Api, Some(ip)).await?;
-    let expires = chrono::Utc::now() + chrono::Duration::days(auth::API_TOKEN_DAYS);
+    let (token, expires) =
+        auth::open_api_token(&state.db, user.id, ip, state.api_token_days).await?;
     Ok(Json(TokenResponse {
         token,
         expires_at: expires.to_rfc3339(),
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiTokenView {
+    /// The token's id (the SHA-256 of the secret, never the secret itself).
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The address the token was issued to.
+    pub ip: Option<String>,
+    /// Whether this is the token of the request.
+    pub current: bool,
+}
+
+/// The caller's own API tokens that have not expired, newest first.
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth",
+    responses((status = 200, body = Page<ApiTokenView>)))]
+async fn list_tokens(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: HeaderMap,
+) -> AppResult<Json<Page<ApiTokenView>>> {
+    let current = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| auth::token_id(t.trim()));
+    let items: Vec<ApiTokenView> = auth::list_api_tokens(&state.db, &who)
+        .await?
+        .into_iter()
+        .map(|s| ApiTokenView {
+            current: current.as_deref() == Some(s.id.as_str()),
+            id: s.id,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            ip: s.ip,
+        })
+        .collect();
+    Ok(Json(Page {
+        total: items.len() as u64,
+        items,
+    }))
+}
+
+/// Revoke one of the caller's API tokens (another user's token is a 404).
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth",
+    params(("id" = String, Path, description = "the token's id from the list")),
+    responses((status = 204),
+        (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<StatusCode> {
+    auth::revoke_api_token(&state.db, &who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevokedResponse {
+    pub revoked: u64,
+}
+
+/// Revoke every API token of the caller, the one of this request too.
+#[utoipa::path(delete, path = "/api/v1/auth/tokens", tag = "auth",
+    responses((status = 200, body = RevokedResponse)))]
+async fn revoke_all_tokens(
+    State(state): State<AppState>,
+    who: Principal,
+) -> AppResult<Json<RevokedResponse>> {
+    Ok(Json(RevokedResponse {
+        revoked: auth::revoke_all_api_tokens(&state.db, &who).await?,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ThrottleView {
+    pub id: i64,
+    pub username: String,
+    /// The client's address.
+    pub client: String,
+    /// Failures since the last success (forgotten after a day without one).
+    pub failures: i32,
+    /// Attempts before this time answer 429.
+    pub blocked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the account is delayed for this client now.
+    pub blocked: bool,
+    pub last_failure_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<crate::entities::login_throttles::Model> for ThrottleView {
+    fn from(m: crate::entities::login_throttles::Model) -> Self {
+        ThrottleView {
+            blocked: m.blocked_until.is_some_and(|u| u > chrono::Utc::now()),
+            id: m.id,
+            username: m.username,
+            client: m.client,
+            failures: m.failures,
+            blocked_until: m.blocked_until,
+            last_failure_at: m.last_failure_at,
+        }
+    }
+}
+
+/// Sign-in throttles (account and client) with recent failures, the latest first.
+#[utoipa::path(get, path = "/api/v1/login-throttles", tag = "system", params(Paging),
+    responses((status = 200, body = Page<ThrottleView>)))]
+async fn list_throttles(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<ThrottleView>>> {
+    let page = auth::list_throttles(&state.db, &who, paging).await?;
+    Ok(Json(Page {
+        items: page.items.into_iter().map(Into::into).collect(),
+        total: page.total,
+    }))
+}
+
+/// Lift a sign-in throttle: the account may sign in from that client at once.
+#[utoipa::path(delete, path = "/api/v1/login-throttles/{id}", tag = "system",
+    params(("id" = i64, Path, description = "record id")),
+    responses((status = 204),
+        (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn lift_throttle(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<StatusCode> {
+    auth::lift_throttle(&state.db, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

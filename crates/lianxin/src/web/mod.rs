@@ -7,17 +7,16 @@ pub mod system;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 use crate::access::Principal;
 use crate::access::auth::{self, SESSION_COOKIE, SessionKind};
-use crate::access::extract::MaybePrincipal;
+use crate::access::extract::{ClientIp, MaybePrincipal};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -71,12 +70,20 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
         sys.push(item("audit", "/system/audit", "menu.audit"));
         sys.push(item("logins", "/system/logins", "menu.logins"));
     }
+    if who.can(perm::USER_EDIT) {
+        sys.push(item(
+            "login_throttles",
+            "/system/login-throttles",
+            "menu.login_throttles",
+        ));
+    }
     if who.can(perm::CALENDAR_EDIT) {
         sys.push(item("calendar", "/system/calendar", "menu.calendar"));
     }
     if who.can(perm::CASE_KINDS) {
         sys.push(item("case_kinds", "/system/case-kinds", "menu.case_kinds"));
     }
+    sys.push(item("my_tokens", "/account/tokens", "menu.my_tokens"));
     sys.push(item("docs", "/api/docs", "menu.api_docs"));
     vec![MenuGroup {
         title: lang.t("menu.system").into_owned(),
@@ -142,11 +149,10 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let ip = addr.ip().to_string();
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -156,7 +162,7 @@ async fn login_submit(
         &state.db,
         &username,
         f.password.as_deref().unwrap_or(""),
-        Some(&ip),
+        ip.as_deref(),
         ua,
     )
     .await;
@@ -172,27 +178,30 @@ async fn login_submit(
         )
     };
     match result {
-        Ok(user) => {
-            match auth::open_session(&state.db, user.id, SessionKind::Web, Some(ip)).await {
-                Ok((token, _)) => {
-                    let cookie = format!(
-                        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                        auth::WEB_SESSION_HOURS * 3600
-                    );
-                    let mut r = Redirect::to(&next).into_response();
-                    if let Ok(v) = HeaderValue::from_str(&cookie) {
-                        r.headers_mut().insert(header::SET_COOKIE, v);
-                    }
-                    r
+        Ok(user) => match auth::open_session(&state.db, user.id, SessionKind::Web, ip).await {
+            Ok((token, _)) => {
+                let cookie = format!(
+                    "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                    auth::WEB_SESSION_HOURS * 3600
+                );
+                let mut r = Redirect::to(&next).into_response();
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
                 }
-                Err(e) => e.into_response(),
+                r
             }
+            Err(e) => e.into_response(),
+        },
+        Err(AppError::TooManyRequests { retry_after_secs }) => {
+            let mut r = fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang.t("login.throttled")
+                    .replace("{m}", &retry_after_secs.div_ceil(60).to_string()),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            r
         }
-        Err(AppError::TooManyRequests { retry_after_secs }) => fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang.t("login.throttled")
-                .replace("{m}", &(retry_after_secs / 60).to_string()),
-        ),
         Err(AppError::Unauthenticated) | Err(AppError::Validation(_)) => fail(
             StatusCode::UNAUTHORIZED,
             lang.t("login.failed").into_owned(),

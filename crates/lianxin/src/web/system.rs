@@ -39,6 +39,20 @@ pub fn router() -> Router<AppState> {
         .route("/system/calendar", get(calendar_list).post(calendar_save))
         .route("/system/calendar/new", get(calendar_new))
         .route("/system/logins", get(login_list))
+        .route("/system/login-throttles", get(throttle_list))
+        .route(
+            "/system/login-throttles/{id}/lift",
+            get(throttle_lift_confirm).post(throttle_lift),
+        )
+        .route("/account/tokens", get(token_list))
+        .route(
+            "/account/tokens/revoke-all",
+            get(token_revoke_all_confirm).post(token_revoke_all),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            get(token_revoke_confirm).post(token_revoke),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -484,6 +498,255 @@ async fn login_list(
         pages: pages("/system/logins", &qs, paging, page.total),
         tree: Vec::new(),
     }))
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+/// The sign-in throttles with recent failures (登录限制), each with a "lift" action.
+async fn throttle_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = auth::list_throttles(&s.db, &who, paging).await?;
+    let now = chrono::Utc::now();
+    let rows = page
+        .items
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::text(t.username.clone()),
+                Cell::text(t.client.clone()),
+                Cell::num(t.failures),
+                Cell::text(
+                    t.blocked_until
+                        .filter(|u| *u > now)
+                        .as_ref()
+                        .map(local_time)
+                        .unwrap_or_default(),
+                ),
+                Cell::text(local_time(&t.last_failure_at)),
+                Cell::link(
+                    lang.t("throttle.lift").into_owned(),
+                    format!("/system/login-throttles/{}/lift", t.id),
+                ),
+            ]
+        })
+        .collect();
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "login_throttles",
+            lang.t("menu.login_throttles"),
+        ),
+        action: "/system/login-throttles".into(),
+        buttons: Vec::new(),
+        filters: Vec::new(),
+        columns: columns(
+            lang,
+            &[
+                "audit.username",
+                "throttle.client",
+                "throttle.failures",
+                "throttle.blocked_until",
+                "throttle.last_failure",
+                "throttle.lift",
+            ],
+        ),
+        rows,
+        total_text: total_text(lang, page.total),
+        pages: pages("/system/login-throttles", "", paging, page.total),
+        tree: Vec::new(),
+    }))
+}
+
+/// A confirmation form: one checked box saying what the post will do.
+fn confirm_page(
+    who: &Principal,
+    lang: Lang,
+    menu: &'static str,
+    title: &str,
+    action: String,
+    cancel: &str,
+    what: &str,
+) -> FormPage {
+    FormPage {
+        ctx: PageCtx::new(who, lang, menu, lang.t(title)),
+        action,
+        cancel: cancel.into(),
+        fields: vec![FormField::new(
+            "confirm",
+            lang.t(what).into_owned(),
+            "checkbox",
+            Some(&"on".to_owned()),
+        )],
+        errors: Vec::new(),
+    }
+}
+
+async fn throttle_lift_confirm(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::USER_EDIT)?;
+    let t = crate::entities::login_throttles::Entity::find_by_id(id)
+        .one(&s.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut page = confirm_page(
+        &who,
+        lang,
+        "login_throttles",
+        "throttle.lift_title",
+        format!("/system/login-throttles/{id}/lift"),
+        "/system/login-throttles",
+        "throttle.lift_confirm",
+    );
+    page.ctx.title = format!("{} · {} @ {}", page.ctx.title, t.username, t.client);
+    Ok(render(&page))
+}
+
+/// The box of a confirmation form: unticked, the post does nothing.
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    fn confirmed(&self) -> bool {
+        self.confirm.as_deref() == Some("on")
+    }
+}
+
+async fn throttle_lift(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirmed() {
+        auth::lift_throttle(&s.db, &who, id).await?;
+    }
+    Ok(Redirect::to("/system/login-throttles").into_response())
+}
+
+/// The caller's own API tokens (我的接口令牌), each with "revoke", and "revoke all".
+async fn token_list(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    let tokens = auth::list_api_tokens(&s.db, &who).await?;
+    let rows = tokens
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::masked(format!("{}…", auth::short_id(&t.id))),
+                Cell::text(local_time(&t.created_at)),
+                Cell::text(local_time(&t.expires_at)),
+                Cell::text(t.ip.clone().unwrap_or_default()),
+                Cell::link(
+                    lang.t("token.revoke").into_owned(),
+                    format!("/account/tokens/{}/revoke", t.id),
+                ),
+            ]
+        })
+        .collect();
+    let buttons = if tokens.is_empty() {
+        Vec::new()
+    } else {
+        vec![Button {
+            id: "btn-revoke-all",
+            class: "btn-danger",
+            href: "/account/tokens/revoke-all".into(),
+            label: lang.t("token.revoke_all").into_owned(),
+        }]
+    };
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "my_tokens", lang.t("menu.my_tokens")),
+        action: "/account/tokens".into(),
+        buttons,
+        filters: Vec::new(),
+        columns: columns(
+            lang,
+            &[
+                "token.id",
+                "token.created",
+                "token.expires",
+                "token.ip",
+                "token.revoke",
+            ],
+        ),
+        total_text: total_text(lang, tokens.len() as u64),
+        rows,
+        pages: Vec::new(),
+        tree: Vec::new(),
+    }))
+}
+
+async fn token_revoke_confirm(
+    who: Principal,
+    lang: Lang,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let action = format!(
+        "/account/tokens/{}/revoke",
+        url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+    );
+    let mut page = confirm_page(
+        &who,
+        lang,
+        "my_tokens",
+        "token.revoke_title",
+        action,
+        "/account/tokens",
+        "token.revoke_confirm",
+    );
+    page.ctx.title = format!("{} · {}…", page.ctx.title, auth::short_id(&id));
+    render(&page)
+}
+
+async fn token_revoke(
+    State(s): State<AppState>,
+    who: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirmed() {
+        auth::revoke_api_token(&s.db, &who, &id).await?;
+    }
+    Ok(Redirect::to("/account/tokens").into_response())
+}
+
+async fn token_revoke_all_confirm(who: Principal, lang: Lang) -> Response {
+    render(&confirm_page(
+        &who,
+        lang,
+        "my_tokens",
+        "token.revoke_all_title",
+        "/account/tokens/revoke-all".into(),
+        "/account/tokens",
+        "token.revoke_confirm",
+    ))
+}
+
+async fn token_revoke_all(
+    State(s): State<AppState>,
+    who: Principal,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirmed() {
+        auth::revoke_all_api_tokens(&s.db, &who).await?;
+    }
+    Ok(Redirect::to("/account/tokens").into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -14,4 +14,5 @@ mod passage_key;
 mod platform;
 mod registries;
 mod screening;
+mod signin;
 mod web;

@@ -1,0 +1,57 @@
+//! The kernel's own migrations, after the historical ones in the binary. Never edit one that
+//! has shipped: add a new one.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub fn all() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(M20261205LoginThrottles)]
+}
+
+/// Sign-in throttling by account and client (`access::auth::login`), replacing the count
+/// over the login log.
+struct M20261205LoginThrottles;
+
+impl MigrationName for M20261205LoginThrottles {
+    fn name(&self) -> &str {
+        "m20261205_kernel_login_throttles"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261205LoginThrottles {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("login_throttles")
+                .col(big_pk_auto("id"))
+                .col(string_len("username", 64))
+                .col(string_len("client", 64))
+                .col(integer("failures").default(0))
+                .col(timestamp_with_time_zone_null("blocked_until"))
+                .col(timestamp_with_time_zone("last_failure_at"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_login_throttles_username_client")
+                .table("login_throttles")
+                .col("username")
+                .col("client")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_login_throttles_last_failure_at")
+                .table("login_throttles")
+                .col("last_failure_at")
+                .take(),
+        )
+        .await?;
+        Ok(())
+    }
+}
