@@ -429,7 +429,7 @@ async fn weak_passwords_are_refused_wherever_a_password_is_set() {
     assert!(r.text().await.unwrap().contains("data-field=\"password\""));
 
     // The command line.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args([
             "user",
             "add",
@@ -593,7 +593,7 @@ async fn the_api_token_lifetime_is_a_setting() {
     let db_url = format!("sqlite://{}", dir.path().join("tokens.db").display());
     add_root_with_cli(&db_url);
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let mut child = lianxin_cli()
         .args(["serve", "--db", &db_url, "--listen", "127.0.0.1:0"])
         .env("LIANXIN_API_TOKEN_DAYS", "2")
         .env("LIANXIN_LOG", "error")
@@ -625,7 +625,7 @@ async fn the_api_token_lifetime_is_a_setting() {
     assert!((24..=48).contains(&days(&v)), "{v}");
 
     // A lifetime out of range is refused at start.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+    let out = lianxin_cli()
         .args(["serve", "--db", &db_url, "--api-token-days", "0"])
         .output()
         .unwrap();
