@@ -18,6 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use lianxin_kernel::state::Core;
+use lianxin_kernel::web::guard::{self, WebSettings};
 use lianxin_screening::Screening;
 
 /// The application's state. Areas never name it: their handlers take the kernel's `Core` or
@@ -29,6 +30,8 @@ pub struct AppState {
     pub started: Arc<Instant>,
     /// Screening's state: the passages' group-commit writer (`screening::writer`).
     pub screening: Screening,
+    /// How the server is reached: trusted proxies, HTTPS (`web::guard`).
+    pub web: Arc<WebSettings>,
 }
 
 impl AppState {
@@ -40,7 +43,14 @@ impl AppState {
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
+            web: Arc::new(WebSettings::default()),
         }
+    }
+
+    /// The same state, reached through `web` (trusted proxies, HTTPS).
+    pub fn with_web(mut self, web: WebSettings) -> Self {
+        self.web = Arc::new(web);
+        self
     }
 }
 
@@ -89,13 +99,21 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router().split_for_parts();
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
+    let web = state.web.clone();
     Router::new()
         .merge(api)
         .route(
             "/api/v1/openapi.json",
             get(move || {
                 let doc = openapi.clone();
-                async move { axum::Json(doc.as_ref().clone()) }
+                // Public and the same for everyone: it may be cached (every other answer is
+                // `no-store`, see `web::guard`).
+                async move {
+                    (
+                        [(axum::http::header::CACHE_CONTROL, "no-cache")],
+                        axum::Json(doc.as_ref().clone()),
+                    )
+                }
             }),
         )
         .route("/healthz", get(healthz))
@@ -116,6 +134,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(120),
         ))
+        .layer(middleware::from_fn_with_state(web, guard::guard))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req

@@ -38,6 +38,13 @@ enum Command {
         /// Load the demo district into an empty database first and print the demo logins.
         #[arg(long)]
         demo: bool,
+        /// Reverse proxies (IP addresses or CIDR blocks, comma-separated) whose
+        /// X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
+        #[arg(long, env = "LIANXIN_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
+        /// The public URL is https://: HSTS and Secure cookies on every answer.
+        #[arg(long, env = "LIANXIN_HTTPS")]
+        https: bool,
     },
     /// Create or update the database schema.
     Migrate {
@@ -161,7 +168,20 @@ async fn main() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, listen, demo } => {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            trusted_proxies,
+            https,
+        } => {
+            let web = lianxin_kernel::web::guard::WebSettings {
+                trusted_proxies: lianxin_kernel::web::guard::WebSettings::parse_proxies(
+                    &trusted_proxies,
+                )
+                .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+                https,
+            };
             let conn = app::prepare_database(&db.db)
                 .await
                 .context("cannot open the database")?;
@@ -178,6 +198,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
             println!("lianxin listening on http://{addr}");
+            if !web.trusted_proxies.is_empty() || web.https {
+                tracing::info!(trusted_proxies = ?web.trusted_proxies, https = web.https, "reached through");
+            }
             // Retention (screening data of residents): now and every six hours.
             let retention_db = conn.clone();
             tokio::spawn(async move {
@@ -192,7 +215,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             });
-            app::serve(listener, AppState::new(conn), shutdown_signal()).await?;
+            app::serve(
+                listener,
+                AppState::new(conn).with_web(web),
+                shutdown_signal(),
+            )
+            .await?;
             Ok(())
         }
         Command::Migrate { db } => {

@@ -18,6 +18,7 @@ use super::scope::Scope;
 use crate::entities::{role_permissions, role_units, roles, sessions, user_roles, users};
 use crate::error::{AppError, AppResult};
 use crate::state::Core;
+use crate::web::guard::ClientMeta;
 
 #[derive(Debug, Clone)]
 pub struct RoleInfo {
@@ -65,11 +66,35 @@ impl Principal {
     }
 }
 
+/// The client's address: the TCP peer, or what a trusted proxy says it forwarded
+/// (`web::guard`, the one place that decides whom to believe).
 pub fn client_ip(parts: &Parts) -> Option<String> {
+    match parts.extensions.get::<ClientMeta>() {
+        Some(meta) => meta.ip.map(|ip| ip.to_string()),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ci| ci.0.ip().to_canonical().to_string()),
+    }
+}
+
+/// Whether the request reached the site over HTTPS (`serve --https`, or a trusted proxy's
+/// `X-Forwarded-Proto`).
+pub fn is_https(parts: &Parts) -> bool {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .get::<ClientMeta>()
+        .is_some_and(|meta| meta.https)
+}
+
+/// The client's address as an extractor, for handlers that record it (the login log).
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
 }
 
 pub fn session_token_from(parts: &Parts) -> Option<(String, SessionKind)> {

@@ -1,17 +1,17 @@
 //! Authentication, the caller's own profile, users and the logs.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
-use axum::{Json, extract::ConnectInfo};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::access::Principal;
 use crate::access::admin::{self, RoleInput, RoleView, UserUpdate, UserView};
 use crate::access::auth::{self, SessionKind};
+use crate::access::extract::ClientIp;
 use crate::app::AppState;
 use crate::audit::{self, AuditFilter};
 use crate::calendar;
@@ -298,11 +298,11 @@ pub struct TokenResponse {
         (status = 429, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
 async fn create_token(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<Json<TokenResponse>> {
-    let ip = addr.ip().to_string();
+    let ip = ip.unwrap_or_default();
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let user = auth::login(
         &state.db,

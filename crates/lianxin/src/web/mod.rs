@@ -7,23 +7,22 @@ pub mod system;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::header::{self, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 use crate::access::Principal;
 use crate::access::auth::{self, SESSION_COOKIE, SessionKind};
-use crate::access::extract::MaybePrincipal;
+use crate::access::extract::{ClientIp, MaybePrincipal};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::perm;
 use lianxin_kernel::area::Area;
-use lianxin_kernel::web::{MenuGroup, MenuItem, render, render_status};
+use lianxin_kernel::web::{MenuGroup, MenuItem, guard, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -106,14 +105,66 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Where to go after login: only a path on this site (no open redirect), judged as a browser
+/// reads it: tabs and line breaks anywhere and control characters or spaces at either end are
+/// dropped first (browsers drop them), and the result must be a plain absolute path (`/x`),
+/// never `//host`, `/\host` or a backslash anywhere (browsers read `\` as `/`), never a
+/// scheme or a control character, also once percent-decoded. Anything else is `/`.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+    let Some(n) = next else {
+        return "/".to_owned();
+    };
+    let n: String = n
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let plain_path = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.contains('\\')
+            && !p.chars().any(|c| c.is_control())
+    };
+    let decoded = percent_decoded(&n);
+    if n.len() > 2000 || !plain_path(&n) || !plain_path(&decoded) {
+        return "/".to_owned();
     }
+    // A header value is visible ASCII: spaces and other letters travel percent-encoded.
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// `%XX` sequences decoded once (a server or proxy on the way may decode them).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn login_page(
@@ -122,7 +173,7 @@ async fn login_page(
     Query(q): Query<NextQuery>,
 ) -> Response {
     if who.is_some() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     render(&LoginPage {
         lang,
@@ -142,11 +193,15 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let ip = addr.ip().to_string();
+    // Login CSRF: a form posted from another site would sign the browser in as the attacker.
+    if !guard::same_origin(&headers) {
+        return AppError::Forbidden.into_response();
+    }
+    let ip = ip.unwrap_or_default();
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -175,12 +230,10 @@ async fn login_submit(
         Ok(user) => {
             match auth::open_session(&state.db, user.id, SessionKind::Web, Some(ip)).await {
                 Ok((token, _)) => {
-                    let cookie = format!(
-                        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                        auth::WEB_SESSION_HOURS * 3600
-                    );
                     let mut r = Redirect::to(&next).into_response();
-                    if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    if let Some(v) =
+                        guard::cookie(SESSION_COOKIE, &token, auth::WEB_SESSION_HOURS * 3600, true)
+                    {
                         r.headers_mut().insert(header::SET_COOKIE, v);
                     }
                     r
@@ -219,10 +272,9 @@ async fn logout(State(state): State<AppState>, who: Principal, headers: HeaderMa
         return e.into_response();
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("lianxin_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    if let Some(v) = guard::cookie(SESSION_COOKIE, "", 0, true) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
     r
 }
 
@@ -241,9 +293,7 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
             None => u.path().to_owned(),
         });
     let mut r = Redirect::to(&safe_next(back.as_deref())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
-    )) {
+    if let Some(v) = guard::cookie("lang", lang, 31_536_000, false) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

@@ -14,3 +14,4 @@ mod platform;
 mod registries;
 mod screening;
 mod web;
+mod webguard;
