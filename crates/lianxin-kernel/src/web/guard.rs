@@ -9,8 +9,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
@@ -49,12 +50,14 @@ impl WebSettings {
             return ClientMeta {
                 ip: None,
                 https: self.https,
+                forwarded_host: None,
             };
         };
         if !self.trusts(peer) {
             return ClientMeta {
                 ip: Some(peer),
                 https: self.https,
+                forwarded_host: None,
             };
         }
         // From the right: each address was added by the hop before it; the first one that is
@@ -83,9 +86,16 @@ impl WebSettings {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+        let forwarded_host = headers
+            .get("x-forwarded-host")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty());
         ClientMeta {
             ip: Some(client),
             https: self.https || forwarded_https,
+            forwarded_host,
         }
     }
 }
@@ -100,17 +110,23 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 
 /// The believed client of a request, put in its extensions by `guard`
 /// (read it with `access::extract::client_ip` and `is_https`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClientMeta {
     pub ip: Option<IpAddr>,
     pub https: bool,
+    /// The host the browser asked for, as a trusted proxy says (`X-Forwarded-Host`).
+    pub forwarded_host: Option<String>,
 }
 
 /// The Content-Security-Policy of every answer. Scripts only from our own files (no inline
-/// script, no eval); styles also inline, because ECharts' tooltips and Swagger UI write style
-/// attributes into the markup they build; images also as `data:`/`blob:` (Swagger UI's icons,
-/// ECharts' saved pictures); the service worker from our origin.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// script, no eval, no `javascript:` links); style sheets only from our files too (htmx's
+/// indicator styles are in app.css, see the `htmx-config` meta of base.html), but style
+/// attributes are allowed: ECharts writes them on the elements it builds. Browsers that do
+/// not know `style-src-elem`/`-attr` fall back to `style-src`, hence its `'unsafe-inline'`.
+/// Images also as `data:`/`blob:` (Swagger UI's icons, ECharts' saved pictures); the service
+/// worker from our origin.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; \
+style-src 'self' 'unsafe-inline'; style-src-elem 'self'; style-src-attr 'unsafe-inline'; \
 img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; \
 manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
 frame-ancestors 'none'";
@@ -124,6 +140,7 @@ pub async fn guard(State(web): State<Arc<WebSettings>>, mut req: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_canonical());
     let meta = web.client_of(peer, req.headers());
+    let https = meta.https;
     req.extensions_mut().insert(meta);
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
@@ -143,7 +160,7 @@ pub async fn guard(State(web): State<Arc<WebSettings>>, mut req: Request, next: 
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if meta.https {
+    if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
@@ -186,12 +203,36 @@ pub fn cookie(name: &str, value: &str, max_age_secs: i64, http_only: bool) -> Op
 }
 
 /// Whether a browser's form post comes from this site: its `Origin` (or, when absent, its
-/// `Referer`) names the host the request was sent to. A request with neither (a script, an
-/// old browser) passes: browsers send `Origin` on every cross-site POST.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
+/// `Referer`) names the host the request was sent to (the `Host`, or the host a trusted proxy
+/// forwarded). A request with neither header (a script, an old browser) passes: browsers send
+/// `Origin` on every cross-site POST.
+pub struct SameOrigin(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut hosts: Vec<String> = Vec::new();
+        if let Some(h) = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+        {
+            hosts.push(h.trim().to_owned());
+        } else if let Some(a) = parts.uri.authority() {
+            hosts.push(a.as_str().to_owned());
+        }
+        if let Some(h) = parts
+            .extensions
+            .get::<ClientMeta>()
+            .and_then(|m| m.forwarded_host.clone())
+        {
+            hosts.push(h);
+        }
+        Ok(SameOrigin(same_origin(&parts.headers, &hosts)))
+    }
+}
+
+fn same_origin(headers: &HeaderMap, hosts: &[String]) -> bool {
     let source = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
@@ -212,7 +253,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
         Some(p) => format!("{name}:{p}"),
         None => name.to_owned(),
     };
-    authority.eq_ignore_ascii_case(host.trim())
+    hosts.iter().any(|h| authority.eq_ignore_ascii_case(h))
 }
 
 #[cfg(test)]
@@ -255,26 +296,26 @@ mod tests {
 
     #[test]
     fn same_origin_compares_the_host() {
-        assert!(same_origin(&headers(&[("host", "a.gov:8080")])));
-        assert!(same_origin(&headers(&[
-            ("host", "a.gov:8080"),
-            ("origin", "http://a.gov:8080")
-        ])));
-        assert!(same_origin(&headers(&[
-            ("host", "a.gov"),
-            ("referer", "https://a.gov/login?next=/")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.gov"),
-            ("origin", "https://evil.com")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.gov"),
-            ("origin", "null")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.gov"),
-            ("origin", "https://a.gov.evil.com")
-        ])));
+        let hosts = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let one = hosts(&["a.gov:8080"]);
+        assert!(same_origin(&headers(&[]), &one));
+        assert!(same_origin(
+            &headers(&[("origin", "http://a.gov:8080")]),
+            &one
+        ));
+        assert!(same_origin(
+            &headers(&[("referer", "https://a.gov/login?next=/")]),
+            &hosts(&["127.0.0.1:8080", "a.gov"])
+        ));
+        assert!(!same_origin(
+            &headers(&[("origin", "https://evil.com")]),
+            &one
+        ));
+        assert!(!same_origin(&headers(&[("origin", "null")]), &one));
+        assert!(!same_origin(
+            &headers(&[("origin", "http://a.gov:8080.evil.com")]),
+            &one
+        ));
+        assert!(!same_origin(&headers(&[("origin", "http://a.gov")]), &[]));
     }
 }

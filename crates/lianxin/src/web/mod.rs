@@ -22,7 +22,8 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::perm;
 use lianxin_kernel::area::Area;
-use lianxin_kernel::web::{MenuGroup, MenuItem, guard, render, render_status};
+use lianxin_kernel::web::guard::{self, SameOrigin};
+use lianxin_kernel::web::{MenuGroup, MenuItem, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -194,11 +195,12 @@ async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
     ClientIp(ip): ClientIp,
+    SameOrigin(same_origin): SameOrigin,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     // Login CSRF: a form posted from another site would sign the browser in as the attacker.
-    if !guard::same_origin(&headers) {
+    if !same_origin {
         return AppError::Forbidden.into_response();
     }
     let ip = ip.unwrap_or_default();

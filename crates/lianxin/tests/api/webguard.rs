@@ -208,6 +208,7 @@ async fn every_answer_carries_the_security_headers() {
         for part in [
             "default-src 'self'",
             "script-src 'self'",
+            "style-src-elem 'self'",
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -352,6 +353,13 @@ async fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
     assert!(!r.headers().contains_key("strict-transport-security"));
     assert!(!cookies(&r)[0].contains("Secure"));
     assert_eq!(last_login_ip(&app).await, "127.0.0.1");
+    // Nor does a forged forwarded host make another site's form this site's.
+    let from_public_name = [
+        ("origin", "https://lianxin.example.gov.cn"),
+        ("x-forwarded-host", "lianxin.example.gov.cn"),
+    ];
+    let r = form_login(&app, &from_public_name).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Behind a trusted proxy (here the test itself, at 127.0.0.1): the right-most address
     // that is not a trusted proxy is the client; what the client wrote left of it is not.
@@ -373,6 +381,9 @@ async fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
     assert!(cookies(&r)[0].ends_with("; Secure"));
     assert_eq!(last_login_ip(&app).await, "198.51.100.7");
+    // The proxy may pass the public host name on: the site's own form still signs in.
+    let r = form_login(&app, &from_public_name).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The token endpoint records the same client.
     let r = app
         .client
