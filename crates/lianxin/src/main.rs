@@ -39,7 +39,7 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Reverse proxies (IP addresses or CIDR blocks, comma-separated) whose
-        /// X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
+        /// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed; none by default.
         #[arg(long, env = "LIANXIN_TRUSTED_PROXIES", default_value = "")]
         trusted_proxies: String,
         /// The public URL is https://: HSTS and Secure cookies on every answer.

@@ -201,7 +201,11 @@ async fn login_submit(
 ) -> Response {
     // Login CSRF: a form posted from another site would sign the browser in as the attacker.
     if !same_origin {
-        return AppError::Forbidden.into_response();
+        return AppError::forbidden_because(
+            "登录表单来自其他网站，已拒绝；请在本站登录页登录",
+            "the sign-in form came from another site and was refused; sign in on this site's page",
+        )
+        .into_response();
     }
     let ip = ip.unwrap_or_default();
     let ua = headers

@@ -157,6 +157,7 @@ async fn a_login_form_posted_from_another_site_is_refused() {
                 .starts_with("text/html"),
             "a page for the browser"
         );
+        assert!(r.text().await.unwrap().contains("登录表单来自其他网站"));
     }
     // The site's own form, and clients that send neither header, sign in.
     for header in [
