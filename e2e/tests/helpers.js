@@ -203,6 +203,13 @@ export async function newPage(browser, options = {}) {
   const page = await context.newPage();
   page.lianxinErrors = [];
   page.on('pageerror', (err) => page.lianxinErrors.push(`pageerror: ${err.message}`));
+  // What the Content-Security-Policy refused is an error too: the pages must use only what
+  // the policy allows (Chromium reports each refusal on the console).
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) {
+      page.lianxinErrors.push(`csp: ${msg.text()}`);
+    }
+  });
   page.on('response', (res) => {
     const url = res.url();
     if (res.status() >= 400 && /\/assets\//.test(url)) {

@@ -335,17 +335,11 @@ async fn get_attachment(
 
 pub async fn attachment_response(s: &Core, who: &Principal, id: i64) -> AppResult<Response> {
     let (a, bytes) = crate::attachments::download(&s.db, who, id).await?;
-    let mut resp =
-        lianxin_kernel::sheet::file_response(bytes, "application/octet-stream", &a.filename);
-    if let Ok(v) = axum::http::HeaderValue::from_str(&a.content_type) {
-        resp.headers_mut()
-            .insert(axum::http::header::CONTENT_TYPE, v);
-    }
-    resp.headers_mut().insert(
-        axum::http::header::X_CONTENT_TYPE_OPTIONS,
-        axum::http::HeaderValue::from_static("nosniff"),
-    );
-    Ok(resp)
+    Ok(lianxin_kernel::sheet::uploaded_file_response(
+        bytes,
+        &a.content_type,
+        &a.filename,
+    ))
 }
 
 use crate::access::apikeys::{self, ApiClientView};

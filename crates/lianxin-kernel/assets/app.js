@@ -9,6 +9,8 @@
  * 3. Confirmation: a click on a[data-confirm], button[data-confirm] or input[data-confirm]
  *    asks window.confirm(message) first; so does submitting a form[data-confirm].
  * 4. htmx swaps 422 responses (a form re-rendered with its errors) instead of dropping them.
+ * 6. a[data-back] goes back in the history (the page's CSP allows no javascript: links);
+ *    without a history it follows its href.
  */
 (function () {
   "use strict";
@@ -142,4 +144,12 @@ document.addEventListener("click", function (evt) {
   row.querySelectorAll("input").forEach(function (i) { i.value = ""; });
   row.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
   body.appendChild(row);
+});
+
+/* 6. Back links. */
+document.addEventListener("click", function (evt) {
+  var a = evt.target.closest && evt.target.closest("a[data-back]");
+  if (!a || window.history.length < 2) return;
+  evt.preventDefault();
+  window.history.back();
 });

@@ -557,15 +557,101 @@ pub fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> 
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp.headers_mut()
         .insert(header::CONTENT_DISPOSITION, attachment(name));
+    resp.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+/// The types an uploaded file is served with as itself; any other file, SVG and HTML above
+/// all (they run scripts on our origin when shown), is served as bytes.
+const SHOWN_TYPES: [&str; 5] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+];
+
+/// An uploaded file as an answer, always as a download (`attachment`) with `nosniff`: its
+/// stored type only when it is an allowed image or a PDF, else `application/octet-stream`.
+pub fn uploaded_file_response(bytes: Vec<u8>, stored_type: &str, name: &str) -> Response {
+    let essence = stored_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let shown = SHOWN_TYPES.iter().find(|t| **t == essence);
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(shown.copied().unwrap_or("application/octet-stream")),
+    );
+    h.insert(header::CONTENT_DISPOSITION, attachment(name));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     resp
 }
 
 pub fn attachment(name: &str) -> HeaderValue {
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    disposition("attachment", name)
+}
+
+/// `Content-Disposition` with a plain ASCII `filename` for old clients and the real name in
+/// `filename*` (RFC 6266/8187: UTF-8, percent-encoded); control characters are dropped.
+pub fn disposition(kind: &'static str, name: &str) -> HeaderValue {
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
     HeaderValue::from_str(&format!(
-        "attachment; filename=\"export\"; filename*=UTF-8''{encoded}"
+        "{kind}; filename=\"{}\"; filename*=UTF-8''{encoded}",
+        ascii_filename(&name)
     ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    .unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+/// The name's ASCII letters, digits and harmless punctuation (others become `_`); `file`
+/// when nothing of the name's stem is left, with its extension when that is plain.
+fn ascii_filename(name: &str) -> String {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e))
+            if !e.is_empty() && e.len() <= 10 && e.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            (s, Some(e))
+        }
+        _ => (name, None),
+    };
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.()[] ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stem = stem.trim();
+    let stem = if stem.chars().any(|c| c.is_ascii_alphanumeric()) {
+        stem
+    } else {
+        "file"
+    };
+    match ext {
+        Some(e) => format!("{stem}.{e}"),
+        None => stem.to_owned(),
+    }
 }
 
 /// Streams a finished temporary file to the client and deletes it afterwards.
@@ -585,6 +671,10 @@ pub async fn stream_file(
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp.headers_mut()
         .insert(header::CONTENT_DISPOSITION, attachment(&name));
+    resp.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     Ok(resp)
 }
 

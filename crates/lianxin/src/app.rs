@@ -18,6 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use lianxin_kernel::state::Core;
+use lianxin_kernel::web::guard::{self, WebSettings};
 use lianxin_screening::Screening;
 
 /// The application's state. Areas never name it: their handlers take the kernel's `Core` or
@@ -31,6 +32,8 @@ pub struct AppState {
     pub screening: Screening,
     /// How long an API token lives (`serve --api-token-days`).
     pub api_token_days: i64,
+    /// How the server is reached: trusted proxies, HTTPS (`web::guard`).
+    pub web: Arc<WebSettings>,
 }
 
 impl AppState {
@@ -43,7 +46,14 @@ impl AppState {
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
             api_token_days: lianxin_kernel::access::auth::DEFAULT_API_TOKEN_DAYS,
+            web: Arc::new(WebSettings::default()),
         }
+    }
+
+    /// The same state, reached through `web` (trusted proxies, HTTPS).
+    pub fn with_web(mut self, web: WebSettings) -> Self {
+        self.web = Arc::new(web);
+        self
     }
 }
 
@@ -92,13 +102,21 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router().split_for_parts();
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
+    let web = state.web.clone();
     Router::new()
         .merge(api)
         .route(
             "/api/v1/openapi.json",
             get(move || {
                 let doc = openapi.clone();
-                async move { axum::Json(doc.as_ref().clone()) }
+                // Public and the same for everyone: it may be cached (every other answer is
+                // `no-store`, see `web::guard`).
+                async move {
+                    (
+                        [(axum::http::header::CACHE_CONTROL, "no-cache")],
+                        axum::Json(doc.as_ref().clone()),
+                    )
+                }
             }),
         )
         .route("/healthz", get(healthz))
@@ -119,6 +137,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(120),
         ))
+        .layer(middleware::from_fn_with_state(web, guard::guard))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req

@@ -42,6 +42,13 @@ enum Command {
         #[arg(long, env = "LIANXIN_API_TOKEN_DAYS", default_value_t = lianxin::access::auth::DEFAULT_API_TOKEN_DAYS,
             value_parser = clap::value_parser!(i64).range(1..=3650))]
         api_token_days: i64,
+        /// Reverse proxies (IP addresses or CIDR blocks, comma-separated) whose
+        /// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed; none by default.
+        #[arg(long, env = "LIANXIN_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
+        /// The public URL is https://: HSTS and Secure cookies on every answer.
+        #[arg(long, env = "LIANXIN_HTTPS")]
+        https: bool,
     },
     /// Create or update the database schema.
     Migrate {
@@ -170,7 +177,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             demo,
             api_token_days,
+            trusted_proxies,
+            https,
         } => {
+            let web = lianxin_kernel::web::guard::WebSettings {
+                trusted_proxies: lianxin_kernel::web::guard::WebSettings::parse_proxies(
+                    &trusted_proxies,
+                )
+                .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+                https,
+            };
             let conn = app::prepare_database(&db.db)
                 .await
                 .context("cannot open the database")?;
@@ -187,6 +203,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
             println!("lianxin listening on http://{addr}");
+            if !web.trusted_proxies.is_empty() || web.https {
+                tracing::info!(trusted_proxies = ?web.trusted_proxies, https = web.https, "reached through");
+            }
             // Retention (screening data of residents): now and every six hours.
             let retention_db = conn.clone();
             tokio::spawn(async move {
@@ -201,7 +220,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             });
-            let mut state = AppState::new(conn);
+            let mut state = AppState::new(conn).with_web(web);
             state.api_token_days = api_token_days;
             app::serve(listener, state, shutdown_signal()).await?;
             Ok(())

@@ -18,6 +18,7 @@ use super::scope::Scope;
 use crate::entities::{role_permissions, role_units, roles, sessions, user_roles, users};
 use crate::error::{AppError, AppResult};
 use crate::state::Core;
+use crate::web::guard::ClientMeta;
 
 #[derive(Debug, Clone)]
 pub struct RoleInfo {
@@ -65,15 +66,28 @@ impl Principal {
     }
 }
 
+/// The client's address: the TCP peer, or what a trusted proxy says it forwarded
+/// (`web::guard`, the one place that decides whom to believe).
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+    match parts.extensions.get::<ClientMeta>() {
+        Some(meta) => meta.ip.map(|ip| ip.to_string()),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ci| ci.0.ip().to_canonical().to_string()),
+    }
 }
 
-/// The client's address as `client_ip` sees it, for handlers (sign-in) that need it without
-/// a `Principal`.
+/// Whether the request reached the site over HTTPS (`serve --https`, or a trusted proxy's
+/// `X-Forwarded-Proto`).
+pub fn is_https(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<ClientMeta>()
+        .is_some_and(|meta| meta.https)
+}
+
+/// The client's address as an extractor, for handlers that record it (the login log).
 pub struct ClientIp(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {

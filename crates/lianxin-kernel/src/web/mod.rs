@@ -3,6 +3,7 @@
 //! vendored htmx, ECharts and Swagger UI). Pages call service functions; nothing here
 //! touches SQL.
 
+pub mod guard;
 pub mod time;
 pub mod widgets;
 

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::header::{self, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::perm;
 use lianxin_kernel::area::Area;
+use lianxin_kernel::web::guard::{self, SameOrigin};
 use lianxin_kernel::web::{MenuGroup, MenuItem, render, render_status};
 
 pub fn router() -> Router<AppState> {
@@ -113,14 +114,66 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Where to go after login: only a path on this site (no open redirect), judged as a browser
+/// reads it: tabs and line breaks anywhere and control characters or spaces at either end are
+/// dropped first (browsers drop them), and the result must be a plain absolute path (`/x`),
+/// never `//host`, `/\host` or a backslash anywhere (browsers read `\` as `/`), never a
+/// scheme or a control character, also once percent-decoded. Anything else is `/`.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+    let Some(n) = next else {
+        return "/".to_owned();
+    };
+    let n: String = n
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let plain_path = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.contains('\\')
+            && !p.chars().any(|c| c.is_control())
+    };
+    let decoded = percent_decoded(&n);
+    if n.len() > 2000 || !plain_path(&n) || !plain_path(&decoded) {
+        return "/".to_owned();
     }
+    // A header value is visible ASCII: spaces and other letters travel percent-encoded.
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// `%XX` sequences decoded once (a server or proxy on the way may decode them).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn login_page(
@@ -129,7 +182,7 @@ async fn login_page(
     Query(q): Query<NextQuery>,
 ) -> Response {
     if who.is_some() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     render(&LoginPage {
         lang,
@@ -150,9 +203,18 @@ async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
     ClientIp(ip): ClientIp,
+    SameOrigin(same_origin): SameOrigin,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    // Login CSRF: a form posted from another site would sign the browser in as the attacker.
+    if !same_origin {
+        return AppError::forbidden_because(
+            "登录表单来自其他网站，已拒绝；请在本站登录页登录",
+            "the sign-in form came from another site and was refused; sign in on this site's page",
+        )
+        .into_response();
+    }
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -180,12 +242,10 @@ async fn login_submit(
     match result {
         Ok(user) => match auth::open_session(&state.db, user.id, SessionKind::Web, ip).await {
             Ok((token, _)) => {
-                let cookie = format!(
-                    "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                    auth::WEB_SESSION_HOURS * 3600
-                );
                 let mut r = Redirect::to(&next).into_response();
-                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                if let Some(v) =
+                    guard::cookie(SESSION_COOKIE, &token, auth::WEB_SESSION_HOURS * 3600, true)
+                {
                     r.headers_mut().insert(header::SET_COOKIE, v);
                 }
                 r
@@ -198,8 +258,10 @@ async fn login_submit(
                 lang.t("login.throttled")
                     .replace("{m}", &retry_after_secs.div_ceil(60).to_string()),
             );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
             r
         }
         Err(AppError::Unauthenticated) | Err(AppError::Validation(_)) => fail(
@@ -228,10 +290,9 @@ async fn logout(State(state): State<AppState>, who: Principal, headers: HeaderMa
         return e.into_response();
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("lianxin_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    if let Some(v) = guard::cookie(SESSION_COOKIE, "", 0, true) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
     r
 }
 
@@ -250,9 +311,7 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
             None => u.path().to_owned(),
         });
     let mut r = Redirect::to(&safe_next(back.as_deref())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
-    )) {
+    if let Some(v) = guard::cookie("lang", lang, 31_536_000, false) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

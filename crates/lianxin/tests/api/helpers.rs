@@ -167,6 +167,11 @@ impl Drop for DropPgDatabase {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_web(Default::default()).await
+    }
+
+    /// The app reached as `web` says (trusted proxies, HTTPS).
+    pub async fn spawn_with_web(web: lianxin_kernel::web::guard::WebSettings) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let db_url = fresh_db_url(dir.path()).await;
         let pg = DropPgDatabase(
@@ -182,7 +187,7 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state = AppState::new(db.clone());
+        let state = AppState::new(db.clone()).with_web(web);
         let screening = state.screening.clone();
         tokio::spawn(async move {
             app::serve(listener, state, std::future::pending())
@@ -523,9 +528,15 @@ pub fn lianxin_cli() -> std::process::Command {
 
 /// Starts the real binary; answers the child and its base URL once it listens.
 pub fn start_server(db_url: &str) -> (std::process::Child, String) {
+    start_server_with_env(db_url, &[])
+}
+
+/// `start_server` with more environment variables (`LIANXIN_TRUSTED_PROXIES`, ...).
+pub fn start_server_with_env(db_url: &str, env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = lianxin_cli()
         .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start lianxin");

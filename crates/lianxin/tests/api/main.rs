@@ -16,3 +16,4 @@ mod registries;
 mod screening;
 mod signin;
 mod web;
+mod webguard;
