@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod open311;
 mod platform;
+mod privacy_access;
 mod registries;
 mod screening;
 mod web;
