@@ -263,12 +263,28 @@ async fn enterprise_form_page(
     form: &EnterpriseForm,
     editing: Option<i64>,
 ) -> AppResult<FormPage> {
-    let homes = units::visible_of_kinds(&s.db, who, enterprises::HOME_KINDS).await?;
-    let teams = units::all_visible(&s.db, who)
+    let mut homes = units::visible_of_kinds(&s.db, who, enterprises::HOME_KINDS).await?;
+    let mut teams = units::all_visible(&s.db, who)
         .await?
         .into_iter()
         .filter(|u| u.kind == "service_team" || u.kind == "task_force")
         .collect::<Vec<_>>();
+    // The enterprise's own placement is offered even where the caller may not place records
+    // (its contact keeps it unchanged; a change there is refused by `enterprises::update`).
+    for (list, current) in [
+        (&mut homes, &form.unit_id),
+        (&mut teams, &form.service_team_id),
+    ] {
+        let id = current
+            .as_deref()
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        if let Some(id) = id.filter(|id| editing.is_some() && !list.iter().any(|u| u.id == *id)) {
+            use sea_orm::EntityTrait;
+            if let Some(u) = unit_entity::Entity::find_by_id(id).one(&s.db).await? {
+                list.push(u);
+            }
+        }
+    }
     let t = |k: &str| lang.t(k).into_owned();
     let mut fields = vec![
         FormField::new("name", t("enterprise.name"), "text", form.name.as_ref()).required(),

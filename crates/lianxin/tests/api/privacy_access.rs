@@ -485,9 +485,30 @@ async fn placement_fields_stay_within_the_writers_reach() {
     let dept_people = ok(app.get(&staff, "/api/v1/people").await).await;
     assert_eq!(dept_people["total"], 1);
 
-    // Through the web form the same refusal, on the field.
+    // Through the web form: the enterprise's own placement is offered and kept, another is
+    // refused on the field.
     let b = Browser::login(&app, "enterprise_contact").await;
+    let (_, html) = b.get(&format!("/enterprises/{}/edit", f.ent_a)).await;
+    assert!(
+        html.contains(&format!("<option value=\"{}\" selected>", f.sub_a)),
+        "its sub-district is offered"
+    );
     let csrf = b.csrf().await;
+    let r = b
+        .post(
+            &format!("/enterprises/{}", f.ent_a),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("name", "郑州长城科工贸有限公司"),
+                ("uscc", &uscc("MA44AAA1")),
+                ("unit_id", &f.sub_a.to_string()),
+                ("ownership", "private"),
+                ("service_team_id", &f.team.to_string()),
+                ("employee_count", "41"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = b
         .post(
             &format!("/enterprises/{}", f.ent_a),
