@@ -42,7 +42,8 @@ pub struct EnterpriseInput {
     pub name: Option<String>,
     /// Unified social credit code, 18 characters (GB 32100).
     pub uscc: Option<String>,
-    /// The sub-district or town.
+    /// The sub-district or town: one the caller may place records in (on an edit, the
+    /// current one is always accepted; an enterprise's contact cannot move its enterprise).
     pub unit_id: Option<i64>,
     pub industry: Option<String>,
     /// state_owned, collective, private (default), foreign, hk_macau_taiwan, individual
@@ -50,11 +51,14 @@ pub struct EnterpriseInput {
     pub address: Option<String>,
     pub legal_rep: Option<String>,
     pub contact_name: Option<String>,
+    /// On an edit, left out or sent back in its masked form (as read) it keeps the stored
+    /// number; empty clears it.
     pub contact_phone: Option<String>,
     pub employee_count: Option<i64>,
     pub has_party_org: Option<bool>,
     pub key_project: Option<bool>,
-    /// The paired Party-member service team (a unit of kind service_team).
+    /// The paired Party-member service team (a unit of kind service_team), placed as
+    /// `unit_id` is.
     pub service_team_id: Option<i64>,
     /// Accept a credit code whose check character fails, with this written reason
     /// (needs the `data:override` permission; audited and flagged).

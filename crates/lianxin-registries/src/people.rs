@@ -38,16 +38,24 @@ pub const KINDS: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     pub name: Option<String>,
+    /// A unit the caller may place records in (an enterprise's contact: its enterprise's
+    /// sub-district or below); on an edit, the current unit is always accepted.
     pub unit_id: Option<i64>,
-    /// Resident identity number (GB 11643), 18 characters.
+    /// Resident identity number (GB 11643), 18 characters. On an edit, left out or sent back
+    /// in its masked form (as read) it keeps the stored number; empty clears it.
     pub id_number: Option<String>,
+    /// As `id_number`: left out or masked as read keeps the stored phone.
     pub phone: Option<String>,
     /// male | female; derived from the identity number when absent.
     pub gender: Option<String>,
+    /// An enterprise the caller may write to (one outside their reach is refused as one that
+    /// does not exist); on an edit, the current one is always accepted.
     pub enterprise_id: Option<i64>,
     pub party_member: Option<bool>,
     /// Any of: cadre, volunteer, employee, contact.
     pub kinds: Option<Vec<String>>,
+    /// Cadre details (this and the next four) need `person:cadre`; without it they must be
+    /// left out, and the stored ones stay.
     pub position: Option<String>,
     pub rank: Option<String>,
     /// 工作履历
