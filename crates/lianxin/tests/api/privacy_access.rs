@@ -709,3 +709,42 @@ async fn records_outside_the_scope_answer_exactly_as_missing_ones() {
         assert_eq!(shape(other), shape(missing), "{who}");
     }
 }
+
+/// An installation whose roles predate the permission: the registries' migration grants it to
+/// the built-in organisation department, and to no one else.
+#[tokio::test]
+async fn an_existing_installation_gives_cadre_details_to_its_organisation_department() {
+    use sea_orm::ConnectionTrait;
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    ok(app
+        .put(
+            &admin,
+            &format!("/api/v1/people/{}", f.dept_person),
+            &json!({"name": "王强",
+            "unit_id": f.dept, "kinds": ["cadre"], "position": POSITION}),
+        )
+        .await)
+    .await;
+    app.db
+        .execute_unprepared("DELETE FROM role_permissions WHERE permission = 'person:cadre'")
+        .await
+        .expect("delete");
+    let org = app.token("organization").await;
+    let path = format!("/api/v1/people/{}", f.dept_person);
+    assert!(ok(app.get(&org, &path).await).await["position"].is_null());
+    let migration = lianxin::registries::migrations()
+        .into_iter()
+        .find(|m| m.name() == "m20261205_registries_cadre_permission")
+        .expect("the migration");
+    migration
+        .up(&sea_orm_migration::SchemaManager::new(&app.db))
+        .await
+        .expect("up");
+    assert_eq!(ok(app.get(&org, &path).await).await["position"], POSITION);
+    assert_eq!(
+        app.count("role_permissions WHERE permission = 'person:cadre'")
+            .await,
+        1
+    );
+}
