@@ -197,18 +197,20 @@ pub async fn attach_to_inspection<C: ConnectionTrait + TransactionTrait>(
     Ok(out)
 }
 
-/// The file, if the caller may see what it is attached to (else 404).
+/// The file, if the caller may see what it is attached to (else 404). Cases and inspections
+/// both need `case:list`, checked before any query: without it every attachment, missing or
+/// not, is 403 alike.
 pub async fn download(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: i64,
 ) -> AppResult<(attachments::Model, Vec<u8>)> {
+    who.require(crate::perm::CASE_LIST)?;
     let a = attachments::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(case_id) = a.case_id {
-        who.require(crate::perm::CASE_LIST)?;
         crate::paging::find_visible::<cases::Entity>(db, &who.scope, case_id).await?;
     } else if let Some(iid) = a.inspection_id {
         super::inspections::get(db, who, iid, crate::i18n::Lang::Zh).await?;

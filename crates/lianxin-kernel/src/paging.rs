@@ -167,3 +167,26 @@ where
         Ok(())
     }
 }
+
+/// Before a write that files a record in unit `unit_id` (a new record, or a changed unit,
+/// team or other field that decides who sees it): the unit must be inside the caller's own
+/// unit scope (the units they may write to), so that no one places a record where they could
+/// not reach it. Callers with every unit in scope may place anywhere; a caller whose scope
+/// is their own person or enterprise alone may place nowhere. Each area names the refused
+/// field (`ensure_writable` after the write stays as the net).
+pub async fn may_place_in(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    unit_id: i64,
+) -> AppResult<bool> {
+    use crate::entities::units;
+    if scope.all {
+        return Ok(true);
+    }
+    let n = units::Entity::find()
+        .filter(<units::Entity as Scoped>::write_condition(scope))
+        .filter(id_eq::<units::Entity>(unit_id))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}

@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 
 /// One column of a sheet: its key (also the form field it feeds), headers, and coded values.
+#[derive(Clone, Copy)]
 pub struct Col {
     pub key: &'static str,
     /// The form field whose errors belong to this column.

@@ -115,7 +115,7 @@ async fn list_people(
 ) -> AppResult<Json<Page<PersonView>>> {
     let page = people::list(&s.db, &who, &f, p).await?;
     Ok(Json(Page {
-        items: PersonView::build(&s.db, &who, page.items, "api list people").await?,
+        items: PersonView::build(&s.db, &who, page.items, "api list people", true).await?,
         total: page.total,
     }))
 }
@@ -130,7 +130,7 @@ async fn create_person(
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<(StatusCode, Json<PersonView>)> {
     let p = people::create(&s.db, &who, input).await?;
-    let mut v = PersonView::build(&s.db, &who, vec![p], "api create person").await?;
+    let mut v = PersonView::build(&s.db, &who, vec![p], "api create person", true).await?;
     Ok((StatusCode::CREATED, Json(v.remove(0))))
 }
 
@@ -143,7 +143,7 @@ async fn get_person(
     IdPath(id): IdPath,
 ) -> AppResult<Json<PersonView>> {
     let p = people::get(&s.db, &who, id).await?;
-    let mut v = PersonView::build(&s.db, &who, vec![p], "api get person").await?;
+    let mut v = PersonView::build(&s.db, &who, vec![p], "api get person", true).await?;
     Ok(Json(v.remove(0)))
 }
 
@@ -156,7 +156,7 @@ async fn update_person(
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Json<PersonView>> {
     let p = people::update(&s.db, &who, id, input).await?;
-    let mut v = PersonView::build(&s.db, &who, vec![p], "api update person").await?;
+    let mut v = PersonView::build(&s.db, &who, vec![p], "api update person", true).await?;
     Ok(Json(v.remove(0)))
 }
 
@@ -172,7 +172,7 @@ async fn delete_person(
 
 // --- enterprises ----------------------------------------------------------------------------
 
-/// Enterprises in the caller's scope.
+/// Enterprises in the caller's scope; contact phones masked unless permitted.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registries", params(EnterpriseFilter, Paging),
     responses((status = 200, body = Page<EnterpriseView>)))]
 async fn list_enterprises(
@@ -183,7 +183,7 @@ async fn list_enterprises(
 ) -> AppResult<Json<Page<EnterpriseView>>> {
     let page = enterprises::list(&s.db, &who, &f, p).await?;
     Ok(Json(Page {
-        items: enterprises::views(&s.db, page.items).await?,
+        items: enterprises::views(&s.db, &who, page.items, Some("api list enterprises")).await?,
         total: page.total,
     }))
 }
@@ -198,7 +198,7 @@ async fn create_enterprise(
     ApiJson(input): ApiJson<EnterpriseInput>,
 ) -> AppResult<(StatusCode, Json<EnterpriseView>)> {
     let e = enterprises::create(&s.db, &who, input).await?;
-    let mut v = enterprises::views(&s.db, vec![e]).await?;
+    let mut v = enterprises::views(&s.db, &who, vec![e], Some("api create enterprise")).await?;
     Ok((StatusCode::CREATED, Json(v.remove(0))))
 }
 
@@ -211,7 +211,7 @@ async fn get_enterprise(
     IdPath(id): IdPath,
 ) -> AppResult<Json<EnterpriseView>> {
     let e = enterprises::get(&s.db, &who, id).await?;
-    let mut v = enterprises::views(&s.db, vec![e]).await?;
+    let mut v = enterprises::views(&s.db, &who, vec![e], Some("api get enterprise")).await?;
     Ok(Json(v.remove(0)))
 }
 
@@ -224,7 +224,7 @@ async fn update_enterprise(
     ApiJson(input): ApiJson<EnterpriseInput>,
 ) -> AppResult<Json<EnterpriseView>> {
     let e = enterprises::update(&s.db, &who, id, input).await?;
-    let mut v = enterprises::views(&s.db, vec![e]).await?;
+    let mut v = enterprises::views(&s.db, &who, vec![e], Some("api update enterprise")).await?;
     Ok(Json(v.remove(0)))
 }
 

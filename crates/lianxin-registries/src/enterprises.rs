@@ -1,5 +1,8 @@
 //! Enterprises (企业): identified by the unified social credit code (GB 32100), attached to their
 //! sub-district or town, optionally paired with a Party-member service team (驻企结对, C4).
+//! The contact phone is masked and its unmasked read audited exactly as a person's phone
+//! (`person:sensitive`). The fields that decide who sees an enterprise (its sub-district and
+//! its team) change only to a unit the writer may place records in (`paging::may_place_in`).
 
 use std::collections::HashMap;
 
@@ -39,7 +42,8 @@ pub struct EnterpriseInput {
     pub name: Option<String>,
     /// Unified social credit code, 18 characters (GB 32100).
     pub uscc: Option<String>,
-    /// The sub-district or town.
+    /// The sub-district or town: one the caller may place records in (on an edit, the
+    /// current one is always accepted; an enterprise's contact cannot move its enterprise).
     pub unit_id: Option<i64>,
     pub industry: Option<String>,
     /// state_owned, collective, private (default), foreign, hk_macau_taiwan, individual
@@ -47,11 +51,14 @@ pub struct EnterpriseInput {
     pub address: Option<String>,
     pub legal_rep: Option<String>,
     pub contact_name: Option<String>,
+    /// On an edit, left out or sent back in its masked form (as read) it keeps the stored
+    /// number; empty clears it.
     pub contact_phone: Option<String>,
     pub employee_count: Option<i64>,
     pub has_party_org: Option<bool>,
     pub key_project: Option<bool>,
-    /// The paired Party-member service team (a unit of kind service_team).
+    /// The paired Party-member service team (a unit of kind service_team), placed as
+    /// `unit_id` is.
     pub service_team_id: Option<i64>,
     /// Accept a credit code whose check character fails, with this written reason
     /// (needs the `data:override` permission; audited and flagged).
@@ -178,7 +185,10 @@ pub struct EnterpriseView {
     pub address: Option<String>,
     pub legal_rep: Option<String>,
     pub contact_name: Option<String>,
+    /// Masked (138****1234) unless the caller may see personal data.
     pub contact_phone: Option<String>,
+    /// True when `contact_phone` is shown in full.
+    pub contact_phone_unmasked: bool,
     pub employee_count: i32,
     pub has_party_org: bool,
     pub key_project: bool,
@@ -188,11 +198,30 @@ pub struct EnterpriseView {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-/// Views of many enterprises with their unit names, in two queries (no N+1).
+/// Views of many enterprises for `who` with their unit names, in two queries (no N+1); the
+/// contact phone masked unless the caller holds `person:sensitive`, an unmasked read audited
+/// under `purpose` (`None`: the phone is not shown, so it stays masked and nothing is read).
 pub async fn views(
     db: &impl ConnectionTrait,
+    who: &Principal,
     rows: Vec<enterprises::Model>,
+    purpose: Option<&str>,
 ) -> AppResult<Vec<EnterpriseView>> {
+    let unmasked = purpose.is_some() && who.can(perm::PERSON_SENSITIVE);
+    let purpose = purpose.unwrap_or_default();
+    let phones: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.contact_phone.is_some())
+        .map(|r| r.id)
+        .collect();
+    if unmasked && !phones.is_empty() {
+        let (id, summary) = if phones.len() == 1 {
+            (Some(phones[0]), format!("{purpose}: unmasked"))
+        } else {
+            (None, format!("{purpose}: unmasked ids {:?}", phones))
+        };
+        audit::record(db, who, Action::ReadSensitive, "enterprise", id, summary).await?;
+    }
     let mut ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
     ids.extend(rows.iter().filter_map(|r| r.service_team_id));
     ids.sort_unstable();
@@ -219,7 +248,14 @@ pub async fn views(
             address: m.address,
             legal_rep: m.legal_rep,
             contact_name: m.contact_name,
-            contact_phone: m.contact_phone,
+            contact_phone: m.contact_phone.map(|p| {
+                if unmasked {
+                    p
+                } else {
+                    crate::people::mask_phone(&p)
+                }
+            }),
+            contact_phone_unmasked: unmasked,
             employee_count: m.employee_count,
             has_party_org: m.has_party_org,
             key_project: m.key_project,
@@ -384,12 +420,24 @@ pub fn check_uscc(
     }
 }
 
+/// The refusal of a placement the caller may not make: the same for a unit that does not
+/// exist and one out of reach.
+fn out_of_reach(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "out_of_reach",
+        "该单位不存在或不在您的管辖范围内，不能把企业放到那里",
+        "the unit does not exist or is outside your reach; the enterprise cannot be placed there",
+    )
+}
+
 async fn validate(
     db: &impl ConnectionTrait,
     who: &Principal,
     input: EnterpriseInput,
-    editing: Option<i64>,
+    current: Option<&enterprises::Model>,
 ) -> AppResult<Valid> {
+    let editing = current.map(|c| c.id);
     let mut errors = Vec::new();
     let name = crate::text::required_text(&mut errors, "name", input.name, 200, "企业名称", "name");
     let reason = clean(input.override_reason);
@@ -440,9 +488,14 @@ async fn validate(
         "联系人",
         "contact person",
     );
-    let contact_phone = match clean(input.contact_phone) {
-        None => None,
-        Some(p) => match lianxin_types::Phone::parse(&p) {
+    let contact_phone = match crate::people::sent_number(
+        input.contact_phone,
+        current.and_then(|c| c.contact_phone.as_deref()),
+        crate::people::mask_phone,
+    ) {
+        crate::people::Sent::Keep => current.and_then(|c| c.contact_phone.clone()),
+        crate::people::Sent::New(None) => None,
+        crate::people::Sent::New(Some(p)) => match lianxin_types::Phone::parse(&p) {
             Ok(p) => Some(p.as_str().to_owned()),
             Err(e) => {
                 errors.push(FieldError::from_validation(
@@ -477,6 +530,13 @@ async fn validate(
             ));
             0
         }
+        Some(id)
+            if current.map(|c| c.unit_id) != Some(id)
+                && !crate::paging::may_place_in(db, &who.scope, id).await? =>
+        {
+            errors.push(out_of_reach("unit_id"));
+            0
+        }
         Some(id) => match units::Entity::find_by_id(id).one(db).await? {
             Some(u) if HOME_KINDS.contains(&u.kind.as_str()) => id,
             _ => {
@@ -492,6 +552,13 @@ async fn validate(
     };
     let service_team_id = match input.service_team_id {
         None => None,
+        Some(id)
+            if current.and_then(|c| c.service_team_id) != Some(id)
+                && !crate::paging::may_place_in(db, &who.scope, id).await? =>
+        {
+            errors.push(out_of_reach("service_team_id"));
+            None
+        }
         Some(id) => match units::Entity::find_by_id(id).one(db).await? {
             Some(u) if u.kind == "service_team" || u.kind == "task_force" => Some(id),
             _ => {
@@ -607,7 +674,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<enterprises::Model> {
     who.require(perm::ENTERPRISE_EDIT)?;
     let current = find_visible::<enterprises::Entity>(db, &who.scope, id).await?;
-    let v = validate(db, who, input, Some(id)).await?;
+    let v = validate(db, who, input, Some(&current)).await?;
     let newly_overridden = v
         .override_reason
         .clone()

@@ -236,6 +236,23 @@ pub const PERSON_COLS: &[Col] = &[
     ),
 ];
 
+/// The cadre details' columns: exported only to callers holding `person:cadre`.
+const CADRE_KEYS: &[&str] = &["position", "rank", "career", "expertise", "traits"];
+
+/// Whether `who` gets column `c` of an export.
+fn exported(who: &Principal, c: &Col) -> bool {
+    !CADRE_KEYS.contains(&c.key) || who.can(perm::PERSON_CADRE)
+}
+
+/// The columns of an export for `who` (no cadre details without `person:cadre`).
+fn export_cols(kind: Kind, who: &Principal) -> Vec<Col> {
+    cols(kind)
+        .iter()
+        .copied()
+        .filter(|c| exported(who, c))
+        .collect()
+}
+
 pub fn cols(kind: Kind) -> &'static [Col] {
     match kind {
         Kind::Units => UNIT_COLS,
@@ -594,6 +611,7 @@ async fn next_chunk(
         Filter::Enterprises(f) => {
             let chunk: Vec<ent_entity::Model> =
                 enterprises::chunk(db, who, f, after, CHUNK).await?;
+            let unmasked = who.can(perm::PERSON_SENSITIVE);
             (
                 chunk.last().map(|e| e.id),
                 chunk
@@ -608,7 +626,16 @@ async fn next_chunk(
                             e.address.clone().unwrap_or_default(),
                             e.legal_rep.clone().unwrap_or_default(),
                             e.contact_name.clone().unwrap_or_default(),
-                            e.contact_phone.clone().unwrap_or_default(),
+                            e.contact_phone
+                                .as_deref()
+                                .map(|s| {
+                                    if unmasked {
+                                        s.to_owned()
+                                    } else {
+                                        mask_phone(s)
+                                    }
+                                })
+                                .unwrap_or_default(),
                             e.employee_count.to_string(),
                             yes(e.has_party_org),
                             yes(e.key_project),
@@ -684,6 +711,11 @@ async fn next_chunk(
                             p.traits.clone().unwrap_or_default(),
                             p.id_number_override_reason.clone().unwrap_or_default(),
                         ]
+                        .into_iter()
+                        .zip(PERSON_COLS)
+                        .filter(|(_, c)| exported(who, c))
+                        .map(|(v, _)| v)
+                        .collect()
                     })
                     .collect(),
             )
@@ -767,7 +799,7 @@ pub async fn export_filtered(
         let mut w = std::io::BufWriter::new(file);
         std::io::Write::write_all(&mut w, b"\xEF\xBB\xBF").map_err(AppError::internal)?;
         let mut wr = csv::Writer::from_writer(w);
-        wr.write_record(cols(kind).iter().map(|c| c.zh))
+        wr.write_record(export_cols(kind, who).iter().map(|c| c.zh))
             .map_err(AppError::internal)?;
         while let Some((last, rows)) =
             next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
@@ -784,7 +816,7 @@ pub async fn export_filtered(
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
         ws.set_name(kind.label(Lang::Zh)).map_err(xlsx_err)?;
-        write_header(ws, cols(kind), false)?;
+        write_header(ws, &export_cols(kind, who), false)?;
         while let Some((last, rows)) =
             next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
         {
@@ -800,11 +832,14 @@ pub async fn export_filtered(
         }
         wb.save(path).map_err(xlsx_err)?;
     }
-    let sensitive = kind == Kind::People && who.can(perm::PERSON_SENSITIVE);
+    // Unmasked numbers (people's, enterprises' contact phones) and cadre details are
+    // personal data: such an export is recorded as their read.
+    let unmasked = kind != Kind::Units && who.can(perm::PERSON_SENSITIVE);
+    let cadre = kind == Kind::People && who.can(perm::PERSON_CADRE);
     audit::record(
         db,
         who,
-        if sensitive {
+        if unmasked || cadre {
             Action::ReadSensitive
         } else {
             Action::Export
@@ -812,8 +847,9 @@ pub async fn export_filtered(
         kind.entity(),
         None,
         format!(
-            "export {n} rows{}",
-            if sensitive { " unmasked" } else { "" }
+            "export {n} rows{}{}",
+            if unmasked { " unmasked" } else { "" },
+            if cadre { " with cadre details" } else { "" }
         ),
     )
     .await?;

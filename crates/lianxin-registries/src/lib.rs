@@ -71,9 +71,33 @@ where
     api::router().merge(exchange::api::router())
 }
 
-/// The area's own migrations, in order (none yet: its tables were created by the binary's
-/// historical migrations). A new table or column of this area gets its migration here, named
+/// The area's own migrations, in order (its tables were created by the binary's historical
+/// migrations). A new table or column of this area gets its migration here, named
 /// `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower areas'.
 pub fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-    Vec::new()
+    vec![Box::new(M20261205CadrePermission)]
+}
+
+/// Cadre details became a permission of their own (`person:cadre`): an existing installation's
+/// organisation department keeps seeing them (admins hold `*`).
+struct M20261205CadrePermission;
+
+impl sea_orm_migration::MigrationName for M20261205CadrePermission {
+    fn name(&self) -> &str {
+        "m20261205_registries_cadre_permission"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for M20261205CadrePermission {
+    async fn up(
+        &self,
+        m: &sea_orm_migration::SchemaManager,
+    ) -> Result<(), sea_orm_migration::DbErr> {
+        lianxin_kernel::db::schema::grant_to_builtin_roles(
+            m,
+            &[("organization", &[perm::PERSON_CADRE])],
+        )
+        .await
+    }
 }

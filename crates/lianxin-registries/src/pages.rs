@@ -174,7 +174,7 @@ async fn enterprise_list(
         page_size: q.page_size,
     };
     let page = enterprises::list(&s.db, &who, &q.filter()?, paging).await?;
-    let views = enterprises::views(&s.db, page.items).await?;
+    let views = enterprises::views(&s.db, &who, page.items, None).await?;
     let homes = units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?;
     let qs = q.query_string();
     let rows = views
@@ -263,12 +263,28 @@ async fn enterprise_form_page(
     form: &EnterpriseForm,
     editing: Option<i64>,
 ) -> AppResult<FormPage> {
-    let homes = units::visible_of_kinds(&s.db, who, enterprises::HOME_KINDS).await?;
-    let teams = units::all_visible(&s.db, who)
+    let mut homes = units::visible_of_kinds(&s.db, who, enterprises::HOME_KINDS).await?;
+    let mut teams = units::all_visible(&s.db, who)
         .await?
         .into_iter()
         .filter(|u| u.kind == "service_team" || u.kind == "task_force")
         .collect::<Vec<_>>();
+    // The enterprise's own placement is offered even where the caller may not place records
+    // (its contact keeps it unchanged; a change there is refused by `enterprises::update`).
+    for (list, current) in [
+        (&mut homes, &form.unit_id),
+        (&mut teams, &form.service_team_id),
+    ] {
+        let id = current
+            .as_deref()
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        if let Some(id) = id.filter(|id| editing.is_some() && !list.iter().any(|u| u.id == *id)) {
+            use sea_orm::EntityTrait;
+            if let Some(u) = unit_entity::Entity::find_by_id(id).one(&s.db).await? {
+                list.push(u);
+            }
+        }
+    }
     let t = |k: &str| lang.t(k).into_owned();
     let mut fields = vec![
         FormField::new("name", t("enterprise.name"), "text", form.name.as_ref()).required(),
@@ -416,7 +432,11 @@ async fn enterprise_edit(
 ) -> AppResult<Response> {
     who.require(perm::ENTERPRISE_EDIT)?;
     let e = enterprises::get(&s.db, &who, id).await?;
-    let form = EnterpriseForm::from_model(&e);
+    let mut form = EnterpriseForm::from_model(&e);
+    // Masked as a person's phone is; sent back unchanged, it keeps the stored number.
+    if !who.can(perm::PERSON_SENSITIVE) {
+        form.contact_phone = form.contact_phone.as_deref().map(people::mask_phone);
+    }
     Ok(render(
         &enterprise_form_page(&s, &who, lang, &form, Some(id)).await?,
     ))
@@ -448,7 +468,9 @@ async fn enterprise_detail(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let e = enterprises::get(&s.db, &who, id).await?;
-    let v = enterprises::views(&s.db, vec![e]).await?.remove(0);
+    let v = enterprises::views(&s.db, &who, vec![e], Some("web enterprise detail"))
+        .await?
+        .remove(0);
     let staff = people::list(
         &s.db,
         &who,
@@ -608,7 +630,7 @@ async fn person_list(
         page_size: q.page_size,
     };
     let page = people::list(&s.db, &who, &q.filter()?, paging).await?;
-    let views = PersonView::build(&s.db, &who, page.items, "web list people").await?;
+    let views = PersonView::build(&s.db, &who, page.items, "web list people", false).await?;
     let all_units = units::all_visible(&s.db, &who).await?;
     let qs = q.query_string();
     let rows = views
@@ -716,12 +738,8 @@ async fn person_form_page(
             label: e.name.clone(),
         })
         .collect();
-    // An edit form shows the stored number only to those who may see it.
-    let mut shown = form.clone();
-    if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) {
-        shown.id_number = None;
-        shown.phone = None;
-    }
+    let masked = editing.is_some() && !who.can(perm::PERSON_SENSITIVE);
+    let shown = form;
     let mut fields = vec![
         FormField::new("name", t("person.name"), "text", shown.name.as_ref()).required(),
         FormField::new(
@@ -739,7 +757,7 @@ async fn person_form_page(
             "text",
             shown.id_number.as_ref(),
         )
-        .hint(if editing.is_some() && !who.can(perm::PERSON_SENSITIVE) {
+        .hint(if masked {
             t("person.keep_hint")
         } else {
             t("person.id_hint")
@@ -789,32 +807,37 @@ async fn person_form_page(
             "checkbox",
             shown.kind_contact.as_ref(),
         ),
-        FormField::new(
-            "position",
-            t("person.position"),
-            "text",
-            shown.position.as_ref(),
-        ),
-        FormField::new("rank", t("person.rank"), "text", shown.rank.as_ref()),
-        FormField::new(
-            "career",
-            t("person.career"),
-            "textarea",
-            shown.career.as_ref(),
-        ),
-        FormField::new(
-            "expertise",
-            t("person.expertise"),
-            "textarea",
-            shown.expertise.as_ref(),
-        ),
-        FormField::new(
-            "traits",
-            t("person.traits"),
-            "textarea",
-            shown.traits.as_ref(),
-        ),
     ];
+    // Cadre details only for those who may see and write them; left out, they stay as stored.
+    if who.can(perm::PERSON_CADRE) {
+        fields.extend([
+            FormField::new(
+                "position",
+                t("person.position"),
+                "text",
+                shown.position.as_ref(),
+            ),
+            FormField::new("rank", t("person.rank"), "text", shown.rank.as_ref()),
+            FormField::new(
+                "career",
+                t("person.career"),
+                "textarea",
+                shown.career.as_ref(),
+            ),
+            FormField::new(
+                "expertise",
+                t("person.expertise"),
+                "textarea",
+                shown.expertise.as_ref(),
+            ),
+            FormField::new(
+                "traits",
+                t("person.traits"),
+                "textarea",
+                shown.traits.as_ref(),
+            ),
+        ]);
+    }
     if who.can(perm::DATA_OVERRIDE) {
         fields.push(
             FormField::new(
@@ -881,7 +904,20 @@ async fn person_edit(
 ) -> AppResult<Response> {
     who.require(perm::PERSON_EDIT)?;
     let p = people::get(&s.db, &who, id).await?;
-    let form = PersonForm::from_model(&p);
+    let mut form = PersonForm::from_model(&p);
+    // The stored numbers are shown masked to those who may not see them; sent back unchanged,
+    // the masked form keeps the stored number (`people::update`).
+    if !who.can(perm::PERSON_SENSITIVE) {
+        form.id_number = form.id_number.as_deref().map(people::mask_id_number);
+        form.phone = form.phone.as_deref().map(people::mask_phone);
+    }
+    if !who.can(perm::PERSON_CADRE) {
+        form.position = None;
+        form.rank = None;
+        form.career = None;
+        form.expertise = None;
+        form.traits = None;
+    }
     Ok(render(
         &person_form_page(&s, &who, lang, &form, Some(id)).await?,
     ))
@@ -892,16 +928,8 @@ async fn person_update(
     who: Principal,
     lang: Lang,
     IdPath(id): IdPath,
-    Form(mut form): Form<PersonForm>,
+    Form(form): Form<PersonForm>,
 ) -> AppResult<Response> {
-    // Masked fields left empty keep their stored values.
-    let current = people::get(&s.db, &who, id).await?;
-    if clean(form.id_number.clone()).is_none() && !who.can(perm::PERSON_SENSITIVE) {
-        form.id_number = current.id_number.clone();
-    }
-    if clean(form.phone.clone()).is_none() && !who.can(perm::PERSON_SENSITIVE) {
-        form.phone = current.phone.clone();
-    }
     let result = match form.clone().into_input() {
         Ok(input) => people::update(&s.db, &who, id, input).await,
         Err(errs) => Err(AppError::Validation(errs)),
@@ -921,7 +949,7 @@ async fn person_detail(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let p = people::get(&s.db, &who, id).await?;
-    let v = PersonView::build(&s.db, &who, vec![p], "web person detail")
+    let v = PersonView::build(&s.db, &who, vec![p], "web person detail", true)
         .await?
         .remove(0);
     let mut buttons = Vec::new();
@@ -964,7 +992,7 @@ async fn person_detail(
             ),
         ],
     }];
-    if v.kinds.iter().any(|k| k == "cadre") {
+    if v.cadre_details && v.kinds.iter().any(|k| k == "cadre") {
         sections.push(Section {
             title: lang.t("person.cadre").into_owned(),
             rows: vec![

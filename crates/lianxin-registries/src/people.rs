@@ -1,6 +1,9 @@
 //! People (人员): cadres, Party members, volunteers, enterprise employees and contacts.
 //! Identity numbers and phones are personal data: masked in every view unless the caller holds
-//! `person:sensitive`, and each unmasked read is audited (see `PersonView::build`).
+//! `person:sensitive`, and each unmasked read is audited (see `PersonView::build`). Cadre
+//! details (position, rank, career, expertise, traits) are shown and written only with
+//! `person:cadre`, and each read of them is audited the same way. An edit that leaves a
+//! number out, or sends back its masked form, keeps the stored number (`sent_number`).
 
 use std::collections::HashMap;
 
@@ -14,7 +17,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
-use crate::access::scope::scoped;
+use crate::access::scope::{Scoped, scoped};
 use crate::audit::{self, Action};
 use crate::entities::{enterprises, people, units, users};
 use crate::error::{AppError, AppResult, FieldError};
@@ -35,16 +38,24 @@ pub const KINDS: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     pub name: Option<String>,
+    /// A unit the caller may place records in (an enterprise's contact: its enterprise's
+    /// sub-district or below); on an edit, the current unit is always accepted.
     pub unit_id: Option<i64>,
-    /// Resident identity number (GB 11643), 18 characters.
+    /// Resident identity number (GB 11643), 18 characters. On an edit, left out or sent back
+    /// in its masked form (as read) it keeps the stored number; empty clears it.
     pub id_number: Option<String>,
+    /// As `id_number`: left out or masked as read keeps the stored phone.
     pub phone: Option<String>,
     /// male | female; derived from the identity number when absent.
     pub gender: Option<String>,
+    /// An enterprise the caller may write to (one outside their reach is refused as one that
+    /// does not exist); on an edit, the current one is always accepted.
     pub enterprise_id: Option<i64>,
     pub party_member: Option<bool>,
     /// Any of: cadre, volunteer, employee, contact.
     pub kinds: Option<Vec<String>>,
+    /// Cadre details (this and the next four) need `person:cadre`; without it they must be
+    /// left out, and the stored ones stay.
     pub position: Option<String>,
     pub rank: Option<String>,
     /// 工作履历
@@ -221,11 +232,14 @@ pub struct PersonView {
     pub enterprise_name: Option<String>,
     pub party_member: bool,
     pub kinds: Vec<String>,
+    /// Cadre details: null unless the caller holds `person:cadre` (see `cadre_details`).
     pub position: Option<String>,
     pub rank: Option<String>,
     pub career: Option<String>,
     pub expertise: Option<String>,
     pub traits: Option<String>,
+    /// True when the cadre details are shown (the caller holds `person:cadre`).
+    pub cadre_details: bool,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
 }
@@ -235,21 +249,59 @@ pub fn mask_id_number(s: &str) -> String {
 }
 
 pub fn mask_phone(s: &str) -> String {
-    match Phone::parse(s) {
-        Ok(p) => p.masked(),
-        Err(_) => "*".repeat(s.chars().count()),
+    Phone::mask(s)
+}
+
+/// Whether the stored record has any cadre detail.
+fn has_cadre_details(m: &people::Model) -> bool {
+    [&m.position, &m.rank, &m.career, &m.expertise, &m.traits]
+        .iter()
+        .any(|f| f.is_some())
+}
+
+/// What an edit sent for a number its caller may see masked.
+pub(crate) enum Sent {
+    /// Left out, or sent back as stored or as its masked form: the stored value stays.
+    Keep,
+    /// A new value (validated), or `None` to clear it.
+    New(Option<String>),
+}
+
+/// Reads what was sent for a number against the stored one (`stored` is `None` when creating):
+/// a caller who sees `138****1234` need not re-type it, and leaving it out erases nothing.
+pub(crate) fn sent_number(
+    sent: Option<String>,
+    stored: Option<&str>,
+    mask: fn(&str) -> String,
+) -> Sent {
+    let Some(stored) = stored else {
+        return Sent::New(clean(sent));
+    };
+    match sent {
+        None => Sent::Keep,
+        Some(v) => {
+            let v = v.trim();
+            if v.eq_ignore_ascii_case(stored) || v.eq_ignore_ascii_case(&mask(stored)) {
+                Sent::Keep
+            } else {
+                Sent::New(clean(Some(v.to_owned())))
+            }
+        }
     }
 }
 
 impl PersonView {
-    /// Views for `who`, masked unless permitted; an unmasked read is recorded in the audit log.
+    /// Views for `who`, masked unless permitted, with the cadre details when `with_cadre` and
+    /// permitted; an unmasked read and a read of cadre details are recorded in the audit log.
     pub async fn build(
         db: &impl ConnectionTrait,
         who: &Principal,
         rows: Vec<people::Model>,
         purpose: &str,
+        with_cadre: bool,
     ) -> AppResult<Vec<PersonView>> {
         let unmasked = who.can(perm::PERSON_SENSITIVE);
+        let cadre = with_cadre && who.can(perm::PERSON_CADRE);
         let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
         unit_ids.sort_unstable();
         unit_ids.dedup();
@@ -283,6 +335,23 @@ impl PersonView {
             };
             audit::record(db, who, Action::ReadSensitive, "person", id, summary).await?;
         }
+        let cadres: Vec<i64> = rows
+            .iter()
+            .filter(|r| has_cadre_details(r))
+            .map(|r| r.id)
+            .collect();
+        if cadre && !cadres.is_empty() {
+            let (id, summary) = if cadres.len() == 1 {
+                (Some(cadres[0]), format!("{purpose}: cadre details"))
+            } else {
+                (
+                    None,
+                    format!("{purpose}: cadre details of ids {:?}", cadres),
+                )
+            };
+            audit::record(db, who, Action::ReadSensitive, "person", id, summary).await?;
+        }
+        let shown = |v: Option<String>| if cadre { v } else { None };
         Ok(rows
             .into_iter()
             .map(|m| PersonView {
@@ -311,11 +380,12 @@ impl PersonView {
                 unit_id: m.unit_id,
                 enterprise_id: m.enterprise_id,
                 party_member: m.party_member,
-                position: m.position,
-                rank: m.rank,
-                career: m.career,
-                expertise: m.expertise,
-                traits: m.traits,
+                position: shown(m.position),
+                rank: shown(m.rank),
+                career: shown(m.career),
+                expertise: shown(m.expertise),
+                traits: shown(m.traits),
+                cadre_details: cadre,
                 created_at: m.created_at,
                 updated_at: m.updated_at,
             })
@@ -433,25 +503,65 @@ struct Valid {
     traits: Option<String>,
 }
 
+/// The cadre details' fields with their labels.
+const CADRE_FIELDS: [(&str, usize, &str, &str); 5] = [
+    ("position", 100, "职务", "position"),
+    ("rank", 50, "职级", "rank"),
+    ("career", 4000, "工作履历", "career history"),
+    ("expertise", 1000, "专长", "expertise"),
+    ("traits", 1000, "个性特点", "traits"),
+];
+
+/// May `who` file a person in `unit_id`? Within their own unit scope; and an enterprise's
+/// contact files its employees under its enterprise's sub-district or a unit below it.
+async fn may_place(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    unit_id: i64,
+    enterprise: Option<&enterprises::Model>,
+) -> AppResult<bool> {
+    if crate::paging::may_place_in(db, &who.scope, unit_id).await? {
+        return Ok(true);
+    }
+    let Some(e) = enterprise.filter(|e| who.scope.enterprise_id == Some(e.id)) else {
+        return Ok(false);
+    };
+    use crate::entities::unit_closure;
+    Ok(unit_closure::Entity::find()
+        .filter(unit_closure::Column::AncestorId.eq(e.unit_id))
+        .filter(unit_closure::Column::DescendantId.eq(unit_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
 async fn validate(
     db: &impl ConnectionTrait,
     who: &Principal,
     input: PersonInput,
-    editing: Option<i64>,
+    current: Option<&people::Model>,
 ) -> AppResult<Valid> {
     let mut errors = Vec::new();
     let name = crate::text::required_text(&mut errors, "name", input.name, 50, "姓名", "name");
     let reason = clean(input.override_reason);
     let mut override_reason = None;
-    let id_number = match clean(input.id_number) {
-        None => None,
-        Some(raw) => match IdNumber::parse(&raw) {
-            Ok(id) => Some(id),
+    let id_number = match sent_number(
+        input.id_number,
+        current.and_then(|c| c.id_number.as_deref()),
+        mask_id_number,
+    ) {
+        Sent::Keep => {
+            override_reason = current.and_then(|c| c.id_number_override_reason.clone());
+            current.and_then(|c| c.id_number.clone())
+        }
+        Sent::New(None) => None,
+        Sent::New(Some(raw)) => match IdNumber::parse(&raw) {
+            Ok(id) => Some(id.as_str().to_owned()),
             Err(e) if e.is_check_char() && reason.is_some() && who.can(perm::DATA_OVERRIDE) => {
                 match IdNumber::parse_allow_bad_check(&raw) {
                     Ok(id) => {
                         override_reason = reason.clone();
-                        Some(id)
+                        Some(id.as_str().to_owned())
                     }
                     Err(e) => {
                         errors.push(FieldError::from_validation(
@@ -475,9 +585,14 @@ async fn validate(
             }
         },
     };
-    let phone = match clean(input.phone) {
-        None => None,
-        Some(p) => match Phone::parse(&p) {
+    let phone = match sent_number(
+        input.phone,
+        current.and_then(|c| c.phone.as_deref()),
+        mask_phone,
+    ) {
+        Sent::Keep => current.and_then(|c| c.phone.clone()),
+        Sent::New(None) => None,
+        Sent::New(Some(p)) => match Phone::parse(&p) {
             Ok(p) => Some(p.as_str().to_owned()),
             Err(e) => {
                 errors.push(FieldError::from_validation(
@@ -496,21 +611,41 @@ async fn validate(
                 .map(str::to_owned)
         }
         None => id_number
-            .as_ref()
+            .as_deref()
+            .and_then(|id| IdNumber::parse_allow_bad_check(id).ok())
             .map(|id| if id.is_male() { "male" } else { "female" }.to_owned()),
     };
-    // An employee without a unit belongs to the enterprise's sub-district.
+    // A new enterprise must be one the caller may write to; one outside their reach reads
+    // exactly as one that does not exist. An unchanged one stays whatever the caller's reach.
+    let enterprise_changed = input.enterprise_id.is_some()
+        && input.enterprise_id != current.and_then(|c| c.enterprise_id);
     let enterprise = match input.enterprise_id {
-        Some(id) => enterprises::Entity::find_by_id(id).one(db).await?,
+        Some(id) => {
+            let mut q = enterprises::Entity::find_by_id(id);
+            if enterprise_changed {
+                q = q.filter(<enterprises::Entity as Scoped>::write_condition(&who.scope));
+            }
+            q.one(db).await?
+        }
         None => None,
     };
+    // An employee without a unit belongs to the enterprise's sub-district.
     let unit_id = match input.unit_id.or(enterprise.as_ref().map(|e| e.unit_id)) {
         None => {
             errors.push(FieldError::required("unit_id", "所属单位", "unit"));
             0
         }
         Some(id) => {
-            if units::Entity::find_by_id(id).one(db).await?.is_none() {
+            let changed = current.map(|c| c.unit_id) != Some(id);
+            if changed && !may_place(db, who, id, enterprise.as_ref()).await? {
+                // The same answer for a unit that does not exist and one out of reach.
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "out_of_reach",
+                    "所属单位不存在或不在您的管辖范围内",
+                    "the unit does not exist or is outside your reach",
+                ));
+            } else if units::Entity::find_by_id(id).one(db).await?.is_none() {
                 errors.push(FieldError::new(
                     "unit_id",
                     "unknown",
@@ -551,43 +686,52 @@ async fn validate(
             "employees and enterprise contacts need their enterprise",
         ));
     }
-    let position = crate::text::optional_text(
-        &mut errors,
-        "position",
+    // Cadre details: written with `person:cadre` only; without it they must be left out (or
+    // empty) and the stored ones stay.
+    let sent = [
         input.position,
-        100,
-        "职务",
-        "position",
-    );
-    let rank = crate::text::optional_text(&mut errors, "rank", input.rank, 50, "职级", "rank");
-    let career = crate::text::optional_text(
-        &mut errors,
-        "career",
+        input.rank,
         input.career,
-        4000,
-        "工作履历",
-        "career history",
-    );
-    let expertise = crate::text::optional_text(
-        &mut errors,
-        "expertise",
         input.expertise,
-        1000,
-        "专长",
-        "expertise",
-    );
-    let traits = crate::text::optional_text(
-        &mut errors,
-        "traits",
         input.traits,
-        1000,
-        "个性特点",
-        "traits",
-    );
+    ];
+    let stored = current.map(|c| {
+        [
+            c.position.clone(),
+            c.rank.clone(),
+            c.career.clone(),
+            c.expertise.clone(),
+            c.traits.clone(),
+        ]
+    });
+    let cadre: Vec<Option<String>> = if who.can(perm::PERSON_CADRE) {
+        sent.into_iter()
+            .zip(CADRE_FIELDS)
+            .map(|(v, (field, max, zh, en))| {
+                crate::text::optional_text(&mut errors, field, v, max, zh, en)
+            })
+            .collect()
+    } else {
+        for (v, (field, _, zh, en)) in sent.into_iter().zip(CADRE_FIELDS) {
+            if clean(v).is_some() {
+                errors.push(FieldError::new(
+                    field,
+                    "forbidden",
+                    format!("只有组织部门可以填写干部信息（{zh}）"),
+                    format!("only the organisation department may write cadre details ({en})"),
+                ));
+            }
+        }
+        stored
+            .map(Vec::from)
+            .unwrap_or_else(|| vec![None; CADRE_FIELDS.len()])
+    };
+    let [position, rank, career, expertise, traits]: [Option<String>; 5] =
+        cadre.try_into().unwrap_or_else(|_| Default::default());
     if let Some(id) = &id_number {
         let dup = people::Entity::find()
             .filter(people::Column::IdNumber.eq(id.as_str()))
-            .filter(people::Column::Id.ne(editing.unwrap_or(0)))
+            .filter(people::Column::Id.ne(current.map(|c| c.id).unwrap_or(0)))
             .count(db)
             .await?;
         if dup > 0 {
@@ -605,7 +749,7 @@ async fn validate(
     Ok(Valid {
         name,
         unit_id,
-        id_number: id_number.map(|i| i.as_str().to_owned()),
+        id_number,
         override_reason,
         phone,
         gender,
@@ -690,7 +834,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<people::Model> {
     who.require(perm::PERSON_EDIT)?;
     let current = find_visible::<people::Entity>(db, &who.scope, id).await?;
-    let v = validate(db, who, input, Some(id)).await?;
+    let v = validate(db, who, input, Some(&current)).await?;
     let newly_overridden = v.override_reason.clone().filter(|_| {
         current.id_number_override_reason.is_none() || current.id_number != v.id_number
     });

@@ -17,6 +17,9 @@ pub const PERSON_IMPORT: &str = "person:import";
 pub const PERSON_EXPORT: &str = "person:export";
 /// See identity numbers and phones unmasked (each such read is audited).
 pub const PERSON_SENSITIVE: &str = "person:sensitive";
+/// See and write cadre details (position, rank, career, expertise, traits); each read is
+/// audited. The organisation department's, strictly.
+pub const PERSON_CADRE: &str = "person:cadre";
 pub const ENTERPRISE_LIST: &str = "enterprise:list";
 pub const ENTERPRISE_ADD: &str = "enterprise:add";
 pub const ENTERPRISE_EDIT: &str = "enterprise:edit";
@@ -44,6 +47,11 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         PERSON_SENSITIVE,
         "查看身份证号和电话",
         "See identity numbers and phones",
+    ),
+    (
+        PERSON_CADRE,
+        "查看和维护干部信息",
+        "See and edit cadre details",
     ),
     (ENTERPRISE_LIST, "企业查询", "List enterprises"),
     (ENTERPRISE_ADD, "企业新增", "Add enterprises"),
@@ -97,6 +105,7 @@ pub const ROLE_PERMISSIONS: &[(&str, &[&str])] = &[
             PERSON_IMPORT,
             PERSON_EXPORT,
             PERSON_SENSITIVE,
+            PERSON_CADRE,
         ],
     ),
     ("volunteer", &[PERSON_LIST]),

@@ -340,6 +340,9 @@ pub async fn remove<C: ConnectionTrait + TransactionTrait>(
     who: &Principal,
     id: i64,
 ) -> AppResult<()> {
+    // The permission before any query: without it, another's shift and a missing one both
+    // answer 403; with it, a shift outside the scope is 404 as a missing one is.
+    who.require(perm::DUTY_EDIT)?;
     let txn = lianxin_kernel::db::begin_write(db).await?;
     crate::db::lock_row(&txn, "duty_shifts", id).await?;
     let s = duty_shifts::Entity::find_by_id(id)

@@ -3,17 +3,21 @@
 //! number, phone or the enterprise's roster".
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::entities::{checkpoints, enterprises, people};
+use crate::entities::{checkpoints, duty_shifts, enterprises, people};
 use crate::error::{AppError, AppResult};
 use crate::perm;
 
 /// The checkpoint, and the caller's periods on duty there (None: they keep the checkpoint
-/// and may record at any time). 403 with the reason for a volunteer never signed in there.
+/// and may record at any time). At a checkpoint of theirs (one they have shifts at) a
+/// volunteer not signed in gets 403 with the reason; any other checkpoint is 404, exactly
+/// as one that does not exist, and its name is not told.
 pub async fn access(
     db: &impl ConnectionTrait,
     who: &Principal,
@@ -47,6 +51,15 @@ pub async fn access(
     )
     .await?;
     if w.is_empty() {
+        let theirs = duty_shifts::Entity::find()
+            .filter(duty_shifts::Column::UserId.eq(who.user_id))
+            .filter(duty_shifts::Column::CheckpointId.eq(checkpoint.id))
+            .count(db)
+            .await?
+            > 0;
+        if !theirs {
+            return Err(AppError::NotFound);
+        }
         return Err(AppError::forbidden_because(
             format!(
                 "您不在{}值班，不能登记通行（请先在值班表上签到）",

@@ -68,6 +68,15 @@ impl Phone {
             None => "*".repeat(s.chars().count()),
         }
     }
+
+    /// Masks any stored phone for display: a number that parses as [`Phone::masked`], anything
+    /// else all stars. The one masking of phones (people's, enterprises' contacts').
+    pub fn mask(s: &str) -> String {
+        match Phone::parse(s) {
+            Ok(p) => p.masked(),
+            Err(_) => "*".repeat(s.chars().count()),
+        }
+    }
 }
 
 fn is_mobile(s: &str) -> bool {
@@ -154,6 +163,8 @@ mod tests {
             assert_eq!(p.as_str(), s.trim());
         }
         assert_eq!(Phone::parse("13812341234").unwrap().masked(), "138****1234");
+        assert_eq!(Phone::mask("13812341234"), "138****1234");
+        assert_eq!(Phone::mask("12-34"), "*****");
     }
 
     #[test]

@@ -164,7 +164,9 @@ async fn main() {
             let p = ent::list(&db, &who, &filter, Paging::new(*page, 20))
                 .await
                 .expect("list");
-            let _ = ent::views(&db, p.items).await.expect("views");
+            let _ = ent::views(&db, &who, p.items, Some("bench"))
+                .await
+                .expect("views");
             direct.push(t.elapsed().as_secs_f64() * 1000.0);
 
             let mut url = format!("http://{addr}/api/v1/enterprises?page={page}&page_size=20");

@@ -224,10 +224,12 @@ async fn record_passages(
 }
 
 /// Find a person for the entry form: identity number or phone (exact), or a name on the
-/// roster of the checkpoint's enterprise. Only while on duty there; audited.
+/// roster of the checkpoint's enterprise. Only while on duty there (403 at a checkpoint of
+/// the caller's not signed in to; 404 at any other, as at a missing one); audited.
 #[utoipa::path(get, path = "/api/v1/screening/lookup", tag = "screening", params(LookupQuery),
     responses((status = 200, body = Vec<LookupHit>),
-        (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn lookup(
     State(s): State<Core>,
     who: Principal,

@@ -198,8 +198,9 @@ async fn writes_follow_permissions_and_scope() {
         let (eu, ee, ep, ea) = match *role {
             "admin" => (201, 201, 201, 200),
             "organization" => (403, 403, 201, 403),
-            // The contact may add people, but only to its own enterprise: this one is not.
-            "enterprise_contact" => (403, 403, 403, 403),
+            // The contact may add people, but only to its own enterprise: this one is filed
+            // in a community outside its reach, refused on the field.
+            "enterprise_contact" => (403, 403, 422, 403),
             _ => (403, 403, 403, 403),
         };
         assert_eq!(
@@ -214,12 +215,13 @@ async fn writes_follow_permissions_and_scope() {
         .post(&contact, "/api/v1/people", &json!({"name": "新职工", "unit_id": f.sub_a, "enterprise_id": f.ent_a, "kinds": ["employee"]}))
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    // ...but not to another enterprise, and nothing is stored by the refusal.
+    // ...but not to another enterprise (which reads as one that does not exist), and nothing
+    // is stored by the refusal.
     let before = app.count("people").await;
     let r = app
         .post(&contact, "/api/v1/people", &json!({"name": "外企职工", "unit_id": f.sub_b, "enterprise_id": f.ent_b, "kinds": ["employee"]}))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("people").await, before);
     // The service cadre edits its paired enterprise but not another.
     let cadre = app.token("service_cadre").await;

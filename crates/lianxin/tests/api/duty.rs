@@ -246,16 +246,10 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
     let a = id_number("41010619850312101");
     let normal = json!({"device_seq": 1, "id_number": a, "name": "张伟", "temperature": 365, "direction": "in", "at": at(0)});
 
-    // No shift: 403 with the reason.
+    // No shift there: the checkpoint is not theirs, 404 as a missing one.
     let (status, p) = problem(record(&app, &vt, cp, "phone-0001", json!([normal])).await).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap_or("")
-            .contains("甲社区东门卡口"),
-        "{p}"
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!p.to_string().contains("甲社区东门卡口"), "{p}");
 
     // Booked from an hour ago for four hours; a shift not yet signed in to does not count.
     let shift = ok(app
@@ -267,8 +261,16 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
         .await)
     .await;
     let sid = shift[0]["id"].as_i64().expect("id");
-    let (status, _) = problem(record(&app, &vt, cp, "phone-0001", json!([normal])).await).await;
+    // A checkpoint of theirs: 403 with the reason.
+    let (status, p) = problem(record(&app, &vt, cp, "phone-0001", json!([normal])).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("甲社区东门卡口"),
+        "{p}"
+    );
     let mine = ok(app.get(&vt, "/api/v1/duty/mine").await).await;
     assert_eq!(mine[0]["status"], "late");
     // Someone else's shift cannot be signed in to.
@@ -336,7 +338,7 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["errors"][0]["code"], "not_on_duty");
     let (status, _) = problem(record(&app, &vt, other, "phone-0001", json!([normal])).await).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) =
         problem(record(&app, &vt, 999_999, "phone-0001", json!([normal])).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -421,7 +423,7 @@ async fn a_volunteer_records_passages_only_on_duty_and_never_twice() {
         .await,
     )
     .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         app.count("audit_log WHERE entity = 'passage_lookup'").await >= 1,
         "lookups are audited"

@@ -12,6 +12,7 @@ mod helpers;
 mod open311;
 mod passage_key;
 mod platform;
+mod privacy_access;
 mod registries;
 mod screening;
 mod signin;
