@@ -5,7 +5,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(M20261205LoginThrottles)]
+    vec![
+        Box::new(M20261205LoginThrottles),
+        Box::new(M20261205RegistryVersions),
+    ]
 }
 
 /// Sign-in throttling by account and client (`access::auth::login`), replacing the count
@@ -52,6 +55,32 @@ impl MigrationTrait for M20261205LoginThrottles {
                 .take(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Units, people and enterprises carry a version: an edit names the version it read, and a
+/// stale one is refused instead of silently overwriting another's change.
+struct M20261205RegistryVersions;
+
+impl MigrationName for M20261205RegistryVersions {
+    fn name(&self) -> &str {
+        "m20261205_kernel_registry_versions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261205RegistryVersions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["units", "people", "enterprises"] {
+            m.alter_table(
+                Table::alter()
+                    .table(table)
+                    .add_column(integer("version").default(1))
+                    .take(),
+            )
+            .await?;
+        }
         Ok(())
     }
 }

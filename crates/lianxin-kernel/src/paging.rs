@@ -190,3 +190,25 @@ pub async fn may_place_in(
         .await?;
     Ok(n > 0)
 }
+
+/// A `PUT` of a versioned record names the version it read: without one it is refused (422
+/// naming `version`), so no client overwrites another's change without knowing.
+pub fn version_required(version: Option<i32>) -> AppResult<i32> {
+    version.ok_or_else(|| {
+        AppError::invalid(crate::error::FieldError::required(
+            "version",
+            "版本号",
+            "Version",
+        ))
+    })
+}
+
+/// The refusal of an edit made from a stale read: 409 with the record as it now stands.
+pub fn stale(current: impl Serialize) -> AppError {
+    AppError::ConflictWith {
+        zh: "记录已被他人修改，请刷新后按最新内容修改".into(),
+        en: "the record was changed since you read it; reload it and edit the current version"
+            .into(),
+        current: Box::new(serde_json::to_value(current).unwrap_or_default()),
+    }
+}

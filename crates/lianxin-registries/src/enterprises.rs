@@ -63,6 +63,9 @@ pub struct EnterpriseInput {
     /// Accept a credit code whose check character fails, with this written reason
     /// (needs the `data:override` permission; audited and flagged).
     pub override_reason: Option<String>,
+    /// The version the change was made from (required on `PUT`; a stale one is a 409 with
+    /// the current record).
+    pub version: Option<i32>,
 }
 
 /// The same fields as typed into a web form or a spreadsheet row: all text.
@@ -82,6 +85,7 @@ pub struct EnterpriseForm {
     pub key_project: Option<String>,
     pub service_team_id: Option<String>,
     pub override_reason: Option<String>,
+    pub version: Option<String>,
 }
 
 impl EnterpriseForm {
@@ -138,6 +142,7 @@ impl EnterpriseForm {
             key_project: Some(key_project.unwrap_or(false)),
             service_team_id,
             override_reason: self.override_reason,
+            version: self.version.as_deref().and_then(|v| v.trim().parse().ok()),
         };
         (input, e)
     }
@@ -167,6 +172,7 @@ impl EnterpriseForm {
             key_project: m.key_project.then(|| "on".to_owned()),
             service_team_id: m.service_team_id.map(|i| i.to_string()),
             override_reason: m.uscc_override_reason.clone(),
+            version: Some(m.version.to_string()),
         }
     }
 }
@@ -196,6 +202,8 @@ pub struct EnterpriseView {
     pub service_team_name: Option<String>,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+    /// Name it in the next `PUT`.
+    pub version: i32,
 }
 
 /// Views of many enterprises for `who` with their unit names, in two queries (no N+1); the
@@ -262,6 +270,7 @@ pub async fn views(
             service_team_id: m.service_team_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            version: m.version,
         })
         .collect())
 }
@@ -673,15 +682,30 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     input: EnterpriseInput,
 ) -> AppResult<enterprises::Model> {
     who.require(perm::ENTERPRISE_EDIT)?;
-    let current = find_visible::<enterprises::Entity>(db, &who.scope, id).await?;
-    let v = validate(db, who, input, Some(&current)).await?;
+    find_visible::<enterprises::Entity>(db, &who.scope, id).await?;
+    // Who may not write the record hears so before anything about its version.
+    ensure_writable::<enterprises::Entity>(db, who, id).await?;
+    let expected = lianxin_kernel::paging::version_required(input.version)?;
+    // Read, check the version and write in one transaction, the row locked first.
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "enterprises", id).await?;
+    let current = find_visible::<enterprises::Entity>(&txn, &who.scope, id).await?;
+    if expected != current.version {
+        txn.rollback().await?;
+        let now = views(db, who, vec![current], Some("stale edit"))
+            .await?
+            .pop();
+        return Err(lianxin_kernel::paging::stale(now));
+    }
+    let v = validate(&txn, who, input, Some(&current)).await?;
     let newly_overridden = v
         .override_reason
         .clone()
         .filter(|_| current.uscc_override_reason.is_none() || current.uscc != v.uscc);
-    let txn = lianxin_kernel::db::begin_write(db).await?;
+    let version = current.version + 1;
     let mut am: enterprises::ActiveModel = current.into();
     apply(&mut am, v);
+    am.version = Set(version);
     let e = am.update(&txn).await?;
     ensure_writable::<enterprises::Entity>(&txn, who, e.id).await?;
     audit::record(

@@ -361,8 +361,13 @@ pub async fn import(
                     sort: m.remove("sort"),
                     leader: m.remove("leader"),
                     phone: m.remove("phone"),
+                    version: None,
                 };
-                let (input, mut parse_errors) = form.parse();
+                let (mut input, mut parse_errors) = form.parse();
+                // "Update existing" updates by key, from the version it has just read.
+                if let Some(found) = &existing {
+                    input.version = Some(found.version);
+                }
                 parse_errors.append(&mut errs);
                 let result = match existing {
                     Some(u) if !update_existing => {
@@ -401,8 +406,13 @@ pub async fn import(
                     key_project: m.remove("key_project"),
                     service_team_id: team,
                     override_reason: m.remove("override_reason"),
+                    version: None,
                 };
-                let (input, mut parse_errors) = form.parse();
+                let (mut input, mut parse_errors) = form.parse();
+                // "Update existing" updates by key, from the version it has just read.
+                if let Some(found) = &existing {
+                    input.version = Some(found.version);
+                }
                 parse_errors.append(&mut errs);
                 let result = match existing {
                     Some(e) if !update_existing => {
@@ -456,7 +466,11 @@ pub async fn import(
                     override_reason: m.remove("override_reason"),
                     ..Default::default()
                 };
-                let (input, mut parse_errors) = form.parse();
+                let (mut input, mut parse_errors) = form.parse();
+                // "Update existing" updates by key, from the version it has just read.
+                if let Some(found) = &existing {
+                    input.version = Some(found.version);
+                }
                 parse_errors.append(&mut errs);
                 let result = match existing {
                     Some(p) if !update_existing => {

@@ -390,7 +390,7 @@ async fn enterprise_form_page(
         ctx: PageCtx::new(who, lang, "enterprises", title),
         action,
         cancel,
-        fields,
+        fields: with_version(fields, form.version.as_ref()),
         errors: Vec::new(),
     })
 }
@@ -861,7 +861,7 @@ async fn person_form_page(
         ctx: PageCtx::new(who, lang, "people", title),
         action,
         cancel,
-        fields,
+        fields: with_version(fields, shown.version.as_ref()),
         errors: Vec::new(),
     })
 }
@@ -1182,6 +1182,7 @@ pub struct UnitForm {
     pub sort: Option<String>,
     pub leader: Option<String>,
     pub phone: Option<String>,
+    pub version: Option<String>,
 }
 
 impl UnitForm {
@@ -1204,6 +1205,7 @@ impl UnitForm {
             sort: sort.map(|s| s.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
             leader: self.leader,
             phone: self.phone,
+            version: self.version.as_deref().and_then(|v| v.trim().parse().ok()),
         };
         (input, e)
     }
@@ -1243,6 +1245,7 @@ async fn unit_form_page(
         FormField::new("leader", t("unit.leader"), "text", form.leader.as_ref()),
         FormField::new("phone", t("unit.phone"), "text", form.phone.as_ref()),
     ];
+    let fields = with_version(fields, form.version.as_ref());
     let (title, action, cancel) = match editing {
         Some(id) => (
             t("unit.edit"),
@@ -1301,6 +1304,7 @@ async fn unit_edit(
         sort: Some(u.sort.to_string()),
         leader: u.leader,
         phone: u.phone,
+        version: Some(u.version.to_string()),
     };
     Ok(render(
         &unit_form_page(&s, &who, lang, &form, Some(id)).await?,
@@ -1405,4 +1409,13 @@ async fn unit_delete(
 ) -> AppResult<Response> {
     units::delete(&s.db, &who, id).await?;
     Ok(Redirect::to("/units").into_response())
+}
+
+/// An edit form carries the version it was read at, so a save over another's change is
+/// refused (409) instead of silently undoing it.
+fn with_version(mut fields: Vec<FormField>, version: Option<&String>) -> Vec<FormField> {
+    if let Some(v) = version {
+        fields.push(FormField::new("version", String::new(), "hidden", Some(v)));
+    }
+    fields
 }

@@ -66,6 +66,9 @@ pub struct PersonInput {
     pub traits: Option<String>,
     /// Accept an identity number whose check character fails, with a reason (`data:override`).
     pub override_reason: Option<String>,
+    /// The version the change was made from (required on `PUT`; a stale one is a 409 with
+    /// the current record).
+    pub version: Option<i32>,
 }
 
 /// The same fields as text (web form, spreadsheet row). `kinds` is a list of codes or labels
@@ -90,6 +93,7 @@ pub struct PersonForm {
     pub expertise: Option<String>,
     pub traits: Option<String>,
     pub override_reason: Option<String>,
+    pub version: Option<String>,
 }
 
 impl PersonForm {
@@ -162,6 +166,7 @@ impl PersonForm {
             expertise: self.expertise,
             traits: self.traits,
             override_reason: self.override_reason,
+            version: self.version.as_deref().and_then(|v| v.trim().parse().ok()),
         };
         (input, e)
     }
@@ -194,6 +199,7 @@ impl PersonForm {
             expertise: m.expertise.clone(),
             traits: m.traits.clone(),
             override_reason: m.id_number_override_reason.clone(),
+            version: Some(m.version.to_string()),
         }
     }
 }
@@ -242,6 +248,8 @@ pub struct PersonView {
     pub cadre_details: bool,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+    /// Name it in the next `PUT`.
+    pub version: i32,
 }
 
 pub fn mask_id_number(s: &str) -> String {
@@ -388,6 +396,7 @@ impl PersonView {
                 cadre_details: cadre,
                 created_at: m.created_at,
                 updated_at: m.updated_at,
+                version: m.version,
             })
             .collect())
     }
@@ -833,14 +842,29 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     input: PersonInput,
 ) -> AppResult<people::Model> {
     who.require(perm::PERSON_EDIT)?;
-    let current = find_visible::<people::Entity>(db, &who.scope, id).await?;
-    let v = validate(db, who, input, Some(&current)).await?;
+    find_visible::<people::Entity>(db, &who.scope, id).await?;
+    // Who may not write the record hears so before anything about its version.
+    ensure_writable::<people::Entity>(db, who, id).await?;
+    let expected = lianxin_kernel::paging::version_required(input.version)?;
+    // Read, check the version and write in one transaction, the row locked first.
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "people", id).await?;
+    let current = find_visible::<people::Entity>(&txn, &who.scope, id).await?;
+    if expected != current.version {
+        txn.rollback().await?;
+        let now = PersonView::build(db, who, vec![current], "stale edit", true)
+            .await?
+            .pop();
+        return Err(lianxin_kernel::paging::stale(now));
+    }
+    let v = validate(&txn, who, input, Some(&current)).await?;
     let newly_overridden = v.override_reason.clone().filter(|_| {
         current.id_number_override_reason.is_none() || current.id_number != v.id_number
     });
-    let txn = lianxin_kernel::db::begin_write(db).await?;
+    let version = current.version + 1;
     let mut am: people::ActiveModel = current.into();
     apply(&mut am, v);
+    am.version = Set(version);
     let p = am.update(&txn).await?;
     ensure_writable::<people::Entity>(&txn, who, p.id).await?;
     audit::record(

@@ -50,6 +50,9 @@ pub struct UnitInput {
     pub sort: Option<i32>,
     pub leader: Option<String>,
     pub phone: Option<String>,
+    /// The version the change was made from (required on `PUT`; a stale one is a 409 with
+    /// the current record).
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -64,6 +67,8 @@ pub struct UnitView {
     pub phone: Option<String>,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+    /// Name it in the next `PUT`.
+    pub version: i32,
 }
 
 impl From<units::Model> for UnitView {
@@ -79,6 +84,7 @@ impl From<units::Model> for UnitView {
             phone: m.phone,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            version: m.version,
         }
     }
 }
@@ -416,9 +422,18 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     input: UnitInput,
 ) -> AppResult<units::Model> {
     who.require(perm::UNIT_EDIT)?;
-    let current = find_visible::<units::Entity>(db, &who.scope, id).await?;
-    let v = validate(db, input, Some(&current)).await?;
+    find_visible::<units::Entity>(db, &who.scope, id).await?;
+    // Who may not write the record hears so before anything about its version.
+    ensure_writable::<units::Entity>(db, who, id).await?;
+    let expected = lianxin_kernel::paging::version_required(input.version)?;
+    // Read, check the version and write in one transaction, the row locked first.
     let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "units", id).await?;
+    let current = find_visible::<units::Entity>(&txn, &who.scope, id).await?;
+    if expected != current.version {
+        return Err(lianxin_kernel::paging::stale(UnitView::from(current)));
+    }
+    let v = validate(&txn, input, Some(&current)).await?;
     let new_parent = v.parent.as_ref().map(|p| p.id);
     let moved = new_parent != current.parent_id;
     let mut am: units::ActiveModel = current.clone().into();
@@ -432,6 +447,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     am.leader = Set(v.leader);
     am.phone = Set(v.phone);
     am.updated_at = Set(Utc::now());
+    am.version = Set(current.version + 1);
     let unit = am.update(&txn).await?;
     if moved {
         relink_subtree(&txn, id, new_parent).await?;

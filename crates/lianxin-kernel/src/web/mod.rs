@@ -120,6 +120,12 @@ where
             let page = form().await?.with_errors(&errs);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
+        // Changed by someone else since the form was read: the form again, saying so.
+        Err(e @ AppError::ConflictWith { .. }) => {
+            let mut page = form().await?;
+            page.errors.push(refusal_text(&e, page.ctx.lang));
+            Ok(render_status(StatusCode::CONFLICT, &page))
+        }
         Err(e) => Err(e),
     }
 }

@@ -214,7 +214,7 @@ pub fn total_text(lang: Lang, total: u64) -> String {
 pub struct FormField {
     pub name: &'static str,
     pub label: String,
-    /// text, number, password, select, checkbox, textarea
+    /// text, number, password, select, checkbox, textarea, hidden (a record's `version`)
     pub kind: &'static str,
     pub value: String,
     pub checked: bool,

@@ -87,6 +87,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             &txn,
             &who,
             UnitInput {
+                version: None,
                 name: Some(u.name.clone()),
                 kind: Some(u.kind.to_owned()),
                 parent_id,
@@ -108,6 +109,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             &txn,
             &who,
             EnterpriseInput {
+                version: None,
                 name: Some(e.name.clone()),
                 uscc: Some(e.uscc.clone()),
                 unit_id: Some(
@@ -157,6 +159,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             &txn,
             &who,
             PersonInput {
+                version: None,
                 name: Some(p.name.clone()),
                 unit_id: Some(
                     *unit_ids

@@ -410,7 +410,7 @@ async fn custom_and_own_unit_scopes_and_role_administration() {
 #[tokio::test]
 async fn every_role_against_every_endpoint() {
     let (app, f) = TestApp::with_fixture().await;
-    let ent_b = json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": f.sub_b, "employee_count": 7});
+    let ent_b = json!({"name": "郑州矿山机械有限公司", "uscc": uscc("MA44BBB2"), "unit_id": f.sub_b, "employee_count": 7, "version": 1});
     // (method, path, body); `admin` runs last so its successful DELETE does not change what
     // the others see.
     let endpoints: Vec<(&str, String, Option<Value>)> = vec![

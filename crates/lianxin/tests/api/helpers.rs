@@ -274,7 +274,21 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// A `PUT` as a client makes it after reading the record: an edit of a unit, person or
+    /// enterprise that names no `version` names the one stored now. `put_as_sent` sends the
+    /// body as it is.
     pub async fn put(&self, token: &str, path: &str, body: &Value) -> Response {
+        let mut body = body.clone();
+        if let (Some(obj), Some((table, id))) = (body.as_object_mut(), registry_record(path))
+            && !obj.contains_key("version")
+            && let Some(v) = self.stored_version(table, id).await
+        {
+            obj.insert("version".into(), json!(v));
+        }
+        self.put_as_sent(token, path, &body).await
+    }
+
+    pub async fn put_as_sent(&self, token: &str, path: &str, body: &Value) -> Response {
         self.client
             .put(self.url(path))
             .bearer_auth(token)
@@ -282,6 +296,19 @@ impl TestApp {
             .send()
             .await
             .expect("PUT")
+    }
+
+    /// The stored version of a registry record, if it exists.
+    pub async fn stored_version(&self, table: &str, id: i64) -> Option<i64> {
+        self.db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT version FROM {table} WHERE id = {id}"),
+            ))
+            .await
+            .expect("version")
+            .and_then(|r| r.try_get::<i32>("", "version").ok())
+            .map(i64::from)
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Response {
@@ -652,15 +679,38 @@ impl<'a> Browser<'a> {
             + 27;
         html[i..].split('"').next().unwrap().to_owned()
     }
+    /// Posts a form as the browser would from the page: an edit form of a unit, person or
+    /// enterprise carries the version it was read at (the one stored now, unless given).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, String)> =
+            form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        if let Some((table, id)) = registry_record(&format!("/api/v1{path}"))
+            && !form.iter().any(|(k, _)| *k == "version")
+            && let Some(v) = self.app.stored_version(table, id).await
+        {
+            form.push(("version", v.to_string()));
+        }
         self.app
             .client
             .post(self.app.url(path))
             .header(COOKIE, &self.cookie)
             .header(ACCEPT, "text/html")
-            .form(form)
+            .form(&form)
             .send()
             .await
             .unwrap()
     }
+}
+
+/// `units`, `people` or `enterprises` and the id of an API path naming one of their records.
+fn registry_record(path: &str) -> Option<(&'static str, i64)> {
+    let rest = path.strip_prefix("/api/v1/")?;
+    let (kind, id) = rest.split_once('/')?;
+    let table = match kind {
+        "units" => "units",
+        "people" => "people",
+        "enterprises" => "enterprises",
+        _ => return None,
+    };
+    Some((table, id.parse().ok()?))
 }

@@ -16,5 +16,6 @@ mod privacy_access;
 mod registries;
 mod screening;
 mod signin;
+mod versions;
 mod web;
 mod webguard;
