@@ -590,3 +590,22 @@ async fn far_pages_and_far_dates_are_refused_by_name() {
     let (status, _) = b.get("/duty").await;
     assert_eq!(status, StatusCode::OK, "the server carries on");
 }
+
+/// The OpenAPI document is what clients are generated from: it is held to a reviewed
+/// snapshot (`tests/api/snapshots/`), so any change to the outside shows in review. After a
+/// deliberate change: `INSTA_UPDATE=always cargo test -p lianxin --test api openapi_document`
+/// and review the diff of the snapshot.
+#[tokio::test]
+async fn the_openapi_document_is_the_reviewed_one() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    insta::assert_json_snapshot!("openapi_document", doc);
+}
