@@ -15,7 +15,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// `Json<T>` whose rejection is a 422 problem+json naming the offending field.
+/// `Json<T>` for a body that is a JSON object, whose rejection is a 422 problem+json naming
+/// the offending field.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -36,6 +37,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Ok(b) => b,
                 Err(rej) => return Err(AppError::bad_request(rej.body_text(), rej.body_text())),
             };
+            // Every body the API declares is an object; serde would also take a struct from a
+            // JSON array (`[373, 28]`), which no client means.
+            if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(AppError::invalid(FieldError::new(
+                    "body",
+                    "json",
+                    "请求体应为 JSON 对象（{…}）",
+                    "the body must be a JSON object ({…})",
+                )));
+            }
             if let Some(field) = crate::text::json_date_out_of_range(&bytes) {
                 return Err(AppError::invalid(crate::text::date_range_error(&field)));
             }

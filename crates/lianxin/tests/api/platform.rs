@@ -609,3 +609,34 @@ async fn the_openapi_document_is_the_reviewed_one() {
         .expect("json");
     insta::assert_json_snapshot!("openapi_document", doc);
 }
+
+/// A body the API declares as an object is refused in any other shape, even one serde could
+/// read into the same fields (`[373, 28]` for the screening settings).
+#[tokio::test]
+async fn a_json_array_is_not_taken_for_an_object() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let before = ok(app.get(&admin, "/api/v1/screening/settings").await).await;
+    for body in [json!([380, 7]), json!("text"), json!(5)] {
+        let (status, p) = problem(
+            app.put_as_sent(&admin, "/api/v1/screening/settings", &body)
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {p}");
+        assert_eq!(p["errors"][0]["field"], "body");
+    }
+    assert_eq!(
+        ok(app.get(&admin, "/api/v1/screening/settings").await).await,
+        before,
+        "nothing changed"
+    );
+    let r = app
+        .put_as_sent(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 375}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
