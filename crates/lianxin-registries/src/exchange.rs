@@ -1115,7 +1115,7 @@ pub mod api {
     #[utoipa::path(post, path = "/api/v1/import/{kind}", tag = "exchange",
         params(("kind" = String, Path, description = "units, people or enterprises")),
         request_body(content_type = "multipart/form-data", content = String),
-        responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+        responses((status = 200, body = ImportReport), (status = 422, description = "Every bad row (ImportReport), or a file that cannot be read (problem)", content((ImportReport = "application/json"), (crate::error::ProblemBody = "application/problem+json")))))]
     async fn api_import(
         State(s): State<Core>,
         who: Principal,

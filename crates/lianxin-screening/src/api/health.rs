@@ -164,7 +164,7 @@ async fn export(
 /// all-or-nothing `submit`; 422 with every bad row (sheet row numbers) and nothing stored.
 #[utoipa::path(post, path = "/api/v1/health-reports/import", tag = "health",
     request_body(content_type = "multipart/form-data", content = String),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport),
+    responses((status = 200, body = ImportReport), (status = 422, description = "Every bad row (ImportReport), or a file that cannot be read (problem)", content((ImportReport = "application/json"), (ProblemBody = "application/problem+json"))),
         (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn import(
     State(s): State<Core>,

@@ -45,3 +45,73 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(lianxin_cases::api_router())
         .merge(lianxin_screening::api_router())
 }
+
+/// Every operation documents the problems any request to it may meet, so a client generated
+/// from the document knows them: 401 and 403 where a caller is needed, 422 for input that does
+/// not validate, 400 for a request that cannot be read, 404 for a record that is missing or
+/// outside the caller's scope, 409 for a delete of what others refer to. What an operation
+/// documents itself stays as it says.
+pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // A delete of a record others still refer to is refused.
+        if let Some(op) = item.delete.as_mut() {
+            op.responses
+                .responses
+                .entry("409".to_owned())
+                .or_insert_with(|| problem("Other records still refer to it (仍被引用)").into());
+        }
+        let ops = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            // `security(())`: an operation anyone may call (signing in).
+            let public = op.security.as_ref().is_some_and(|reqs| {
+                reqs.iter()
+                    .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+            });
+            let responses = &mut op.responses.responses;
+            let mut add = |code: &str, text: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem(text).into());
+            };
+            if !public {
+                add(
+                    "401",
+                    "Not signed in, or the token is not valid (未登录或凭据无效)",
+                );
+                add("403", "The caller's roles do not allow this (无权限)");
+            }
+            add(
+                "422",
+                "The input does not validate; `errors` names each field (输入有误)",
+            );
+            add(
+                "400",
+                "The request cannot be read, or asks what the record's state refuses (请求有误)",
+            );
+            if path.contains('{') {
+                add(
+                    "404",
+                    "No such record, or one outside the caller's data scope (记录不存在)",
+                );
+            }
+        }
+    }
+}

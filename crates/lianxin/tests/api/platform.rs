@@ -640,3 +640,44 @@ async fn a_json_array_is_not_taken_for_an_object() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// Every operation documents the problems it may answer: 401 and 403 unless anyone may call
+/// it, 400 and 422 always, 404 on a record's path, 409 on a delete.
+#[tokio::test]
+async fn every_operation_documents_its_problems() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("item") {
+            let codes = op["responses"].as_object().expect("responses");
+            let public = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().all(|r| r == &json!({})));
+            let mut wanted = vec!["400", "422"];
+            if !public {
+                wanted.extend(["401", "403"]);
+            }
+            if path.contains('{') {
+                wanted.push("404");
+            }
+            if method == "delete" {
+                wanted.push("409");
+            }
+            for code in wanted {
+                assert!(codes.contains_key(code), "{method} {path} documents {code}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 80, "{checked} operations");
+}
