@@ -446,6 +446,7 @@ async fn update_bulletin(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParam {
     pub version: Option<i32>,
 }

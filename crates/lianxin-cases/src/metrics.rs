@@ -94,6 +94,7 @@ impl GroupBy {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MetricsQuery {
     /// unit (default), subject, kind, cadre or month
     pub group_by: Option<GroupBy>,

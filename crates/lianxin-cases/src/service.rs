@@ -613,6 +613,7 @@ pub fn overdue_condition(now: DateTime<Utc>) -> Condition {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseFilter {
     /// Title or number contains.
     pub q: Option<String>,

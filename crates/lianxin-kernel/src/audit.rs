@@ -92,6 +92,7 @@ pub async fn record(
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Username (exact).
     pub username: Option<String>,

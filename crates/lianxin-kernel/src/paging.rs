@@ -16,6 +16,7 @@ pub const MAX_PAGE: u64 = 1_000_000;
 /// `?page=&page_size=` (1-based page, at most 1,000,000; default 20 a page, a larger size than
 /// 500 is served as 500).
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based, 1..=1000000.
     #[param(minimum = 1, maximum = 1000000)]

@@ -276,6 +276,7 @@ pub async fn views(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EnterpriseFilter {
     /// Name or credit code contains.
     pub q: Option<String>,

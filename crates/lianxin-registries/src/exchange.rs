@@ -1096,6 +1096,7 @@ pub mod api {
     }
 
     #[derive(serde::Deserialize, utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
     pub struct ExportParams {
         /// xlsx (default) or csv; the registry's list filters apply as well.
         #[param(inline)]

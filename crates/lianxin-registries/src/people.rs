@@ -403,6 +403,7 @@ impl PersonView {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonFilter {
     /// Name contains; or a full identity number / phone (exact match).
     pub q: Option<String>,

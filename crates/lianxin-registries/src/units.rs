@@ -90,6 +90,7 @@ impl From<units::Model> for UnitView {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitFilter {
     /// Name or code contains.
     pub q: Option<String>,

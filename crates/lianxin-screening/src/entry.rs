@@ -94,6 +94,7 @@ async fn on_duty_now(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     pub checkpoint_id: i64,
     /// An identity number or a phone (exact), or part of a name on the roster of the

@@ -770,6 +770,7 @@ async fn passage_views(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PassageFilter {
     pub checkpoint_id: Option<i64>,
     /// RFC 3339
@@ -816,6 +817,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
     /// The person's identity number.
     pub id_number: Option<String>,

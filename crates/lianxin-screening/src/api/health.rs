@@ -34,6 +34,7 @@ where
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// Default: the caller's own enterprise (an enterprise contact).
     pub enterprise_id: Option<i64>,
@@ -103,6 +104,7 @@ async fn missing(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrendQuery {
     /// One enterprise; default every enterprise in the caller's scope.
     pub enterprise_id: Option<i64>,

@@ -75,6 +75,7 @@ use crate::entry::{self, LookupHit, LookupQuery};
 use axum::extract::Path;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RosterQuery {
     pub checkpoint_id: i64,
     /// Any day of the week (YYYY-MM-DD); default this week.

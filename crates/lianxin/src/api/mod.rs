@@ -49,7 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Every operation documents the problems any request to it may meet, so a client generated
 /// from the document knows them: 401 and 403 where a caller is needed, 422 for input that does
 /// not validate, 400 for a request that cannot be read, 404 for a record that is missing or
-/// outside the caller's scope, 409 for a delete of what others refer to. What an operation
+/// outside the caller's scope, 409 for a write that conflicts with a record's state. What an operation
 /// documents itself stays as it says.
 pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -65,12 +65,18 @@ pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
             .build()
     };
     for (path, item) in doc.paths.paths.iter_mut() {
-        // A delete of a record others still refer to is refused.
-        if let Some(op) = item.delete.as_mut() {
+        // A write may meet the record's state: a stale version, a state that refuses the
+        // action, a duplicate, a delete of what others still refer to.
+        for op in [item.put.as_mut(), item.post.as_mut(), item.delete.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             op.responses
                 .responses
                 .entry("409".to_owned())
-                .or_insert_with(|| problem("Other records still refer to it (仍被引用)").into());
+                .or_insert_with(|| {
+                    problem("Conflicts with the record's state or another record (状态冲突)").into()
+                });
         }
         let ops = [
             item.get.as_mut(),
@@ -106,7 +112,14 @@ pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
                 "400",
                 "The request cannot be read, or asks what the record's state refuses (请求有误)",
             );
-            if path.contains('{') {
+            // A record named in the path, or by a `…_id` filter, may be missing or out of scope.
+            let names_record = path.contains('{')
+                || op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name.ends_with("_id"));
+            if names_record {
                 add(
                     "404",
                     "No such record, or one outside the caller's data scope (记录不存在)",

@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParam {
     /// Defaults to the current year.
     pub year: Option<i32>,
@@ -124,6 +125,7 @@ async fn delete_calendar_day(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineParams {
     /// RFC 3339 start time.
     pub from: chrono::DateTime<chrono::Utc>,
@@ -558,6 +560,7 @@ impl From<login_log::Model> for LoginEntry {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LoginFilter {
     pub username: Option<String>,
 }

@@ -641,8 +641,9 @@ async fn a_json_array_is_not_taken_for_an_object() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-/// Every operation documents the problems it may answer: 401 and 403 unless anyone may call
-/// it, 400 and 422 always, 404 on a record's path, 409 on a delete.
+/// Every operation documents the problems it may answer (401 and 403 unless anyone may call
+/// it, 400 and 422 always, 404 on a record's path, 409 on a write), and its parameters where
+/// they go (`in: path` only for the path's own).
 #[tokio::test]
 async fn every_operation_documents_its_problems() {
     let app = TestApp::spawn().await;
@@ -670,11 +671,21 @@ async fn every_operation_documents_its_problems() {
             if path.contains('{') {
                 wanted.push("404");
             }
-            if method == "delete" {
+            if method != "get" {
                 wanted.push("409");
             }
             for code in wanted {
                 assert!(codes.contains_key(code), "{method} {path} documents {code}");
+            }
+            // Parameters in the path are the path's; every other one is a query parameter.
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().expect("name");
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(
+                    p["in"],
+                    if in_path { "path" } else { "query" },
+                    "{method} {path} {name}"
+                );
             }
             checked += 1;
         }
