@@ -320,6 +320,27 @@ impl TestApp {
             .expect("DELETE")
     }
 
+    /// A community gate in `unit` with its temperature gate device: the device's token.
+    pub async fn gate_with_device(&self, admin: &str, name: &str, unit: i64) -> String {
+        let cp = ok(self
+            .post(
+                admin,
+                "/api/v1/checkpoints",
+                &json!({"name": name, "kind": "community_gate", "unit_id": unit}),
+            )
+            .await)
+        .await;
+        let dev = ok(self
+            .post(
+                admin,
+                "/api/v1/devices",
+                &json!({"checkpoint_id": cp["id"], "name": format!("{name}测温门")}),
+            )
+            .await)
+        .await;
+        dev["token"].as_str().expect("token").to_owned()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db

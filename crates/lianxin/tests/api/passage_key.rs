@@ -266,27 +266,14 @@ async fn a_key_kept_in_the_database_moves_to_the_key_file_once() {
 async fn phones_of_passers_by_are_sealed_and_opened_for_who_may_see_them() {
     let (app, f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
-    let cp = ok(app
-        .post(
-            &admin,
-            "/api/v1/checkpoints",
-            &json!({"name": "甲社区东门卡口", "kind": "community_gate", "unit_id": f.community_a}),
-        )
-        .await)
-    .await;
-    let dev = ok(app
-        .post(
-            &admin,
-            "/api/v1/devices",
-            &json!({"checkpoint_id": cp["id"], "name": "东门测温门"}),
-        )
-        .await)
-    .await;
+    let device = app
+        .gate_with_device(&admin, "甲社区东门卡口", f.community_a)
+        .await;
     let at = (Utc::now() - Duration::minutes(5)).to_rfc3339();
     let r = app
         .client
         .post(app.url("/api/v1/passages"))
-        .bearer_auth(dev["token"].as_str().expect("token"))
+        .bearer_auth(&device)
         .json(&json!([
             {"device_seq": 1, "id_number": id_number("41010619850312101"), "name": "张伟",
              "phone": "13803710001", "temperature": 385, "direction": "in", "at": at}

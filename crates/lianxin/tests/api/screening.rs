@@ -485,26 +485,6 @@ async fn disinfection_logs_and_the_fever_threshold() {
     assert_eq!(r["fevers"], 1);
 }
 
-async fn gate(app: &TestApp, admin: &str, name: &str, unit: i64) -> String {
-    let cp = ok(app
-        .post(
-            admin,
-            "/api/v1/checkpoints",
-            &json!({"name": name, "kind": "community_gate", "unit_id": unit}),
-        )
-        .await)
-    .await;
-    let dev = ok(app
-        .post(
-            admin,
-            "/api/v1/devices",
-            &json!({"checkpoint_id": cp["id"], "name": format!("{name}测温门")}),
-        )
-        .await)
-    .await;
-    dev["token"].as_str().expect("token").to_owned()
-}
-
 /// A passage `minutes` before now, but never before today's local midnight (the day a fever
 /// counts for), so a test run just after midnight keeps all its passages on one day.
 fn passage_today(seq: i64, id: &str, temp: i64, minutes: i64) -> Value {
@@ -524,8 +504,12 @@ fn passage_today(seq: i64, id: &str, temp: i64, minutes: i64) -> Value {
 async fn a_fever_storm_yields_one_case_per_person_and_day() {
     let (app, f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
-    let east = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
-    let west = gate(&app, &admin, "乙社区西门卡口", f.community_b).await;
+    let east = app
+        .gate_with_device(&admin, "甲社区东门卡口", f.community_a)
+        .await;
+    let west = app
+        .gate_with_device(&admin, "乙社区西门卡口", f.community_b)
+        .await;
     let people: Vec<String> = (0..20)
         .map(|i| id_number(&format!("410106198{}0101{:03}", i % 10, 100 + i)))
         .collect();
@@ -599,7 +583,9 @@ async fn a_fever_storm_yields_one_case_per_person_and_day() {
 async fn a_disabled_fever_kind_loses_no_passage() {
     let (app, f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
-    let token = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let token = app
+        .gate_with_device(&admin, "甲社区东门卡口", f.community_a)
+        .await;
     let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
     let kind = kinds
         .as_array()
@@ -668,7 +654,9 @@ async fn a_disabled_fever_kind_loses_no_passage() {
 async fn the_passage_writer_survives_a_panic() {
     let (app, f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
-    let token = gate(&app, &admin, "甲社区东门卡口", f.community_a).await;
+    let token = app
+        .gate_with_device(&admin, "甲社区东门卡口", f.community_a)
+        .await;
     let a = id_number("41010619850312101");
     app.screening.ingest.inject_panics(1);
     let batch = json!([passage(1, &a, 365, 5)]);
