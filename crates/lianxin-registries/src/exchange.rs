@@ -640,16 +640,7 @@ async fn next_chunk(
                             e.address.clone().unwrap_or_default(),
                             e.legal_rep.clone().unwrap_or_default(),
                             e.contact_name.clone().unwrap_or_default(),
-                            e.contact_phone
-                                .as_deref()
-                                .map(|s| {
-                                    if unmasked {
-                                        s.to_owned()
-                                    } else {
-                                        mask_phone(s)
-                                    }
-                                })
-                                .unwrap_or_default(),
+                            shown(e.contact_phone.as_deref(), unmasked, mask_phone),
                             e.employee_count.to_string(),
                             yes(e.has_party_org),
                             yes(e.key_project),
@@ -692,26 +683,8 @@ async fn next_chunk(
                                 .as_deref()
                                 .map(|g| code_zh(people::GENDERS, g))
                                 .unwrap_or_default(),
-                            p.id_number
-                                .as_deref()
-                                .map(|s| {
-                                    if unmasked {
-                                        s.to_owned()
-                                    } else {
-                                        mask_id_number(s)
-                                    }
-                                })
-                                .unwrap_or_default(),
-                            p.phone
-                                .as_deref()
-                                .map(|s| {
-                                    if unmasked {
-                                        s.to_owned()
-                                    } else {
-                                        mask_phone(s)
-                                    }
-                                })
-                                .unwrap_or_default(),
+                            shown(p.id_number.as_deref(), unmasked, mask_id_number),
+                            shown(p.phone.as_deref(), unmasked, mask_phone),
                             unit(p.unit_id),
                             p.enterprise_id
                                 .and_then(|e| ent_uscc.get(&e).cloned())
@@ -1159,5 +1132,14 @@ pub mod api {
             csv_format,
         )
         .await
+    }
+}
+
+/// A personal number as an export shows it: in full to who may see it, else masked.
+fn shown(v: Option<&str>, unmasked: bool, mask: fn(&str) -> String) -> String {
+    match v {
+        Some(s) if unmasked => s.to_owned(),
+        Some(s) => mask(s),
+        None => String::new(),
     }
 }

@@ -341,6 +341,18 @@ impl TestApp {
         dev["token"].as_str().expect("token").to_owned()
     }
 
+    /// The OpenAPI document the server serves.
+    pub async fn openapi(&self) -> Value {
+        self.client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("openapi")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db

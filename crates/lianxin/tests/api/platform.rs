@@ -598,15 +598,7 @@ async fn far_pages_and_far_dates_are_refused_by_name() {
 #[tokio::test]
 async fn the_openapi_document_is_the_reviewed_one() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("openapi")
-        .json()
-        .await
-        .expect("json");
+    let doc = app.openapi().await;
     insta::assert_json_snapshot!("openapi_document", doc);
 }
 
@@ -647,15 +639,7 @@ async fn a_json_array_is_not_taken_for_an_object() {
 #[tokio::test]
 async fn every_operation_documents_its_problems() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("openapi")
-        .json()
-        .await
-        .expect("json");
+    let doc = app.openapi().await;
     let paths = doc["paths"].as_object().expect("paths");
     let mut checked = 0;
     for (path, item) in paths {
