@@ -171,7 +171,11 @@ async fn facts(db: &impl ConnectionTrait, s: &fever_signals::Model) -> AppResult
 
 /// The key of a registered person: the keyed hash of the identity number when there is one
 /// (as passages store it), otherwise the person's id.
-pub fn person_key(key: &[u8], person_id: i64, id_number: Option<&str>) -> String {
+pub fn person_key(
+    key: &lianxin_kernel::secret::InstallationKey,
+    person_id: i64,
+    id_number: Option<&str>,
+) -> String {
     match id_number
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -659,7 +659,7 @@ pub async fn submit_rows<C: ConnectionTrait + TransactionTrait>(
         let person = roster.by_id.get(&v.person_id);
         let signal = new_fever.then(|| super::fever::Signal {
             person_key: super::fever::person_key(
-                key.hmac_key(),
+                &key,
                 v.person_id,
                 person.and_then(|p| p.id_number.as_deref()),
             ),

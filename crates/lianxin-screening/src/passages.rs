@@ -204,7 +204,7 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
     match (errors.is_empty(), id) {
         (true, Some(id)) => Ok(Valid {
             seq,
-            hash: super::privacy::person_hash(key.hmac_key(), id.as_str()),
+            hash: super::privacy::person_hash(key, id.as_str()),
             masked: id.masked(),
             name,
             phone,
@@ -889,7 +889,7 @@ pub async fn contacts(
         return Err(AppError::Validation(errors));
     };
     let key = super::privacy::key()?;
-    let hash = super::privacy::person_hash(key.hmac_key(), id.as_str());
+    let hash = super::privacy::person_hash(&key, id.as_str());
     let since = Utc::now() - Duration::days(days);
     let own = passages::Entity::find()
         .filter(passages::Column::PersonHash.eq(hash.clone()))

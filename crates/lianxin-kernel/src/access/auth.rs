@@ -511,15 +511,7 @@ pub async fn list_throttles(
             login_throttles::Column::LastFailureAt
                 .gt(Utc::now() - Duration::hours(FORGET_AFTER_HOURS)),
         );
-    let total = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(login_throttles::Column::LastFailureAt)
-        .order_by_desc(login_throttles::Column::Id)
-        .offset(paging.offset())
-        .limit(paging.limit())
-        .all(db)
-        .await?;
-    Ok(crate::paging::Page { items, total })
+    crate::paging::paged(db, q, login_throttles::Column::LastFailureAt, true, paging).await
 }
 
 /// Lifts a throttle (the account may sign in from that client at once), audited.
