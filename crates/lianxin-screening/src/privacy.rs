@@ -13,6 +13,8 @@ use crate::entities::settings;
 use crate::error::{AppError, AppResult};
 
 pub const FEVER_SETTING: &str = "screening.fever_threshold";
+/// Set once no passage holds a phone number in clear.
+pub const PHONES_SEALED_SETTING: &str = "screening.phones_sealed";
 
 /// The installation's key for identity-number hashes and sealed phone numbers.
 pub fn key() -> AppResult<Arc<InstallationKey>> {
@@ -20,11 +22,19 @@ pub fn key() -> AppResult<Arc<InstallationKey>> {
 }
 
 /// Seals the phone numbers that passages stored in clear before numbers were sealed, a few
-/// hundred per transaction with a pause between, so the gates barely notice. Runs once at
-/// start; reads open both forms meanwhile. Returns how many it sealed.
+/// hundred per transaction with a pause between, so the gates barely notice; reads open both
+/// forms meanwhile. Runs at start until it has once found nothing left (then a setting says
+/// so, and later starts do not scan the passages again). Returns how many it sealed.
 pub async fn seal_clear_phones(db: &sea_orm::DatabaseConnection) -> AppResult<u64> {
     use crate::entities::passages;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    if settings::Entity::find_by_id(PHONES_SEALED_SETTING.to_owned())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(0);
+    }
     let key = key()?;
     let mut sealed = 0u64;
     let mut after = 0i64;
@@ -42,6 +52,8 @@ pub async fn seal_clear_phones(db: &sea_orm::DatabaseConnection) -> AppResult<u6
             .all(db)
             .await?;
         let Some(last) = rows.last().map(|r| r.0) else {
+            // Every write seals since this version: nothing in clear can appear again.
+            put_setting(db, PHONES_SEALED_SETTING, "1".into()).await?;
             return Ok(sealed);
         };
         after = last;

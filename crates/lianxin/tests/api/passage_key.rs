@@ -308,15 +308,30 @@ async fn phones_of_passers_by_are_sealed_and_opened_for_who_may_see_them() {
     // A number stored in clear before sealing (an older installation) reads the same, and the
     // sealer that runs at every start seals it.
     app.db
-        .execute_unprepared("UPDATE passages SET phone = '13803710002'")
+        .execute_unprepared(
+            "UPDATE passages SET phone = '13803710002'; \
+             DELETE FROM settings WHERE key = 'screening.phones_sealed'",
+        )
         .await
-        .expect("an old row");
+        .expect("an old row, as before sealing");
     let list = ok(app.get(&admin, "/api/v1/passages").await).await;
     assert_eq!(list["items"][0]["phone"], "13803710002");
     let sealed = lianxin::screening::privacy::seal_clear_phones(&app.db)
         .await
         .expect("seal");
     assert_eq!(sealed, 1);
+    assert_eq!(
+        lianxin::screening::privacy::seal_clear_phones(&app.db)
+            .await
+            .expect("seal"),
+        0,
+        "once done, later starts do not scan again"
+    );
+    assert_eq!(
+        app.count("settings WHERE key = 'screening.phones_sealed'")
+            .await,
+        1
+    );
     assert_eq!(app.count("passages WHERE phone LIKE 'enc1:%'").await, 1);
     let list = ok(app.get(&admin, "/api/v1/passages").await).await;
     assert_eq!(list["items"][0]["phone"], "13803710002");
