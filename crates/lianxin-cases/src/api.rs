@@ -250,13 +250,21 @@ where
         .routes(routes!(get_attachment))
 }
 
-/// A multipart upload: `file` (one or more, at most 10 of 10 MB), and for cases `version`
-/// and an optional `note`.
+/// A multipart upload to a case: `file` (one or more, at most 10 of 10 MB), the case's
+/// `version` and an optional `note`.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    version: Option<i32>,
+    version: i32,
     note: Option<String>,
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A multipart upload to an inspection's record: `file` (one or more, at most 10 of 10 MB).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct InspectionUploadForm {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
@@ -305,7 +313,7 @@ async fn attach_to_case(
 /// Add files to an inspection's record.
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/attachments", tag = "supervision",
     params(("id" = i64, Path, description = "inspection id")),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    request_body(content = InspectionUploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = InspectionView),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn attach_to_inspection(
@@ -589,6 +597,13 @@ async fn list_api_clients(
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct NewClient {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
 }
 

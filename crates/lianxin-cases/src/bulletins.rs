@@ -43,7 +43,21 @@ pub struct BulletinItemInput {
 pub struct BulletinInput {
     /// criticism (通报批评) or circular (情况通报)
     pub kind: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub title: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"\S"
+    )]
     pub body: Option<String>,
     /// Required when replacing a draft: the version you edited.
     pub version: Option<i32>,

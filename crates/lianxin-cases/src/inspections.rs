@@ -26,6 +26,13 @@ use crate::text::required_text;
 /// One finding of an inspection; with `lead_unit_id` it is handed over on the spot.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct FindingInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub title: Option<String>,
     pub description: Option<String>,
     /// A category code of supervision findings (prevention, work_style, inaction...).
@@ -45,9 +52,18 @@ pub struct InspectionInput {
     pub group_unit_id: Option<i64>,
     pub inspected_unit_id: Option<i64>,
     /// YYYY-MM-DD
+    #[schema(required = true, nullable = false, format = Date)]
     pub held_on: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub place: Option<String>,
     /// attend_meeting, onsite_check, records_review
+    #[schema(required = true, nullable = false, min_items = 1)]
     pub methods: Option<Vec<String>>,
     pub attendees: Option<String>,
     pub summary: Option<String>,

@@ -311,14 +311,32 @@ pub async fn find_category(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct KindInput {
     /// Lower-case letters, digits and underscores.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 32,
+        pattern = r"\S"
+    )]
     pub code: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S"
+    )]
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
     /// enterprise, unit or any
     pub subject: Option<String>,
+    #[schema(minimum = 1, maximum = 365)]
     pub working_days: Option<i32>,
+    #[schema(minimum = 0, maximum = 30)]
     pub response_working_days: Option<i32>,
+    #[schema(minimum = 1, maximum = 720)]
     pub urgent_hours: Option<i32>,
+    #[schema(minimum = 1, maximum = 72)]
     pub urgent_response_hours: Option<i32>,
     pub needs_verification: Option<bool>,
     pub raise_roles: Option<Vec<String>>,
@@ -328,10 +346,25 @@ pub struct KindInput {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CategoryInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 32,
+        pattern = r"\S"
+    )]
     pub code: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S"
+    )]
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
     pub description: Option<String>,
+    #[schema(minimum = 1, maximum = 365)]
     pub working_days: Option<i32>,
 }
 

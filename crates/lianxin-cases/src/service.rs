@@ -42,9 +42,17 @@ use crate::text::required_text;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CaseInput {
     /// enterprise_appeal, supervision_finding, meeting_issue, rectification, or another kind's code
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub kind: Option<String>,
     /// A category code of the kind (or its id).
     pub category: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub title: Option<String>,
     pub description: Option<String>,
     pub enterprise_id: Option<i64>,
@@ -56,7 +64,9 @@ pub struct CaseInput {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub address: Option<String>,
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
     /// The inspection that found it (supervision findings).
     pub inspection_id: Option<i64>,
@@ -88,8 +98,10 @@ pub struct ActionInput {
     /// dispatch, escalate, extend: a deadline (RFC 3339) ...
     pub deadline: Option<DateTime<FixedOffset>>,
     /// ... or a number of working days (from now; for extend, from the current deadline) ...
+    #[schema(minimum = 1, maximum = 365)]
     pub working_days: Option<i64>,
     /// ... or hours (urgent cases).
+    #[schema(minimum = 1, maximum = 720)]
     pub hours: Option<i64>,
     /// accept, reply, resolve, return, extend: the department acting (default: the caller's).
     pub unit_id: Option<i64>,

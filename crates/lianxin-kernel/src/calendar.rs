@@ -131,13 +131,13 @@ pub async fn list(db: &impl ConnectionTrait, year: i32) -> AppResult<Vec<calenda
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) {
-        (Some(a), Some(b)) => (a, b),
+        (Some(a), Some(b)) if (1900..=2200).contains(&year) => (a, b),
         _ => {
             return Err(AppError::invalid(FieldError::new(
                 "year",
                 "range",
-                "年份无效",
-                "invalid year",
+                "年份应在 1900 到 2200 之间",
+                "year must be between 1900 and 2200",
             )));
         }
     };

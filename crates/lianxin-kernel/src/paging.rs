@@ -13,16 +13,16 @@ pub const MAX_PAGE_SIZE: u64 = 500;
 /// The last page any list serves (an offset far beyond every table, and far from overflow).
 pub const MAX_PAGE: u64 = 1_000_000;
 
-/// `?page=&page_size=` (1-based page, at most 1,000,000; default 20 a page, a larger size than
-/// 500 is served as 500).
+/// `?page=&page_size=` (1-based page, at most 1,000,000; default 20 a page, at most 500: a page
+/// or a size outside its range is refused with 422 naming the field).
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based, 1..=1000000.
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
-    /// Rows a page, 1..=500 (a larger value is served as 500).
-    #[param(minimum = 1)]
+    /// Rows a page, 1..=500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
 }
 
@@ -45,17 +45,33 @@ impl Paging {
     pub fn page(&self) -> u64 {
         self.page.unwrap_or(1).clamp(1, MAX_PAGE)
     }
-    /// The page asked for, refused (422 naming `page`) beyond `MAX_PAGE`.
+    /// The paging asked for, refused (422 naming `page` or `page_size`) outside its range.
     pub fn checked(self) -> AppResult<Paging> {
-        if self.page.is_some_and(|p| p > MAX_PAGE) {
-            return Err(AppError::invalid(crate::error::FieldError::new(
+        let mut errors = Vec::new();
+        if self.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {
+            errors.push(crate::error::FieldError::new(
                 "page",
                 "range",
                 format!("页码应在 1 到 {MAX_PAGE} 之间"),
                 format!("page must be between 1 and {MAX_PAGE}"),
-            )));
+            ));
         }
-        Ok(self)
+        if self
+            .page_size
+            .is_some_and(|s| !(1..=MAX_PAGE_SIZE).contains(&s))
+        {
+            errors.push(crate::error::FieldError::new(
+                "page_size",
+                "range",
+                format!("每页条数应在 1 到 {MAX_PAGE_SIZE} 之间"),
+                format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(AppError::Validation(errors))
+        }
     }
     pub fn limit(&self) -> u64 {
         self.page_size

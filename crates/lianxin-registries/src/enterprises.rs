@@ -39,11 +39,20 @@ pub const HOME_KINDS: &[&str] = &["subdistrict", "town"];
 /// Create/replace payload: `name`, `uscc` and `unit_id` are required.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
     /// Unified social credit code, 18 characters (GB 32100).
+    #[schema(required = true, nullable = false, min_length = 18, max_length = 18)]
     pub uscc: Option<String>,
     /// The sub-district or town: one the caller may place records in (on an edit, the
     /// current one is always accepted; an enterprise's contact cannot move its enterprise).
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub unit_id: Option<i64>,
     pub industry: Option<String>,
     /// state_owned, collective, private (default), foreign, hk_macau_taiwan, individual
@@ -54,6 +63,7 @@ pub struct EnterpriseInput {
     /// On an edit, left out or sent back in its masked form (as read) it keeps the stored
     /// number; empty clears it.
     pub contact_phone: Option<String>,
+    #[schema(minimum = 0)]
     pub employee_count: Option<i64>,
     pub has_party_org: Option<bool>,
     pub key_project: Option<bool>,

@@ -37,9 +37,17 @@ pub const KINDS: &[(&str, &str, &str)] = &[
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
     /// A unit the caller may place records in (an enterprise's contact: its enterprise's
     /// sub-district or below); on an edit, the current unit is always accepted.
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub unit_id: Option<i64>,
     /// Resident identity number (GB 11643), 18 characters. On an edit, left out or sent back
     /// in its masked form (as read) it keeps the stored number; empty clears it.

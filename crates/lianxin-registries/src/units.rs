@@ -41,9 +41,17 @@ pub fn kind_label(kind: &str, lang: Lang) -> String {
 /// derived from the parent's.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
     /// district, subdistrict, town, community, village, group, department, task_force,
     /// service_team, inspection_group
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub kind: Option<String>,
     pub parent_id: Option<i64>,
     pub code: Option<String>,

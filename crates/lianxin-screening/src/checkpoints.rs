@@ -31,10 +31,19 @@ pub fn scope_condition(who: &Principal) -> Condition {
 /// `{"name", "kind", "unit_id"}`; an enterprise gate names its `enterprise_id`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CheckpointInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
     /// community_gate, road, enterprise_gate, park, canteen, dormitory
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub kind: Option<String>,
     /// The unit it belongs to (community, sub-district...).
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub place: Option<String>,
@@ -211,7 +220,15 @@ pub async fn get(
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DeviceInput {
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub checkpoint_id: Option<i64>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: Option<String>,
 }
 

@@ -23,9 +23,17 @@ use crate::text::required_text;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DisinfectionInput {
     /// The unit whose place it is.
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub unit_id: Option<i64>,
     /// Optional: the checkpoint disinfected.
     pub checkpoint_id: Option<i64>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub place: Option<String>,
     /// When (RFC 3339); default now.
     pub at: Option<DateTime<FixedOffset>>,

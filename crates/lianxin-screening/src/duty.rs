@@ -78,15 +78,20 @@ pub fn format_hm(minutes: i32) -> String {
 /// One shift or a weekly repeat of it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ShiftInput {
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub checkpoint_id: Option<i64>,
     /// The volunteer's user account.
+    #[schema(required = true, nullable = false, minimum = 1)]
     pub user_id: Option<i64>,
     /// RFC 3339
+    #[schema(required = true, nullable = false)]
     pub starts_at: Option<DateTime<FixedOffset>>,
     /// RFC 3339; at most 24 hours after the start.
+    #[schema(required = true, nullable = false)]
     pub ends_at: Option<DateTime<FixedOffset>>,
     pub note: Option<String>,
     /// The same shift this many weeks in a row (1 = only this one; at most 12).
+    #[schema(minimum = 1, maximum = 12)]
     pub repeat_weeks: Option<i64>,
 }
 

@@ -75,12 +75,13 @@ pub struct HealthReportInput {
     pub name: Option<String>,
     /// Tenths of a degree Celsius, 340-430 (365 = 36.5 ℃), like every temperature in the
     /// API; required. (Text in degrees, "36.5", is taken too, as forms and sheets give it.)
-    #[schema(value_type = Option<i64>, minimum = 340, maximum = 430)]
+    #[schema(value_type = i64, required = true, minimum = 340, maximum = 430)]
     pub temperature: Option<Celsius>,
     /// Symptom codes (fever, cough, fatigue, sore_throat, diarrhea, loss_of_smell, other) or
     /// their Chinese names; empty or absent for none.
     pub symptoms: Option<Vec<String>>,
     /// good, anxious, low, needs_help (or 良好, 焦虑, 情绪低落, 需要心理疏导); required.
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub mental_state: Option<String>,
     /// Where the employee is today (所在地).
     pub location: Option<String>,
@@ -89,6 +90,7 @@ pub struct HealthReportInput {
     /// ... and on which day (YYYY-MM-DD).
     pub returned_on: Option<String>,
     /// none, home, central, released (or 无, 居家观察, 集中隔离, 解除隔离); required.
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub quarantine: Option<String>,
 }
 

@@ -32,6 +32,7 @@ pub const MAX_BATCH: usize = 5_000;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PassageInput {
     /// The device's own sequence number: the same number twice is one passage.
+    #[schema(required = true, nullable = false, minimum = 0)]
     pub device_seq: Option<i64>,
     pub id_number: Option<String>,
     /// Instead of `id_number`: a person of the registry (found by the entry page's lookup).
@@ -39,6 +40,7 @@ pub struct PassageInput {
     pub name: Option<String>,
     pub phone: Option<String>,
     /// Tenths of a degree Celsius (365 = 36.5 °C), 340..=430.
+    #[schema(required = true, nullable = false, minimum = 340, maximum = 430)]
     pub temperature: Option<i64>,
     /// in or out
     pub direction: Option<String>,
@@ -820,10 +822,13 @@ pub async fn list(
 #[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
     /// The person's identity number.
+    #[param(required = true, nullable = false, min_length = 18, max_length = 18)]
     pub id_number: Option<String>,
     /// How many days back (default 14, at most 60).
+    #[param(minimum = 1, maximum = 60)]
     pub days: Option<i64>,
     /// ± minutes around each of the person's passages (default 30, at most 240).
+    #[param(minimum = 1, maximum = 240)]
     pub window_minutes: Option<i64>,
 }
 

@@ -97,8 +97,10 @@ pub async fn fever_threshold(db: &impl ConnectionTrait) -> AppResult<i16> {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ScreeningSettings {
     /// Tenths of a degree (373 = 37.3 °C), 360..=400.
+    #[schema(minimum = 360, maximum = 400)]
     pub fever_threshold: Option<i64>,
     /// Days passages are kept, 1..=3650.
+    #[schema(minimum = 1, maximum = 3650)]
     pub retention_days: Option<i64>,
 }
 

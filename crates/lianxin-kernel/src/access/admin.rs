@@ -32,7 +32,21 @@ pub struct RoleView {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RoleInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S"
+    )]
     pub code: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S"
+    )]
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
     pub data_scope: Option<String>,

@@ -109,6 +109,7 @@ pub struct TrendQuery {
     /// One enterprise; default every enterprise in the caller's scope.
     pub enterprise_id: Option<i64>,
     /// 1-90, default 14.
+    #[param(minimum = 1, maximum = 90)]
     pub days: Option<i64>,
 }
 

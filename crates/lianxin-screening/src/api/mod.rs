@@ -197,6 +197,13 @@ async fn coverage(
 pub struct RecordBody {
     /// The page's own id (one per browser, 8-40 letters, digits, - or _); with each
     /// passage's `device_seq` it makes a re-sent passage one passage.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 8,
+        max_length = 40,
+        pattern = r"^[A-Za-z0-9_-]{8,40}$"
+    )]
     pub client_id: Option<String>,
     #[serde(default)]
     pub passages: Vec<serde_json::Value>,

@@ -96,7 +96,7 @@ async fn duty_view(
     status: StatusCode,
 ) -> AppResult<Response> {
     who.require(perm::DUTY_LIST)?;
-    let cps = checkpoints::list(&s.db, who, Paging::new(1, 1000))
+    let cps = checkpoints::list(&s.db, who, Paging::new(1, crate::paging::MAX_PAGE_SIZE))
         .await?
         .items;
     let cp = checkpoint_id

@@ -44,7 +44,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearParam {
-    /// Defaults to the current year.
+    /// 1900-2200; defaults to the current year.
+    #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
 }
 
@@ -89,6 +90,7 @@ async fn list_calendar(
 #[derive(Deserialize, ToSchema)]
 pub struct CalendarDayInput {
     /// holiday or workday
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub kind: Option<String>,
     pub note: Option<String>,
 }
@@ -127,8 +129,10 @@ async fn delete_calendar_day(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeadlineParams {
-    /// RFC 3339 start time.
+    /// RFC 3339 start time, in the years 1900-2200.
     pub from: chrono::DateTime<chrono::Utc>,
+    /// 0-3650.
+    #[param(maximum = 3650)]
     pub working_days: u32,
 }
 
@@ -230,7 +234,9 @@ async fn list_users(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserInput {
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub username: Option<String>,
+    #[schema(required = true, nullable = false, min_length = 10)]
     pub password: Option<String>,
     pub display_name: Option<String>,
     pub roles: Option<Vec<String>>,
@@ -285,7 +291,9 @@ async fn update_user(
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub username: Option<String>,
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub password: Option<String>,
 }
 

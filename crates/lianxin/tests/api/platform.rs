@@ -512,7 +512,7 @@ async fn concurrent_writes_that_read_first_all_succeed() {
     assert_eq!(app.count("audit_log").await - audited_before, 24);
 }
 
-/// A page number or a date no one means is a 422 naming it, on the API and on pages, never a
+/// A page number, a page size or a date no one means is a 422 naming it, on the API and on pages, never a
 /// dropped connection or a timestamp that is not RFC 3339; the server carries on.
 #[tokio::test]
 async fn far_pages_and_far_dates_are_refused_by_name() {
@@ -540,6 +540,14 @@ async fn far_pages_and_far_dates_are_refused_by_name() {
             StatusCode::OK,
             "{list}: the last page is served"
         );
+        for size in ["0", "501", "18446744073709551615"] {
+            let (status, p) =
+                problem(app.get(&admin, &format!("{list}?page_size={size}")).await).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{list}: {p}");
+            assert_eq!(p["errors"][0]["field"], "page_size", "{list}: {p}");
+        }
+        let r = app.get(&admin, &format!("{list}?page_size=500")).await;
+        assert_eq!(r.status(), StatusCode::OK, "{list}: 500 a page is served");
     }
     let (status, p) = problem(
         app.get(
