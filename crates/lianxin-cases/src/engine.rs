@@ -57,6 +57,9 @@ codes!(
         Extend = "extend",
         ApproveExtension = "approve_extension",
         Return = "return",
+        /// An appeal filed for an enterprise not in the registry (Open311) is linked to the
+        /// registered enterprise before it can be dispatched.
+        LinkEnterprise = "link_enterprise",
     }
 );
 
@@ -64,7 +67,7 @@ impl Action {
     /// The permission the action takes (replying takes only seeing the case).
     pub fn permission(self) -> &'static str {
         match self {
-            Action::Dispatch => perm::CASE_DISPATCH,
+            Action::Dispatch | Action::LinkEnterprise => perm::CASE_DISPATCH,
             Action::Accept | Action::Resolve | Action::Extend | Action::Return => perm::CASE_HANDLE,
             Action::Reply => perm::CASE_LIST,
             Action::Revisit => perm::CASE_REVISIT,
@@ -236,6 +239,10 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
                 deadline: None,
             },
             Action::Close => Event::Close,
+            Action::LinkEnterprise => Event::LinkEnterprise {
+                enterprise_id: -1,
+                unit_id: -1,
+            },
             Action::Reopen => Event::Reopen { deadline: far },
             Action::Escalate => Event::Escalate {
                 to_unit_id: None,
@@ -366,6 +373,10 @@ pub struct Created {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub created_by_user_id: Option<i64>,
+    /// The credit code an outside client named for an enterprise that is not registered: the
+    /// case waits, filed against the intake unit, until staff link the enterprise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_uscc: Option<String>,
 }
 
 /// One step of the timeline (the `data` of a `case_events` row, tagged by `action`).
@@ -431,6 +442,12 @@ pub enum Event {
     Record {
         text: String,
     },
+    /// The enterprise an appeal is about, found in (or added to) the registry; the case moves
+    /// to the enterprise's sub-district.
+    LinkEnterprise {
+        enterprise_id: i64,
+        unit_id: i64,
+    },
 }
 
 impl Event {
@@ -450,6 +467,7 @@ impl Event {
             Event::Return { .. } => "return",
             Event::Attach { .. } => "attach",
             Event::Record { .. } => "record",
+            Event::LinkEnterprise { .. } => "link_enterprise",
         }
     }
 
@@ -515,6 +533,20 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
     let c = &state.case;
     match &event {
         Event::Create(_) => return Err(refuse("事项已存在", "the case exists already")),
+        Event::LinkEnterprise { .. } => {
+            if c.pending_uscc.is_none() {
+                return Err(refuse(
+                    "该事项无需关联企业",
+                    "the case has no enterprise to link",
+                ));
+            }
+            status_is(
+                state,
+                &[Status::New],
+                "只有待交办的事项可以关联企业",
+                "only a case waiting for dispatch can be linked",
+            )?;
+        }
         Event::Dispatch {
             lead_unit_id,
             assist_unit_ids,
@@ -526,6 +558,12 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                 "只有待交办的事项可以交办；如需改派，请承办单位先退回",
                 "only a case waiting for dispatch can be dispatched; to re-dispatch, the lead department returns it first",
             )?;
+            if c.pending_uscc.is_some() {
+                return Err(refuse(
+                    "请先关联企业再交办（该企业尚未在企业库中登记）",
+                    "link the enterprise first (it is not in the registry yet)",
+                ));
+            }
             if assist_unit_ids.contains(lead_unit_id) {
                 return Err(refuse(
                     "牵头单位不能同时是协办单位",
@@ -753,6 +791,7 @@ impl CaseState {
                 lat: c.lat,
                 lon: c.lon,
                 created_by_user_id: c.created_by_user_id,
+                pending_uscc: c.pending_uscc.clone(),
                 created_at: at,
                 updated_at: at,
             },
@@ -890,6 +929,14 @@ impl CaseState {
                 c.requested_deadline = None;
             }
             Event::Attach { .. } | Event::Record { .. } => {}
+            Event::LinkEnterprise {
+                enterprise_id,
+                unit_id,
+            } => {
+                c.enterprise_id = Some(*enterprise_id);
+                c.subject_unit_id = Some(*unit_id);
+                c.pending_uscc = None;
+            }
             Event::Return { unit_id, lead } => {
                 if *lead {
                     c.status = Status::New.code().to_owned();

@@ -24,6 +24,7 @@ pub mod entities;
 pub mod inspections;
 pub mod kinds;
 pub mod metrics;
+mod migrations;
 pub mod open311;
 pub mod pages;
 pub mod perm;
@@ -92,6 +93,7 @@ pub const ACTIONS: Codes = &[
     ("return", "退回", "Returned"),
     ("attach", "上传附件", "Files attached"),
     ("record", "补充记录", "Further report"),
+    ("link_enterprise", "关联企业", "Enterprise linked"),
 ];
 
 pub const INSPECTION_METHODS: Codes = &[
@@ -160,9 +162,10 @@ where
     api::router().merge(api::supervision_router())
 }
 
-/// The area's own migrations, in order (none yet: its tables were created by the binary's
-/// historical migrations). A new table or column of this area gets its migration here, named
-/// `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower areas'.
+/// The area's own migrations, in order (its first tables were created by the binary's
+/// historical migrations). A new table or column of this area gets its migration in
+/// `migrations.rs`, named `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower
+/// areas'.
 pub fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-    Vec::new()
+    migrations::all()
 }

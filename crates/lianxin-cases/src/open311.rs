@@ -511,6 +511,37 @@ async fn one_request(
     result.unwrap_or_else(|f| render_failure(format, f))
 }
 
+/// The setting naming the unit that receives appeals for enterprises not in the registry.
+pub const INTAKE_SETTING: &str = "open311.intake_unit_id";
+
+/// The unit appeals for unregistered enterprises are filed against: the setting
+/// `open311.intake_unit_id` when it names a unit, else the district (the root of the tree).
+async fn intake_unit(s: &Core) -> Result<i64, Failure> {
+    use lianxin_kernel::entities::{settings, units};
+    let named = settings::Entity::find_by_id(INTAKE_SETTING.to_owned())
+        .one(&s.db)
+        .await
+        .map_err(AppError::from)?
+        .and_then(|v| v.value.trim().parse::<i64>().ok());
+    if let Some(id) = named
+        && units::Entity::find_by_id(id)
+            .one(&s.db)
+            .await
+            .map_err(AppError::from)?
+            .is_some()
+    {
+        return Ok(id);
+    }
+    units::Entity::find()
+        .filter(units::Column::ParentId.is_null())
+        .order_by_asc(units::Column::Id)
+        .one(&s.db)
+        .await
+        .map_err(AppError::from)?
+        .map(|u| u.id)
+        .ok_or_else(|| AppError::internal("no district unit").into())
+}
+
 async fn create_request(
     s: &Core,
     format: Format,
@@ -536,14 +567,17 @@ async fn create_request(
     let uscc = lianxin_types::Uscc::parse(uscc)
         .map_err(|e| fail(StatusCode::BAD_REQUEST, e.message_en("attribute[uscc]")))?;
     let who = Principal::system(&format!("open311:{}", c.name));
-    let ent = crate::registries::enterprises::by_uscc(&s.db, uscc.as_str())
-        .await?
-        .ok_or_else(|| {
-            fail(
-                StatusCode::BAD_REQUEST,
-                "the enterprise is not registered in the district; ask its sub-district office to register it",
-            )
-        })?;
+    // An enterprise not in the registry is accepted for triage, filed against the intake
+    // unit; the answer is the same either way, so it never tells whether a code is registered.
+    let ent = crate::registries::enterprises::by_uscc(&s.db, uscc.as_str()).await?;
+    let (enterprise_id, unit_id, pending_uscc) = match ent {
+        Some(e) => (Some(e.id), None, None),
+        None => (
+            None,
+            Some(intake_unit(s).await?),
+            Some(uscc.as_str().to_owned()),
+        ),
+    };
     let description = get("description")
         .ok_or_else(|| fail(StatusCode::BAD_REQUEST, "description is required"))?
         .to_owned();
@@ -567,7 +601,9 @@ async fn create_request(
         category: Some(cat.code.clone()),
         title: Some(format!("{}：{title}", cat.name_zh)),
         description: Some(description),
-        enterprise_id: Some(ent.id),
+        enterprise_id,
+        unit_id,
+        pending_uscc,
         source: Some("open311".into()),
         contact_name,
         contact_phone: get("phone").map(str::to_owned),

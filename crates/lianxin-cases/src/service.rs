@@ -75,6 +75,11 @@ pub struct CaseInput {
     #[serde(skip)]
     #[schema(ignore)]
     pub api_client_id: Option<i64>,
+    /// Open311: the credit code of an enterprise that is not registered; the case is filed
+    /// against `unit_id` (the intake unit) until staff link the enterprise.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub pending_uscc: Option<String>,
 }
 
 /// One action on a case. `action` and `version` (the version the caller saw) are required;
@@ -113,6 +118,8 @@ pub struct ActionInput {
     pub solved: Option<bool>,
     /// approve_extension: true to grant, false to refuse
     pub approve: Option<bool>,
+    /// link_enterprise: the registered enterprise the appeal is about.
+    pub enterprise_id: Option<i64>,
 }
 
 // --- views ----------------------------------------------------------------------------------
@@ -166,6 +173,10 @@ pub struct CaseView {
     pub status_label: String,
     pub version: i32,
     pub enterprise: Option<Named>,
+    /// An appeal filed through Open311 for an enterprise not in the registry: the credit code
+    /// it named; the case is filed against the intake unit and waits for `link_enterprise`
+    /// before it can be dispatched.
+    pub enterprise_to_link: Option<String>,
     pub subject_unit: Option<Named>,
     pub lead_unit: Option<Named>,
     pub responsible_person: Option<Named>,
@@ -315,6 +326,7 @@ impl Names {
                 id,
                 name: self.enterprises.get(&id).cloned().unwrap_or_default(),
             }),
+            enterprise_to_link: c.pending_uscc,
             subject_unit: self.unit(c.subject_unit_id),
             lead_unit: self.unit(c.lead_unit_id),
             responsible_person: c.responsible_person_id.map(|id| Named {
@@ -646,6 +658,8 @@ pub struct CaseFilter {
     pub inspection_id: Option<i64>,
     /// Only open cases past their deadline.
     pub overdue: Option<bool>,
+    /// Only appeals whose enterprise is still to be linked (true), or none of them (false).
+    pub to_link: Option<bool>,
     /// One of the caller's to-do lists.
     pub bucket: Option<Bucket>,
     /// Received from (RFC 3339).
@@ -722,6 +736,11 @@ fn filtered(who: &Principal, f: &CaseFilter, now: DateTime<Utc>) -> sea_orm::Sel
     }
     if f.overdue == Some(true) {
         q = q.filter(overdue_condition(now));
+    }
+    match f.to_link {
+        Some(true) => q = q.filter(cases::Column::PendingUscc.is_not_null()),
+        Some(false) => q = q.filter(cases::Column::PendingUscc.is_null()),
+        None => {}
     }
     if let Some(b) = f.bucket {
         q = q.filter(b.condition(who, now));
@@ -1036,11 +1055,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(k) = &kind {
         let missing = match k.subject.as_str() {
-            "enterprise" => {
-                enterprise_id_in
-                    .is_none()
-                    .then_some(("enterprise_id", "企业", "An enterprise"))
-            }
+            "enterprise" => (enterprise_id_in.is_none() && input.pending_uscc.is_none())
+                .then_some(("enterprise_id", "企业", "An enterprise")),
             "unit" => {
                 input
                     .unit_id
@@ -1094,6 +1110,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         lat: input.lat,
         lon: input.lon,
         created_by_user_id: (who.user_id > 0).then_some(who.user_id),
+        pending_uscc: input.pending_uscc.filter(|_| enterprise_id.is_none()),
     };
     let txn = lianxin_kernel::db::begin_write(db).await?;
     let mut am = CaseState::created(0, at, &created).case.into_active_model();
@@ -1480,6 +1497,38 @@ async fn act_in(
         CaseAction::Close => {
             who.require(perm::CASE_CLOSE)?;
             Event::Close
+        }
+        CaseAction::LinkEnterprise => {
+            who.require(perm::CASE_DISPATCH)?;
+            let Some(eid) = input.enterprise_id else {
+                return Err(AppError::invalid(FieldError::required(
+                    "enterprise_id",
+                    "企业",
+                    "The enterprise",
+                )));
+            };
+            let e = match crate::paging::find_where::<enterprises::Entity>(
+                txn,
+                who.scope.enterprises_with_dependents(),
+                eid,
+            )
+            .await
+            {
+                Ok(e) => e,
+                Err(AppError::NotFound) => {
+                    return Err(AppError::invalid(FieldError::new(
+                        "enterprise_id",
+                        "unknown",
+                        "企业不存在或不在您的数据权限范围内",
+                        "no such enterprise within your data scope",
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            Event::LinkEnterprise {
+                enterprise_id: e.id,
+                unit_id: e.unit_id,
+            }
         }
         CaseAction::Reopen => {
             who.require(perm::CASE_ESCALATE)?;

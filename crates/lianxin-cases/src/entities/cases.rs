@@ -55,6 +55,9 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub created_by_user_id: Option<i64>,
+    /// An outside client's credit code of an enterprise not (yet) registered: "enterprise to
+    /// be linked" before dispatch.
+    pub pending_uscc: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

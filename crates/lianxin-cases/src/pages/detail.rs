@@ -26,6 +26,7 @@ pub struct Allowed {
     pub reopen: bool,
     pub escalate: bool,
     pub approve: bool,
+    pub link_enterprise: bool,
     pub bulletin: bool,
     /// Why the caller's department cannot resolve yet (shown where the form would be).
     pub resolve_blocked: Option<String>,
@@ -133,6 +134,7 @@ pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowe
         reopen: has(Action::Reopen),
         escalate: has(Action::Escalate),
         approve: has(Action::ApproveExtension),
+        link_enterprise: has(Action::LinkEnterprise),
         bulletin: who.can(perm::BULLETIN_EDIT) && case.lead_unit.is_some(),
         resolve_blocked: d
             .resolve_blocked
@@ -233,6 +235,8 @@ pub(super) struct ActForm {
     satisfaction: Option<String>,
     solved: Option<String>,
     approve: Option<String>,
+    /// link_enterprise: the credit code of the registered enterprise.
+    enterprise_uscc: Option<String>,
 }
 
 pub(super) fn num(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<i64> {
@@ -309,8 +313,26 @@ pub(super) async fn act_submit(
     IdPath(id): IdPath,
     Form(f): Form<ActForm>,
 ) -> AppResult<Response> {
+    // Linking names the enterprise by its credit code, as the appeal did.
+    let uscc = crate::text::clean(f.enterprise_uscc.clone());
     let result = match f.into_input() {
-        Ok(input) => service::act(&s.db, &who, id, input, service::now()).await,
+        Ok(mut input) => match uscc {
+            Some(code) if input.action.as_deref() == Some("link_enterprise") => {
+                match crate::registries::enterprises::by_uscc(&s.db, &code.to_uppercase()).await? {
+                    Some(e) => {
+                        input.enterprise_id = Some(e.id);
+                        service::act(&s.db, &who, id, input, service::now()).await
+                    }
+                    None => Err(AppError::invalid(FieldError::new(
+                        "enterprise_uscc",
+                        "unknown",
+                        "企业库中没有这个统一社会信用代码的企业，请先登记该企业",
+                        "no enterprise with this credit code is registered; register it first",
+                    ))),
+                }
+            }
+            _ => service::act(&s.db, &who, id, input, service::now()).await,
+        },
         Err(errs) => Err(AppError::Validation(errs)),
     };
     match result {

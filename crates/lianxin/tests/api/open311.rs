@@ -289,19 +289,11 @@ async fn open311_errors_use_the_specification_format() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let xml = r.text().await.unwrap();
     assert!(xml.contains("<errors><error><code>403</code><description>Invalid api_key</description></error></errors>"), "{xml}");
-    // Unknown service, bad credit code, unregistered enterprise, missing description.
+    // Unknown service, bad credit code, missing description.
     for (form, status) in [
         (vec![("service_code", "nope")], StatusCode::NOT_FOUND),
         (
             vec![("service_code", "permits"), ("attribute[uscc]", "123")],
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            vec![
-                ("service_code", "permits"),
-                ("attribute[uscc]", &uscc("MA44CCC3")),
-                ("description", "x"),
-            ],
             StatusCode::BAD_REQUEST,
         ),
         (
@@ -346,4 +338,238 @@ async fn open311_errors_use_the_specification_format() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("cases").await, before, "nothing was filed");
+}
+
+/// An appeal about an enterprise the registry does not hold is taken in for triage, filed
+/// against the intake unit and flagged; staff link the enterprise before dispatch. The filer
+/// learns nothing about whether the code is registered.
+#[tokio::test]
+async fn an_appeal_for_an_unregistered_enterprise_waits_for_its_enterprise_before_dispatch() {
+    let (app, f) = TestApp::with_fixture().await;
+    let key = issue_key(&app, "郑州政务通").await;
+    let c = reqwest::Client::new();
+    let file = |code: String| {
+        let c = c.clone();
+        let key = key.clone();
+        let url = app.url("/open311/v2/requests.json");
+        async move {
+            let r = c
+                .post(url)
+                .form(&[
+                    ("api_key", key.as_str()),
+                    ("service_code", "permits"),
+                    ("attribute[uscc]", code.as_str()),
+                    ("description", "新设企业的开工备案无人受理"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let v: Value = r.json().await.unwrap();
+            (status, v)
+        }
+    };
+    let (s_known, known) = file(uscc("MA44AAA1")).await;
+    let new_code = uscc("MA44NEW9");
+    let (s_new, unknown) = file(new_code.clone()).await;
+    // The same answer whether the code is registered or not.
+    assert_eq!(s_known, StatusCode::CREATED);
+    assert_eq!(s_new, StatusCode::CREATED);
+    let shape = |v: &Value| {
+        let mut keys: Vec<String> = v[0].as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (
+            keys,
+            v[0]["service_notice"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>(),
+        )
+    };
+    assert_eq!(shape(&known), shape(&unknown));
+    let id = unknown[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public: Value = c
+        .get(app.url(&format!("/open311/v2/requests/{id}.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public[0]["agency_responsible"], Value::Null, "{public}");
+    assert!(!public.to_string().contains(&new_code));
+
+    // Staff see it filed against the district (the intake unit by default), flagged.
+    let admin = app.token("admin").await;
+    let case = ok(app.get(&admin, &format!("/api/v1/cases/{id}")).await).await;
+    assert_eq!(case["enterprise"], Value::Null);
+    assert_eq!(case["enterprise_to_link"], new_code.as_str());
+    assert_eq!(case["subject_unit"]["id"], f.district);
+    let allowed: Vec<&str> = case["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(allowed.contains(&"link_enterprise"), "{allowed:?}");
+    assert!(!allowed.contains(&"dispatch"), "{allowed:?}");
+    let listed = ok(app.get(&admin, "/api/v1/cases?to_link=true").await).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    // An enterprise's contact (the intake unit is not theirs) does not see it.
+    let contact = app.token("enterprise_contact").await;
+    assert_eq!(
+        app.get(&contact, &format!("/api/v1/cases/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Dispatch waits for the enterprise.
+    let (status, p) = problem(
+        app.post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "dispatch", "version": case["version"], "lead_unit_id": f.dept}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    // The enterprise is registered, then linked; the case moves to its sub-district.
+    let ent = ok(app
+        .post(
+            &admin,
+            "/api/v1/enterprises",
+            &json!({"name": "郑州新设机械有限公司", "uscc": new_code, "unit_id": f.sub_b}),
+        )
+        .await)
+    .await;
+    let (status, p) = problem(
+        app.post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "link_enterprise", "version": case["version"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "enterprise_id");
+    let linked = ok(app
+        .post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "link_enterprise", "version": case["version"], "enterprise_id": ent["id"]}),
+        )
+        .await)
+    .await;
+    assert_eq!(linked["enterprise"]["id"], ent["id"]);
+    assert_eq!(linked["enterprise_to_link"], Value::Null);
+    assert_eq!(linked["subject_unit"]["id"], f.sub_b);
+    // Linking again is refused; dispatch now goes through.
+    let (status, _) = problem(
+        app.post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "link_enterprise", "version": linked["version"], "enterprise_id": ent["id"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "dispatch", "version": linked["version"], "lead_unit_id": f.dept}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let listed = ok(app.get(&admin, "/api/v1/cases?to_link=true").await).await;
+    assert_eq!(listed["total"], 0);
+}
+
+/// On the case page the flag shows and staff link the enterprise by its credit code.
+#[tokio::test]
+async fn staff_link_the_enterprise_of_an_outside_appeal_on_the_case_page() {
+    let (app, f) = TestApp::with_fixture().await;
+    let key = issue_key(&app, "app").await;
+    let new_code = uscc("MA44NEW8");
+    let r = reqwest::Client::new()
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "permits"),
+            ("attribute[uscc]", new_code.as_str()),
+            ("description", "用电增容迟迟未批"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b.get(&format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"enterprise-to-link\""), "{html}");
+    assert!(html.contains("id=\"form-link-enterprise\""));
+    assert!(
+        !html.contains("id=\"form-dispatch\""),
+        "no dispatch before the link"
+    );
+    let version = app
+        .stored_version("cases", id.parse().unwrap())
+        .await
+        .unwrap()
+        .to_string();
+    let csrf = b.csrf().await;
+    // A code nobody registered: the page says so and nothing changes.
+    let r = b
+        .post(
+            &format!("/cases/{id}/act"),
+            &[
+                ("_csrf", &csrf),
+                ("action", "link_enterprise"),
+                ("version", &version),
+                ("enterprise_uscc", &new_code),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("请先登记该企业"), "{body}");
+    let admin = app.token("admin").await;
+    ok(app
+        .post(
+            &admin,
+            "/api/v1/enterprises",
+            &json!({"name": "郑州新设电气有限公司", "uscc": new_code, "unit_id": f.sub_a}),
+        )
+        .await)
+    .await;
+    let r = b
+        .post(
+            &format!("/cases/{id}/act"),
+            &[
+                ("_csrf", &csrf),
+                ("action", "link_enterprise"),
+                ("version", &version),
+                ("enterprise_uscc", &new_code.to_lowercase()),
+            ],
+        )
+        .await;
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let (_, html) = b.get(&format!("/cases/{id}")).await;
+    assert!(html.contains("郑州新设电气有限公司"));
+    assert!(html.contains("id=\"form-dispatch\""));
+    assert!(!html.contains("id=\"form-link-enterprise\""));
 }
