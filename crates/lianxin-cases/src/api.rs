@@ -245,6 +245,7 @@ where
         .routes(routes!(bulletin_xlsx))
         .routes(routes!(get_pattern, set_pattern))
         .routes(routes!(list_api_clients, create_api_client))
+        .routes(routes!(get_intake_unit, set_intake_unit))
         .routes(routes!(attach_to_case))
         .routes(routes!(attach_to_inspection))
         .routes(routes!(get_attachment))
@@ -576,6 +577,44 @@ async fn set_pattern(
     bulletins::set_number_pattern(&s.db, &who, b.pattern.as_deref().unwrap_or("")).await?;
     Ok(Json(PatternBody {
         pattern: Some(bulletins::number_pattern(&s.db).await?),
+    }))
+}
+
+/// The unit that receives Open311 appeals for enterprises not in the registry.
+#[derive(serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct IntakeUnit {
+    #[schema(required = true, nullable = false, minimum = 1)]
+    pub unit_id: Option<i64>,
+    /// The unit's name (in answers).
+    #[serde(default, skip_deserializing)]
+    pub unit_name: Option<String>,
+}
+
+/// Where an Open311 appeal for an enterprise not in the registry is filed until its enterprise
+/// is linked (the district unless named).
+#[utoipa::path(get, path = "/api/v1/open311/intake-unit", tag = "system",
+    responses((status = 200, body = IntakeUnit)))]
+async fn get_intake_unit(State(s): State<Core>, who: Principal) -> AppResult<Json<IntakeUnit>> {
+    who.require(crate::perm::CASE_KINDS)?;
+    let u = crate::open311::intake_unit(&s.db).await?;
+    Ok(Json(IntakeUnit {
+        unit_id: Some(u.id),
+        unit_name: Some(u.name),
+    }))
+}
+
+/// Name the intake unit (audited).
+#[utoipa::path(put, path = "/api/v1/open311/intake-unit", tag = "system", request_body = IntakeUnit,
+    responses((status = 200, body = IntakeUnit)))]
+async fn set_intake_unit(
+    State(s): State<Core>,
+    who: Principal,
+    ApiJson(b): ApiJson<IntakeUnit>,
+) -> AppResult<Json<IntakeUnit>> {
+    let u = crate::open311::set_intake_unit(&s.db, &who, b.unit_id).await?;
+    Ok(Json(IntakeUnit {
+        unit_id: Some(u.id),
+        unit_name: Some(u.name),
     }))
 }
 

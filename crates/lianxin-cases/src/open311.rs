@@ -30,6 +30,7 @@ use crate::i18n::Lang;
 use crate::kinds;
 use crate::service::{self, CaseInput, CaseView};
 use axum::extract::FromRef;
+use lianxin_kernel::entities::{settings, units};
 use lianxin_kernel::state::Core;
 
 const APPEAL_KIND: &str = "enterprise_appeal";
@@ -516,30 +517,72 @@ pub const INTAKE_SETTING: &str = "open311.intake_unit_id";
 
 /// The unit appeals for unregistered enterprises are filed against: the setting
 /// `open311.intake_unit_id` when it names a unit, else the district (the root of the tree).
-async fn intake_unit(s: &Core) -> Result<i64, Failure> {
-    use lianxin_kernel::entities::{settings, units};
+pub async fn intake_unit(db: &impl sea_orm::ConnectionTrait) -> Result<units::Model, AppError> {
     let named = settings::Entity::find_by_id(INTAKE_SETTING.to_owned())
-        .one(&s.db)
-        .await
-        .map_err(AppError::from)?
+        .one(db)
+        .await?
         .and_then(|v| v.value.trim().parse::<i64>().ok());
     if let Some(id) = named
-        && units::Entity::find_by_id(id)
-            .one(&s.db)
-            .await
-            .map_err(AppError::from)?
-            .is_some()
+        && let Some(u) = units::Entity::find_by_id(id).one(db).await?
     {
-        return Ok(id);
+        return Ok(u);
     }
     units::Entity::find()
         .filter(units::Column::ParentId.is_null())
         .order_by_asc(units::Column::Id)
-        .one(&s.db)
-        .await
-        .map_err(AppError::from)?
-        .map(|u| u.id)
-        .ok_or_else(|| AppError::internal("no district unit").into())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("no district unit"))
+}
+
+/// Names the intake unit (maintainers of case kinds; audited).
+pub async fn set_intake_unit(
+    db: &sea_orm::DatabaseConnection,
+    who: &Principal,
+    unit_id: Option<i64>,
+) -> Result<units::Model, AppError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    who.require(crate::perm::CASE_KINDS)?;
+    let Some(id) = unit_id else {
+        return Err(AppError::invalid(crate::error::FieldError::required(
+            "unit_id",
+            "受理单位",
+            "The intake unit",
+        )));
+    };
+    let Some(unit) = units::Entity::find_by_id(id).one(db).await? else {
+        return Err(AppError::invalid(crate::error::FieldError::new(
+            "unit_id",
+            "unknown",
+            "单位不存在",
+            "no such unit",
+        )));
+    };
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    let exists = settings::Entity::find_by_id(INTAKE_SETTING.to_owned())
+        .one(&txn)
+        .await?
+        .is_some();
+    let am = settings::ActiveModel {
+        key: Set(INTAKE_SETTING.to_owned()),
+        value: Set(unit.id.to_string()),
+    };
+    if exists {
+        am.update(&txn).await?;
+    } else {
+        am.insert(&txn).await?;
+    }
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Action::Update,
+        "setting",
+        None,
+        format!("{INTAKE_SETTING} = {} ({})", unit.id, unit.name),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(unit)
 }
 
 async fn create_request(
@@ -574,7 +617,7 @@ async fn create_request(
         Some(e) => (Some(e.id), None, None),
         None => (
             None,
-            Some(intake_unit(s).await?),
+            Some(intake_unit(&s.db).await?.id),
             Some(uscc.as_str().to_owned()),
         ),
     };

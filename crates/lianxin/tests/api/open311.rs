@@ -573,3 +573,77 @@ async fn staff_link_the_enterprise_of_an_outside_appeal_on_the_case_page() {
     assert!(html.contains("id=\"form-dispatch\""));
     assert!(!html.contains("id=\"form-link-enterprise\""));
 }
+
+/// The intake unit is a setting: named over the API or on the case kinds page (audited), and
+/// the next outside appeal for an unregistered enterprise goes there; a unit that does not
+/// exist is refused by name.
+#[tokio::test]
+async fn the_intake_unit_is_named_by_an_administrator() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let now = ok(app.get(&admin, "/api/v1/open311/intake-unit").await).await;
+    assert_eq!(now["unit_id"], f.district);
+    let (status, p) = problem(
+        app.put_as_sent(
+            &admin,
+            "/api/v1/open311/intake-unit",
+            &json!({"unit_id": 999999}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "unit_id");
+    let staff = app.token("department_staff").await;
+    assert_eq!(
+        app.put_as_sent(
+            &staff,
+            "/api/v1/open311/intake-unit",
+            &json!({"unit_id": f.sub_a})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let set = ok(app
+        .put_as_sent(
+            &admin,
+            "/api/v1/open311/intake-unit",
+            &json!({"unit_id": f.sub_a}),
+        )
+        .await)
+    .await;
+    assert_eq!(set["unit_id"], f.sub_a);
+    let key = issue_key(&app, "app").await;
+    let r = reqwest::Client::new()
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "permits"),
+            ("attribute[uscc]", uscc("MA44NEW7").as_str()),
+            ("description", "厂房租金减免没有落实"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
+    let case = ok(app.get(&admin, &format!("/api/v1/cases/{id}")).await).await;
+    assert_eq!(case["subject_unit"]["id"], f.sub_a);
+    // The page shows the setting and changes it.
+    let b = Browser::login(&app, "admin").await;
+    let (_, html) = b.get("/system/case-kinds").await;
+    assert!(html.contains("id=\"intake-unit\""), "{html}");
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/system/case-kinds/intake",
+            &[("_csrf", &csrf), ("unit_id", &f.district.to_string())],
+        )
+        .await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let now = ok(app.get(&admin, "/api/v1/open311/intake-unit").await).await;
+    assert_eq!(now["unit_id"], f.district);
+    let audited = ok(app.get(&admin, "/api/v1/audit?entity=setting").await).await;
+    assert!(audited["total"].as_i64().unwrap() >= 2, "{audited}");
+}
