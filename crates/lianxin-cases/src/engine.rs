@@ -1049,6 +1049,7 @@ mod tests {
                 lat: None,
                 lon: None,
                 created_by_user_id: None,
+                pending_uscc: None,
             },
         )
     }
@@ -1261,6 +1262,7 @@ mod tests {
             lat: None,
             lon: None,
             created_by_user_id: None,
+            pending_uscc: None,
         })) else {
             unreachable!()
         };
