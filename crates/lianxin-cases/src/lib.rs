@@ -24,6 +24,7 @@ pub mod entities;
 pub mod inspections;
 pub mod kinds;
 pub mod metrics;
+pub mod migrations;
 pub mod open311;
 pub mod pages;
 pub mod perm;
@@ -160,9 +161,9 @@ where
     api::router().merge(api::supervision_router())
 }
 
-/// The area's own migrations, in order (none yet: its tables were created by the binary's
+/// The area's own migrations, in order (its first tables were created by the binary's
 /// historical migrations). A new table or column of this area gets its migration here, named
 /// `m<YYYYMMDD>_<area>_<what>`; the binary runs these after the lower areas'.
 pub fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-    Vec::new()
+    migrations::all()
 }
