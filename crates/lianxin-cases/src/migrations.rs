@@ -80,6 +80,7 @@ pub async fn fill_day_tallies(db: &impl sea_orm::ConnectionTrait) -> Result<(), 
 /// The percentile walks of a filtered view read the period and kind from the index itself
 /// (key, handling seconds, received, kind), never from the table; the edges of a period
 /// that do not fill a day are read by `received`.
+/// And the two relations of a case's scope that had no index get one.
 struct M20261205CaseDayTallies;
 
 impl MigrationName for M20261205CaseDayTallies {
@@ -126,6 +127,10 @@ impl MigrationTrait for M20261205CaseDayTallies {
             m.create_index(idx("case_facts", cols)).await?;
         }
         m.create_index(idx("case_facts", &["received"])).await?;
+        // Every relation of `scope::cases_condition` indexed, so that the cases a limited
+        // scope sees are a union of index lookups (SQLite's multi-index OR), not a scan.
+        m.create_index(idx("cases", &["escalated_unit_id"])).await?;
+        m.create_index(idx("cases", &["created_by_user_id"])).await?;
         Ok(())
     }
 }
