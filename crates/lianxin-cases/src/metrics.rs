@@ -517,14 +517,33 @@ impl Sql {
     }
     /// ` AND received >= from AND received < to AND kind_id = kind`, for what is given.
     fn filters(&mut self, from: Option<i64>, to: Option<i64>, kind_id: Option<i64>) -> &mut Self {
+        self.filtered(from, to, kind_id, "")
+    }
+    /// The same filters, which no index may serve (`+ 0`): the statement's own index (the
+    /// open cases', a group's) is narrower than "every case of the kind".
+    fn filters_unindexed(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        kind_id: Option<i64>,
+    ) -> &mut Self {
+        self.filtered(from, to, kind_id, " + 0")
+    }
+    fn filtered(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        kind_id: Option<i64>,
+        hint: &str,
+    ) -> &mut Self {
         if let Some(v) = from {
-            self.push(" AND received >= ").bind(v);
+            self.push(&format!(" AND received{hint} >= ")).bind(v);
         }
         if let Some(v) = to {
-            self.push(" AND received < ").bind(v);
+            self.push(&format!(" AND received{hint} < ")).bind(v);
         }
         if let Some(v) = kind_id {
-            self.push(" AND kind_id = ").bind(v);
+            self.push(&format!(" AND kind_id{hint} = ")).bind(v);
         }
         self
     }
@@ -644,7 +663,7 @@ async fn from_totals(
     .push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(CASE WHEN unaccepted_response_deadline < ")
     .bind(now_s)
     .push(" THEN 1 ELSE 0 END) AS BIGINT) AS late FROM case_facts WHERE open_deadline IS NOT NULL")
-    .filters(from, to, kind_id)
+    .filters_unindexed(from, to, kind_id)
     .push(&format!(" GROUP BY COALESCE({key}, -1)"));
     let mut live: HashMap<i64, (i64, i64)> = HashMap::new();
     for r in db.query_all_raw(sql.statement()).await? {
@@ -694,7 +713,7 @@ async fn from_totals(
                 sql.push(" = ").bind(k);
             }
             sql.push(" AND handling_secs IS NOT NULL")
-                .filters(from, to, kind_id)
+                .filters_unindexed(from, to, kind_id)
                 .push(" ORDER BY handling_secs LIMIT 1 OFFSET ")
                 .bind(rank as i64);
             if let Some(r) = db.query_one_raw(sql.statement()).await?

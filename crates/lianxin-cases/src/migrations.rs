@@ -130,7 +130,8 @@ impl MigrationTrait for M20261205CaseDayTallies {
         // Every relation of `scope::cases_condition` indexed, so that the cases a limited
         // scope sees are a union of index lookups (SQLite's multi-index OR), not a scan.
         m.create_index(idx("cases", &["escalated_unit_id"])).await?;
-        m.create_index(idx("cases", &["created_by_user_id"])).await?;
+        m.create_index(idx("cases", &["created_by_user_id"]))
+            .await?;
         Ok(())
     }
 }
