@@ -24,7 +24,7 @@ pub mod entities;
 pub mod inspections;
 pub mod kinds;
 pub mod metrics;
-mod migrations;
+pub mod migrations;
 pub mod open311;
 pub mod pages;
 pub mod perm;

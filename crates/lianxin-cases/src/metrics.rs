@@ -355,73 +355,17 @@ pub async fn compute(
             None => "none".to_owned(),
         }
     };
-    // The whole district without filters (the page leaders open) walks the (key, handling
-    // seconds) index once per group for its 90th percentile; a filtered view uses the window.
-    let unfiltered = who.scope.all && q.from.is_none() && q.to.is_none() && kind_id.is_none();
     let mut p90s: HashMap<String, f64> = HashMap::new();
-    let rows = if unfiltered {
-        // The running totals, and the one thing that depends on the clock (what is overdue
-        // now) counted live over the open cases only.
-        let (p1, p2) = if backend == sea_orm::DbBackend::Postgres {
-            ("$1", "$2")
-        } else {
-            ("?", "?")
-        };
-        let sql = format!(
-            "SELECT t.key AS k, t.received AS received, t.dispatched AS dispatched, \
-             t.responded + COALESCE(l.late_response, 0) AS response_due, \
-             t.responded_on_time AS responded_on_time, \
-             t.resolved_judged + COALESCE(l.overdue, 0) AS resolution_due, \
-             t.resolved_on_time AS resolved_on_time, COALESCE(l.overdue, 0) AS overdue_open, \
-             t.resolved_ever AS resolved, t.revisited AS revisited, t.satisfied AS satisfied, \
-             t.reopened AS reopened, t.returned AS returned, t.handled AS handled, \
-             CASE WHEN t.handled > 0 THEN CAST(t.handling_secs_sum AS DOUBLE PRECISION) / t.handled END AS avg_secs \
-             FROM case_tallies t LEFT JOIN ( \
-               SELECT COALESCE({key}, -1) AS k, \
-                 SUM(CASE WHEN open_deadline < {p1} THEN 1 ELSE 0 END) AS overdue, \
-                 SUM(CASE WHEN unaccepted_response_deadline < {p2} THEN 1 ELSE 0 END) AS late_response \
-               FROM case_facts WHERE open_deadline IS NOT NULL GROUP BY COALESCE({key}, -1) \
-             ) l ON l.k = t.key \
-             WHERE t.dimension = {dim} AND t.received > 0",
-            dim = group_by.dimension()
-        );
-        let rows = db
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                backend,
-                sql,
-                [now_s.into(), now_s.into()],
-            ))
-            .await?;
-        for r in &rows {
-            let handled = r
-                .try_get::<Option<i64>>("", "handled")
-                .ok()
-                .flatten()
-                .unwrap_or(0);
-            if handled == 0 {
-                continue;
-            }
-            // Nearest rank: the ceil(0.9 n)-th value, 0-based.
-            let rank = std::cmp::max((handled as u64 * 9).div_ceil(10), 1) - 1;
-            let mut one = Query::select();
-            one.column(case_facts::Column::HandlingSecs)
-                .from(case_facts::Entity)
-                .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null())
-                .order_by(case_facts::Column::HandlingSecs, sea_orm::Order::Asc)
-                .limit(1)
-                .offset(rank);
-            match key_value(r) {
-                Some(v) => one.and_where(Expr::cust_with_values(format!("{key} = {ph}"), [v])),
-                None => one.and_where(Expr::cust(format!("{key} IS NULL"))),
-            };
-            if let Some(x) = db.query_one_raw(backend.build(&one)).await?
-                && let Ok(Some(secs)) = x.try_get::<Option<i64>>("", "handling_secs")
-            {
-                p90s.insert(key_of(r), secs as f64);
-            }
-        }
-        rows
-    } else {
+    if who.scope.all {
+        // The whole district, over any period and kind: running totals, the one thing that
+        // depends on the clock (what is overdue now) counted live over the open cases, and
+        // the 90th percentile by walking the (key, handling seconds) index per group.
+        let items = from_totals(db, group_by, q, kind_id, now_s).await?;
+        return finish(db, group_by, q, now, items, lang).await;
+    }
+    // A limited scope (a department, a sub-district): one pass over the facts of the cases the
+    // caller sees (the scope is a union of several relations, so no totals key can hold it).
+    let rows = {
         let (rows, p90_rows) = tokio::try_join!(
             db.query_all_raw(backend.build(&agg)),
             db.query_all_raw(backend.build(&p90))
@@ -436,7 +380,7 @@ pub async fn compute(
     let int = |r: &sea_orm::QueryResult, c: &str| -> i64 {
         r.try_get::<Option<i64>>("", c).ok().flatten().unwrap_or(0)
     };
-    let mut items: Vec<MetricsRow> = rows
+    let items: Vec<MetricsRow> = rows
         .iter()
         .map(|r| {
             let key = key_of(r);
@@ -467,6 +411,18 @@ pub async fn compute(
             m
         })
         .collect();
+    finish(db, group_by, q, now, items, lang).await
+}
+
+/// Names, orders and totals the rows, and ranks the departments.
+async fn finish(
+    db: &impl ConnectionTrait,
+    group_by: GroupBy,
+    q: &MetricsQuery,
+    now: DateTime<Utc>,
+    mut items: Vec<MetricsRow>,
+    lang: Lang,
+) -> AppResult<Metrics> {
     name_rows(db, group_by, &mut items, lang).await?;
     items.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.key.cmp(&b.key)));
     if group_by == GroupBy::Month {
@@ -514,6 +470,262 @@ pub async fn compute(
         red,
         black,
     })
+}
+
+/// China Standard Time (UTC+8, Asia/Shanghai's offset since 1991), in seconds.
+const CST: i64 = 8 * 3600;
+const DAY: i64 = 86400;
+
+/// The day an instant (Unix seconds) falls on in China Standard Time, counted from
+/// 1970-01-01: the day of `case_day_tallies` (`migrations::DAY_SQL` says the same in SQL).
+pub fn day_of(secs: i64) -> i32 {
+    (secs + CST).div_euclid(DAY) as i32
+}
+
+fn day_start(day: i32) -> i64 {
+    i64::from(day) * DAY - CST
+}
+
+/// A statement's text with its values, numbered for PostgreSQL (`$1`) or not (`?`).
+struct Sql {
+    backend: sea_orm::DbBackend,
+    text: String,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Sql {
+    fn new(backend: sea_orm::DbBackend) -> Self {
+        Sql {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+    fn bind(&mut self, v: impl Into<sea_orm::Value>) -> &mut Self {
+        self.values.push(v.into());
+        if self.backend == sea_orm::DbBackend::Postgres {
+            let n = self.values.len();
+            self.text.push_str(&format!("${n}"));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+    /// ` AND received >= from AND received < to AND kind_id = kind`, for what is given.
+    fn filters(&mut self, from: Option<i64>, to: Option<i64>, kind_id: Option<i64>) -> &mut Self {
+        self.filtered(from, to, kind_id, "")
+    }
+    /// The same filters, which no index may serve (`+ 0`): the statement's own index (the
+    /// open cases', a group's) is narrower than "every case of the kind".
+    fn filters_unindexed(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        kind_id: Option<i64>,
+    ) -> &mut Self {
+        self.filtered(from, to, kind_id, " + 0")
+    }
+    fn filtered(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        kind_id: Option<i64>,
+        hint: &str,
+    ) -> &mut Self {
+        if let Some(v) = from {
+            self.push(&format!(" AND received{hint} >= ")).bind(v);
+        }
+        if let Some(v) = to {
+            self.push(&format!(" AND received{hint} < ")).bind(v);
+        }
+        if let Some(v) = kind_id {
+            self.push(&format!(" AND kind_id{hint} = ")).bind(v);
+        }
+        self
+    }
+    fn statement(&self) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend, &self.text, self.values.clone())
+    }
+}
+
+/// The counters of the running totals (`migrations::COUNTERS`), per group key (-1: none).
+type Counts = std::collections::BTreeMap<i64, [i64; 13]>;
+
+fn add_counts(counts: &mut Counts, rows: &[sea_orm::QueryResult]) {
+    for r in rows {
+        let key = r.try_get::<i64>("", "k").unwrap_or(-1);
+        let e = counts.entry(key).or_insert([0; 13]);
+        for (i, x) in e.iter_mut().enumerate() {
+            *x += r
+                .try_get::<Option<i64>>("", &format!("c{i}"))
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+        }
+    }
+}
+
+/// The district's figures per group over a period and a kind, from the running totals: the
+/// all-time ones without filters, else the daily ones over the whole days of the period and
+/// the facts of the partial days at its edges. Exactly what a scan of the facts would count.
+async fn from_totals(
+    db: &impl ConnectionTrait,
+    group_by: GroupBy,
+    q: &MetricsQuery,
+    kind_id: Option<i64>,
+    now_s: i64,
+) -> AppResult<Vec<MetricsRow>> {
+    use crate::migrations::{COUNTERS, FACT_SUMS};
+    let backend = db.get_database_backend();
+    let key = group_by.key_sql();
+    let dim = group_by.dimension();
+    let (from, to) = (q.from.map(|v| v.timestamp()), q.to.map(|v| v.timestamp()));
+    let mut counts = Counts::new();
+    let listed = |sums: &mut dyn Iterator<Item = String>| {
+        sums.enumerate()
+            .map(|(i, s)| format!("CAST({s} AS BIGINT) AS c{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if from.is_none() && to.is_none() && kind_id.is_none() {
+        let cols = listed(&mut COUNTERS.iter().map(|c| (*c).to_owned()));
+        let sql = format!(
+            "SELECT key AS k, {cols} FROM case_tallies WHERE dimension = {dim} AND received > 0"
+        );
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(backend, sql))
+            .await?;
+        add_counts(&mut counts, &rows);
+    } else {
+        // Whole days from `first` (the first that starts at or after `from`) up to `last`
+        // (the day of `to`, which is whole before `to` only if `to` starts it).
+        let first = from.map(|f| {
+            let d = day_of(f);
+            if day_start(d) == f { d } else { d + 1 }
+        });
+        let last = to.map(day_of);
+        let mut edges: Vec<(Option<i64>, Option<i64>)> = Vec::new();
+        let whole_days = !matches!((first, last), (Some(a), Some(b)) if a >= b);
+        if !whole_days {
+            if from < to {
+                edges.push((from, to));
+            }
+        } else {
+            if let (Some(a), Some(f)) = (first, from)
+                && f < day_start(a)
+            {
+                edges.push((Some(f), Some(day_start(a))));
+            }
+            if let (Some(b), Some(t)) = (last, to)
+                && day_start(b) < t
+            {
+                edges.push((Some(day_start(b)), Some(t)));
+            }
+            let cols = listed(&mut COUNTERS.iter().map(|c| format!("SUM({c})")));
+            let mut sql = Sql::new(backend);
+            sql.push(&format!(
+                "SELECT key AS k, {cols} FROM case_day_tallies WHERE dimension = {dim}"
+            ));
+            if let Some(a) = first {
+                sql.push(" AND day >= ").bind(a);
+            }
+            if let Some(b) = last {
+                sql.push(" AND day < ").bind(b);
+            }
+            if let Some(k) = kind_id {
+                sql.push(" AND kind_id = ").bind(k);
+            }
+            sql.push(" GROUP BY key");
+            add_counts(&mut counts, &db.query_all_raw(sql.statement()).await?);
+        }
+        for (a, b) in edges {
+            let cols = listed(&mut FACT_SUMS.iter().map(|c| (*c).to_owned()));
+            let mut sql = Sql::new(backend);
+            sql.push(&format!(
+                "SELECT CAST(COALESCE({key}, -1) AS BIGINT) AS k, {cols} FROM case_facts WHERE 1 = 1"
+            ))
+            .filters(a, b, kind_id)
+            .push(&format!(" GROUP BY COALESCE({key}, -1)"));
+            add_counts(&mut counts, &db.query_all_raw(sql.statement()).await?);
+        }
+    }
+    // What is overdue now, over the open cases of the period and kind.
+    let mut sql = Sql::new(backend);
+    sql.push(&format!(
+        "SELECT CAST(COALESCE({key}, -1) AS BIGINT) AS k, \
+         CAST(SUM(CASE WHEN open_deadline < "
+    ))
+    .bind(now_s)
+    .push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(CASE WHEN unaccepted_response_deadline < ")
+    .bind(now_s)
+    .push(" THEN 1 ELSE 0 END) AS BIGINT) AS late FROM case_facts WHERE open_deadline IS NOT NULL")
+    .filters_unindexed(from, to, kind_id)
+    .push(&format!(" GROUP BY COALESCE({key}, -1)"));
+    let mut live: HashMap<i64, (i64, i64)> = HashMap::new();
+    for r in db.query_all_raw(sql.statement()).await? {
+        let get = |c: &str| r.try_get::<Option<i64>>("", c).ok().flatten().unwrap_or(0);
+        live.insert(
+            r.try_get::<i64>("", "k").unwrap_or(-1),
+            (get("overdue"), get("late")),
+        );
+    }
+    let mut items = Vec::new();
+    for (k, c) in counts {
+        if c[0] == 0 {
+            continue;
+        }
+        let (overdue, late) = live.get(&k).copied().unwrap_or((0, 0));
+        let mut m = MetricsRow {
+            key: match k {
+                k if k < 0 => "none".to_owned(),
+                k if group_by == GroupBy::Month => format!("{:04}-{:02}", k / 100, k % 100),
+                k => k.to_string(),
+            },
+            received: c[0],
+            dispatched: c[1],
+            responded_on_time: c[2],
+            response_due: c[3] + late,
+            resolved_on_time: c[4],
+            resolution_due: c[5] + overdue,
+            overdue_open: overdue,
+            resolved: c[6],
+            revisited: c[7],
+            satisfied: c[8],
+            reopened: c[9],
+            returned: c[10],
+            handled: c[11],
+            avg_handling_days: (c[11] > 0).then(|| round2(c[12] as f64 / c[11] as f64 / 86400.0)),
+            ..Default::default()
+        };
+        if m.handled > 0 {
+            // Nearest rank: the ceil(0.9 n)-th value, 0-based, walking the group's
+            // (key, handling seconds, received, kind) index.
+            let rank = std::cmp::max((m.handled as u64 * 9).div_ceil(10), 1) - 1;
+            let mut sql = Sql::new(backend);
+            sql.push(&format!("SELECT handling_secs FROM case_facts WHERE {key}"));
+            if k < 0 {
+                sql.push(" IS NULL");
+            } else {
+                sql.push(" = ").bind(k);
+            }
+            sql.push(" AND handling_secs IS NOT NULL")
+                .filters_unindexed(from, to, kind_id)
+                .push(" ORDER BY handling_secs LIMIT 1 OFFSET ")
+                .bind(rank as i64);
+            if let Some(r) = db.query_one_raw(sql.statement()).await?
+                && let Ok(Some(secs)) = r.try_get::<Option<i64>>("", "handling_secs")
+            {
+                m.p90_handling_days = Some(round2(secs as f64 / 86400.0));
+            }
+        }
+        m.finish();
+        items.push(m);
+    }
+    Ok(items)
 }
 
 fn round2(v: f64) -> f64 {

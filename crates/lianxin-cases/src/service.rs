@@ -21,8 +21,8 @@ use crate::access::scope::scoped;
 use crate::audit::{self, Action};
 use crate::calendar::Calendar;
 use crate::entities::{
-    case_assignments, case_categories, case_events, case_facts, case_kinds, case_tallies, cases,
-    enterprises, inspections, people, units,
+    case_assignments, case_categories, case_day_tallies, case_events, case_facts, case_kinds,
+    case_tallies, cases, enterprises, inspections, people, units,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
@@ -1753,6 +1753,29 @@ const TALLIES: [(case_tallies::Column, &str); 13] = [
     (case_tallies::Column::HandlingSecsSum, "handling_secs_sum"),
 ];
 
+/// The counters of `case_day_tallies`, in the same order.
+const DAY_TALLIES: [(case_day_tallies::Column, &str); 13] = [
+    (case_day_tallies::Column::Received, "received"),
+    (case_day_tallies::Column::Dispatched, "dispatched"),
+    (
+        case_day_tallies::Column::RespondedOnTime,
+        "responded_on_time",
+    ),
+    (case_day_tallies::Column::Responded, "responded"),
+    (case_day_tallies::Column::ResolvedOnTime, "resolved_on_time"),
+    (case_day_tallies::Column::ResolvedJudged, "resolved_judged"),
+    (case_day_tallies::Column::ResolvedEver, "resolved_ever"),
+    (case_day_tallies::Column::Revisited, "revisited"),
+    (case_day_tallies::Column::Satisfied, "satisfied"),
+    (case_day_tallies::Column::Reopened, "reopened"),
+    (case_day_tallies::Column::Returned, "returned"),
+    (case_day_tallies::Column::Handled, "handled"),
+    (
+        case_day_tallies::Column::HandlingSecsSum,
+        "handling_secs_sum",
+    ),
+];
+
 /// What one case adds to the counters of its groups.
 fn contribution(f: &case_facts::Model) -> [i64; 13] {
     let b = |v: i16| i64::from(v);
@@ -1811,6 +1834,22 @@ async fn write_facts(db: &impl ConnectionTrait, c: &cases::Model) -> AppResult<(
             *x += v;
         }
     }
+    // The same moves per day received and kind (a case's day and kind never change, but the
+    // old row may be missing).
+    let mut day_changes: std::collections::BTreeMap<(i16, i32, i64, i64), [i64; 13]> =
+        Default::default();
+    for (f, sign) in old.iter().map(|o| (o, -1)).chain([(&new, 1)]) {
+        let day = crate::metrics::day_of(f.received);
+        let c = contribution(f);
+        for (dimension, key) in groups(f) {
+            let e = day_changes
+                .entry((dimension, day, f.kind_id, key))
+                .or_insert([0; 13]);
+            for (x, v) in e.iter_mut().zip(c) {
+                *x += sign * v;
+            }
+        }
+    }
     let mut am: case_facts::ActiveModel = new.into();
     am = am.reset_all();
     let mut upsert = OnConflict::column(case_facts::Column::CaseId);
@@ -1856,6 +1895,35 @@ async fn write_facts(db: &impl ConnectionTrait, c: &cases::Model) -> AppResult<(
             );
         }
         case_tallies::Entity::insert(row)
+            .on_conflict(on)
+            .exec_without_returning(db)
+            .await?;
+    }
+    for ((dimension, day, kind_id, key), delta) in day_changes {
+        if delta.iter().all(|d| *d == 0) {
+            continue;
+        }
+        let mut row = case_day_tallies::ActiveModel {
+            dimension: Set(dimension),
+            day: Set(day),
+            kind_id: Set(kind_id),
+            key: Set(key),
+            ..Default::default()
+        };
+        let mut on = OnConflict::columns([
+            case_day_tallies::Column::Dimension,
+            case_day_tallies::Column::Day,
+            case_day_tallies::Column::KindId,
+            case_day_tallies::Column::Key,
+        ]);
+        for ((col, name), d) in DAY_TALLIES.iter().zip(delta) {
+            sea_orm::ActiveModelTrait::set(&mut row, *col, d.into());
+            on.value(
+                *col,
+                Expr::cust(format!("case_day_tallies.{name} + excluded.{name}")),
+            );
+        }
+        case_day_tallies::Entity::insert(row)
             .on_conflict(on)
             .exec_without_returning(db)
             .await?;

@@ -9,6 +9,7 @@ pub mod bulletin_items;
 pub mod bulletins;
 pub mod case_assignments;
 pub mod case_categories;
+pub mod case_day_tallies;
 pub mod case_events;
 pub mod case_facts;
 pub mod case_kinds;
