@@ -151,6 +151,29 @@ fn statement(
     let cap = MAX_OWN_PASSAGES;
     let more = cap + 1;
     // Backend differences, here only: the window's bounds and the signed distance in ms.
+    let closest =
+        format!("MIN((ABS(d) * 2 + CASE WHEN d < 0 THEN 1 ELSE 0 END) * {ID_SPAN} + pid)");
+    // Shared windows: SQLite sorts for the GROUP BY anyway and counts the distinct windows
+    // in the same pass; PostgreSQL hashes, which a DISTINCT aggregate would turn into a sort
+    // of text under the collation, so it takes the (person, window) pairs first.
+    let grouped = match backend {
+        DbBackend::Postgres => format!(
+            "pairs AS ( \
+               SELECT ph, MAX(fever) AS fever, {closest} AS rep \
+               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph, oid \
+             ), ranked AS ( \
+               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(*) AS windows, MIN(rep) AS rep \
+               FROM pairs GROUP BY ph \
+             )"
+        ),
+        _ => format!(
+            "ranked AS ( \
+               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(DISTINCT oid) AS windows, \
+                 {closest} AS rep \
+               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph \
+             )"
+        ),
+    };
     let (own_cols, range, apart) = match backend {
         DbBackend::Postgres => (
             String::new(),
@@ -181,11 +204,7 @@ fn statement(
              CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
            FROM own o JOIN passages p ON p.checkpoint_id = o.checkpoint_id AND {range} \
            WHERE p.person_hash <> $1 \
-         ), ranked AS ( \
-           SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(DISTINCT oid) AS windows, \
-             MIN((ABS(d) * 2 + CASE WHEN d < 0 THEN 1 ELSE 0 END) * {ID_SPAN} + pid) AS rep \
-           FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph \
-         ), totals AS ( \
+         ), {grouped}, totals AS ( \
            SELECT (SELECT COUNT(*) FROM ranked) AS total, (SELECT COUNT(*) FROM own_all) AS own_n \
          ), page AS ( \
            SELECT fever, windows, rep FROM ranked \

@@ -928,8 +928,10 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
         for k in 0..4i64 {
             let g = ((back * 4 + k) % CONTACT_GATES as i64) as usize;
             let at = day_start(back) + Duration::hours(1 + 4 * k);
-            own[g].push(json!({"device_seq": 90_000_000 + back * 10 + k, "id_number": person,
-                "name": "被排查人", "temperature": 366, "at": at.to_rfc3339()}));
+            own[g].push(
+                json!({"device_seq": 90_000_000 + back * 10 + k, "id_number": person,
+                "name": "被排查人", "temperature": 366, "at": at.to_rfc3339()}),
+            );
         }
     }
     for (g, batch) in own.into_iter().enumerate() {
@@ -986,9 +988,7 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
     println!(
         "contacts of one person ({own_n} passages over 14 days, ±30 min) among {CONTACT_PASSAGES} passages at {CONTACT_GATES} gates: {total} contacts"
     );
-    println!(
-        "  page 1 (50 a page): median {f_med:.1} ms, p90 {f_p90:.1} ms   (goal: < 50 ms)"
-    );
+    println!("  page 1 (50 a page): median {f_med:.1} ms, p90 {f_p90:.1} ms   (goal: < 50 ms)");
     println!("  a later page:       median {d_med:.1} ms, p90 {d_p90:.1} ms");
     println!(
         "  baseline GET /api/v1/me: median {me_med:.1} ms -> page 1 {:.1}x",
