@@ -12,6 +12,7 @@ rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod api;
 pub mod checkpoints;
+pub mod contacts;
 pub mod dashboard;
 pub mod disinfections;
 pub mod duty;

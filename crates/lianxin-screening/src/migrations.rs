@@ -8,6 +8,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(M20261201FeverSignals),
         Box::new(M20261205SealedPhones),
+        Box::new(M20261206ContactsIndex),
     ]
 }
 
@@ -98,6 +99,34 @@ impl MigrationTrait for M20261205SealedPhones {
                 .execute_unprepared("ALTER TABLE passages ALTER COLUMN phone TYPE varchar(160)")
                 .await?;
         }
+        Ok(())
+    }
+}
+
+/// Personnel screening reads the passages of a checkpoint in a time window and needs only
+/// whose they were and whether they were a fever: with those two columns in the
+/// (checkpoint_id, at) index, the contacts query never reads the table for the tens of
+/// thousands of passages it groups (`contacts`). The new index serves every query the old
+/// (checkpoint_id, at) one did, so that one goes: each passage still writes one index for it.
+struct M20261206ContactsIndex;
+
+impl MigrationName for M20261206ContactsIndex {
+    fn name(&self) -> &str {
+        "m20261206_screening_contacts_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206ContactsIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "CREATE INDEX IF NOT EXISTS idx_passages_checkpoint_at_person \
+             ON passages (checkpoint_id, at, person_hash, fever)",
+        )
+        .await?;
+        db.execute_unprepared("DROP INDEX IF EXISTS idx_passages_checkpoint_id_at")
+            .await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Passages through checkpoints: ingest (one or a batch of up to 5,000 from a device, each
 //! with the device's sequence number, so a retried batch never stores anything twice), fever
 //! signals (each new passage at or above the threshold is recorded for the follow-up worker,
-//! `fever`, in the same transaction), the list, and personnel screening (人员排查).
+//! `fever`, in the same transaction) and the list. Personnel screening (人员排查) is `contacts`.
 //!
 //! Acknowledged means durable: the answer is sent after the transaction commits (SQLite
 //! `synchronous=FULL`, PostgreSQL's default).
@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use lianxin_kernel::secret::InstallationKey;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -712,7 +712,7 @@ pub async fn masked_views(
     passage_views(db, &Principal::system("dashboard"), rows, false).await
 }
 
-async fn passage_views(
+pub(crate) async fn passage_views(
     db: &impl ConnectionTrait,
     who: &Principal,
     rows: Vec<passages::Model>,
@@ -818,178 +818,5 @@ pub async fn list(
     })
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ContactsQuery {
-    /// The person's identity number.
-    #[param(required = true, nullable = false, min_length = 18, max_length = 18)]
-    pub id_number: Option<String>,
-    /// How many days back (default 14, at most 60).
-    #[param(minimum = 1, maximum = 60)]
-    pub days: Option<i64>,
-    /// ± minutes around each of the person's passages (default 30, at most 240).
-    #[param(minimum = 1, maximum = 240)]
-    pub window_minutes: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Contact {
-    #[serde(flatten)]
-    pub passage: PassageView,
-    /// When the screened person passed the same checkpoint.
-    pub index_at: DateTime<Utc>,
-    pub minutes_apart: i64,
-}
-
-/// Personnel screening (人员排查): everyone who passed the same checkpoint within the window
-/// of any of the person's passages in the last days. Audited.
-pub async fn contacts(
-    db: &impl ConnectionTrait,
-    who: &Principal,
-    q: &ContactsQuery,
-) -> AppResult<Page<Contact>> {
-    who.require(perm::SCREENING_QUERY)?;
-    let mut errors = Vec::new();
-    let id = match crate::text::clean(q.id_number.clone()) {
-        None => {
-            errors.push(FieldError::required(
-                "id_number",
-                "身份证号",
-                "Identity number",
-            ));
-            None
-        }
-        Some(v) => match lianxin_types::IdNumber::parse(&v) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                errors.push(FieldError::from_validation(
-                    "id_number",
-                    &e,
-                    "身份证号",
-                    "Identity number",
-                ));
-                None
-            }
-        },
-    };
-    let days = q.days.unwrap_or(14);
-    let window = q.window_minutes.unwrap_or(30);
-    if !(1..=60).contains(&days) {
-        errors.push(FieldError::new(
-            "days",
-            "range",
-            "天数应在 1 到 60 之间",
-            "days must be between 1 and 60",
-        ));
-    }
-    if !(1..=240).contains(&window) {
-        errors.push(FieldError::new(
-            "window_minutes",
-            "range",
-            "时间窗口应在 1 到 240 分钟之间",
-            "window_minutes must be between 1 and 240",
-        ));
-    }
-    let Some(id) = id.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    let key = super::privacy::key()?;
-    let hash = super::privacy::person_hash(&key, id.as_str());
-    let since = Utc::now() - Duration::days(days);
-    let own = passages::Entity::find()
-        .filter(passages::Column::PersonHash.eq(hash.clone()))
-        .filter(passages::Column::At.gte(since))
-        .order_by_asc(passages::Column::At)
-        .limit(1000)
-        .all(db)
-        .await?;
-    let w = Duration::minutes(window);
-    let mut found: Vec<(passages::Model, DateTime<Utc>)> = Vec::new();
-    let mut seen = HashSet::new();
-    for p in &own {
-        let near = passages::Entity::find()
-            .filter(passages::Column::CheckpointId.eq(p.checkpoint_id))
-            .filter(passages::Column::At.gte(p.at - w))
-            .filter(passages::Column::At.lte(p.at + w))
-            .filter(passages::Column::PersonHash.ne(hash.clone()))
-            .order_by_asc(passages::Column::At)
-            .limit(5000)
-            .all(db)
-            .await?;
-        for n in near {
-            if seen.insert(n.id) {
-                found.push((n, p.at));
-            }
-        }
-    }
-    audit::record(
-        db,
-        who,
-        Action::Query,
-        "screening",
-        None,
-        format!(
-            "contacts of {} over {days} days ±{window} min: {} passages",
-            id.masked(),
-            found.len()
-        ),
-    )
-    .await?;
-    let index: Vec<DateTime<Utc>> = found.iter().map(|f| f.1).collect();
-    let views = passage_views(db, who, found.into_iter().map(|f| f.0).collect(), true).await?;
-    let items: Vec<Contact> = views
-        .into_iter()
-        .zip(index)
-        .map(|(v, at)| Contact {
-            minutes_apart: (v.at - at).num_minutes().abs(),
-            index_at: at,
-            passage: v,
-        })
-        .collect();
-    Ok(Page {
-        total: items.len() as u64,
-        items,
-    })
-}
-
-/// The screening result as a spreadsheet for the follow-up calls.
-pub fn contacts_xlsx(items: &[Contact], lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(lang.pick("排查结果", "Contacts"))?;
-    let bold = Format::new().set_bold();
-    let headers = [
-        lang.pick("卡点", "Checkpoint"),
-        lang.pick("通行时间", "Time"),
-        lang.pick("相差分钟", "Minutes apart"),
-        lang.pick("姓名", "Name"),
-        lang.pick("身份证号", "Identity number"),
-        lang.pick("电话", "Phone"),
-        lang.pick("体温", "Temperature"),
-        lang.pick("回访结果", "Call outcome"),
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, c) in items.iter().enumerate() {
-        let r = i as u32 + 1;
-        let p = &c.passage;
-        ws.write(r, 0, p.checkpoint_name.as_str())?;
-        ws.write(r, 1, lianxin_kernel::web::widgets::local_time(&p.at))?;
-        ws.write(r, 2, c.minutes_apart as f64)?;
-        ws.write(r, 3, p.name.as_deref().unwrap_or(""))?;
-        ws.write(r, 4, p.id_masked.as_str())?;
-        ws.write(r, 5, p.phone.as_deref().unwrap_or(""))?;
-        ws.write(
-            r,
-            6,
-            lianxin_types::DeciCelsius(p.temperature).as_celsius_f64(),
-        )?;
-    }
-    ws.set_column_width(0, 24)?;
-    ws.set_column_width(1, 18)?;
-    ws.set_column_width(4, 22)?;
-    ws.set_column_width(7, 30)?;
-    wb.save_to_buffer()
-}
+// Personnel screening lives in `contacts`; its names stay reachable here.
+pub use super::contacts::{Contact, ContactsPage, ContactsQuery, contacts, contacts_xlsx};

@@ -15,6 +15,11 @@
 //!    14 days (goal < 200 ms) and the dashboard (goal < 100 ms), each against `GET /api/v1/me`
 //!    (an authenticated request that reads the caller's roles) as the baseline.
 //!
+//! 5. On its own (`LIANXIN_BENCH_CONTACTS=1`, nothing of 1-4): one million passages over 13
+//!    days at 3 busy gates (06:00-22:00, people from a pool of 400,000), one person with 4
+//!    passages a day among them and tens of thousands of contacts; a page of contacts (50) over
+//!    HTTP, first and deep, and the export, against `GET /api/v1/me` (goal: a page < 50 ms).
+//!
 //! Run: `cargo bench -p lianxin --bench screening` (SQLite), or with
 //! `LIANXIN_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres` (a fresh database is made
 //! and dropped). `LIANXIN_BENCH_PASSAGES=N` changes the 10 million.
@@ -305,6 +310,11 @@ async fn main() {
             .expect("sub")
             .id,
         );
+    }
+    if std::env::var("LIANXIN_BENCH_CONTACTS").is_ok() {
+        contacts_scenario(&db, &url, &subs).await;
+        drop_bench_db(pg_admin, db).await;
+        return;
     }
     let mut cps = Vec::new();
     let mut devices = Vec::new();
@@ -767,4 +777,230 @@ async fn main() {
             .await
             .ok();
     }
+}
+
+async fn drop_bench_db(pg_admin: Option<String>, db: DatabaseConnection) {
+    if let Some(admin) = pg_admin {
+        db.close().await.ok();
+        let a = sea_orm::Database::connect(&admin)
+            .await
+            .expect("connect PG");
+        a.execute_unprepared("DROP DATABASE IF EXISTS lianxin_bench_screening WITH (FORCE)")
+            .await
+            .ok();
+    }
+}
+
+/// Busy gates for the contacts scenario.
+const CONTACT_GATES: usize = 3;
+const CONTACT_PASSAGES: u64 = 1_000_000;
+const CONTACT_DAYS: i64 = 13;
+
+/// Section 5: a page of a person's contacts among one million passages at a few busy gates.
+async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
+    let who = Principal::system("bench");
+    let mut gates = Vec::new();
+    for i in 0..CONTACT_GATES {
+        let cp = checkpoints::create(
+            db,
+            &who,
+            CheckpointInput {
+                name: Some(format!("繁忙卡口{i}")),
+                kind: Some("road".into()),
+                unit_id: Some(subs[i % subs.len()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("checkpoint");
+        let (d, token) = checkpoints::add_device(
+            db,
+            &who,
+            DeviceInput {
+                checkpoint_id: Some(cp.id),
+                name: Some(format!("繁忙测温门{i}")),
+            },
+        )
+        .await
+        .expect("device");
+        gates.push((cp.id, d.id, token));
+    }
+    // Local midnight of each day back, passages between 06:00 and 22:00 Shanghai time.
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let day_start = |back: i64| {
+        (today - Duration::days(back))
+            .and_hms_opt(6, 0, 0)
+            .expect("06:00")
+            .and_local_timezone(tz)
+            .single()
+            .expect("local")
+            .with_timezone(&Utc)
+    };
+    let t = Instant::now();
+    let bar = indicatif::ProgressBar::new(CONTACT_PASSAGES);
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let (cp0, dev0) = (gates[0].0, gates[0].1);
+        assert_eq!(gates[CONTACT_GATES - 1].0 - cp0, CONTACT_GATES as i64 - 1);
+        assert_eq!(gates[CONTACT_GATES - 1].1 - dev0, CONTACT_GATES as i64 - 1);
+        let mut done = 0u64;
+        while done < CONTACT_PASSAGES {
+            let n = (CONTACT_PASSAGES - done).min(250_000);
+            db.execute_unprepared(&format!(
+                "INSERT INTO passages (checkpoint_id, device_id, device_seq, person_hash, id_masked, \
+                 name, phone, temperature, direction, fever, at, received_at) \
+                 SELECT {cp0} + c, {dev0} + c, {done} + g, \
+                 lpad(to_hex(floor(random() * 400000)::bigint), 64, '0'), '410***********0000', \
+                 '张伟', '13803710001', CASE WHEN f THEN 381 ELSE 365 END, 'in', f, t, t \
+                 FROM (SELECT g, floor(random() * {CONTACT_GATES})::int AS c, random() < 0.002 AS f, \
+                 (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') \
+                   - (1 + floor(random() * {CONTACT_DAYS})) * interval '1 day' \
+                   + interval '6 hours' + random() * interval '16 hours') \
+                   AT TIME ZONE 'Asia/Shanghai' AS t \
+                 FROM generate_series(1, {n}) g) x"
+            ))
+            .await
+            .expect("generate");
+            done += n;
+            bar.inc(n);
+        }
+        db.execute_unprepared("VACUUM ANALYZE passages")
+            .await
+            .expect("analyze");
+    } else {
+        let mut rng = ChaCha8Rng::seed_from_u64(2021);
+        let mut seq = 0i64;
+        let mut left = CONTACT_PASSAGES;
+        while left > 0 {
+            let n = left.min(50_000);
+            let rows: Vec<_> = (0..n)
+                .map(|_| {
+                    let g = rng.gen_range(0..CONTACT_GATES);
+                    let at = day_start(rng.gen_range(1..=CONTACT_DAYS))
+                        + Duration::milliseconds(rng.gen_range(0..16 * 3_600_000));
+                    seq += 1;
+                    row(
+                        gates[g].0,
+                        gates[g].1,
+                        seq,
+                        rng.gen_range(0..400_000),
+                        at,
+                        rng.gen_bool(0.002),
+                    )
+                })
+                .collect();
+            insert_rows(db, rows).await;
+            left -= n;
+            bar.inc(n);
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "setup: {CONTACT_PASSAGES} passages at {CONTACT_GATES} gates over {CONTACT_DAYS} days (06:00-22:00) bulk-loaded in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let server = start_server(url);
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let token = {
+        let r: Value = client
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&json!({"username": "admin", "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("token");
+        r["token"].as_str().expect("token").to_owned()
+    };
+    // The screened person: 4 passages a day (07:00, 11:00, 15:00, 19:00) at the 3 gates.
+    let person = {
+        let body = "11010119800101123";
+        format!(
+            "{body}{}",
+            lianxin_types::IdNumber::check_char(body).expect("17 digits")
+        )
+    };
+    let mut own: Vec<Vec<Value>> = vec![Vec::new(); CONTACT_GATES];
+    for back in 1..=CONTACT_DAYS {
+        for k in 0..4i64 {
+            let g = ((back * 4 + k) % CONTACT_GATES as i64) as usize;
+            let at = day_start(back) + Duration::hours(1 + 4 * k);
+            own[g].push(
+                json!({"device_seq": 90_000_000 + back * 10 + k, "id_number": person,
+                "name": "被排查人", "temperature": 366, "at": at.to_rfc3339()}),
+            );
+        }
+    }
+    for (g, batch) in own.into_iter().enumerate() {
+        let r = client
+            .post(format!("{base}/api/v1/passages"))
+            .bearer_auth(&gates[g].2)
+            .json(&Value::Array(batch))
+            .send()
+            .await
+            .expect("own passages");
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+
+    let get = |path: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let t = Instant::now();
+            let r = client
+                .get(path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("get");
+            assert!(r.status().is_success(), "{}", r.status());
+            let b = r.bytes().await.expect("body");
+            (t.elapsed().as_secs_f64() * 1000.0, b)
+        }
+    };
+    let q = format!("id_number={person}&days=14&window_minutes=30&page_size=50");
+    let (mut me, mut first, mut deep) = (Vec::new(), Vec::new(), Vec::new());
+    let mut total = 0;
+    let mut own_n = 0;
+    for i in 0..20u64 {
+        me.push(get(format!("{base}/api/v1/me")).await.0);
+        let (ms, b) = get(format!("{base}/api/v1/screening/contacts?{q}&page=1")).await;
+        let v: Value = serde_json::from_slice(&b).expect("json");
+        total = v["total"].as_u64().unwrap_or(0);
+        own_n = v["own_passages"].as_u64().unwrap_or(0);
+        assert_eq!(v["items"].as_array().map_or(0, Vec::len), 50, "a full page");
+        first.push(ms);
+        let page = 2 + (i * 97) % (total / 50).max(1);
+        deep.push(
+            get(format!("{base}/api/v1/screening/contacts?{q}&page={page}"))
+                .await
+                .0,
+        );
+    }
+    let (ms, b) = get(format!("{base}/api/v1/screening/contacts.xlsx?{q}")).await;
+    let me_med = quantile(&mut me, 0.5);
+    let f_med = quantile(&mut first, 0.5);
+    let f_p90 = quantile(&mut first, 0.9);
+    let d_med = quantile(&mut deep, 0.5);
+    let d_p90 = quantile(&mut deep, 0.9);
+    println!(
+        "contacts of one person ({own_n} passages over 14 days, ±30 min) among {CONTACT_PASSAGES} passages at {CONTACT_GATES} gates: {total} contacts"
+    );
+    println!("  page 1 (50 a page): median {f_med:.1} ms, p90 {f_p90:.1} ms   (goal: < 50 ms)");
+    println!("  a later page:       median {d_med:.1} ms, p90 {d_p90:.1} ms");
+    println!(
+        "  baseline GET /api/v1/me: median {me_med:.1} ms -> page 1 {:.1}x",
+        f_med / me_med
+    );
+    println!(
+        "  export of all {total} contacts (.xlsx, rank order): {:.1} s, {:.1} MB",
+        ms / 1000.0,
+        b.len() as f64 / 1e6
+    );
+    println!(
+        "server memory at the end: peak {:.0} MB (VmHWM)",
+        vm(server.child.id(), "VmHWM:")
+    );
 }

@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use crate::paging::Page;
 use crate::paging::Paging;
 use crate::passages::{
-    self, Contact, ContactsQuery, IngestResult, PassageFilter, PassageInput, PassageView,
+    self, ContactsPage, ContactsQuery, IngestResult, PassageFilter, PassageInput, PassageView,
 };
 use axum::extract::FromRef;
 use lianxin_kernel::http::{ApiJson, ApiQuery};
@@ -371,7 +371,8 @@ async fn put_settings(
     Ok(Json(r))
 }
 
-/// The screening result as .xlsx, for the follow-up calls (audited like the query).
+/// The screening result as .xlsx, for the follow-up calls (audited like the query): every
+/// contact in rank order, up to 100,000.
 #[utoipa::path(get, path = "/api/v1/screening/contacts.xlsx", tag = "screening", params(ContactsQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
@@ -390,8 +391,8 @@ pub async fn contacts_file(
     lang: Lang,
     q: &ContactsQuery,
 ) -> AppResult<axum::response::Response> {
-    let page = passages::contacts(&s.db, who, q).await?;
-    let bytes = passages::contacts_xlsx(&page.items, lang).map_err(AppError::internal)?;
+    let page = crate::contacts::all_contacts(&s.db, who, q).await?;
+    let bytes = passages::contacts_xlsx(&page, lang).map_err(AppError::internal)?;
     crate::audit::record(
         &s.db,
         who,
@@ -547,14 +548,18 @@ async fn post_passages(
 }
 
 /// Personnel screening (人员排查): everyone who passed the same checkpoint within
-/// ±`window_minutes` of the person's passages over the last `days`. Audited.
-#[utoipa::path(get, path = "/api/v1/screening/contacts", tag = "screening", params(ContactsQuery),
-    responses((status = 200, body = Page<Contact>),
+/// ±`window_minutes` of the person's passages over the last `days`, one item per person
+/// (their closest passage), ranked: fevers first, then most shared windows, then closest in
+/// time. `truncated` says the person had more than 1,000 passages in the period (the latest
+/// 1,000 are screened). Audited.
+#[utoipa::path(get, path = "/api/v1/screening/contacts", tag = "screening", params(ContactsQuery, Paging),
+    responses((status = 200, body = ContactsPage),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn contacts(
     State(s): State<Core>,
     who: Principal,
     ApiQuery(q): ApiQuery<ContactsQuery>,
-) -> AppResult<Json<Page<Contact>>> {
-    Ok(Json(passages::contacts(&s.db, &who, &q).await?))
+    ApiQuery(p): ApiQuery<Paging>,
+) -> AppResult<Json<ContactsPage>> {
+    Ok(Json(passages::contacts(&s.db, &who, &q, p).await?))
 }

@@ -19,7 +19,7 @@ use crate::checkpoints::{self, CheckpointInput, CheckpointView, DeviceInput};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::Paging;
-use crate::passages::{self, Contact, ContactsQuery, PassageFilter, PassageView};
+use crate::passages::{self, ContactsPage, ContactsQuery, PassageFilter, PassageView};
 use crate::perm;
 use crate::text::query_value;
 use axum::extract::FromRef;
@@ -547,6 +547,7 @@ struct ScreeningForm {
     id_number: Option<String>,
     days: Option<String>,
     window_minutes: Option<String>,
+    page: Option<String>,
 }
 
 #[derive(Template)]
@@ -556,8 +557,14 @@ struct ScreeningPage {
     id_number: String,
     days: String,
     window_minutes: String,
-    result: Option<Vec<Contact>>,
+    result: Option<ContactsPage>,
     error: Option<String>,
+    /// The query string of the screening (for the pager and the export).
+    filter_qs: String,
+    page: u64,
+    pages: u64,
+    /// The most own passages a screening considers (for the truncation notice).
+    own_cap: u64,
 }
 
 async fn screening_page(
@@ -578,6 +585,7 @@ async fn screening_page(
         .clone()
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "30".into());
+    let paging = Paging::new(query_value("page", f.page.as_deref())?.unwrap_or(1), 50).checked()?;
     let (result, error, status) = if id_number.trim().is_empty() {
         (None, None, StatusCode::OK)
     } else {
@@ -588,8 +596,8 @@ async fn screening_page(
                 window_minutes: query_value("window_minutes", Some(&window))?,
             })
         });
-        match async { passages::contacts(&s.db, &who, &q?).await }.await {
-            Ok(p) => (Some(p.items), None, StatusCode::OK),
+        match async { passages::contacts(&s.db, &who, &q?, paging).await }.await {
+            Ok(p) => (Some(p), None, StatusCode::OK),
             Err(e @ AppError::Validation(_)) => (
                 None,
                 Some(lianxin_kernel::web::refusal_text(&e, lang)),
@@ -607,6 +615,15 @@ async fn screening_page(
                 "screening",
                 lang.pick("人员排查", "Personnel screening"),
             ),
+            filter_qs: serde_urlencoded::to_string([
+                ("id_number", id_number.as_str()),
+                ("days", days.as_str()),
+                ("window_minutes", window.as_str()),
+            ])
+            .unwrap_or_default(),
+            pages: paging.pages(result.as_ref().map_or(0, |r| r.total)),
+            page: paging.page(),
+            own_cap: crate::contacts::MAX_OWN_PASSAGES,
             id_number,
             days,
             window_minutes: window,

@@ -251,6 +251,191 @@ async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_win
     );
 }
 
+fn named(seq: i64, id: &str, name: &str, temp: i64, minutes_ago: i64) -> Value {
+    json!({"device_seq": seq, "id_number": id, "name": name,
+           "temperature": temp, "direction": "in",
+           "at": (Utc::now() - Duration::minutes(minutes_ago)).to_rfc3339()})
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn contacts_are_one_row_a_person_ranked_and_paged() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let g1 = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let g2 = app
+        .gate_with_device(&admin, "甲社区西门", f.community_a)
+        .await;
+    let x = id_number("41010619850312101");
+    let a = id_number("41010619900720202");
+    let b = id_number("41010619800101303");
+    let c = id_number("41010619950505404");
+    let fv = id_number("41010619700303505");
+    let d = id_number("41010619600606606");
+    // X at the east gate 300 and 120 minutes ago and at the west gate 60 minutes ago.
+    // A near both east-gate passages (5 minutes each time): two shared windows.
+    // B twice in one window (10 and 20 minutes from X): one row, one window, 10 minutes.
+    // C at the west gate 2 minutes from X. F 20 minutes from X with a fever. D far from X.
+    ok(device_post(
+        &app,
+        &g1,
+        &json!([
+            named(1, &x, "被排查人", 365, 300),
+            named(2, &x, "被排查人", 365, 120),
+            named(3, &a, "甲", 365, 295),
+            named(4, &a, "甲", 365, 125),
+            named(5, &b, "乙", 365, 110),
+            named(6, &b, "乙", 365, 100),
+            named(7, &fv, "发热者", 385, 280),
+            named(8, &d, "远者", 365, 200),
+        ]),
+    )
+    .await)
+    .await;
+    ok(device_post(
+        &app,
+        &g2,
+        &json!([
+            named(1, &x, "被排查人", 365, 60),
+            named(2, &c, "丙", 365, 58)
+        ]),
+    )
+    .await)
+    .await;
+
+    let all = ok(app
+        .get(&admin, &format!("/api/v1/screening/contacts?id_number={x}"))
+        .await)
+    .await;
+    assert_eq!(all["total"], 4, "{all}");
+    assert_eq!(all["truncated"], false);
+    assert_eq!(all["own_passages"], 3);
+    // Fevers first, then most shared windows, then closest in time.
+    assert_eq!(names(&all), ["发热者", "甲", "丙", "乙"], "{all}");
+    let items = &all["items"];
+    assert_eq!(items[0]["had_fever"], true);
+    assert_eq!(items[0]["minutes_apart"], 20);
+    assert_eq!(items[1]["windows"], 2);
+    assert_eq!(items[1]["minutes_apart"], 5);
+    assert_eq!(items[1]["had_fever"], false);
+    assert_eq!(items[2]["checkpoint_name"], "甲社区西门");
+    assert_eq!(items[2]["minutes_apart"], 2);
+    // B's two passages in one window are one row: the closer one, next to X's passage.
+    assert_eq!(items[3]["windows"], 1);
+    assert_eq!(items[3]["minutes_apart"], 10);
+    let shown =
+        chrono::DateTime::parse_from_rfc3339(items[3]["at"].as_str().expect("at")).expect("at");
+    let index = chrono::DateTime::parse_from_rfc3339(items[3]["index_at"].as_str().expect("at"))
+        .expect("index_at");
+    assert_eq!((shown - index).num_minutes(), 10);
+
+    // Pages of two: the same order, the same total on each, an empty page past the end.
+    let page = |n: u32| {
+        let (app, admin, x) = (&app, &admin, &x);
+        async move {
+            ok(app
+                .get(
+                    admin,
+                    &format!("/api/v1/screening/contacts?id_number={x}&page={n}&page_size=2"),
+                )
+                .await)
+            .await
+        }
+    };
+    let (p1, p2, p3) = (page(1).await, page(2).await, page(3).await);
+    assert_eq!(names(&p1), ["发热者", "甲"]);
+    assert_eq!(names(&p2), ["丙", "乙"]);
+    assert!(names(&p3).is_empty());
+    assert_eq!(
+        (&p1["total"], &p2["total"], &p3["total"]),
+        (&json!(4), &json!(4), &json!(4))
+    );
+    let (status, p) = problem(
+        app.get(
+            &admin,
+            &format!("/api/v1/screening/contacts?id_number={x}&page=1000001"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "page");
+
+    // A wider window: D too, with one window.
+    let wide = ok(app
+        .get(
+            &admin,
+            &format!("/api/v1/screening/contacts?id_number={x}&window_minutes=90"),
+        )
+        .await)
+    .await;
+    assert_eq!(wide["total"], 5, "{wide}");
+    // The export has every contact in rank order.
+    let r = app
+        .get(
+            &admin,
+            &format!("/api/v1/screening/contacts.xlsx?id_number={x}"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    use calamine::Reader;
+    let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
+    let col: Vec<String> = sheet.rows().skip(1).map(|r| r[5].to_string()).collect();
+    assert_eq!(col, ["发热者", "甲", "丙", "乙"]);
+
+    // The page: a pager over pages of 50.
+    let br = Browser::login(&app, "admin").await;
+    let (status, html) = br.get(&format!("/screening?id_number={x}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("发热者") && html.contains("1 / 1"), "{html}");
+    assert!(!html.contains("contacts-truncated"));
+}
+
+#[tokio::test]
+async fn a_person_with_too_many_passages_is_screened_around_the_latest_and_says_so() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let gate = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let x = id_number("41010619850312101");
+    let near_latest = id_number("41010619900720202");
+    let near_earliest = id_number("41010619800101303");
+    // 1,001 passages of X, one every 10 minutes; one person near the latest, one 25 minutes
+    // from the earliest only (which is past the 1,000 screened).
+    let mut batch: Vec<Value> = (0..1001)
+        .map(|i| named(i + 1, &x, "被排查人", 365, 5 + 10 * i))
+        .collect();
+    batch.push(named(2000, &near_latest, "近者", 365, 4));
+    batch.push(named(2001, &near_earliest, "早者", 365, 5 + 10 * 1000 + 25));
+    let r = ok(device_post(&app, &gate, &Value::Array(batch)).await).await;
+    assert_eq!(r["accepted"], 1003, "{r}");
+    let page = ok(app
+        .get(&admin, &format!("/api/v1/screening/contacts?id_number={x}"))
+        .await)
+    .await;
+    assert_eq!(page["truncated"], true, "{page}");
+    assert_eq!(page["own_passages"], 1001);
+    assert_eq!(names(&page), ["近者"]);
+    let br = Browser::login(&app, "admin").await;
+    let (status, html) = br.get(&format!("/screening?id_number={x}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("contacts-truncated"), "{html}");
+}
+
 #[tokio::test]
 async fn acknowledged_passages_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,0 +1,480 @@
+//! Personnel screening (人员排查): who passed the same checkpoint within ±W minutes of one of a
+//! person's passages over the last D days, one row per contact person, ranked and paged.
+//!
+//! One SQL statement a call, per backend (the time arithmetic differs): the person's latest
+//! passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`) joined to the passages of
+//! the same checkpoint in each window through the (checkpoint_id, at, person_hash, fever) index
+//! (`idx_passages_checkpoint_at_person`, which covers the join: the table itself is read only
+//! for the page's rows), grouped by person, ranked (fevers first, then most shared windows, then
+//! closest in time), counted and cut to the page, and joined to the closest passage of each
+//! contact on the page.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Principal;
+use crate::audit::{self, Action};
+use crate::entities::passages;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
+use crate::paging::Paging;
+use crate::passages::PassageView;
+use crate::perm;
+
+/// The most of the person's own passages a screening considers (the latest ones); beyond it
+/// the answer is `truncated`.
+pub const MAX_OWN_PASSAGES: u64 = 1_000;
+/// The most contacts an export writes (in rank order).
+pub const MAX_EXPORT: u64 = 100_000;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactsQuery {
+    /// The person's identity number.
+    #[param(required = true, nullable = false, min_length = 18, max_length = 18)]
+    pub id_number: Option<String>,
+    /// How many days back (default 14, at most 60).
+    #[param(minimum = 1, maximum = 60)]
+    pub days: Option<i64>,
+    /// ± minutes around each of the person's passages (default 30, at most 240).
+    #[param(minimum = 1, maximum = 240)]
+    pub window_minutes: Option<i64>,
+}
+
+/// One contact person: the passage closest in time to one of the screened person's passages
+/// (its fields flattened, as before contacts were grouped), and what the rank is made of.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Contact {
+    #[serde(flatten)]
+    pub passage: PassageView,
+    /// When the screened person passed the same checkpoint (nearest to this passage).
+    pub index_at: DateTime<Utc>,
+    /// Whole minutes between this passage and `index_at`: the closest the contact came.
+    pub minutes_apart: i64,
+    /// How many of the screened person's passages this person passed near (shared windows).
+    pub windows: u64,
+    /// Whether any of this person's passages in those windows was a fever (ranked first).
+    pub had_fever: bool,
+}
+
+/// A page of contacts, best ranked first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactsPage {
+    pub items: Vec<Contact>,
+    /// Contact persons in all.
+    pub total: u64,
+    /// The screened person's passages in the period (the latest 1,000 of them are screened).
+    pub own_passages: u64,
+    /// True when the person had more than 1,000 passages in the period: contacts around the
+    /// earliest ones are missing; shorten `days`.
+    pub truncated: bool,
+}
+
+/// A valid query: the person's hash, the masked number for the audit log, the period.
+struct Screen {
+    hash: String,
+    masked: String,
+    days: i64,
+    window: i64,
+}
+
+fn validate(q: &ContactsQuery) -> AppResult<Screen> {
+    let mut errors = Vec::new();
+    let id = match crate::text::clean(q.id_number.clone()) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    };
+    let days = q.days.unwrap_or(14);
+    let window = q.window_minutes.unwrap_or(30);
+    if !(1..=60).contains(&days) {
+        errors.push(FieldError::new(
+            "days",
+            "range",
+            "天数应在 1 到 60 之间",
+            "days must be between 1 and 60",
+        ));
+    }
+    if !(1..=240).contains(&window) {
+        errors.push(FieldError::new(
+            "window_minutes",
+            "range",
+            "时间窗口应在 1 到 240 分钟之间",
+            "window_minutes must be between 1 and 240",
+        ));
+    }
+    let Some(id) = id.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let key = super::privacy::key()?;
+    Ok(Screen {
+        hash: super::privacy::person_hash(&key, id.as_str()),
+        masked: id.masked(),
+        days,
+        window,
+    })
+}
+
+/// Each contact's closest passage is picked inside the aggregate by one number: the distance
+/// in milliseconds (twice, plus one when the contact came first), times `ID_SPAN`, plus the
+/// passage id. Its minimum is the closest passage (ties: the earlier one, then the lower id).
+/// The distance is at most 240 minutes (2 × 14,400,000 ms × 10^11 < 2^63), so ids stay below
+/// 10^11.
+const ID_SPAN: i64 = 100_000_000_000;
+
+/// The one statement: `limit`/`offset` over the ranked contacts, each row with the totals (a
+/// single row of totals and NULLs when the page is empty).
+fn statement(
+    backend: DbBackend,
+    s: &Screen,
+    since: DateTime<Utc>,
+    limit: u64,
+    offset: u64,
+) -> Statement {
+    let w = s.window;
+    let window_ms = w * 60_000;
+    let cap = MAX_OWN_PASSAGES;
+    let more = cap + 1;
+    // Backend differences, here only: the window's bounds and the signed distance in ms.
+    let closest =
+        format!("MIN((ABS(d) * 2 + CASE WHEN d < 0 THEN 1 ELSE 0 END) * {ID_SPAN} + pid)");
+    // Shared windows: SQLite sorts for the GROUP BY anyway and counts the distinct windows
+    // in the same pass; PostgreSQL hashes, which a DISTINCT aggregate would turn into a sort
+    // of text under the collation, so it takes the (person, window) pairs first.
+    let grouped = match backend {
+        DbBackend::Postgres => format!(
+            "pairs AS ( \
+               SELECT ph, MAX(fever) AS fever, {closest} AS rep \
+               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph, oid \
+             ), ranked AS ( \
+               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(*) AS windows, MIN(rep) AS rep \
+               FROM pairs GROUP BY ph \
+             )"
+        ),
+        _ => format!(
+            "ranked AS ( \
+               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(DISTINCT oid) AS windows, \
+                 {closest} AS rep \
+               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph \
+             )"
+        ),
+    };
+    let (own_cols, range, apart) = match backend {
+        DbBackend::Postgres => (
+            String::new(),
+            format!(
+                "p.at >= o.at - interval '{w} minutes' AND p.at <= o.at + interval '{w} minutes'"
+            ),
+            "CAST(ROUND(EXTRACT(EPOCH FROM (p.at - o.at)) * 1000) AS BIGINT)".to_owned(),
+        ),
+        // SQLite keeps times as RFC 3339 text (sqlx's form, which sorts as time does): the
+        // index range is widened to whole seconds as text, the distance then checked exactly.
+        _ => (
+            format!(
+                ", strftime('%Y-%m-%dT%H:%M:%S', at, '-{w} minutes') AS lo, \
+                 strftime('%Y-%m-%dT%H:%M:%S', at, '+{w} minutes', '+1 seconds') AS hi"
+            ),
+            "p.at >= o.lo AND p.at < o.hi".to_owned(),
+            "CAST(ROUND((julianday(p.at) - julianday(o.at)) * 86400000.0) AS INTEGER)".to_owned(),
+        ),
+    };
+    let sql = format!(
+        "WITH own_all AS ( \
+           SELECT id, checkpoint_id, at FROM passages \
+           WHERE person_hash = $1 AND at >= $2 ORDER BY at DESC LIMIT {more} \
+         ), own AS ( \
+           SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
+         ), near AS ( \
+           SELECT p.person_hash AS ph, p.id AS pid, o.id AS oid, \
+             CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
+           FROM own o JOIN passages p ON p.checkpoint_id = o.checkpoint_id AND {range} \
+           WHERE p.person_hash <> $1 \
+         ), {grouped}, totals AS ( \
+           SELECT (SELECT COUNT(*) FROM ranked) AS total, (SELECT COUNT(*) FROM own_all) AS own_n \
+         ), page AS ( \
+           SELECT fever, windows, rep FROM ranked \
+           ORDER BY fever DESC, windows DESC, rep LIMIT {limit} OFFSET {offset} \
+         ) \
+         SELECT t.total AS c_total, t.own_n AS c_own, pg.fever AS c_fever, \
+           pg.windows AS c_windows, pg.rep AS c_rep, p.* \
+         FROM totals t LEFT JOIN page pg ON 1 = 1 \
+           LEFT JOIN passages p ON p.id = pg.rep % {ID_SPAN} \
+         ORDER BY pg.fever DESC, pg.windows DESC, pg.rep"
+    );
+    let sql = match backend {
+        DbBackend::Postgres => sql,
+        _ => sql.replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, [s.hash.clone().into(), since.into()])
+}
+
+/// A ranked contact as the statement answers it, before its passage becomes a view.
+struct Ranked {
+    passage: passages::Model,
+    index_at: DateTime<Utc>,
+    apart_ms: i64,
+    windows: u64,
+    had_fever: bool,
+}
+
+struct Answer {
+    rows: Vec<Ranked>,
+    total: u64,
+    own: u64,
+}
+
+fn n(r: &QueryResult, col: &str) -> AppResult<i64> {
+    r.try_get::<i64>("", col).map_err(AppError::internal)
+}
+
+async fn run(db: &impl ConnectionTrait, s: &Screen, limit: u64, offset: u64) -> AppResult<Answer> {
+    let since = Utc::now() - Duration::days(s.days);
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            s,
+            since,
+            limit,
+            offset,
+        ))
+        .await?;
+    let mut out = Answer {
+        rows: Vec::with_capacity(rows.len()),
+        total: 0,
+        own: 0,
+    };
+    for r in rows {
+        out.total = n(&r, "c_total")?.max(0) as u64;
+        out.own = n(&r, "c_own")?.max(0) as u64;
+        let Some(rep) = r
+            .try_get::<Option<i64>>("", "c_rep")
+            .map_err(AppError::internal)?
+        else {
+            continue;
+        };
+        let passage = passages::Model::from_query_result(&r, "").map_err(AppError::internal)?;
+        let key = rep / ID_SPAN;
+        let apart_ms = key / 2;
+        // Odd: the contact passed before the screened person.
+        let index_at = if key % 2 == 1 {
+            passage.at + Duration::milliseconds(apart_ms)
+        } else {
+            passage.at - Duration::milliseconds(apart_ms)
+        };
+        out.rows.push(Ranked {
+            index_at,
+            apart_ms,
+            windows: n(&r, "c_windows")?.max(0) as u64,
+            had_fever: n(&r, "c_fever")? > 0,
+            passage,
+        });
+    }
+    Ok(out)
+}
+
+async fn views(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    rows: Vec<Ranked>,
+) -> AppResult<Vec<Contact>> {
+    let (models, rest): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .map(|r| (r.passage, (r.index_at, r.apart_ms, r.windows, r.had_fever)))
+        .unzip();
+    let views = super::passages::passage_views(db, who, models, true).await?;
+    Ok(views
+        .into_iter()
+        .zip(rest)
+        .map(
+            |(passage, (index_at, apart_ms, windows, had_fever))| Contact {
+                passage,
+                index_at,
+                minutes_apart: apart_ms / 60_000,
+                windows,
+                had_fever,
+            },
+        )
+        .collect())
+}
+
+async fn audit_query(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    s: &Screen,
+    a: &Answer,
+) -> AppResult<()> {
+    audit::record(
+        db,
+        who,
+        Action::Query,
+        "screening",
+        None,
+        format!(
+            "contacts of {} over {} days ±{} min: {} contacts{}",
+            s.masked,
+            s.days,
+            s.window,
+            a.total,
+            if a.own > MAX_OWN_PASSAGES {
+                " (truncated)"
+            } else {
+                ""
+            }
+        ),
+    )
+    .await
+}
+
+/// Personnel screening (人员排查): a page of the people who passed the same checkpoint within
+/// the window of any of the person's passages in the last days, ranked. Audited.
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ContactsQuery,
+    paging: Paging,
+) -> AppResult<ContactsPage> {
+    who.require(perm::SCREENING_QUERY)?;
+    let paging = paging.checked()?;
+    let s = validate(q)?;
+    let a = run(db, &s, paging.limit(), paging.offset()).await?;
+    audit_query(db, who, &s, &a).await?;
+    let (total, own) = (a.total, a.own);
+    Ok(ContactsPage {
+        items: views(db, who, a.rows).await?,
+        total,
+        own_passages: own,
+        truncated: own > MAX_OWN_PASSAGES,
+    })
+}
+
+/// Every contact (up to `MAX_EXPORT`, in rank order), for the export. Audited as a query.
+pub async fn all_contacts(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ContactsQuery,
+) -> AppResult<ContactsPage> {
+    who.require(perm::SCREENING_QUERY)?;
+    let s = validate(q)?;
+    let a = run(db, &s, MAX_EXPORT, 0).await?;
+    audit_query(db, who, &s, &a).await?;
+    let (total, own) = (a.total, a.own);
+    Ok(ContactsPage {
+        items: views(db, who, a.rows).await?,
+        total,
+        own_passages: own,
+        truncated: own > MAX_OWN_PASSAGES,
+    })
+}
+
+/// The screening result as a spreadsheet for the follow-up calls, in rank order; a last line
+/// says when the person's passages or the contacts were cut.
+pub fn contacts_xlsx(
+    page: &ContactsPage,
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("排查结果", "Contacts"))?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        lang.pick("卡点", "Checkpoint"),
+        lang.pick("通行时间", "Time"),
+        lang.pick("相差分钟", "Minutes apart"),
+        lang.pick("共同时段数", "Shared windows"),
+        lang.pick("发热", "Fever"),
+        lang.pick("姓名", "Name"),
+        lang.pick("身份证号", "Identity number"),
+        lang.pick("电话", "Phone"),
+        lang.pick("体温", "Temperature"),
+        lang.pick("回访结果", "Call outcome"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut r = 0u32;
+    for c in &page.items {
+        r += 1;
+        let p = &c.passage;
+        ws.write(r, 0, p.checkpoint_name.as_str())?;
+        ws.write(r, 1, lianxin_kernel::web::widgets::local_time(&p.at))?;
+        ws.write(r, 2, c.minutes_apart as f64)?;
+        ws.write(r, 3, c.windows as f64)?;
+        ws.write(
+            r,
+            4,
+            if c.had_fever {
+                lang.pick("是", "yes")
+            } else {
+                ""
+            },
+        )?;
+        ws.write(r, 5, p.name.as_deref().unwrap_or(""))?;
+        ws.write(r, 6, p.id_masked.as_str())?;
+        ws.write(r, 7, p.phone.as_deref().unwrap_or(""))?;
+        ws.write(
+            r,
+            8,
+            lianxin_types::DeciCelsius(p.temperature).as_celsius_f64(),
+        )?;
+    }
+    if page.truncated {
+        r += 2;
+        ws.write(
+            r,
+            0,
+            lang.pick(
+                &format!(
+                    "注意：此人在该时段有 {} 次通行，只排查了最近的 {MAX_OWN_PASSAGES} 次；请缩短天数。",
+                    page.own_passages
+                ),
+                &format!(
+                    "Note: the person passed {} times in the period; only the latest {MAX_OWN_PASSAGES} were screened. Shorten the days.",
+                    page.own_passages
+                ),
+            ),
+        )?;
+    }
+    if page.total > page.items.len() as u64 {
+        r += if page.truncated { 1 } else { 2 };
+        ws.write(
+            r,
+            0,
+            lang.pick(
+                &format!(
+                    "注意：共 {} 名接触人员，只导出了排序靠前的 {} 名。",
+                    page.total,
+                    page.items.len()
+                ),
+                &format!(
+                    "Note: {} contacts in all; only the first {} in rank order are exported.",
+                    page.total,
+                    page.items.len()
+                ),
+            ),
+        )?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 18)?;
+    ws.set_column_width(6, 22)?;
+    ws.set_column_width(9, 30)?;
+    wb.save_to_buffer()
+}
