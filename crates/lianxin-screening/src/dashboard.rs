@@ -288,7 +288,7 @@ pub async fn build(
 
     // Today's latest fevers, masked whatever the role (a wall screen).
     let fever_rows = passages::Entity::find()
-        .filter(passages::Column::Fever.eq(true))
+        .filter(super::passages::fevers_only())
         .filter(passages::Column::At.gte(super::duty::local_at(today, 0)))
         .filter(passages::Column::CheckpointId.in_subquery(in_scope(who)))
         .order_by_desc(passages::Column::At)
