@@ -288,9 +288,9 @@ pub async fn build(
 
     // Today's latest fevers, masked whatever the role (a wall screen).
     let fever_rows = passages::Entity::find()
-        .filter(passages::Column::Fever.eq(true))
+        .filter(super::passages::fevers_only())
         .filter(passages::Column::At.gte(super::duty::local_at(today, 0)))
-        .filter(passages::Column::CheckpointId.in_subquery(in_scope(who)))
+        .filter(super::passages::at_checkpoints_by_fevers(in_scope(who)))
         .order_by_desc(passages::Column::At)
         .limit(10)
         .all(db)

@@ -9,6 +9,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261201FeverSignals),
         Box::new(M20261205SealedPhones),
         Box::new(M20261206ContactsIndex),
+        Box::new(M20261206PassageIngestIndexes),
     ]
 }
 
@@ -127,6 +128,51 @@ impl MigrationTrait for M20261206ContactsIndex {
         .await?;
         db.execute_unprepared("DROP INDEX IF EXISTS idx_passages_checkpoint_id_at")
             .await?;
+        Ok(())
+    }
+}
+
+/// What a passage costs to write. Every passage paid for an index entry in the fever index and
+/// in the entry page's key, though only a few in a thousand are fevers and a gate's passages
+/// have no page: both become partial indexes (the same statements on SQLite and PostgreSQL),
+/// which only the rows they serve enter. Every query on them names the index's condition:
+/// `fever` (the dashboard's latest fevers, the list's fever filter), `user_id = …` (the entry
+/// page's duplicates and the follow-up worker's look-up).
+///
+/// PostgreSQL: the passages' two foreign keys go. Each ran a query per passage (its
+/// referential trigger) to check what the writer already holds: the device is locked and its
+/// checkpoint read in the same transaction, and neither a device nor a checkpoint is ever
+/// deleted. SQLite keeps them: its check is two look-ups in small tables, and dropping a
+/// constraint there means copying the table.
+struct M20261206PassageIngestIndexes;
+
+impl MigrationName for M20261206PassageIngestIndexes {
+    fn name(&self) -> &str {
+        "m20261206_screening_passage_ingest_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206PassageIngestIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        // New names, each made before the index it replaces goes (the page's key never lapses).
+        for sql in [
+            "CREATE INDEX idx_passages_fevers ON passages (at) WHERE fever",
+            "DROP INDEX IF EXISTS idx_passages_fever_at",
+            "CREATE UNIQUE INDEX uq_passages_page_seq ON passages (user_id, client_id, device_seq) WHERE user_id IS NOT NULL",
+            "DROP INDEX IF EXISTS uq_passages_user_client_seq",
+        ] {
+            db.execute_unprepared(sql).await?;
+        }
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // The constraints' names are PostgreSQL's own (the table was made without names).
+            db.execute_unprepared(
+                "ALTER TABLE passages DROP CONSTRAINT IF EXISTS passages_checkpoint_id_fkey, \
+                 DROP CONSTRAINT IF EXISTS passages_device_id_fkey",
+            )
+            .await?;
+        }
         Ok(())
     }
 }

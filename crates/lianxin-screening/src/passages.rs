@@ -10,10 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use lianxin_kernel::secret::InstallationKey;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -439,9 +437,9 @@ impl Source {
 
 /// Writes several prepared batches inside the caller's transaction with a handful of
 /// statements whatever their number (the group commit's write): the senders' row locks
-/// (devices and users, each in id order, so concurrent writers never deadlock), one duplicate
-/// check for all devices, the new rows, the running totals, the fever follow-up cases, the
-/// devices' last contact. One answer per batch, in order.
+/// (devices and users, each in id order, so concurrent writers never deadlock), the new rows
+/// (a statement per hundred, which skips and tells apart the duplicates), the running totals,
+/// the fever signals, the devices' last contact. One answer per batch, in order.
 pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
     txn: &C,
     batches: &[Prepared],
@@ -481,147 +479,65 @@ pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
             cps.insert(c.id, c);
         }
     }
-    // Sequence numbers already stored: for devices one query over all of them (a superset,
-    // filtered here), for users' pages one per page.
+    // The new rows: each (sender, sequence number) once within the group (a batch and its
+    // retry may meet in one group); the database skips those stored before and answers the
+    // ones it stored, so a duplicate costs no query of its own.
     let mut seen: HashSet<(SourceKey, i64)> = HashSet::new();
-    let device_seqs: Vec<i64> = batches
-        .iter()
-        .filter(|b| matches!(b.source, Source::Device(_)))
-        .flat_map(|b| b.valid.iter().map(|v| v.seq))
-        .collect();
-    if !device_ids.is_empty() {
-        for chunk in device_seqs.chunks(1000) {
-            let rows: Vec<(Option<i64>, Option<i64>)> = passages::Entity::find()
-                .select_only()
-                .column(passages::Column::DeviceId)
-                .column(passages::Column::DeviceSeq)
-                .filter(passages::Column::DeviceId.is_in(device_ids.clone()))
-                .filter(passages::Column::DeviceSeq.is_in(chunk.to_vec()))
-                .into_tuple()
-                .all(txn)
-                .await?;
-            for (d, q) in rows {
-                if let (Some(d), Some(q)) = (d, q) {
-                    seen.insert((SourceKey::Device(d), q));
-                }
-            }
-        }
-    }
-    for b in batches {
-        if let Source::User {
-            user_id, client_id, ..
-        } = &b.source
-        {
-            for chunk in b.valid.chunks(1000) {
-                let rows: Vec<Option<i64>> = passages::Entity::find()
-                    .select_only()
-                    .column(passages::Column::DeviceSeq)
-                    .filter(passages::Column::UserId.eq(*user_id))
-                    .filter(passages::Column::ClientId.eq(client_id.clone()))
-                    .filter(passages::Column::DeviceSeq.is_in(chunk.iter().map(|v| v.seq)))
-                    .into_tuple()
-                    .all(txn)
-                    .await?;
-                for q in rows.into_iter().flatten() {
-                    seen.insert((b.source.key(), q));
-                }
-            }
-        }
-    }
-    // The new rows (also new within this group: a batch and its retry in one group).
-    let mut device_rows = Vec::new();
-    let mut user_rows = Vec::new();
-    let mut fevers: Vec<(usize, &Valid, checkpoints::Model)> = Vec::new();
-    let mut per_day: std::collections::BTreeMap<(chrono::NaiveDate, i64), (i64, i64)> =
-        Default::default();
-    let mut results = Vec::with_capacity(batches.len());
+    let mut rows: Vec<Row<'_>> = Vec::new();
     for (bi, b) in batches.iter().enumerate() {
         let key = b.source.key();
         let checkpoint = match &b.source {
-            Source::Device(d) => cps
-                .get(&d.checkpoint_id)
-                .cloned()
-                .ok_or(AppError::NotFound)?,
-            Source::User { checkpoint, .. } => checkpoint.clone(),
+            Source::Device(d) => cps.get(&d.checkpoint_id).ok_or(AppError::NotFound)?,
+            Source::User { checkpoint, .. } => checkpoint,
         };
-        let (device_id, user_id, client_id) = match &b.source {
-            Source::Device(d) => (Some(d.id), None, None),
-            Source::User {
-                user_id, client_id, ..
-            } => (None, Some(*user_id), Some(client_id.clone())),
-        };
-        let mut accepted = 0;
-        let mut n_fevers = 0;
         for v in &b.valid {
-            if !seen.insert((key.clone(), v.seq)) {
-                continue;
-            }
-            accepted += 1;
-            let fever = v.temperature >= b.threshold;
-            let row = passages::ActiveModel {
-                checkpoint_id: Set(checkpoint.id),
-                device_id: Set(device_id),
-                device_seq: Set(Some(v.seq)),
-                user_id: Set(user_id),
-                person_hash: Set(v.hash.clone()),
-                id_masked: Set(v.masked.clone()),
-                name: Set(v.name.clone()),
-                phone: Set(v.phone.clone()),
-                temperature: Set(v.temperature),
-                direction: Set(v.direction.to_owned()),
-                fever: Set(fever),
-                case_id: Set(None),
-                at: Set(v.at),
-                received_at: Set(b.now),
-                client_id: Set(client_id.clone()),
-                ..Default::default()
-            };
-            if device_id.is_some() {
-                device_rows.push(row);
-            } else {
-                user_rows.push(row);
-            }
-            let e = per_day
-                .entry((super::duty::local_day(v.at), checkpoint.id))
-                .or_default();
-            e.0 += 1;
-            e.1 += i64::from(fever);
-            if fever {
-                n_fevers += 1;
-                fevers.push((bi, v, checkpoint.clone()));
+            if seen.insert((key.clone(), v.seq)) {
+                rows.push(Row {
+                    batch: bi,
+                    valid: v,
+                    checkpoint,
+                    fever: v.temperature >= b.threshold,
+                });
             }
         }
-        let mut rejected = b.rejected.clone();
-        rejected.sort_by_key(|r| r.index);
-        results.push(IngestResult {
-            accepted,
-            duplicates: b.valid.len() - accepted,
-            rejected,
-            fevers: n_fevers,
-        });
     }
-    for (rows, mut conflict) in [
-        (
-            device_rows,
-            OnConflict::columns([passages::Column::DeviceId, passages::Column::DeviceSeq]),
-        ),
-        (
-            user_rows,
-            OnConflict::columns([
-                passages::Column::UserId,
-                passages::Column::ClientId,
-                passages::Column::DeviceSeq,
-            ]),
-        ),
-    ] {
-        let conflict = conflict.do_nothing().to_owned();
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<_> = rows.by_ref().take(500).collect();
-            passages::Entity::insert_many(chunk)
-                .on_conflict(conflict.clone())
-                .exec_without_returning(txn)
-                .await?;
+    let stored = insert_rows(txn, batches, &rows).await?;
+    let mut fevers: Vec<(usize, &Valid, &checkpoints::Model)> = Vec::new();
+    let mut per_day: std::collections::BTreeMap<(chrono::NaiveDate, i64), (i64, i64)> =
+        Default::default();
+    let mut results: Vec<IngestResult> = batches
+        .iter()
+        .map(|b| {
+            let mut rejected = b.rejected.clone();
+            rejected.sort_by_key(|r| r.index);
+            IngestResult {
+                accepted: 0,
+                duplicates: b.valid.len(),
+                rejected,
+                fevers: 0,
+            }
+        })
+        .collect();
+    for r in &rows {
+        let Some(b) = batches.get(r.batch) else {
+            continue;
+        };
+        if !stored.contains(&(b.source.key(), r.valid.seq)) {
+            continue;
+        }
+        let Some(result) = results.get_mut(r.batch) else {
+            continue;
+        };
+        result.accepted += 1;
+        result.duplicates -= 1;
+        let e = per_day
+            .entry((super::duty::local_day(r.valid.at), r.checkpoint.id))
+            .or_default();
+        e.0 += 1;
+        e.1 += i64::from(r.fever);
+        if r.fever {
+            result.fevers += 1;
+            fevers.push((r.batch, r.valid, r.checkpoint));
         }
     }
     // The dashboard's running totals, per local day and checkpoint.
@@ -671,6 +587,136 @@ pub async fn write_many<C: ConnectionTrait + TransactionTrait>(
             .await?;
     }
     Ok(results)
+}
+
+/// Only fevers, written so that the partial index of fevers serves the query: the index's own
+/// condition (`WHERE fever`), not a comparison with a bound value that the planner cannot
+/// see through when it prepares the statement.
+pub fn fevers_only() -> sea_orm::sea_query::Expr {
+    sea_orm::sea_query::Expr::col((passages::Entity, passages::Column::Fever))
+}
+
+/// Passages at the checkpoints `scope` selects, for a query that reads the fevers' partial
+/// index: the column under SQLite's unary `+`, which keeps SQLite from searching the
+/// (checkpoint_id, at) index once per checkpoint of the scope and sorting (without statistics
+/// it prefers that to any partial index); PostgreSQL plans it the same either way.
+pub fn at_checkpoints_by_fevers(
+    scope: sea_orm::sea_query::SelectStatement,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::ExprTrait;
+    sea_orm::sea_query::Expr::cust("+\"passages\".\"checkpoint_id\"").in_subquery(scope)
+}
+
+/// A passage on its way into the table, with what the write needs of its batch.
+struct Row<'a> {
+    batch: usize,
+    valid: &'a Valid,
+    checkpoint: &'a checkpoints::Model,
+    fever: bool,
+}
+
+/// The columns an insert names, and the values of each row in their order.
+const INSERT_COLUMNS: &str = "checkpoint_id, device_id, device_seq, user_id, person_hash, \
+    id_masked, name, phone, temperature, direction, fever, at, received_at, client_id";
+const INSERT_VALUES: usize = 14;
+/// Rows a statement carries at most: well under SQLite's and PostgreSQL's limits on bound
+/// values, and few enough that the statement stays cheap to prepare once per connection.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// Inserts the rows with hand-written multi-row statements (the hot path: SeaORM's builder
+/// would render and bind a new statement for every chunk), skipping any the database holds
+/// already, and answers the keys of the rows it stored. Statements come in a few fixed sizes
+/// (`ROWS_PER_STATEMENT`, then powers of two for the rest), so each connection prepares each
+/// size once and keeps it in its statement cache.
+async fn insert_rows<C: ConnectionTrait>(
+    txn: &C,
+    batches: &[Prepared],
+    rows: &[Row<'_>],
+) -> AppResult<HashSet<(SourceKey, i64)>> {
+    let backend = txn.get_database_backend();
+    let mut stored = HashSet::with_capacity(rows.len());
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = if rest.len() >= ROWS_PER_STATEMENT {
+            ROWS_PER_STATEMENT
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, after) = rest.split_at(n);
+        rest = after;
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(n * INSERT_VALUES);
+        for r in chunk {
+            let b = batches
+                .get(r.batch)
+                .ok_or_else(|| AppError::internal("a passage without its batch"))?;
+            let (device_id, user_id, client_id) = match &b.source {
+                Source::Device(d) => (Some(d.id), None, None),
+                Source::User {
+                    user_id, client_id, ..
+                } => (None, Some(*user_id), Some(client_id.clone())),
+            };
+            let v = r.valid;
+            values.extend([
+                r.checkpoint.id.into(),
+                device_id.into(),
+                v.seq.into(),
+                user_id.into(),
+                v.hash.clone().into(),
+                v.masked.clone().into(),
+                v.name.clone().into(),
+                v.phone.clone().into(),
+                v.temperature.into(),
+                v.direction.into(),
+                r.fever.into(),
+                v.at.into(),
+                b.now.into(),
+                client_id.into(),
+            ]);
+        }
+        let returned = txn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                insert_sql(backend, n),
+                values,
+            ))
+            .await?;
+        for row in returned {
+            let seq: i64 = row.try_get("", "device_seq")?;
+            let device: Option<i64> = row.try_get("", "device_id")?;
+            let key = match device {
+                Some(d) => SourceKey::Device(d),
+                None => SourceKey::User(row.try_get("", "user_id")?, row.try_get("", "client_id")?),
+            };
+            stored.insert((key, seq));
+        }
+    }
+    Ok(stored)
+}
+
+/// `INSERT … VALUES (…), … ON CONFLICT DO NOTHING RETURNING …` for `n` rows. Without a
+/// conflict target the statement skips a row that meets either sender key (a device's or
+/// an entry page's sequence number), so it names neither partial index.
+fn insert_sql(backend: sea_orm::DbBackend, n: usize) -> String {
+    use std::fmt::Write;
+    let pg = backend == sea_orm::DbBackend::Postgres;
+    let mut sql = String::with_capacity(120 + n * INSERT_VALUES * 5);
+    let _ = write!(sql, "INSERT INTO passages ({INSERT_COLUMNS}) VALUES ");
+    for r in 0..n {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..INSERT_VALUES {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if pg {
+                let _ = write!(sql, "${}", r * INSERT_VALUES + c + 1);
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING device_id, user_id, client_id, device_seq");
+    sql
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -790,15 +836,16 @@ pub async fn list(
     paging: Paging,
 ) -> AppResult<Page<PassageView>> {
     who.require(perm::PASSAGE_LIST)?;
-    let mut q = passages::Entity::find().filter(
-        passages::Column::CheckpointId.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(checkpoints::Column::Id)
-                .from(checkpoints::Entity)
-                .cond_where(super::checkpoints::scope_condition(who))
-                .take(),
-        ),
-    );
+    let scope = sea_orm::sea_query::Query::select()
+        .column(checkpoints::Column::Id)
+        .from(checkpoints::Entity)
+        .cond_where(super::checkpoints::scope_condition(who))
+        .take();
+    let mut q = passages::Entity::find().filter(if f.fever == Some(true) {
+        at_checkpoints_by_fevers(scope)
+    } else {
+        passages::Column::CheckpointId.in_subquery(scope)
+    });
     if let Some(c) = f.checkpoint_id {
         q = q.filter(passages::Column::CheckpointId.eq(c));
     }
@@ -809,7 +856,7 @@ pub async fn list(
         q = q.filter(passages::Column::At.lt(v));
     }
     if f.fever == Some(true) {
-        q = q.filter(passages::Column::Fever.eq(true));
+        q = q.filter(fevers_only());
     }
     let page = crate::paging::paged(db, q, passages::Column::At, true, paging).await?;
     Ok(Page {
