@@ -6,9 +6,9 @@
 //!    transaction); the goal is ingest >= 80% of its rate. "Direct": the same logical rows
 //!    (the keyed hashes and masked numbers the API stores, computed before the clock starts)
 //!    into a table with only the unique (device, seq) key and the indexes screening reads,
-//!    a transaction per 1,000 rows (`DIRECT_ROWS_PER_COMMIT`): on SQLite (WAL, synchronous=FULL) prepared multi-row
-//!    INSERTs on one connection, on PostgreSQL COPY on 4 connections; the goal is ingest
-//!    >= 50% of its rate. Then a fever storm: the same batches with 30% fevers (people from a
+//!    a transaction per 1,000 rows (`DIRECT_ROWS_PER_COMMIT`): on SQLite (WAL,
+//!    synchronous=FULL) prepared multi-row INSERTs on one connection, on PostgreSQL COPY on 4 connections; the goal is ingest at
+//!    least 50% of its rate. Then a fever storm: the same batches with 30% fevers (people from a
 //!    pool of 2,000, each at many gates) against the usual 0.2%, rounds alternating, each
 //!    also against the direct baseline of its own rows; the goals are the storm's ingest at
 //!    80% or more of the usual rate and both at 50% or more of the direct baseline, the
