@@ -358,19 +358,7 @@ pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
         )));
     }
     let txn = lianxin_kernel::db::begin_write(db).await?;
-    let exists = settings::Entity::find_by_id(PATTERN_KEY.to_owned())
-        .one(&txn)
-        .await?
-        .is_some();
-    let am = settings::ActiveModel {
-        key: Set(PATTERN_KEY.to_owned()),
-        value: Set(p.to_owned()),
-    };
-    if exists {
-        am.update(&txn).await?;
-    } else {
-        am.insert(&txn).await?;
-    }
+    lianxin_kernel::db::put_setting(&txn, PATTERN_KEY, p.to_owned()).await?;
     audit::record(
         &txn,
         who,

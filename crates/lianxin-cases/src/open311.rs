@@ -541,7 +541,6 @@ pub async fn set_intake_unit(
     who: &Principal,
     unit_id: Option<i64>,
 ) -> Result<units::Model, AppError> {
-    use sea_orm::{ActiveModelTrait, Set};
     who.require(crate::perm::CASE_KINDS)?;
     let Some(id) = unit_id else {
         return Err(AppError::invalid(crate::error::FieldError::required(
@@ -559,19 +558,7 @@ pub async fn set_intake_unit(
         )));
     };
     let txn = lianxin_kernel::db::begin_write(db).await?;
-    let exists = settings::Entity::find_by_id(INTAKE_SETTING.to_owned())
-        .one(&txn)
-        .await?
-        .is_some();
-    let am = settings::ActiveModel {
-        key: Set(INTAKE_SETTING.to_owned()),
-        value: Set(unit.id.to_string()),
-    };
-    if exists {
-        am.update(&txn).await?;
-    } else {
-        am.insert(&txn).await?;
-    }
+    lianxin_kernel::db::put_setting(&txn, INTAKE_SETTING, unit.id.to_string()).await?;
     crate::audit::record(
         &txn,
         who,

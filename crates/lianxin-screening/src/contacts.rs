@@ -81,28 +81,7 @@ struct Screen {
 
 fn validate(q: &ContactsQuery) -> AppResult<Screen> {
     let mut errors = Vec::new();
-    let id = match crate::text::clean(q.id_number.clone()) {
-        None => {
-            errors.push(FieldError::required(
-                "id_number",
-                "身份证号",
-                "Identity number",
-            ));
-            None
-        }
-        Some(v) => match lianxin_types::IdNumber::parse(&v) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                errors.push(FieldError::from_validation(
-                    "id_number",
-                    &e,
-                    "身份证号",
-                    "Identity number",
-                ));
-                None
-            }
-        },
-    };
+    let id = crate::passages::required_id_number(&mut errors, q.id_number.clone());
     let days = q.days.unwrap_or(14);
     let window = q.window_minutes.unwrap_or(30);
     if !(1..=60).contains(&days) {

@@ -115,28 +115,7 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
             0
         }
     };
-    let id = match crate::text::clean(p.id_number) {
-        None => {
-            errors.push(FieldError::required(
-                "id_number",
-                "身份证号",
-                "Identity number",
-            ));
-            None
-        }
-        Some(v) => match lianxin_types::IdNumber::parse(&v) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                errors.push(FieldError::from_validation(
-                    "id_number",
-                    &e,
-                    "身份证号",
-                    "Identity number",
-                ));
-                None
-            }
-        },
-    };
+    let id = required_id_number(&mut errors, p.id_number);
     let temperature = match p.temperature {
         None => {
             errors.push(FieldError::required("temperature", "体温", "Temperature"));
@@ -863,6 +842,36 @@ pub async fn list(
         items: passage_views(db, who, page.items, true).await?,
         total: page.total,
     })
+}
+
+/// The identity number a passage or a screening names: required, and valid (GB 11643); the
+/// reason goes into `errors` as `id_number`.
+pub(crate) fn required_id_number(
+    errors: &mut Vec<FieldError>,
+    value: Option<String>,
+) -> Option<lianxin_types::IdNumber> {
+    match crate::text::clean(value) {
+        None => {
+            errors.push(FieldError::required(
+                "id_number",
+                "身份证号",
+                "Identity number",
+            ));
+            None
+        }
+        Some(v) => match lianxin_types::IdNumber::parse(&v) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(FieldError::from_validation(
+                    "id_number",
+                    &e,
+                    "身份证号",
+                    "Identity number",
+                ));
+                None
+            }
+        },
+    }
 }
 
 // Personnel screening lives in `contacts`; its names stay reachable here.

@@ -5,9 +5,7 @@
 use std::sync::Arc;
 
 use lianxin_kernel::secret::InstallationKey;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
 
 use crate::entities::settings;
 use crate::error::{AppError, AppResult};
@@ -53,7 +51,7 @@ pub async fn seal_clear_phones(db: &sea_orm::DatabaseConnection) -> AppResult<u6
             .await?;
         let Some(last) = rows.last().map(|r| r.0) else {
             // Every write seals since this version: nothing in clear can appear again.
-            put_setting(db, PHONES_SEALED_SETTING, "1".into()).await?;
+            lianxin_kernel::db::put_setting(db, PHONES_SEALED_SETTING, "1".into()).await?;
             return Ok(sealed);
         };
         after = last;
@@ -111,23 +109,6 @@ pub async fn settings_of(db: &impl ConnectionTrait) -> AppResult<ScreeningSettin
     })
 }
 
-async fn put_setting(db: &impl ConnectionTrait, key: &str, value: String) -> AppResult<()> {
-    let exists = settings::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?
-        .is_some();
-    let am = settings::ActiveModel {
-        key: Set(key.to_owned()),
-        value: Set(value),
-    };
-    if exists {
-        am.update(db).await?;
-    } else {
-        am.insert(db).await?;
-    }
-    Ok(())
-}
-
 /// Changes the fever threshold and the retention (administrators only; audited).
 pub async fn set_settings<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -162,10 +143,11 @@ pub async fn set_settings<C: ConnectionTrait + TransactionTrait>(
     // Both settings and their audit row, or nothing.
     let txn = lianxin_kernel::db::begin_write(db).await?;
     if let Some(t) = s.fever_threshold {
-        put_setting(&txn, FEVER_SETTING, t.to_string()).await?;
+        lianxin_kernel::db::put_setting(&txn, FEVER_SETTING, t.to_string()).await?;
     }
     if let Some(d) = s.retention_days {
-        put_setting(&txn, super::retention::RETENTION_SETTING, d.to_string()).await?;
+        lianxin_kernel::db::put_setting(&txn, super::retention::RETENTION_SETTING, d.to_string())
+            .await?;
     }
     crate::audit::record(
         &txn,

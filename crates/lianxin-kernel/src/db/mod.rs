@@ -112,3 +112,23 @@ pub async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result
     db.execute_unprepared(&sql).await?;
     Ok(())
 }
+
+/// Writes one installation setting (`settings` row), inserting or replacing it; the caller
+/// holds the transaction and writes the audit row beside it.
+pub async fn put_setting(db: &impl ConnectionTrait, key: &str, value: String) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let exists = crate::entities::settings::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .is_some();
+    let am = crate::entities::settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
+    };
+    if exists {
+        am.update(db).await?;
+    } else {
+        am.insert(db).await?;
+    }
+    Ok(())
+}
