@@ -602,11 +602,12 @@ const INSERT_VALUES: usize = 14;
 /// values, and few enough that the statement stays cheap to prepare once per connection.
 const ROWS_PER_STATEMENT: usize = 100;
 
-/// Inserts the rows with hand-written multi-row statements (the hot path: SeaORM's builder
-/// would render and bind a new statement for every chunk), skipping any the database holds
-/// already, and answers the keys of the rows it stored. Statements come in a few fixed sizes
-/// (`ROWS_PER_STATEMENT`, then powers of two for the rest), so each connection prepares each
-/// size once and keeps it in its statement cache.
+/// Inserts the rows, skipping any the database holds already, and answers the keys of the
+/// rows it stored. PostgreSQL takes the whole group in one statement (`UNNEST_SQL`). SQLite
+/// takes hand-written multi-row statements (the hot path: SeaORM's builder would render and
+/// bind a new statement for every chunk) in a few fixed sizes (`ROWS_PER_STATEMENT`, then
+/// powers of two for the rest), so each connection prepares each size once and keeps it in
+/// its statement cache.
 async fn insert_rows<C: ConnectionTrait>(
     txn: &C,
     batches: &[Prepared],
@@ -614,6 +615,17 @@ async fn insert_rows<C: ConnectionTrait>(
 ) -> AppResult<HashSet<(SourceKey, i64)>> {
     let backend = txn.get_database_backend();
     let mut stored = HashSet::with_capacity(rows.len());
+    if backend == sea_orm::DbBackend::Postgres {
+        let returned = txn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                UNNEST_SQL,
+                unnest_columns(batches, rows)?,
+            ))
+            .await?;
+        read_stored(&mut stored, returned)?;
+        return Ok(stored);
+    }
     let mut rest = rows;
     while !rest.is_empty() {
         let n = if rest.len() >= ROWS_PER_STATEMENT {
@@ -659,17 +671,111 @@ async fn insert_rows<C: ConnectionTrait>(
                 values,
             ))
             .await?;
-        for row in returned {
-            let seq: i64 = row.try_get("", "device_seq")?;
-            let device: Option<i64> = row.try_get("", "device_id")?;
-            let key = match device {
-                Some(d) => SourceKey::Device(d),
-                None => SourceKey::User(row.try_get("", "user_id")?, row.try_get("", "client_id")?),
-            };
-            stored.insert((key, seq));
-        }
+        read_stored(&mut stored, returned)?;
     }
     Ok(stored)
+}
+
+/// The sender keys of the rows an insert answered (those it stored).
+fn read_stored(
+    stored: &mut HashSet<(SourceKey, i64)>,
+    returned: Vec<sea_orm::QueryResult>,
+) -> AppResult<()> {
+    for row in returned {
+        let seq: i64 = row.try_get("", "device_seq")?;
+        let device: Option<i64> = row.try_get("", "device_id")?;
+        let key = match device {
+            Some(d) => SourceKey::Device(d),
+            None => SourceKey::User(row.try_get("", "user_id")?, row.try_get("", "client_id")?),
+        };
+        stored.insert((key, seq));
+    }
+    Ok(())
+}
+
+/// PostgreSQL: every row of the group in one statement, each column bound as one array and
+/// unrolled by `unnest`: one bind per column whatever the group's size, one plan for every
+/// group, and PostgreSQL reads the rows as it would from COPY. sea-query's arrays hold no
+/// NULL element, so the nullable columns travel as 0 or "" and `NULLIF` turns them back
+/// (ids start at 1, and `text::clean` never keeps an empty name, phone or client id).
+const UNNEST_SQL: &str = "INSERT INTO passages (checkpoint_id, device_id, device_seq, user_id, \
+    person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id) \
+    SELECT checkpoint_id, NULLIF(device_id, 0), device_seq, NULLIF(user_id, 0), person_hash, \
+    id_masked, NULLIF(name, ''), NULLIF(phone, ''), temperature, direction, fever, at, \
+    received_at, NULLIF(client_id, '') \
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], \
+    $7::text[], $8::text[], $9::smallint[], $10::text[], $11::bool[], $12::timestamptz[], \
+    $13::timestamptz[], $14::text[]) AS r (checkpoint_id, device_id, device_seq, user_id, \
+    person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id) \
+    ON CONFLICT DO NOTHING RETURNING device_id, user_id, client_id, device_seq";
+
+/// The group's rows as `UNNEST_SQL`'s fourteen arrays, in its column order.
+fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_orm::Value>> {
+    let n = rows.len();
+    let (mut checkpoint, mut device, mut seq, mut user) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut hash, mut masked, mut name, mut phone) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut temperature, mut direction, mut fever) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut at, mut received, mut client) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for r in rows {
+        let b = batches
+            .get(r.batch)
+            .ok_or_else(|| AppError::internal("a passage without its batch"))?;
+        let (device_id, user_id, client_id) = match &b.source {
+            Source::Device(d) => (d.id, 0, String::new()),
+            Source::User {
+                user_id, client_id, ..
+            } => (0, *user_id, client_id.clone()),
+        };
+        let v = r.valid;
+        checkpoint.push(r.checkpoint.id);
+        device.push(device_id);
+        seq.push(v.seq);
+        user.push(user_id);
+        hash.push(v.hash.clone());
+        masked.push(v.masked.clone());
+        name.push(v.name.clone().unwrap_or_default());
+        phone.push(v.phone.clone().unwrap_or_default());
+        temperature.push(v.temperature);
+        direction.push(v.direction.to_owned());
+        fever.push(r.fever);
+        at.push(v.at);
+        received.push(b.now);
+        client.push(client_id);
+    }
+    Ok(vec![
+        checkpoint.into(),
+        device.into(),
+        seq.into(),
+        user.into(),
+        hash.into(),
+        masked.into(),
+        name.into(),
+        phone.into(),
+        temperature.into(),
+        direction.into(),
+        fever.into(),
+        at.into(),
+        received.into(),
+        client.into(),
+    ])
 }
 
 /// `INSERT … VALUES (…), … ON CONFLICT DO NOTHING RETURNING …` for `n` rows. Without a
