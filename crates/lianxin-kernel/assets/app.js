@@ -153,3 +153,67 @@ document.addEventListener("click", function (evt) {
   evt.preventDefault();
   window.history.back();
 });
+
+/* 7. Lists (templates/list.html, pager.html): ticking rows enables the batch actions; an
+ *    export (formmethod get) opens its address with ids=1,2,3 added, a post sends the ids
+ *    with the CSRF field; select[data-autosubmit] (the page size) submits its form. Listeners
+ *    sit on the document, so lists swapped in by htmx work the same. */
+(function () {
+  "use strict";
+  function checked(root) {
+    return Array.prototype.slice
+      .call(root.querySelectorAll("input[data-row-check]:checked"))
+      .map(function (c) { return c.value; });
+  }
+  function refresh(root) {
+    var form = root.querySelector("form[data-batch]");
+    if (!form) return;
+    var ids = checked(root);
+    form.querySelectorAll("[data-batch-action]").forEach(function (b) { b.disabled = ids.length === 0; });
+    var count = form.querySelector("[data-batch-count]");
+    if (count) {
+      if (!count.__empty) count.__empty = count.textContent;
+      count.textContent = ids.length
+        ? (count.getAttribute("data-selected-text") || "{n}").replace("{n}", String(ids.length))
+        : count.__empty;
+    }
+    var all = root.querySelector("input[data-check-all]");
+    var boxes = root.querySelectorAll("input[data-row-check]");
+    if (all) all.checked = boxes.length > 0 && ids.length === boxes.length;
+  }
+  function listRoot(el) {
+    return (el.closest && el.closest("#list-body")) || document;
+  }
+  document.addEventListener("change", function (evt) {
+    var t = evt.target;
+    if (!t || !t.matches) return;
+    if (t.matches("input[data-check-all]")) {
+      var root = listRoot(t);
+      root.querySelectorAll("input[data-row-check]").forEach(function (c) { c.checked = t.checked; });
+      refresh(root);
+    } else if (t.matches("input[data-row-check]")) {
+      refresh(listRoot(t));
+    } else if (t.matches("select[data-autosubmit]") && t.form) {
+      // a new page size starts from the first page
+      var page = t.form.querySelector("input[name=page]");
+      if (page) page.value = "1";
+      if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
+    }
+  });
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form || !form.matches || !form.matches("form[data-batch]")) return;
+    if (evt.defaultPrevented) return; // a refused confirmation
+    var ids = checked(listRoot(form));
+    if (!ids.length) { evt.preventDefault(); return; }
+    var submitter = evt.submitter;
+    var method = submitter ? (submitter.getAttribute("formmethod") || "post") : "post";
+    var action = submitter ? submitter.getAttribute("formaction") || form.action : form.action;
+    if (method.toLowerCase() === "get") {
+      evt.preventDefault();
+      window.location.href = action + (action.indexOf("?") >= 0 ? "&" : "?") + "ids=" + ids.join(",");
+      return;
+    }
+    form.querySelector("input[name=ids]").value = ids.join(",");
+  });
+})();

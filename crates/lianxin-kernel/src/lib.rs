@@ -18,6 +18,7 @@ pub mod http;
 pub mod i18n;
 mod migrations;
 pub mod paging;
+pub mod prefs;
 pub mod secret;
 pub mod sheet;
 pub mod state;

@@ -8,6 +8,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(M20261205LoginThrottles),
         Box::new(M20261205RegistryVersions),
+        Box::new(M20261206UserPrefs),
     ]
 }
 
@@ -81,6 +82,44 @@ impl MigrationTrait for M20261205RegistryVersions {
             )
             .await?;
         }
+        Ok(())
+    }
+}
+
+/// What each user chose to remember on a screen (the columns they hide on a list), one row
+/// per user and screen.
+struct M20261206UserPrefs;
+
+impl MigrationName for M20261206UserPrefs {
+    fn name(&self) -> &str {
+        "m20261206_kernel_user_prefs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206UserPrefs {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("user_prefs")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(string_len("key", 80))
+                .col(text("value"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_user_prefs_user_key")
+                .table("user_prefs")
+                .col("user_id")
+                .col("key")
+                .unique()
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 }

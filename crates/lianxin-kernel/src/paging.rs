@@ -229,3 +229,129 @@ pub fn stale(current: impl Serialize) -> AppError {
         current: Box::new(serde_json::to_value(current).unwrap_or_default()),
     }
 }
+
+/// A list's order as asked for: `?sort=KEY&order=asc|desc`, KEY one of the columns the list
+/// sorts by (its service names them; anything else is a 422 naming `sort`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sort {
+    pub key: String,
+    pub desc: bool,
+}
+
+impl Sort {
+    /// The sort asked for, if any: `sort` among `keys`, `order` `asc` (the default) or `desc`.
+    pub fn parse(
+        errors: &mut Vec<crate::error::FieldError>,
+        sort: Option<&str>,
+        order: Option<&str>,
+        keys: &[&str],
+    ) -> Option<Sort> {
+        let desc = match order.map(str::trim).filter(|o| !o.is_empty()) {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => {
+                errors.push(crate::error::FieldError::new(
+                    "order",
+                    "unknown",
+                    "排序方向只能是 asc（升序）或 desc（降序）",
+                    "order must be asc or desc",
+                ));
+                false
+            }
+        };
+        let key = sort.map(str::trim).filter(|s| !s.is_empty())?;
+        if !keys.contains(&key) {
+            errors.push(crate::error::FieldError::new(
+                "sort",
+                "unknown",
+                format!("不能按“{key}”排序，可用：{}", keys.join("、")),
+                format!("cannot sort by \"{key}\"; one of: {}", keys.join(", ")),
+            ));
+            return None;
+        }
+        Some(Sort {
+            key: key.to_owned(),
+            desc,
+        })
+    }
+}
+
+/// `q` ordered by the column `sort` names (`column` maps a list's sort keys to its columns),
+/// then by `id` in the same direction so that pages never overlap; without a sort, by
+/// `default` as before.
+pub fn sorted<E>(
+    q: sea_orm::Select<E>,
+    sort: Option<&Sort>,
+    column: impl Fn(&str) -> Option<E::Column>,
+    default: (E::Column, bool),
+    id: E::Column,
+) -> sea_orm::Select<E>
+where
+    E: EntityTrait,
+{
+    use sea_orm::{Order, QueryOrder};
+    match sort.and_then(|s| column(&s.key).map(|c| (c, s.desc))) {
+        Some((c, desc)) => {
+            let o = if desc { Order::Desc } else { Order::Asc };
+            q.order_by(c, o.clone()).order_by(id, o)
+        }
+        None => {
+            if default.1 {
+                q.order_by_desc(default.0)
+            } else {
+                q.order_by_asc(default.0)
+            }
+        }
+    }
+}
+
+/// One page of an already ordered query, and the total (as `paged`).
+pub async fn paged_in_order<E>(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    paging: Paging,
+) -> AppResult<Page<<E as EntityTrait>::Model>>
+where
+    E: EntityTrait,
+    <E as EntityTrait>::Model: Send + Sync,
+{
+    use sea_orm::QuerySelect;
+    let paging = paging.checked()?;
+    let rows = q.clone().offset(paging.offset()).limit(paging.limit());
+    let (total, items) = tokio::try_join!(q.count(db), rows.all(db))?;
+    Ok(Page { items, total })
+}
+
+/// `?ids=3,5,8`: the rows ticked on a list (at most a page's worth, `MAX_PAGE_SIZE`), refused
+/// with a 422 naming `field` when any is not a record id.
+pub fn parse_ids(
+    errors: &mut Vec<crate::error::FieldError>,
+    field: &str,
+    v: Option<&str>,
+) -> Option<Vec<i64>> {
+    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+    let ids: Result<Vec<i64>, _> = v.split(',').map(|s| s.trim().parse::<i64>()).collect();
+    match ids {
+        Ok(ids) if ids.len() <= MAX_PAGE_SIZE as usize && ids.iter().all(|i| *i > 0) => Some(ids),
+        _ => {
+            errors.push(crate::error::FieldError::new(
+                field,
+                "format",
+                format!("应为以逗号分隔的记录编号，最多 {MAX_PAGE_SIZE} 个"),
+                format!("must be record ids separated by commas, at most {MAX_PAGE_SIZE}"),
+            ));
+            None
+        }
+    }
+}
+
+/// `ids` as a filter that never widens: the ids that parse (none match nothing).
+pub fn ids_filter(v: Option<&str>) -> Option<Vec<i64>> {
+    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+    Some(
+        v.split(',')
+            .filter_map(|s| s.trim().parse::<i64>().ok())
+            .take(MAX_PAGE_SIZE as usize)
+            .collect(),
+    )
+}

@@ -40,6 +40,9 @@ where
         .route("/enterprises/{id}/delete", post(enterprise_delete))
         .route("/people", get(person_list).post(person_create))
         .route("/people/new", get(person_new))
+        .route("/people/batch-delete", post(person_batch_delete))
+        .route("/enterprises/batch-delete", post(enterprise_batch_delete))
+        .route("/units/batch-delete", post(unit_batch_delete))
         .route("/people/{id}", get(person_detail).post(person_update))
         .route("/people/{id}/edit", get(person_edit))
         .route("/people/{id}/delete", post(person_delete))
@@ -123,6 +126,101 @@ fn export_buttons(
     b
 }
 
+/// What the rows ticked on a registry list may have done to them: exported (as the list's
+/// export, only those rows) and deleted (all or none), each for those who may.
+fn batch_actions(
+    lang: Lang,
+    who: &Principal,
+    base: &str,
+    qs: &str,
+    export: &str,
+    remove: &str,
+) -> Vec<BatchAction> {
+    let mut b = Vec::new();
+    if who.can(export) {
+        let q = if qs.is_empty() {
+            String::new()
+        } else {
+            format!("?{qs}")
+        };
+        b.push(BatchAction::export(lang, format!("{base}/export.xlsx{q}")));
+    }
+    if who.can(remove) {
+        b.push(BatchAction::delete(lang, format!("{base}/batch-delete")));
+    }
+    b
+}
+
+/// The ticked rows of a list, posted by its batch form.
+#[derive(Deserialize)]
+struct BatchForm {
+    ids: Option<String>,
+}
+
+fn batch_ids(f: &BatchForm) -> AppResult<Vec<i64>> {
+    let mut e = Vec::new();
+    let ids = crate::paging::parse_ids(&mut e, "ids", f.ids.as_deref());
+    match ids {
+        Some(ids) if e.is_empty() => Ok(ids),
+        _ => {
+            if e.is_empty() {
+                e.push(FieldError::new(
+                    "ids",
+                    "required",
+                    "请先勾选要处理的记录",
+                    "tick the records first",
+                ));
+            }
+            Err(AppError::Validation(e))
+        }
+    }
+}
+
+async fn person_batch_delete(
+    State(s): State<Core>,
+    who: Principal,
+    Form(f): Form<BatchForm>,
+) -> AppResult<Response> {
+    let ids = batch_ids(&f)?;
+    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
+    for id in ids {
+        people::delete(&txn, &who, id).await?;
+    }
+    txn.commit().await?;
+    Ok(Redirect::to("/people").into_response())
+}
+
+async fn enterprise_batch_delete(
+    State(s): State<Core>,
+    who: Principal,
+    Form(f): Form<BatchForm>,
+) -> AppResult<Response> {
+    let ids = batch_ids(&f)?;
+    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
+    for id in ids {
+        enterprises::delete(&txn, &who, id).await?;
+    }
+    txn.commit().await?;
+    Ok(Redirect::to("/enterprises").into_response())
+}
+
+async fn unit_batch_delete(
+    State(s): State<Core>,
+    who: Principal,
+    Form(f): Form<BatchForm>,
+) -> AppResult<Response> {
+    let ids = batch_ids(&f)?;
+    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
+    // Children before their parents, whatever order they were ticked in.
+    let mut ids = ids;
+    ids.reverse();
+    for id in ids {
+        units::delete(&txn, &who, id).await?;
+    }
+    txn.commit().await?;
+    Ok(Redirect::to("/units").into_response())
+}
+
 // --- enterprises ----------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
@@ -133,6 +231,9 @@ pub struct EnterpriseQuery {
     pub key_project: Option<String>,
     pub has_party_org: Option<String>,
     pub service_team_id: Option<String>,
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub ids: Option<String>,
     pub page: Option<u64>,
     pub page_size: Option<u64>,
 }
@@ -148,6 +249,9 @@ impl EnterpriseQuery {
             key_project: query_bool(&mut e, "key_project", &self.key_project),
             has_party_org: query_bool(&mut e, "has_party_org", &self.has_party_org),
             service_team_id: query_id(&mut e, "service_team_id", &self.service_team_id),
+            sort: clean(self.sort.clone()),
+            order: clean(self.order.clone()),
+            ids: clean(self.ids.clone()),
         };
         checked(e, f)
     }
@@ -173,7 +277,11 @@ async fn enterprise_list(
         page: q.page,
         page_size: q.page_size,
     };
-    let page = enterprises::list(&s.db, &who, &q.filter()?, paging).await?;
+    let filter = q.filter()?;
+    let sort = enterprises::sort_of(&filter)?;
+    let page = enterprises::list(&s.db, &who, &filter, paging).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "enterprises").await?;
+    let row_ids: Vec<i64> = page.items.iter().map(|e| e.id).collect();
     let views = enterprises::views(&s.db, &who, page.items, None).await?;
     let homes = units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?;
     let qs = q.query_string();
@@ -235,22 +343,38 @@ async fn enterprise_list(
                 yes_no(lang),
             ),
         ],
-        columns: columns(
+        columns: sortable_columns(
             lang,
             &[
-                "enterprise.name",
-                "enterprise.uscc",
-                "enterprise.unit",
-                "enterprise.industry",
-                "enterprise.ownership",
-                "enterprise.employee_count#",
-                "enterprise.has_party_org",
-                "enterprise.key_project",
+                ("enterprise.name", "name"),
+                ("enterprise.uscc", "uscc"),
+                ("enterprise.unit", ""),
+                ("enterprise.industry", "industry"),
+                ("enterprise.ownership", "ownership"),
+                ("enterprise.employee_count#", "employee_count"),
+                ("enterprise.has_party_org", "has_party_org"),
+                ("enterprise.key_project", "key_project"),
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/enterprises", &qs, paging, page.total),
+        row_ids,
+        list: ListCtl::new(
+            "enterprises",
+            "/enterprises",
+            qs.clone(),
+            sort,
+            paging,
+            page.total,
+            hidden,
+        )
+        .with_batch(batch_actions(
+            lang,
+            &who,
+            "/enterprises",
+            &qs,
+            perm::ENTERPRISE_EXPORT,
+            perm::ENTERPRISE_REMOVE,
+        )),
         tree: Vec::new(),
     };
     Ok(render(&page_tpl))
@@ -584,6 +708,9 @@ pub struct PersonQuery {
     pub enterprise_id: Option<String>,
     pub kind: Option<String>,
     pub party_member: Option<String>,
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub ids: Option<String>,
     pub page: Option<u64>,
     pub page_size: Option<u64>,
 }
@@ -597,6 +724,9 @@ impl PersonQuery {
             enterprise_id: query_id(&mut e, "enterprise_id", &self.enterprise_id),
             kind: clean(self.kind.clone()),
             party_member: query_bool(&mut e, "party_member", &self.party_member),
+            sort: clean(self.sort.clone()),
+            order: clean(self.order.clone()),
+            ids: clean(self.ids.clone()),
         };
         checked(e, f)
     }
@@ -629,7 +759,11 @@ async fn person_list(
         page: q.page,
         page_size: q.page_size,
     };
-    let page = people::list(&s.db, &who, &q.filter()?, paging).await?;
+    let filter = q.filter()?;
+    let sort = people::sort_of(&filter)?;
+    let page = people::list(&s.db, &who, &filter, paging).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "people").await?;
+    let row_ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
     let views = PersonView::build(&s.db, &who, page.items, "web list people", false).await?;
     let all_units = units::all_visible(&s.db, &who).await?;
     let qs = q.query_string();
@@ -690,22 +824,38 @@ async fn person_list(
                 yes_no(lang),
             ),
         ],
-        columns: columns(
+        columns: sortable_columns(
             lang,
             &[
-                "person.name",
-                "person.gender",
-                "person.id_number",
-                "person.phone",
-                "person.unit",
-                "person.enterprise",
-                "person.kinds",
-                "person.party_member",
+                ("person.name", "name"),
+                ("person.gender", "gender"),
+                ("person.id_number", ""),
+                ("person.phone", ""),
+                ("person.unit", ""),
+                ("person.enterprise", ""),
+                ("person.kinds", ""),
+                ("person.party_member", "party_member"),
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/people", &qs, paging, page.total),
+        row_ids,
+        list: ListCtl::new(
+            "people",
+            "/people",
+            qs.clone(),
+            sort,
+            paging,
+            page.total,
+            hidden,
+        )
+        .with_batch(batch_actions(
+            lang,
+            &who,
+            "/people",
+            &qs,
+            perm::PERSON_EXPORT,
+            perm::PERSON_REMOVE,
+        )),
         tree: Vec::new(),
     };
     Ok(render(&page_tpl))
@@ -1033,6 +1183,9 @@ pub struct UnitQuery {
     pub q: Option<String>,
     pub kind: Option<String>,
     pub under: Option<String>,
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub ids: Option<String>,
     pub page: Option<u64>,
     pub page_size: Option<u64>,
 }
@@ -1045,6 +1198,9 @@ impl UnitQuery {
             kind: clean(self.kind.clone()),
             parent_id: None,
             under: query_id(&mut e, "under", &self.under),
+            sort: clean(self.sort.clone()),
+            order: clean(self.order.clone()),
+            ids: clean(self.ids.clone()),
         };
         checked(e, f)
     }
@@ -1110,7 +1266,10 @@ async fn unit_list(
         page_size: q.page_size,
     };
     let filter = q.filter()?;
+    let sort = units::sort_of(&filter)?;
     let page = units::list(&s.db, &who, &filter, paging).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "units").await?;
+    let row_ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
     let all = units::all_visible(&s.db, &who).await?;
     let names: std::collections::HashMap<i64, &str> =
         all.iter().map(|u| (u.id, u.name.as_str())).collect();
@@ -1154,20 +1313,36 @@ async fn unit_list(
                 options(KINDS, lang),
             ),
         ],
-        columns: columns(
+        columns: sortable_columns(
             lang,
             &[
-                "unit.code",
-                "unit.name",
-                "unit.kind",
-                "unit.parent",
-                "unit.leader",
-                "unit.phone",
+                ("unit.code", "code"),
+                ("unit.name", "name"),
+                ("unit.kind", "kind"),
+                ("unit.parent", ""),
+                ("unit.leader", "leader"),
+                ("unit.phone", ""),
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/units", &qs, paging, page.total),
+        row_ids,
+        list: ListCtl::new(
+            "units",
+            "/units",
+            qs.clone(),
+            sort,
+            paging,
+            page.total,
+            hidden,
+        )
+        .with_batch(batch_actions(
+            lang,
+            &who,
+            "/units",
+            &qs,
+            perm::UNIT_EXPORT,
+            perm::UNIT_REMOVE,
+        )),
         tree: tree_rows(&all, lang, filter.under),
     };
     Ok(render(&page_tpl))

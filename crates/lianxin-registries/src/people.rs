@@ -421,6 +421,37 @@ pub struct PersonFilter {
     /// cadre, volunteer, employee or contact
     pub kind: Option<String>,
     pub party_member: Option<bool>,
+    /// Sort by one of the list's columns (`order` gives the direction).
+    pub sort: Option<String>,
+    /// `asc` (the default) or `desc`.
+    pub order: Option<String>,
+    /// Only these records: ids separated by commas (the rows ticked on a list), at most 500.
+    pub ids: Option<String>,
+}
+
+/// The columns the list sorts by (`?sort=`).
+pub const SORT_KEYS: &[&str] = &["name", "gender", "party_member", "updated_at"];
+
+fn sort_column(key: &str) -> Option<people::Column> {
+    match key {
+        "name" => Some(people::Column::Name),
+        "gender" => Some(people::Column::Gender),
+        "party_member" => Some(people::Column::PartyMember),
+        "updated_at" => Some(people::Column::UpdatedAt),
+        _ => None,
+    }
+}
+
+/// The filter's sort, its ids checked (422 naming `sort`, `order` or `ids`).
+pub fn sort_of(f: &PersonFilter) -> AppResult<Option<crate::paging::Sort>> {
+    let mut e = Vec::new();
+    let sort = crate::paging::Sort::parse(&mut e, f.sort.as_deref(), f.order.as_deref(), SORT_KEYS);
+    crate::paging::parse_ids(&mut e, "ids", f.ids.as_deref());
+    if e.is_empty() {
+        Ok(sort)
+    } else {
+        Err(crate::error::AppError::Validation(e))
+    }
 }
 
 fn filtered(who: &Principal, f: &PersonFilter) -> sea_orm::Select<people::Entity> {
@@ -460,6 +491,9 @@ fn filtered(who: &Principal, f: &PersonFilter) -> sea_orm::Select<people::Entity
     if let Some(p) = f.party_member {
         q = q.filter(people::Column::PartyMember.eq(p));
     }
+    if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
+        q = q.filter(people::Column::Id.is_in(ids));
+    }
     q
 }
 
@@ -470,8 +504,15 @@ pub async fn list(
     paging: Paging,
 ) -> AppResult<Page<people::Model>> {
     who.require(perm::PERSON_LIST)?;
-    let q = filtered(who, f);
-    crate::paging::paged(db, q, people::Column::Id, true, paging).await
+    let sort = sort_of(f)?;
+    let q = crate::paging::sorted(
+        filtered(who, f),
+        sort.as_ref(),
+        sort_column,
+        (people::Column::Id, true),
+        people::Column::Id,
+    );
+    crate::paging::paged_in_order(db, q, paging).await
 }
 
 pub async fn chunk(

@@ -107,6 +107,38 @@ pub struct UnitFilter {
     pub parent_id: Option<i64>,
     /// This unit and everything below it.
     pub under: Option<i64>,
+    /// Sort by one of the list's columns (`order` gives the direction).
+    pub sort: Option<String>,
+    /// `asc` (the default) or `desc`.
+    pub order: Option<String>,
+    /// Only these records: ids separated by commas (the rows ticked on a list), at most 500.
+    pub ids: Option<String>,
+}
+
+/// The columns the list sorts by (`?sort=`).
+pub const SORT_KEYS: &[&str] = &["code", "name", "kind", "leader", "sort"];
+
+fn sort_column(key: &str) -> Option<units::Column> {
+    match key {
+        "code" => Some(units::Column::Code),
+        "name" => Some(units::Column::Name),
+        "kind" => Some(units::Column::Kind),
+        "leader" => Some(units::Column::Leader),
+        "sort" => Some(units::Column::Sort),
+        _ => None,
+    }
+}
+
+/// The filter's sort, its ids checked (422 naming `sort`, `order` or `ids`).
+pub fn sort_of(f: &UnitFilter) -> AppResult<Option<crate::paging::Sort>> {
+    let mut e = Vec::new();
+    let sort = crate::paging::Sort::parse(&mut e, f.sort.as_deref(), f.order.as_deref(), SORT_KEYS);
+    crate::paging::parse_ids(&mut e, "ids", f.ids.as_deref());
+    if e.is_empty() {
+        Ok(sort)
+    } else {
+        Err(crate::error::AppError::Validation(e))
+    }
 }
 
 fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
@@ -136,6 +168,9 @@ fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
             ),
         );
     }
+    if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
+        q = q.filter(units::Column::Id.is_in(ids));
+    }
     q
 }
 
@@ -146,8 +181,15 @@ pub async fn list(
     paging: Paging,
 ) -> AppResult<Page<units::Model>> {
     who.require(perm::UNIT_LIST)?;
-    let q = filtered(who, f);
-    crate::paging::paged(db, q, units::Column::Code, false, paging).await
+    let sort = sort_of(f)?;
+    let q = crate::paging::sorted(
+        filtered(who, f),
+        sort.as_ref(),
+        sort_column,
+        (units::Column::Code, false),
+        units::Column::Id,
+    );
+    crate::paging::paged_in_order(db, q, paging).await
 }
 
 /// The filtered rows in id order, a chunk at a time after `after_id` (streaming exports).

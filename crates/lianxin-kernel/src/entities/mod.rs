@@ -14,5 +14,6 @@ pub mod sessions;
 pub mod settings;
 pub mod unit_closure;
 pub mod units;
+pub mod user_prefs;
 pub mod user_roles;
 pub mod users;

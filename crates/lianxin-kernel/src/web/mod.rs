@@ -23,9 +23,50 @@ use crate::i18n::Lang;
 #[folder = "assets/"]
 struct Assets;
 
-/// `/assets/{*path}`: the frame's static files, for any application state.
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/assets/{*path}", get(asset))
+/// `/assets/{*path}`: the frame's static files, and `/prefs/columns`: a list's column
+/// chooser, for any application state that provides the kernel's `Core`.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::state::Core: axum::extract::FromRef<S>,
+{
+    Router::new()
+        .route("/assets/{*path}", get(asset))
+        .route("/prefs/columns", axum::routing::post(save_columns))
+}
+
+#[derive(serde::Deserialize)]
+struct ColumnsForm {
+    list: String,
+    /// Every column of the list, and those left ticked.
+    #[serde(default)]
+    all: Vec<String>,
+    #[serde(default)]
+    show: Vec<String>,
+    /// Where the list was (a path of this site).
+    back: Option<String>,
+}
+
+/// The column chooser's post: remembers the unticked columns as the caller's hidden ones on
+/// that list, then back to the list.
+async fn save_columns(
+    axum::extract::State(core): axum::extract::State<crate::state::Core>,
+    who: Principal,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<ColumnsForm>,
+) -> AppResult<Response> {
+    let hidden: Vec<String> = f
+        .all
+        .iter()
+        .filter(|c| !f.show.contains(c))
+        .cloned()
+        .collect();
+    crate::prefs::set_hidden_columns(&core.db, &who, &f.list, hidden).await?;
+    // Only a path of this site (never `//host` or a scheme): no open redirect.
+    let back = f
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/".to_owned());
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// What every page's frame needs.

@@ -79,17 +79,269 @@ impl FilterField {
 }
 
 pub struct Column {
+    /// The column's key (its label's i18n key): what the column chooser remembers.
+    pub key: String,
     pub label: String,
     pub num: bool,
+    /// The `sort` value that orders the list by this column, when it sorts.
+    pub sort: Option<&'static str>,
 }
 
+impl Column {
+    /// This column sorts the list by `key` (one of the service's sort keys).
+    pub fn sorts(mut self, key: &'static str) -> Self {
+        self.sort = Some(key);
+        self
+    }
+}
+
+/// The columns of a list from their labels' i18n keys (a trailing `#` marks a number).
 pub fn columns(lang: Lang, keys: &[&str]) -> Vec<Column> {
     keys.iter()
         .map(|k| Column {
+            key: k.trim_end_matches('#').to_owned(),
             num: k.ends_with('#'),
             label: lang.t(k.trim_end_matches('#')).into_owned(),
+            sort: None,
         })
         .collect()
+}
+
+/// Columns that sort: `(i18n key, sort key)`, the sort key empty for a column that does not.
+pub fn sortable_columns(lang: Lang, keys: &[(&str, &'static str)]) -> Vec<Column> {
+    keys.iter()
+        .map(|(k, sort)| Column {
+            key: k.trim_end_matches('#').to_owned(),
+            num: k.ends_with('#'),
+            label: lang.t(k.trim_end_matches('#')).into_owned(),
+            sort: (!sort.is_empty()).then_some(*sort),
+        })
+        .collect()
+}
+
+/// The page sizes every list offers.
+pub const PAGE_SIZES: [u64; 4] = [20, 50, 100, 500];
+
+/// An action on the rows ticked in a list: `get` opens `href` with `ids=1,2,3` added (an
+/// export of exactly those rows); `post` sends them to `href` with the CSRF token.
+pub struct BatchAction {
+    pub id: &'static str,
+    pub label: String,
+    pub href: String,
+    pub method: &'static str,
+    pub class: &'static str,
+    pub confirm: Option<String>,
+}
+
+impl BatchAction {
+    /// Exports the ticked rows (`href` is the list's export, with its filter).
+    pub fn export(lang: Lang, href: String) -> Self {
+        BatchAction {
+            id: "batch-export",
+            label: lang.pick("导出所选", "Export selected").to_owned(),
+            href,
+            method: "get",
+            class: "btn-light",
+            confirm: None,
+        }
+    }
+    /// Deletes the ticked rows (all or none), after a confirmation.
+    pub fn delete(lang: Lang, href: String) -> Self {
+        BatchAction {
+            id: "batch-delete",
+            label: lang.pick("删除所选", "Delete selected").to_owned(),
+            href,
+            method: "post",
+            class: "btn-danger",
+            confirm: Some(
+                lang.pick("确定删除所选记录吗？", "Delete the selected records?")
+                    .to_owned(),
+            ),
+        }
+    }
+}
+
+/// What every list shares below its filters: the order, the page and its size, the columns
+/// the user hides, the batch actions; rendered by `list_table.html` and `pager.html`.
+pub struct ListCtl {
+    /// The list's key for the remembered columns (`people`, `audit`…).
+    pub id: &'static str,
+    /// The list's path (`/people`).
+    pub path: String,
+    /// The filter part of the query string (no sort, page or size).
+    pub filter_query: String,
+    pub sort: Option<crate::paging::Sort>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+    /// Column keys the user hides.
+    pub hidden: Vec<String>,
+    pub batch: Vec<BatchAction>,
+    /// The current address (where the column chooser comes back to).
+    pub here: String,
+    /// False for a list shown whole (no page links, size or jump).
+    pub paged: bool,
+}
+
+impl ListCtl {
+    /// A list at `path` with its filter query, the paging and sort asked for and the total;
+    /// the hidden columns are the user's remembered ones (`crate::prefs::hidden_columns`).
+    pub fn new(
+        id: &'static str,
+        path: impl Into<String>,
+        filter_query: String,
+        sort: Option<crate::paging::Sort>,
+        paging: Paging,
+        total: u64,
+        hidden: Vec<String>,
+    ) -> Self {
+        let path = path.into();
+        let mut ctl = ListCtl {
+            id,
+            path,
+            filter_query,
+            sort,
+            page: paging.page().min(paging.pages(total)),
+            page_size: paging.limit(),
+            total,
+            hidden,
+            batch: Vec::new(),
+            here: String::new(),
+            paged: true,
+        };
+        ctl.here = ctl.href(ctl.page, ctl.sort.as_ref());
+        ctl
+    }
+    /// A list shown whole, on one page (a year's calendar, the roles).
+    pub fn whole(
+        id: &'static str,
+        path: impl Into<String>,
+        total: u64,
+        hidden: Vec<String>,
+    ) -> Self {
+        let mut ctl = Self::new(
+            id,
+            path,
+            String::new(),
+            None,
+            Paging::default(),
+            total,
+            hidden,
+        );
+        ctl.paged = false;
+        ctl
+    }
+    pub fn with_batch(mut self, batch: Vec<BatchAction>) -> Self {
+        self.batch = batch;
+        self
+    }
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
+    fn href(&self, page: u64, sort: Option<&crate::paging::Sort>) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in url::form_urlencoded::parse(self.filter_query.as_bytes()) {
+            s.append_pair(&k, &v);
+        }
+        if let Some(sort) = sort {
+            s.append_pair("sort", &sort.key);
+            s.append_pair("order", if sort.desc { "desc" } else { "asc" });
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        if self.page_size != crate::paging::DEFAULT_PAGE_SIZE {
+            s.append_pair("page_size", &self.page_size.to_string());
+        }
+        let q = s.finish();
+        if q.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{q}", self.path)
+        }
+    }
+    /// The link a column's header follows: by this column ascending, or, when the list is
+    /// sorted by it ascending already, descending (from the first page).
+    pub fn sort_href(&self, c: &Column) -> String {
+        let Some(key) = c.sort else {
+            return String::new();
+        };
+        let desc = self.sort.as_ref().is_some_and(|s| s.key == key && !s.desc);
+        self.href(
+            1,
+            Some(&crate::paging::Sort {
+                key: key.to_owned(),
+                desc,
+            }),
+        )
+    }
+    /// `asc`, `desc` or empty: how the list is sorted by this column.
+    pub fn sorted_by(&self, c: &Column) -> &'static str {
+        match (&self.sort, c.sort) {
+            (Some(s), Some(k)) if s.key == k => {
+                if s.desc {
+                    "desc"
+                } else {
+                    "asc"
+                }
+            }
+            _ => "",
+        }
+    }
+    pub fn shows(&self, c: &Column) -> bool {
+        !self.hidden.contains(&c.key)
+    }
+    /// The pager's links: first, previous, the pages around this one, next, last.
+    pub fn links(&self) -> Vec<PageLink> {
+        let (cur, last) = (self.page, self.pages());
+        let mut out = Vec::new();
+        let mut prev_shown = 0;
+        for p in 1..=last {
+            if p == 1 || p == last || (p + 2 >= cur && p <= cur + 2) {
+                if prev_shown != 0 && prev_shown + 1 != p {
+                    out.push(PageLink {
+                        label: "…".into(),
+                        href: None,
+                        current: false,
+                    });
+                }
+                out.push(PageLink {
+                    label: p.to_string(),
+                    href: Some(self.href(p, self.sort.as_ref())),
+                    current: p == cur,
+                });
+                prev_shown = p;
+            }
+        }
+        out
+    }
+    pub fn prev_href(&self) -> Option<String> {
+        (self.page > 1).then(|| self.href(self.page - 1, self.sort.as_ref()))
+    }
+    pub fn next_href(&self) -> Option<String> {
+        (self.page < self.pages()).then(|| self.href(self.page + 1, self.sort.as_ref()))
+    }
+    /// The filter and sort as hidden fields of the pager's form (page size, jump to page).
+    pub fn hidden_fields(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> =
+            url::form_urlencoded::parse(self.filter_query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        if let Some(s) = &self.sort {
+            out.push(("sort".into(), s.key.clone()));
+            out.push((
+                "order".into(),
+                if s.desc { "desc" } else { "asc" }.to_owned(),
+            ));
+        }
+        out
+    }
+    pub fn sizes(&self) -> &'static [u64] {
+        &PAGE_SIZES
+    }
+    pub fn has_batch(&self) -> bool {
+        !self.batch.is_empty()
+    }
 }
 
 #[derive(Default)]
@@ -202,9 +454,26 @@ pub struct ListPage {
     pub filters: Vec<FilterField>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
-    pub total_text: String,
-    pub pages: Vec<PageLink>,
+    /// Each row's record id, for the batch actions' checkboxes (empty: no checkboxes).
+    pub row_ids: Vec<i64>,
+    pub list: ListCtl,
     pub tree: Vec<TreeNode>,
+}
+
+impl ListPage {
+    /// Whether the column at `i` is shown (the user hides none by default).
+    pub fn shows_at(&self, i: &usize) -> bool {
+        self.columns.get(*i).is_none_or(|c| self.list.shows(c))
+    }
+    pub fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count() + usize::from(self.checkboxes())
+    }
+    pub fn checkboxes(&self) -> bool {
+        self.list.has_batch() && !self.row_ids.is_empty()
+    }
+    pub fn row_id(&self, i: &usize) -> i64 {
+        self.row_ids.get(*i).copied().unwrap_or_default()
+    }
 }
 
 pub fn total_text(lang: Lang, total: u64) -> String {

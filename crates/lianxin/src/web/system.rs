@@ -156,8 +156,16 @@ async fn user_list(
             ],
         ),
         rows,
-        total_text: total_text(lang, total),
-        pages: pages("/system/users", &qs, paging, total),
+        row_ids: Vec::new(),
+        list: ListCtl::new(
+            "users",
+            "/system/users",
+            qs.clone(),
+            None,
+            paging,
+            total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "users").await?,
+        ),
         tree: Vec::new(),
     }))
 }
@@ -314,8 +322,13 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
             &["role.code", "role.name", "role.scope", "role.permissions"],
         ),
         rows,
-        total_text: total_text(lang, total),
-        pages: Vec::new(),
+        row_ids: Vec::new(),
+        list: ListCtl::whole(
+            "roles",
+            "/system/roles",
+            total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "roles").await?,
+        ),
         tree: Vec::new(),
     }))
 }
@@ -426,8 +439,16 @@ async fn audit_list(
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/system/audit", &qs, paging, page.total),
+        row_ids: Vec::new(),
+        list: ListCtl::new(
+            "audit",
+            "/system/audit",
+            qs.clone(),
+            None,
+            paging,
+            page.total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "audit").await?,
+        ),
         tree: Vec::new(),
     }))
 }
@@ -494,8 +515,16 @@ async fn login_list(
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/system/logins", &qs, paging, page.total),
+        row_ids: Vec::new(),
+        list: ListCtl::new(
+            "logins",
+            "/system/logins",
+            qs.clone(),
+            None,
+            paging,
+            page.total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "logins").await?,
+        ),
         tree: Vec::new(),
     }))
 }
@@ -564,8 +593,16 @@ async fn throttle_list(
             ],
         ),
         rows,
-        total_text: total_text(lang, page.total),
-        pages: pages("/system/login-throttles", "", paging, page.total),
+        row_ids: Vec::new(),
+        list: ListCtl::new(
+            "login-throttles",
+            "/system/login-throttles",
+            String::new(),
+            None,
+            paging,
+            page.total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "login-throttles").await?,
+        ),
         tree: Vec::new(),
     }))
 }
@@ -685,9 +722,14 @@ async fn token_list(State(s): State<AppState>, who: Principal, lang: Lang) -> Ap
                 "token.revoke",
             ],
         ),
-        total_text: total_text(lang, tokens.len() as u64),
+        list: ListCtl::whole(
+            "tokens",
+            "/account/tokens",
+            tokens.len() as u64,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "tokens").await?,
+        ),
         rows,
-        pages: Vec::new(),
+        row_ids: Vec::new(),
         tree: Vec::new(),
     }))
 }
@@ -1083,9 +1125,14 @@ async fn calendar_list(
                 "calendar.note",
             ],
         ),
-        total_text: total_text(lang, total),
+        list: ListCtl::whole(
+            "calendar",
+            "/system/calendar",
+            total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "calendar").await?,
+        ),
         rows,
-        pages: Vec::new(),
+        row_ids: Vec::new(),
         tree: Vec::new(),
     }))
 }

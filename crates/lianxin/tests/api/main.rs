@@ -9,6 +9,7 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod lists;
 mod open311;
 mod passage_key;
 mod platform;
