@@ -232,6 +232,23 @@ export async function login(page, baseUrl, username, password) {
   await page.waitForLoadState('load');
 }
 
+/**
+ * Log in through the login form as any user; resolves once the browser has left /login, on
+ * whatever page that user lands on, and returns that page's path (with its query).
+ */
+export async function signIn(page, baseUrl, username, password) {
+  await page.goto(new URL('/login', baseUrl).href);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 20_000 }),
+    page.click('button[type=submit]'),
+  ]);
+  await page.waitForLoadState('load');
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+}
+
 /** Poll fn() until it returns a truthy value (errors count as "not yet"); returns that value. */
 export async function poll(fn, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
