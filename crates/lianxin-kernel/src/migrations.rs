@@ -8,6 +8,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(M20261205LoginThrottles),
         Box::new(M20261205RegistryVersions),
+        Box::new(M20261210SessionLastSeen),
     ]
 }
 
@@ -82,5 +83,27 @@ impl MigrationTrait for M20261205RegistryVersions {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// A session remembers its last request, for the online-users page (在线用户).
+struct M20261210SessionLastSeen;
+
+impl MigrationName for M20261210SessionLastSeen {
+    fn name(&self) -> &str {
+        "m20261210_kernel_session_last_seen"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261210SessionLastSeen {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(timestamp_with_time_zone_null("last_seen_at"))
+                .take(),
+        )
+        .await
     }
 }
