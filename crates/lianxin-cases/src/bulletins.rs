@@ -342,6 +342,32 @@ pub async fn number_pattern(db: &impl ConnectionTrait) -> AppResult<String> {
         .unwrap_or_else(|| DEFAULT_PATTERN.to_owned()))
 }
 
+/// A pattern must hold the sequence number (and may hold the year), at most 60 characters.
+pub fn check_pattern(p: &str) -> Result<(), FieldError> {
+    if !p.contains("{seq}") || p.trim().is_empty() || p.chars().count() > 60 {
+        return Err(FieldError::new(
+            "value",
+            "format",
+            "编号格式须含有顺序号“{seq}”（可含年份“{year}”），不超过 60 个字，例如 上街督〔{year}〕{seq}号",
+            "the pattern must contain the sequence number “{seq}” (and may contain the year “{year}”), at most 60 characters, e.g. 上街督〔{year}〕{seq}号",
+        ));
+    }
+    Ok(())
+}
+
+/// The number the first bulletin of this year would get under a pattern, in words.
+pub fn pattern_example(p: &str, lang: lianxin_kernel::i18n::Lang) -> Option<String> {
+    let year = lianxin_kernel::settings::this_year();
+    Some(format!(
+        "{}{}",
+        lang.pick(
+            "例：今年第 1 份通报编号为 ",
+            "e.g. this year's first bulletin is numbered "
+        ),
+        format_number(p, year, 1)
+    ))
+}
+
 pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     who: &Principal,
@@ -349,26 +375,14 @@ pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<()> {
     who.require(perm::BULLETIN_ISSUE)?;
     let p = pattern.trim();
-    if !p.contains("{seq}") || p.chars().count() > 60 {
-        return Err(AppError::invalid(FieldError::new(
-            "pattern",
-            "format",
-            "编号格式须包含 {seq}（可含 {year}），不超过 60 个字，例如 上街督〔{year}〕{seq}号",
-            "the pattern must contain {seq} (and may contain {year}), at most 60 characters, e.g. 上街督〔{year}〕{seq}号",
-        )));
+    if let Err(mut e) = check_pattern(p) {
+        e.field = "pattern".into();
+        return Err(AppError::invalid(e));
     }
     let txn = lianxin_kernel::db::begin_write(db).await?;
-    lianxin_kernel::db::put_setting(&txn, PATTERN_KEY, p.to_owned()).await?;
-    audit::record(
-        &txn,
-        who,
-        Action::Update,
-        "setting",
-        None,
-        format!("{PATTERN_KEY} = {p}"),
-    )
-    .await?;
+    lianxin_kernel::settings::write(&txn, who, PATTERN_KEY, p).await?;
     txn.commit().await?;
+    lianxin_kernel::settings::changed();
     Ok(())
 }
 

@@ -111,8 +111,46 @@ pub fn area() -> Area {
         strings: |locale, key| _rust_i18n_try_translate(locale, key),
         grants: scope::GRANTS,
         asset: |_| None,
+        settings: SETTINGS,
     }
 }
+
+/// The case area's installation settings: the bulletin number pattern and the unit that
+/// receives outside appeals for enterprises not in the registry.
+static SETTINGS: &[lianxin_kernel::settings::Setting] = &[
+    lianxin_kernel::settings::Setting {
+        check: bulletins::check_pattern,
+        example: bulletins::pattern_example,
+        ..lianxin_kernel::settings::Setting::new(
+            bulletins::PATTERN_KEY,
+            ("督查通报编号格式", "Bulletin number pattern"),
+            (
+                "签发督查通报时生成的文号。格式中写“{year}”的位置填入签发年份（如 2026），写“{seq}”的位置填入该年的顺序号（每年从 1 起）；必须含有顺序号，最多 60 个字。",
+                "The number a supervision bulletin gets when issued. Where the pattern says “{year}” the year of issue goes (2026), where it says “{seq}” the bulletin's sequence number in that year (from 1 each year); the sequence number is required, at most 60 characters.",
+            ),
+            lianxin_kernel::settings::Kind::Text { max_chars: 60 },
+            bulletins::DEFAULT_PATTERN,
+        )
+    },
+    lianxin_kernel::settings::Setting::new(
+        open311::INTAKE_SETTING,
+        ("外部诉求受理单位", "Intake unit for outside appeals"),
+        (
+            "通过 Open311 接口提交、所涉企业尚未在企业库登记的诉求，先登记到这个单位，由其工作人员关联企业后再交办。未指定时为区级单位（单位树的根）。",
+            "Appeals filed through Open311 for an enterprise not in the registry are filed against this unit; its staff link the enterprise before dispatch. When none is named, the district (the root of the unit tree).",
+        ),
+        lianxin_kernel::settings::Kind::Unit {
+            kinds: &[
+                "department",
+                "subdistrict",
+                "town",
+                "task_force",
+                "district",
+            ],
+        },
+        "",
+    ),
+];
 
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));

@@ -558,17 +558,9 @@ pub async fn set_intake_unit(
         )));
     };
     let txn = lianxin_kernel::db::begin_write(db).await?;
-    lianxin_kernel::db::put_setting(&txn, INTAKE_SETTING, unit.id.to_string()).await?;
-    crate::audit::record(
-        &txn,
-        who,
-        crate::audit::Action::Update,
-        "setting",
-        None,
-        format!("{INTAKE_SETTING} = {} ({})", unit.id, unit.name),
-    )
-    .await?;
+    lianxin_kernel::settings::write(&txn, who, INTAKE_SETTING, &unit.id.to_string()).await?;
     txn.commit().await?;
+    lianxin_kernel::settings::changed();
     Ok(unit)
 }
 

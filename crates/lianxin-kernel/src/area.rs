@@ -1,6 +1,6 @@
 //! The extension point through which an area plugs into the kernel's mechanisms without the
 //! kernel naming it: its permission strings and what each built-in role gets of them, its
-//! menu group, its UI strings, and the visibility its relations grant (`Grant`). The binary
+//! menu group, its UI strings, its installation settings (参数设置), and the visibility its relations grant (`Grant`). The binary
 //! installs the areas once, in menu order, before it serves or runs a command; routes, OpenAPI
 //! paths and migrations are assembled by the binary from each area's own functions.
 
@@ -30,6 +30,10 @@ pub struct Area {
     pub grants: &'static [Grant],
     /// The area's own static files under `/assets/` (the kernel's come first).
     pub asset: fn(&str) -> Option<rust_embed::EmbeddedFile>,
+    /// The installation settings the area owns (key, labels, meaning, kind and range, default),
+    /// listed on the settings page after the kernel's; `crate::settings` reads, checks, writes
+    /// and audits them.
+    pub settings: &'static [crate::settings::Setting],
 }
 
 impl Area {
@@ -42,6 +46,7 @@ impl Area {
             strings: |_, _| None,
             grants: &[],
             asset: |_| None,
+            settings: &[],
         }
     }
 }

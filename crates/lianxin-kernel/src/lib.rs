@@ -2,7 +2,7 @@
 //! request's language, the database connection and its backend helpers, the shared tables
 //! (units and their closure, people, enterprises, users, roles, sessions, settings, the audit
 //! and login logs, the calendar, API clients), access (`Principal`, `Scope`, `Scoped`), audit,
-//! paging, text parsing, the sheet mechanism, HTTP extractors, the web frame, and the
+//! paging, text parsing, installation settings, the sheet mechanism, HTTP extractors, the web frame, and the
 //! extension point (`area`) through which areas plug in. It never depends on an area.
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
@@ -20,6 +20,7 @@ mod migrations;
 pub mod paging;
 pub mod prefs;
 pub mod secret;
+pub mod settings;
 pub mod sheet;
 pub mod state;
 pub mod text;

@@ -9,6 +9,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261205LoginThrottles),
         Box::new(M20261205RegistryVersions),
         Box::new(M20261206UserPrefs),
+        Box::new(M20261206SessionLastSeen),
     ]
 }
 
@@ -121,5 +122,27 @@ impl MigrationTrait for M20261206UserPrefs {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// A session remembers its last request, for the online-users page (在线用户).
+struct M20261206SessionLastSeen;
+
+impl MigrationName for M20261206SessionLastSeen {
+    fn name(&self) -> &str {
+        "m20261206_kernel_session_last_seen"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206SessionLastSeen {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(timestamp_with_time_zone_null("last_seen_at"))
+                .take(),
+        )
+        .await
     }
 }

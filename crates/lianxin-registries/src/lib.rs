@@ -28,6 +28,7 @@ pub fn area() -> Area {
         strings: |locale, key| _rust_i18n_try_translate(locale, key),
         grants: &[],
         asset: |_| None,
+        settings: &[],
     }
 }
 

@@ -90,8 +90,45 @@ pub fn area() -> Area {
         strings: |locale, key| _rust_i18n_try_translate(locale, key),
         grants: &[],
         asset: |path| Assets::get(path),
+        settings: SETTINGS,
     }
 }
+
+/// Screening's installation settings: the fever threshold and how long passages and health
+/// reports are kept.
+static SETTINGS: &[lianxin_kernel::settings::Setting] = &[
+    lianxin_kernel::settings::Setting::new(
+        privacy::FEVER_SETTING,
+        ("发热阈值", "Fever threshold"),
+        (
+            "体温达到或高于此值即为发热：卡点通行记录和员工健康日报按此判断，每人每天第一次发热自动发起发热跟踪事项。修改后新的记录立即按新值判断，已有记录不变。",
+            "A temperature at or above this is a fever: passages at checkpoints and employees' health reports are judged by it, and a person's first fever of a day raises a follow-up case. New records are judged by a new value at once; records already kept stay as they are.",
+        ),
+        lianxin_kernel::settings::Kind::Tenths {
+            min: 360,
+            max: 400,
+            unit: ("℃", "°C"),
+        },
+        "373",
+    ),
+    lianxin_kernel::settings::Setting::new(
+        retention::RETENTION_SETTING,
+        (
+            "通行与健康记录保留天数",
+            "Days passages and health reports are kept",
+        ),
+        (
+            "卡点通行记录和员工健康日报保存的天数（含其发热跟踪线索）；更早的记录在启动时和每六小时自动删除，删除数量记入操作日志。",
+            "How many days checkpoint passages and employees' health reports (with their fever follow-up keys) are kept; older ones are deleted at start and every six hours, and the counts go to the audit log.",
+        ),
+        lianxin_kernel::settings::Kind::Integer {
+            min: 1,
+            max: 3650,
+            unit: ("天", "days"),
+        },
+        "28",
+    ),
+];
 
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));

@@ -140,27 +140,21 @@ pub async fn set_settings<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    // Both settings and their audit row, or nothing.
+    // Both settings and their audit rows, or nothing.
     let txn = lianxin_kernel::db::begin_write(db).await?;
     if let Some(t) = s.fever_threshold {
-        lianxin_kernel::db::put_setting(&txn, FEVER_SETTING, t.to_string()).await?;
+        lianxin_kernel::settings::write(&txn, who, FEVER_SETTING, &t.to_string()).await?;
     }
     if let Some(d) = s.retention_days {
-        lianxin_kernel::db::put_setting(&txn, super::retention::RETENTION_SETTING, d.to_string())
-            .await?;
+        lianxin_kernel::settings::write(
+            &txn,
+            who,
+            super::retention::RETENTION_SETTING,
+            &d.to_string(),
+        )
+        .await?;
     }
-    crate::audit::record(
-        &txn,
-        who,
-        crate::audit::Action::Update,
-        "setting",
-        None,
-        format!(
-            "screening: fever {:?}, retention {:?}",
-            s.fever_threshold, s.retention_days
-        ),
-    )
-    .await?;
     txn.commit().await?;
+    lianxin_kernel::settings::changed();
     settings_of(db).await
 }

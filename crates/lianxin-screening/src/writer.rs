@@ -44,7 +44,8 @@ const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 #[derive(Default)]
 struct Cached {
     key: Option<Arc<InstallationKey>>,
-    threshold: Option<(i16, std::time::Instant)>,
+    /// The threshold, when it was read, and the settings generation it was read in.
+    threshold: Option<(i16, std::time::Instant, u64)>,
 }
 
 /// The handle the request handlers hold (cheap to clone).
@@ -97,7 +98,7 @@ impl IngestWriter {
     }
 
     /// The installation's HMAC key (read once) and the fever threshold (read again after
-    /// `SETTINGS_TTL`), so a passage costs no settings queries.
+    /// `SETTINGS_TTL`, or at once after a change in this process: `settings::generation`), so a passage costs no settings queries.
     pub async fn settings(
         &self,
         db: &DatabaseConnection,
@@ -110,8 +111,11 @@ impl IngestWriter {
             (
                 c.key.clone(),
                 c.threshold
-                    .filter(|(_, at)| at.elapsed() < SETTINGS_TTL)
-                    .map(|(t, _)| t),
+                    .filter(|(_, at, generation)| {
+                        at.elapsed() < SETTINGS_TTL
+                            && *generation == lianxin_kernel::settings::generation()
+                    })
+                    .map(|(t, _, _)| t),
             )
         };
         let key = match key {
@@ -120,15 +124,17 @@ impl IngestWriter {
         };
         let threshold = match threshold {
             Some(t) => t,
-            None => super::privacy::fever_threshold(db).await?,
+            None => {
+                let generation = lianxin_kernel::settings::generation();
+                let t = super::privacy::fever_threshold(db).await?;
+                if let Ok(mut c) = self.cache.lock() {
+                    c.threshold = Some((t, std::time::Instant::now(), generation));
+                }
+                t
+            }
         };
         if let Ok(mut c) = self.cache.lock() {
             c.key = Some(key.clone());
-            if c.threshold
-                .is_none_or(|(_, at)| at.elapsed() >= SETTINGS_TTL)
-            {
-                c.threshold = Some((threshold, std::time::Instant::now()));
-            }
         }
         Ok((key, threshold))
     }

@@ -30,8 +30,9 @@ pub struct AppState {
     pub started: Arc<Instant>,
     /// Screening's state: the passages' group-commit writer (`screening::writer`).
     pub screening: Screening,
-    /// How long an API token lives (`serve --api-token-days`).
-    pub api_token_days: i64,
+    /// How long an API token lives when `serve --api-token-days` says so; otherwise the
+    /// setting `auth.api_token_days` (参数设置) does.
+    pub api_token_days: Option<i64>,
     /// How the server is reached: trusted proxies, HTTPS (`web::guard`).
     pub web: Arc<WebSettings>,
 }
@@ -45,7 +46,7 @@ impl AppState {
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
-            api_token_days: lianxin_kernel::access::auth::DEFAULT_API_TOKEN_DAYS,
+            api_token_days: None,
             web: Arc::new(WebSettings::default()),
         }
     }

@@ -38,10 +38,11 @@ enum Command {
         /// Load the demo district into an empty database first and print the demo logins.
         #[arg(long)]
         demo: bool,
-        /// How many days an API token (`POST /api/v1/auth/token`) stays valid.
-        #[arg(long, env = "LIANXIN_API_TOKEN_DAYS", default_value_t = lianxin::access::auth::DEFAULT_API_TOKEN_DAYS,
+        /// How many days an API token (`POST /api/v1/auth/token`) stays valid; when given, it
+        /// overrides the setting 接口令牌有效期 (`auth.api_token_days`, 30 by default).
+        #[arg(long, env = "LIANXIN_API_TOKEN_DAYS",
             value_parser = clap::value_parser!(i64).range(1..=3650))]
-        api_token_days: i64,
+        api_token_days: Option<i64>,
         /// Reverse proxies (IP addresses or CIDR blocks, comma-separated) whose
         /// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed; none by default.
         #[arg(long, env = "LIANXIN_TRUSTED_PROXIES", default_value = "")]

@@ -8,9 +8,8 @@ pub(super) struct KindsPage {
     ctx: PageCtx,
     kinds: Vec<KindView>,
     subjects: Vec<Opt>,
-    /// Where Open311 appeals for unregistered enterprises go, and the units it may be.
-    intake_unit_id: i64,
-    intake_units: Vec<Opt>,
+    /// Where Open311 appeals for unregistered enterprises go (changed under 参数设置).
+    intake_unit: String,
     error: Option<String>,
 }
 
@@ -33,40 +32,10 @@ pub(super) async fn kinds_view(
             ),
             kinds: kinds::list(&s.db).await?,
             subjects: codes(crate::SUBJECTS, lang),
-            intake_unit_id: crate::open311::intake_unit(&s.db).await?.id,
-            intake_units: unit_options(s, HANDLING_UNITS).await?,
+            intake_unit: crate::open311::intake_unit(&s.db).await?.name,
             error,
         },
     ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct IntakeForm {
-    unit_id: Option<String>,
-}
-
-/// Names the unit that receives Open311 appeals for enterprises not in the registry.
-pub(super) async fn intake_update(
-    State(s): State<Core>,
-    who: Principal,
-    lang: Lang,
-    Form(f): Form<IntakeForm>,
-) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let unit_id = num(&mut errors, "unit_id", f.unit_id.as_deref());
-    let result = if errors.is_empty() {
-        crate::open311::set_intake_unit(&s.db, &who, unit_id).await
-    } else {
-        Err(AppError::Validation(errors))
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to("/system/case-kinds").into_response()),
-        Err(e @ AppError::Validation(_)) => {
-            let msg = e.problem().body(lang).detail;
-            kinds_view(&s, &who, lang, Some(msg), e.status()).await
-        }
-        Err(e) => Err(e),
-    }
 }
 
 pub(super) async fn kinds_page(

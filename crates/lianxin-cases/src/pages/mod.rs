@@ -72,7 +72,6 @@ where
         .route("/inspections/{id}", get(inspection_detail))
         .route("/inspections/{id}/attach", post(inspection_attach))
         .route("/system/case-kinds", get(kinds_page).post(kind_create))
-        .route("/system/case-kinds/intake", post(intake_update))
         .route("/system/case-kinds/{id}", post(kind_update))
         .route("/system/case-kinds/{id}/categories", post(category_create))
         .route("/bulletins", get(bulletins_page))

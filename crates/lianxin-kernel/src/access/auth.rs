@@ -26,11 +26,15 @@ pub const SESSION_COOKIE: &str = "lianxin_session";
 pub const WEB_SESSION_HOURS: i64 = 12;
 /// The lifetime of an API token unless `serve --api-token-days` says otherwise.
 pub const DEFAULT_API_TOKEN_DAYS: i64 = 30;
-/// Failed sign-ins of one account from one client before the first delay.
+/// Failed sign-ins of one account from one client before the first delay, unless the
+/// setting `auth.throttle_free_failures` says otherwise.
 pub const FREE_FAILURES: i32 = 5;
-/// The first delay; every further failure doubles it, up to `MAX_DELAY_SECS`.
+/// The first delay; every further failure doubles it, up to `MAX_DELAY_SECS` (the setting
+/// `auth.throttle_max_lock_minutes`).
 pub const BASE_DELAY_SECS: i64 = 60;
 pub const MAX_DELAY_SECS: i64 = 15 * 60;
+/// A session's last request is written at most this often (not on every request).
+pub const LAST_SEEN_EVERY_SECS: i64 = 60;
 /// A throttle without a failure for this long is forgotten.
 pub const FORGET_AFTER_HOURS: i64 = 24;
 /// The password policy: at least this many characters (more for accounts that may do
@@ -202,6 +206,7 @@ async fn open(
         created_at: Set(now),
         expires_at: Set(expires),
         ip: Set(ip),
+        last_seen_at: Set(Some(now)),
     }
     .insert(db)
     .await?;
@@ -313,37 +318,96 @@ async fn log_login(
     Ok(())
 }
 
-/// The login log's reason for an attempt refused by the throttle (no password was checked).
+/// The login log's reason for a success.
+pub const LOG_OK: &str = "ok";
+/// The login log's reason for an attempt refused by the throttle (no password was checked);
+/// stored as `throttled until <RFC 3339>` when the end of the lock is known.
 pub const LOG_THROTTLED: &str = "throttled";
 /// The login log's reason for a wrong password, an unknown name or a disabled account: a
-/// password was checked (the caller sees one generic 401 for all three).
+/// password was checked (the caller sees one generic 401 for all three). Rows written before
+/// unknown names were told apart say `bad credentials` for both.
 pub const LOG_BAD_CREDENTIALS: &str = "bad credentials";
+pub const LOG_UNKNOWN_USER: &str = "bad credentials (unknown user)";
 pub const LOG_DISABLED: &str = "bad credentials (account disabled)";
 
-/// The delay after the `failures`-th failure of an account from a client: none for the first
-/// few, then `BASE_DELAY_SECS` doubling up to `MAX_DELAY_SECS`. A delay, never a lock.
+/// A login log reason in words for people ("密码错误", "尝试过多，已锁定至 10:05"); the
+/// stored codes stay as they are.
+pub fn login_reason(message: &str, lang: crate::i18n::Lang) -> String {
+    let pick = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    if let Some(until) = message.strip_prefix("throttled until ") {
+        return match DateTime::parse_from_rfc3339(until) {
+            Ok(t) => {
+                let at = t
+                    .with_timezone(&chrono_tz::Asia::Shanghai)
+                    .format("%H:%M")
+                    .to_string();
+                if lang.is_en() {
+                    format!("Too many attempts, locked until {at}")
+                } else {
+                    format!("尝试过多，已锁定至 {at}")
+                }
+            }
+            Err(_) => pick(
+                "尝试过多，已暂时锁定",
+                "Too many attempts, locked for a while",
+            ),
+        };
+    }
+    match message {
+        LOG_OK => pick("登录成功", "Signed in"),
+        LOG_THROTTLED => pick(
+            "尝试过多，已暂时锁定",
+            "Too many attempts, locked for a while",
+        ),
+        LOG_BAD_CREDENTIALS => pick("密码错误", "Wrong password"),
+        LOG_UNKNOWN_USER => pick("用户不存在", "No such user"),
+        LOG_DISABLED => pick("账号已停用", "Account disabled"),
+        other => other.to_owned(),
+    }
+}
+
+/// The delay after the `failures`-th failure of an account from a client with the default
+/// settings: none for the first few, then `BASE_DELAY_SECS` doubling up to `MAX_DELAY_SECS`.
 pub fn delay_after(failures: i32) -> Option<Duration> {
-    if failures < FREE_FAILURES {
+    delay_with(failures, FREE_FAILURES, MAX_DELAY_SECS)
+}
+
+/// The delay after the `failures`-th failure when `free` failures are free and no delay is
+/// longer than `max_secs`. A delay, never a lock for good.
+pub fn delay_with(failures: i32, free: i32, max_secs: i64) -> Option<Duration> {
+    if failures < free {
         return None;
     }
-    let doublings = (failures - FREE_FAILURES).clamp(0, 16) as u32;
+    let doublings = (failures - free).clamp(0, 16) as u32;
     Some(Duration::seconds(
         BASE_DELAY_SECS
             .saturating_mul(1 << doublings)
-            .min(MAX_DELAY_SECS),
+            .min(max_secs.max(BASE_DELAY_SECS)),
+    ))
+}
+
+/// The throttle's two settings: free failures and the longest delay in seconds.
+async fn throttle_settings(db: &impl ConnectionTrait) -> AppResult<(i32, i64)> {
+    use crate::settings::{kernel_int, keys};
+    let free = kernel_int(db, keys::THROTTLE_FREE_FAILURES).await?;
+    let max_minutes = kernel_int(db, keys::THROTTLE_MAX_LOCK_MINUTES).await?;
+    Ok((
+        i32::try_from(free).unwrap_or(FREE_FAILURES),
+        max_minutes.saturating_mul(60),
     ))
 }
 
 /// The throttle's check and count in one locked step: an attempt during a delay is refused
-/// (answers the seconds to wait) without counting; any other attempt is counted as a failure
+/// (answers the seconds to wait and the end of the delay) without counting; any other attempt is counted as a failure
 /// *before* its password is checked, and a success clears the count afterwards. So concurrent
 /// attempts cannot all pass the check before any of them is counted.
 async fn reserve_attempt<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     username: &str,
     client: &str,
-) -> AppResult<Option<u64>> {
+) -> AppResult<Option<(u64, DateTime<Utc>)>> {
     let now = Utc::now();
+    let (free, max_secs) = throttle_settings(db).await?;
     let txn = crate::db::begin_write(db).await?;
     login_throttles::Entity::insert(login_throttles::ActiveModel {
         username: Set(username.to_owned()),
@@ -377,7 +441,7 @@ async fn reserve_attempt<C: ConnectionTrait + TransactionTrait>(
     {
         txn.rollback().await?;
         let wait = (until - now).num_milliseconds().max(0) as u64;
-        return Ok(Some(wait.div_ceil(1000).max(1)));
+        return Ok(Some((wait.div_ceil(1000).max(1), until)));
     }
     let before = if now - row.last_failure_at > Duration::hours(FORGET_AFTER_HOURS) {
         0
@@ -387,7 +451,7 @@ async fn reserve_attempt<C: ConnectionTrait + TransactionTrait>(
     let failures = before.saturating_add(1);
     let mut am: login_throttles::ActiveModel = row.into();
     am.failures = Set(failures);
-    am.blocked_until = Set(delay_after(failures).map(|d| now + d));
+    am.blocked_until = Set(delay_with(failures, free, max_secs).map(|d| now + d));
     am.last_failure_at = Set(now);
     am.update(&txn).await?;
     txn.commit().await?;
@@ -467,8 +531,12 @@ pub async fn login<C: ConnectionTrait + TransactionTrait>(
     }
     let name: String = username.chars().take(64).collect();
     let client: String = ip.unwrap_or("").chars().take(64).collect();
-    if let Some(wait) = reserve_attempt(db, &name, &client).await? {
-        log_login(db, &name, false, ip, user_agent, LOG_THROTTLED).await?;
+    if let Some((wait, until)) = reserve_attempt(db, &name, &client).await? {
+        let why = format!(
+            "{LOG_THROTTLED} until {}",
+            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        log_login(db, &name, false, ip, user_agent, &why).await?;
         return Err(AppError::TooManyRequests {
             retry_after_secs: wait,
         });
@@ -481,7 +549,7 @@ pub async fn login<C: ConnectionTrait + TransactionTrait>(
     match user {
         Some(u) if ok => {
             clear_throttle(db, &name, &client).await?;
-            log_login(db, &name, true, ip, user_agent, "ok").await?;
+            log_login(db, &name, true, ip, user_agent, LOG_OK).await?;
             let mut am: users::ActiveModel = u.clone().into();
             am.last_login_at = Set(Some(Utc::now()));
             am.update(db).await?;
@@ -491,8 +559,12 @@ pub async fn login<C: ConnectionTrait + TransactionTrait>(
             log_login(db, &name, false, ip, user_agent, LOG_DISABLED).await?;
             Err(AppError::Unauthenticated)
         }
-        _ => {
+        Some(_) => {
             log_login(db, &name, false, ip, user_agent, LOG_BAD_CREDENTIALS).await?;
+            Err(AppError::Unauthenticated)
+        }
+        None => {
+            log_login(db, &name, false, ip, user_agent, LOG_UNKNOWN_USER).await?;
             Err(AppError::Unauthenticated)
         }
     }
@@ -541,6 +613,162 @@ pub async fn lift_throttle<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The public handle of a session: derived from its id, so it names the session in a list
+/// or a URL without being the secret or its hash (neither can be had back from it).
+pub fn session_handle(id: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("lianxin session handle:{id}").as_bytes(),
+    ))[..24]
+        .to_owned()
+}
+
+/// An open session as the online-users page shows it (never its secret, hash or CSRF token).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OpenSession {
+    /// The handle that ends it (`DELETE /api/v1/sessions/{id}`).
+    pub id: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// The user's unit, by name.
+    pub unit: Option<String>,
+    /// web (a browser) or api (an API token).
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    /// Its last request, to the minute (written at most once a minute).
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    /// The address it was opened from.
+    pub ip: Option<String>,
+    /// Whether this is the session of the request.
+    pub current: bool,
+}
+
+/// The sessions that have not expired, the most recently seen first (administrators of users).
+pub async fn list_sessions(
+    db: &impl ConnectionTrait,
+    who: &super::Principal,
+    current: Option<&str>,
+    paging: crate::paging::Paging,
+) -> AppResult<crate::paging::Page<OpenSession>> {
+    who.require(super::roles::perm::USER_EDIT)?;
+    let checked = paging.checked()?;
+    let rows = sessions::Entity::find()
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(sessions::Column::LastSeenAt)
+        .order_by_desc(sessions::Column::CreatedAt)
+        .order_by_asc(sessions::Column::Id)
+        .all(db)
+        .await?;
+    let total = rows.len() as u64;
+    let rows: Vec<sessions::Model> = rows
+        .into_iter()
+        .skip(checked.offset() as usize)
+        .take(paging.limit() as usize)
+        .collect();
+    let user_rows = users::Entity::find()
+        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
+        .all(db)
+        .await?;
+    let unit_names: std::collections::HashMap<i64, String> = units::Entity::find()
+        .filter(units::Column::Id.is_in(user_rows.iter().filter_map(|u| u.unit_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let user = user_rows.iter().find(|u| u.id == r.user_id);
+            OpenSession {
+                current: current == Some(r.id.as_str()),
+                id: session_handle(&r.id),
+                user_id: r.user_id,
+                username: user.map(|u| u.username.clone()).unwrap_or_default(),
+                display_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
+                unit: user
+                    .and_then(|u| u.unit_id)
+                    .and_then(|id| unit_names.get(&id).cloned()),
+                kind: r.kind,
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+                expires_at: r.expires_at,
+                ip: r.ip,
+            }
+        })
+        .collect();
+    Ok(crate::paging::Page { items, total })
+}
+
+/// Ends another user's (or one's own) session by its handle (强制下线): its next request is
+/// unauthenticated. Audited; an unknown or expired handle is a 404.
+pub async fn end_session<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &super::Principal,
+    handle: &str,
+) -> AppResult<()> {
+    who.require(super::roles::perm::USER_EDIT)?;
+    if handle.len() != 24 || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let found = sessions::Entity::find()
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .find(|s| session_handle(&s.id) == handle)
+        .ok_or(AppError::NotFound)?;
+    sessions::Entity::delete_by_id(found.id.clone())
+        .exec(&txn)
+        .await?;
+    let user = users::Entity::find_by_id(found.user_id).one(&txn).await?;
+    let name = user
+        .map(|u| format!("{}（{}）", u.display_name, u.username))
+        .unwrap_or_else(|| format!("用户 {}", found.user_id));
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Action::Delete,
+        "session",
+        Some(found.user_id),
+        format!(
+            "强制下线 {name}的{}（登录于 {}）",
+            if found.kind == "web" {
+                "浏览器会话"
+            } else {
+                "接口令牌"
+            },
+            crate::web::time::local_time(&found.created_at)
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Notes a session's request (at most once a minute, so a busy client costs no write per
+/// request).
+pub async fn touch_session(db: &impl ConnectionTrait, session: &sessions::Model) -> AppResult<()> {
+    let now = Utc::now();
+    if session
+        .last_seen_at
+        .is_some_and(|t| now - t < Duration::seconds(LAST_SEEN_EVERY_SECS))
+    {
+        return Ok(());
+    }
+    sessions::Entity::update_many()
+        .col_expr(
+            sessions::Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(sessions::Column::Id.eq(session.id.as_str()))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

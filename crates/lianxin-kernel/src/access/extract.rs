@@ -236,6 +236,7 @@ where
                 ));
             }
         }
+        super::auth::touch_session(&state.db, &session).await?;
         let p = load_principal(&state.db, user, kind, session.csrf_token, client_ip(parts)).await?;
         parts.extensions.insert(p.clone());
         Ok(p)

@@ -44,7 +44,6 @@ where
             "/disinfections",
             get(disinfections_page).post(disinfection_submit),
         )
-        .route("/screening/settings", axum::routing::post(settings_submit))
         .route("/screening", get(screening_page))
         .route("/screening/contacts.xlsx", get(screening_export))
         .route("/screening/entry", get(entry_page))
@@ -270,7 +269,8 @@ struct CheckpointsPage {
     error: Option<String>,
     /// A device just registered: its name and token (shown once).
     new_device: Option<(String, String)>,
-    /// For administrators: the fever threshold (°C) and retention (days).
+    /// For administrators: the fever threshold (°C) and retention (days), read-only here (they
+    /// are changed on the settings page, 参数设置).
     settings: Option<(String, i64)>,
 }
 
@@ -645,64 +645,6 @@ async fn screening_export(
         window_minutes: query_value("window_minutes", f.window_minutes.as_deref())?,
     };
     crate::api::contacts_file(&s, &who, lang, &q).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct SettingsForm {
-    fever_celsius: Option<String>,
-    retention_days: Option<String>,
-}
-
-async fn settings_submit(
-    State(s): State<crate::Screening>,
-    who: Principal,
-    lang: Lang,
-    Form(f): Form<SettingsForm>,
-) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let fever = match f
-        .fever_celsius
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        None => None,
-        Some(v) => match lianxin_types::DeciCelsius::from_celsius_str(v) {
-            Ok(t) => Some(i64::from(t.0)),
-            Err(e) => {
-                errors.push(FieldError::from_validation(
-                    "fever_celsius",
-                    &e,
-                    "发热阈值",
-                    "Fever threshold",
-                ));
-                None
-            }
-        },
-    };
-    let retention = crate::text::parse_int(
-        &mut errors,
-        "retention_days",
-        f.retention_days.as_deref(),
-        "保留天数",
-        "Retention days",
-    );
-    let r = if errors.is_empty() {
-        crate::privacy::set_settings(
-            &s.db,
-            &who,
-            crate::privacy::ScreeningSettings {
-                fever_threshold: fever,
-                retention_days: retention,
-            },
-        )
-        .await
-        .map(|_| ())
-    } else {
-        Err(AppError::Validation(errors))
-    };
-    s.ingest.forget_settings();
-    checkpoints_after(&s.core(), &who, lang, r.map(|()| None)).await
 }
 
 #[derive(Template)]

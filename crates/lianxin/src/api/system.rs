@@ -20,7 +20,9 @@ use crate::error::{AppError, AppResult};
 use crate::paging::Page;
 use crate::paging::Paging;
 use crate::perm;
+use lianxin_kernel::access::auth::OpenSession;
 use lianxin_kernel::http::{ApiJson, ApiQuery, IdPath};
+use lianxin_kernel::settings::{self, SettingView};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,6 +41,113 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_calendar))
         .routes(routes!(set_calendar_day, delete_calendar_day))
         .routes(routes!(deadline))
+        .routes(routes!(list_settings))
+        .routes(routes!(put_setting))
+        .routes(routes!(list_sessions))
+        .routes(routes!(end_session))
+}
+
+/// The setting views with what overrides them at start (the API token lifetime when the
+/// server was started with `--api-token-days`).
+pub async fn setting_views(
+    state: &AppState,
+    who: &Principal,
+    lang: crate::i18n::Lang,
+) -> AppResult<Vec<SettingView>> {
+    let mut views = settings::list(&state.db, who, lang).await?;
+    for v in &mut views {
+        overridden(state, v, lang);
+    }
+    Ok(views)
+}
+
+fn overridden(state: &AppState, v: &mut SettingView, lang: crate::i18n::Lang) {
+    if v.key == settings::keys::API_TOKEN_DAYS
+        && let Some(days) = state.api_token_days
+    {
+        v.overridden_by = Some(if lang.is_en() {
+            format!(
+                "started with --api-token-days {days}: tokens live {days} days, this value is not used"
+            )
+        } else {
+            format!("服务以 --api-token-days {days} 启动：令牌有效期为 {days} 天，此处的值不生效")
+        });
+    }
+}
+
+/// The installation's settings (参数设置): each with its meaning, the value in force, its
+/// default and range (administrators).
+#[utoipa::path(get, path = "/api/v1/settings", tag = "system",
+    responses((status = 200, body = Vec<SettingView>)))]
+async fn list_settings(
+    State(state): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+) -> AppResult<Json<Vec<SettingView>>> {
+    Ok(Json(setting_views(&state, &who, lang).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SettingInput {
+    /// The new value: a number for integer, decimal and unit settings (a decimal may have one
+    /// digit after the point: 37.5), text for text settings.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+/// Change one setting (administrators; audited). A value outside its kind or range is a 422
+/// naming the field `value` and changes nothing; an unknown key is a 404.
+#[utoipa::path(put, path = "/api/v1/settings/{key}", tag = "system",
+    params(("key" = String, Path, description = "the setting's key, e.g. screening.fever_threshold")),
+    request_body = SettingInput,
+    responses((status = 200, body = SettingView)))]
+async fn put_setting(
+    State(state): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    ApiJson(input): ApiJson<SettingInput>,
+) -> AppResult<Json<SettingView>> {
+    who.require(perm::ALL)?;
+    settings::find(&key).ok_or(AppError::NotFound)?;
+    let text = settings::text_of(&input.value)?;
+    let mut v = settings::set(&state.db, &who, &key, &text, lang).await?;
+    overridden(&state, &mut v, lang);
+    Ok(Json(v))
+}
+
+/// The open sessions (在线用户): browser sessions and API tokens that have not expired, the
+/// most recently seen first. Never their secrets or hashes: `id` is a handle for ending one.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "system", params(Paging),
+    responses((status = 200, body = Page<OpenSession>)))]
+async fn list_sessions(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: HeaderMap,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<OpenSession>>> {
+    let current = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| auth::token_id(t.trim()));
+    Ok(Json(
+        auth::list_sessions(&state.db, &who, current.as_deref(), paging).await?,
+    ))
+}
+
+/// Force a session to end (强制下线): its next request is unauthenticated (a browser goes to
+/// the sign-in page). Audited.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "system",
+    params(("id" = String, Path, description = "the session's id from the list")),
+    responses((status = 204)))]
+async fn end_session(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<StatusCode> {
+    auth::end_session(&state.db, &who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -304,10 +413,12 @@ pub struct TokenResponse {
     pub expires_at: String,
 }
 
-/// Exchange a username and password for a bearer token (valid 30 days unless the server is
-/// started with `--api-token-days`). After 5 failures of an account from one client, each
-/// further attempt waits for a growing delay (1 minute, doubling up to 15): an attempt during
-/// the delay answers 429 with `Retry-After`, is not counted and checks no password.
+/// Exchange a username and password for a bearer token (valid for the days of the setting
+/// `auth.api_token_days`, 30 by default, unless the server is started with `--api-token-days`).
+/// After 5 failures of an account from one client (the setting `auth.throttle_free_failures`),
+/// each further attempt waits for a growing delay (1 minute, doubling up to 15, the setting
+/// `auth.throttle_max_lock_minutes`): an attempt during the delay answers 429 with
+/// `Retry-After`, is not counted and checks no password.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(()),
     request_body = TokenRequest,
     responses((status = 200, body = TokenResponse),
@@ -328,8 +439,17 @@ async fn create_token(
         ua,
     )
     .await?;
-    let (token, expires) =
-        auth::open_api_token(&state.db, user.id, ip, state.api_token_days).await?;
+    let days = match state.api_token_days {
+        Some(d) => d,
+        None => {
+            lianxin_kernel::settings::kernel_int(
+                &state.db,
+                lianxin_kernel::settings::keys::API_TOKEN_DAYS,
+            )
+            .await?
+        }
+    };
+    let (token, expires) = auth::open_api_token(&state.db, user.id, ip, days).await?;
     Ok(Json(TokenResponse {
         token,
         expires_at: expires.to_rfc3339(),

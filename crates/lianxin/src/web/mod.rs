@@ -49,7 +49,8 @@ pub fn home_area() -> Area {
     }
 }
 
-/// System management (users, roles, logs, the calendar, case kinds, the API documentation),
+/// System management (users, roles, settings, online users, logs, the calendar, case kinds,
+/// the API documentation),
 /// last in the menu.
 pub fn system_area() -> Area {
     Area {
@@ -66,6 +67,12 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::ROLE_LIST) {
         sys.push(item("roles", "/system/roles", "menu.roles"));
+    }
+    if who.can(perm::ALL) {
+        sys.push(item("settings", "/system/settings", "menu.settings"));
+    }
+    if who.can(perm::USER_EDIT) {
+        sys.push(item("sessions", "/system/sessions", "menu.sessions"));
     }
     if who.can(perm::AUDIT_LIST) {
         sys.push(item("audit", "/system/audit", "menu.audit"));

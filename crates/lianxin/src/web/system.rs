@@ -1,5 +1,6 @@
-//! System pages: users (用户管理), roles with their data scopes (角色管理), the audit log
-//! (操作日志) and the login log (登录日志).
+//! System pages: users (用户管理), roles with their data scopes (角色管理), the installation's
+//! settings (参数设置), the open sessions (在线用户), the audit log (操作日志) and the login log
+//! (登录日志).
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -39,6 +40,16 @@ pub fn router() -> Router<AppState> {
         .route("/system/calendar", get(calendar_list).post(calendar_save))
         .route("/system/calendar/new", get(calendar_new))
         .route("/system/logins", get(login_list))
+        .route("/system/settings", get(settings_list))
+        .route(
+            "/system/settings/{key}",
+            get(setting_edit).post(setting_save),
+        )
+        .route("/system/sessions", get(session_list))
+        .route(
+            "/system/sessions/{id}/end",
+            get(session_end_confirm).post(session_end),
+        )
         .route("/system/login-throttles", get(throttle_list))
         .route(
             "/system/login-throttles/{id}/lift",
@@ -487,7 +498,7 @@ async fn login_list(
                     }
                     .to_owned(),
                 ),
-                Cell::text(l.message.clone()),
+                Cell::text(auth::login_reason(&l.message, lang)),
                 Cell::text(l.ip.clone().unwrap_or_default()),
                 Cell::text(l.user_agent.clone().unwrap_or_default()),
             ]
@@ -1210,4 +1221,302 @@ async fn calendar_save(
         || async { Ok(calendar_form(&who, lang, &f)) },
     )
     .await
+}
+
+/// The installation's settings (参数设置): each with its meaning, the value in force (with an
+/// example where the setting gives one, and what overrides it), its default, and a link to
+/// change it.
+async fn settings_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    let views = crate::api::system::setting_views(&s, &who, lang).await?;
+    let rows: Vec<Vec<Cell>> = views
+        .iter()
+        .map(|v| {
+            let href = format!("/system/settings/{}", v.key);
+            let mut value = v.display.clone();
+            if let Some(e) = &v.example {
+                value = format!("{value}（{e}）");
+            }
+            if let Some(o) = &v.overridden_by {
+                value = format!("{value}；{o}");
+            }
+            vec![
+                Cell::link(v.label.clone(), href.clone()),
+                Cell::text(v.description.clone()),
+                Cell::text(value),
+                Cell::text(v.default_display.clone()),
+                Cell::link(lang.t("setting.edit").into_owned(), href),
+            ]
+        })
+        .collect();
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "settings", lang.t("menu.settings")),
+        action: "/system/settings".into(),
+        buttons: Vec::new(),
+        filters: Vec::new(),
+        columns: columns(
+            lang,
+            &[
+                "setting.name",
+                "setting.description",
+                "setting.value",
+                "setting.default",
+                "setting.edit",
+            ],
+        ),
+        list: ListCtl::whole(
+            "settings",
+            "/system/settings",
+            rows.len() as u64,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "settings").await?,
+        ),
+        rows,
+        row_ids: Vec::new(),
+        tree: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct SettingForm {
+    value: Option<String>,
+}
+
+/// A setting's value as its form field shows it (37.3, 28, the pattern, a unit id).
+fn input_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+async fn setting_form(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    key: &str,
+    typed: Option<&str>,
+) -> AppResult<FormPage> {
+    let def = lianxin_kernel::settings::find(key).ok_or(AppError::NotFound)?;
+    let mut v = lianxin_kernel::settings::view(&s.db, def, lang).await?;
+    if let Some(all) = crate::api::system::setting_views(s, who, lang)
+        .await?
+        .into_iter()
+        .find(|x| x.key == key)
+    {
+        v = all;
+    }
+    let mut hint = v.description.clone();
+    if let (Some(min), Some(max)) = (v.min, v.max) {
+        hint = format!(
+            "{hint} {}：{min} – {max} {}",
+            lang.t("setting.range"),
+            v.unit.clone().unwrap_or_default()
+        );
+    }
+    hint = format!(
+        "{hint} {}：{}",
+        lang.t("setting.default"),
+        v.default_display
+    );
+    if let Some(e) = &v.example {
+        hint = format!("{hint} {e}");
+    }
+    if let Some(o) = &v.overridden_by {
+        hint = format!("{hint} {o}");
+    }
+    let value = typed
+        .map(str::to_owned)
+        .unwrap_or_else(|| input_text(&v.value));
+    let mut field = FormField::new("value", v.label.clone(), "text", Some(&value))
+        .required()
+        .hint(hint);
+    if let lianxin_kernel::settings::Kind::Unit { kinds } = def.kind {
+        let all = units::Entity::find()
+            .filter(units::Column::Kind.is_in(kinds.iter().copied()))
+            .order_by_asc(units::Column::Code)
+            .all(&s.db)
+            .await?;
+        field.kind = "select";
+        field = field.options(
+            all.into_iter()
+                .map(|u| SelectOption {
+                    value: u.id.to_string(),
+                    label: format!("{} {}", u.code, u.name),
+                })
+                .collect(),
+        );
+    }
+    Ok(FormPage {
+        ctx: PageCtx::new(
+            who,
+            lang,
+            "settings",
+            format!("{} · {}", lang.t("menu.settings"), v.label),
+        ),
+        action: format!("/system/settings/{key}"),
+        cancel: "/system/settings".into(),
+        fields: vec![field],
+        errors: Vec::new(),
+    })
+}
+
+async fn setting_edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    who.require(perm::ALL)?;
+    Ok(render(&setting_form(&s, &who, lang, &key, None).await?))
+}
+
+async fn setting_save(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    Form(f): Form<SettingForm>,
+) -> AppResult<Response> {
+    who.require(perm::ALL)?;
+    lianxin_kernel::settings::find(&key).ok_or(AppError::NotFound)?;
+    let typed = f.value.clone().unwrap_or_default();
+    saved_or_form(
+        lianxin_kernel::settings::set(&s.db, &who, &key, &typed, lang).await,
+        |_| "/system/settings".to_owned(),
+        || setting_form(&s, &who, lang, &key, Some(&typed)),
+    )
+    .await
+}
+
+/// The session id (hash) of a browser request's cookie, to mark it in the list.
+fn cookie_session(headers: &axum::http::HeaderMap) -> Option<String> {
+    let cookies = headers.get(axum::http::header::COOKIE)?.to_str().ok()?;
+    cookies.split(';').find_map(|c| {
+        c.trim()
+            .strip_prefix(auth::SESSION_COOKIE)
+            .and_then(|v| v.strip_prefix('='))
+            .map(auth::token_id)
+    })
+}
+
+/// The open sessions (在线用户), each with 强制下线.
+async fn session_list(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let current = cookie_session(&headers);
+    let page = auth::list_sessions(&s.db, &who, current.as_deref(), paging).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|x| {
+            let mut name = x.display_name.clone();
+            if x.current {
+                name.push_str(&lang.t("session.current"));
+            }
+            vec![
+                Cell::text(x.username.clone()),
+                Cell::text(name),
+                Cell::text(x.unit.clone().unwrap_or_default()),
+                Cell::text(local_time(&x.created_at)),
+                Cell::text(x.last_seen_at.as_ref().map(local_time).unwrap_or_default()),
+                Cell::text(x.ip.clone().unwrap_or_default()),
+                Cell::text(
+                    lang.t(if x.kind == "web" {
+                        "session.kind_web"
+                    } else {
+                        "session.kind_api"
+                    })
+                    .into_owned(),
+                ),
+                Cell::link(
+                    lang.t("session.end").into_owned(),
+                    format!("/system/sessions/{}/end", x.id),
+                ),
+            ]
+        })
+        .collect();
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(&who, lang, "sessions", lang.t("menu.sessions")),
+        action: "/system/sessions".into(),
+        buttons: Vec::new(),
+        filters: Vec::new(),
+        columns: columns(
+            lang,
+            &[
+                "session.user",
+                "session.name",
+                "session.unit",
+                "session.created",
+                "session.last_seen",
+                "session.ip",
+                "session.kind",
+                "session.end",
+            ],
+        ),
+        rows,
+        row_ids: Vec::new(),
+        list: ListCtl::new(
+            "sessions",
+            "/system/sessions",
+            String::new(),
+            None,
+            paging,
+            page.total,
+            lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "sessions").await?,
+        ),
+        tree: Vec::new(),
+    }))
+}
+
+/// A session handle as it may appear in a path (24 hex digits), else 404.
+fn handle(id: &str) -> AppResult<&str> {
+    if id.len() == 24 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(id)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn session_end_confirm(
+    who: Principal,
+    lang: Lang,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    who.require(perm::USER_EDIT)?;
+    let id = handle(&id)?;
+    Ok(render(&confirm_page(
+        &who,
+        lang,
+        "sessions",
+        "session.end_title",
+        format!("/system/sessions/{id}/end"),
+        "/system/sessions",
+        "session.end_confirm",
+    )))
+}
+
+async fn session_end(
+    State(s): State<AppState>,
+    who: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    who.require(perm::USER_EDIT)?;
+    let id = handle(&id)?;
+    if f.confirmed() {
+        auth::end_session(&s.db, &who, id).await?;
+    }
+    Ok(Redirect::to("/system/sessions").into_response())
 }

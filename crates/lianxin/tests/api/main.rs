@@ -17,6 +17,7 @@ mod privacy_access;
 mod registries;
 mod screening;
 mod signin;
+mod sysmgmt;
 mod versions;
 mod web;
 mod webguard;

@@ -574,7 +574,7 @@ async fn staff_link_the_enterprise_of_an_outside_appeal_on_the_case_page() {
     assert!(!html.contains("id=\"form-link-enterprise\""));
 }
 
-/// The intake unit is a setting: named over the API or on the case kinds page (audited), and
+/// The intake unit is a setting: named over the API or on the settings page (audited), and
 /// the next outside appeal for an unregistered enterprise goes there; a unit that does not
 /// exist is refused by name.
 #[tokio::test]
@@ -630,15 +630,15 @@ async fn the_intake_unit_is_named_by_an_administrator() {
     let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
     let case = ok(app.get(&admin, &format!("/api/v1/cases/{id}")).await).await;
     assert_eq!(case["subject_unit"]["id"], f.sub_a);
-    // The page shows the setting and changes it.
+    // The case kinds page shows the setting; the settings page changes it.
     let b = Browser::login(&app, "admin").await;
     let (_, html) = b.get("/system/case-kinds").await;
     assert!(html.contains("id=\"intake-unit\""), "{html}");
     let csrf = b.csrf().await;
     let r = b
         .post(
-            "/system/case-kinds/intake",
-            &[("_csrf", &csrf), ("unit_id", &f.district.to_string())],
+            "/system/settings/open311.intake_unit_id",
+            &[("_csrf", &csrf), ("value", &f.district.to_string())],
         )
         .await;
     assert!(r.status().is_success() || r.status().is_redirection());

@@ -444,22 +444,22 @@ async fn checkpoints_devices_passages_and_screening_in_the_browser() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("北门岗亭"));
+    // The threshold is changed on the settings page; the checkpoints page names it and links
+    // there.
     let r = b
         .post(
-            "/screening/settings",
-            &[
-                ("_csrf", &csrf),
-                ("fever_celsius", "37.5"),
-                ("retention_days", "21"),
-            ],
+            "/system/settings/screening.fever_threshold",
+            &[("_csrf", &csrf), ("value", "37.5")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("value=\"37.5\""));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = b.get("/checkpoints").await;
+    assert!(html.contains("37.5 ℃"), "{html}");
+    assert!(html.contains("href=\"/system/settings\""));
     let r = b
         .post(
-            "/screening/settings",
-            &[("_csrf", &csrf), ("fever_celsius", "hot")],
+            "/system/settings/screening.fever_threshold",
+            &[("_csrf", &csrf), ("value", "hot")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
