@@ -525,8 +525,7 @@ async fn detail_of(
         .max()
     {
         Some(last) => {
-            let years =
-                calendar::deadline_years(c.dispatched_at.unwrap_or(c.created_at), last);
+            let years = calendar::deadline_years(c.dispatched_at.unwrap_or(c.created_at), last);
             calendar::years_without_days(db, years).await?
         }
         None => Vec::new(),

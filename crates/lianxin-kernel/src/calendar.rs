@@ -228,17 +228,11 @@ pub async fn remove_day<C: ConnectionTrait + TransactionTrait>(
 /// this installation, e.g. "2020,2021,2022".
 pub const SHIPPED_YEARS_KEY: &str = "calendar.shipped_years";
 
-/// Writes the shipped holiday arrangements (`calendar_cn`) into `calendar_days`, at start-up.
-/// Each shipped year is offered once: a year that has no day yet gets the State Council's
-/// days; a year that already has days is the administrator's and is left as it is. Either way
-/// the year is then remembered (`SHIPPED_YEARS_KEY`), so an administrator's later edits and
-/// removals are never undone by a restart. Returns the years written now.
-pub async fn load_shipped<C: ConnectionTrait + TransactionTrait>(conn: &C) -> AppResult<Vec<i32>> {
-    use crate::entities::settings;
-    let txn = crate::db::begin_write(conn).await?;
-    let mut offered: std::collections::BTreeSet<i32> =
-        settings::Entity::find_by_id(SHIPPED_YEARS_KEY.to_owned())
-            .one(&txn)
+/// The shipped years this installation has been offered (`SHIPPED_YEARS_KEY`).
+async fn offered_years(db: &impl ConnectionTrait) -> AppResult<std::collections::BTreeSet<i32>> {
+    Ok(
+        crate::entities::settings::Entity::find_by_id(SHIPPED_YEARS_KEY.to_owned())
+            .one(db)
             .await?
             .map(|s| {
                 s.value
@@ -246,11 +240,31 @@ pub async fn load_shipped<C: ConnectionTrait + TransactionTrait>(conn: &C) -> Ap
                     .filter_map(|y| y.trim().parse().ok())
                     .collect()
             })
-            .unwrap_or_default();
-    let pending: Vec<i32> = crate::calendar_cn::years()
+            .unwrap_or_default(),
+    )
+}
+
+async fn pending_shipped_years(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
+    let offered = offered_years(db).await?;
+    Ok(crate::calendar_cn::years()
         .into_iter()
         .filter(|y| !offered.contains(y))
-        .collect();
+        .collect())
+}
+
+/// Writes the shipped holiday arrangements (`calendar_cn`) into `calendar_days`, at start-up.
+/// Each shipped year is offered once: a year that has no day yet gets the State Council's
+/// days; a year that already has days is the administrator's and is left as it is. Either way
+/// the year is then remembered (`SHIPPED_YEARS_KEY`), so an administrator's later edits and
+/// removals are never undone by a restart. Returns the years written now.
+pub async fn load_shipped<C: ConnectionTrait + TransactionTrait>(conn: &C) -> AppResult<Vec<i32>> {
+    // The usual start has nothing to offer: it reads the setting and takes no write lock.
+    if pending_shipped_years(conn).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = crate::db::begin_write(conn).await?;
+    let pending = pending_shipped_years(&txn).await?;
+    let mut offered = offered_years(&txn).await?;
     if pending.is_empty() {
         return Ok(Vec::new());
     }
@@ -337,7 +351,10 @@ pub async fn years_without_days(
 
 /// The local (Asia/Shanghai) years from the date of `start` to the last day before `deadline`
 /// (a deadline is the 24:00 that ends its last day): the years a deadline is counted across.
-pub fn deadline_years(start: DateTime<Utc>, deadline: DateTime<Utc>) -> std::ops::RangeInclusive<i32> {
+pub fn deadline_years(
+    start: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+) -> std::ops::RangeInclusive<i32> {
     let a = start.with_timezone(&Shanghai).date_naive().year();
     let b = (deadline - Duration::seconds(1))
         .with_timezone(&Shanghai)
@@ -509,11 +526,17 @@ mod tests {
     fn the_years_a_deadline_is_counted_across() {
         // A deadline at 24:00 on 31 December ends a day of that year.
         assert_eq!(
-            deadline_years(at("2026-12-20T10:00:00+08:00"), at("2027-01-01T00:00:00+08:00")),
+            deadline_years(
+                at("2026-12-20T10:00:00+08:00"),
+                at("2027-01-01T00:00:00+08:00")
+            ),
             2026..=2026
         );
         assert_eq!(
-            deadline_years(at("2026-12-20T10:00:00+08:00"), at("2027-01-05T00:00:00+08:00")),
+            deadline_years(
+                at("2026-12-20T10:00:00+08:00"),
+                at("2027-01-05T00:00:00+08:00")
+            ),
             2026..=2027
         );
         assert_eq!(

@@ -117,13 +117,7 @@ pub const NOTICES: &[Notice] = &[
                 &["2020-01-19"],
             ),
             // 延长2020年春节假期至2月2日（星期日，农历正月初九）: 1 February is off after all.
-            a(
-                SPRING_FESTIVAL_EXTENDED,
-                "2020-01-31",
-                "2020-02-02",
-                3,
-                &[],
-            ),
+            a(SPRING_FESTIVAL_EXTENDED, "2020-01-31", "2020-02-02", 3, &[]),
             // 三、清明节：4月4日至6日放假调休，共3天。
             a(QINGMING, "2020-04-04", "2020-04-06", 3, &[]),
             // 四、劳动节：5月1日至5日放假调休，共5天。4月26日（星期日）、5月9日（星期六）上班。
@@ -314,13 +308,7 @@ pub const NOTICES: &[Notice] = &[
             // 三、清明节：4月4日（周五）至6日（周日）放假，共3天。
             a(QINGMING, "2025-04-04", "2025-04-06", 3, &[]),
             // 四、劳动节：5月1日（周四）至5日（周一）放假调休，共5天。4月27日（周日）上班。
-            a(
-                LABOUR_DAY,
-                "2025-05-01",
-                "2025-05-05",
-                5,
-                &["2025-04-27"],
-            ),
+            a(LABOUR_DAY, "2025-05-01", "2025-05-05", 5, &["2025-04-27"]),
             // 五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。
             a(DRAGON_BOAT, "2025-05-31", "2025-06-02", 3, &[]),
             // 六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。
@@ -352,13 +340,7 @@ pub const NOTICES: &[Notice] = &[
             // 三、清明节：4月4日（周六）至6日（周一）放假，共3天。
             a(QINGMING, "2026-04-04", "2026-04-06", 3, &[]),
             // 四、劳动节：5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
-            a(
-                LABOUR_DAY,
-                "2026-05-01",
-                "2026-05-05",
-                5,
-                &["2026-05-09"],
-            ),
+            a(LABOUR_DAY, "2026-05-01", "2026-05-05", 5, &["2026-05-09"]),
             // 五、端午节：6月19日（周五）至21日（周日）放假，共3天。
             a(DRAGON_BOAT, "2026-06-19", "2026-06-21", 3, &[]),
             // 六、中秋节：9月25日（周五）至27日（周日）放假，共3天。
@@ -436,7 +418,10 @@ pub fn days() -> Vec<ShippedDay> {
 /// The shipped days of one calendar year (by the day's own date: 31 December 2022 is in
 /// the 2023 notice and in year 2022).
 pub fn days_of(year: i32) -> Vec<ShippedDay> {
-    days().into_iter().filter(|d| d.day.year() == year).collect()
+    days()
+        .into_iter()
+        .filter(|d| d.day.year() == year)
+        .collect()
 }
 
 /// The calendar years the shipped notices cover.

@@ -168,8 +168,7 @@ async fn deadline(
     let cal = calendar::Calendar::load(&state.db).await?;
     let deadline = cal.deadline_after(p.from, p.working_days);
     let missing =
-        calendar::years_without_days(&state.db, calendar::deadline_years(p.from, deadline))
-            .await?;
+        calendar::years_without_days(&state.db, calendar::deadline_years(p.from, deadline)).await?;
     Ok(Json(DeadlineResponse {
         deadline,
         warning: calendar::missing_years_notice(&missing, lang),

@@ -137,7 +137,10 @@ async fn an_administrators_edits_of_shipped_days_survive_a_restart() {
     );
     assert_eq!(app.count("calendar_days").await, before);
     let y2026 = year(&app, &admin, 2026).await;
-    assert_eq!(day(&y2026, "2026-10-08").expect("8 Oct")["note"], "区内延休");
+    assert_eq!(
+        day(&y2026, "2026-10-08").expect("8 Oct")["note"],
+        "区内延休"
+    );
     assert_eq!(day(&y2026, "2026-10-01").expect("1 Oct")["note"], "国庆");
     assert!(day(&y2026, "2026-10-10").is_none());
     assert!(year(&app, &admin, 2025).await.is_empty());
@@ -164,7 +167,9 @@ async fn a_shipped_year_loads_only_where_the_year_has_no_day() {
         .await
         .expect("forget the offered years");
     assert_eq!(
-        lianxin::calendar::load_shipped(&app.db).await.expect("load"),
+        lianxin::calendar::load_shipped(&app.db)
+            .await
+            .expect("load"),
         vec![2024]
     );
     assert_eq!(year(&app, &admin, 2023).await.len(), 1);
