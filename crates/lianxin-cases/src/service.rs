@@ -19,7 +19,7 @@ use super::{SATISFACTIONS, label};
 use crate::access::Principal;
 use crate::access::scope::scoped;
 use crate::audit::{self, Action};
-use crate::calendar::Calendar;
+use crate::calendar::{self, Calendar};
 use crate::entities::{
     case_assignments, case_categories, case_day_tallies, case_events, case_facts, case_kinds,
     case_tallies, cases, enterprises, inspections, people, units,
@@ -223,6 +223,11 @@ pub struct CaseDetail {
     /// (an assisting part still open): Chinese and English.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolve_blocked: Option<[String; 2]>,
+    /// The years the case's deadlines were counted across (from dispatch, or raising, to the
+    /// latest of its deadlines) for which the working-day calendar holds no day at all: there
+    /// Monday to Friday counted as working days, so a deadline may miss a holiday. Empty when
+    /// the calendar covers them.
+    pub calendar_missing_years: Vec<i32>,
 }
 
 pub fn is_overdue(c: &cases::Model, now: DateTime<Utc>) -> bool {
@@ -514,7 +519,19 @@ async fn detail_of(
     } else {
         (Vec::new(), None)
     };
+    let calendar_missing_years = match [c.deadline, c.response_deadline, c.requested_deadline]
+        .into_iter()
+        .flatten()
+        .max()
+    {
+        Some(last) => {
+            let years = calendar::deadline_years(c.dispatched_at.unwrap_or(c.created_at), last);
+            calendar::years_without_days(db, years).await?
+        }
+        None => Vec::new(),
+    };
     Ok(CaseDetail {
+        calendar_missing_years,
         case: names.view(c, &assignments, lang, Utc::now()),
         events,
         attachments,

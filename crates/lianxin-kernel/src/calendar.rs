@@ -224,46 +224,185 @@ pub async fn remove_day<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-/// The 2020 holidays and adjusted working days of the State Council notices (the seed's year,
-/// including the Spring Festival holiday extended to 2 February for the epidemic).
-pub const CHINA_2020: &[(&str, DayKind, &str)] = &[
-    ("2020-01-01", DayKind::Holiday, "元旦"),
-    ("2020-01-19", DayKind::Workday, "春节调休"),
-    ("2020-01-24", DayKind::Holiday, "春节"),
-    ("2020-01-27", DayKind::Holiday, "春节"),
-    ("2020-01-28", DayKind::Holiday, "春节"),
-    ("2020-01-29", DayKind::Holiday, "春节"),
-    ("2020-01-30", DayKind::Holiday, "春节（疫情延长）"),
-    ("2020-01-31", DayKind::Holiday, "春节（疫情延长）"),
-    ("2020-04-06", DayKind::Holiday, "清明节"),
-    ("2020-04-26", DayKind::Workday, "劳动节调休"),
-    ("2020-05-01", DayKind::Holiday, "劳动节"),
-    ("2020-05-04", DayKind::Holiday, "劳动节"),
-    ("2020-05-05", DayKind::Holiday, "劳动节"),
-    ("2020-05-09", DayKind::Workday, "劳动节调休"),
-    ("2020-06-25", DayKind::Holiday, "端午节"),
-    ("2020-06-26", DayKind::Holiday, "端午节"),
-    ("2020-06-28", DayKind::Workday, "端午节调休"),
-    ("2020-09-27", DayKind::Workday, "国庆节调休"),
-    ("2020-10-01", DayKind::Holiday, "国庆节、中秋节"),
-    ("2020-10-02", DayKind::Holiday, "国庆节"),
-    ("2020-10-05", DayKind::Holiday, "国庆节"),
-    ("2020-10-06", DayKind::Holiday, "国庆节"),
-    ("2020-10-07", DayKind::Holiday, "国庆节"),
-    ("2020-10-08", DayKind::Holiday, "国庆节"),
-    ("2020-10-10", DayKind::Workday, "国庆节调休"),
-];
+/// The settings key listing the years whose shipped days (`calendar_cn`) have been offered to
+/// this installation, e.g. "2020,2021,2022".
+pub const SHIPPED_YEARS_KEY: &str = "calendar.shipped_years";
+
+/// The shipped years this installation has been offered (`SHIPPED_YEARS_KEY`).
+async fn offered_years(db: &impl ConnectionTrait) -> AppResult<std::collections::BTreeSet<i32>> {
+    Ok(
+        crate::entities::settings::Entity::find_by_id(SHIPPED_YEARS_KEY.to_owned())
+            .one(db)
+            .await?
+            .map(|s| {
+                s.value
+                    .split(',')
+                    .filter_map(|y| y.trim().parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
+async fn pending_shipped_years(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
+    let offered = offered_years(db).await?;
+    Ok(crate::calendar_cn::years()
+        .into_iter()
+        .filter(|y| !offered.contains(y))
+        .collect())
+}
+
+/// Writes the shipped holiday arrangements (`calendar_cn`) into `calendar_days`, at start-up.
+/// Each shipped year is offered once: a year that has no day yet gets the State Council's
+/// days; a year that already has days is the administrator's and is left as it is. Either way
+/// the year is then remembered (`SHIPPED_YEARS_KEY`), so an administrator's later edits and
+/// removals are never undone by a restart. Returns the years written now.
+pub async fn load_shipped<C: ConnectionTrait + TransactionTrait>(conn: &C) -> AppResult<Vec<i32>> {
+    // The usual start has nothing to offer: it reads the setting and takes no write lock.
+    if pending_shipped_years(conn).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = crate::db::begin_write(conn).await?;
+    let pending = pending_shipped_years(&txn).await?;
+    let mut offered = offered_years(&txn).await?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut written = Vec::new();
+    for year in pending {
+        offered.insert(year);
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            continue;
+        };
+        let has_days = calendar_days::Entity::find()
+            .filter(calendar_days::Column::Day.between(from, to))
+            .one(&txn)
+            .await?
+            .is_some();
+        let days = crate::calendar_cn::days_of(year);
+        if has_days || days.is_empty() {
+            continue;
+        }
+        calendar_days::Entity::insert_many(days.iter().map(|d| calendar_days::ActiveModel {
+            day: Set(d.day),
+            kind: Set(d.kind.code().to_owned()),
+            note: Set(d.note_zh()),
+        }))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(calendar_days::Column::Day)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        written.push(year);
+    }
+    let value = offered
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    crate::db::put_setting(&txn, SHIPPED_YEARS_KEY, value).await?;
+    if !written.is_empty() {
+        let list = written
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        audit::record(
+            &txn,
+            &Principal::system("system"),
+            Action::Create,
+            "calendar",
+            None,
+            format!("国务院办公厅节假日安排 {list} (State Council holiday arrangements loaded)"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Of `years`, those for which the calendar holds no day at all: there, deadlines count
+/// Monday to Friday as working days, which the answer should say.
+pub async fn years_without_days(
+    db: &impl ConnectionTrait,
+    years: std::ops::RangeInclusive<i32>,
+) -> AppResult<Vec<i32>> {
+    let (lo, hi) = (*years.start(), *years.end());
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(lo, 1, 1),
+        NaiveDate::from_ymd_opt(hi, 12, 31),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let present: std::collections::BTreeSet<i32> = calendar_days::Entity::find()
+        .filter(calendar_days::Column::Day.between(from, to))
+        .all(db)
+        .await?
+        .iter()
+        .map(|d| d.day.year())
+        .collect();
+    Ok(years.filter(|y| !present.contains(y)).collect())
+}
+
+/// The local (Asia/Shanghai) years from the date of `start` to the last day before `deadline`
+/// (a deadline is the 24:00 that ends its last day): the years a deadline is counted across.
+pub fn deadline_years(
+    start: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+) -> std::ops::RangeInclusive<i32> {
+    let a = start.with_timezone(&Shanghai).date_naive().year();
+    let b = (deadline - Duration::seconds(1))
+        .with_timezone(&Shanghai)
+        .date_naive()
+        .year();
+    a.min(b)..=a.max(b)
+}
+
+/// The sentence a page shows when deadlines are counted across years with no days.
+pub fn missing_years_notice(years: &[i32], lang: crate::i18n::Lang) -> Option<String> {
+    if years.is_empty() {
+        return None;
+    }
+    let list = |sep: &str| {
+        years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Some(match lang {
+        crate::i18n::Lang::Zh => format!(
+            "{} 年尚未录入节假日安排，期限按周一至周五为工作日计算。",
+            list("、")
+        ),
+        crate::i18n::Lang::En => format!(
+            "No holidays are recorded for {}: deadlines there count Monday to Friday as working days.",
+            list(", ")
+        ),
+    })
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cal_2020() -> Calendar {
+    fn shipped() -> Calendar {
         Calendar::new(
-            CHINA_2020
-                .iter()
-                .map(|(d, k, _)| (NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap(), *k)),
+            crate::calendar_cn::days()
+                .into_iter()
+                .map(|d| (d.day, d.kind)),
         )
+    }
+    fn cal_2020() -> Calendar {
+        shipped()
+    }
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -317,5 +456,93 @@ mod tests {
         );
         assert!(!c.is_working_day(NaiveDate::from_ymd_opt(2020, 10, 8).unwrap()));
         assert!(c.is_working_day(NaiveDate::from_ymd_opt(2020, 9, 27).unwrap()));
+    }
+
+    #[test]
+    fn the_shipped_days_answer_the_known_cases() {
+        let c = shipped();
+        // The Spring Festival of 2020, extended to Sunday 2 February: Saturday 1 February,
+        // first announced as worked, was not.
+        assert!(!c.is_working_day(day("2020-01-31")));
+        assert!(!c.is_working_day(day("2020-02-01")));
+        assert!(!c.is_working_day(day("2020-02-02")));
+        assert!(c.is_working_day(day("2020-02-03")));
+        assert!(c.is_working_day(day("2020-01-19")));
+        // 2021: Sunday 7 and Saturday 20 February were worked.
+        assert!(c.is_working_day(day("2021-02-07")));
+        assert!(c.is_working_day(day("2021-02-20")));
+        assert!(!c.is_working_day(day("2021-02-11")));
+        // 31 December 2022 (a Saturday) is off by the 2023 notice; 2 January 2023 too.
+        assert!(!c.is_working_day(day("2023-01-02")));
+        // 2026: Sunday 4 January and Sunday 20 September worked; Monday 23 February off.
+        assert!(c.is_working_day(day("2026-01-04")));
+        assert!(c.is_working_day(day("2026-09-20")));
+        assert!(!c.is_working_day(day("2026-02-23")));
+    }
+
+    #[test]
+    fn deadlines_across_national_day_2024() {
+        let c = shipped();
+        // Monday 30 September + 1 = Tuesday 8 October (1-7 October off).
+        assert_eq!(
+            c.deadline_after(at("2024-09-30T10:00:00+08:00"), 1),
+            at("2024-10-09T00:00:00+08:00")
+        );
+        // + 5 = Saturday 12 October, worked.
+        assert_eq!(
+            c.deadline_after(at("2024-09-30T10:00:00+08:00"), 5),
+            at("2024-10-13T00:00:00+08:00")
+        );
+        // Friday 27 September + 1 = Sunday 29 September, worked.
+        assert_eq!(
+            c.deadline_after(at("2024-09-27T10:00:00+08:00"), 1),
+            at("2024-09-30T00:00:00+08:00")
+        );
+        // Working days in a year: the year's Mondays to Fridays less its statutory holidays
+        // (11 days until 2024, 13 from 2025), for 调休 moves days without adding any; 2020
+        // lost two more to the extended Spring Festival (Friday 31 January, Saturday 1
+        // February).
+        for (y, expected) in [
+            (2020, 262 - 11 - 2),
+            (2021, 261 - 11),
+            (2022, 260 - 11),
+            (2023, 260 - 11),
+            (2024, 262 - 11),
+            (2025, 261 - 13),
+            (2026, 261 - 13),
+        ] {
+            let start = Shanghai
+                .from_local_datetime(&day(&format!("{y}-01-01")).and_hms_opt(12, 0, 0).unwrap())
+                .single()
+                .unwrap()
+                .with_timezone(&Utc)
+                - Duration::days(1);
+            let end = start + Duration::days(if y % 4 == 0 { 366 } else { 365 });
+            assert_eq!(c.working_days_between(start, end), expected, "{y}");
+        }
+    }
+
+    #[test]
+    fn the_years_a_deadline_is_counted_across() {
+        // A deadline at 24:00 on 31 December ends a day of that year.
+        assert_eq!(
+            deadline_years(
+                at("2026-12-20T10:00:00+08:00"),
+                at("2027-01-01T00:00:00+08:00")
+            ),
+            2026..=2026
+        );
+        assert_eq!(
+            deadline_years(
+                at("2026-12-20T10:00:00+08:00"),
+                at("2027-01-05T00:00:00+08:00")
+            ),
+            2026..=2027
+        );
+        assert_eq!(
+            missing_years_notice(&[2027], crate::i18n::Lang::Zh).as_deref(),
+            Some("2027 年尚未录入节假日安排，期限按周一至周五为工作日计算。")
+        );
+        assert_eq!(missing_years_notice(&[], crate::i18n::Lang::En), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod access;
 pub mod area;
 pub mod audit;
 pub mod calendar;
+pub mod calendar_cn;
 pub mod db;
 pub mod entities;
 pub mod error;

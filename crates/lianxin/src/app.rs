@@ -266,7 +266,9 @@ pub async fn serve(
     .await
 }
 
-/// Connects, migrates, makes sure built-in roles exist and loads the installation key
+/// Connects, migrates, makes sure built-in roles and case kinds exist, loads the shipped
+/// holiday arrangements into years that have none (`calendar::load_shipped`), and loads the
+/// installation key
 /// (`lianxin_kernel::secret`: from the environment or the key file, never the database; a key
 /// the database kept is moved out once, and a key that does not match the database's is
 /// refused).
@@ -275,6 +277,12 @@ pub async fn prepare_database(url: &str) -> Result<DatabaseConnection, sea_orm::
     let db = crate::db::connect_and_migrate(url).await?;
     crate::access::roles::ensure_builtin_roles(&db).await?;
     crate::cases::kinds::ensure_builtin_kinds(&db).await?;
+    let loaded = crate::calendar::load_shipped(&db)
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    if !loaded.is_empty() {
+        tracing::info!(years = ?loaded, "loaded the State Council holiday arrangements");
+    }
     lianxin_kernel::secret::load(&db, url)
         .await
         .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;

@@ -18,7 +18,7 @@ pub mod web;
 
 pub use lianxin_cases as cases;
 pub use lianxin_cases::open311;
-pub use lianxin_kernel::{access, audit, calendar, error, i18n, paging, text};
+pub use lianxin_kernel::{access, audit, calendar, calendar_cn, error, i18n, paging, text};
 pub use lianxin_registries as registries;
 pub use lianxin_registries::exchange;
 pub use lianxin_screening as screening;

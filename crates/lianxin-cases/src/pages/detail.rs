@@ -194,8 +194,13 @@ pub(super) async fn detail_response(
         Vec::new()
     };
     let title = format!("{} {}", d.case.number, d.case.title);
+    let mut ctx = PageCtx::new(who, lang, "cases", title);
+    ctx.warnings.extend(crate::calendar::missing_years_notice(
+        &d.calendar_missing_years,
+        lang,
+    ));
     let page = DetailPage {
-        ctx: PageCtx::new(who, lang, "cases", title),
+        ctx,
         case: d.case,
         attachments: d.attachments,
         timeline,

@@ -79,6 +79,9 @@ pub struct PageCtx {
     pub csrf: String,
     pub menu: Vec<MenuGroup>,
     pub flash: Option<String>,
+    /// Warnings the page shows above its content (e.g. a deadline counted across a year the
+    /// working-day calendar has no days for).
+    pub warnings: Vec<String>,
 }
 
 pub struct MenuGroup {
@@ -115,6 +118,7 @@ impl PageCtx {
             csrf: who.csrf_token.clone(),
             menu,
             flash: None,
+            warnings: Vec::new(),
         }
     }
 }

@@ -249,6 +249,12 @@ pub struct DeadlineParams {
 pub struct DeadlineResponse {
     /// The end of the n-th working day after `from` (24:00 Asia/Shanghai), RFC 3339.
     pub deadline: chrono::DateTime<chrono::Utc>,
+    /// The years the count ran across for which the calendar holds no day at all (no
+    /// holidays or adjusted working days entered): there Monday to Friday counted as working
+    /// days, so the deadline may be wrong. Empty when the calendar covers the whole count.
+    pub calendar_missing_years: Vec<i32>,
+    /// `calendar_missing_years` said in a sentence (in the request's language), or null.
+    pub warning: Option<String>,
 }
 
 /// The deadline `working_days` working days after `from`, on the district's calendar.
@@ -257,6 +263,7 @@ pub struct DeadlineResponse {
 async fn deadline(
     State(state): State<AppState>,
     _who: Principal,
+    lang: crate::i18n::Lang,
     ApiQuery(p): ApiQuery<DeadlineParams>,
 ) -> AppResult<Json<DeadlineResponse>> {
     if p.working_days > 3650 {
@@ -268,8 +275,13 @@ async fn deadline(
         )));
     }
     let cal = calendar::Calendar::load(&state.db).await?;
+    let deadline = cal.deadline_after(p.from, p.working_days);
+    let missing =
+        calendar::years_without_days(&state.db, calendar::deadline_years(p.from, deadline)).await?;
     Ok(Json(DeadlineResponse {
-        deadline: cal.deadline_after(p.from, p.working_days),
+        deadline,
+        warning: calendar::missing_years_notice(&missing, lang),
+        calendar_missing_years: missing,
     }))
 }
 

@@ -246,11 +246,8 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         .await?;
         bar.inc(1);
     }
-    for (day, kind, note) in crate::calendar::CHINA_2020 {
-        let day = crate::calendar::parse_day(day).map_err(|e| AppError::internal(e.message_en))?;
-        crate::calendar::set_day(&txn, &who, day, Some(kind.code()), Some((*note).to_owned()))
-            .await?;
-    }
+    // The calendar (2020's holidays, the extended Spring Festival) is the shipped one that
+    // `app::prepare_database` loaded before this ran.
     bar.set_message("cases");
     let units_by_name: HashMap<String, (i64, String)> = d
         .units

@@ -1091,10 +1091,24 @@ async fn calendar_list(
     let total = days.len() as u64;
     let weekdays_zh = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
     let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    // In English, a shipped day whose note is still the shipped one shows the English name.
+    let shipped: std::collections::HashMap<chrono::NaiveDate, crate::calendar_cn::ShippedDay> =
+        if lang == Lang::En {
+            crate::calendar_cn::days_of(year)
+                .into_iter()
+                .map(|d| (d.day, d))
+                .collect()
+        } else {
+            Default::default()
+        };
     let rows = days
         .iter()
         .map(|d| {
             let w = d.day.weekday().num_days_from_monday() as usize;
+            let note = match shipped.get(&d.day) {
+                Some(s) if s.note_zh() == d.note => s.note_en(),
+                _ => d.note.clone(),
+            };
             vec![
                 Cell::link(
                     d.day.to_string(),
@@ -1102,7 +1116,7 @@ async fn calendar_list(
                 ),
                 Cell::text(lang.pick(weekdays_zh[w], weekdays_en[w]).to_owned()),
                 Cell::text(crate::text::code_label(DAY_KINDS, &d.kind, lang)),
-                Cell::text(d.note.clone()),
+                Cell::text(note),
             ]
         })
         .collect();
@@ -1112,8 +1126,22 @@ async fn calendar_list(
             label: y.to_string(),
         })
         .collect();
+    // Years near today (and the one shown) with no day at all: deadlines there count Monday
+    // to Friday, which the administrator should know before a case's deadline reaches them.
+    let this_year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .year();
+    let mut missing =
+        crate::calendar::years_without_days(&s.db, this_year - 1..=this_year + 1).await?;
+    if days.is_empty() && !missing.contains(&year) {
+        missing.push(year);
+        missing.sort_unstable();
+    }
+    let mut ctx = PageCtx::new(&who, lang, "calendar", lang.t("menu.calendar"));
+    ctx.warnings
+        .extend(crate::calendar::missing_years_notice(&missing, lang));
     Ok(render(&ListPage {
-        ctx: PageCtx::new(&who, lang, "calendar", lang.t("menu.calendar")),
+        ctx,
         action: "/system/calendar".into(),
         buttons: vec![Button {
             id: "btn-new",

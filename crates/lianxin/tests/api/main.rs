@@ -3,6 +3,7 @@
 
 mod access;
 mod architecture;
+mod calendar;
 mod cases;
 mod cli;
 mod duty;

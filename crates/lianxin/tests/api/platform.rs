@@ -172,26 +172,27 @@ async fn malformed_json_is_a_422_problem() {
 async fn the_working_day_calendar_is_data_an_admin_maintains() {
     let (app, _f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
-    // Thursday 1 Oct 2026 + 1 working day is Friday 2 Oct on a bare calendar...
+    // 2030 is a year the project ships no holidays for. Tuesday 1 Oct 2030 + 1 working day is
+    // Wednesday 2 Oct on a bare calendar, and the answer says the year has no days...
     let d: Value = app
         .get(
             &admin,
-            "/api/v1/calendar/deadline?from=2026-10-01T09:00:00%2B08:00&working_days=1",
+            "/api/v1/calendar/deadline?from=2030-10-01T09:00:00%2B08:00&working_days=1",
         )
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(d["deadline"], "2026-10-02T16:00:00Z");
-    // ...and Monday 12 Oct once the National Day holiday and its adjusted Saturday are entered.
+    assert_eq!(d["deadline"], "2030-10-02T16:00:00Z");
+    assert_eq!(d["calendar_missing_years"], json!([2030]));
+    assert!(d["warning"].as_str().is_some_and(|w| w.contains("2030")));
+    // ...and Saturday 5 Oct once a holiday and its adjusted Saturday are entered.
     for day in [
-        "2026-10-01",
-        "2026-10-02",
-        "2026-10-05",
-        "2026-10-06",
-        "2026-10-07",
-        "2026-10-08",
-        "2026-10-09",
+        "2030-10-01",
+        "2030-10-02",
+        "2030-10-03",
+        "2030-10-04",
+        "2030-10-07",
     ] {
         let r = app
             .put(
@@ -205,7 +206,7 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
     let r = app
         .put(
             &admin,
-            "/api/v1/calendar/2026-10-10",
+            "/api/v1/calendar/2030-10-05",
             &json!({"kind": "workday", "note": "调休"}),
         )
         .await;
@@ -213,28 +214,30 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
     let d: Value = app
         .get(
             &admin,
-            "/api/v1/calendar/deadline?from=2026-10-01T09:00:00%2B08:00&working_days=1",
+            "/api/v1/calendar/deadline?from=2030-10-01T09:00:00%2B08:00&working_days=1",
         )
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(
-        d["deadline"], "2026-10-10T16:00:00Z",
-        "Saturday 10 Oct is worked"
+        d["deadline"], "2030-10-05T16:00:00Z",
+        "Saturday 5 Oct is worked"
     );
+    assert_eq!(d["calendar_missing_years"], json!([]));
+    assert_eq!(d["warning"], Value::Null);
     let year: Value = app
-        .get(&admin, "/api/v1/calendar?year=2026")
+        .get(&admin, "/api/v1/calendar?year=2030")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(year.as_array().unwrap().len(), 8);
+    assert_eq!(year.as_array().unwrap().len(), 6);
     // Bad input and missing permission change nothing.
     let (status, p) = problem(
         app.put(
             &admin,
-            "/api/v1/calendar/2026-13-01",
+            "/api/v1/calendar/2030-13-01",
             &json!({"kind": "holiday"}),
         )
         .await,
@@ -245,7 +248,7 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
     let (status, _) = problem(
         app.put(
             &admin,
-            "/api/v1/calendar/2026-10-11",
+            "/api/v1/calendar/2030-10-11",
             &json!({"kind": "party"}),
         )
         .await,
@@ -256,7 +259,7 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
     assert_eq!(
         app.put(
             &leader,
-            "/api/v1/calendar/2026-10-11",
+            "/api/v1/calendar/2030-10-11",
             &json!({"kind": "holiday"})
         )
         .await
@@ -264,24 +267,24 @@ async fn the_working_day_calendar_is_data_an_admin_maintains() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.delete(&admin, "/api/v1/calendar/2026-10-10")
+        app.delete(&admin, "/api/v1/calendar/2030-10-05")
             .await
             .status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        app.delete(&admin, "/api/v1/calendar/2026-10-10")
+        app.delete(&admin, "/api/v1/calendar/2030-10-05")
             .await
             .status(),
         StatusCode::NOT_FOUND
     );
     let year: Value = app
-        .get(&leader, "/api/v1/calendar?year=2026")
+        .get(&leader, "/api/v1/calendar?year=2030")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(year.as_array().unwrap().len(), 7);
+    assert_eq!(year.as_array().unwrap().len(), 5);
 }
 
 /// Makes every audit insert fail from now on (a trigger), to show which writes share their
@@ -351,7 +354,7 @@ async fn no_write_lands_without_its_audit_row() {
         ),
         (
             "PUT",
-            "/api/v1/calendar/2026-10-01".into(),
+            "/api/v1/calendar/2030-10-01".into(),
             json!({"kind": "holiday", "note": "国庆节"}),
         ),
         (
@@ -447,11 +450,12 @@ async fn every_reference_in_the_openapi_document_resolves() {
 async fn concurrent_first_saves_of_a_calendar_day_both_succeed() {
     let (app, _f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
+    let before = app.count("calendar_days").await;
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (client, url, token) = (
             app.client.clone(),
-            app.url("/api/v1/calendar/2026-10-02"),
+            app.url("/api/v1/calendar/2030-10-02"),
             admin.clone(),
         );
         tasks.push(tokio::spawn(async move {
@@ -468,7 +472,7 @@ async fn concurrent_first_saves_of_a_calendar_day_both_succeed() {
     for t in tasks {
         assert_eq!(t.await.expect("task"), StatusCode::OK);
     }
-    assert_eq!(app.count("calendar_days").await, 1);
+    assert_eq!(app.count("calendar_days").await, before + 1);
 }
 
 /// Writes that read before they write never fail because another write committed in between:
@@ -491,7 +495,7 @@ async fn concurrent_writes_that_read_first_all_succeed() {
                 json!({"working_days": 3 + i % 5}),
             ),
             _ => (
-                app.url(&format!("/api/v1/calendar/2026-11-{:02}", 1 + i)),
+                app.url(&format!("/api/v1/calendar/2030-11-{:02}", 1 + i)),
                 json!({"kind": "holiday", "note": format!("调休 {i}")}),
             ),
         };
