@@ -217,3 +217,39 @@ document.addEventListener("click", function (evt) {
     form.querySelector("input[name=ids]").value = ids.join(",");
   });
 })();
+
+/* 8. Menu groups fold and unfold (button[data-menu-toggle]); the folded ones are remembered in
+ *    this browser; the group of the page shown never starts folded. */
+(function () {
+  "use strict";
+  var KEY = "lianxin.menu.folded";
+  function folded() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function save(list) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode */ }
+  }
+  function apply() {
+    var list = folded();
+    document.querySelectorAll("button[data-menu-toggle]").forEach(function (b) {
+      var group = b.parentElement;
+      var fold = list.indexOf(b.textContent.trim()) >= 0 && !group.querySelector("a.active");
+      group.classList.toggle("collapsed", fold);
+      b.setAttribute("aria-expanded", fold ? "false" : "true");
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    var b = evt.target.closest && evt.target.closest("button[data-menu-toggle]");
+    if (!b) return;
+    var group = b.parentElement;
+    var fold = !group.classList.contains("collapsed");
+    group.classList.toggle("collapsed", fold);
+    b.setAttribute("aria-expanded", fold ? "false" : "true");
+    var name = b.textContent.trim();
+    var list = folded().filter(function (n) { return n !== name; });
+    if (fold) list.push(name);
+    save(list);
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", apply);
+  else apply();
+})();

@@ -4,8 +4,8 @@
 //! One SQL statement a call, per backend (the time arithmetic differs): the person's latest
 //! passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`) joined to the passages of
 //! the same checkpoint in each window through the (checkpoint_id, at, person_hash, fever) index
-//! (`idx_passages_checkpoint_at_person`, which covers the join: the table itself is read only
-//! for the page's rows), grouped by person, ranked (fevers first, then most shared windows, then
+//! (`idx_passages_checkpoint_at_person`; on PostgreSQL `…_person_id`, which also includes the
+//! id: it covers the join, so the table itself is read only for the page's rows), grouped by person, ranked (fevers first, then most shared windows, then
 //! closest in time), counted and cut to the page, and joined to the closest passage of each
 //! contact on the page.
 

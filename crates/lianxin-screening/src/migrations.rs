@@ -10,6 +10,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261205SealedPhones),
         Box::new(M20261206ContactsIndex),
         Box::new(M20261206PassageIngestIndexes),
+        Box::new(M20261206ContactsIndexWithId),
     ]
 }
 
@@ -172,6 +173,36 @@ impl MigrationTrait for M20261206PassageIngestIndexes {
                  DROP CONSTRAINT IF EXISTS passages_device_id_fkey",
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// PostgreSQL: the contacts index also carries the passage id (`INCLUDE (id)`), which the
+/// screening picks each contact's closest passage by. Without it every one of the tens of
+/// thousands of passages in the windows was read from the table (a bitmap heap scan: 1.3 s
+/// over a million passages); with it the join is an index-only scan (0.3 s). SQLite's
+/// indexes carry the rowid already.
+struct M20261206ContactsIndexWithId;
+
+impl MigrationName for M20261206ContactsIndexWithId {
+    fn name(&self) -> &str {
+        "m20261206_screening_contacts_index_with_id"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206ContactsIndexWithId {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let db = m.get_connection();
+            db.execute_unprepared(
+                "CREATE INDEX IF NOT EXISTS idx_passages_checkpoint_at_person_id \
+                 ON passages (checkpoint_id, at, person_hash, fever) INCLUDE (id)",
+            )
+            .await?;
+            db.execute_unprepared("DROP INDEX IF EXISTS idx_passages_checkpoint_at_person")
+                .await?;
         }
         Ok(())
     }

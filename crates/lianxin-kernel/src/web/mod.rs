@@ -123,6 +123,34 @@ impl PageCtx {
     }
 }
 
+impl PageCtx {
+    /// The breadcrumb of the real path: 首页, the menu group and item the page belongs to (the
+    /// item a link when the page is one of its records), then the page itself; the home page
+    /// is 首页 alone.
+    pub fn crumbs(&self) -> Vec<(String, Option<String>)> {
+        let home = self.lang.t("menu.home").into_owned();
+        let mut out = vec![(home.clone(), Some("/".to_owned()))];
+        if self.active == "home" || self.title == home {
+            out[0].1 = None;
+            return out;
+        }
+        let found = self.menu.iter().find_map(|g| {
+            g.items
+                .iter()
+                .find(|i| i.key == self.active)
+                .map(|i| (g, i))
+        });
+        if let Some((g, i)) = found {
+            out.push((g.title.clone(), None));
+            if i.label != self.title {
+                out.push((i.label.clone(), Some(i.href.to_owned())));
+            }
+        }
+        out.push((self.title.clone(), None));
+        out
+    }
+}
+
 impl MenuItem {
     pub fn new(key: &'static str, href: &'static str, label: impl Into<String>) -> Self {
         MenuItem {

@@ -212,3 +212,32 @@ async fn the_ticked_rows_are_exported_alone_and_deleted_all_or_none() {
     .await;
     assert_eq!(log["total"], 2, "{log}");
 }
+
+#[tokio::test]
+async fn the_breadcrumb_is_the_real_path_and_menu_groups_fold() {
+    let (app, f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let crumbs = |html: &str| {
+        let i = html.find(r#"<nav class="breadcrumb""#).expect("breadcrumb");
+        let end = html[i..].find("</nav>").unwrap();
+        html[i..i + end].to_owned()
+    };
+    let (_, home) = b.get("/").await;
+    let c = crumbs(&home);
+    assert_eq!(c.matches("首页").count(), 1, "not 首页 / 首页: {c}");
+    let (_, list) = b.get("/people").await;
+    let c = crumbs(&list);
+    assert!(
+        c.contains(r#"<a href="/">首页</a><span>基础数据</span><span>人员</span>"#),
+        "{c}"
+    );
+    let (_, detail) = b.get(&format!("/people/{}", f.person_a)).await;
+    let c = crumbs(&detail);
+    assert!(
+        c.contains(r#"<span>基础数据</span><a href="/people">人员</a>"#),
+        "{c}"
+    );
+    // Each menu group has a heading that folds it.
+    assert!(list.contains(r#"data-menu-toggle>基础数据</button>"#));
+    assert!(list.contains(r#"class="active" aria-current="page">人员</a>"#));
+}
