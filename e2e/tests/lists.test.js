@@ -119,6 +119,56 @@ describe('lists', () => {
   const rowCount = (page) => page.locator('table.data tbody tr input[data-row-check]').count();
   const query = (page) => new URL(page.url()).searchParams;
 
+  // Two faults of the filter form in templates/list.html (hx-trigger="submit, change
+  // from:select"), run but not counted until they are fixed.
+  test(
+    'a filter chosen on a sorted list keeps the sort and the page size',
+    {
+      todo:
+        'the filter form carries neither sort, order nor page_size, so choosing a filter drops ' +
+        'them (/people?sort=name&order=asc&page_size=50 becomes /people?q=&unit_id=&kind=&party_member=true)',
+    },
+    async () => {
+      await withPage('admin', 1440, async (page) => {
+        await page.goto(url('/people?sort=name&order=asc&page_size=50'));
+        await Promise.all([
+          page.waitForURL((u) => u.searchParams.has('party_member')),
+          page.locator('form.filters select[name=party_member]').selectOption({ index: 1 }),
+        ]);
+        const q = query(page);
+        assert.equal(q.get('sort'), 'name', `the sort is kept: ${page.url()}`);
+        assert.equal(q.get('order'), 'asc', 'the order is kept');
+        assert.equal(q.get('page_size'), '50', 'the page size is kept');
+        assert.equal(await rowCount(page), 50);
+      });
+    },
+  );
+
+  test(
+    'choosing a page size asks the server once',
+    {
+      todo:
+        '"change from:select" listens on every select of the page, the page size included: a ' +
+        'change of size also sends the filter form through htmx (GET /people?q=&unit_id=&kind=' +
+        '&party_member=, without sort or size), a whole list query the navigation then cuts short',
+    },
+    async () => {
+      await withPage('admin', 1440, async (page) => {
+        await page.goto(url('/people?sort=name&order=asc'));
+        const asked = [];
+        page.on('request', (r) => {
+          if (new URL(r.url()).pathname === '/people') asked.push(r.url());
+        });
+        await Promise.all([
+          page.waitForURL((u) => u.searchParams.get('page_size') === '50'),
+          page.locator('select.page-size').selectOption('50'),
+        ]);
+        await page.waitForLoadState('load');
+        assert.deepEqual(asked.length, 1, `one request for the new page size:\n${asked.join('\n')}`);
+      });
+    },
+  );
+
   for (const width of [1440, 390]) {
     test(`a column header sorts ascending, then descending, at ${width} px`, async () => {
       await withPage('admin', width, async (page) => {
