@@ -69,6 +69,19 @@ const KNOWN_FAILURES = [
     reason: 'the bulletin number pattern is shown raw: 文号格式：上街督〔{year}〕{seq}号 (issue 14)',
   },
   {
+    role: 'admin', path: '/system/settings', width: '*', check: 'english', match: /\{year\}|\{seq\}/,
+    reason:
+      'the bulletin number pattern setting shows its placeholders as plain text: 上街督〔{year}〕{seq}号 ' +
+      'as value and default, and “{year}”/“{seq}” in its meaning (issue 14: the raw pattern). The ' +
+      'administrator types these placeholders, so here they belong in <code>, not gone',
+  },
+  {
+    role: 'admin', path: '/system/settings', width: '*', check: 'english', match: /\/api\/v1\/auth\/token/,
+    reason:
+      "the API token lifetime's meaning names the address POST /api/v1/auth/token and the start-up " +
+      'option --api-token-days as plain text: deliberate codes, which the page should mark as <code>',
+  },
+  {
     role: 'admin', path: '/system/roles', width: '*', check: 'english',
     reason:
       'roles are listed with their permission codes ("case:list case:raise …") (issue 13: roles ' +
@@ -80,10 +93,6 @@ const KNOWN_FAILURES = [
       'the audit log shows table names and English descriptions ("case", "passage", "web list ' +
       'people: unmasked ids […]", "50 passages"), in its object filter too (issue 13: the audit ' +
       'log readable by a person)',
-  },
-  {
-    role: 'admin', path: '/system/logins', width: '*', check: 'english',
-    reason: 'the login log gives the outcome as "ok" (issue 13: the login log says why in words)',
   },
   {
     role: 'admin', path: '/system/case-kinds', width: '*', check: 'english',
