@@ -355,3 +355,21 @@ pub fn ids_filter(v: Option<&str>) -> Option<Vec<i64>> {
             .collect(),
     )
 }
+
+/// A list filter's `sort`, `order` and `ids` checked together: the sort (among `keys`), or a
+/// 422 naming each bad one.
+pub fn checked_sort(
+    sort: Option<&str>,
+    order: Option<&str>,
+    ids: Option<&str>,
+    keys: &[&str],
+) -> AppResult<Option<Sort>> {
+    let mut e = Vec::new();
+    let s = Sort::parse(&mut e, sort, order, keys);
+    parse_ids(&mut e, "ids", ids);
+    if e.is_empty() {
+        Ok(s)
+    } else {
+        Err(AppError::Validation(e))
+    }
+}

@@ -176,18 +176,49 @@ fn batch_ids(f: &BatchForm) -> AppResult<Vec<i64>> {
     }
 }
 
+/// The registry a batch delete is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Registry {
+    People,
+    Enterprises,
+    Units,
+}
+
+/// Deletes the ticked records in one transaction: one that cannot go (in use, out of scope)
+/// keeps them all. Units go children first, whatever order they were ticked in.
+async fn batch_delete(
+    s: &Core,
+    who: &Principal,
+    f: &BatchForm,
+    registry: Registry,
+) -> AppResult<Response> {
+    let mut ids = batch_ids(f)?;
+    if registry == Registry::Units {
+        ids.reverse();
+    }
+    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
+    for id in ids {
+        match registry {
+            Registry::People => people::delete(&txn, who, id).await?,
+            Registry::Enterprises => enterprises::delete(&txn, who, id).await?,
+            Registry::Units => units::delete(&txn, who, id).await?,
+        }
+    }
+    txn.commit().await?;
+    let back = match registry {
+        Registry::People => "/people",
+        Registry::Enterprises => "/enterprises",
+        Registry::Units => "/units",
+    };
+    Ok(Redirect::to(back).into_response())
+}
+
 async fn person_batch_delete(
     State(s): State<Core>,
     who: Principal,
     Form(f): Form<BatchForm>,
 ) -> AppResult<Response> {
-    let ids = batch_ids(&f)?;
-    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
-    for id in ids {
-        people::delete(&txn, &who, id).await?;
-    }
-    txn.commit().await?;
-    Ok(Redirect::to("/people").into_response())
+    batch_delete(&s, &who, &f, Registry::People).await
 }
 
 async fn enterprise_batch_delete(
@@ -195,13 +226,7 @@ async fn enterprise_batch_delete(
     who: Principal,
     Form(f): Form<BatchForm>,
 ) -> AppResult<Response> {
-    let ids = batch_ids(&f)?;
-    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
-    for id in ids {
-        enterprises::delete(&txn, &who, id).await?;
-    }
-    txn.commit().await?;
-    Ok(Redirect::to("/enterprises").into_response())
+    batch_delete(&s, &who, &f, Registry::Enterprises).await
 }
 
 async fn unit_batch_delete(
@@ -209,16 +234,7 @@ async fn unit_batch_delete(
     who: Principal,
     Form(f): Form<BatchForm>,
 ) -> AppResult<Response> {
-    let ids = batch_ids(&f)?;
-    let txn = lianxin_kernel::db::begin_write(&s.db).await?;
-    // Children before their parents, whatever order they were ticked in.
-    let mut ids = ids;
-    ids.reverse();
-    for id in ids {
-        units::delete(&txn, &who, id).await?;
-    }
-    txn.commit().await?;
-    Ok(Redirect::to("/units").into_response())
+    batch_delete(&s, &who, &f, Registry::Units).await
 }
 
 // --- enterprises ----------------------------------------------------------------------------

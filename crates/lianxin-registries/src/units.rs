@@ -131,14 +131,12 @@ fn sort_column(key: &str) -> Option<units::Column> {
 
 /// The filter's sort, its ids checked (422 naming `sort`, `order` or `ids`).
 pub fn sort_of(f: &UnitFilter) -> AppResult<Option<crate::paging::Sort>> {
-    let mut e = Vec::new();
-    let sort = crate::paging::Sort::parse(&mut e, f.sort.as_deref(), f.order.as_deref(), SORT_KEYS);
-    crate::paging::parse_ids(&mut e, "ids", f.ids.as_deref());
-    if e.is_empty() {
-        Ok(sort)
-    } else {
-        Err(crate::error::AppError::Validation(e))
-    }
+    crate::paging::checked_sort(
+        f.sort.as_deref(),
+        f.order.as_deref(),
+        f.ids.as_deref(),
+        SORT_KEYS,
+    )
 }
 
 fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
