@@ -130,8 +130,13 @@ const LATIN_ALLOWED = new Set([
   'KB', 'MB', // file sizes
   'admin', 'leader', 'gongxin', 'cadre', 'jiancha', 'zuzhi', 'volunteer', 'qiye', // login names
 ]);
-// Whole texts that are Latin by nature: a browser's user agent in the login log.
-const LATIN_TEXTS = [/^Mozilla\/\d/];
+// Whole texts that are Latin by nature: a browser's or an HTTP library's user agent in the
+// login log (on PostgreSQL the browser tests share one database, so the API sign-ins of the
+// tests before, made with Node's fetch as "node", are listed there too).
+const LATIN_TEXTS = [
+  /^Mozilla\/\d/,
+  /^(?:node|undici|curl|Wget|python-[\w-]+|reqwest|okhttp|Go-http-client|PostmanRuntime)(?:\/\S*)?$/i,
+];
 
 // What a missing translation renders as: the key itself (crates/lianxin-kernel/src/i18n.rs,
 // `Lang::t`), a dotted lower-case name such as `menu.home` or `case.state.open`. File names and

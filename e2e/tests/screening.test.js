@@ -115,7 +115,10 @@ describe('screening', () => {
 
     await save(phone, { id: ids.normal, name: '王建国', temp: '36.5' });
     await poll(async () => (await pending(phone)) === 0, { message: 'the normal passage sent' });
-    assert.match(await phone.textContent('#recent'), /王建国.*36\.5℃.*已发送/);
+    // The recent list is drawn again after the answer: wait for it, not for the queue alone.
+    await poll(async () => /王建国.*36\.5℃.*已发送/.test(await phone.textContent('#recent')), {
+      message: 'the normal passage shown as sent',
+    });
     // The form is ready for the next person.
     assert.equal(await phone.inputValue('#id_number'), '');
     assert.equal(await phone.inputValue('#temperature'), '');
@@ -183,7 +186,9 @@ describe('screening', () => {
     await poll(async () => (await pending(phone)) === 0, { timeout: 20_000, message: 'resent' });
     assert.ok(answers.some((a) => a.duplicates === 1 && a.accepted === 0), JSON.stringify(answers));
     assert.equal((await passagesOf(ids.flaky, '孙强')).length, 1, 'not doubled');
-    assert.match(await phone.textContent('#recent'), /孙强.*已发送/);
+    await poll(async () => /孙强.*已发送/.test(await phone.textContent('#recent')), {
+      message: 'shown as sent',
+    });
     await phone.unroute('**/api/v1/checkpoints/*/passages');
   });
 
