@@ -385,11 +385,11 @@ pub struct SettingView {
     /// The unit of the number (天, ℃…).
     pub unit: Option<String>,
     /// The value in force, as `PUT` takes it (a number for numbers and units, else text).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub value: serde_json::Value,
     /// The value in force in words.
     pub display: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub default: serde_json::Value,
     pub default_display: String,
     /// What the value produces (the next bulletin number), when the setting says.

@@ -91,7 +91,7 @@ async fn list_settings(
 pub struct SettingInput {
     /// The new value: a number for integer, decimal and unit settings (a decimal may have one
     /// digit after the point: 37.5), text for text settings.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub value: serde_json::Value,
 }
 
