@@ -332,7 +332,8 @@ async fn attach_to_inspection(
 /// Download an attachment (404 unless the caller sees its case or inspection).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "cases",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file: its own type when an image or a PDF, else a download of bytes",
+            content(("application/octet-stream"), ("image/png"), ("image/jpeg"), ("image/gif"), ("image/webp"), ("application/pdf"))),
         (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_attachment(
     State(s): State<Core>,

@@ -1114,7 +1114,8 @@ pub mod api {
     /// Export a registry as .xlsx or .csv (streamed; the list filters apply).
     #[utoipa::path(get, path = "/api/v1/export/{kind}", tag = "exchange",
         params(("kind" = String, Path, description = "units, people or enterprises"), ExportParams),
-        responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
+        responses((status = 200, description = "the file: .xlsx, or .csv with `format=csv`",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv")))))]
     async fn api_export(
         State(s): State<Core>,
         who: Principal,
