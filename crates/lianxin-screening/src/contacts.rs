@@ -1,16 +1,19 @@
 //! Personnel screening (人员排查): who passed the same checkpoint within ±W minutes of one of a
 //! person's passages over the last D days, one row per contact person, ranked and paged.
 //!
-//! One SQL statement a call, per backend (the time arithmetic differs): the person's latest
-//! passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`) joined to the passages of
-//! the same checkpoint in each window through the (checkpoint_id, at, person_hash, fever) index
-//! (`idx_passages_checkpoint_at_person`; on PostgreSQL `…_person_id`, which also includes the
-//! id: it covers the join, so the table itself is read only for the page's rows), grouped by person, ranked (fevers first, then most shared windows, then
-//! closest in time), counted and cut to the page, and joined to the closest passage of each
-//! contact on the page.
+//! One SQL statement ranks a screening, per backend (the time arithmetic differs): the
+//! person's latest passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`) joined
+//! to the passages of the same checkpoint in each window through the (checkpoint_id, at,
+//! person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL `…_person_id`,
+//! which also includes the id, so the join reads the index only), grouped by person, ranked
+//! (fevers first, then most shared windows, then closest in time) and counted. The ranking
+//! (three integers a contact) is kept for `KEEP` (`Kept`), so the later pages and the export
+//! of a screening read only their own passages, by id.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
@@ -69,6 +72,9 @@ pub struct ContactsPage {
     /// True when the person had more than 1,000 passages in the period: contacts around the
     /// earliest ones are missing; shorten `days`.
     pub truncated: bool,
+    /// When the contacts were ranked: a screening's ranking is kept for a minute, so that its
+    /// later pages and its export agree with its first page and do not rank again.
+    pub as_of: DateTime<Utc>,
 }
 
 /// A valid query: the person's hash, the masked number for the audit log, the period.
@@ -119,15 +125,11 @@ fn validate(q: &ContactsQuery) -> AppResult<Screen> {
 /// 10^11.
 const ID_SPAN: i64 = 100_000_000_000;
 
-/// The one statement: `limit`/`offset` over the ranked contacts, each row with the totals (a
-/// single row of totals and NULLs when the page is empty).
-fn statement(
-    backend: DbBackend,
-    s: &Screen,
-    since: DateTime<Utc>,
-    limit: u64,
-    offset: u64,
-) -> Statement {
+/// The one statement: the ranked contacts (the first `MAX_EXPORT`), each row with the totals
+/// (a single row of totals and NULLs when there is none). Their passages are read by id for
+/// the page shown.
+fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement {
+    let (limit, offset) = (MAX_EXPORT, 0);
     let w = s.window;
     let window_ms = w * 60_000;
     let cap = MAX_OWN_PASSAGES;
@@ -193,9 +195,8 @@ fn statement(
            ORDER BY fever DESC, windows DESC, rep LIMIT {limit} OFFSET {offset} \
          ) \
          SELECT t.total AS c_total, t.own_n AS c_own, pg.fever AS c_fever, \
-           pg.windows AS c_windows, pg.rep AS c_rep, p.* \
+           pg.windows AS c_windows, pg.rep AS c_rep \
          FROM totals t LEFT JOIN page pg ON 1 = 1 \
-           LEFT JOIN passages p ON p.id = pg.rep % {ID_SPAN} \
          ORDER BY pg.fever DESC, pg.windows DESC, pg.rep"
     );
     let sql = match backend {
@@ -218,27 +219,92 @@ struct Answer {
     rows: Vec<Ranked>,
     total: u64,
     own: u64,
+    /// When the ranking was computed (a kept one may be up to `KEEP` old).
+    as_of: DateTime<Utc>,
+}
+
+/// One ranked contact person: the rank's parts and the closest passage (`rep`).
+#[derive(Debug, Clone, Copy)]
+struct RankEntry {
+    rep: i64,
+    windows: u64,
+    had_fever: bool,
+}
+
+/// A screening's whole ranking, as computed at `as_of`.
+#[derive(Debug)]
+struct Ranking {
+    entries: Vec<RankEntry>,
+    total: u64,
+    own: u64,
+    as_of: DateTime<Utc>,
+    made: std::time::Instant,
+}
+
+/// How long a screening's ranking is kept for its later pages and its export: long enough
+/// to page through and export one screening, short enough that a new passage shows soon.
+pub const KEEP: std::time::Duration = std::time::Duration::from_secs(60);
+/// How many screenings are kept at once (each at most `MAX_EXPORT` entries of 24 bytes).
+const KEPT_MAX: usize = 16;
+
+/// The rankings of the latest screenings, per (person, days, window), so that paging through
+/// one screening or exporting it ranks the contacts once, not once a page. Within one
+/// server; a ranking older than `KEEP` is computed again.
+#[derive(Clone, Default)]
+pub struct Kept {
+    inner: std::sync::Arc<std::sync::Mutex<HashMap<(String, i64, i64), std::sync::Arc<Ranking>>>>,
+}
+
+impl Kept {
+    fn get(&self, key: &(String, i64, i64)) -> Option<std::sync::Arc<Ranking>> {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, r| r.made.elapsed() < KEEP);
+        map.get(key).cloned()
+    }
+
+    fn put(&self, key: (String, i64, i64), ranking: std::sync::Arc<Ranking>) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= KEPT_MAX && !map.contains_key(&key) {
+            let oldest = map
+                .iter()
+                .min_by_key(|(_, r)| r.made)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                map.remove(&k);
+            }
+        }
+        map.insert(key, ranking);
+    }
 }
 
 fn n(r: &QueryResult, col: &str) -> AppResult<i64> {
     r.try_get::<i64>("", col).map_err(AppError::internal)
 }
 
-async fn run(db: &impl ConnectionTrait, s: &Screen, limit: u64, offset: u64) -> AppResult<Answer> {
-    let since = Utc::now() - Duration::days(s.days);
+/// The screening's ranking: the kept one, or computed now (and kept).
+async fn ranking(
+    db: &impl ConnectionTrait,
+    kept: &Kept,
+    s: &Screen,
+) -> AppResult<std::sync::Arc<Ranking>> {
+    let key = (s.hash.clone(), s.days, s.window);
+    if let Some(r) = kept.get(&key) {
+        return Ok(r);
+    }
+    let now = Utc::now();
     let rows = db
         .query_all_raw(statement(
             db.get_database_backend(),
             s,
-            since,
-            limit,
-            offset,
+            now - Duration::days(s.days),
         ))
         .await?;
-    let mut out = Answer {
-        rows: Vec::with_capacity(rows.len()),
+    let mut out = Ranking {
+        entries: Vec::with_capacity(rows.len()),
         total: 0,
         own: 0,
+        as_of: now,
+        made: std::time::Instant::now(),
     };
     for r in rows {
         out.total = n(&r, "c_total")?.max(0) as u64;
@@ -249,8 +315,52 @@ async fn run(db: &impl ConnectionTrait, s: &Screen, limit: u64, offset: u64) -> 
         else {
             continue;
         };
-        let passage = passages::Model::from_query_result(&r, "").map_err(AppError::internal)?;
-        let key = rep / ID_SPAN;
+        out.entries.push(RankEntry {
+            rep,
+            windows: n(&r, "c_windows")?.max(0) as u64,
+            had_fever: n(&r, "c_fever")? > 0,
+        });
+    }
+    let out = std::sync::Arc::new(out);
+    kept.put(key, out.clone());
+    Ok(out)
+}
+
+/// `limit` ranked contacts from `offset`, each with its closest passage (read by id).
+async fn run(
+    db: &impl ConnectionTrait,
+    kept: &Kept,
+    s: &Screen,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Answer> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let r = ranking(db, kept, s).await?;
+    let from = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(r.entries.len());
+    let to = from
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+        .min(r.entries.len());
+    let shown = &r.entries[from..to];
+    let mut found: HashMap<i64, passages::Model> = HashMap::with_capacity(shown.len());
+    for chunk in shown.chunks(1_000) {
+        let ids: Vec<i64> = chunk.iter().map(|e| e.rep % ID_SPAN).collect();
+        for p in passages::Entity::find()
+            .filter(passages::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+        {
+            found.insert(p.id, p);
+        }
+    }
+    let mut rows = Vec::with_capacity(shown.len());
+    for e in shown {
+        // A passage purged since the ranking was made is left out.
+        let Some(passage) = found.remove(&(e.rep % ID_SPAN)) else {
+            continue;
+        };
+        let key = e.rep / ID_SPAN;
         let apart_ms = key / 2;
         // Odd: the contact passed before the screened person.
         let index_at = if key % 2 == 1 {
@@ -258,15 +368,20 @@ async fn run(db: &impl ConnectionTrait, s: &Screen, limit: u64, offset: u64) -> 
         } else {
             passage.at - Duration::milliseconds(apart_ms)
         };
-        out.rows.push(Ranked {
+        rows.push(Ranked {
             index_at,
             apart_ms,
-            windows: n(&r, "c_windows")?.max(0) as u64,
-            had_fever: n(&r, "c_fever")? > 0,
+            windows: e.windows,
+            had_fever: e.had_fever,
             passage,
         });
     }
-    Ok(out)
+    Ok(Answer {
+        rows,
+        total: r.total,
+        own: r.own,
+        as_of: r.as_of,
+    })
 }
 
 async fn views(
@@ -326,6 +441,7 @@ async fn audit_query(
 /// the window of any of the person's passages in the last days, ranked. Audited.
 pub async fn contacts(
     db: &impl ConnectionTrait,
+    kept: &Kept,
     who: &Principal,
     q: &ContactsQuery,
     paging: Paging,
@@ -333,33 +449,36 @@ pub async fn contacts(
     who.require(perm::SCREENING_QUERY)?;
     let paging = paging.checked()?;
     let s = validate(q)?;
-    let a = run(db, &s, paging.limit(), paging.offset()).await?;
+    let a = run(db, kept, &s, paging.limit(), paging.offset()).await?;
     audit_query(db, who, &s, &a).await?;
-    let (total, own) = (a.total, a.own);
+    let (total, own, as_of) = (a.total, a.own, a.as_of);
     Ok(ContactsPage {
         items: views(db, who, a.rows).await?,
         total,
         own_passages: own,
         truncated: own > MAX_OWN_PASSAGES,
+        as_of,
     })
 }
 
 /// Every contact (up to `MAX_EXPORT`, in rank order), for the export. Audited as a query.
 pub async fn all_contacts(
     db: &impl ConnectionTrait,
+    kept: &Kept,
     who: &Principal,
     q: &ContactsQuery,
 ) -> AppResult<ContactsPage> {
     who.require(perm::SCREENING_QUERY)?;
     let s = validate(q)?;
-    let a = run(db, &s, MAX_EXPORT, 0).await?;
+    let a = run(db, kept, &s, MAX_EXPORT, 0).await?;
     audit_query(db, who, &s, &a).await?;
-    let (total, own) = (a.total, a.own);
+    let (total, own, as_of) = (a.total, a.own, a.as_of);
     Ok(ContactsPage {
         items: views(db, who, a.rows).await?,
         total,
         own_passages: own,
         truncated: own > MAX_OWN_PASSAGES,
+        as_of,
     })
 }
 

@@ -47,6 +47,8 @@ pub struct Screening {
     pub ingest: writer::IngestWriter,
     /// Wakes the fever follow-up worker.
     pub fevers: fever::Waker,
+    /// The rankings of the latest personnel screenings (their later pages and exports).
+    pub contacts: contacts::Kept,
 }
 
 impl Screening {
@@ -65,6 +67,7 @@ impl Screening {
         Screening {
             ingest: writer::IngestWriter::start(db.clone(), fevers.clone()),
             fevers,
+            contacts: contacts::Kept::default(),
             db,
         }
     }

@@ -961,10 +961,12 @@ async fn main() {
     let mut screening = Vec::new();
     let mut dash = Vec::new();
     let mut found = 0;
-    for _ in 0..20 {
+    for i in 0..20 {
         me.push(get(format!("{base}/api/v1/me")).await.0);
+        // A new screening each time (nothing kept from the last): one minute wider.
         let (ms, v) = get(format!(
-            "{base}/api/v1/screening/contacts?id_number={person}&days=14&window_minutes=30"
+            "{base}/api/v1/screening/contacts?id_number={person}&days=14&window_minutes={}",
+            30 + i
         ))
         .await;
         found = v["total"].as_u64().unwrap_or(0);
@@ -1193,11 +1195,17 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
             (t.elapsed().as_secs_f64() * 1000.0, b)
         }
     };
-    let q = format!("id_number={person}&days=14&window_minutes=30&page_size=50");
-    let (mut me, mut first, mut deep) = (Vec::new(), Vec::new(), Vec::new());
+    // Each round is a new screening (a window a minute wider than the last, so nothing is
+    // kept from an earlier round): its first page ranks the contacts; its page 1 again and a
+    // later page read the kept ranking, as a user paging through it does.
+    let (mut me, mut first, mut again, mut deep) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut total = 0;
     let mut own_n = 0;
     for i in 0..20u64 {
+        let q = format!(
+            "id_number={person}&days=14&window_minutes={}&page_size=50",
+            30 + i
+        );
         me.push(get(format!("{base}/api/v1/me")).await.0);
         let (ms, b) = get(format!("{base}/api/v1/screening/contacts?{q}&page=1")).await;
         let v: Value = serde_json::from_slice(&b).expect("json");
@@ -1205,6 +1213,11 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
         own_n = v["own_passages"].as_u64().unwrap_or(0);
         assert_eq!(v["items"].as_array().map_or(0, Vec::len), 50, "a full page");
         first.push(ms);
+        again.push(
+            get(format!("{base}/api/v1/screening/contacts?{q}&page=1"))
+                .await
+                .0,
+        );
         let page = 2 + (i * 97) % (total / 50).max(1);
         deep.push(
             get(format!("{base}/api/v1/screening/contacts?{q}&page={page}"))
@@ -1212,17 +1225,27 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
                 .0,
         );
     }
+    let q = format!("id_number={person}&days=14&window_minutes=30");
     let (ms, b) = get(format!("{base}/api/v1/screening/contacts.xlsx?{q}")).await;
     let me_med = quantile(&mut me, 0.5);
     let f_med = quantile(&mut first, 0.5);
     let f_p90 = quantile(&mut first, 0.9);
     let d_med = quantile(&mut deep, 0.5);
     let d_p90 = quantile(&mut deep, 0.9);
+    let a_med = quantile(&mut again, 0.5);
+    let a_p90 = quantile(&mut again, 0.9);
     println!(
-        "contacts of one person ({own_n} passages over 14 days, ±30 min) among {CONTACT_PASSAGES} passages at {CONTACT_GATES} gates: {total} contacts"
+        "contacts of one person ({own_n} passages over 14 days, ±30-49 min) among {CONTACT_PASSAGES} passages at {CONTACT_GATES} gates: {total} contacts"
     );
-    println!("  page 1 (50 a page): median {f_med:.1} ms, p90 {f_p90:.1} ms   (goal: < 50 ms)");
-    println!("  a later page:       median {d_med:.1} ms, p90 {d_p90:.1} ms");
+    println!(
+        "  a new screening, page 1 (50 a page, ranks them): median {f_med:.1} ms, p90 {f_p90:.1} ms   (goal: < 50 ms)"
+    );
+    println!(
+        "  the same screening, page 1 again (kept ranking): median {a_med:.1} ms, p90 {a_p90:.1} ms"
+    );
+    println!(
+        "  the same screening, a later page (kept ranking): median {d_med:.1} ms, p90 {d_p90:.1} ms"
+    );
     println!(
         "  baseline GET /api/v1/me: median {me_med:.1} ms -> page 1 {:.1}x",
         f_med / me_med

@@ -377,7 +377,7 @@ async fn put_settings(
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn contacts_export(
-    State(s): State<Core>,
+    State(s): State<crate::Screening>,
     who: Principal,
     lang: Lang,
     ApiQuery(q): ApiQuery<ContactsQuery>,
@@ -386,12 +386,12 @@ async fn contacts_export(
 }
 
 pub async fn contacts_file(
-    s: &Core,
+    s: &crate::Screening,
     who: &Principal,
     lang: Lang,
     q: &ContactsQuery,
 ) -> AppResult<axum::response::Response> {
-    let page = crate::contacts::all_contacts(&s.db, who, q).await?;
+    let page = crate::contacts::all_contacts(&s.db, &s.contacts, who, q).await?;
     let bytes = passages::contacts_xlsx(&page, lang).map_err(AppError::internal)?;
     crate::audit::record(
         &s.db,
@@ -556,10 +556,12 @@ async fn post_passages(
     responses((status = 200, body = ContactsPage),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn contacts(
-    State(s): State<Core>,
+    State(s): State<crate::Screening>,
     who: Principal,
     ApiQuery(q): ApiQuery<ContactsQuery>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> AppResult<Json<ContactsPage>> {
-    Ok(Json(passages::contacts(&s.db, &who, &q, p).await?))
+    Ok(Json(
+        passages::contacts(&s.db, &s.contacts, &who, &q, p).await?,
+    ))
 }

@@ -568,7 +568,7 @@ struct ScreeningPage {
 }
 
 async fn screening_page(
-    State(s): State<Core>,
+    State(s): State<crate::Screening>,
     who: Principal,
     lang: Lang,
     Query(f): Query<ScreeningForm>,
@@ -596,7 +596,7 @@ async fn screening_page(
                 window_minutes: query_value("window_minutes", Some(&window))?,
             })
         });
-        match async { passages::contacts(&s.db, &who, &q?, paging).await }.await {
+        match async { passages::contacts(&s.db, &s.contacts, &who, &q?, paging).await }.await {
             Ok(p) => (Some(p), None, StatusCode::OK),
             Err(e @ AppError::Validation(_)) => (
                 None,
@@ -634,7 +634,7 @@ async fn screening_page(
 }
 
 async fn screening_export(
-    State(s): State<Core>,
+    State(s): State<crate::Screening>,
     who: Principal,
     lang: Lang,
     Query(f): Query<ScreeningForm>,

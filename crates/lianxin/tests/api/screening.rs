@@ -360,6 +360,16 @@ async fn contacts_are_one_row_a_person_ranked_and_paged() {
         (&p1["total"], &p2["total"], &p3["total"]),
         (&json!(4), &json!(4), &json!(4))
     );
+    // The pages of one screening share one ranking, kept for a minute: a contact who passes
+    // meanwhile does not shift the later pages under the reader; the ranking says when it
+    // was made.
+    assert_eq!(p1["as_of"], all["as_of"], "{p1}");
+    assert_eq!((&p2["as_of"], &p3["as_of"]), (&p1["as_of"], &p1["as_of"]));
+    let e = id_number("41010619880808707");
+    ok(device_post(&app, &g2, &json!([named(3, &e, "后来者", 365, 59)])).await).await;
+    let again = page(2).await;
+    assert_eq!(names(&again), ["丙", "乙"], "{again}");
+    assert_eq!(again["total"], 4);
     let (status, p) = problem(
         app.get(
             &admin,
@@ -371,7 +381,8 @@ async fn contacts_are_one_row_a_person_ranked_and_paged() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["errors"][0]["field"], "page");
 
-    // A wider window: D too, with one window.
+    // A wider window is another screening, ranked now: D too, and the contact who passed
+    // since the first page.
     let wide = ok(app
         .get(
             &admin,
@@ -379,8 +390,9 @@ async fn contacts_are_one_row_a_person_ranked_and_paged() {
         )
         .await)
     .await;
-    assert_eq!(wide["total"], 5, "{wide}");
-    // The export has every contact in rank order.
+    assert_eq!(wide["total"], 6, "{wide}");
+    assert!(names(&wide).contains(&"后来者".to_owned()), "{wide}");
+    // The export has every contact of the kept screening in rank order.
     let r = app
         .get(
             &admin,
