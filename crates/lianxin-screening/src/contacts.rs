@@ -252,17 +252,20 @@ const KEPT_MAX: usize = 16;
 /// server; a ranking older than `KEEP` is computed again.
 #[derive(Clone, Default)]
 pub struct Kept {
-    inner: std::sync::Arc<std::sync::Mutex<HashMap<(String, i64, i64), std::sync::Arc<Ranking>>>>,
+    inner: std::sync::Arc<std::sync::Mutex<HashMap<ScreenKey, std::sync::Arc<Ranking>>>>,
 }
 
+/// A screening as kept: the person's hash, the days, the window.
+type ScreenKey = (String, i64, i64);
+
 impl Kept {
-    fn get(&self, key: &(String, i64, i64)) -> Option<std::sync::Arc<Ranking>> {
+    fn get(&self, key: &ScreenKey) -> Option<std::sync::Arc<Ranking>> {
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, r| r.made.elapsed() < KEEP);
         map.get(key).cloned()
     }
 
-    fn put(&self, key: (String, i64, i64), ranking: std::sync::Arc<Ranking>) {
+    fn put(&self, key: ScreenKey, ranking: std::sync::Arc<Ranking>) {
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= KEPT_MAX && !map.contains_key(&key) {
             let oldest = map
