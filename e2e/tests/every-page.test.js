@@ -32,11 +32,6 @@ import {
  * problem's text must match. The reason says what is wrong and who fixes it.
  */
 const KNOWN_FAILURES = [
-  // Failed requests
-  {
-    role: '*', path: '*', width: '*', check: 'request', match: /favicon/,
-    reason: 'no favicon: /favicon.ico answers 404 on every page (issue 14, "a favicon")',
-  },
   // Sideways scrolling
   {
     role: '*', path: '/', width: '*', check: 'overflow', match: /div\.card/,

@@ -23,7 +23,7 @@ use crate::i18n::Lang;
 #[folder = "assets/"]
 struct Assets;
 
-/// `/assets/{*path}`: the frame's static files, and `/prefs/columns`: a list's column
+/// `/assets/{*path}`: the frame's static files (and `/favicon.ico`, the icon), and `/prefs/columns`: a list's column
 /// chooser, for any application state that provides the kernel's `Core`.
 pub fn router<S>() -> Router<S>
 where
@@ -32,6 +32,11 @@ where
 {
     Router::new()
         .route("/assets/{*path}", get(asset))
+        // Browsers and tools ask for it whatever the page names.
+        .route(
+            "/favicon.ico",
+            get(|| asset(Path("favicon.svg".to_owned()))),
+        )
         .route("/prefs/columns", axum::routing::post(save_columns))
 }
 

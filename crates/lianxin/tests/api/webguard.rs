@@ -249,6 +249,23 @@ async fn every_answer_carries_the_security_headers() {
     );
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert!(csp_of(&r).contains("frame-ancestors 'none'"));
+    // The icon, before anyone signs in: where pages name it, and where browsers look.
+    for path in ["/assets/favicon.svg", "/favicon.ico"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(r.text().await.unwrap().starts_with("<svg"), "{path}");
+    }
+    let login = app
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains(r#"rel="icon" href="/assets/favicon.svg""#));
     // Over plain HTTP no cookie is `Secure` (it would never come back).
     let r = app.client.get(app.url("/lang/en")).send().await.unwrap();
     let set = r.headers()[SET_COOKIE].to_str().unwrap();
