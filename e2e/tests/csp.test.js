@@ -64,7 +64,12 @@ describe('content security policy', () => {
       await page.fill('input[name=username]', username);
       await page.fill('input[name=password]', PASSWORD);
       await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+      const echartsFetched = [];
+      page.on('request', (r) => {
+        if (r.url().includes('echarts')) echartsFetched.push(new URL(page.url()).pathname);
+      });
       for (const p of paths) {
+        echartsFetched.length = 0;
         const res = await page.goto(url(p));
         assert.equal(res.status(), 200, p);
         const csp = res.headers()['content-security-policy'] || '';
@@ -75,7 +80,12 @@ describe('content security policy', () => {
           // Swagger UI draws the document after the load event.
           await page.locator('#swagger-ui .opblock').first().waitFor();
         }
-        if ((await page.locator('.chart[data-chart]').count()) > 0) {
+        const charts = await page.locator('.chart[data-chart]').count();
+        if (charts === 0) {
+          // ECharts is fetched only where a chart is drawn.
+          assert.deepEqual(echartsFetched, [], `${p}: a page without charts does not fetch ECharts`);
+        }
+        if (charts > 0) {
           // The charts are drawn (ECharts ran) and their tooltips show.
           await poll(async () => (await page.locator('.chart[data-chart] canvas').count()) > 0, {
             message: `${p}: a chart drawn`,

@@ -1,6 +1,6 @@
 /*
- * 连心 lianxin: the page script. No framework; runs after htmx.min.js and echarts.min.js
- * (echarts is optional: pages without charts need not load it).
+ * 连心 lianxin: the page script. No framework; runs after htmx.min.js. echarts.min.js is
+ * fetched by the page script itself, only on a page (or after a swap) that has a chart.
  *
  * 1. CSRF: every htmx request carries the token from <meta name="csrf-token" content="…">
  *    as the header X-CSRF-Token. Plain forms carry it as a hidden field rendered by the server.
@@ -58,8 +58,27 @@
     el.__lianxinChartSrc = src;
   }
 
+  // ECharts (340 KB) is fetched only by a page that has a chart, once, then draws them all.
+  var echartsLoading = false;
+  function loadEcharts() {
+    if (echartsLoading) return;
+    echartsLoading = true;
+    var s = document.createElement("script");
+    s.src = "/assets/vendor/echarts.min.js";
+    s.onload = function () {
+      renderCharts(document);
+    };
+    s.onerror = function () {
+      echartsLoading = false;
+    };
+    document.head.appendChild(s);
+  }
+
   function renderCharts(root) {
-    if (!window.echarts) return;
+    if (!window.echarts) {
+      if (document.querySelector(".chart[data-chart]")) loadEcharts();
+      return;
+    }
     var scope = root && root.querySelectorAll ? root : document;
     if (scope !== document && scope.matches && scope.matches(".chart[data-chart]")) {
       renderChart(scope);
