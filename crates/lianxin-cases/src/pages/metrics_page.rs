@@ -118,7 +118,7 @@ pub(super) async fn metrics_page(
     let chart_rates = json!({
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 40, "right": 16, "top": 32, "bottom": 80},
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 35}},
         "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
         "series": [
@@ -131,7 +131,7 @@ pub(super) async fn metrics_page(
     let chart_counts = json!({
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 40, "right": 16, "top": 32, "bottom": 80},
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 35}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [

@@ -96,6 +96,12 @@ struct HealthPage {
 }
 
 fn trend_chart(days: &[TrendDay], lang: Lang) -> String {
+    // From the first day anyone was on a roster or reported.
+    let first = days
+        .iter()
+        .position(|d| d.roster > 0 || d.reported > 0)
+        .unwrap_or(0);
+    let days = &days[first..];
     let x: Vec<String> = days
         .iter()
         .map(|d| d.date.format("%m-%d").to_string())
@@ -107,7 +113,7 @@ fn trend_chart(days: &[TrendDay], lang: Lang) -> String {
     json!({
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 60},
+        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 56, "containLabel": true},
         "xAxis": {"type": "category", "data": x},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [

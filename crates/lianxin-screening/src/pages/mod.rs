@@ -146,18 +146,30 @@ async fn dashboard_body(s: &Core, who: &Principal, lang: Lang) -> AppResult<Dash
     let d = crate::dashboard::build(&s.db, who, lang).await?;
     let mut charts = Vec::new();
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    // The trend starts on the first day with a passage (a new district's chart is not twelve
+    // empty days and two with data); fevers, a hundredth of the passages, get their own axis,
+    // named and coloured like their bars so that each axis reads.
+    let first = d
+        .trend
+        .iter()
+        .position(|x| x.passages > 0 || x.fevers > 0)
+        .unwrap_or(0);
+    let trend = &d.trend[first..];
     charts.push(lianxin_kernel::web::widgets::Chart {
         title: t("近 14 天通行与发热", "Passages and fevers, 14 days"),
         option: json!({
             "animation": false,
             "tooltip": {"trigger": "axis"},
             "legend": {"bottom": 0},
-            "grid": {"left": 50, "right": 40, "top": 16, "bottom": 50},
-            "xAxis": {"type": "category", "data": d.trend.iter().map(|x| x.day.format("%m-%d").to_string()).collect::<Vec<_>>()},
-            "yAxis": [{"type": "value", "minInterval": 1}, {"type": "value", "minInterval": 1, "splitLine": {"show": false}}],
+            "grid": {"left": 8, "right": 8, "top": 32, "bottom": 32, "containLabel": true},
+            "xAxis": {"type": "category", "data": trend.iter().map(|x| x.day.format("%m-%d").to_string()).collect::<Vec<_>>()},
+            "yAxis": [
+                {"type": "value", "minInterval": 1, "name": t("通行（人次）", "Passages"), "nameTextStyle": {"color": "#1677ff", "align": "left"}, "axisLabel": {"color": "#1677ff"}},
+                {"type": "value", "minInterval": 1, "splitLine": {"show": false}, "name": t("发热（人次）", "Fevers"), "nameTextStyle": {"color": "#d4380d", "align": "right"}, "axisLabel": {"color": "#d4380d"}}
+            ],
             "series": [
-                {"name": t("通行", "Passages"), "type": "line", "smooth": true, "areaStyle": {}, "data": d.trend.iter().map(|x| x.passages).collect::<Vec<_>>()},
-                {"name": t("发热", "Fevers"), "type": "bar", "yAxisIndex": 1, "itemStyle": {"color": "#d4380d"}, "data": d.trend.iter().map(|x| x.fevers).collect::<Vec<_>>()}
+                {"name": t("通行", "Passages"), "type": "line", "smooth": true, "areaStyle": {}, "itemStyle": {"color": "#1677ff"}, "data": trend.iter().map(|x| x.passages).collect::<Vec<_>>()},
+                {"name": t("发热", "Fevers"), "type": "bar", "yAxisIndex": 1, "itemStyle": {"color": "#d4380d"}, "data": trend.iter().map(|x| x.fevers).collect::<Vec<_>>()}
             ]
         })
         .to_string(),
@@ -168,7 +180,7 @@ async fn dashboard_body(s: &Core, who: &Principal, lang: Lang) -> AppResult<Dash
             "animation": false,
             "tooltip": {"trigger": "axis"},
             "legend": {"bottom": 0},
-            "grid": {"left": 40, "right": 16, "top": 16, "bottom": 90},
+            "grid": {"left": 8, "right": 16, "top": 16, "bottom": 32, "containLabel": true},
             "xAxis": {"type": "category", "data": rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(), "axisLabel": {"interval": 0, "rotate": 30}},
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [

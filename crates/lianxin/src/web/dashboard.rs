@@ -43,7 +43,7 @@ struct DashboardPage {
 fn bar(names: Vec<String>, values: Vec<u64>, color: &str) -> String {
     json!({
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 60},
+        "grid": {"left": 8, "right": 16, "top": 24, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [{"type": "bar", "data": values, "itemStyle": {"color": color}, "label": {"show": true, "position": "top"}}]
