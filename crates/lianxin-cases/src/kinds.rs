@@ -690,13 +690,20 @@ pub async fn update_kind<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = lianxin_kernel::db::begin_write(db).await?;
     let k = am.update(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "case_kind",
         Some(k.id),
         format!("{} {}wd", k.code, k.working_days),
+        audit::Event::new(
+            "case_kind.update",
+            serde_json::json!({
+                "kind": audit::both(k.name_zh.clone(), k.name_en.clone()),
+                "days": k.working_days,
+            }),
+        ),
     )
     .await?;
     txn.commit().await?;

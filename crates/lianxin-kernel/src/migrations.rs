@@ -10,6 +10,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261205RegistryVersions),
         Box::new(M20261206UserPrefs),
         Box::new(M20261206SessionLastSeen),
+        Box::new(M20261206AuditEvents),
     ]
 }
 
@@ -144,5 +145,27 @@ impl MigrationTrait for M20261206SessionLastSeen {
                 .take(),
         )
         .await
+    }
+}
+
+/// An audit entry may name its kind and carry its structured fields, so that it is described
+/// in the reader's language rather than by its free-text summary.
+struct M20261206AuditEvents;
+
+impl MigrationName for M20261206AuditEvents {
+    fn name(&self) -> &str {
+        "m20261206_kernel_audit_events"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206AuditEvents {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per ALTER TABLE.
+        for c in [string_len_null("event", 64), text_null("args")] {
+            m.alter_table(Table::alter().table("audit_log").add_column(c).take())
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -300,7 +300,7 @@ async fn audit_query(
     s: &Screen,
     a: &Answer,
 ) -> AppResult<()> {
-    audit::record(
+    audit::record_event(
         db,
         who,
         Action::Query,
@@ -318,6 +318,7 @@ async fn audit_query(
                 ""
             }
         ),
+        audit::Event::new("screening.contacts", serde_json::json!({"person": s.masked, "days": s.days, "window": s.window, "n": a.total})),
     )
     .await
 }

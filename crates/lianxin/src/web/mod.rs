@@ -45,6 +45,16 @@ pub fn home_area() -> Area {
                 items: vec![MenuItem::new("home", "/", lang.t("menu.home"))],
             }]
         },
+        permission_tree: &[lianxin_kernel::area::PermGroup {
+            zh: "总览",
+            en: "Overview",
+            pages: &[lianxin_kernel::area::PermPage {
+                zh: "首页总览",
+                en: "Dashboard",
+                view: perm::DASHBOARD,
+                actions: &[],
+            }],
+        }],
         ..Area::empty()
     }
 }
@@ -55,6 +65,7 @@ pub fn home_area() -> Area {
 pub fn system_area() -> Area {
     Area {
         menu: system_menu,
+        permission_tree: SYSTEM_TREE,
         ..Area::empty()
     }
 }
@@ -323,3 +334,41 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
     }
     r
 }
+
+/// System management's permissions as the role editor shows them.
+const SYSTEM_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::PermGroup {
+    zh: "系统管理",
+    en: "System",
+    pages: &[
+        lianxin_kernel::area::PermPage {
+            zh: "用户管理",
+            en: "Users",
+            view: perm::USER_LIST,
+            actions: &[perm::USER_ADD, perm::USER_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "角色管理",
+            en: "Roles",
+            view: perm::ROLE_LIST,
+            actions: &[perm::ROLE_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "操作日志与登录日志",
+            en: "Audit and login logs",
+            view: perm::AUDIT_LIST,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "工作日历",
+            en: "Working-day calendar",
+            view: perm::CALENDAR_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "开放接口密钥",
+            en: "Open311 API keys",
+            view: perm::APIKEY_EDIT,
+            actions: &[],
+        },
+    ],
+}];

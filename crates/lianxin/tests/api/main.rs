@@ -3,6 +3,7 @@
 
 mod access;
 mod architecture;
+mod audit_log;
 mod calendar;
 mod cases;
 mod cli;
@@ -16,6 +17,7 @@ mod passage_key;
 mod platform;
 mod privacy_access;
 mod registries;
+mod role_tree;
 mod screening;
 mod signin;
 mod sysmgmt;
