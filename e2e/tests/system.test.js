@@ -1,6 +1,6 @@
 // System management (系统管理, issue 13) in the browser: the audit log read by a person
 // (filters, descriptions in words, one entry in detail, the export of what the filter shows)
-// and roles edited as a tree of menus and buttons.
+// roles edited as a tree of menus and buttons, and notices (通知公告) with read receipts.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +111,52 @@ describe('system management', () => {
       assert.equal(await row.count(), 1);
       assert.match(await row.innerText(), new RegExp(`基础数据（${n - 1}）`));
       assert.doesNotMatch(await page.locator('table.data').innerText(), /enterprise:list|case:list/);
+    });
+  });
+
+  test('a notice to the district is on the home page of its users, and the sender sees who read it', async () => {
+    const tag = uniqueTag();
+    const title = `复工检查通知${tag}`;
+    await withAdmin(async (page) => {
+      await page.goto(url('/system/notices/new'));
+      await page.fill('input[name=title]', title);
+      await page.fill('textarea[name=body]', '请于本周五前完成自查。');
+      // Sent to the district: it reaches the users of every unit below it (the leader's too).
+      const district = page.locator('select[name=unit_ids] option', { hasText: /^上街区$/ });
+      await page.locator('select[name=unit_ids]').selectOption(await district.first().getAttribute('value'));
+      await Promise.all([
+        page.waitForURL((u) => /^\/system\/notices\/\d+$/.test(u.pathname)),
+        page.locator('#record-form button[type=submit]').click(),
+      ]);
+      assert.match(await page.locator('main').innerText(), /未读（\d+）/);
+    });
+    const reader = await newPage(browser);
+    try {
+      const landing = await signIn(reader, baseUrl, 'leader', ADMIN.password);
+      if (landing !== '/') await reader.goto(url('/'));
+      const block = reader.locator('#notices-block');
+      assert.match(await block.innerText(), new RegExp(title));
+      await Promise.all([
+        reader.waitForURL((u) => /^\/notices\/\d+$/.test(u.pathname)),
+        block.locator('a', { hasText: title }).click(),
+      ]);
+      assert.match(await reader.locator('main').innerText(), /请于本周五前完成自查。/);
+      await reader.goto(url('/'));
+      assert.doesNotMatch(await reader.locator('main').innerText(), new RegExp(title), 'read: gone from home');
+      assert.deepEqual(reader.lianxinErrors, []);
+    } finally {
+      await reader.context().close();
+    }
+    await withAdmin(async (page) => {
+      await page.goto(url('/system/notices'));
+      const row = page.locator('table.data tbody tr', { hasText: title });
+      await Promise.all([
+        page.waitForURL((u) => /^\/system\/notices\/\d+$/.test(u.pathname)),
+        row.locator('a').first().click(),
+      ]);
+      const text = await page.locator('main').innerText();
+      assert.match(text, /已读（1）/);
+      assert.match(text, /leader|区领导/);
     });
   });
 });

@@ -119,6 +119,7 @@ pub const KERNEL: Texts = Texts {
         ("login_throttle", "登录限制", "sign-in throttle"),
         ("calendar", "工作日历", "working-day calendar"),
         ("audit", "操作日志", "audit log"),
+        ("notice", "通知公告", "notice"),
     ],
     events: &[
         EventDef {
@@ -170,6 +171,11 @@ pub const KERNEL: Texts = Texts {
             code: "calendar.load",
             zh: "载入了国务院办公厅 {years} 年节假日安排",
             en: "loaded the State Council's holiday arrangements of {years}",
+        },
+        EventDef {
+            code: "notice.send",
+            zh: "向{to}发布了通知「{title}」",
+            en: "sent the notice “{title}” to {to}",
         },
         EventDef {
             code: "audit.export",

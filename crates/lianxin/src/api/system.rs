@@ -22,6 +22,7 @@ use crate::paging::Paging;
 use crate::perm;
 use lianxin_kernel::access::auth::OpenSession;
 use lianxin_kernel::http::{ApiJson, ApiQuery, IdPath};
+use lianxin_kernel::notices;
 use lianxin_kernel::settings::{self, SettingView};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,6 +39,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_logins))
         .routes(routes!(list_roles, create_role))
         .routes(routes!(permission_tree))
+        .routes(routes!(my_notices, send_notice))
+        .routes(routes!(sent_notices))
+        .routes(routes!(open_notice))
+        .routes(routes!(notice_receipts))
         .routes(routes!(get_role, update_role))
         .routes(routes!(list_users, create_user))
         .routes(routes!(update_user))
@@ -834,4 +839,64 @@ async fn list_logins(
         items: page.items.into_iter().map(Into::into).collect(),
         total: page.total,
     }))
+}
+
+/// The notices (通知公告) addressed to the caller, newest first, with when they read each.
+#[utoipa::path(get, path = "/api/v1/notices", tag = "system",
+    params(Paging), responses((status = 200, body = Page<notices::NoticeView>)))]
+async fn my_notices(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<notices::NoticeView>>> {
+    Ok(Json(notices::mine(&state.db, &who, paging).await?))
+}
+
+/// Send a notice: `title`, `body`, and `to_all: true` or `unit_ids` (their users and those
+/// of every unit below them receive it). Audited.
+#[utoipa::path(post, path = "/api/v1/notices", tag = "system", request_body = notices::NoticeInput,
+    responses((status = 201, body = notices::NoticeView)))]
+async fn send_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(input): ApiJson<notices::NoticeInput>,
+) -> AppResult<(StatusCode, Json<notices::NoticeView>)> {
+    let n = notices::send(&state.db, &who, input).await?;
+    let receipts = notices::receipts(&state.db, &who, n.id).await?;
+    Ok((StatusCode::CREATED, Json(receipts.notice)))
+}
+
+/// Every notice sent, newest first, with how many of its readers have read it (who sends
+/// notices).
+#[utoipa::path(get, path = "/api/v1/notices/sent", tag = "system",
+    params(Paging), responses((status = 200, body = Page<notices::SentNotice>)))]
+async fn sent_notices(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<notices::SentNotice>>> {
+    Ok(Json(notices::sent(&state.db, &who, paging).await?))
+}
+
+/// Open a notice addressed to the caller: its first opening is their read receipt. A notice
+/// not addressed to them is a 404 (except for who sends notices).
+#[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "system",
+    params(("id" = i64, Path)), responses((status = 200, body = notices::NoticeView)))]
+async fn open_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<notices::NoticeView>> {
+    Ok(Json(notices::open(&state.db, &who, id).await?))
+}
+
+/// Who has read a notice (with when) and who has not yet (who sends notices).
+#[utoipa::path(get, path = "/api/v1/notices/{id}/receipts", tag = "system",
+    params(("id" = i64, Path)), responses((status = 200, body = notices::Receipts)))]
+async fn notice_receipts(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<notices::Receipts>> {
+    Ok(Json(notices::receipts(&state.db, &who, id).await?))
 }

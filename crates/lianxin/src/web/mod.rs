@@ -3,6 +3,7 @@
 //! assets) is the kernel's; each area's pages are its own.
 
 pub mod dashboard;
+pub mod notices;
 pub mod system;
 
 use askama::Template;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/api/docs", get(api_docs))
         .merge(system::router())
+        .merge(notices::router())
 }
 
 /// The home group of the menu (the binary's own pages), first in the menu.
@@ -84,6 +86,9 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::USER_EDIT) {
         sys.push(item("sessions", "/system/sessions", "menu.sessions"));
+    }
+    if who.can(perm::NOTICE_EDIT) {
+        sys.push(item("notices", "/system/notices", "menu.notices"));
     }
     if who.can(perm::AUDIT_LIST) {
         sys.push(item("audit", "/system/audit", "menu.audit"));
@@ -362,6 +367,12 @@ const SYSTEM_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::
             zh: "工作日历",
             en: "Working-day calendar",
             view: perm::CALENDAR_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "通知公告",
+            en: "Notices",
+            view: perm::NOTICE_EDIT,
             actions: &[],
         },
         lianxin_kernel::area::PermPage {

@@ -12,6 +12,7 @@ mod exchange;
 mod health;
 mod helpers;
 mod lists;
+mod notices;
 mod open311;
 mod passage_key;
 mod platform;
