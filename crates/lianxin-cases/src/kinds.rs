@@ -216,6 +216,13 @@ pub struct KindView {
     pub categories: Vec<CategoryView>,
 }
 
+impl KindView {
+    /// Whether the kind is limited to `role` among others (the role editor's tick).
+    pub fn may_raise(&self, role: &str) -> bool {
+        self.raise_roles.iter().any(|r| r == role)
+    }
+}
+
 impl From<case_categories::Model> for CategoryView {
     fn from(c: case_categories::Model) -> Self {
         CategoryView {

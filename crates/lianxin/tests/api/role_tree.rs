@@ -144,3 +144,65 @@ async fn the_tree_is_offered_to_api_clients() {
     let r = app.get(&volunteer, "/api/v1/roles/permission-tree").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+/// A case kind's "who may raise" is ticked from the roles, not typed as codes.
+#[tokio::test]
+async fn a_case_kind_picks_who_may_raise_from_the_roles() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
+    let kind = kinds
+        .as_array()
+        .or_else(|| kinds["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|k| k["code"] == "meeting_issue")
+        .expect("meeting issues")
+        .clone();
+    let id = kind["id"].as_i64().unwrap();
+    let b = Browser::login(&app, "admin").await;
+    let (_, page) = b.get("/system/case-kinds").await;
+    assert!(
+        page.contains("name=\"raise_roles\" value=\"leader\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("区领导") || page.contains("领导"),
+        "roles by name"
+    );
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            &format!("/system/case-kinds/{id}"),
+            &[
+                ("_csrf", &csrf),
+                ("active", "on"),
+                ("raise_roles", "leader"),
+                ("raise_roles", "supervisor"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
+    let kind = kinds
+        .as_array()
+        .or_else(|| kinds["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        kind["raise_roles"],
+        serde_json::json!(["leader", "supervisor"])
+    );
+    let (_, page) = b.get("/system/case-kinds").await;
+    let form = &page[page
+        .find(&format!("action=\"/system/case-kinds/{id}\""))
+        .unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(
+        form.contains("value=\"leader\" checked") && form.contains("value=\"supervisor\" checked")
+    );
+    assert!(!form.contains("value=\"admin\" checked"));
+}
