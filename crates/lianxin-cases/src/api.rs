@@ -169,13 +169,14 @@ pub async fn metrics_xlsx(
 ) -> AppResult<Response> {
     let m = metrics::compute(&s.db, who, q, lang, service::now()).await?;
     let bytes = metrics::to_xlsx(&m, lang).map_err(AppError::internal)?;
-    crate::audit::record(
+    crate::audit::record_event(
         &s.db,
         who,
         crate::audit::Action::Export,
         "case_metrics",
         None,
         m.group_by.code(),
+        crate::audit::Event::new("case_metrics.export", serde_json::json!({})),
     )
     .await?;
     let date = service::now()

@@ -184,13 +184,14 @@ pub async fn attach_to_inspection<C: ConnectionTrait + TransactionTrait>(
     for u in &uploads {
         out.push(store(&txn, who, None, Some(id), u, at).await?);
     }
-    crate::audit::record(
+    crate::audit::record_event(
         &txn,
         who,
         crate::audit::Action::Update,
         "inspection",
         Some(id),
         format!("attach {}", out.len()),
+        crate::audit::Event::new("inspection.attach", serde_json::json!({ "n": out.len() })),
     )
     .await?;
     txn.commit().await?;

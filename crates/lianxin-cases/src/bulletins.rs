@@ -438,13 +438,17 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     }));
     am.updated_at = Set(at);
     let row = am.update(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "bulletin",
         Some(id),
         format!("issued {number}"),
+        audit::Event::new(
+            "bulletin.issue",
+            serde_json::json!({ "number": number.clone() }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -216,6 +216,13 @@ pub struct KindView {
     pub categories: Vec<CategoryView>,
 }
 
+impl KindView {
+    /// Whether the kind is limited to `role` among others (the role editor's tick).
+    pub fn may_raise(&self, role: &str) -> bool {
+        self.raise_roles.iter().any(|r| r == role)
+    }
+}
+
 impl From<case_categories::Model> for CategoryView {
     fn from(c: case_categories::Model) -> Self {
         CategoryView {
@@ -690,13 +697,20 @@ pub async fn update_kind<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = lianxin_kernel::db::begin_write(db).await?;
     let k = am.update(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "case_kind",
         Some(k.id),
         format!("{} {}wd", k.code, k.working_days),
+        audit::Event::new(
+            "case_kind.update",
+            serde_json::json!({
+                "kind": audit::both(k.name_zh.clone(), k.name_en.clone()),
+                "days": k.working_days,
+            }),
+        ),
     )
     .await?;
     txn.commit().await?;

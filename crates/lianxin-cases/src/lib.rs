@@ -112,8 +112,101 @@ pub fn area() -> Area {
         grants: scope::GRANTS,
         asset: |_| None,
         settings: SETTINGS,
+        audit: AUDIT,
+        permission_tree: PERMISSION_TREE,
     }
 }
+
+/// The area's permissions as the role editor shows them (menu groups → pages → buttons).
+const PERMISSION_TREE: &[lianxin_kernel::area::PermGroup] = &[
+    lianxin_kernel::area::PermGroup {
+        zh: "闭环办理",
+        en: "Closed loop",
+        pages: &[
+            lianxin_kernel::area::PermPage {
+                zh: "事项",
+                en: "Cases",
+                view: perm::CASE_LIST,
+                actions: &[
+                    perm::CASE_RAISE,
+                    perm::CASE_DISPATCH,
+                    perm::CASE_HANDLE,
+                    perm::CASE_REVISIT,
+                    perm::CASE_CLOSE,
+                    perm::CASE_ESCALATE,
+                    perm::CASE_APPROVE,
+                ],
+            },
+            lianxin_kernel::area::PermPage {
+                zh: "办理统计",
+                en: "Case metrics",
+                view: perm::CASE_METRICS,
+                actions: &[],
+            },
+            lianxin_kernel::area::PermPage {
+                zh: "督查检查",
+                en: "Inspections",
+                view: perm::INSPECTION_ADD,
+                actions: &[],
+            },
+            lianxin_kernel::area::PermPage {
+                zh: "通报",
+                en: "Bulletins",
+                view: perm::BULLETIN_EDIT,
+                actions: &[perm::BULLETIN_ISSUE],
+            },
+        ],
+    },
+    lianxin_kernel::area::PermGroup {
+        zh: "系统管理",
+        en: "System",
+        pages: &[lianxin_kernel::area::PermPage {
+            zh: "事项类型",
+            en: "Case kinds",
+            view: perm::CASE_KINDS,
+            actions: &[],
+        }],
+    },
+];
+
+/// The case area's objects and kinds of audit entry.
+const AUDIT: lianxin_kernel::audit::Texts = lianxin_kernel::audit::Texts {
+    objects: &[
+        ("case", "事项", "case"),
+        ("case_kind", "事项类型", "case kind"),
+        ("case_category", "事项分类", "case category"),
+        ("case_metrics", "办理统计", "case metrics"),
+        ("inspection", "督查检查", "inspection"),
+        ("bulletin", "通报", "bulletin"),
+    ],
+    events: &[
+        lianxin_kernel::audit::EventDef {
+            code: "case.act",
+            zh: "对事项 {number}「{title}」{action}",
+            en: "case {number} “{title}”: {action}",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "case_kind.update",
+            zh: "修改了事项类型「{kind}」（办理时限 {days} 个工作日）",
+            en: "updated the case kind “{kind}” ({days} working days)",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "inspection.attach",
+            zh: "为督查检查上传了 {n} 个附件",
+            en: "attached {n} files to an inspection",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "bulletin.issue",
+            zh: "印发了通报 {number}",
+            en: "issued the bulletin {number}",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "case_metrics.export",
+            zh: "导出了办理统计",
+            en: "exported the case metrics",
+        },
+    ],
+};
 
 /// The case area's installation settings: the bulletin number pattern and the unit that
 /// receives outside appeals for enterprises not in the registry.

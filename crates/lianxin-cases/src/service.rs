@@ -1656,13 +1656,26 @@ async fn append(
     save(txn, state, &next).await?;
     let id = next.case.id;
     append_event(txn, who, id, next.case.version, at, &event, note).await?;
-    audit::record(
+    let act = event.action();
+    let label = crate::ACTIONS.iter().find(|a| a.0 == act);
+    audit::record_event(
         txn,
         who,
         Action::Update,
         "case",
         Some(id),
-        format!("{} {}", next.case.number, event.action()),
+        format!("{} {act}", next.case.number),
+        audit::Event::new(
+            "case.act",
+            serde_json::json!({
+                "number": next.case.number,
+                "title": next.case.title,
+                "action": audit::both(
+                    label.map_or(act, |l| l.1),
+                    label.map_or(act, |l| l.2).to_lowercase(),
+                ),
+            }),
+        ),
     )
     .await?;
     Ok(next.case)

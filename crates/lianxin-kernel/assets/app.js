@@ -272,3 +272,34 @@ document.addEventListener("click", function (evt) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", apply);
   else apply();
 })();
+
+/* 9. A tree of checkboxes (div[data-check-tree], the role editor's menus and buttons): a
+ *    group's box ticks or clears all of the group, and shows whether all, some or none are. */
+(function () {
+  "use strict";
+  function boxes(group) {
+    return Array.prototype.slice.call(group.querySelectorAll("input[type=checkbox][name]"));
+  }
+  function show(group) {
+    var all = group.querySelector("input[data-check-all]");
+    var list = boxes(group);
+    var on = list.filter(function (b) { return b.checked; }).length;
+    all.checked = list.length > 0 && on === list.length;
+    all.indeterminate = on > 0 && on < list.length;
+  }
+  function groups() {
+    return document.querySelectorAll("[data-check-tree] fieldset");
+  }
+  document.addEventListener("change", function (evt) {
+    var t = evt.target;
+    if (!t.closest || !t.closest("[data-check-tree]")) return;
+    var group = t.closest("fieldset");
+    if (t.hasAttribute("data-check-all")) {
+      boxes(group).forEach(function (b) { b.checked = t.checked; });
+    }
+    show(group);
+  });
+  function init() { Array.prototype.forEach.call(groups(), show); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

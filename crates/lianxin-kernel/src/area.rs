@@ -16,6 +16,22 @@ use crate::web::MenuGroup;
 /// A permission string with its labels for the role editor: (code, 中文, English).
 pub type PermissionDef = (&'static str, &'static str, &'static str);
 
+/// A page in the role editor's tree: its label, the permission that opens it (its menu
+/// entry), and the buttons on it, each a permission (labelled by its `PermissionDef`).
+pub struct PermPage {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub view: &'static str,
+    pub actions: &'static [&'static str],
+}
+
+/// A menu group in the role editor's tree, with its pages.
+pub struct PermGroup {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub pages: &'static [PermPage],
+}
+
 /// What one area contributes.
 pub struct Area {
     /// Permission strings the area checks, with their labels.
@@ -34,6 +50,10 @@ pub struct Area {
     /// listed on the settings page after the kernel's; `crate::settings` reads, checks, writes
     /// and audits them.
     pub settings: &'static [crate::settings::Setting],
+    /// Its permissions as the role editor shows them: menu groups → pages → buttons.
+    pub permission_tree: &'static [PermGroup],
+    /// The objects its audit entries are about and the sentences of its kinds of entry.
+    pub audit: crate::audit::Texts,
 }
 
 impl Area {
@@ -47,6 +67,11 @@ impl Area {
             grants: &[],
             asset: |_| None,
             settings: &[],
+            permission_tree: &[],
+            audit: crate::audit::Texts {
+                objects: &[],
+                events: &[],
+            },
         }
     }
 }
@@ -91,6 +116,84 @@ pub fn grants_on(table: &str, reach: Reach) -> impl Iterator<Item = &'static Gra
         .iter()
         .flat_map(|a| a.grants.iter())
         .filter(move |g| g.table == table && (reach == Reach::Record || g.reach == reach))
+}
+
+/// The role editor's tree: each installed area's groups in menu order, then a group "其他"
+/// of the permissions no area placed (so that none is ever out of reach). `*` is never in it.
+/// A group several areas declare (系统管理 holds the case kinds) is one group, where its last
+/// declaration puts it, with that declarer's pages first.
+pub fn permission_tree() -> Vec<TreeGroup> {
+    let declared: Vec<TreeGroup> = installed()
+        .iter()
+        .flat_map(|a| a.permission_tree.iter())
+        .map(|g| TreeGroup {
+            zh: g.zh,
+            en: g.en,
+            pages: g
+                .pages
+                .iter()
+                .map(|p| TreePage {
+                    zh: p.zh,
+                    en: p.en,
+                    view: p.view,
+                    actions: p.actions,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut out: Vec<TreeGroup> = Vec::new();
+    for mut g in declared {
+        if let Some(i) = out.iter().position(|o| o.zh == g.zh) {
+            let earlier = out.remove(i);
+            g.pages.extend(earlier.pages);
+        }
+        out.push(g);
+    }
+    let placed: std::collections::HashSet<&str> = out
+        .iter()
+        .flat_map(|g| g.pages.iter())
+        .flat_map(|p| std::iter::once(p.view).chain(p.actions.iter().copied()))
+        .collect();
+    let loose: Vec<TreePage> = permissions()
+        .filter(|p| p.0 != crate::access::roles::perm::ALL && !placed.contains(p.0))
+        .map(|p| TreePage {
+            zh: p.1,
+            en: p.2,
+            view: p.0,
+            actions: &[],
+        })
+        .collect();
+    if !loose.is_empty() {
+        out.push(TreeGroup {
+            zh: "其他",
+            en: "Other",
+            pages: loose,
+        });
+    }
+    out
+}
+
+/// A group of `permission_tree`.
+pub struct TreeGroup {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub pages: Vec<TreePage>,
+}
+
+/// A page of `permission_tree`.
+pub struct TreePage {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub view: &'static str,
+    pub actions: &'static [&'static str],
+}
+
+/// The label of a permission in `lang` (its code when no crate declares it).
+pub fn permission_label(code: &str, lang: Lang) -> &str {
+    permissions()
+        .find(|p| p.0 == code)
+        .map(|p| lang.pick(p.1, p.2))
+        .unwrap_or(code)
 }
 
 /// Every permission a role may be given, with its label (for the role editor and its check).

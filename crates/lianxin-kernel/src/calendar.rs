@@ -195,13 +195,14 @@ pub async fn set_day<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("calendar day just saved"))?;
-    audit::record(
+    audit::record_event(
         db,
         who,
         Action::Update,
         "calendar",
         None,
         format!("{day} {} {note}", kind.code()),
+        audit::Event::new("calendar.set", serde_json::json!({"day": day.to_string(), "kind": match kind { DayKind::Holiday => audit::both("休息日", "a holiday"), DayKind::Workday => audit::both("工作日（调休）", "a working day (swapped)") }, "note": if note.is_empty() { serde_json::Value::Null } else { audit::both(format!("：{note}"), format!(": {note}")) }})),
     )
     .await?;
     txn.commit().await?;
@@ -219,7 +220,19 @@ pub async fn remove_day<C: ConnectionTrait + TransactionTrait>(
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&txn, who, Action::Delete, "calendar", None, day.to_string()).await?;
+    audit::record_event(
+        &txn,
+        who,
+        Action::Delete,
+        "calendar",
+        None,
+        day.to_string(),
+        audit::Event::new(
+            "calendar.delete",
+            serde_json::json!({"day": day.to_string()}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -312,13 +325,14 @@ pub async fn load_shipped<C: ConnectionTrait + TransactionTrait>(conn: &C) -> Ap
             .map(i32::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        audit::record(
+        audit::record_event(
             &txn,
             &Principal::system("system"),
             Action::Create,
             "calendar",
             None,
             format!("国务院办公厅节假日安排 {list} (State Council holiday arrangements loaded)"),
+            audit::Event::new("calendar.load", serde_json::json!({"years": list})),
         )
         .await?;
     }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 mod migrations;
+pub mod notices;
 pub mod paging;
 pub mod prefs;
 pub mod secret;

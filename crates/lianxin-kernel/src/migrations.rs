@@ -10,6 +10,8 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261205RegistryVersions),
         Box::new(M20261206UserPrefs),
         Box::new(M20261206SessionLastSeen),
+        Box::new(M20261206AuditEvents),
+        Box::new(M20261206Notices),
     ]
 }
 
@@ -144,5 +146,105 @@ impl MigrationTrait for M20261206SessionLastSeen {
                 .take(),
         )
         .await
+    }
+}
+
+/// An audit entry may name its kind and carry its structured fields, so that it is described
+/// in the reader's language rather than by its free-text summary.
+struct M20261206AuditEvents;
+
+impl MigrationName for M20261206AuditEvents {
+    fn name(&self) -> &str {
+        "m20261206_kernel_audit_events"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206AuditEvents {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per ALTER TABLE.
+        for c in [string_len_null("event", 64), text_null("args")] {
+            m.alter_table(Table::alter().table("audit_log").add_column(c).take())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Notices (通知公告) to everyone or to chosen units and below, with their read receipts.
+struct M20261206Notices;
+
+impl MigrationName for M20261206Notices {
+    fn name(&self) -> &str {
+        "m20261206_kernel_notices"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206Notices {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("notices")
+                .col(big_pk_auto("id"))
+                .col(string_len("title", 200))
+                .col(text("body"))
+                .col(boolean("to_all").default(false))
+                .col(big_integer_null("created_by_user_id"))
+                .col(string_len("author", 128))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("notice_units")
+                .col(big_integer("notice_id"))
+                .col(big_integer("unit_id"))
+                .primary_key(Index::create().col("notice_id").col("unit_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("notice_units", "notice_id")
+                        .to("notices", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("notice_units", "unit_id")
+                        .to("units", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_notice_units_unit_id")
+                .table("notice_units")
+                .col("unit_id")
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("notice_reads")
+                .col(big_integer("notice_id"))
+                .col(big_integer("user_id"))
+                .col(timestamp_with_time_zone("read_at"))
+                .primary_key(Index::create().col("notice_id").col("user_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("notice_reads", "notice_id")
+                        .to("notices", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("notice_reads", "user_id")
+                        .to("users", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -508,14 +508,19 @@ pub async fn write(
         show(txn, s, &old, Lang::Zh).await?,
         show(txn, s, new, Lang::Zh).await?,
     );
+    let (before_en, after_en) = (
+        show(txn, s, &old, Lang::En).await?,
+        show(txn, s, new, Lang::En).await?,
+    );
     crate::db::put_setting(txn, key, new.to_owned()).await?;
-    crate::audit::record(
+    crate::audit::record_event(
         txn,
         who,
         crate::audit::Action::Update,
         "setting",
         None,
         format!("把{}由 {before} 改为 {after}", s.label.0),
+        crate::audit::Event::new("setting.change", serde_json::json!({"label": crate::audit::both(s.label.0, s.label.1), "before": crate::audit::both(before.clone(), before_en), "after": crate::audit::both(after.clone(), after_en)})),
     )
     .await
 }

@@ -238,7 +238,19 @@ pub async fn views(
         } else {
             (None, format!("{purpose}: unmasked ids {:?}", phones))
         };
-        audit::record(db, who, Action::ReadSensitive, "enterprise", id, summary).await?;
+        audit::record_event(
+            db,
+            who,
+            Action::ReadSensitive,
+            "enterprise",
+            id,
+            summary,
+            audit::Event::new(
+                "enterprise.unmask",
+                serde_json::json!({ "n": phones.len(), "ids": phones }),
+            ),
+        )
+        .await?;
     }
     let mut ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
     ids.extend(rows.iter().filter_map(|r| r.service_team_id));

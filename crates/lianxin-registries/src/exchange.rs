@@ -514,7 +514,7 @@ pub async fn import(
     }
     bar.finish_and_clear();
     if report.errors.is_empty() {
-        audit::record(
+        audit::record_event(
             &txn,
             who,
             Action::Import,
@@ -523,6 +523,16 @@ pub async fn import(
             format!(
                 "{filename}: {} rows, {} created, {} updated",
                 report.rows, report.created, report.updated
+            ),
+            audit::Event::new(
+                "registry.import",
+                serde_json::json!({
+                    "kind": audit::both(kind.label(Lang::Zh), kind.label(Lang::En)),
+                    "file": filename,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                }),
             ),
         )
         .await?;
@@ -823,7 +833,16 @@ pub async fn export_filtered(
     // personal data: such an export is recorded as their read.
     let unmasked = kind != Kind::Units && who.can(perm::PERSON_SENSITIVE);
     let cadre = kind == Kind::People && who.can(perm::PERSON_CADRE);
-    audit::record(
+    let with = match (unmasked, cadre) {
+        (true, true) => audit::both(
+            "（含完整证件号、电话和干部信息）",
+            " (with full numbers and cadre details)",
+        ),
+        (true, false) => audit::both("（含完整证件号和电话）", " (with full numbers)"),
+        (false, true) => audit::both("（含干部信息）", " (with cadre details)"),
+        (false, false) => audit::both("", ""),
+    };
+    audit::record_event(
         db,
         who,
         if unmasked || cadre {
@@ -837,6 +856,14 @@ pub async fn export_filtered(
             "export {n} rows{}{}",
             if unmasked { " unmasked" } else { "" },
             if cadre { " with cadre details" } else { "" }
+        ),
+        audit::Event::new(
+            "registry.export",
+            serde_json::json!({
+                "kind": audit::both(kind.label(Lang::Zh), kind.label(Lang::En)),
+                "n": n,
+                "with": with,
+            }),
         ),
     )
     .await?;

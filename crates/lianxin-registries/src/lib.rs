@@ -29,8 +29,93 @@ pub fn area() -> Area {
         grants: &[],
         asset: |_| None,
         settings: &[],
+        audit: AUDIT,
+        permission_tree: PERMISSION_TREE,
     }
 }
+
+/// The area's permissions as the role editor shows them (menu groups → pages → buttons).
+const PERMISSION_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::PermGroup {
+    zh: "基础数据",
+    en: "Registries",
+    pages: &[
+        lianxin_kernel::area::PermPage {
+            zh: "企业",
+            en: "Enterprises",
+            view: perm::ENTERPRISE_LIST,
+            actions: &[
+                perm::ENTERPRISE_ADD,
+                perm::ENTERPRISE_EDIT,
+                perm::ENTERPRISE_REMOVE,
+                perm::ENTERPRISE_IMPORT,
+                perm::ENTERPRISE_EXPORT,
+            ],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "人员",
+            en: "People",
+            view: perm::PERSON_LIST,
+            actions: &[
+                perm::PERSON_ADD,
+                perm::PERSON_EDIT,
+                perm::PERSON_REMOVE,
+                perm::PERSON_IMPORT,
+                perm::PERSON_EXPORT,
+                perm::PERSON_SENSITIVE,
+                perm::PERSON_CADRE,
+                perm::DATA_OVERRIDE,
+            ],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "单位",
+            en: "Units",
+            view: perm::UNIT_LIST,
+            actions: &[
+                perm::UNIT_ADD,
+                perm::UNIT_EDIT,
+                perm::UNIT_REMOVE,
+                perm::UNIT_IMPORT,
+                perm::UNIT_EXPORT,
+            ],
+        },
+    ],
+}];
+
+/// The registries' objects and kinds of audit entry.
+const AUDIT: lianxin_kernel::audit::Texts = lianxin_kernel::audit::Texts {
+    objects: &[
+        ("unit", "单位", "unit"),
+        ("person", "人员", "person"),
+        ("enterprise", "企业", "enterprise"),
+    ],
+    events: &[
+        lianxin_kernel::audit::EventDef {
+            code: "person.unmask",
+            zh: "查看了 {n} 人的完整证件号和电话",
+            en: "viewed the full identity numbers and phones of {n} people",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "person.cadre",
+            zh: "查看了 {n} 人的干部信息",
+            en: "viewed the cadre details of {n} people",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "enterprise.unmask",
+            zh: "查看了 {n} 家企业联系人的完整电话",
+            en: "viewed the full contact phones of {n} enterprises",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "registry.import",
+            zh: "从文件「{file}」导入{kind} {rows} 行：新增 {created}，更新 {updated}",
+            en: "imported {rows} rows of {kind} from “{file}”: {created} created, {updated} updated",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "registry.export",
+            zh: "导出了{kind} {n} 条{with}",
+            en: "exported {n} {kind}{with}",
+        },
+    ],
+};
 
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let mut items = Vec::new();

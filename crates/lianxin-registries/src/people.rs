@@ -349,7 +349,19 @@ impl PersonView {
             } else {
                 (None, format!("{purpose}: unmasked ids {:?}", sensitive))
             };
-            audit::record(db, who, Action::ReadSensitive, "person", id, summary).await?;
+            audit::record_event(
+                db,
+                who,
+                Action::ReadSensitive,
+                "person",
+                id,
+                summary,
+                audit::Event::new(
+                    "person.unmask",
+                    serde_json::json!({ "n": sensitive.len(), "ids": sensitive }),
+                ),
+            )
+            .await?;
         }
         let cadres: Vec<i64> = rows
             .iter()
@@ -365,7 +377,19 @@ impl PersonView {
                     format!("{purpose}: cadre details of ids {:?}", cadres),
                 )
             };
-            audit::record(db, who, Action::ReadSensitive, "person", id, summary).await?;
+            audit::record_event(
+                db,
+                who,
+                Action::ReadSensitive,
+                "person",
+                id,
+                summary,
+                audit::Event::new(
+                    "person.cadre",
+                    serde_json::json!({ "n": cadres.len(), "ids": cadres }),
+                ),
+            )
+            .await?;
         }
         let shown = |v: Option<String>| if cadre { v } else { None };
         Ok(rows

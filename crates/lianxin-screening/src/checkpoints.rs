@@ -353,7 +353,7 @@ pub async fn set_duty_hours<C: ConnectionTrait + TransactionTrait>(
     a.updated_at = Set(Utc::now());
     let txn = lianxin_kernel::db::begin_write(db).await?;
     let m = a.update(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
@@ -364,6 +364,7 @@ pub async fn set_duty_hours<C: ConnectionTrait + TransactionTrait>(
             super::duty::format_hm(from),
             super::duty::format_hm(to)
         ),
+        audit::Event::new("checkpoint.hours", serde_json::json!({"name": m.name, "from": super::duty::format_hm(from), "to": super::duty::format_hm(to)})),
     )
     .await?;
     txn.commit().await?;

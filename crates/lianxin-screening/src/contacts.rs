@@ -418,7 +418,7 @@ async fn audit_query(
     s: &Screen,
     a: &Answer,
 ) -> AppResult<()> {
-    audit::record(
+    audit::record_event(
         db,
         who,
         Action::Query,
@@ -436,6 +436,7 @@ async fn audit_query(
                 ""
             }
         ),
+        audit::Event::new("screening.contacts", serde_json::json!({"person": s.masked, "days": s.days, "window": s.window, "n": a.total})),
     )
     .await
 }

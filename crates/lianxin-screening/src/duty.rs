@@ -319,7 +319,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         .await?;
         created.push(m);
     }
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Create,
@@ -332,6 +332,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             starts.to_rfc3339(),
             local_hm(ends)
         ),
+        audit::Event::new("duty.book", serde_json::json!({"user": user.display_name, "checkpoint": checkpoint.name, "from": lianxin_kernel::web::time::local_time(&starts), "to": local_hm(ends), "repeat": repeat})),
     )
     .await?;
     txn.commit().await?;
@@ -362,13 +363,17 @@ pub async fn remove<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     duty_shifts::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Delete,
         "duty_shift",
         Some(id),
         format!("user {} checkpoint {}", s.user_id, s.checkpoint_id),
+        audit::Event::new(
+            "duty.remove",
+            serde_json::json!({"from": lianxin_kernel::web::time::local_time(&s.starts_at)}),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -418,7 +423,16 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
     a.signed_in_at = Set(Some(now));
     a.updated_at = Set(now);
     let m = a.update(&txn).await?;
-    audit::record(&txn, who, Action::Update, "duty_shift", Some(id), "sign in").await?;
+    audit::record_event(
+        &txn,
+        who,
+        Action::Update,
+        "duty_shift",
+        Some(id),
+        "sign in",
+        audit::Event::new("duty.sign_in", serde_json::json!({})),
+    )
+    .await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -442,13 +456,14 @@ pub async fn sign_out<C: ConnectionTrait + TransactionTrait>(
     a.signed_out_at = Set(Some(now));
     a.updated_at = Set(now);
     let m = a.update(&txn).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "duty_shift",
         Some(id),
         "sign out",
+        audit::Event::new("duty.sign_out", serde_json::json!({})),
     )
     .await?;
     txn.commit().await?;

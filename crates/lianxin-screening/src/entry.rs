@@ -151,13 +151,17 @@ pub async fn lookup(
         .into_iter()
         .map(|e| (e.id, e.name))
         .collect();
-    audit::record(
+    audit::record_event(
         db,
         who,
         Action::Query,
         "passage_lookup",
         Some(cp.id),
         format!("{} found", rows.len()),
+        audit::Event::new(
+            "passage.lookup",
+            serde_json::json!({"checkpoint": cp.name, "n": rows.len()}),
+        ),
     )
     .await?;
     Ok(rows

@@ -94,8 +94,125 @@ pub fn area() -> Area {
         grants: &[],
         asset: |path| Assets::get(path),
         settings: SETTINGS,
+        audit: AUDIT,
+        permission_tree: PERMISSION_TREE,
     }
 }
+
+/// The area's permissions as the role editor shows them (menu groups → pages → buttons).
+const PERMISSION_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::PermGroup {
+    zh: "防控排查",
+    en: "Screening",
+    pages: &[
+        lianxin_kernel::area::PermPage {
+            zh: "卡点",
+            en: "Checkpoints",
+            view: perm::CHECKPOINT_LIST,
+            actions: &[perm::CHECKPOINT_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "通行登记",
+            en: "Passage entry",
+            view: perm::PASSAGE_ADD,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "值班排班",
+            en: "Duty roster",
+            view: perm::DUTY_LIST,
+            actions: &[perm::DUTY_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "通行记录",
+            en: "Passages",
+            view: perm::PASSAGE_LIST,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "人员排查",
+            en: "Personnel screening",
+            view: perm::SCREENING_QUERY,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "健康日报",
+            en: "Health reports",
+            view: perm::HEALTH_LIST,
+            actions: &[perm::HEALTH_REPORT],
+        },
+    ],
+}];
+
+/// Screening's objects and kinds of audit entry.
+const AUDIT: lianxin_kernel::audit::Texts = lianxin_kernel::audit::Texts {
+    objects: &[
+        ("checkpoint", "卡点", "checkpoint"),
+        ("device", "卡点设备", "device"),
+        ("duty_shift", "值班班次", "duty shift"),
+        ("health_report", "健康日报", "health report"),
+        ("passage", "通行记录", "passage"),
+        ("passage_lookup", "卡点人员查询", "checkpoint lookup"),
+        ("screening", "人员排查", "personnel screening"),
+        ("disinfection", "消杀记录", "disinfection"),
+    ],
+    events: &[
+        lianxin_kernel::audit::EventDef {
+            code: "screening.contacts",
+            zh: "排查了 {person} 近 {days} 天前后 {window} 分钟内的同行人员：{n} 人",
+            en: "screened the contacts of {person} over {days} days within ±{window} minutes: {n} people",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "screening.export",
+            zh: "导出了人员排查结果 {n} 人",
+            en: "exported {n} screened contacts",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "duty.book",
+            zh: "为 {user} 在「{checkpoint}」排班：{from} 至 {to}，共 {repeat} 天",
+            en: "rostered {user} at “{checkpoint}”: {from} to {to}, {repeat} days",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "duty.remove",
+            zh: "删除了 {from} 开始的班次",
+            en: "removed the shift starting {from}",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "duty.sign_in",
+            zh: "值班签到",
+            en: "signed in to a shift",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "duty.sign_out",
+            zh: "值班签退",
+            en: "signed out of a shift",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "passage.lookup",
+            zh: "在卡点「{checkpoint}」查询人员，找到 {n} 人",
+            en: "looked up people at “{checkpoint}”: {n} found",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "passage.unmask",
+            zh: "查看了 {n} 条通行记录的完整证件号",
+            en: "viewed the full identity numbers of {n} passages",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "retention.passages",
+            zh: "删除了超过 {days} 天的通行记录 {n} 条",
+            en: "deleted {n} passages older than {days} days",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "retention.health",
+            zh: "删除了超过 {days} 天的健康日报 {n} 条",
+            en: "deleted {n} health reports older than {days} days",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "checkpoint.hours",
+            zh: "把卡点「{name}」的值守时间设为 {from}-{to}",
+            en: "set the staffed hours of “{name}” to {from}-{to}",
+        },
+    ],
+};
 
 /// Screening's installation settings: the fever threshold and how long passages and health
 /// reports are kept.

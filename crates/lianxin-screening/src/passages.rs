@@ -860,13 +860,14 @@ pub(crate) async fn passage_views(
     let sensitive = unmask && who.can(perm::PERSON_SENSITIVE);
     let key = super::privacy::key()?;
     if sensitive && !rows.is_empty() {
-        audit::record(
+        audit::record_event(
             db,
             who,
             Action::ReadSensitive,
             "passage",
             None,
             format!("{} passages", rows.len()),
+            audit::Event::new("passage.unmask", serde_json::json!({"n": rows.len()})),
         )
         .await?;
     }

@@ -42,7 +42,7 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
         .exec(db)
         .await?;
     if res.rows_affected > 0 {
-        audit::record(
+        audit::record_event(
             db,
             &Principal::system("retention"),
             Action::Delete,
@@ -51,6 +51,10 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
             format!(
                 "{} passages older than {days} days deleted",
                 res.rows_affected
+            ),
+            audit::Event::new(
+                "retention.passages",
+                serde_json::json!({"n": res.rows_affected, "days": days}),
             ),
         )
         .await?;
@@ -67,7 +71,7 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
         .exec(db)
         .await?;
     if reports.rows_affected > 0 {
-        audit::record(
+        audit::record_event(
             db,
             &Principal::system("retention"),
             Action::Delete,
@@ -76,6 +80,10 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
             format!(
                 "{} health reports older than {days} days deleted",
                 reports.rows_affected
+            ),
+            audit::Event::new(
+                "retention.health",
+                serde_json::json!({"n": reports.rows_affected, "days": days}),
             ),
         )
         .await?;

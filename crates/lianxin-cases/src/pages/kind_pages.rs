@@ -8,6 +8,8 @@ pub(super) struct KindsPage {
     ctx: PageCtx,
     kinds: Vec<KindView>,
     subjects: Vec<Opt>,
+    /// The roles a kind may be limited to ("who may raise"), ticked on each kind.
+    roles: Vec<Opt>,
     /// Where Open311 appeals for unregistered enterprises go (changed under 参数设置).
     intake_unit: String,
     error: Option<String>,
@@ -32,6 +34,13 @@ pub(super) async fn kinds_view(
             ),
             kinds: kinds::list(&s.db).await?,
             subjects: codes(crate::SUBJECTS, lang),
+            roles: lianxin_kernel::entities::roles::Entity::find()
+                .order_by_asc(lianxin_kernel::entities::roles::Column::Id)
+                .all(&s.db)
+                .await?
+                .into_iter()
+                .map(|r| opt(&r.code, lang.pick(&r.name_zh, &r.name_en)))
+                .collect(),
             intake_unit: crate::open311::intake_unit(&s.db).await?.name,
             error,
         },
@@ -57,7 +66,9 @@ pub(super) struct KindForm {
     urgent_hours: Option<String>,
     urgent_response_hours: Option<String>,
     needs_verification: Option<String>,
-    raise_roles: Option<String>,
+    /// The roles ticked ("who may raise"); none ticked: anyone who may raise cases.
+    #[serde(default)]
+    raise_roles: Vec<String>,
     active: Option<String>,
     description: Option<String>,
 }
@@ -85,13 +96,7 @@ impl KindForm {
                 &self.urgent_response_hours,
             ),
             needs_verification: Some(self.needs_verification.is_some()),
-            raise_roles: self.raise_roles.as_ref().map(|v| {
-                v.split([',', '，', ' '])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }),
+            raise_roles: Some(self.raise_roles.clone()),
             active: Some(self.active.is_some()),
         }
     }

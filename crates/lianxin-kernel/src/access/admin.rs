@@ -278,13 +278,14 @@ pub async fn create_role<C: ConnectionTrait + TransactionTrait>(
     .insert(&txn)
     .await?;
     write_links(&txn, role.id, &v).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Create,
         "role",
         Some(role.id),
         format!("{} {} {}", v.code, v.scope.code(), v.permissions.join(" ")),
+        audit::Event::new("role.save", serde_json::json!({"name": audit::both(v.name_zh.clone(), v.name_en.clone()), "scope": audit::both(v.scope.label_zh(), v.scope.label_en()), "n": v.permissions.len()})),
     )
     .await?;
     txn.commit().await?;
@@ -325,13 +326,14 @@ pub async fn update_role<C: ConnectionTrait + TransactionTrait>(
     am.data_scope = Set(v.scope.code().to_owned());
     am.update(&txn).await?;
     write_links(&txn, id, &v).await?;
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "role",
         Some(id),
         format!("{} {} {}", v.code, v.scope.code(), v.permissions.join(" ")),
+        audit::Event::new("role.save", serde_json::json!({"name": audit::both(v.name_zh.clone(), v.name_en.clone()), "scope": audit::both(v.scope.label_zh(), v.scope.label_en()), "n": v.permissions.len()})),
     )
     .await?;
     txn.commit().await?;
@@ -507,6 +509,44 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
             .exec(&txn)
             .await?;
     }
+    let mut said = Vec::new();
+    if let Some(r) = &input.roles {
+        let names: Vec<(String, String)> = roles::Entity::find()
+            .filter(roles::Column::Code.is_in(r.iter().cloned()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.name_zh, r.name_en))
+            .collect();
+        said.push(audit::both(
+            format!(
+                "角色改为{}",
+                names
+                    .iter()
+                    .map(|n| n.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            format!(
+                "roles set to {}",
+                names
+                    .iter()
+                    .map(|n| n.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if let Some(a) = input.active {
+        said.push(if a {
+            audit::both("启用账号", "enabled")
+        } else {
+            audit::both("停用账号", "disabled")
+        });
+    }
+    if input.password.is_some() {
+        said.push(audit::both("重置密码", "password reset"));
+    }
     let mut what = Vec::new();
     if let Some(r) = &input.roles {
         what.push(format!("roles={}", r.join(",")));
@@ -517,13 +557,17 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
     if input.password.is_some() {
         what.push("password reset".to_owned());
     }
-    audit::record(
+    audit::record_event(
         &txn,
         who,
         Action::Update,
         "user",
         Some(id),
         format!("{} {}", user.username, what.join(" ")),
+        audit::Event::new(
+            "user.update",
+            serde_json::json!({"username": user.username, "what": said}),
+        ),
     )
     .await?;
     txn.commit().await?;

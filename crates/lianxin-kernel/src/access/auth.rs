@@ -253,13 +253,17 @@ pub async fn revoke_api_token<C: ConnectionTrait + TransactionTrait>(
     if gone == 0 {
         return Err(AppError::NotFound);
     }
-    crate::audit::record(
+    crate::audit::record_event(
         &txn,
         who,
         crate::audit::Action::Delete,
         "api_token",
         None,
         format!("revoked API token {}…", short_id(id)),
+        crate::audit::Event::new(
+            "token.revoke",
+            serde_json::json!({"token": format!("{}…", short_id(id))}),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -278,13 +282,14 @@ pub async fn revoke_all_api_tokens<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?
         .rows_affected;
-    crate::audit::record(
+    crate::audit::record_event(
         &txn,
         who,
         crate::audit::Action::Delete,
         "api_token",
         None,
         format!("revoked all {gone} API tokens"),
+        crate::audit::Event::new("token.revoke_all", serde_json::json!({"n": gone})),
     )
     .await?;
     txn.commit().await?;
@@ -600,7 +605,7 @@ pub async fn lift_throttle<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or(AppError::NotFound)?;
     login_throttles::Entity::delete_by_id(id).exec(&txn).await?;
-    crate::audit::record(
+    crate::audit::record_event(
         &txn,
         who,
         crate::audit::Action::Delete,
@@ -610,6 +615,7 @@ pub async fn lift_throttle<C: ConnectionTrait + TransactionTrait>(
             "lifted the sign-in throttle of {} from {} ({} failures)",
             row.username, row.client, row.failures
         ),
+        crate::audit::Event::new("throttle.lift", serde_json::json!({"username": row.username, "client": row.client, "failures": row.failures})),
     )
     .await?;
     txn.commit().await?;
@@ -730,7 +736,7 @@ pub async fn end_session<C: ConnectionTrait + TransactionTrait>(
     let name = user
         .map(|u| format!("{}（{}）", u.display_name, u.username))
         .unwrap_or_else(|| format!("用户 {}", found.user_id));
-    crate::audit::record(
+    crate::audit::record_event(
         &txn,
         who,
         crate::audit::Action::Delete,
@@ -745,6 +751,7 @@ pub async fn end_session<C: ConnectionTrait + TransactionTrait>(
             },
             crate::web::time::local_time(&found.created_at)
         ),
+        crate::audit::Event::new("session.end", serde_json::json!({"name": name, "kind": if found.kind == "web" { crate::audit::both("浏览器会话", "browser session") } else { crate::audit::both("接口令牌", "API token") }, "at": crate::web::time::local_time(&found.created_at)})),
     )
     .await?;
     txn.commit().await?;

@@ -75,6 +75,8 @@ pub mod perm {
     pub const CALENDAR_EDIT: &str = "system:calendar:edit";
     /// Issue Open311 api keys to client apps.
     pub const APIKEY_EDIT: &str = "system:apikey:edit";
+    /// Send notices (通知公告) and see who has read them.
+    pub const NOTICE_EDIT: &str = "system:notice:edit";
 
     /// This kernel's permissions with their labels (for the role editor).
     pub const KERNEL: &[(&str, &str, &str)] = &[
@@ -91,6 +93,7 @@ pub mod perm {
             "Maintain the working-day calendar",
         ),
         (APIKEY_EDIT, "开放接口密钥", "Issue Open311 api keys"),
+        (NOTICE_EDIT, "通知公告发布", "Send notices"),
         (ALL, "全部权限", "Everything"),
     ];
 }

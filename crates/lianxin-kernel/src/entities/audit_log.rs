@@ -14,6 +14,10 @@ pub struct Model {
     pub entity_id: Option<String>,
     pub summary: String,
     pub ip: Option<String>,
+    /// The kind of entry (`audit::EventDef::code`), when it has one.
+    pub event: Option<String>,
+    /// The entry's structured fields as a JSON object, filling its event's sentence.
+    pub args: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -46,7 +46,7 @@ pub fn yes_no(lang: Lang) -> Vec<SelectOption> {
 pub struct FilterField {
     pub name: &'static str,
     pub label: String,
-    /// "text" or "select"
+    /// "text", "date" or "select"
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<SelectOption>,
@@ -60,6 +60,13 @@ impl FilterField {
             kind: "text",
             value: value.unwrap_or_default(),
             options: Vec::new(),
+        }
+    }
+    /// A day (the browser's date picker; YYYY-MM-DD).
+    pub fn date(name: &'static str, label: String, value: Option<String>) -> Self {
+        FilterField {
+            kind: "date",
+            ..Self::text(name, label, value)
         }
     }
     pub fn select(
@@ -493,9 +500,37 @@ pub struct FormField {
     pub values: Vec<String>,
     pub hint: Option<String>,
     pub error: Option<String>,
+    /// The groups of a `checktree` field (menu groups → pages → buttons).
+    pub tree: Vec<CheckGroup>,
+}
+
+/// A group of a `checktree` field: a box that ticks all of it, and its pages.
+pub struct CheckGroup {
+    pub label: String,
+    pub pages: Vec<CheckPage>,
+}
+
+/// A page of a `checktree` field: the value that opens it, and its buttons' values.
+pub struct CheckPage {
+    pub view: SelectOption,
+    pub actions: Vec<SelectOption>,
 }
 
 impl FormField {
+    /// Choices as a tree of checkboxes (the role editor's menus and buttons); the values are
+    /// posted under `name` as with `checkboxes`.
+    pub fn tree(
+        name: &'static str,
+        label: String,
+        tree: Vec<CheckGroup>,
+        values: Vec<String>,
+    ) -> Self {
+        FormField {
+            tree,
+            ..Self::multi(name, label, "checktree", Vec::new(), values)
+        }
+    }
+
     /// Several choices: `checkboxes` (a few) or `multiselect` (many).
     pub fn multi(
         name: &'static str,
@@ -515,6 +550,7 @@ impl FormField {
             values,
             hint: None,
             error: None,
+            tree: Vec::new(),
         }
     }
     pub fn has(&self, v: &str) -> bool {
@@ -538,6 +574,7 @@ impl FormField {
             values: Vec::new(),
             hint: None,
             error: None,
+            tree: Vec::new(),
         }
     }
     pub fn required_if(mut self, yes: bool) -> Self {

@@ -393,13 +393,17 @@ pub async fn contacts_file(
 ) -> AppResult<axum::response::Response> {
     let page = crate::contacts::all_contacts(&s.db, &s.contacts, who, q).await?;
     let bytes = passages::contacts_xlsx(&page, lang).map_err(AppError::internal)?;
-    crate::audit::record(
+    crate::audit::record_event(
         &s.db,
         who,
         crate::audit::Action::Export,
         "screening",
         None,
         format!("{} contacts", page.items.len()),
+        crate::audit::Event::new(
+            "screening.export",
+            serde_json::json!({"n": page.items.len()}),
+        ),
     )
     .await?;
     Ok(lianxin_kernel::sheet::file_response(

@@ -22,6 +22,7 @@ use crate::paging::Paging;
 use crate::perm;
 use lianxin_kernel::access::auth::OpenSession;
 use lianxin_kernel::http::{ApiJson, ApiQuery, IdPath};
+use lianxin_kernel::notices;
 use lianxin_kernel::settings::{self, SettingView};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,8 +34,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(lift_throttle))
         .routes(routes!(me))
         .routes(routes!(list_audit))
+        .routes(routes!(export_audit))
+        .routes(routes!(get_audit))
         .routes(routes!(list_logins))
         .routes(routes!(list_roles, create_role))
+        .routes(routes!(permission_tree))
+        .routes(routes!(my_notices, send_notice))
+        .routes(routes!(sent_notices))
+        .routes(routes!(open_notice))
+        .routes(routes!(notice_receipts))
         .routes(routes!(get_role, update_role))
         .routes(routes!(list_users, create_user))
         .routes(routes!(update_user))
@@ -292,6 +300,63 @@ async fn list_roles(
     who: Principal,
 ) -> AppResult<Json<Vec<RoleView>>> {
     Ok(Json(admin::list_roles(&state.db, &who).await?))
+}
+
+/// A permission with its label in the caller's language.
+#[derive(Serialize, ToSchema)]
+pub struct PermissionNode {
+    pub permission: String,
+    pub label: String,
+}
+
+/// A page of the permission tree: the permission that opens it and its buttons.
+#[derive(Serialize, ToSchema)]
+pub struct PermissionPage {
+    pub permission: String,
+    pub label: String,
+    pub actions: Vec<PermissionNode>,
+}
+
+/// A menu group of the permission tree.
+#[derive(Serialize, ToSchema)]
+pub struct PermissionGroup {
+    pub label: String,
+    pub pages: Vec<PermissionPage>,
+}
+
+/// The permissions a role may be given, as the role editor shows them: menu groups → pages
+/// → buttons, labelled in the caller's language (`*` is the administrators' alone and not in it).
+#[utoipa::path(get, path = "/api/v1/roles/permission-tree", tag = "system",
+    responses((status = 200, body = Vec<PermissionGroup>)))]
+async fn permission_tree(
+    who: Principal,
+    lang: crate::i18n::Lang,
+) -> AppResult<Json<Vec<PermissionGroup>>> {
+    who.require(perm::ROLE_LIST)?;
+    Ok(Json(
+        lianxin_kernel::area::permission_tree()
+            .into_iter()
+            .map(|g| PermissionGroup {
+                label: lang.pick(g.zh, g.en).to_owned(),
+                pages: g
+                    .pages
+                    .iter()
+                    .map(|p| PermissionPage {
+                        permission: p.view.to_owned(),
+                        label: lang.pick(p.zh, p.en).to_owned(),
+                        actions: p
+                            .actions
+                            .iter()
+                            .map(|a| PermissionNode {
+                                permission: (*a).to_owned(),
+                                label: lianxin_kernel::area::permission_label(a, lang).to_owned(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
 }
 
 /// Create a role: `code`, `name_zh`, `data_scope` (all, custom, unit, unit_and_below, self),
@@ -637,13 +702,30 @@ pub struct AuditEntry {
     pub action: String,
     pub entity: String,
     pub entity_id: Option<String>,
+    /// The stored technical note (free text).
     pub summary: String,
     pub ip: Option<String>,
+    /// What happened, in a sentence in the caller's language ("查看了 3 人的完整证件号和电话").
+    pub description: String,
+    /// The action's label in the caller's language.
+    pub action_label: String,
+    /// The object's label in the caller's language.
+    pub entity_label: String,
+    /// The kind of entry, when it has one (e.g. `person.unmask`).
+    pub event: Option<String>,
+    /// The entry's structured fields (e.g. `{"n": 3, "ids": [...]}`).
+    #[schema(value_type = Option<Object>)]
+    pub args: Option<serde_json::Value>,
 }
 
-impl From<audit_log::Model> for AuditEntry {
-    fn from(m: audit_log::Model) -> Self {
+impl AuditEntry {
+    fn new(m: audit_log::Model, lang: crate::i18n::Lang) -> Self {
         AuditEntry {
+            description: audit::describe(&m, lang),
+            action_label: audit::Action::label(&m.action, lang).to_owned(),
+            entity_label: audit::object_label(&m.entity, lang),
+            args: m.args.as_deref().and_then(|a| serde_json::from_str(a).ok()),
+            event: m.event,
             id: m.id,
             at: m.at,
             user_id: m.user_id,
@@ -657,21 +739,58 @@ impl From<audit_log::Model> for AuditEntry {
     }
 }
 
-/// Search the audit log (操作日志), newest first.
+/// Search the audit log (操作日志), newest first; each entry described in the caller's
+/// language (`Accept-Language`). An unknown `action` is a 422.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "system",
     params(AuditFilter, Paging), responses((status = 200, body = Page<AuditEntry>)))]
 async fn list_audit(
     State(state): State<AppState>,
     who: Principal,
+    lang: crate::i18n::Lang,
     ApiQuery(f): ApiQuery<AuditFilter>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<AuditEntry>>> {
     who.require(perm::AUDIT_LIST)?;
     let page = audit::search(&state.db, &f, paging).await?;
     Ok(Json(Page {
-        items: page.items.into_iter().map(Into::into).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|m| AuditEntry::new(m, lang))
+            .collect(),
         total: page.total,
     }))
+}
+
+/// One entry of the audit log.
+#[utoipa::path(get, path = "/api/v1/audit/{id}", tag = "system",
+    params(("id" = i64, Path)), responses((status = 200, body = AuditEntry)))]
+async fn get_audit(
+    State(state): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Json<AuditEntry>> {
+    who.require(perm::AUDIT_LIST)?;
+    Ok(Json(AuditEntry::new(
+        audit::get(&state.db, id).await?,
+        lang,
+    )))
+}
+
+/// The entries the filter shows as an .xlsx file (time, user, action, object, record,
+/// description, address), in the caller's language. The export is itself audited.
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "system",
+    params(AuditFilter),
+    responses((status = 200, description = "the .xlsx file",
+        content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
+async fn export_audit(
+    State(state): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+) -> AppResult<axum::response::Response> {
+    crate::web::system::audit_file(&state, &who, lang, &f).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -720,4 +839,64 @@ async fn list_logins(
         items: page.items.into_iter().map(Into::into).collect(),
         total: page.total,
     }))
+}
+
+/// The notices (通知公告) addressed to the caller, newest first, with when they read each.
+#[utoipa::path(get, path = "/api/v1/notices", tag = "system",
+    params(Paging), responses((status = 200, body = Page<notices::NoticeView>)))]
+async fn my_notices(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<notices::NoticeView>>> {
+    Ok(Json(notices::mine(&state.db, &who, paging).await?))
+}
+
+/// Send a notice: `title`, `body`, and `to_all: true` or `unit_ids` (their users and those
+/// of every unit below them receive it). Audited.
+#[utoipa::path(post, path = "/api/v1/notices", tag = "system", request_body = notices::NoticeInput,
+    responses((status = 201, body = notices::NoticeView)))]
+async fn send_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(input): ApiJson<notices::NoticeInput>,
+) -> AppResult<(StatusCode, Json<notices::NoticeView>)> {
+    let n = notices::send(&state.db, &who, input).await?;
+    let receipts = notices::receipts(&state.db, &who, n.id).await?;
+    Ok((StatusCode::CREATED, Json(receipts.notice)))
+}
+
+/// Every notice sent, newest first, with how many of its readers have read it (who sends
+/// notices).
+#[utoipa::path(get, path = "/api/v1/notices/sent", tag = "system",
+    params(Paging), responses((status = 200, body = Page<notices::SentNotice>)))]
+async fn sent_notices(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<notices::SentNotice>>> {
+    Ok(Json(notices::sent(&state.db, &who, paging).await?))
+}
+
+/// Open a notice addressed to the caller: its first opening is their read receipt. A notice
+/// not addressed to them is a 404 (except for who sends notices).
+#[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "system",
+    params(("id" = i64, Path)), responses((status = 200, body = notices::NoticeView)))]
+async fn open_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<notices::NoticeView>> {
+    Ok(Json(notices::open(&state.db, &who, id).await?))
+}
+
+/// Who has read a notice (with when) and who has not yet (who sends notices).
+#[utoipa::path(get, path = "/api/v1/notices/{id}/receipts", tag = "system",
+    params(("id" = i64, Path)), responses((status = 200, body = notices::Receipts)))]
+async fn notice_receipts(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<notices::Receipts>> {
+    Ok(Json(notices::receipts(&state.db, &who, id).await?))
 }

@@ -38,6 +38,8 @@ struct DashboardPage {
     todo: Vec<TodoStat>,
     stats: Vec<Stat>,
     charts: Vec<Chart>,
+    /// The caller's unread notices (通知公告), shown by `notices_block.html`.
+    notices: super::notices::NoticesBlock,
 }
 
 fn bar(names: Vec<String>, values: Vec<u64>, color: &str) -> String {
@@ -184,5 +186,6 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
         todo,
         stats,
         charts,
+        notices: super::notices::block(&s, &who).await?,
     }))
 }

@@ -3,6 +3,7 @@
 //! assets) is the kernel's; each area's pages are its own.
 
 pub mod dashboard;
+pub mod notices;
 pub mod system;
 
 use askama::Template;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/api/docs", get(api_docs))
         .merge(system::router())
+        .merge(notices::router())
 }
 
 /// The home group of the menu (the binary's own pages), first in the menu.
@@ -45,6 +47,16 @@ pub fn home_area() -> Area {
                 items: vec![MenuItem::new("home", "/", lang.t("menu.home"))],
             }]
         },
+        permission_tree: &[lianxin_kernel::area::PermGroup {
+            zh: "总览",
+            en: "Overview",
+            pages: &[lianxin_kernel::area::PermPage {
+                zh: "首页总览",
+                en: "Dashboard",
+                view: perm::DASHBOARD,
+                actions: &[],
+            }],
+        }],
         ..Area::empty()
     }
 }
@@ -55,6 +67,7 @@ pub fn home_area() -> Area {
 pub fn system_area() -> Area {
     Area {
         menu: system_menu,
+        permission_tree: SYSTEM_TREE,
         ..Area::empty()
     }
 }
@@ -73,6 +86,9 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::USER_EDIT) {
         sys.push(item("sessions", "/system/sessions", "menu.sessions"));
+    }
+    if who.can(perm::NOTICE_EDIT) {
+        sys.push(item("notices", "/system/notices", "menu.notices"));
     }
     if who.can(perm::AUDIT_LIST) {
         sys.push(item("audit", "/system/audit", "menu.audit"));
@@ -323,3 +339,47 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
     }
     r
 }
+
+/// System management's permissions as the role editor shows them.
+const SYSTEM_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::PermGroup {
+    zh: "系统管理",
+    en: "System",
+    pages: &[
+        lianxin_kernel::area::PermPage {
+            zh: "用户管理",
+            en: "Users",
+            view: perm::USER_LIST,
+            actions: &[perm::USER_ADD, perm::USER_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "角色管理",
+            en: "Roles",
+            view: perm::ROLE_LIST,
+            actions: &[perm::ROLE_EDIT],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "操作日志与登录日志",
+            en: "Audit and login logs",
+            view: perm::AUDIT_LIST,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "工作日历",
+            en: "Working-day calendar",
+            view: perm::CALENDAR_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "通知公告",
+            en: "Notices",
+            view: perm::NOTICE_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "开放接口密钥",
+            en: "Open311 API keys",
+            view: perm::APIKEY_EDIT,
+            actions: &[],
+        },
+    ],
+}];

@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/system/users/{id}", axum::routing::post(user_update))
         .route("/system/users/{id}/edit", get(user_edit))
         .route("/system/audit", get(audit_list))
+        .route("/system/audit/export.xlsx", get(audit_export))
+        .route("/system/audit/{id}", get(audit_detail))
         .route("/system/calendar", get(calendar_list).post(calendar_save))
         .route("/system/calendar/new", get(calendar_new))
         .route("/system/logins", get(login_list))
@@ -309,7 +311,7 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
                         .map(|d| lang.pick(d.label_zh(), d.label_en()).to_owned())
                         .unwrap_or_else(|| r.data_scope.clone()),
                 ),
-                Cell::text(p.join(" ")),
+                Cell::text(permission_summary(&p, lang)),
             ]
         })
         .collect();
@@ -344,14 +346,90 @@ async fn role_list(State(s): State<AppState>, who: Principal, lang: Lang) -> App
     }))
 }
 
+/// What a role may do in words: each menu group it reaches with how many of its permissions
+/// ("基础数据（3）、闭环办理（5）"), or 全部权限 for `*`.
+fn permission_summary(held: &[&str], lang: Lang) -> String {
+    if held.contains(&perm::ALL) {
+        return lianxin_kernel::area::permission_label(perm::ALL, lang).to_owned();
+    }
+    let parts: Vec<String> = lianxin_kernel::area::permission_tree()
+        .iter()
+        .filter_map(|g| {
+            let n = g
+                .pages
+                .iter()
+                .flat_map(|p| std::iter::once(p.view).chain(p.actions.iter().copied()))
+                .filter(|c| held.contains(c))
+                .count();
+            (n > 0).then(|| {
+                format!(
+                    "{}{}{n}{}",
+                    lang.pick(g.zh, g.en),
+                    lang.pick("（", " ("),
+                    lang.pick("）", ")")
+                )
+            })
+        })
+        .collect();
+    if parts.is_empty() {
+        lang.pick("无", "none").to_owned()
+    } else {
+        parts.join(lang.pick("、", ", "))
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct AuditQuery {
     username: Option<String>,
     action: Option<String>,
     entity: Option<String>,
     entity_id: Option<String>,
+    /// First day shown (YYYY-MM-DD, Asia/Shanghai).
+    from: Option<String>,
+    /// Last day shown, included.
+    to: Option<String>,
     page: Option<u64>,
     page_size: Option<u64>,
+}
+
+impl AuditQuery {
+    /// The filter: days are Shanghai days, the last one included; a date that does not parse
+    /// is a 422 naming it.
+    fn filter(&self) -> AppResult<AuditFilter> {
+        use chrono::TimeZone;
+        let day = |field: &str, v: &Option<String>| {
+            crate::text::query_value::<chrono::NaiveDate>(field, v.as_deref())
+        };
+        let start = |d: chrono::NaiveDate| {
+            chrono_tz::Asia::Shanghai
+                .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let f = AuditFilter {
+            username: clean(self.username.clone()),
+            action: clean(self.action.clone()),
+            entity: clean(self.entity.clone()),
+            entity_id: clean(self.entity_id.clone()),
+            from: day("from", &self.from)?.and_then(start),
+            to: day("to", &self.to)?
+                .and_then(|d| d.succ_opt())
+                .and_then(start),
+        };
+        f.check()?;
+        Ok(f)
+    }
+
+    fn query_string(&self) -> String {
+        query_string(&[
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+            ("username", self.username.clone()),
+            ("action", self.action.clone()),
+            ("entity", self.entity.clone()),
+            ("entity_id", self.entity_id.clone()),
+        ])
+    }
 }
 
 async fn audit_list(
@@ -365,14 +443,7 @@ async fn audit_list(
         page: q.page,
         page_size: q.page_size,
     };
-    let f = AuditFilter {
-        username: clean(q.username.clone()),
-        action: clean(q.action.clone()),
-        entity: clean(q.entity.clone()),
-        entity_id: clean(q.entity_id.clone()),
-        from: None,
-        to: None,
-    };
+    let f = q.filter()?;
     let page = audit::search(&s.db, &f, paging).await?;
     let rows = page
         .items
@@ -382,19 +453,13 @@ async fn audit_list(
                 Cell::text(local_time(&a.at)),
                 Cell::text(a.username.clone()),
                 Cell::text(Action::label(&a.action, lang)),
-                Cell::text(a.entity.clone()),
-                Cell::text(a.entity_id.clone().unwrap_or_default()),
-                Cell::text(a.summary.clone()),
+                Cell::text(audit::object_label(&a.entity, lang)),
+                Cell::link(audit::describe(a, lang), format!("/system/audit/{}", a.id)),
                 Cell::text(a.ip.clone().unwrap_or_default()),
             ]
         })
         .collect();
-    let qs = query_string(&[
-        ("username", q.username.clone()),
-        ("action", q.action.clone()),
-        ("entity", q.entity.clone()),
-        ("entity_id", q.entity_id.clone()),
-    ]);
+    let qs = q.query_string();
     let action_opts = Action::ALL
         .iter()
         .map(|a| SelectOption {
@@ -402,18 +467,29 @@ async fn audit_list(
             label: Action::label(a.code(), lang).to_owned(),
         })
         .collect();
-    let entity_opts = ["unit", "person", "enterprise", "user"]
-        .iter()
-        .map(|e| SelectOption {
-            value: (*e).to_owned(),
-            label: (*e).to_owned(),
+    let entity_opts = audit::objects()
+        .map(|o| SelectOption {
+            value: o.0.to_owned(),
+            label: lang.pick(o.1, o.2).to_owned(),
         })
         .collect();
+    let export = if qs.is_empty() {
+        "/system/audit/export.xlsx".to_owned()
+    } else {
+        format!("/system/audit/export.xlsx?{qs}")
+    };
     Ok(render(&ListPage {
         ctx: PageCtx::new(&who, lang, "audit", lang.t("menu.audit")),
         action: "/system/audit".into(),
-        buttons: Vec::new(),
+        buttons: vec![Button {
+            id: "btn-export",
+            class: "btn-light",
+            href: export,
+            label: lang.t("audit.export").into_owned(),
+        }],
         filters: vec![
+            FilterField::date("from", lang.t("audit.from").into_owned(), q.from.clone()),
+            FilterField::date("to", lang.t("audit.to").into_owned(), q.to.clone()),
             FilterField::text(
                 "username",
                 lang.t("audit.username").into_owned(),
@@ -431,11 +507,6 @@ async fn audit_list(
                 q.entity.clone(),
                 entity_opts,
             ),
-            FilterField::text(
-                "entity_id",
-                lang.t("audit.entity_id").into_owned(),
-                q.entity_id.clone(),
-            ),
         ],
         columns: columns(
             lang,
@@ -444,8 +515,7 @@ async fn audit_list(
                 "audit.username",
                 "audit.action",
                 "audit.entity",
-                "audit.entity_id",
-                "audit.summary",
+                "audit.description",
                 "audit.ip",
             ],
         ),
@@ -462,6 +532,95 @@ async fn audit_list(
         ),
         tree: Vec::new(),
     }))
+}
+
+/// One entry: who, when, from where, what (in words), the object and the record, and the
+/// records it names (the people whose numbers were read…).
+async fn audit_detail(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    who.require(perm::AUDIT_LIST)?;
+    let a = audit::get(&s.db, id).await?;
+    let args: Option<serde_json::Value> =
+        a.args.as_deref().and_then(|v| serde_json::from_str(v).ok());
+    let ids: Vec<String> = args
+        .as_ref()
+        .and_then(|v| v.get("ids"))
+        .and_then(|v| v.as_array())
+        .map(|v| v.iter().map(|i| i.to_string()).collect())
+        .unwrap_or_default();
+    let mut rows = vec![
+        Prop::new(lang, "audit.at", local_time(&a.at)),
+        Prop::new(lang, "audit.username", a.username.clone()),
+        Prop::new(lang, "audit.action", Action::label(&a.action, lang)),
+        Prop::new(lang, "audit.entity", audit::object_label(&a.entity, lang)),
+        Prop::new(lang, "audit.description", audit::describe(&a, lang)),
+        Prop::opt(lang, "audit.entity_id", a.entity_id.as_ref()),
+        Prop::opt(lang, "audit.ip", a.ip.as_ref()),
+    ];
+    if !ids.is_empty() {
+        rows.push(Prop::new(
+            lang,
+            "audit.records",
+            ids.join(lang.pick("、", ", ")),
+        ));
+    }
+    if a.event.is_none() {
+        // Written before entries named their kind: the stored note is all there is.
+        rows.push(Prop::new(lang, "audit.summary", a.summary.clone()));
+    }
+    Ok(render(&DetailPage {
+        ctx: PageCtx::new(&who, lang, "audit", lang.t("audit.entry")),
+        heading: format!("{} #{}", lang.t("audit.entry"), a.id),
+        buttons: vec![Button {
+            id: "btn-back",
+            class: "btn-light",
+            href: "/system/audit".into(),
+            label: lang.t("app.back").into_owned(),
+        }],
+        delete_action: None,
+        warnings: Vec::new(),
+        sections: vec![Section {
+            title: lang.t("audit.entry").into_owned(),
+            rows,
+        }],
+    }))
+}
+
+async fn audit_export(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    audit_file(&s, &who, lang, &q.filter()?).await
+}
+
+/// The audit log entries a filter shows as an .xlsx download (page and API).
+pub async fn audit_file(
+    s: &AppState,
+    who: &Principal,
+    lang: Lang,
+    f: &AuditFilter,
+) -> AppResult<Response> {
+    who.require(perm::AUDIT_LIST)?;
+    let tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
+    audit::export(&s.db, who, f, lang, tmp.path()).await?;
+    let reopened = tmp.reopen().map_err(AppError::internal)?;
+    let (_, path) = tmp.into_parts();
+    let file = tempfile::NamedTempFile::from_parts(reopened, path);
+    let date = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y%m%d");
+    lianxin_kernel::sheet::stream_file(
+        file,
+        lianxin_kernel::sheet::XLSX,
+        format!("{}-{date}.xlsx", lang.pick("操作日志", "audit-log")),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -848,10 +1007,25 @@ async fn role_form(
             label: lang.pick(d.label_zh(), d.label_en()).to_owned(),
         })
         .collect();
-    let perms = lianxin_kernel::area::permissions()
-        .map(|(p, zh, en)| SelectOption {
-            value: (*p).to_owned(),
-            label: format!("{} ({p})", lang.pick(zh, en)),
+    let option = |code: &str| SelectOption {
+        value: code.to_owned(),
+        label: lianxin_kernel::area::permission_label(code, lang).to_owned(),
+    };
+    let tree = lianxin_kernel::area::permission_tree()
+        .into_iter()
+        .map(|g| CheckGroup {
+            label: lang.pick(g.zh, g.en).to_owned(),
+            pages: g
+                .pages
+                .iter()
+                .map(|p| CheckPage {
+                    view: SelectOption {
+                        value: p.view.to_owned(),
+                        label: lang.pick(p.zh, p.en).to_owned(),
+                    },
+                    actions: p.actions.iter().map(|a| option(a)).collect(),
+                })
+                .collect(),
         })
         .collect();
     let units = all_units
@@ -889,11 +1063,10 @@ async fn role_form(
                 f.unit_ids.clone(),
             )
             .hint(t("role.units_hint")),
-            FormField::multi(
+            FormField::tree(
                 "permissions",
                 t("role.permissions"),
-                "checkboxes",
-                perms,
+                tree,
                 f.permissions.clone(),
             ),
         ],

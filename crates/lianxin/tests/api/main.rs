@@ -3,6 +3,7 @@
 
 mod access;
 mod architecture;
+mod audit_log;
 mod calendar;
 mod cases;
 mod cli;
@@ -11,11 +12,13 @@ mod exchange;
 mod health;
 mod helpers;
 mod lists;
+mod notices;
 mod open311;
 mod passage_key;
 mod platform;
 mod privacy_access;
 mod registries;
+mod role_tree;
 mod screening;
 mod signin;
 mod sysmgmt;

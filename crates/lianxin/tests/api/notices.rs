@@ -1,0 +1,187 @@
+//! Notices (通知公告): sent to everyone or to chosen units and below, shown on the home pages
+//! of those who receive them, and a read receipt when one is opened.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn titles(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A notice to one sub-district reaches its users and those below it, not the others'; the
+/// sender sees who has read it once they open it.
+#[tokio::test]
+async fn a_notice_to_a_unit_reaches_its_users_and_the_sender_sees_who_read_it() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    // The enterprise contact's unit is the sub-district 410106001 (sub_a).
+    let sent = app
+        .post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "关于复工复产防疫检查的通知", "body": "请于本周五前完成自查。",
+                    "unit_ids": [f.sub_a]}),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let sent = sent.json::<Value>().await.unwrap();
+    let id = sent["id"].as_i64().unwrap();
+    assert_eq!(sent["units"][0]["name"], "济源路街道");
+
+    let contact = app.token("enterprise_contact").await;
+    let mine = ok(app.get(&contact, "/api/v1/notices").await).await;
+    assert_eq!(titles(&mine), ["关于复工复产防疫检查的通知"]);
+    assert!(mine["items"][0]["read_at"].is_null());
+    // A user elsewhere (the department's) does not get it, and cannot open it.
+    let staff = app.token("department_staff").await;
+    let theirs = ok(app.get(&staff, "/api/v1/notices").await).await;
+    assert_eq!(theirs["total"], 0, "{theirs}");
+    let r = app.get(&staff, &format!("/api/v1/notices/{id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let receipts = ok(app
+        .get(&admin, &format!("/api/v1/notices/{id}/receipts"))
+        .await)
+    .await;
+    assert_eq!(receipts["read"].as_array().unwrap().len(), 0);
+    let unread: Vec<&str> = receipts["unread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(unread, ["enterprise_contact"], "{receipts}");
+
+    // Opening it is the read receipt; a second opening keeps the first time.
+    let opened = ok(app.get(&contact, &format!("/api/v1/notices/{id}")).await).await;
+    let first = opened["read_at"].as_str().unwrap().to_owned();
+    let again = ok(app.get(&contact, &format!("/api/v1/notices/{id}")).await).await;
+    assert_eq!(again["read_at"], first);
+    let receipts = ok(app
+        .get(&admin, &format!("/api/v1/notices/{id}/receipts"))
+        .await)
+    .await;
+    assert_eq!(receipts["read"][0]["username"], "enterprise_contact");
+    assert_eq!(receipts["read"][0]["read_at"], first);
+    assert_eq!(receipts["unread"].as_array().unwrap().len(), 0);
+    let list = ok(app.get(&admin, "/api/v1/notices/sent").await).await;
+    assert_eq!(list["items"][0]["read"], 1);
+    assert_eq!(list["items"][0]["readers"], 1);
+
+    // Only who may send notices sees receipts and sends.
+    let r = app
+        .get(&contact, &format!("/api/v1/notices/{id}/receipts"))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            &contact,
+            "/api/v1/notices",
+            &json!({"title": "x", "body": "y", "to_all": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The sending is in the audit log, in words.
+    let log = ok(app.get(&admin, "/api/v1/audit?entity=notice").await).await;
+    assert_eq!(
+        log["items"][0]["description"],
+        "向济源路街道发布了通知「关于复工复产防疫检查的通知」"
+    );
+}
+
+/// A notice to everyone is on every home page until it is opened.
+#[tokio::test]
+async fn a_notice_to_everyone_shows_on_home_pages_until_read() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let n = ok(app
+        .post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "清明节放假安排", "body": "4 月 4 日至 6 日放假。", "to_all": true}),
+        )
+        .await)
+    .await;
+    let b = Browser::login(&app, "leader").await;
+    let (_, home) = b.get("/").await;
+    assert!(home.contains("id=\"notices-block\""), "{home}");
+    assert!(home.contains("清明节放假安排"));
+    let (status, page) = b.get(&format!("/notices/{}", n["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("4 月 4 日至 6 日放假。"));
+    let (_, home) = b.get("/").await;
+    assert!(
+        !home.contains("清明节放假安排"),
+        "read: no longer on the home page"
+    );
+    let (_, mine) = b.get("/notices").await;
+    assert!(mine.contains("清明节放假安排") && mine.contains("已读"));
+
+    let admin_b = Browser::login(&app, "admin").await;
+    let (_, receipts) = admin_b.get(&format!("/system/notices/{}", n["id"])).await;
+    assert!(receipts.contains("已读（1）"), "{receipts}");
+}
+
+/// Bad input names its fields and sends nothing; the form says so too.
+#[tokio::test]
+async fn a_notice_without_title_or_addressees_is_refused() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let (status, body) = problem(
+        app.post(&admin, "/api/v1/notices", &json!({"body": "正文"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "unit_ids"], "{body}");
+    let (status, _) = problem(
+        app.post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "t", "body": "b", "unit_ids": [987654]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("notices").await, 0);
+
+    let b = Browser::login(&app, "admin").await;
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/system/notices",
+            &[("_csrf", &csrf), ("title", ""), ("body", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请选择接收单位"), "{html}");
+    let r = b
+        .post(
+            "/system/notices",
+            &[
+                ("_csrf", &csrf),
+                ("title", "通知"),
+                ("body", "x"),
+                ("to_all", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("notices").await, 1);
+}
