@@ -20,6 +20,7 @@ pub mod api;
 pub mod attachments;
 pub mod bulletins;
 pub mod engine;
+pub mod export;
 pub mod entities;
 pub mod inspections;
 pub mod kinds;
