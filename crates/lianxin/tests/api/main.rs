@@ -10,6 +10,7 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod list_exports;
 mod lists;
 mod open311;
 mod passage_key;
