@@ -616,7 +616,8 @@ async fn next_chunk(
     let unit = |id: i64| names.unit.get(&id).cloned().unwrap_or_default();
     let (last, rows): (Option<i64>, Vec<Vec<String>>) = match filter {
         Filter::Units(f) => {
-            let chunk: Vec<unit_entity::Model> = units::chunk(db, who, f, after, offset, CHUNK).await?;
+            let chunk: Vec<unit_entity::Model> =
+                units::chunk(db, who, f, after, offset, CHUNK).await?;
             (
                 chunk.last().map(|u| u.id),
                 chunk
@@ -665,7 +666,8 @@ async fn next_chunk(
             )
         }
         Filter::People(f) => {
-            let chunk: Vec<person_entity::Model> = people::chunk(db, who, f, after, offset, CHUNK).await?;
+            let chunk: Vec<person_entity::Model> =
+                people::chunk(db, who, f, after, offset, CHUNK).await?;
             let unmasked = who.can(perm::PERSON_SENSITIVE);
             let missing: Vec<i64> = chunk
                 .iter()

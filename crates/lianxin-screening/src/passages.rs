@@ -1052,8 +1052,11 @@ pub async fn export(
                     lang.pick("出", "out")
                 }
                 .to_owned(),
-                lang.pick(if p.fever { "是" } else { "否" }, if p.fever { "yes" } else { "no" })
-                    .to_owned(),
+                lang.pick(
+                    if p.fever { "是" } else { "否" },
+                    if p.fever { "yes" } else { "no" },
+                )
+                .to_owned(),
             ])?;
         }
     }

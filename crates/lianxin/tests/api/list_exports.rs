@@ -105,9 +105,16 @@ async fn the_case_list_sorts_pages_and_exports_what_it_shows_in_its_order() {
     // The export holds what the list shows, in its order, with labels, not codes.
     let rows = sheet(&app, &t, "/api/v1/cases/export.xlsx?sort=title&order=desc").await;
     assert_eq!(column(&rows, "标题"), desc);
-    assert!(column(&rows, "类型").iter().all(|k| k == "企业诉求"), "{rows:?}");
+    assert!(
+        column(&rows, "类型").iter().all(|k| k == "企业诉求"),
+        "{rows:?}"
+    );
     assert!(column(&rows, "来源").iter().all(|s| s == "电话热线"));
-    assert!(column(&rows, "企业/单位").iter().all(|s| s == "郑州长城科工贸有限公司"));
+    assert!(
+        column(&rows, "企业/单位")
+            .iter()
+            .all(|s| s == "郑州长城科工贸有限公司")
+    );
     // The page's export link is the same question; the ticked rows alone.
     let b = Browser::login(&app, "admin").await;
     let ids = format!("{a_id},{c_id}");
@@ -139,7 +146,11 @@ async fn the_case_list_sorts_pages_and_exports_what_it_shows_in_its_order() {
     // The overdue board is the same list (nothing overdue here).
     let (status, html) = b.get("/cases?bucket=overdue&sort=deadline").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(r#"href="/cases/export.xlsx?bucket=overdue&#38;sort=deadline&#38;order=asc""#));
+    assert!(
+        html.contains(
+            r#"href="/cases/export.xlsx?bucket=overdue&#38;sort=deadline&#38;order=asc""#
+        )
+    );
     let rows = sheet(&app, &t, "/cases/export.xlsx?bucket=overdue").await;
     assert_eq!(rows.len(), 1, "only the header");
     // Columns hidden on the case list are remembered.
@@ -232,7 +243,9 @@ async fn passages_sort_by_temperature_and_export_in_that_order() {
     assert_eq!(rows.len(), 2, "the header and the ticked row");
 
     let b = Browser::login(&app, "admin").await;
-    let (status, html) = b.get("/passages?sort=temperature&order=asc&page_size=2").await;
+    let (status, html) = b
+        .get("/passages?sort=temperature&order=asc&page_size=2")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"aria-sort="ascending""#));
     assert_eq!(html.matches("data-row-check").count(), 2);
@@ -245,7 +258,9 @@ async fn passages_sort_by_temperature_and_export_in_that_order() {
 async fn the_health_completion_list_pages_and_sorts() {
     let (app, _f) = TestApp::with_fixture().await;
     let b = Browser::login(&app, "admin").await;
-    let (status, html) = b.get("/health?sort=enterprise&order=desc&page_size=1").await;
+    let (status, html) = b
+        .get("/health?sort=enterprise&order=desc&page_size=1")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"aria-sort="descending""#), "{html}");
     assert!(html.contains("20 条/页"));
@@ -278,10 +293,20 @@ async fn users_export_in_the_lists_order_with_role_and_unit_names() {
     want.reverse();
     assert_eq!(names, want);
     assert!(names.contains(&"enterprise_contact".to_owned()));
-    let i = names.iter().position(|n| n == "enterprise_contact").unwrap();
-    assert_eq!(column(&rows, "所属单位")[i], "济源路街道", "a name, not 410106001");
+    let i = names
+        .iter()
+        .position(|n| n == "enterprise_contact")
+        .unwrap();
+    assert_eq!(
+        column(&rows, "所属单位")[i],
+        "济源路街道",
+        "a name, not 410106001"
+    );
     assert_eq!(column(&rows, "所在企业")[i], "郑州长城科工贸有限公司");
-    assert!(!column(&rows, "角色")[i].contains("enterprise_contact"), "{rows:?}");
+    assert!(
+        !column(&rows, "角色")[i].contains("enterprise_contact"),
+        "{rows:?}"
+    );
     let rows = sheet(&app, &t, "/system/users/export.xlsx?q=admin").await;
     assert_eq!(column(&rows, "用户名"), ["admin"]);
 
