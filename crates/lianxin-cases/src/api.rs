@@ -29,6 +29,7 @@ where
         .routes(routes!(todo))
         .routes(routes!(get_metrics))
         .routes(routes!(export_metrics))
+        .routes(routes!(export_cases))
         .routes(routes!(get_case))
         .routes(routes!(act))
         .routes(routes!(list_kinds, create_kind))
@@ -147,6 +148,26 @@ async fn get_metrics(
     Ok(Json(
         metrics::compute(&s.db, &who, &q, lang, service::now()).await?,
     ))
+}
+
+/// The cases the list's filter shows (a to-do `bucket`, `overdue`, the ticked `ids`…) as an
+/// .xlsx, in the list's order (`sort`, `order`), with names and labels rather than codes.
+#[utoipa::path(get, path = "/api/v1/cases/export.xlsx", tag = "cases", params(CaseFilter),
+    responses((status = 200, description = "the cases as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn export_cases(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(f): ApiQuery<CaseFilter>,
+) -> AppResult<Response> {
+    let title = if f.overdue == Some(true) || f.bucket == Some(service::Bucket::Overdue) {
+        lang.pick("超期督办", "Overdue cases")
+    } else {
+        lang.pick("事项", "Cases")
+    };
+    crate::export::export(&s.db, &who, &f, lang, title).await
 }
 
 /// The metrics as an .xlsx sheet.

@@ -21,6 +21,7 @@ pub mod attachments;
 pub mod bulletins;
 pub mod engine;
 pub mod entities;
+pub mod export;
 pub mod inspections;
 pub mod kinds;
 pub mod metrics;

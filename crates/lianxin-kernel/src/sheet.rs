@@ -548,6 +548,66 @@ pub fn write_header(
     Ok(())
 }
 
+/// The most rows a list's export writes (a sheet holds 1,048,576; a filter that matches more
+/// is narrowed first).
+pub const MAX_EXPORT_ROWS: u64 = 200_000;
+
+/// A list exported as it is shown: a header row of the shown labels, then the rows as text
+/// (names and labels, never codes), in the list's order, written a row at a time to a
+/// temporary .xlsx in constant memory and then streamed (`download`).
+pub struct TableSheet {
+    wb: rust_xlsxwriter::Workbook,
+    rows: u32,
+}
+
+impl TableSheet {
+    pub fn new(sheet_name: &str, headers: &[String]) -> AppResult<Self> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+        ws.set_name(sheet_name).map_err(xlsx_err)?;
+        let bold = Format::new().set_bold().set_background_color("#FDE9D9");
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, h, &bold)
+                .map_err(xlsx_err)?;
+            ws.set_column_width(i as u16, (h.chars().count() as f64 * 2.2).max(12.0))
+                .map_err(xlsx_err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        Ok(TableSheet { wb, rows: 0 })
+    }
+    /// Appends a row (empty cells are left blank).
+    pub fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> AppResult<()> {
+        self.rows += 1;
+        let ws = self.wb.worksheet_from_index(0).map_err(xlsx_err)?;
+        for (j, v) in cells.iter().enumerate() {
+            let v = v.as_ref();
+            if !v.is_empty() {
+                ws.write_string(self.rows, j as u16, v).map_err(xlsx_err)?;
+            }
+        }
+        Ok(())
+    }
+    /// The data rows written so far.
+    pub fn len(&self) -> u64 {
+        u64::from(self.rows)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+    /// The workbook as a download named `{stem}-{YYYYMMDD}.xlsx` (the date in Beijing time).
+    pub async fn download(mut self, stem: &str) -> AppResult<Response> {
+        let tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
+        self.wb.save(tmp.path()).map_err(xlsx_err)?;
+        let reopened = tmp.reopen().map_err(AppError::internal)?;
+        let (_, path) = tmp.into_parts();
+        let file = tempfile::NamedTempFile::from_parts(reopened, path);
+        let date = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y%m%d");
+        stream_file(file, XLSX, format!("{stem}-{date}.xlsx")).await
+    }
+}
+
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 

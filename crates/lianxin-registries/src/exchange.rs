@@ -571,19 +571,31 @@ impl Filter {
 
 const CHUNK: u64 = 1000;
 
-/// Lookup tables for turning ids into the codes the sheet shows (units are few).
+/// Lookup tables for turning ids into what the sheet shows (units are few): a unit's name,
+/// or its code when several units share the name (so that the file imports back unchanged:
+/// the import reads a unit by code or by a unique name).
 struct Names {
-    unit_code: HashMap<i64, String>,
+    unit: HashMap<i64, String>,
 }
 
 async fn names(db: &impl ConnectionTrait) -> AppResult<Names> {
     use sea_orm::EntityTrait;
+    let all = unit_entity::Entity::find().all(db).await?;
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for u in &all {
+        *uses.entry(u.name.as_str()).or_default() += 1;
+    }
     Ok(Names {
-        unit_code: unit_entity::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.code))
+        unit: all
+            .iter()
+            .map(|u| {
+                let shown = if uses.get(u.name.as_str()) == Some(&1) {
+                    u.name.clone()
+                } else {
+                    u.code.clone()
+                };
+                (u.id, shown)
+            })
             .collect(),
     })
 }
@@ -608,12 +620,14 @@ async fn next_chunk(
     names: &Names,
     ent_uscc: &mut HashMap<i64, String>,
     after: i64,
+    offset: u64,
 ) -> AppResult<Option<(i64, Vec<Vec<String>>)>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let unit = |id: i64| names.unit_code.get(&id).cloned().unwrap_or_default();
+    let unit = |id: i64| names.unit.get(&id).cloned().unwrap_or_default();
     let (last, rows): (Option<i64>, Vec<Vec<String>>) = match filter {
         Filter::Units(f) => {
-            let chunk: Vec<unit_entity::Model> = units::chunk(db, who, f, after, CHUNK).await?;
+            let chunk: Vec<unit_entity::Model> =
+                units::chunk(db, who, f, after, offset, CHUNK).await?;
             (
                 chunk.last().map(|u| u.id),
                 chunk
@@ -634,7 +648,7 @@ async fn next_chunk(
         }
         Filter::Enterprises(f) => {
             let chunk: Vec<ent_entity::Model> =
-                enterprises::chunk(db, who, f, after, CHUNK).await?;
+                enterprises::chunk(db, who, f, after, offset, CHUNK).await?;
             let unmasked = who.can(perm::PERSON_SENSITIVE);
             (
                 chunk.last().map(|e| e.id),
@@ -662,7 +676,8 @@ async fn next_chunk(
             )
         }
         Filter::People(f) => {
-            let chunk: Vec<person_entity::Model> = people::chunk(db, who, f, after, CHUNK).await?;
+            let chunk: Vec<person_entity::Model> =
+                people::chunk(db, who, f, after, offset, CHUNK).await?;
             let unmasked = who.can(perm::PERSON_SENSITIVE);
             let missing: Vec<i64> = chunk
                 .iter()
@@ -790,6 +805,7 @@ pub async fn export_filtered(
     let names = names(db).await?;
     let mut ent_uscc = HashMap::new();
     let mut after = 0i64;
+    let mut offset = 0u64;
     let mut n: u64 = 0;
     if csv_format {
         let file = std::fs::File::create(path).map_err(AppError::internal)?;
@@ -799,7 +815,7 @@ pub async fn export_filtered(
         wr.write_record(export_cols(kind, who).iter().map(|c| c.zh))
             .map_err(AppError::internal)?;
         while let Some((last, rows)) =
-            next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
+            next_chunk(db, who, &filter, &names, &mut ent_uscc, after, offset).await?
         {
             for r in rows {
                 wr.write_record(r.iter().map(|c| csv_cell(c).into_owned()))
@@ -807,6 +823,7 @@ pub async fn export_filtered(
                 n += 1;
             }
             after = last;
+            offset = n;
         }
         wr.flush().map_err(AppError::internal)?;
     } else {
@@ -815,7 +832,7 @@ pub async fn export_filtered(
         ws.set_name(kind.label(Lang::Zh)).map_err(xlsx_err)?;
         write_header(ws, &export_cols(kind, who), false)?;
         while let Some((last, rows)) =
-            next_chunk(db, who, &filter, &names, &mut ent_uscc, after).await?
+            next_chunk(db, who, &filter, &names, &mut ent_uscc, after, offset).await?
         {
             for r in rows {
                 n += 1;
@@ -826,6 +843,7 @@ pub async fn export_filtered(
                 }
             }
             after = last;
+            offset = n;
         }
         wb.save(path).map_err(xlsx_err)?;
     }

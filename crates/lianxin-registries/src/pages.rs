@@ -78,6 +78,13 @@ fn unit_options(list: &[unit_entity::Model]) -> Vec<SelectOption> {
         .collect()
 }
 
+/// The list's filter query with its sort: what the export links carry, so that the file
+/// comes in the order the list shows.
+fn sorted_qs(qs: &str, sort: Option<&lianxin_kernel::paging::Sort>) -> String {
+    let href = lianxin_kernel::web::widgets::export_href("", qs, sort);
+    href.strip_prefix('?').unwrap_or(&href).to_owned()
+}
+
 fn export_buttons(
     lang: Lang,
     who: &Principal,
@@ -327,7 +334,7 @@ async fn enterprise_list(
             lang,
             &who,
             "/enterprises",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::ENTERPRISE_ADD,
             perm::ENTERPRISE_IMPORT,
             perm::ENTERPRISE_EXPORT,
@@ -378,7 +385,7 @@ async fn enterprise_list(
             "enterprises",
             "/enterprises",
             qs.clone(),
-            sort,
+            sort.clone(),
             paging,
             page.total,
             hidden,
@@ -387,7 +394,7 @@ async fn enterprise_list(
             lang,
             &who,
             "/enterprises",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::ENTERPRISE_EXPORT,
             perm::ENTERPRISE_REMOVE,
         )),
@@ -814,7 +821,7 @@ async fn person_list(
             lang,
             &who,
             "/people",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::PERSON_ADD,
             perm::PERSON_IMPORT,
             perm::PERSON_EXPORT,
@@ -859,7 +866,7 @@ async fn person_list(
             "people",
             "/people",
             qs.clone(),
-            sort,
+            sort.clone(),
             paging,
             page.total,
             hidden,
@@ -868,7 +875,7 @@ async fn person_list(
             lang,
             &who,
             "/people",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::PERSON_EXPORT,
             perm::PERSON_REMOVE,
         )),
@@ -1315,7 +1322,7 @@ async fn unit_list(
             lang,
             &who,
             "/units",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::UNIT_ADD,
             perm::UNIT_IMPORT,
             perm::UNIT_EXPORT,
@@ -1346,7 +1353,7 @@ async fn unit_list(
             "units",
             "/units",
             qs.clone(),
-            sort,
+            sort.clone(),
             paging,
             page.total,
             hidden,
@@ -1355,7 +1362,7 @@ async fn unit_list(
             lang,
             &who,
             "/units",
-            &qs,
+            &sorted_qs(&qs, sort.as_ref()),
             perm::UNIT_EXPORT,
             perm::UNIT_REMOVE,
         )),

@@ -542,8 +542,24 @@ pub async fn chunk(
     who: &Principal,
     f: &PersonFilter,
     after_id: i64,
+    offset: u64,
     size: u64,
 ) -> AppResult<Vec<people::Model>> {
+    // A sorted export comes in the list's order (by the column, then the id); otherwise
+    // in id order, a chunk after the last id.
+    if let Some(sort) = sort_of(f)? {
+        return Ok(crate::paging::sorted(
+            filtered(who, f),
+            Some(&sort),
+            sort_column,
+            (people::Column::Id, false),
+            people::Column::Id,
+        )
+        .offset(offset)
+        .limit(size)
+        .all(db)
+        .await?);
+    }
     Ok(filtered(who, f)
         .filter(people::Column::Id.gt(after_id))
         .order_by_asc(people::Column::Id)

@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use lianxin_kernel::secret::InstallationKey;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -913,6 +914,33 @@ pub struct PassageFilter {
     pub to: Option<DateTime<Utc>>,
     /// Only passages at or above the fever threshold.
     pub fever: Option<bool>,
+    /// Sort by `at` or `temperature` (`order` gives the direction); without it newest first.
+    pub sort: Option<String>,
+    /// `asc` (the default) or `desc`.
+    pub order: Option<String>,
+    /// Only these passages: ids separated by commas (the rows ticked on a list), at most 500.
+    pub ids: Option<String>,
+}
+
+/// The columns the passage list sorts by (`?sort=`).
+pub const SORT_KEYS: &[&str] = &["at", "temperature"];
+
+fn sort_column(key: &str) -> Option<passages::Column> {
+    match key {
+        "at" => Some(passages::Column::At),
+        "temperature" => Some(passages::Column::Temperature),
+        _ => None,
+    }
+}
+
+/// The filter's sort, its ids checked (422 naming `sort`, `order` or `ids`).
+pub fn sort_of(f: &PassageFilter) -> AppResult<Option<crate::paging::Sort>> {
+    crate::paging::checked_sort(
+        f.sort.as_deref(),
+        f.order.as_deref(),
+        f.ids.as_deref(),
+        SORT_KEYS,
+    )
 }
 
 pub async fn list(
@@ -922,6 +950,17 @@ pub async fn list(
     paging: Paging,
 ) -> AppResult<Page<PassageView>> {
     who.require(perm::PASSAGE_LIST)?;
+    let q = ordered(who, f)?;
+    let page = crate::paging::paged_in_order(db, q, paging).await?;
+    Ok(Page {
+        items: passage_views(db, who, page.items, true).await?,
+        total: page.total,
+    })
+}
+
+/// The passages the filter matches at the caller's checkpoints, in the list's order.
+pub fn ordered(who: &Principal, f: &PassageFilter) -> AppResult<sea_orm::Select<passages::Entity>> {
+    let sort = sort_of(f)?;
     let scope = sea_orm::sea_query::Query::select()
         .column(checkpoints::Column::Id)
         .from(checkpoints::Entity)
@@ -944,11 +983,94 @@ pub async fn list(
     if f.fever == Some(true) {
         q = q.filter(fevers_only());
     }
-    let page = crate::paging::paged(db, q, passages::Column::At, true, paging).await?;
-    Ok(Page {
-        items: passage_views(db, who, page.items, true).await?,
-        total: page.total,
+    if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
+        q = q.filter(passages::Column::Id.is_in(ids));
+    }
+    let q = crate::paging::sorted(
+        q,
+        sort.as_ref(),
+        sort_column,
+        (passages::Column::At, true),
+        passages::Column::Id,
+    );
+    Ok(if sort.is_none() {
+        q.order_by_desc(passages::Column::Id)
+    } else {
+        q
     })
+}
+
+/// The passages the filter shows the caller as an .xlsx, in the list's order: names and
+/// phones as the list shows them (in full only to who may see personal data, audited).
+pub async fn export(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &PassageFilter,
+    lang: Lang,
+) -> AppResult<axum::response::Response> {
+    use lianxin_kernel::sheet::{MAX_EXPORT_ROWS, TableSheet};
+    use sea_orm::QuerySelect;
+    who.require(perm::PASSAGE_LIST)?;
+    let q = ordered(who, f)?;
+    let headers: Vec<String> = [
+        ("时间", "Time"),
+        ("卡点", "Checkpoint"),
+        ("姓名", "Name"),
+        ("身份证号", "Identity number"),
+        ("电话", "Phone"),
+        ("体温", "Temperature"),
+        ("方向", "Direction"),
+        ("发热", "Fever"),
+    ]
+    .iter()
+    .map(|(zh, en)| lang.pick(zh, en).to_owned())
+    .collect();
+    let title = lang.pick("通行记录", "Passages");
+    let mut sheet = TableSheet::new(title, &headers)?;
+    let mut offset = 0;
+    while offset < MAX_EXPORT_ROWS {
+        let chunk = q
+            .clone()
+            .offset(offset)
+            .limit(1000.min(MAX_EXPORT_ROWS - offset))
+            .all(db)
+            .await?;
+        if chunk.is_empty() {
+            break;
+        }
+        offset += chunk.len() as u64;
+        for p in passage_views(db, who, chunk, true).await? {
+            sheet.row(&[
+                crate::web::time::local_time(&p.at),
+                p.checkpoint_name.clone(),
+                p.name.clone().unwrap_or_default(),
+                p.id_masked.clone(),
+                p.phone.clone().unwrap_or_default(),
+                p.temperature_text(),
+                if p.direction == "in" {
+                    lang.pick("进", "in")
+                } else {
+                    lang.pick("出", "out")
+                }
+                .to_owned(),
+                lang.pick(
+                    if p.fever { "是" } else { "否" },
+                    if p.fever { "yes" } else { "no" },
+                )
+                .to_owned(),
+            ])?;
+        }
+    }
+    audit::record(
+        db,
+        who,
+        Action::Export,
+        "passage",
+        None,
+        format!("export {} rows", sheet.len()),
+    )
+    .await?;
+    sheet.download(title).await
 }
 
 /// The identity number a passage or a screening names: required, and valid (GB 11643); the

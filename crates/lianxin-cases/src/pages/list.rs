@@ -9,7 +9,93 @@ pub struct ListQuery {
     kind: Option<String>,
     bucket: Option<String>,
     scope: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
     page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl ListQuery {
+    /// The filter part of the list's address (no sort, page or size).
+    fn filter_query(&self) -> String {
+        lianxin_kernel::web::widgets::query_string(&[
+            ("q", self.q.clone()),
+            ("status", self.status.clone()),
+            ("kind", self.kind.clone()),
+            ("bucket", self.bucket.clone()),
+            ("scope", self.scope.clone()),
+        ])
+    }
+    /// The case filter the page (and its export) shows to `who`.
+    fn filter(&self, who: &Principal) -> AppResult<(CaseFilter, Option<Bucket>, bool)> {
+        let bucket = match self
+            .bucket
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
+            None => None,
+            Some(b) => Some(
+                Bucket::ALL
+                    .into_iter()
+                    .find(|x| x.code() == b)
+                    .ok_or_else(|| unknown_param("bucket", b))?,
+            ),
+        };
+        let mine = self.scope.as_deref() == Some("unit");
+        let f = CaseFilter {
+            q: self.q.clone(),
+            status: self.status.clone().filter(|s| !s.is_empty()),
+            kind: self.kind.clone().filter(|s| !s.is_empty()),
+            bucket,
+            unit_id: if mine { who.unit_id } else { None },
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            order: self.order.clone().filter(|s| !s.is_empty()),
+            ids: self.ids.clone().filter(|s| !s.is_empty()),
+            ..Default::default()
+        };
+        Ok((f, bucket, mine))
+    }
+}
+
+/// The list's columns: (key, Chinese, English, sort key or empty).
+const COLUMNS: &[(&str, &str, &str, &str)] = &[
+    ("number", "编号", "Number", "number"),
+    ("title", "标题", "Title", "title"),
+    ("subject", "企业/单位", "Enterprise/unit", ""),
+    ("kind", "类型", "Kind", ""),
+    ("lead", "牵头单位", "Lead", ""),
+    ("status", "状态", "Status", "status"),
+    ("created_at", "登记时间", "Raised", "created_at"),
+    ("deadline", "办理期限", "Deadline", "deadline"),
+];
+
+fn list_columns(lang: Lang) -> Vec<lianxin_kernel::web::widgets::Column> {
+    COLUMNS
+        .iter()
+        .map(|(k, zh, en, sort)| {
+            let c = lianxin_kernel::web::widgets::Column::new(k, lang.pick(zh, en));
+            if sort.is_empty() { c } else { c.sorts(sort) }
+        })
+        .collect()
+}
+
+/// `/cases/export.xlsx`: the cases the list shows with the same address (tab, filter, sort,
+/// or the ticked `ids`), in its order.
+pub(super) async fn list_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<ListQuery>,
+) -> AppResult<Response> {
+    let (f, bucket, _) = q.filter(&who)?;
+    let title = if bucket == Some(Bucket::Overdue) {
+        lang.pick("超期督办", "Overdue cases")
+    } else {
+        lang.pick("事项", "Cases")
+    };
+    crate::export::export(&s.db, &who, &f, lang, title).await
 }
 
 pub struct Tab {
@@ -29,28 +115,24 @@ pub(super) struct ListPage {
     statuses: Vec<Opt>,
     kinds: Vec<Opt>,
     rows: Vec<CaseView>,
-    total: u64,
-    page: u64,
-    pages: u64,
-    base: String,
+    columns: Vec<lianxin_kernel::web::widgets::Column>,
+    list: lianxin_kernel::web::widgets::ListCtl,
+    buttons: Vec<lianxin_kernel::web::widgets::Button>,
     can_raise: bool,
     now: DateTime<Utc>,
 }
 
 impl ListPage {
-    fn page_href(&self, p: u64) -> String {
-        format!(
-            "{}{}page={p}",
-            self.base,
-            if self.base.contains('?') { "&" } else { "?" }
-        )
-    }
     fn subject(&self, c: &CaseView) -> String {
         c.enterprise
             .as_ref()
             .or(c.subject_unit.as_ref())
             .map(|n| n.name.clone())
             .unwrap_or_default()
+    }
+    fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count()
+            + usize::from(self.list.has_batch())
     }
     fn overdue_days(&self, c: &CaseView) -> i64 {
         c.deadline.map(|d| (self.now - d).num_days()).unwrap_or(0)
@@ -64,26 +146,12 @@ pub(super) async fn list_page(
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<ListQuery>,
 ) -> AppResult<Response> {
     who.require(perm::CASE_LIST)?;
-    let bucket = match q.bucket.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => Some(
-            Bucket::ALL
-                .into_iter()
-                .find(|x| x.code() == b)
-                .ok_or_else(|| unknown_param("bucket", b))?,
-        ),
+    let (f, bucket, mine) = q.filter(&who)?;
+    let sort = service::sort_of(&f)?;
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
     };
-    let mine = q.scope.as_deref() == Some("unit");
-    let f = CaseFilter {
-        q: q.q.clone(),
-        status: q.status.clone().filter(|s| !s.is_empty()),
-        kind: q.kind.clone().filter(|s| !s.is_empty()),
-        bucket,
-        unit_id: if mine { who.unit_id } else { None },
-        ..Default::default()
-    };
-    let page = q.page.unwrap_or(1).max(1);
-    let paging = Paging::new(page, 20);
     let result = service::list(&s.db, &who, &f, paging).await?;
     let rows = service::views(&s.db, result.items, lang).await?;
     let counts = service::todo_counts(&s.db, &who, lang).await?;
@@ -122,22 +190,28 @@ pub(super) async fn list_page(
     } else {
         "cases"
     };
-    let mut base = String::from("/cases?");
-    for (k, v) in [
-        ("q", &q.q),
-        ("status", &q.status),
-        ("kind", &q.kind),
-        ("bucket", &q.bucket),
-        ("scope", &q.scope),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            base.push_str(&format!(
-                "{k}={}&",
-                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            ));
-        }
-    }
-    base.pop();
+    let qs = q.filter_query();
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "cases").await?;
+    let mut list = lianxin_kernel::web::widgets::ListCtl::new(
+        "cases",
+        "/cases",
+        qs,
+        sort,
+        paging,
+        result.total,
+        hidden,
+    );
+    let export = list.export_href("/cases/export.xlsx");
+    list = list.with_batch(vec![lianxin_kernel::web::widgets::BatchAction::export(
+        lang,
+        export.clone(),
+    )]);
+    let buttons = vec![lianxin_kernel::web::widgets::Button {
+        id: "btn-export-xlsx",
+        class: "btn-light",
+        href: export,
+        label: lang.t("app.export_xlsx").into_owned(),
+    }];
     let kinds = kinds::list(&s.db)
         .await?
         .into_iter()
@@ -148,11 +222,10 @@ pub(super) async fn list_page(
         tabs,
         statuses: codes(crate::STATUSES, lang),
         kinds,
-        pages: paging.pages(result.total),
-        total: result.total,
-        page,
         rows,
-        base,
+        columns: list_columns(lang),
+        list,
+        buttons,
         can_raise: who.can(perm::CASE_RAISE),
         now: Utc::now(),
         q,

@@ -57,6 +57,7 @@ where
     Router::new()
         .route("/cases", get(list_page))
         .route("/cases/new", get(new_page).post(new_submit))
+        .route("/cases/export.xlsx", get(list_export))
         .route("/cases/metrics", get(metrics_page))
         .route("/cases/metrics.xlsx", get(metrics_export))
         .route("/cases/{id}", get(detail_page))

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod extract;
 pub mod roles;
 pub mod scope;
+pub mod user_list;
 
 pub use extract::Principal;
 pub use scope::Scope;

@@ -95,6 +95,21 @@ pub struct Column {
 }
 
 impl Column {
+    /// A column of a list with its own template: its key (what the chooser remembers and the
+    /// template asks `ListCtl::shows_key` about) and its label.
+    pub fn new(key: &str, label: impl Into<String>) -> Self {
+        Column {
+            key: key.to_owned(),
+            label: label.into(),
+            num: false,
+            sort: None,
+        }
+    }
+    /// A column of numbers (right-aligned).
+    pub fn numeric(mut self) -> Self {
+        self.num = true;
+        self
+    }
     /// This column sorts the list by `key` (one of the service's sort keys).
     pub fn sorts(mut self, key: &'static str) -> Self {
         self.sort = Some(key);
@@ -298,6 +313,15 @@ impl ListCtl {
     pub fn shows(&self, c: &Column) -> bool {
         !self.hidden.contains(&c.key)
     }
+    /// Whether the column `key` is shown (for a list with its own template).
+    pub fn shows_key(&self, key: &str) -> bool {
+        !self.hidden.iter().any(|h| h == key)
+    }
+    /// The list's export at `path` (`/cases/export.xlsx`) with the list's filter and order,
+    /// so that the file holds what the list shows, in the order it shows it.
+    pub fn export_href(&self, path: &str) -> String {
+        export_href(path, &self.filter_query, self.sort.as_ref())
+    }
     /// The pager's links: first, previous, the pages around this one, next, last.
     pub fn links(&self) -> Vec<PageLink> {
         let (cur, last) = (self.page, self.pages());
@@ -439,6 +463,24 @@ pub fn pages(path: &str, base_query: &str, paging: Paging, total: u64) -> Vec<Pa
         }
     }
     out
+}
+
+/// An export's address: `path` with the list's filter query and its sort, if any.
+pub fn export_href(path: &str, filter_query: &str, sort: Option<&crate::paging::Sort>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(filter_query.as_bytes()) {
+        s.append_pair(&k, &v);
+    }
+    if let Some(sort) = sort {
+        s.append_pair("sort", &sort.key);
+        s.append_pair("order", if sort.desc { "desc" } else { "asc" });
+    }
+    let q = s.finish();
+    if q.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{q}")
+    }
 }
 
 /// A query string of the non-empty filter values (for page links and export buttons).

@@ -32,6 +32,7 @@ where
         .routes(routes!(list_checkpoints, create_checkpoint))
         .routes(routes!(create_device))
         .routes(routes!(list_passages, post_passages))
+        .routes(routes!(export_passages))
         .routes(routes!(contacts))
         .routes(routes!(contacts_export))
         .routes(routes!(list_disinfections, create_disinfection))
@@ -489,6 +490,21 @@ async fn list_passages(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<PassageView>>> {
     Ok(Json(passages::list(&s.db, &who, &f, p).await?))
+}
+
+/// The passages the list's filter shows (or the ticked `ids`) as an .xlsx, in the list's
+/// order (`sort`, `order`): names and phones masked unless the role may see personal data.
+#[utoipa::path(get, path = "/api/v1/passages/export.xlsx", tag = "screening", params(PassageFilter),
+    responses((status = 200, description = "the passages as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn export_passages(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(f): ApiQuery<PassageFilter>,
+) -> AppResult<axum::response::Response> {
+    passages::export(&s.db, &who, &f, lang).await
 }
 
 /// One passage or a JSON array of up to 5,000, with the device's bearer token. A passage

@@ -27,6 +27,7 @@ use crate::i18n::Lang;
 use crate::perm;
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
+use lianxin_kernel::web::widgets::{Column, ListCtl};
 use lianxin_kernel::web::{PageCtx, render_status};
 
 pub fn router<S>() -> Router<S>
@@ -88,6 +89,8 @@ struct HealthPage {
     missing: Vec<RosterPerson>,
     reports: Vec<HealthReportView>,
     completion: Vec<Completion>,
+    columns: Vec<Column>,
+    list: ListCtl,
     chart: String,
     chart_title: String,
     error: Option<String>,
@@ -132,6 +135,74 @@ fn trend_chart(days: &[TrendDay], lang: Lang) -> String {
 struct PageQuery {
     enterprise_id: Option<i64>,
     saved: Option<usize>,
+    sort: Option<String>,
+    order: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+/// The completion list's order and page (`sort` by `enterprise`, `roster`, `reported` or
+/// `fevers`; without it least complete first).
+#[derive(Debug, Default, Clone, Deserialize)]
+struct CompletionQuery {
+    sort: Option<String>,
+    order: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+const COMPLETION_SORT_KEYS: &[&str] = &["enterprise", "roster", "reported", "fevers"];
+
+/// One page of the completion list in the order asked for, and the list's widget.
+fn completion_page(
+    mut all: Vec<Completion>,
+    lq: &CompletionQuery,
+    hidden: Vec<String>,
+) -> AppResult<(Vec<Completion>, ListCtl)> {
+    let mut errors = Vec::new();
+    let sort = lianxin_kernel::paging::Sort::parse(
+        &mut errors,
+        lq.sort.as_deref(),
+        lq.order.as_deref(),
+        COMPLETION_SORT_KEYS,
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let paging = lianxin_kernel::paging::Paging {
+        page: lq.page,
+        page_size: lq.page_size,
+    }
+    .checked()?;
+    if let Some(s) = &sort {
+        all.sort_by(|a, b| {
+            let o = match s.key.as_str() {
+                "enterprise" => a.enterprise_name.cmp(&b.enterprise_name),
+                "roster" => a.roster.cmp(&b.roster),
+                "reported" => a.reported.cmp(&b.reported),
+                _ => a.fevers.cmp(&b.fevers),
+            }
+            .then_with(|| a.enterprise_id.cmp(&b.enterprise_id));
+            if s.desc { o.reverse() } else { o }
+        });
+    }
+    let total = all.len() as u64;
+    let list = ListCtl::new(
+        "health_completion",
+        "/health",
+        String::new(),
+        sort,
+        paging,
+        total,
+        hidden,
+    );
+    let from = ((list.page - 1) * list.page_size) as usize;
+    let rows = all
+        .into_iter()
+        .skip(from)
+        .take(list.page_size as usize)
+        .collect();
+    Ok((rows, list))
 }
 
 /// What the page shows besides the roster form.
@@ -153,6 +224,27 @@ async fn view(
     enterprise_id: Option<i64>,
     extras: Extras,
     status: StatusCode,
+) -> AppResult<Response> {
+    view_with(
+        s,
+        who,
+        lang,
+        enterprise_id,
+        extras,
+        status,
+        &CompletionQuery::default(),
+    )
+    .await
+}
+
+async fn view_with(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    enterprise_id: Option<i64>,
+    extras: Extras,
+    status: StatusCode,
+    lq: &CompletionQuery,
 ) -> AppResult<Response> {
     if !who.can(perm::HEALTH_REPORT) && !who.can(perm::HEALTH_LIST) {
         return Err(AppError::Forbidden);
@@ -179,6 +271,19 @@ async fn view(
         missing: Vec::new(),
         reports: Vec::new(),
         completion: Vec::new(),
+        columns: vec![
+            Column::new("enterprise", lang.pick("企业", "Enterprise")).sorts("enterprise"),
+            Column::new("roster", lang.pick("职工", "Roster"))
+                .numeric()
+                .sorts("roster"),
+            Column::new("reported", lang.pick("已填报", "Reported"))
+                .numeric()
+                .sorts("reported"),
+            Column::new("fevers", lang.pick("发热", "Fever"))
+                .numeric()
+                .sorts("fevers"),
+        ],
+        list: ListCtl::whole("health_completion", "/health", 0, Vec::new()),
         chart: String::new(),
         chart_title: String::new(),
         error: extras.error,
@@ -210,7 +315,11 @@ async fn view(
         }
         None => {
             if who.can(perm::HEALTH_LIST) {
-                page.completion = health::completion(&s.db, who, today).await?;
+                let all = health::completion(&s.db, who, today).await?;
+                let hidden =
+                    lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "health_completion")
+                        .await?;
+                (page.completion, page.list) = completion_page(all, lq, hidden)?;
             }
             let days = health::trend(&s.db, who, None, 14).await?;
             page.chart = trend_chart(&days, lang);
@@ -283,7 +392,7 @@ async fn page(
             lang.pick("人的健康日报。", "employees.")
         )
     });
-    view(
+    view_with(
         &s,
         &who,
         lang,
@@ -295,6 +404,12 @@ async fn page(
             import_errors: Vec::new(),
         },
         StatusCode::OK,
+        &CompletionQuery {
+            sort: q.sort.clone(),
+            order: q.order.clone(),
+            page: q.page,
+            page_size: q.page_size,
+        },
     )
     .await
 }

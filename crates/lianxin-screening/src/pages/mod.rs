@@ -40,6 +40,7 @@ where
         )
         .route("/checkpoints/devices", axum::routing::post(device_submit))
         .route("/passages", get(passages_page))
+        .route("/passages/export.xlsx", get(passages_export))
         .route(
             "/disinfections",
             get(disinfections_page).post(disinfection_submit),
@@ -456,7 +457,37 @@ struct PassagesQuery {
     /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
     from: Option<String>,
     to: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
     page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl PassagesQuery {
+    /// The passage filter the page (and its export) shows.
+    fn filter(&self) -> AppResult<PassageFilter> {
+        let fever = self.fever.as_deref().is_some_and(|v| !v.is_empty());
+        Ok(PassageFilter {
+            checkpoint_id: query_value("checkpoint_id", self.checkpoint_id.as_deref())?,
+            fever: fever.then_some(true),
+            from: local_input("from", self.from.as_deref())?,
+            to: local_input("to", self.to.as_deref())?,
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            order: self.order.clone().filter(|s| !s.is_empty()),
+            ids: self.ids.clone().filter(|s| !s.is_empty()),
+        })
+    }
+}
+
+/// `/passages/export.xlsx`: the passages the list shows with the same address, in its order.
+async fn passages_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(q): ApiQuery<PassagesQuery>,
+) -> AppResult<Response> {
+    passages::export(&s.db, &who, &q.filter()?, lang).await
 }
 
 /// A `datetime-local` value, read in Asia/Shanghai; empty is none, anything else a 422.
@@ -484,16 +515,21 @@ fn local_input(field: &str, v: Option<&str>) -> AppResult<Option<chrono::DateTim
 struct PassagesPage {
     ctx: PageCtx,
     rows: Vec<PassageView>,
-    total: u64,
     checkpoints: Vec<Opt>,
     checkpoint_id: String,
     fever: bool,
     from: String,
     to: String,
-    /// The query string of the current filter (for paging links).
-    filter_qs: String,
-    page: u64,
-    pages: u64,
+    columns: Vec<lianxin_kernel::web::widgets::Column>,
+    list: lianxin_kernel::web::widgets::ListCtl,
+    export_href: String,
+}
+
+impl PassagesPage {
+    fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count()
+            + usize::from(self.list.has_batch())
+    }
 }
 
 async fn passages_page(
@@ -502,39 +538,52 @@ async fn passages_page(
     lang: Lang,
     ApiQuery(q): ApiQuery<PassagesQuery>,
 ) -> AppResult<Response> {
-    let checkpoint_id = query_value("checkpoint_id", q.checkpoint_id.as_deref())?;
-    let from = local_input("from", q.from.as_deref())?;
-    let to = local_input("to", q.to.as_deref())?;
-    let fever = q.fever.as_deref().is_some_and(|v| !v.is_empty());
-    let paging = Paging::new(q.page.unwrap_or(1).max(1), 50);
+    let filter = q.filter()?;
+    let sort = passages::sort_of(&filter)?;
+    let fever = filter.fever == Some(true);
+    let checkpoint_id = filter.checkpoint_id;
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
     // For a checkpoint and a time window: everyone who passed.
-    let page = passages::list(
-        &s.db,
-        &who,
-        &PassageFilter {
-            checkpoint_id,
-            fever: fever.then_some(true),
-            from,
-            to,
-        },
+    let page = passages::list(&s.db, &who, &filter, paging).await?;
+    let filter_qs = lianxin_kernel::web::widgets::query_string(&[
+        ("checkpoint_id", q.checkpoint_id.clone()),
+        ("fever", fever.then(|| "1".to_owned())),
+        ("from", q.from.clone()),
+        ("to", q.to.clone()),
+    ]);
+    use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "passages").await?;
+    let list = ListCtl::new(
+        "passages",
+        "/passages",
+        filter_qs,
+        sort,
         paging,
-    )
-    .await?;
-    let filter_qs = serde_urlencoded::to_string([
-        ("checkpoint_id", q.checkpoint_id.as_deref().unwrap_or("")),
-        ("fever", if fever { "1" } else { "" }),
-        ("from", q.from.as_deref().unwrap_or("")),
-        ("to", q.to.as_deref().unwrap_or("")),
-    ])
-    .unwrap_or_default();
+        page.total,
+        hidden,
+    );
+    let export_href = list.export_href("/passages/export.xlsx");
+    let list = list.with_batch(vec![BatchAction::export(lang, export_href.clone())]);
+    let columns = vec![
+        Column::new("at", lang.pick("时间", "Time")).sorts("at"),
+        Column::new("checkpoint", lang.pick("卡点", "Checkpoint")),
+        Column::new("name", lang.pick("姓名", "Name")),
+        Column::new("id_number", lang.pick("身份证号", "ID")),
+        Column::new("phone", lang.pick("电话", "Phone")),
+        Column::new("temperature", lang.pick("体温", "Temp."))
+            .numeric()
+            .sorts("temperature"),
+        Column::new("direction", lang.pick("方向", "Dir.")),
+    ];
     let cps = checkpoints::list(&s.db, &who, Paging::new(1, 500))
         .await
         .map(|p| p.items)
         .unwrap_or_default();
     Ok(render(&PassagesPage {
         ctx: PageCtx::new(&who, lang, "passages", lang.pick("通行记录", "Passages")),
-        pages: paging.pages(page.total),
-        total: page.total,
         rows: page.items,
         checkpoints: cps
             .into_iter()
@@ -549,8 +598,9 @@ async fn passages_page(
         fever,
         from: q.from.clone().unwrap_or_default(),
         to: q.to.clone().unwrap_or_default(),
-        filter_qs,
-        page: paging.page(),
+        columns,
+        list,
+        export_href,
     }))
 }
 

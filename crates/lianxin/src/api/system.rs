@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notice_receipts))
         .routes(routes!(get_role, update_role))
         .routes(routes!(list_users, create_user))
+        .routes(routes!(export_users))
         .routes(routes!(update_user))
         .routes(routes!(list_calendar))
         .routes(routes!(set_calendar_day, delete_calendar_day))
@@ -416,6 +417,22 @@ async fn list_users(
         items: admin::user_views(&state.db, rows).await?,
         total,
     }))
+}
+
+/// The users the list's filter shows (or the ticked `ids`) as an .xlsx, in the list's order
+/// (`sort`, `order`), with role, unit and enterprise names.
+#[utoipa::path(get, path = "/api/v1/users/export.xlsx", tag = "system",
+    params(lianxin_kernel::access::user_list::UserFilter),
+    responses((status = 200, description = "the users as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn export_users(
+    State(state): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+    ApiQuery(f): ApiQuery<lianxin_kernel::access::user_list::UserFilter>,
+) -> AppResult<axum::response::Response> {
+    lianxin_kernel::access::user_list::export(&state.db, &who, &f, lang).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,7 +7,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use crate::access::Principal;
@@ -29,6 +29,7 @@ use lianxin_kernel::web::{PageCtx, render, render_status, saved_or_form};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/system/users", get(user_list).post(user_create))
+        .route("/system/users/export.xlsx", get(user_export))
         .route("/system/users/new", get(user_new))
         .route("/system/roles", get(role_list).post(role_create))
         .route("/system/roles/new", get(role_new))
@@ -71,8 +72,32 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Default)]
 struct UserQuery {
     q: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
     page: Option<u64>,
     page_size: Option<u64>,
+}
+
+impl UserQuery {
+    fn filter(&self) -> lianxin_kernel::access::user_list::UserFilter {
+        lianxin_kernel::access::user_list::UserFilter {
+            q: self.q.clone(),
+            sort: clean(self.sort.clone()),
+            order: clean(self.order.clone()),
+            ids: clean(self.ids.clone()),
+        }
+    }
+}
+
+/// `/system/users/export.xlsx`: the users the list shows with the same address, in its order.
+async fn user_export(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    Query(q): Query<UserQuery>,
+) -> AppResult<Response> {
+    lianxin_kernel::access::user_list::export(&s.db, &who, &q.filter(), lang).await
 }
 
 async fn user_list(
@@ -86,17 +111,11 @@ async fn user_list(
         page: q.page,
         page_size: q.page_size,
     };
-    let mut sel = users::Entity::find();
-    if let Some(text) = clean(q.q.clone()) {
-        sel = sel.filter(users::Column::Username.contains(&text));
-    }
-    let total = sel.clone().count(&s.db).await?;
-    let rows_db = sel
-        .order_by_asc(users::Column::Id)
-        .offset(paging.checked()?.offset())
-        .limit(paging.limit())
-        .all(&s.db)
-        .await?;
+    let filter = q.filter();
+    let sort = filter.sort()?;
+    let page = crate::paging::paged_in_order(&s.db, filter.ordered()?, paging).await?;
+    let total = page.total;
+    let rows_db = page.items;
     let ids: Vec<i64> = rows_db.iter().map(|u| u.id).collect();
     let links = user_roles::Entity::find()
         .filter(user_roles::Column::UserId.is_in(ids))
@@ -139,6 +158,8 @@ async fn user_list(
         })
         .collect();
     let qs = query_string(&[("q", q.q.clone())]);
+    let row_ids: Vec<i64> = rows_db.iter().map(|u| u.id).collect();
+    let export = export_href("/system/users/export.xlsx", &qs, sort.as_ref());
     let mut buttons = Vec::new();
     if who.can(perm::USER_ADD) {
         buttons.push(Button {
@@ -148,6 +169,12 @@ async fn user_list(
             label: lang.t("app.new").into_owned(),
         });
     }
+    buttons.push(Button {
+        id: "btn-export-xlsx",
+        class: "btn-light",
+        href: export.clone(),
+        label: lang.t("app.export_xlsx").into_owned(),
+    });
     Ok(render(&ListPage {
         ctx: PageCtx::new(&who, lang, "users", lang.t("menu.users")),
         action: "/system/users".into(),
@@ -157,28 +184,29 @@ async fn user_list(
             lang.t("user.username").into_owned(),
             q.q.clone(),
         )],
-        columns: columns(
+        columns: sortable_columns(
             lang,
             &[
-                "user.username",
-                "user.display_name",
-                "user.roles",
-                "user.unit",
-                "user.active",
-                "user.last_login",
+                ("user.username", "username"),
+                ("user.display_name", "display_name"),
+                ("user.roles", ""),
+                ("user.unit", ""),
+                ("user.active", "active"),
+                ("user.last_login", "last_login_at"),
             ],
         ),
         rows,
-        row_ids: Vec::new(),
+        row_ids,
         list: ListCtl::new(
             "users",
             "/system/users",
             qs.clone(),
-            None,
+            sort,
             paging,
             total,
             lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "users").await?,
-        ),
+        )
+        .with_batch(vec![BatchAction::export(lang, export)]),
         tree: Vec::new(),
     }))
 }

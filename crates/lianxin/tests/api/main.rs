@@ -11,6 +11,7 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod list_exports;
 mod lists;
 mod notices;
 mod open311;

@@ -1,0 +1,346 @@
+//! The one list widget on the case list (my to-do, the overdue board), passages, the health
+//! completion list and the users: sorted by a column, paged at the sizes every list offers,
+//! the rows ticked exported alone, and an .xlsx of exactly what the filter shows, in the
+//! order shown, with names and labels where the records hold codes and ids.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Every row of the first sheet of an .xlsx answer, as text.
+async fn sheet(app: &TestApp, token: &str, path: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let r = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
+    let i = rows[0]
+        .iter()
+        .position(|h| h == header)
+        .unwrap_or_else(|| panic!("no column {header}: {:?}", rows[0]));
+    rows[1..].iter().map(|r| r[i].clone()).collect()
+}
+
+fn field(v: &Value, key: &str) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|x| x[key].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn raise(app: &TestApp, t: &str, f: &Fixture, title: &str) -> i64 {
+    ok(app
+        .post(
+            t,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "title": title, "enterprise_id": f.ent_a,
+                    "source": "hotline"}),
+        )
+        .await)
+    .await["id"]
+        .as_i64()
+        .expect("id")
+}
+
+#[tokio::test]
+async fn the_case_list_sorts_pages_and_exports_what_it_shows_in_its_order() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let b_id = raise(&app, &t, &f, "乙 用工缺口").await;
+    let a_id = raise(&app, &t, &f, "甲 施工许可").await;
+    let c_id = raise(&app, &t, &f, "丙 融资需求").await;
+    let asc = field(
+        &ok(app.get(&t, "/api/v1/cases?sort=title&order=asc").await).await,
+        "title",
+    );
+    let mut want = asc.clone();
+    want.sort();
+    assert_eq!(asc, want, "ascending by title");
+    assert_eq!(asc.len(), 3);
+    let desc = field(
+        &ok(app.get(&t, "/api/v1/cases?sort=title&order=desc").await).await,
+        "title",
+    );
+    want.reverse();
+    assert_eq!(desc, want, "descending by title");
+    // Pages of a sorted list neither overlap nor miss a row.
+    let p1 = field(
+        &ok(app.get(&t, "/api/v1/cases?sort=title&page_size=2").await).await,
+        "title",
+    );
+    let p2 = field(
+        &ok(app
+            .get(&t, "/api/v1/cases?sort=title&page_size=2&page=2")
+            .await)
+        .await,
+        "title",
+    );
+    assert_eq!([p1, p2].concat(), asc);
+    let (status, p) = problem(app.get(&t, "/api/v1/cases?sort=description").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "sort");
+
+    // The export holds what the list shows, in its order, with labels, not codes.
+    let rows = sheet(&app, &t, "/api/v1/cases/export.xlsx?sort=title&order=desc").await;
+    assert_eq!(column(&rows, "标题"), desc);
+    assert!(
+        column(&rows, "类型").iter().all(|k| k == "企业诉求"),
+        "{rows:?}"
+    );
+    assert!(column(&rows, "来源").iter().all(|s| s == "电话热线"));
+    assert!(
+        column(&rows, "企业/单位")
+            .iter()
+            .all(|s| s == "郑州长城科工贸有限公司")
+    );
+    // The page's export link is the same question; the ticked rows alone.
+    let b = Browser::login(&app, "admin").await;
+    let ids = format!("{a_id},{c_id}");
+    let rows = sheet(
+        &app,
+        &t,
+        &format!("/cases/export.xlsx?sort=title&order=asc&ids={ids}"),
+    )
+    .await;
+    assert_eq!(rows.len(), 3, "the header and the two ticked rows");
+    assert!(!column(&rows, "标题").contains(&"乙 用工缺口".to_owned()));
+    let _ = b_id;
+    let (status, _) = b.get("/cases/export.xlsx?ids=1,x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The page: sortable headers, the one pager with sizes and a jump, the batch export of
+    // the ticked rows, the export button keeping the sort.
+    let (status, html) = b.get("/cases?sort=title&order=desc&page_size=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="descending""#), "{html}");
+    assert!(html.contains(r#"href="/cases?sort=title&#38;order=asc&#38;page_size=2""#));
+    for n in ["20 条/页", "50 条/页", "100 条/页", "500 条/页"] {
+        assert!(html.contains(n), "{n}");
+    }
+    assert!(html.contains(r#"name="page" min="1" max="2""#));
+    assert!(html.contains(r#"id="batch-export""#));
+    assert!(html.contains(r#"href="/cases/export.xlsx?sort=title&#38;order=desc""#));
+    assert_eq!(html.matches("data-row-check").count(), 2);
+    // The overdue board is the same list (nothing overdue here).
+    let (status, html) = b.get("/cases?bucket=overdue&sort=deadline").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            r#"href="/cases/export.xlsx?bucket=overdue&#38;sort=deadline&#38;order=asc""#
+        )
+    );
+    let rows = sheet(&app, &t, "/cases/export.xlsx?bucket=overdue").await;
+    assert_eq!(rows.len(), 1, "only the header");
+    // Columns hidden on the case list are remembered.
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/prefs/columns",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("list", "cases"),
+                ("back", "/cases"),
+                ("all", "number"),
+                ("all", "kind"),
+                ("show", "number"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = b.get("/cases").await;
+    assert!(!html.contains(r#"data-col="kind""#));
+    assert!(html.contains(r#"data-col="number""#));
+}
+
+#[tokio::test]
+async fn passages_sort_by_temperature_and_export_in_that_order() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let gate = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let at = |m: i64| (Utc::now() - Duration::minutes(m)).to_rfc3339();
+    let r = app
+        .client
+        .post(app.url("/api/v1/passages"))
+        .bearer_auth(&gate)
+        .json(&json!([
+            {"device_seq": 1, "id_number": id_number("41010619850312101"), "name": "张伟",
+             "temperature": 366, "direction": "in", "at": at(30)},
+            {"device_seq": 2, "id_number": id_number("41010619900720202"), "name": "李娜",
+             "temperature": 362, "direction": "out", "at": at(20)},
+            {"device_seq": 3, "id_number": id_number("41010619800101303"), "name": "王强",
+             "temperature": 369, "direction": "in", "at": at(10)},
+        ]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let temps = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["temperature"].as_i64().unwrap())
+            .collect()
+    };
+    let v = ok(app
+        .get(&admin, "/api/v1/passages?sort=temperature&order=desc")
+        .await)
+    .await;
+    assert_eq!(temps(&v), [369, 366, 362]);
+    let v = ok(app.get(&admin, "/api/v1/passages?sort=temperature").await).await;
+    assert_eq!(temps(&v), [362, 366, 369]);
+    let v = ok(app.get(&admin, "/api/v1/passages").await).await;
+    assert_eq!(temps(&v), [369, 362, 366], "newest first without a sort");
+    let (status, p) = problem(app.get(&admin, "/api/v1/passages?sort=name").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "sort");
+
+    let rows = sheet(
+        &app,
+        &admin,
+        "/api/v1/passages/export.xlsx?sort=temperature&order=desc",
+    )
+    .await;
+    assert_eq!(column(&rows, "体温"), ["36.9 ℃", "36.6 ℃", "36.2 ℃"]);
+    assert!(column(&rows, "卡点").iter().all(|c| c == "甲社区东门"));
+    assert_eq!(column(&rows, "方向"), ["进", "进", "出"]);
+    let ids: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    let rows = sheet(
+        &app,
+        &admin,
+        &format!("/passages/export.xlsx?ids={}", ids[0]),
+    )
+    .await;
+    assert_eq!(rows.len(), 2, "the header and the ticked row");
+
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b
+        .get("/passages?sort=temperature&order=asc&page_size=2")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="ascending""#));
+    assert_eq!(html.matches("data-row-check").count(), 2);
+    assert!(html.contains(r#"name="page" min="1" max="2""#));
+    assert!(html.contains(r#"id="batch-export""#));
+    assert!(html.contains(r#"href="/passages/export.xlsx?sort=temperature&#38;order=asc""#));
+}
+
+#[tokio::test]
+async fn the_health_completion_list_pages_and_sorts() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b
+        .get("/health?sort=enterprise&order=desc&page_size=1")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="descending""#), "{html}");
+    assert!(html.contains("20 条/页"));
+    let table = &html[html.find(r#"id="health-completion""#).expect("table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("/health?enterprise_id=").count(),
+        1,
+        "one enterprise a page: {table}"
+    );
+    let (status, _) = b.get("/health?sort=secret").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = b.get("/health?page_size=501").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn users_export_in_the_lists_order_with_role_and_unit_names() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let rows = sheet(
+        &app,
+        &t,
+        "/api/v1/users/export.xlsx?sort=username&order=desc",
+    )
+    .await;
+    let names = column(&rows, "用户名");
+    let mut want = names.clone();
+    want.sort();
+    want.reverse();
+    assert_eq!(names, want);
+    assert!(names.contains(&"enterprise_contact".to_owned()));
+    let i = names
+        .iter()
+        .position(|n| n == "enterprise_contact")
+        .unwrap();
+    assert_eq!(
+        column(&rows, "所属单位")[i],
+        "济源路街道",
+        "a name, not 410106001"
+    );
+    assert_eq!(column(&rows, "所在企业")[i], "郑州长城科工贸有限公司");
+    assert!(
+        !column(&rows, "角色")[i].contains("enterprise_contact"),
+        "{rows:?}"
+    );
+    let rows = sheet(&app, &t, "/system/users/export.xlsx?q=admin").await;
+    assert_eq!(column(&rows, "用户名"), ["admin"]);
+
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b.get("/system/users?sort=username&order=desc").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="descending""#));
+    assert!(html.contains(r#"id="batch-export""#));
+    assert!(html.contains(r#"href="/system/users/export.xlsx?sort=username&#38;order=desc""#));
+    let (status, _) = b.get("/system/users?sort=password_hash").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn registry_exports_name_units_and_keep_the_lists_order() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let rows = sheet(&app, &t, "/enterprises/export.xlsx?sort=name&order=desc").await;
+    let names = column(&rows, "企业名称*");
+    let mut want = names.clone();
+    want.sort();
+    want.reverse();
+    assert_eq!(names, want, "in the list's order");
+    assert!(names.len() >= 2);
+    let streets = column(&rows, "所属街道（镇）*");
+    assert!(streets.contains(&"济源路街道".to_owned()), "{streets:?}");
+    assert!(!streets.iter().any(|s| s == "410106001"));
+    let rows = sheet(&app, &t, "/api/v1/export/people?sort=name&order=asc").await;
+    let people = column(&rows, "姓名*");
+    let mut want = people.clone();
+    want.sort();
+    assert_eq!(people, want);
+    // The page's export links carry the sort.
+    let b = Browser::login(&app, "admin").await;
+    let (_, html) = b.get("/people?sort=name&order=desc").await;
+    assert!(html.contains(r#"href="/people/export.xlsx?sort=name&#38;order=desc""#));
+}
