@@ -1,6 +1,7 @@
 //! 我的待办, 本单位承办 and the overdue board: one list with its to-do tabs and counts.
 
 use super::*;
+use lianxin_kernel::web::widgets::UnitTree;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -9,6 +10,8 @@ pub struct ListQuery {
     kind: Option<String>,
     bucket: Option<String>,
     scope: Option<String>,
+    /// The unit chosen in the tree: cases concerning it or below, or handled there.
+    unit_id: Option<i64>,
     page: Option<u64>,
 }
 
@@ -33,6 +36,7 @@ pub(super) struct ListPage {
     page: u64,
     pages: u64,
     base: String,
+    unit_tree: Option<UnitTree>,
     can_raise: bool,
     now: DateTime<Utc>,
 }
@@ -80,6 +84,7 @@ pub(super) async fn list_page(
         kind: q.kind.clone().filter(|s| !s.is_empty()),
         bucket,
         unit_id: if mine { who.unit_id } else { None },
+        under: q.unit_id,
         ..Default::default()
     };
     let page = q.page.unwrap_or(1).max(1);
@@ -129,6 +134,7 @@ pub(super) async fn list_page(
         ("kind", &q.kind),
         ("bucket", &q.bucket),
         ("scope", &q.scope),
+        ("unit_id", &q.unit_id.map(|u| u.to_string())),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             base.push_str(&format!(
@@ -153,6 +159,7 @@ pub(super) async fn list_page(
         page,
         rows,
         base,
+        unit_tree: crate::registries::units::tree_beside(&who, "unit_id", q.unit_id),
         can_raise: who.can(perm::CASE_RAISE),
         now: Utc::now(),
         q,

@@ -75,6 +75,9 @@ pub mod perm {
     pub const CALENDAR_EDIT: &str = "system:calendar:edit";
     /// Issue Open311 api keys to client apps.
     pub const APIKEY_EDIT: &str = "system:apikey:edit";
+    /// Work with the API: its documentation and one's own API tokens in the menu (the
+    /// administrator's through `*`; no other built-in role does API work).
+    pub const API_DOCS: &str = "system:api:docs";
 
     /// This kernel's permissions with their labels (for the role editor).
     pub const KERNEL: &[(&str, &str, &str)] = &[
@@ -91,6 +94,11 @@ pub mod perm {
             "Maintain the working-day calendar",
         ),
         (APIKEY_EDIT, "开放接口密钥", "Issue Open311 api keys"),
+        (
+            API_DOCS,
+            "接口文档与 API 令牌",
+            "API documentation and tokens",
+        ),
         (ALL, "全部权限", "Everything"),
     ];
 }

@@ -69,6 +69,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Default)]
 struct UserQuery {
     q: Option<String>,
+    /// The unit chosen in the tree: its users and those of the units below it.
+    unit_id: Option<i64>,
     page: Option<u64>,
     page_size: Option<u64>,
 }
@@ -77,7 +79,7 @@ async fn user_list(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<UserQuery>,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<UserQuery>,
 ) -> AppResult<Response> {
     who.require(perm::USER_LIST)?;
     let paging = Paging {
@@ -87,6 +89,19 @@ async fn user_list(
     let mut sel = users::Entity::find();
     if let Some(text) = clean(q.q.clone()) {
         sel = sel.filter(users::Column::Username.contains(&text));
+    }
+    if let Some(u) = q.unit_id {
+        // Only a unit the caller sees narrows the list; any other leaves it empty.
+        let seen = crate::access::scope::scoped::<units::Entity>(&who.scope)
+            .filter(units::Column::Id.eq(u))
+            .count(&s.db)
+            .await?
+            > 0;
+        sel = sel.filter(if seen {
+            users::Column::UnitId.in_subquery(crate::registries::units::subtree_of(u))
+        } else {
+            sea_orm::sea_query::Expr::value(false).into()
+        });
     }
     let total = sel.clone().count(&s.db).await?;
     let rows_db = sel
@@ -136,7 +151,10 @@ async fn user_list(
             ]
         })
         .collect();
-    let qs = query_string(&[("q", q.q.clone())]);
+    let qs = query_string(&[
+        ("q", q.q.clone()),
+        ("unit_id", q.unit_id.map(|u| u.to_string())),
+    ]);
     let mut buttons = Vec::new();
     if who.can(perm::USER_ADD) {
         buttons.push(Button {
@@ -150,11 +168,10 @@ async fn user_list(
         ctx: PageCtx::new(&who, lang, "users", lang.t("menu.users")),
         action: "/system/users".into(),
         buttons,
-        filters: vec![FilterField::text(
-            "q",
-            lang.t("user.username").into_owned(),
-            q.q.clone(),
-        )],
+        filters: vec![
+            FilterField::text("q", lang.t("user.username").into_owned(), q.q.clone()),
+            FilterField::hidden("unit_id", q.unit_id.map(|u| u.to_string())),
+        ],
         columns: columns(
             lang,
             &[
@@ -176,7 +193,10 @@ async fn user_list(
             paging,
             total,
             lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "users").await?,
-        ),
+        )
+        .with_unit_tree(crate::registries::units::tree_beside(
+            &who, "unit_id", q.unit_id,
+        )),
         tree: Vec::new(),
     }))
 }

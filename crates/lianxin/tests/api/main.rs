@@ -17,6 +17,7 @@ mod platform;
 mod privacy_access;
 mod registries;
 mod screening;
+mod shell;
 mod signin;
 mod sysmgmt;
 mod versions;
