@@ -44,13 +44,12 @@ pub fn home_area() -> Area {
         menu: |who, lang| {
             // Where `/` takes the caller is their work; the district overview stays at
             // `/dashboard` for those who may read it.
-            let href = match dashboard::landing(who) {
-                dashboard::Landing::Elsewhere(_) if who.can(perm::DASHBOARD) => "/dashboard",
-                _ => "/",
-            };
-            let label = match dashboard::landing(who) {
-                dashboard::Landing::Enterprise(_) => "menu.enterprise_home",
-                _ => "menu.home",
+            let (href, label) = match dashboard::landing(who) {
+                dashboard::Landing::Elsewhere(_) if who.can(perm::DASHBOARD) => {
+                    ("/dashboard", "menu.home")
+                }
+                dashboard::Landing::Enterprise(_) => ("/", "menu.enterprise_home"),
+                _ => ("/", "menu.home"),
             };
             vec![MenuGroup {
                 title: lang.t("menu.overview").into_owned(),
