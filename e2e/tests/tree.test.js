@@ -99,6 +99,7 @@ describe('unit tree', () => {
     test(`a node opens lazily and a click filters the people list at ${width} px`, async () => {
       const top = await api('admin', '/api/v1/units/tree');
       const root = top.items[0];
+      assert.equal(top.items.length, 1, "the administrator's tree has the district at its top");
       const below = await api('admin', `/api/v1/units/tree?parent=${root.id}`);
       // A sub-district with people in it and units below it.
       const sub = below.items.find((n) => n.kind === 'subdistrict' && n.children > 0);
@@ -111,25 +112,31 @@ describe('unit tree', () => {
         });
         await page.goto(url('/people'));
         await ready(page, width);
-        assert.deepEqual(asked, [''], 'only the top of the tree is fetched at first');
+        // The top (the district alone) and its first level, nothing deeper.
+        assert.deepEqual(asked, ['', `?parent=${root.id}`], 'the top and its first level at first');
         assert.deepEqual(await treeNames(page, '[data-tree-root] > li > .tree-row > a'), top.items.map((n) => n.name));
-        // Opening the district fetches its level, once.
-        const rootLi = page.locator(`[data-tree-root] li[data-id="${root.id}"]`);
-        await rootLi.locator(':scope > .tree-row > [data-tree-toggle]').click();
-        await rootLi.locator(':scope > ul > li').first().waitFor();
-        assert.deepEqual(asked, ['', `?parent=${root.id}`]);
         assert.deepEqual(
           await treeNames(page, `[data-tree-root] li[data-id="${root.id}"] > ul > li > .tree-row > a`),
           below.items.map((n) => n.name),
         );
-        assert.equal(
-          await rootLi.locator(':scope > .tree-row > [data-tree-toggle]').getAttribute('aria-expanded'),
-          'true',
+        // Opening the sub-district fetches its level, once.
+        const subs = await api('admin', `/api/v1/units/tree?parent=${sub.id}`);
+        const subLi = page.locator(`[data-tree-root] li[data-id="${sub.id}"]`);
+        const toggle = subLi.locator(':scope > .tree-row > [data-tree-toggle]');
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+        await toggle.click();
+        await subLi.locator(':scope > ul > li').first().waitFor();
+        assert.deepEqual(asked, ['', `?parent=${root.id}`, `?parent=${sub.id}`]);
+        assert.deepEqual(
+          await treeNames(page, `[data-tree-root] li[data-id="${sub.id}"] > ul > li > .tree-row > a`),
+          subs.items.map((n) => n.name),
         );
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
         // Folding and opening again asks nothing more.
-        await rootLi.locator(':scope > .tree-row > [data-tree-toggle]').click();
-        await rootLi.locator(':scope > .tree-row > [data-tree-toggle]').click();
-        assert.equal(asked.length, 2);
+        await toggle.click();
+        assert.equal(await subLi.locator(':scope > ul').isHidden(), true);
+        await toggle.click();
+        assert.equal(asked.length, 3);
         // A click on the sub-district filters the list to it and below.
         await Promise.all([
           page.waitForURL((u) => u.searchParams.get('unit_id') === String(sub.id)),

@@ -258,7 +258,8 @@ document.addEventListener("click", function (evt) {
  *    data-source?parent=ID when its node opens (the top with no parent); the search box asks
  *    data-source?q=TEXT and lists what it finds; a unit's link reloads the list with
  *    data-param=ID (the unit and below), and the tree opens itself at that unit
- *    (data-selected, its path from data-source?id=ID). On a phone it starts folded. */
+ *    (data-selected, its path from data-source?id=ID). A tree with one top unit shows its
+ *    first level at once. On a phone it starts folded. */
 (function () {
   "use strict";
   function getJson(url) {
@@ -404,6 +405,10 @@ document.addEventListener("click", function (evt) {
     var selected = box.getAttribute("data-selected");
     api(box, "").then(function (page) {
       fill(box, root, page.items);
+      // A tree with one top (the district) shows its first level at once.
+      var only = page.items.length === 1 ? root.querySelector("li") : null;
+      return (only ? open(box, only) : Promise.resolve()).then(function () { return page; });
+    }).then(function () {
       if (!selected) return null;
       return api(box, "id=" + encodeURIComponent(selected)).then(function (one) {
         var n = one.items[0];
