@@ -100,7 +100,7 @@ async fn user_list(
         sel = sel.filter(if seen {
             users::Column::UnitId.in_subquery(crate::registries::units::subtree_of(u))
         } else {
-            sea_orm::sea_query::Expr::value(false).into()
+            sea_orm::sea_query::Expr::value(false)
         });
     }
     let total = sel.clone().count(&s.db).await?;
