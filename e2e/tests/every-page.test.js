@@ -40,6 +40,12 @@ const KNOWN_FAILURES = [
       'on a 360 or 390 px phone (issue 14, phone pages)',
   },
   {
+    role: '*', path: '/dashboard', width: '*', check: 'overflow', match: /div\.card/,
+    reason:
+      "the district overview (at /dashboard for those whose / is their to-do list) has the same " +
+      '452 px chart cards on a 390 px phone (issue 14, phone pages)',
+  },
+  {
     role: '*', path: '/screening/dashboard', width: '*', check: 'overflow', match: /div\.card/,
     reason:
       "the screening dashboard's .chart-grid has minmax(440px, 1fr) columns: each chart card is " +

@@ -221,17 +221,12 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
-/** Log in through the login form; resolves once the browser is on the dashboard (`/`). */
+/**
+ * Log in through the login form; resolves once the browser is on the user's landing page
+ * (`/`, or where `/` takes that role: the to-do list of a department's staff).
+ */
 export async function login(page, baseUrl, username, password) {
-  await page.goto(new URL('/login', baseUrl).href);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  const home = new URL('/', baseUrl).href;
-  await Promise.all([
-    page.waitForURL((u) => u.href === home || u.href.startsWith(`${home}?`), { timeout: 20_000 }),
-    page.click('button[type=submit]'),
-  ]);
-  await page.waitForLoadState('load');
+  await signIn(page, baseUrl, username, password);
 }
 
 /**

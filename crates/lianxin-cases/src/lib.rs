@@ -252,7 +252,11 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     if who.enterprise_id.is_some() && who.can(perm::CASE_RAISE) {
         work.push(item("appeal", "/appeal", "menu.appeal"));
     }
-    if who.can(perm::CASE_LIST) {
+    if who.can(perm::CASE_LIST) && who.enterprise_id.is_some() {
+        // An enterprise's contact follows its own appeals; the overdue board is the
+        // district's supervision.
+        work.push(item("cases", "/cases", "menu.my_appeals"));
+    } else if who.can(perm::CASE_LIST) {
         work.push(item("cases", "/cases", "menu.cases"));
         work.push(item(
             "cases_overdue",

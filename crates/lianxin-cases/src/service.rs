@@ -668,6 +668,9 @@ pub struct CaseFilter {
     pub priority: Option<String>,
     /// Led or assisted by this unit.
     pub unit_id: Option<i64>,
+    /// Concerning this unit or a unit below it, or led or assisted by one (the unit tree
+    /// beside the list).
+    pub under: Option<i64>,
     /// Led by this unit.
     pub lead_unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
@@ -795,6 +798,22 @@ fn filtered(who: &Principal, f: &CaseFilter, now: DateTime<Utc>) -> sea_orm::Sel
                     .and_where(case_assignments::Column::UnitId.eq(u))
                     .take(),
             ),
+        );
+    }
+    if let Some(u) = f.under {
+        let subtree = || crate::registries::units::subtree_of(u);
+        q = q.filter(
+            Condition::any()
+                .add(cases::Column::SubjectUnitId.in_subquery(subtree()))
+                .add(
+                    cases::Column::Id.in_subquery(
+                        Query::select()
+                            .column(case_assignments::Column::CaseId)
+                            .from(case_assignments::Entity)
+                            .and_where(case_assignments::Column::UnitId.in_subquery(subtree()))
+                            .take(),
+                    ),
+                ),
         );
     }
     if let Some(u) = f.lead_unit_id {

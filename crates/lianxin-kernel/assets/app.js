@@ -303,3 +303,201 @@ document.addEventListener("click", function (evt) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+/* 10. The unit tree beside a list (templates/unit_tree.html): each level is fetched from
+ *    data-source?parent=ID when its node opens (the top with no parent); the search box asks
+ *    data-source?q=TEXT and lists what it finds; a unit's link reloads the list with
+ *    data-param=ID (the unit and below), and the tree opens itself at that unit
+ *    (data-selected, its path from data-source?id=ID). A tree with one top unit shows its
+ *    first level at once. On a phone it starts folded. */
+(function () {
+  "use strict";
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      });
+  }
+  function hrefFor(box, id) {
+    var u = new URL(window.location.href);
+    var param = box.getAttribute("data-param");
+    if (id === null) u.searchParams.delete(param); else u.searchParams.set(param, String(id));
+    u.searchParams.delete("page");
+    u.searchParams.delete("ids");
+    return u.pathname + (u.searchParams.toString() ? "?" + u.searchParams.toString() : "");
+  }
+  function api(box, query) {
+    return getJson(box.getAttribute("data-source") + "?" + query);
+  }
+  function failed(box) {
+    note(box, box.getAttribute("data-failed"));
+  }
+  function note(box, text) {
+    var n = box.querySelector("[data-tree-note]");
+    if (!n) return;
+    n.textContent = text || "";
+    n.hidden = !text;
+  }
+  function nodeItem(box, n) {
+    var li = document.createElement("li");
+    li.setAttribute("role", "treeitem");
+    li.setAttribute("data-id", String(n.id));
+    var row = document.createElement("div");
+    row.className = "tree-row";
+    if (n.children > 0) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "tree-toggle";
+      b.setAttribute("data-tree-toggle", "");
+      b.setAttribute("aria-label", box.getAttribute("data-expand-label") + "：" + n.name);
+      b.setAttribute("aria-expanded", "false");
+      li.setAttribute("aria-expanded", "false");
+      row.appendChild(b);
+    } else {
+      var pad = document.createElement("span");
+      pad.className = "tree-leaf";
+      row.appendChild(pad);
+    }
+    var a = document.createElement("a");
+    a.href = hrefFor(box, n.id);
+    a.textContent = n.name;
+    a.title = n.kind_label;
+    if (String(n.id) === box.getAttribute("data-selected")) {
+      a.className = "active";
+      a.setAttribute("aria-current", "true");
+    }
+    row.appendChild(a);
+    if (n.children > 0) {
+      var c = document.createElement("small");
+      c.className = "count";
+      c.textContent = String(n.children);
+      row.appendChild(c);
+    }
+    li.appendChild(row);
+    return li;
+  }
+  function fill(box, ul, items) {
+    ul.textContent = "";
+    items.forEach(function (n) { ul.appendChild(nodeItem(box, n)); });
+  }
+  // Opens `li` (fetching its children once); resolves when they are shown.
+  function open(box, li) {
+    var b = li.querySelector(":scope > .tree-row > [data-tree-toggle]");
+    if (!b) return Promise.resolve();
+    var ul = li.querySelector(":scope > ul");
+    var shown = function () {
+      ul.hidden = false;
+      b.setAttribute("aria-expanded", "true");
+      li.setAttribute("aria-expanded", "true");
+    };
+    if (ul) { shown(); return Promise.resolve(); }
+    ul = document.createElement("ul");
+    ul.setAttribute("role", "group");
+    li.appendChild(ul);
+    return api(box, "parent=" + encodeURIComponent(li.getAttribute("data-id")))
+      .then(function (page) { fill(box, ul, page.items); shown(); })
+      .catch(function () { ul.remove(); failed(box); });
+  }
+  function close(li) {
+    var b = li.querySelector(":scope > .tree-row > [data-tree-toggle]");
+    var ul = li.querySelector(":scope > ul");
+    if (ul) ul.hidden = true;
+    if (b) b.setAttribute("aria-expanded", "false");
+    li.setAttribute("aria-expanded", "false");
+  }
+  function find(box, id) {
+    return box.querySelector('[data-tree-root] li[data-id="' + String(id) + '"]');
+  }
+  // Opens the levels of `path` one after the other.
+  function openPath(box, path) {
+    return path.reduce(function (p, id) {
+      return p.then(function () {
+        var li = find(box, id);
+        return li ? open(box, li) : null;
+      });
+    }, Promise.resolve());
+  }
+  function search(box, text) {
+    var hits = box.querySelector("[data-tree-hits]");
+    var root = box.querySelector("[data-tree-root]");
+    var all = box.querySelector("[data-tree-all]");
+    note(box, "");
+    if (!text) {
+      hits.hidden = true;
+      hits.textContent = "";
+      root.hidden = false;
+      if (all) all.hidden = false;
+      return;
+    }
+    api(box, "q=" + encodeURIComponent(text)).then(function (page) {
+      if (box.querySelector("[data-tree-search]").value.trim() !== text) return; // typed on
+      fill(box, hits, page.items);
+      // A found unit opens the tree down to it when chosen; its own children stay closed.
+      hits.querySelectorAll("[data-tree-toggle]").forEach(function (t) { t.remove(); });
+      hits.hidden = false;
+      root.hidden = true;
+      if (all) all.hidden = true;
+      if (page.total === 0) note(box, box.getAttribute("data-none"));
+      else if (page.total > page.items.length) {
+        note(box, box.getAttribute("data-more")
+          .replace("{n}", String(page.total)).replace("{shown}", String(page.items.length)));
+      }
+    }).catch(function () { failed(box); });
+  }
+  function start(box) {
+    if (box.__started) return;
+    box.__started = true;
+    if (window.matchMedia && window.matchMedia("(max-width: 768px)").matches) box.open = false;
+    var all = box.querySelector("[data-tree-all]");
+    if (all) all.href = hrefFor(box, null);
+    var root = box.querySelector("[data-tree-root]");
+    var selected = box.getAttribute("data-selected");
+    api(box, "").then(function (page) {
+      fill(box, root, page.items);
+      // A tree with one top (the district) shows its first level at once.
+      var only = page.items.length === 1 ? root.querySelector("li") : null;
+      return (only ? open(box, only) : Promise.resolve()).then(function () { return page; });
+    }).then(function () {
+      if (!selected) return null;
+      return api(box, "id=" + encodeURIComponent(selected)).then(function (one) {
+        var n = one.items[0];
+        return n ? openPath(box, n.path) : null;
+      }, function () { return null; }); // a unit outside the scope: the tree as it is
+    }).then(function () {
+      var cur = root.querySelector("a.active");
+      if (cur && cur.scrollIntoView && box.open) cur.scrollIntoView({ block: "nearest" });
+      box.setAttribute("data-ready", "");
+    }).catch(function () { failed(box); });
+    var timer = null;
+    var input = box.querySelector("[data-tree-search]");
+    if (input) {
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { search(box, input.value.trim()); }, 250);
+      });
+      input.addEventListener("keydown", function (evt) {
+        if (evt.key === "Enter") { evt.preventDefault(); clearTimeout(timer); search(box, input.value.trim()); }
+      });
+    }
+  }
+  document.addEventListener("click", function (evt) {
+    // A unit's link keeps the list's other filters as they are now (htmx may have changed them).
+    var a = evt.target.closest && evt.target.closest("[data-unit-tree] li[data-id] > .tree-row > a");
+    if (a) {
+      var tree = a.closest("[data-unit-tree]");
+      a.href = hrefFor(tree, a.closest("li").getAttribute("data-id"));
+      return;
+    }
+    var b = evt.target.closest && evt.target.closest("[data-unit-tree] [data-tree-toggle]");
+    if (!b) return;
+    var box = b.closest("[data-unit-tree]");
+    var li = b.closest("li");
+    if (b.getAttribute("aria-expanded") === "true") close(li); else open(box, li);
+  });
+  function startAll() {
+    document.querySelectorAll("[data-unit-tree]").forEach(start);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
+  else startAll();
+})();

@@ -12,7 +12,7 @@ use crate::error::{AppResult, ProblemBody};
 use crate::paging::Page;
 use crate::paging::Paging;
 use crate::people::{self, PersonFilter, PersonInput, PersonView};
-use crate::units::{self, UnitFilter, UnitInput, UnitView};
+use crate::units::{self, TreeNode, TreeQuery, UnitFilter, UnitInput, UnitView};
 use axum::extract::FromRef;
 use lianxin_kernel::http::IdPath;
 use lianxin_kernel::http::{ApiJson, ApiQuery};
@@ -25,6 +25,7 @@ where
 {
     OpenApiRouter::new()
         .routes(routes!(list_units, create_unit))
+        .routes(routes!(unit_tree))
         .routes(routes!(get_unit, update_unit, delete_unit))
         .routes(routes!(list_people, create_person))
         .routes(routes!(get_person, update_person, delete_person))
@@ -52,6 +53,22 @@ async fn list_units(
         items: page.items.into_iter().map(Into::into).collect(),
         total: page.total,
     }))
+}
+
+/// The unit tree within the caller's scope, loaded a level at a time: the children of
+/// `parent` (the top of the caller's tree without it), the units whose name or code contains
+/// `q` (each with the path that opens the tree to it), or the unit `id` with its path.
+#[utoipa::path(get, path = "/api/v1/units/tree", tag = "registries", params(TreeQuery),
+    responses((status = 200, body = Page<TreeNode>),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn unit_tree(
+    State(s): State<Core>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+    ApiQuery(q): ApiQuery<TreeQuery>,
+) -> AppResult<Json<Page<TreeNode>>> {
+    Ok(Json(units::tree(&s.db, &who, &q, lang).await?))
 }
 
 /// Create a unit: `name`, `kind` and `parent_id` (none for a district).

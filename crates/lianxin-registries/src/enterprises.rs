@@ -302,7 +302,7 @@ pub async fn views(
 pub struct EnterpriseFilter {
     /// Name or credit code contains.
     pub q: Option<String>,
-    /// Sub-district or town.
+    /// This unit and the units below it (a sub-district, or the district: every sub-district in it).
     pub unit_id: Option<i64>,
     pub ownership: Option<String>,
     pub industry: Option<String>,
@@ -367,7 +367,7 @@ fn filtered(who: &Principal, f: &EnterpriseFilter) -> sea_orm::Select<enterprise
         q = q.filter(c);
     }
     if let Some(u) = f.unit_id {
-        q = q.filter(enterprises::Column::UnitId.eq(u));
+        q = q.filter(enterprises::Column::UnitId.in_subquery(crate::units::subtree_of(u)));
     }
     if let Some(o) = clean(f.ownership.clone()) {
         q = q.filter(enterprises::Column::Ownership.eq(o));

@@ -119,7 +119,8 @@ const AUDIT: lianxin_kernel::audit::Texts = lianxin_kernel::audit::Texts {
 
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let mut items = Vec::new();
-    if who.can(perm::ENTERPRISE_LIST) {
+    // An enterprise's contact has its enterprise on its home page, not a list of one.
+    if who.can(perm::ENTERPRISE_LIST) && who.enterprise_id.is_none() {
         items.push(MenuItem::new(
             "enterprises",
             "/enterprises",

@@ -244,6 +244,21 @@ async fn unit_batch_delete(
     batch_delete(&s, &who, &f, Registry::Units).await
 }
 
+/// The unit filter of a list: kept as a hidden field beside the unit tree (the tree sets
+/// it), a choice among `options` without one.
+fn unit_filter(
+    beside_tree: bool,
+    label: String,
+    value: Option<String>,
+    options: Vec<SelectOption>,
+) -> FilterField {
+    if beside_tree {
+        FilterField::hidden("unit_id", value)
+    } else {
+        FilterField::select("unit_id", label, value, options)
+    }
+}
+
 // --- enterprises ----------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
@@ -306,7 +321,12 @@ async fn enterprise_list(
     let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "enterprises").await?;
     let row_ids: Vec<i64> = page.items.iter().map(|e| e.id).collect();
     let views = enterprises::views(&s.db, &who, page.items, None).await?;
-    let homes = units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?;
+    let tree = units::tree_beside(&who, "unit_id", filter.unit_id);
+    let homes = if tree.is_none() {
+        units::visible_of_kinds(&s.db, &who, enterprises::HOME_KINDS).await?
+    } else {
+        Vec::new()
+    };
     let qs = q.query_string();
     let rows = views
         .into_iter()
@@ -341,8 +361,8 @@ async fn enterprise_list(
         ),
         filters: vec![
             FilterField::text("q", lang.t("enterprise.search").into_owned(), q.q.clone()),
-            FilterField::select(
-                "unit_id",
+            unit_filter(
+                tree.is_some(),
                 lang.t("enterprise.unit").into_owned(),
                 q.unit_id.clone(),
                 unit_options(&homes),
@@ -397,7 +417,8 @@ async fn enterprise_list(
             &sorted_qs(&qs, sort.as_ref()),
             perm::ENTERPRISE_EXPORT,
             perm::ENTERPRISE_REMOVE,
-        )),
+        ))
+        .with_unit_tree(tree),
         tree: Vec::new(),
     };
     Ok(render(&page_tpl))
@@ -788,7 +809,13 @@ async fn person_list(
     let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "people").await?;
     let row_ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
     let views = PersonView::build(&s.db, &who, page.items, "web list people", false).await?;
-    let all_units = units::all_visible(&s.db, &who).await?;
+    let tree = units::tree_beside(&who, "unit_id", filter.unit_id);
+    // Beside the tree the unit is chosen there; without one, from a list of the units.
+    let all_units = if tree.is_none() {
+        units::all_visible(&s.db, &who).await?
+    } else {
+        Vec::new()
+    };
     let qs = q.query_string();
     let rows = views
         .into_iter()
@@ -828,8 +855,8 @@ async fn person_list(
         ),
         filters: vec![
             FilterField::text("q", lang.t("person.search").into_owned(), q.q.clone()),
-            FilterField::select(
-                "unit_id",
+            unit_filter(
+                tree.is_some(),
                 lang.t("person.unit").into_owned(),
                 q.unit_id.clone(),
                 unit_options(&all_units),
@@ -878,7 +905,8 @@ async fn person_list(
             &sorted_qs(&qs, sort.as_ref()),
             perm::PERSON_EXPORT,
             perm::PERSON_REMOVE,
-        )),
+        ))
+        .with_unit_tree(tree),
         tree: Vec::new(),
     };
     Ok(render(&page_tpl))
@@ -1236,48 +1264,6 @@ impl UnitQuery {
     }
 }
 
-/// The visible tree, depth-first, as indented rows (subtrees of task forces stay folded: a
-/// district has 162 service teams).
-fn tree_rows(all: &[unit_entity::Model], lang: Lang, active: Option<i64>) -> Vec<TreeNode> {
-    let ids: std::collections::HashSet<i64> = all.iter().map(|u| u.id).collect();
-    let roots: Vec<&unit_entity::Model> = all
-        .iter()
-        .filter(|u| u.parent_id.is_none_or(|p| !ids.contains(&p)))
-        .collect();
-    let mut out = Vec::new();
-    fn walk(
-        u: &unit_entity::Model,
-        depth: usize,
-        all: &[unit_entity::Model],
-        lang: Lang,
-        active: Option<i64>,
-        out: &mut Vec<TreeNode>,
-    ) {
-        let children: Vec<&unit_entity::Model> =
-            all.iter().filter(|c| c.parent_id == Some(u.id)).collect();
-        out.push(TreeNode {
-            depth,
-            label: u.name.clone(),
-            note: if children.is_empty() {
-                units::kind_label(&u.kind, lang)
-            } else {
-                format!("{} · {}", units::kind_label(&u.kind, lang), children.len())
-            },
-            href: format!("/units?under={}", u.id),
-            active: active == Some(u.id),
-        });
-        if depth < 2 && !matches!(u.kind.as_str(), "task_force" | "community" | "village") {
-            for c in children {
-                walk(c, depth + 1, all, lang, active, out);
-            }
-        }
-    }
-    for r in roots {
-        walk(r, 0, all, lang, active, &mut out);
-    }
-    out
-}
-
 async fn unit_list(
     State(s): State<Core>,
     who: Principal,
@@ -1329,6 +1315,7 @@ async fn unit_list(
         ),
         filters: vec![
             FilterField::text("q", lang.t("unit.search").into_owned(), q.q.clone()),
+            FilterField::hidden("under", q.under.clone()),
             FilterField::select(
                 "kind",
                 lang.t("unit.kind").into_owned(),
@@ -1365,8 +1352,9 @@ async fn unit_list(
             &sorted_qs(&qs, sort.as_ref()),
             perm::UNIT_EXPORT,
             perm::UNIT_REMOVE,
-        )),
-        tree: tree_rows(&all, lang, filter.under),
+        ))
+        .with_unit_tree(units::tree_beside(&who, "under", filter.under)),
+        tree: Vec::new(),
     };
     Ok(render(&page_tpl))
 }

@@ -660,3 +660,138 @@ pub async fn district_name(db: &impl ConnectionTrait) -> AppResult<Option<String
         .await?
         .map(|u| u.name))
 }
+
+// --- the unit tree beside the lists ---------------------------------------------------------
+
+/// What the unit tree asks for: the children of `parent` (the top of the caller's tree when
+/// none), the units whose name or code contains `q`, or the one unit `id`; one at a time.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeQuery {
+    /// The unit whose visible children are wanted (404 outside the caller's scope).
+    pub parent: Option<i64>,
+    /// Name or code contains (at most 50 units answered, by code; `total` counts them all).
+    pub q: Option<String>,
+    /// One unit, with the path to it (to open the tree at a unit given in an address).
+    pub id: Option<i64>,
+}
+
+/// A unit as the tree shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TreeNode {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    /// The kind's name in the caller's language.
+    pub kind_label: String,
+    /// How many units directly below it the caller sees.
+    pub children: u64,
+    /// The ids of the visible units above it, from the top of the caller's tree down to its
+    /// parent (empty at the top); the tree opens these to show it.
+    pub path: Vec<i64>,
+}
+
+/// The most units a search answers.
+pub const TREE_SEARCH_LIMIT: usize = 50;
+
+/// The unit tree within the caller's scope, one level or one search at a time. A unit whose
+/// parent the caller does not see is at the top of their tree (a 自定数据权限 role's chosen
+/// units need not hang together).
+pub async fn tree(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &TreeQuery,
+    lang: Lang,
+) -> AppResult<Page<TreeNode>> {
+    who.require(perm::UNIT_LIST)?;
+    let text = clean(q.q.clone());
+    let asked = [q.parent.is_some(), text.is_some(), q.id.is_some()];
+    if asked.iter().filter(|a| **a).count() > 1 {
+        let field = if q.id.is_some() { "id" } else { "q" };
+        return Err(AppError::invalid(FieldError::new(
+            field,
+            "exclusive",
+            "parent、q、id 只能给出其一",
+            "give one of parent, q and id",
+        )));
+    }
+    let all = all_visible(db, who).await?;
+    let by_id: std::collections::HashMap<i64, &units::Model> =
+        all.iter().map(|u| (u.id, u)).collect();
+    let visible_parent = |u: &units::Model| u.parent_id.filter(|p| by_id.contains_key(p));
+    let mut children: std::collections::HashMap<Option<i64>, Vec<&units::Model>> =
+        std::collections::HashMap::new();
+    for u in &all {
+        children.entry(visible_parent(u)).or_default().push(u);
+    }
+    let node = |u: &units::Model| {
+        let mut path = Vec::new();
+        let mut at = visible_parent(u);
+        while let Some(p) = at {
+            path.push(p);
+            at = by_id.get(&p).and_then(|m| visible_parent(m));
+        }
+        path.reverse();
+        TreeNode {
+            id: u.id,
+            name: u.name.clone(),
+            kind: u.kind.clone(),
+            kind_label: kind_label(&u.kind, lang),
+            children: children.get(&Some(u.id)).map_or(0, |c| c.len() as u64),
+            path,
+        }
+    };
+    let found: Vec<&units::Model> = if let Some(id) = q.id {
+        vec![*by_id.get(&id).ok_or(AppError::NotFound)?]
+    } else if let Some(text) = text {
+        let needle = text.to_lowercase();
+        let mut hits: Vec<&units::Model> = all
+            .iter()
+            .filter(|u| u.name.to_lowercase().contains(&needle) || u.code.contains(&text))
+            .collect();
+        hits.sort_by(|a, b| a.code.cmp(&b.code));
+        let total = hits.len() as u64;
+        hits.truncate(TREE_SEARCH_LIMIT);
+        return Ok(Page {
+            items: hits.into_iter().map(node).collect(),
+            total,
+        });
+    } else {
+        if let Some(p) = q.parent
+            && !by_id.contains_key(&p)
+        {
+            return Err(AppError::NotFound);
+        }
+        children.get(&q.parent).cloned().unwrap_or_default()
+    };
+    Ok(Page {
+        total: found.len() as u64,
+        items: found.into_iter().map(node).collect(),
+    })
+}
+
+/// The unit tree beside a list that filters by unit through `param`, for a caller who reads
+/// units and sees some (none for a volunteer or an enterprise's contact).
+pub fn tree_beside(
+    who: &Principal,
+    param: &'static str,
+    selected: Option<i64>,
+) -> Option<lianxin_kernel::web::widgets::UnitTree> {
+    (who.can(perm::UNIT_LIST) && who.scope.has_units()).then_some(
+        lianxin_kernel::web::widgets::UnitTree {
+            source: "/api/v1/units/tree",
+            param,
+            selected,
+        },
+    )
+}
+
+/// `SELECT descendant_id FROM unit_closure WHERE ancestor_id = unit`: the unit and every unit
+/// below it, for a list's "this unit and below" filter.
+pub fn subtree_of(unit: i64) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(unit_closure::Column::DescendantId)
+        .from(unit_closure::Entity)
+        .and_where(unit_closure::Column::AncestorId.eq(unit))
+        .take()
+}

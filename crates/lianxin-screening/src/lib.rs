@@ -259,6 +259,9 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let mut scr = Vec::new();
     if staffed_scope {
         scr.push(item("checkpoints", "/checkpoints", "menu.checkpoints"));
+    }
+    // The district's screening figures are not an enterprise contact's work.
+    if staffed_scope && who.enterprise_id.is_none() {
         scr.push(item(
             "screening_dashboard",
             "/screening/dashboard",

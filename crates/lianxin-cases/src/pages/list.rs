@@ -1,6 +1,7 @@
 //! 我的待办, 本单位承办 and the overdue board: one list with its to-do tabs and counts.
 
 use super::*;
+use lianxin_kernel::web::widgets::UnitTree;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -12,6 +13,8 @@ pub struct ListQuery {
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
+    /// The unit chosen in the tree: cases concerning it or below, or handled there.
+    unit_id: Option<i64>,
     page: Option<u64>,
     page_size: Option<u64>,
 }
@@ -25,6 +28,7 @@ impl ListQuery {
             ("kind", self.kind.clone()),
             ("bucket", self.bucket.clone()),
             ("scope", self.scope.clone()),
+            ("unit_id", self.unit_id.map(|u| u.to_string())),
         ])
     }
     /// The case filter the page (and its export) shows to `who`.
@@ -50,6 +54,7 @@ impl ListQuery {
             kind: self.kind.clone().filter(|s| !s.is_empty()),
             bucket,
             unit_id: if mine { who.unit_id } else { None },
+            under: self.unit_id,
             sort: self.sort.clone().filter(|s| !s.is_empty()),
             order: self.order.clone().filter(|s| !s.is_empty()),
             ids: self.ids.clone().filter(|s| !s.is_empty()),
@@ -118,6 +123,7 @@ pub(super) struct ListPage {
     columns: Vec<lianxin_kernel::web::widgets::Column>,
     list: lianxin_kernel::web::widgets::ListCtl,
     buttons: Vec<lianxin_kernel::web::widgets::Button>,
+    unit_tree: Option<UnitTree>,
     can_raise: bool,
     now: DateTime<Utc>,
 }
@@ -226,6 +232,7 @@ pub(super) async fn list_page(
         columns: list_columns(lang),
         list,
         buttons,
+        unit_tree: crate::registries::units::tree_beside(&who, "unit_id", q.unit_id),
         can_raise: who.can(perm::CASE_RAISE),
         now: Utc::now(),
         q,

@@ -77,6 +77,9 @@ pub mod perm {
     pub const APIKEY_EDIT: &str = "system:apikey:edit";
     /// Send notices (通知公告) and see who has read them.
     pub const NOTICE_EDIT: &str = "system:notice:edit";
+    /// Work with the API: its documentation and one's own API tokens in the menu (the
+    /// administrator's through `*`; no other built-in role does API work).
+    pub const API_DOCS: &str = "system:api:docs";
 
     /// This kernel's permissions with their labels (for the role editor).
     pub const KERNEL: &[(&str, &str, &str)] = &[
@@ -94,6 +97,11 @@ pub mod perm {
         ),
         (APIKEY_EDIT, "开放接口密钥", "Issue Open311 api keys"),
         (NOTICE_EDIT, "通知公告发布", "Send notices"),
+        (
+            API_DOCS,
+            "接口文档与 API 令牌",
+            "API documentation and tokens",
+        ),
         (ALL, "全部权限", "Everything"),
     ];
 }

@@ -29,6 +29,8 @@ pub struct UserFilter {
     pub order: Option<String>,
     /// Only these users: ids separated by commas (the rows ticked on the list), at most 500.
     pub ids: Option<String>,
+    /// The users of this unit and of the units below it (the unit tree's choice).
+    pub unit_id: Option<i64>,
 }
 
 /// The columns the user list sorts by (`?sort=`).
@@ -54,6 +56,23 @@ impl UserFilter {
             SORT_KEYS,
         )
     }
+    /// The filter as `who` may apply it: a unit the caller does not see matches no user
+    /// (no unit has id 0), rather than naming the users of a unit outside the scope.
+    pub async fn seen_by(mut self, db: &impl ConnectionTrait, who: &Principal) -> AppResult<Self> {
+        use sea_orm::PaginatorTrait;
+        if let Some(u) = self.unit_id {
+            let seen = crate::access::scope::scoped::<units::Entity>(&who.scope)
+                .filter(units::Column::Id.eq(u))
+                .count(db)
+                .await?
+                > 0;
+            if !seen {
+                self.unit_id = Some(0);
+            }
+        }
+        Ok(self)
+    }
+
     /// The users the filter matches, in the list's order.
     pub fn ordered(&self) -> AppResult<sea_orm::Select<users::Entity>> {
         let sort = self.sort()?;
@@ -63,6 +82,18 @@ impl UserFilter {
         }
         if let Some(ids) = crate::paging::ids_filter(self.ids.as_deref()) {
             q = q.filter(users::Column::Id.is_in(ids));
+        }
+        if let Some(u) = self.unit_id {
+            use crate::entities::unit_closure;
+            q = q.filter(
+                users::Column::UnitId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(unit_closure::Column::DescendantId)
+                        .from(unit_closure::Entity)
+                        .and_where(unit_closure::Column::AncestorId.eq(u))
+                        .take(),
+                ),
+            );
         }
         Ok(crate::paging::sorted(
             q,
@@ -82,7 +113,7 @@ pub async fn export(
     lang: Lang,
 ) -> AppResult<Response> {
     who.require(perm::USER_LIST)?;
-    let q = f.ordered()?;
+    let q = f.clone().seen_by(db, who).await?.ordered()?;
     let role_names: HashMap<i64, String> = roles::Entity::find()
         .all(db)
         .await?

@@ -46,13 +46,23 @@ pub fn yes_no(lang: Lang) -> Vec<SelectOption> {
 pub struct FilterField {
     pub name: &'static str,
     pub label: String,
-    /// "text", "date" or "select"
+    /// "text", "date", "select" or "hidden" (a filter kept while another control sets it,
+    /// such as the unit tree)
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<SelectOption>,
 }
 
 impl FilterField {
+    pub fn hidden(name: &'static str, value: Option<String>) -> Self {
+        FilterField {
+            name,
+            label: String::new(),
+            kind: "hidden",
+            value: value.unwrap_or_default(),
+            options: Vec::new(),
+        }
+    }
     pub fn text(name: &'static str, label: String, value: Option<String>) -> Self {
         FilterField {
             name,
@@ -203,6 +213,8 @@ pub struct ListCtl {
     pub here: String,
     /// False for a list shown whole (no page links, size or jump).
     pub paged: bool,
+    /// The unit tree beside the list, if the list filters by unit.
+    pub unit_tree: Option<UnitTree>,
 }
 
 impl ListCtl {
@@ -230,6 +242,7 @@ impl ListCtl {
             batch: Vec::new(),
             here: String::new(),
             paged: true,
+            unit_tree: None,
         };
         ctl.here = ctl.href(ctl.page, ctl.sort.as_ref());
         ctl
@@ -252,6 +265,11 @@ impl ListCtl {
         );
         ctl.paged = false;
         ctl
+    }
+    /// The unit tree beside the list (`None` leaves the list without one).
+    pub fn with_unit_tree(mut self, tree: Option<UnitTree>) -> Self {
+        self.unit_tree = tree;
+        self
     }
     pub fn with_batch(mut self, batch: Vec<BatchAction>) -> Self {
         self.batch = batch;
@@ -421,6 +439,21 @@ pub struct PageLink {
     pub label: String,
     pub href: Option<String>,
     pub current: bool,
+}
+
+/// **The** unit tree beside a list (`templates/unit_tree.html`, app.js section 9), as RuoYi
+/// users know it: collapsible, searchable, loaded a level at a time from `source` (a JSON
+/// endpoint answering `?parent=`, `?q=` and `?id=` with `{items: [{id, name, kind_label,
+/// children, path}], total}`), within the caller's scope. A click reloads the list with
+/// `param=<unit id>` (the list filters to that unit and below); the tree opens itself at the
+/// unit chosen. On a phone it sits folded above the list.
+pub struct UnitTree {
+    /// Where the tree's levels and searches come from.
+    pub source: &'static str,
+    /// The list's query parameter a click sets (`unit_id`, `under`).
+    pub param: &'static str,
+    /// The unit the list is filtered to now.
+    pub selected: Option<i64>,
 }
 
 pub struct TreeNode {

@@ -63,12 +63,54 @@ fn pie(items: Vec<(String, u64)>) -> String {
     .to_string()
 }
 
-pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
-    // A checkpoint volunteer's home is the entry page.
-    if !who.can(crate::perm::DASHBOARD) && who.can(crate::perm::PASSAGE_ADD) {
-        return Ok(axum::response::Redirect::to("/screening/entry").into_response());
+/// Where `/` takes a caller: each role lands where its work is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// The district at a glance (within the caller's scope).
+    Dashboard,
+    /// An enterprise's contact, at desk or on a phone: its enterprise's home page.
+    Enterprise(i64),
+    /// A page of the caller's work: the entry page for a checkpoint volunteer, the to-do
+    /// list for a department's staff (those who handle cases for their unit, not the
+    /// whole district).
+    Elsewhere(&'static str),
+}
+
+pub fn landing(who: &Principal) -> Landing {
+    use crate::perm;
+    if let Some(e) = who.enterprise_id {
+        return Landing::Enterprise(e);
     }
-    let o = dashboard::overview(&s.db, &who).await?;
+    if !who.can(perm::DASHBOARD) && who.can(perm::PASSAGE_ADD) {
+        return Landing::Elsewhere("/screening/entry");
+    }
+    if who.can(perm::CASE_HANDLE) && who.unit_id.is_some() && !who.scope.all {
+        return Landing::Elsewhere("/cases");
+    }
+    Landing::Dashboard
+}
+
+/// `/`: the caller's landing page.
+pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppResult<Response> {
+    match landing(&who) {
+        Landing::Dashboard => overview(&s, &who, lang).await,
+        Landing::Enterprise(e) => super::enterprise_home::page(&s, &who, lang, e).await,
+        Landing::Elsewhere(to) => Ok(axum::response::Redirect::to(to).into_response()),
+    }
+}
+
+/// `/dashboard`: the district at a glance, for those who may read it wherever they land.
+pub async fn overview_page(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+) -> AppResult<Response> {
+    who.require(crate::perm::DASHBOARD)?;
+    overview(&s, &who, lang).await
+}
+
+async fn overview(s: &AppState, who: &Principal, lang: Lang) -> AppResult<Response> {
+    let o = dashboard::overview(&s.db, who).await?;
     let t = |k: &str| lang.t(k).into_owned();
     let stats = vec![
         Stat {
@@ -167,7 +209,7 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
         t("dash.scope_limited")
     };
     let todo = if who.can(crate::perm::CASE_LIST) {
-        crate::cases::service::todo_counts(&s.db, &who, lang)
+        crate::cases::service::todo_counts(&s.db, who, lang)
             .await?
             .into_iter()
             .map(|c| TodoStat {
@@ -181,7 +223,7 @@ pub async fn page(State(s): State<AppState>, who: Principal, lang: Lang) -> AppR
         Vec::new()
     };
     Ok(render(&DashboardPage {
-        ctx: PageCtx::new(&who, lang, "home", t("menu.home")),
+        ctx: PageCtx::new(who, lang, "home", t("menu.home")),
         scope_note,
         todo,
         stats,

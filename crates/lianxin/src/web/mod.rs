@@ -3,6 +3,7 @@
 //! assets) is the kernel's; each area's pages are its own.
 
 pub mod dashboard;
+pub mod enterprise_home;
 pub mod notices;
 pub mod system;
 
@@ -29,6 +30,7 @@ use lianxin_kernel::web::{MenuGroup, MenuItem, render, render_status};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::page))
+        .route("/dashboard", get(dashboard::overview_page))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(set_lang))
@@ -41,10 +43,19 @@ pub fn router() -> Router<AppState> {
 pub fn home_area() -> Area {
     Area {
         strings: |locale, key| crate::_rust_i18n_try_translate(locale, key),
-        menu: |_, lang| {
+        menu: |who, lang| {
+            // Where `/` takes the caller is their work; the district overview stays at
+            // `/dashboard` for those who may read it.
+            let (href, label) = match dashboard::landing(who) {
+                dashboard::Landing::Elsewhere(_) if who.can(perm::DASHBOARD) => {
+                    ("/dashboard", "menu.home")
+                }
+                dashboard::Landing::Enterprise(_) => ("/", "menu.enterprise_home"),
+                _ => ("/", "menu.home"),
+            };
             vec![MenuGroup {
                 title: lang.t("menu.overview").into_owned(),
-                items: vec![MenuItem::new("home", "/", lang.t("menu.home"))],
+                items: vec![MenuItem::new("home", href, lang.t(label))],
             }]
         },
         permission_tree: &[lianxin_kernel::area::PermGroup {
@@ -107,8 +118,11 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
     if who.can(perm::CASE_KINDS) {
         sys.push(item("case_kinds", "/system/case-kinds", "menu.case_kinds"));
     }
-    sys.push(item("my_tokens", "/account/tokens", "menu.my_tokens"));
-    sys.push(item("docs", "/api/docs", "menu.api_docs"));
+    // The API's documentation and tokens only for those who do API work.
+    if who.can(perm::API_DOCS) {
+        sys.push(item("my_tokens", "/account/tokens", "menu.my_tokens"));
+        sys.push(item("docs", "/api/docs", "menu.api_docs"));
+    }
     vec![MenuGroup {
         title: lang.t("menu.system").into_owned(),
         items: sys,
@@ -379,6 +393,12 @@ const SYSTEM_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::
             zh: "开放接口密钥",
             en: "Open311 API keys",
             view: perm::APIKEY_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "接口文档与 API 令牌",
+            en: "API documentation and tokens",
+            view: perm::API_DOCS,
             actions: &[],
         },
     ],

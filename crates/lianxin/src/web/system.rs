@@ -75,6 +75,8 @@ struct UserQuery {
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
+    /// The unit chosen in the tree: its users and those of the units below it.
+    unit_id: Option<i64>,
     page: Option<u64>,
     page_size: Option<u64>,
 }
@@ -86,6 +88,7 @@ impl UserQuery {
             sort: clean(self.sort.clone()),
             order: clean(self.order.clone()),
             ids: clean(self.ids.clone()),
+            unit_id: self.unit_id,
         }
     }
 }
@@ -104,14 +107,14 @@ async fn user_list(
     State(s): State<AppState>,
     who: Principal,
     lang: Lang,
-    Query(q): Query<UserQuery>,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<UserQuery>,
 ) -> AppResult<Response> {
     who.require(perm::USER_LIST)?;
     let paging = Paging {
         page: q.page,
         page_size: q.page_size,
     };
-    let filter = q.filter();
+    let filter = q.filter().seen_by(&s.db, &who).await?;
     let sort = filter.sort()?;
     let page = crate::paging::paged_in_order(&s.db, filter.ordered()?, paging).await?;
     let total = page.total;
@@ -157,7 +160,10 @@ async fn user_list(
             ]
         })
         .collect();
-    let qs = query_string(&[("q", q.q.clone())]);
+    let qs = query_string(&[
+        ("q", q.q.clone()),
+        ("unit_id", q.unit_id.map(|u| u.to_string())),
+    ]);
     let row_ids: Vec<i64> = rows_db.iter().map(|u| u.id).collect();
     let export = export_href("/system/users/export.xlsx", &qs, sort.as_ref());
     let mut buttons = Vec::new();
@@ -179,11 +185,10 @@ async fn user_list(
         ctx: PageCtx::new(&who, lang, "users", lang.t("menu.users")),
         action: "/system/users".into(),
         buttons,
-        filters: vec![FilterField::text(
-            "q",
-            lang.t("user.username").into_owned(),
-            q.q.clone(),
-        )],
+        filters: vec![
+            FilterField::text("q", lang.t("user.username").into_owned(), q.q.clone()),
+            FilterField::hidden("unit_id", q.unit_id.map(|u| u.to_string())),
+        ],
         columns: sortable_columns(
             lang,
             &[
@@ -206,7 +211,10 @@ async fn user_list(
             total,
             lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "users").await?,
         )
-        .with_batch(vec![BatchAction::export(lang, export)]),
+        .with_batch(vec![BatchAction::export(lang, export)])
+        .with_unit_tree(crate::registries::units::tree_beside(
+            &who, "unit_id", q.unit_id,
+        )),
         tree: Vec::new(),
     }))
 }

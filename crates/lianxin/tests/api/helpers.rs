@@ -705,7 +705,20 @@ impl<'a> Browser<'a> {
         (r.status(), r.text().await.unwrap())
     }
     pub async fn csrf(&self) -> String {
-        let (_, html) = self.get("/").await;
+        // The landing page, wherever `/` takes this user.
+        let r = self
+            .app
+            .client
+            .get(self.app.url("/"))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let landing = match r.headers().get("location") {
+            Some(to) => to.to_str().unwrap().to_owned(),
+            None => "/".to_owned(),
+        };
+        let (_, html) = self.get(&landing).await;
         let i = html
             .find("name=\"csrf-token\" content=\"")
             .expect("csrf meta")

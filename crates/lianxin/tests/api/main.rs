@@ -21,6 +21,7 @@ mod privacy_access;
 mod registries;
 mod role_tree;
 mod screening;
+mod shell;
 mod signin;
 mod sysmgmt;
 mod versions;
