@@ -228,6 +228,6 @@ async fn overview(s: &AppState, who: &Principal, lang: Lang) -> AppResult<Respon
         todo,
         stats,
         charts,
-        notices: super::notices::block(&s, &who).await?,
+        notices: super::notices::block(s, who).await?,
     }))
 }
