@@ -3,7 +3,7 @@
 //! and codes. The page's export button and `GET /api/v1/cases/export` both come here.
 
 use axum::response::Response;
-use sea_orm::{ConnectionTrait, QuerySelect};
+use sea_orm::ConnectionTrait;
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
@@ -12,33 +12,28 @@ use crate::i18n::Lang;
 use crate::perm;
 use crate::service::{self, CaseFilter, CaseView};
 use crate::web::time::{local_deadline, local_time};
-use lianxin_kernel::sheet::{MAX_EXPORT_ROWS, TableSheet};
+use lianxin_kernel::sheet::{ExportRows, TableSheet};
 use lianxin_kernel::text::code_label;
 
 const CHUNK: u64 = 500;
 
-/// The header row: each column's label in the caller's language.
-fn headers(lang: Lang) -> Vec<String> {
-    [
-        ("编号", "Number"),
-        ("标题", "Title"),
-        ("类型", "Kind"),
-        ("类别", "Category"),
-        ("来源", "Source"),
-        ("紧急程度", "Priority"),
-        ("企业/单位", "Enterprise/unit"),
-        ("牵头单位", "Lead department"),
-        ("协办单位", "Assisting departments"),
-        ("状态", "Status"),
-        ("登记时间", "Raised"),
-        ("办理期限", "Deadline"),
-        ("超期", "Overdue"),
-        ("办结时间", "Closed"),
-    ]
-    .iter()
-    .map(|(zh, en)| lang.pick(zh, en).to_owned())
-    .collect()
-}
+/// The header row, each column's label in both languages.
+const HEADERS: &[(&str, &str)] = &[
+    ("编号", "Number"),
+    ("标题", "Title"),
+    ("类型", "Kind"),
+    ("类别", "Category"),
+    ("来源", "Source"),
+    ("紧急程度", "Priority"),
+    ("企业/单位", "Enterprise/unit"),
+    ("牵头单位", "Lead department"),
+    ("协办单位", "Assisting departments"),
+    ("状态", "Status"),
+    ("登记时间", "Raised"),
+    ("办理期限", "Deadline"),
+    ("超期", "Overdue"),
+    ("办结时间", "Closed"),
+];
 
 fn row(c: &CaseView, lang: Lang) -> Vec<String> {
     let yes_no = |b: bool| lang.pick(if b { "是" } else { "否" }, if b { "yes" } else { "no" });
@@ -84,19 +79,9 @@ pub async fn export(
 ) -> AppResult<Response> {
     who.require(perm::CASE_LIST)?;
     let q = service::ordered(who, f)?;
-    let mut sheet = TableSheet::new(title, &headers(lang))?;
-    let mut offset = 0;
-    while offset < MAX_EXPORT_ROWS {
-        let chunk = q
-            .clone()
-            .offset(offset)
-            .limit(CHUNK.min(MAX_EXPORT_ROWS - offset))
-            .all(db)
-            .await?;
-        if chunk.is_empty() {
-            break;
-        }
-        offset += chunk.len() as u64;
+    let mut sheet = TableSheet::labeled(title, HEADERS, lang)?;
+    let mut rows = ExportRows::new(q, CHUNK);
+    while let Some(chunk) = rows.next(db).await? {
         for c in service::views(db, chunk, lang).await? {
             sheet.row(&row(&c, lang))?;
         }

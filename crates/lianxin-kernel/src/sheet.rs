@@ -560,7 +560,57 @@ pub struct TableSheet {
     rows: u32,
 }
 
+/// A list's rows for its export: the list's select read a chunk at a time, in its order, up
+/// to `MAX_EXPORT_ROWS` in all.
+pub struct ExportRows<E: sea_orm::EntityTrait> {
+    q: sea_orm::Select<E>,
+    chunk: u64,
+    offset: u64,
+}
+
+impl<E: sea_orm::EntityTrait> ExportRows<E> {
+    /// Reads `chunk` rows at a time.
+    pub fn new(q: sea_orm::Select<E>, chunk: u64) -> Self {
+        ExportRows {
+            q,
+            chunk: chunk.max(1),
+            offset: 0,
+        }
+    }
+    /// The next chunk, or `None` when the rows or the export's limit are through.
+    pub async fn next(
+        &mut self,
+        db: &impl sea_orm::ConnectionTrait,
+    ) -> AppResult<Option<Vec<E::Model>>> {
+        use sea_orm::QuerySelect;
+        if self.offset >= MAX_EXPORT_ROWS {
+            return Ok(None);
+        }
+        let rows = self
+            .q
+            .clone()
+            .offset(self.offset)
+            .limit(self.chunk.min(MAX_EXPORT_ROWS - self.offset))
+            .all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        self.offset += rows.len() as u64;
+        Ok(Some(rows))
+    }
+}
+
 impl TableSheet {
+    /// `new` with each header given in Chinese and English, shown in `lang`.
+    pub fn labeled(sheet_name: &str, headers: &[(&str, &str)], lang: Lang) -> AppResult<Self> {
+        let shown: Vec<String> = headers
+            .iter()
+            .map(|(zh, en)| lang.pick(zh, en).to_owned())
+            .collect();
+        Self::new(sheet_name, &shown)
+    }
+
     pub fn new(sheet_name: &str, headers: &[String]) -> AppResult<Self> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;

@@ -1008,11 +1008,10 @@ pub async fn export(
     f: &PassageFilter,
     lang: Lang,
 ) -> AppResult<axum::response::Response> {
-    use lianxin_kernel::sheet::{MAX_EXPORT_ROWS, TableSheet};
-    use sea_orm::QuerySelect;
+    use lianxin_kernel::sheet::{ExportRows, TableSheet};
     who.require(perm::PASSAGE_LIST)?;
     let q = ordered(who, f)?;
-    let headers: Vec<String> = [
+    let headers = [
         ("时间", "Time"),
         ("卡点", "Checkpoint"),
         ("姓名", "Name"),
@@ -1021,24 +1020,11 @@ pub async fn export(
         ("体温", "Temperature"),
         ("方向", "Direction"),
         ("发热", "Fever"),
-    ]
-    .iter()
-    .map(|(zh, en)| lang.pick(zh, en).to_owned())
-    .collect();
+    ];
     let title = lang.pick("通行记录", "Passages");
-    let mut sheet = TableSheet::new(title, &headers)?;
-    let mut offset = 0;
-    while offset < MAX_EXPORT_ROWS {
-        let chunk = q
-            .clone()
-            .offset(offset)
-            .limit(1000.min(MAX_EXPORT_ROWS - offset))
-            .all(db)
-            .await?;
-        if chunk.is_empty() {
-            break;
-        }
-        offset += chunk.len() as u64;
+    let mut sheet = TableSheet::labeled(title, &headers, lang)?;
+    let mut rows = ExportRows::new(q, 1_000);
+    while let Some(chunk) = rows.next(db).await? {
         for p in passage_views(db, who, chunk, true).await? {
             sheet.row(&[
                 crate::web::time::local_time(&p.at),

@@ -14,7 +14,7 @@ use crate::entities::{enterprises, roles, units, user_roles, users};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::paging::Sort;
-use crate::sheet::{MAX_EXPORT_ROWS, TableSheet};
+use crate::sheet::{ExportRows, TableSheet};
 
 /// `?q=&sort=&order=&ids=` of the user list and its export.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -129,7 +129,7 @@ pub async fn export(
         .await?
         .into_iter()
         .collect();
-    let headers: Vec<String> = [
+    let headers = [
         ("用户名", "Username"),
         ("姓名", "Display name"),
         ("角色", "Roles"),
@@ -137,24 +137,11 @@ pub async fn export(
         ("所在企业", "Enterprise"),
         ("启用", "Active"),
         ("最后登录", "Last sign-in"),
-    ]
-    .iter()
-    .map(|(zh, en)| lang.pick(zh, en).to_owned())
-    .collect();
+    ];
     let title = lang.pick("用户", "Users");
-    let mut sheet = TableSheet::new(title, &headers)?;
-    let mut offset = 0;
-    while offset < MAX_EXPORT_ROWS {
-        let chunk = q
-            .clone()
-            .offset(offset)
-            .limit(1000.min(MAX_EXPORT_ROWS - offset))
-            .all(db)
-            .await?;
-        if chunk.is_empty() {
-            break;
-        }
-        offset += chunk.len() as u64;
+    let mut sheet = TableSheet::labeled(title, &headers, lang)?;
+    let mut rows = ExportRows::new(q, 1_000);
+    while let Some(chunk) = rows.next(db).await? {
         let ids: Vec<i64> = chunk.iter().map(|u| u.id).collect();
         let links = user_roles::Entity::find()
             .filter(user_roles::Column::UserId.is_in(ids))
