@@ -82,13 +82,6 @@ const KNOWN_FAILURES = [
       "the API token lifetime's meaning names the address POST /api/v1/auth/token and the start-up " +
       'option --api-token-days as plain text: deliberate codes, which the page should mark as <code>',
   },
-  {
-    role: 'admin', path: '/system/case-kinds', width: '*', check: 'english',
-    reason:
-      "the case-kinds page shows each kind's and category's English name beside the Chinese " +
-      'without lang="en", category codes as plain text and an "English" field label (issue 13: ' +
-      "字典管理 edits both languages' labels)",
-  },
 ];
 
 const ROLES = ['admin', 'leader', 'gongxin', 'cadre', 'jiancha', 'zuzhi', 'volunteer', 'qiye'];

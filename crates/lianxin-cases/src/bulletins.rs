@@ -10,7 +10,6 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::Codes;
 use crate::access::Principal;
 use crate::audit::{self, Action};
 use crate::entities::{bulletin_items, bulletins, cases, settings, units};
@@ -23,10 +22,15 @@ use crate::perm;
 use crate::text::parse_code;
 use crate::text::required_text;
 
-pub const KINDS: Codes = &[
-    ("criticism", "通报批评", "Public criticism"),
-    ("circular", "情况通报", "Circular"),
-];
+pub const KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "bulletin.kind",
+    "通报类型",
+    "Bulletin kind",
+    &[
+        ("criticism", "通报批评", "Public criticism"),
+        ("circular", "情况通报", "Circular"),
+    ],
+);
 
 pub const PATTERN_KEY: &str = "bulletin.number_pattern";
 pub const DEFAULT_PATTERN: &str = "上街督〔{year}〕{seq}号";
@@ -96,7 +100,7 @@ pub struct BulletinView {
 }
 
 struct Valid {
-    kind: &'static str,
+    kind: String,
     title: String,
     body: String,
     items: Vec<(Option<i64>, i64, String)>,
@@ -177,7 +181,7 @@ async fn validate(
         return Err(AppError::Validation(errors));
     }
     Ok(Valid {
-        kind: kind.unwrap_or("criticism"),
+        kind: kind.unwrap_or_else(|| "criticism".to_owned()),
         title,
         body,
         items,

@@ -503,14 +503,13 @@ fn status_is(state: &CaseState, allowed: &[Status], zh: &str, en: &str) -> Resul
     if allowed.contains(&Status::of(&state.case)) {
         Ok(())
     } else {
-        let label = super::STATUSES
-            .iter()
-            .find(|s| s.0 == state.case.status)
-            .copied()
-            .unwrap_or(("", "未知", "unknown"));
+        let label = (
+            super::STATUSES.label(&state.case.status, crate::i18n::Lang::Zh),
+            super::STATUSES.label(&state.case.status, crate::i18n::Lang::En),
+        );
         Err(refuse(
-            format!("事项当前状态为“{}”，{zh}", label.1),
-            format!("the case is {}: {en}", label.2.to_lowercase()),
+            format!("事项当前状态为“{}”，{zh}", label.0),
+            format!("the case is {}: {en}", label.1.to_lowercase()),
         ))
     }
 }

@@ -175,14 +175,19 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let place = required_text(&mut errors, "place", input.place, 200, "地点", "Place");
     let mut methods = Vec::new();
     for m in input.methods.unwrap_or_default() {
-        match INSPECTION_METHODS.iter().find(|x| x.0 == m || x.1 == m) {
-            Some(x) => methods.push(x.0),
-            None => errors.push(FieldError::new(
-                "methods",
-                "unknown",
-                format!("督查方式“{m}”无效，可选：列席会议、实地检查、查阅资料"),
-                format!("'{m}' is not a method: attend_meeting, onsite_check, records_review"),
-            )),
+        match INSPECTION_METHODS.find(&m) {
+            Some(x) => methods.push(x.code),
+            None => {
+                let offered = INSPECTION_METHODS.offered();
+                let zh: Vec<&str> = offered.iter().map(|e| e.label_zh.as_str()).collect();
+                let en: Vec<&str> = offered.iter().map(|e| e.code.as_str()).collect();
+                errors.push(FieldError::new(
+                    "methods",
+                    "unknown",
+                    format!("督查方式“{m}”无效，可选：{}", zh.join("、")),
+                    format!("'{m}' is not a method: {}", en.join(", ")),
+                ))
+            }
         }
     }
     methods.dedup();

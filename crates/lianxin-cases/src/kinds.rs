@@ -503,7 +503,7 @@ pub async fn create_kind<C: ConnectionTrait + TransactionTrait>(
         code: Set(code.clone()),
         name_en: Set(name_en.unwrap_or_else(|| code.clone())),
         name_zh: Set(name_zh),
-        subject: Set(subject.unwrap_or("any").to_owned()),
+        subject: Set(subject.unwrap_or_else(|| "any".to_owned())),
         working_days: Set(input.working_days.unwrap_or(5)),
         response_working_days: Set(input.response_working_days.unwrap_or(1)),
         urgent_hours: Set(input.urgent_hours.unwrap_or(24)),

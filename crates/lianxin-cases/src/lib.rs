@@ -41,14 +41,19 @@ use lianxin_kernel::web::{MenuGroup, MenuItem};
 
 pub use lianxin_kernel::text::{Codes, label};
 
-pub const STATUSES: Codes = &[
-    ("new", "待交办", "To dispatch"),
-    ("dispatched", "待签收", "To accept"),
-    ("in_progress", "办理中", "In progress"),
-    ("resolved", "待回访", "To revisit"),
-    ("revisited", "待结案", "To close"),
-    ("closed", "已办结", "Closed"),
-];
+pub const STATUSES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "case.status",
+    "事项状态",
+    "Case status",
+    &[
+        ("new", "待交办", "To dispatch"),
+        ("dispatched", "待签收", "To accept"),
+        ("in_progress", "办理中", "In progress"),
+        ("resolved", "待回访", "To revisit"),
+        ("revisited", "待结案", "To close"),
+        ("closed", "已办结", "Closed"),
+    ],
+);
 
 /// Statuses in which a case is still being worked on (a past deadline makes it overdue), as
 /// codes for queries; `engine::Status::is_open` is the same set.
@@ -56,52 +61,82 @@ pub const OPEN_STATUSES: &[&str] = &["dispatched", "in_progress"];
 /// Statuses before closing (for "not closed" filters).
 pub const ACTIVE_STATUSES: &[&str] = &["new", "dispatched", "in_progress", "resolved", "revisited"];
 
-pub const SOURCES: Codes = &[
-    ("visit", "三送一强走访", "Service visit"),
-    ("online", "企业网上提交", "Online by the enterprise"),
-    ("hotline", "电话热线", "Phone / hotline"),
-    ("inspection", "督查检查", "Inspection"),
-    ("meeting", "会商会议", "Meeting"),
-    ("open311", "第三方应用", "Civic app (Open311)"),
-];
+pub const SOURCES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::open(
+    "case.source",
+    "事项来源",
+    "Case source",
+    &[
+        ("visit", "三送一强走访", "Service visit"),
+        ("online", "企业网上提交", "Online by the enterprise"),
+        ("hotline", "电话热线", "Phone / hotline"),
+        ("inspection", "督查检查", "Inspection"),
+        ("meeting", "会商会议", "Meeting"),
+        ("open311", "第三方应用", "Civic app (Open311)"),
+    ],
+);
 
-pub const PRIORITIES: Codes = &[("normal", "一般", "Normal"), ("urgent", "紧急", "Urgent")];
+pub const PRIORITIES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "case.priority",
+    "紧急程度",
+    "Urgency",
+    &[("normal", "一般", "Normal"), ("urgent", "紧急", "Urgent")],
+);
 
-pub const SATISFACTIONS: Codes = &[
-    ("satisfied", "满意", "Satisfied"),
-    ("basically_satisfied", "基本满意", "Basically satisfied"),
-    ("unsatisfied", "不满意", "Unsatisfied"),
-];
+pub const SATISFACTIONS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "case.satisfaction",
+    "回访满意度",
+    "Satisfaction",
+    &[
+        ("satisfied", "满意", "Satisfied"),
+        ("basically_satisfied", "基本满意", "Basically satisfied"),
+        ("unsatisfied", "不满意", "Unsatisfied"),
+    ],
+);
 
-pub const SUBJECTS: Codes = &[
-    ("enterprise", "企业", "An enterprise"),
-    ("unit", "单位", "A unit"),
-    ("any", "企业或单位", "An enterprise or a unit"),
-];
+pub const SUBJECTS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "case.subject",
+    "事项对象",
+    "Case subject",
+    &[
+        ("enterprise", "企业", "An enterprise"),
+        ("unit", "单位", "A unit"),
+        ("any", "企业或单位", "An enterprise or a unit"),
+    ],
+);
 
-pub const ACTIONS: Codes = &[
-    ("create", "登记", "Raised"),
-    ("dispatch", "交办", "Dispatched"),
-    ("accept", "签收", "Accepted"),
-    ("reply", "答复进展", "Progress reply"),
-    ("resolve", "办结", "Resolved"),
-    ("revisit", "回访", "Revisited"),
-    ("close", "结案", "Closed"),
-    ("reopen", "重办", "Reopened"),
-    ("escalate", "督办", "Escalated"),
-    ("extend", "申请延期", "Extension requested"),
-    ("approve_extension", "延期审批", "Extension decided"),
-    ("return", "退回", "Returned"),
-    ("attach", "上传附件", "Files attached"),
-    ("record", "补充记录", "Further report"),
-    ("link_enterprise", "关联企业", "Enterprise linked"),
-];
+pub const ACTIONS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "case.action",
+    "办理环节",
+    "Case step",
+    &[
+        ("create", "登记", "Raised"),
+        ("dispatch", "交办", "Dispatched"),
+        ("accept", "签收", "Accepted"),
+        ("reply", "答复进展", "Progress reply"),
+        ("resolve", "办结", "Resolved"),
+        ("revisit", "回访", "Revisited"),
+        ("close", "结案", "Closed"),
+        ("reopen", "重办", "Reopened"),
+        ("escalate", "督办", "Escalated"),
+        ("extend", "申请延期", "Extension requested"),
+        ("approve_extension", "延期审批", "Extension decided"),
+        ("return", "退回", "Returned"),
+        ("attach", "上传附件", "Files attached"),
+        ("record", "补充记录", "Further report"),
+        ("link_enterprise", "关联企业", "Enterprise linked"),
+    ],
+);
 
-pub const INSPECTION_METHODS: Codes = &[
-    ("attend_meeting", "列席会议", "Sitting in on meetings"),
-    ("onsite_check", "实地检查", "On-site check"),
-    ("records_review", "查阅资料", "Reviewing records"),
-];
+pub const INSPECTION_METHODS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::open(
+    "inspection.method",
+    "检查方式",
+    "Inspection method",
+    &[
+        ("attend_meeting", "列席会议", "Sitting in on meetings"),
+        ("onsite_check", "实地检查", "On-site check"),
+        ("records_review", "查阅资料", "Reviewing records"),
+    ],
+);
 
 /// What the case engine contributes to the kernel's mechanisms.
 pub fn area() -> Area {
@@ -115,6 +150,16 @@ pub fn area() -> Area {
         settings: SETTINGS,
         audit: AUDIT,
         permission_tree: PERMISSION_TREE,
+        dictionaries: &[
+            STATUSES,
+            ACTIONS,
+            SOURCES,
+            PRIORITIES,
+            SATISFACTIONS,
+            SUBJECTS,
+            INSPECTION_METHODS,
+            bulletins::KINDS,
+        ],
     }
 }
 

@@ -1188,8 +1188,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         category_id: category.map(|c| c.id),
         title,
         description,
-        source: source.unwrap_or("visit").to_owned(),
-        priority: priority.unwrap_or("normal").to_owned(),
+        source: source.unwrap_or_else(|| "visit".to_owned()),
+        priority: priority.unwrap_or_else(|| "normal".to_owned()),
         enterprise_id,
         subject_unit_id,
         inspection_id: input.inspection_id,
@@ -1572,6 +1572,7 @@ async fn act_in(
                 return Err(AppError::Validation(errors));
             }
             let satisfaction = satisfaction
+                .as_deref()
                 .and_then(engine::Satisfaction::parse)
                 .unwrap_or(engine::Satisfaction::Unsatisfied);
             let solved = input.solved.unwrap_or(false);

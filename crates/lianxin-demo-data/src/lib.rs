@@ -105,6 +105,16 @@ pub struct DemoDistrict {
     pub enterprises: Vec<DemoEnterprise>,
 }
 
+/// The district's own industries (the 36 of its task forces), as (中文, English), in the
+/// order of its task forces: the demo adds them to the dictionary's industries.
+pub fn industries() -> Vec<(&'static str, &'static str)> {
+    INDUSTRIES
+        .iter()
+        .zip(tables::INDUSTRY_NAMES_EN)
+        .map(|(i, en)| (i.name, en))
+        .collect()
+}
+
 /// Generates the demo district. Deterministic: every call returns the same data.
 pub fn generate() -> DemoDistrict {
     let mut g = Gen::new();

@@ -154,6 +154,46 @@ const fn ind(
     }
 }
 
+/// The industries' English names, in `INDUSTRIES` order.
+pub(crate) const INDUSTRY_NAMES_EN: [&str; 36] = [
+    "Aluminium processing",
+    "Equipment manufacturing",
+    "General aviation",
+    "New materials",
+    "Biomedicine",
+    "Modern logistics",
+    "Trade and distribution",
+    "Catering and lodging",
+    "Construction",
+    "Refractory materials",
+    "Electronics and IT",
+    "Auto parts",
+    "Energy saving and environment",
+    "Food processing",
+    "Textiles and garments",
+    "Fine chemicals",
+    "New building materials",
+    "Culture and tourism",
+    "Real estate",
+    "Financial services",
+    "Technology services",
+    "Education and training",
+    "Health care",
+    "Elderly care",
+    "E-commerce",
+    "Urban agriculture",
+    "Printing and packaging",
+    "Furniture and home goods",
+    "Energy and power",
+    "Recycling",
+    "Human resources services",
+    "Property services",
+    "Business consulting",
+    "Transport",
+    "Sports and fitness",
+    "Domestic services",
+];
+
 pub(crate) const INDUSTRIES: [Industry; 36] = [
     ind(
         "铝精深加工",

@@ -54,6 +54,8 @@ pub struct Area {
     pub permission_tree: &'static [PermGroup],
     /// The objects its audit entries are about and the sentences of its kinds of entry.
     pub audit: crate::audit::Texts,
+    /// Its coded fields' lists, edited in 字典管理 (`crate::dict`).
+    pub dictionaries: &'static [crate::dict::Codes],
 }
 
 impl Area {
@@ -72,6 +74,7 @@ impl Area {
                 objects: &[],
                 events: &[],
             },
+            dictionaries: &[],
         }
     }
 }

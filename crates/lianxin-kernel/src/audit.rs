@@ -120,6 +120,7 @@ pub const KERNEL: Texts = Texts {
         ("calendar", "工作日历", "working-day calendar"),
         ("audit", "操作日志", "audit log"),
         ("notice", "通知公告", "notice"),
+        ("dict", "字典", "dictionary"),
     ],
     events: &[
         EventDef {
@@ -171,6 +172,16 @@ pub const KERNEL: Texts = Texts {
             code: "calendar.load",
             zh: "载入了国务院办公厅 {years} 年节假日安排",
             en: "loaded the State Council's holiday arrangements of {years}",
+        },
+        EventDef {
+            code: "dict.update",
+            zh: "把{list}的“{before}”改为“{after}”（{state}）",
+            en: "changed “{before}” of {list} to “{after}” ({state})",
+        },
+        EventDef {
+            code: "dict.add",
+            zh: "在{list}中新增了“{label}”",
+            en: "added “{label}” to {list}",
         },
         EventDef {
             code: "notice.send",

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod calendar_cn;
 pub mod db;
+pub mod dict;
 pub mod entities;
 pub mod error;
 pub mod http;

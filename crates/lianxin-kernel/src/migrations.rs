@@ -12,6 +12,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261206SessionLastSeen),
         Box::new(M20261206AuditEvents),
         Box::new(M20261206Notices),
+        Box::new(M20261206Dictionary),
     ]
 }
 
@@ -242,6 +243,48 @@ impl MigrationTrait for M20261206Notices {
                         .from("notice_reads", "user_id")
                         .to("users", "id"),
                 )
+                .take(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The dictionary (字典管理, `crate::dict`): one row per item of each area's code lists.
+struct M20261206Dictionary;
+
+impl MigrationName for M20261206Dictionary {
+    fn name(&self) -> &str {
+        "m20261206_kernel_dictionary"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206Dictionary {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("dict_items")
+                .col(big_pk_auto("id"))
+                .col(string_len("dict", 64))
+                .col(string_len("code", 64))
+                .col(string_len("label_zh", 100))
+                .col(string_len("label_en", 200))
+                .col(integer("sort").default(0))
+                .col(boolean("enabled").default(true))
+                .col(boolean("builtin").default(false))
+                .col(integer("version").default(1))
+                .col(timestamp_with_time_zone("updated_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_dict_items_dict_code")
+                .table("dict_items")
+                .col("dict")
+                .col("code")
+                .unique()
                 .take(),
         )
         .await?;

@@ -29,12 +29,17 @@ pub struct Col {
     pub zh: &'static str,
     pub en: &'static str,
     pub required: bool,
-    pub codes: Option<&'static [(&'static str, &'static str, &'static str)]>,
+    pub codes: Option<crate::dict::Codes>,
     /// Keep as text in Excel (long digit strings lose digits as numbers).
     pub text: bool,
 }
 
-pub const YES_NO: &[(&str, &str, &str)] = &[("true", "是", "yes"), ("false", "否", "no")];
+pub static YES_NO: crate::dict::CodeList = crate::dict::CodeList::fixed(
+    "yes_no",
+    "是否",
+    "Yes or no",
+    &[("true", "是", "yes"), ("false", "否", "no")],
+);
 
 pub const fn col(
     key: &'static str,
@@ -534,8 +539,13 @@ pub fn write_header(
             if c.text {
                 ws.set_column_format(col, &text).map_err(xlsx_err)?;
             }
-            if let Some(codes) = c.codes {
-                let list: Vec<&str> = codes.iter().map(|c| c.1).collect();
+            // Excel holds a list of at most 255 characters: a longer one (an open list
+            // grown in 字典管理) is checked on import instead.
+            let list: Vec<String> = c
+                .codes
+                .map(|l| l.offered().into_iter().map(|e| e.label_zh).collect())
+                .unwrap_or_default();
+            if !list.is_empty() && list.iter().map(|v| v.chars().count() + 1).sum::<usize>() < 255 {
                 let dv = DataValidation::new()
                     .allow_list_strings(&list)
                     .map_err(xlsx_err)?;

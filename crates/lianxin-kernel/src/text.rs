@@ -4,8 +4,9 @@
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 
-/// (code, 中文, English) tables, shared by validation, pages and exports.
-pub type Codes = &'static [(&'static str, &'static str, &'static str)];
+/// A coded field's list (its items are data: `crate::dict`), shared by validation, pages,
+/// imports and exports.
+pub use crate::dict::{CodeList, Codes};
 
 /// The label of `code` in `codes` (the code itself when it is not in the table).
 pub use self::code_label as label;
@@ -117,28 +118,34 @@ pub fn parse_bool(
     }
 }
 
-/// A coded value (kind, ownership...) from a fixed list of (code, zh, en).
+/// A coded value (kind, ownership...) from its list, named by its code or either label; a
+/// value the list does not offer (unknown, or switched off in 字典管理) is an error naming the
+/// values it offers.
 pub fn parse_code(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: Option<&str>,
-    codes: &[(&'static str, &'static str, &'static str)],
+    codes: Codes,
     label_zh: &str,
     label_en: &str,
-) -> Option<&'static str> {
+) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-    match codes
-        .iter()
-        .find(|(code, zh, en)| *code == v || *zh == v || en.eq_ignore_ascii_case(v))
-    {
-        Some((code, _, _)) => Some(code),
+    match codes.find(v) {
+        Some(e) => Some(e.code),
         None => {
-            let allowed_zh: Vec<&str> = codes.iter().map(|c| c.1).collect();
-            let allowed_en: Vec<&str> = codes.iter().map(|c| c.0).collect();
+            let offered = codes.offered();
+            let allowed_zh: Vec<&str> = offered.iter().map(|c| c.label_zh.as_str()).collect();
+            let allowed_en: Vec<&str> = offered.iter().map(|c| c.code.as_str()).collect();
+            // Labels such as 农、林、牧、渔业 hold the usual separator themselves.
+            let sep = if allowed_zh.iter().any(|l| l.contains('、')) {
+                "；"
+            } else {
+                "、"
+            };
             errors.push(FieldError::new(
                 field,
                 "unknown",
-                format!("{label_zh}“{v}”无效，可选：{}", allowed_zh.join("、")),
+                format!("{label_zh}“{v}”无效，可选：{}", allowed_zh.join(sep)),
                 format!("{label_en} '{v}' is not one of: {}", allowed_en.join(", ")),
             ));
             None
@@ -146,16 +153,9 @@ pub fn parse_code(
     }
 }
 
-pub fn code_label(
-    codes: &[(&'static str, &'static str, &'static str)],
-    code: &str,
-    lang: Lang,
-) -> String {
-    codes
-        .iter()
-        .find(|c| c.0 == code)
-        .map(|c| lang.pick(c.1, c.2).to_owned())
-        .unwrap_or_else(|| code.to_owned())
+/// The label of `code` in the caller's language (the code itself when the list has none).
+pub fn code_label(codes: Codes, code: &str, lang: Lang) -> String {
+    codes.label(code, lang)
 }
 
 /// Escapes `%` and `_` for a LIKE pattern (with `ESCAPE '\'`).

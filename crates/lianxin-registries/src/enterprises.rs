@@ -24,14 +24,81 @@ use crate::paging::{Page, Paging, ensure_writable, find_visible};
 use crate::perm;
 use crate::text::{clean, like_pattern};
 
-pub const OWNERSHIPS: &[(&str, &str, &str)] = &[
-    ("state_owned", "国有", "State-owned"),
-    ("collective", "集体", "Collective"),
-    ("private", "民营", "Private"),
-    ("foreign", "外资", "Foreign-funded"),
-    ("hk_macau_taiwan", "港澳台资", "HK/Macau/Taiwan-funded"),
-    ("individual", "个体", "Individual business"),
-];
+pub const OWNERSHIPS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "enterprise.ownership",
+    "经济类型",
+    "Ownership",
+    &[
+        ("state_owned", "国有", "State-owned"),
+        ("collective", "集体", "Collective"),
+        ("private", "民营", "Private"),
+        ("foreign", "外资", "Foreign-funded"),
+        ("hk_macau_taiwan", "港澳台资", "HK/Macau/Taiwan-funded"),
+        ("individual", "个体", "Individual business"),
+    ],
+);
+
+/// Industries: the sections (门类) of GB/T 4754-2017 to begin with; a district adds its own
+/// (the demo its 36 task forces' industries) in 字典管理.
+pub const INDUSTRIES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::open(
+    "enterprise.industry",
+    "行业",
+    "Industry",
+    &[
+        (
+            "A",
+            "农、林、牧、渔业",
+            "Agriculture, forestry, animal husbandry and fishery",
+        ),
+        ("B", "采矿业", "Mining"),
+        ("C", "制造业", "Manufacturing"),
+        (
+            "D",
+            "电力、热力、燃气及水生产和供应业",
+            "Electricity, heat, gas and water supply",
+        ),
+        ("E", "建筑业", "Construction"),
+        ("F", "批发和零售业", "Wholesale and retail"),
+        ("G", "交通运输、仓储和邮政业", "Transport, storage and post"),
+        ("H", "住宿和餐饮业", "Accommodation and catering"),
+        (
+            "I",
+            "信息传输、软件和信息技术服务业",
+            "Information transmission, software and IT services",
+        ),
+        ("J", "金融业", "Finance"),
+        ("K", "房地产业", "Real estate"),
+        ("L", "租赁和商务服务业", "Leasing and business services"),
+        (
+            "M",
+            "科学研究和技术服务业",
+            "Scientific research and technical services",
+        ),
+        (
+            "N",
+            "水利、环境和公共设施管理业",
+            "Water, environment and public facilities",
+        ),
+        (
+            "O",
+            "居民服务、修理和其他服务业",
+            "Resident, repair and other services",
+        ),
+        ("P", "教育", "Education"),
+        ("Q", "卫生和社会工作", "Health and social work"),
+        (
+            "R",
+            "文化、体育和娱乐业",
+            "Culture, sports and entertainment",
+        ),
+        (
+            "S",
+            "公共管理、社会保障和社会组织",
+            "Public administration and social organisations",
+        ),
+        ("T", "国际组织", "International organisations"),
+    ],
+);
 
 /// Unit kinds an enterprise may belong to.
 pub const HOME_KINDS: &[&str] = &["subdistrict", "town"];
@@ -465,7 +532,7 @@ struct Valid {
     override_reason: Option<String>,
     industry: Option<String>,
     unit_id: i64,
-    ownership: &'static str,
+    ownership: String,
     address: Option<String>,
     legal_rep: Option<String>,
     contact_name: Option<String>,
@@ -542,11 +609,13 @@ async fn validate(
     let name = crate::text::required_text(&mut errors, "name", input.name, 200, "企业名称", "name");
     let reason = clean(input.override_reason);
     let (uscc, override_reason) = check_uscc(&mut errors, who, input.uscc, reason);
-    let industry = crate::text::optional_text(
+    // An industry is a value of the dictionary's open list (its code, or a label as people
+    // type it and sheets carry it).
+    let industry = crate::text::parse_code(
         &mut errors,
         "industry",
-        input.industry,
-        100,
+        input.industry.as_deref(),
+        INDUSTRIES,
         "行业",
         "industry",
     );
@@ -696,7 +765,7 @@ async fn validate(
         override_reason,
         industry,
         unit_id,
-        ownership: ownership.unwrap_or("private"),
+        ownership: ownership.unwrap_or_else(|| "private".to_owned()),
         address,
         legal_rep,
         contact_name,

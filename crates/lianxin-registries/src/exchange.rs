@@ -127,7 +127,10 @@ pub const ENTERPRISE_COLS: &[Col] = &[
         required: true,
         ..col("unit", "unit_id", "所属街道（镇）", "Sub-district")
     },
-    col("industry", "industry", "行业", "Industry"),
+    Col {
+        codes: Some(enterprises::INDUSTRIES),
+        ..col("industry", "industry", "行业", "Industry")
+    },
     Col {
         codes: Some(OWNERSHIPS),
         ..col("ownership", "ownership", "经济类型", "Ownership")
@@ -151,7 +154,7 @@ pub const ENTERPRISE_COLS: &[Col] = &[
     },
     col("employee_count", "employee_count", "职工人数", "Employees"),
     Col {
-        codes: Some(YES_NO),
+        codes: Some(&YES_NO),
         ..col(
             "has_party_org",
             "has_party_org",
@@ -160,7 +163,7 @@ pub const ENTERPRISE_COLS: &[Col] = &[
         )
     },
     Col {
-        codes: Some(YES_NO),
+        codes: Some(&YES_NO),
         ..col("key_project", "key_project", "重点项目", "Key project")
     },
     col(
@@ -214,7 +217,7 @@ pub const PERSON_COLS: &[Col] = &[
         )
     },
     Col {
-        codes: Some(YES_NO),
+        codes: Some(&YES_NO),
         ..col("party_member", "party_member", "党员", "Party member")
     },
     col(
@@ -604,12 +607,8 @@ fn yes(b: bool) -> String {
     if b { "是" } else { "否" }.to_owned()
 }
 
-fn code_zh(codes: &[(&str, &str, &str)], code: &str) -> String {
-    codes
-        .iter()
-        .find(|c| c.0 == code)
-        .map(|c| c.1.to_owned())
-        .unwrap_or_else(|| code.to_owned())
+fn code_zh(codes: crate::text::Codes, code: &str) -> String {
+    codes.label(code, crate::i18n::Lang::Zh)
 }
 
 /// The next chunk of rows after `after`, as sheet cells; `None` when done.
@@ -659,7 +658,10 @@ async fn next_chunk(
                             e.name.clone(),
                             e.uscc.clone(),
                             unit(e.unit_id),
-                            e.industry.clone().unwrap_or_default(),
+                            e.industry
+                                .as_deref()
+                                .map(|i| code_zh(enterprises::INDUSTRIES, i))
+                                .unwrap_or_default(),
                             code_zh(OWNERSHIPS, &e.ownership),
                             e.address.clone().unwrap_or_default(),
                             e.legal_rep.clone().unwrap_or_default(),
@@ -756,7 +758,7 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
             "郑州示例科技有限公司",
             "91410106MA44XXXX82",
             "济源路街道",
-            "装备制造",
+            "制造业",
             "民营",
             "上街区示例路 1 号",
             "张三",

@@ -31,6 +31,13 @@ pub fn area() -> Area {
         settings: &[],
         audit: AUDIT,
         permission_tree: PERMISSION_TREE,
+        dictionaries: &[
+            units::KINDS,
+            people::KINDS,
+            people::GENDERS,
+            enterprises::OWNERSHIPS,
+            enterprises::INDUSTRIES,
+        ],
     }
 }
 

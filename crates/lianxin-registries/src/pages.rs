@@ -266,6 +266,7 @@ pub struct EnterpriseQuery {
     pub q: Option<String>,
     pub unit_id: Option<String>,
     pub ownership: Option<String>,
+    pub industry: Option<String>,
     pub key_project: Option<String>,
     pub has_party_org: Option<String>,
     pub service_team_id: Option<String>,
@@ -283,7 +284,7 @@ impl EnterpriseQuery {
             q: clean(self.q.clone()),
             unit_id: query_id(&mut e, "unit_id", &self.unit_id),
             ownership: clean(self.ownership.clone()),
-            industry: None,
+            industry: clean(self.industry.clone()),
             key_project: query_bool(&mut e, "key_project", &self.key_project),
             has_party_org: query_bool(&mut e, "has_party_org", &self.has_party_org),
             service_team_id: query_id(&mut e, "service_team_id", &self.service_team_id),
@@ -298,6 +299,7 @@ impl EnterpriseQuery {
             ("q", self.q.clone()),
             ("unit_id", self.unit_id.clone()),
             ("ownership", self.ownership.clone()),
+            ("industry", self.industry.clone()),
             ("key_project", self.key_project.clone()),
             ("has_party_org", self.has_party_org.clone()),
             ("service_team_id", self.service_team_id.clone()),
@@ -339,7 +341,12 @@ async fn enterprise_list(
                         .map(|_| lang.t("enterprise.override_flag").into_owned()),
                 ),
                 Cell::text(e.unit_name.unwrap_or_default()),
-                Cell::text(e.industry.unwrap_or_default()),
+                Cell::text(
+                    e.industry
+                        .as_deref()
+                        .map(|i| crate::text::code_label(enterprises::INDUSTRIES, i, lang))
+                        .unwrap_or_default(),
+                ),
                 Cell::text(crate::text::code_label(OWNERSHIPS, &e.ownership, lang)),
                 Cell::num(e.employee_count),
                 Cell::text(yes_no_text(lang, e.has_party_org)),
@@ -366,6 +373,12 @@ async fn enterprise_list(
                 lang.t("enterprise.unit").into_owned(),
                 q.unit_id.clone(),
                 unit_options(&homes),
+            ),
+            FilterField::select(
+                "industry",
+                lang.t("enterprise.industry").into_owned(),
+                q.industry.clone(),
+                options(enterprises::INDUSTRIES, lang),
             ),
             FilterField::select(
                 "ownership",
@@ -470,9 +483,10 @@ async fn enterprise_form_page(
         FormField::new(
             "industry",
             t("enterprise.industry"),
-            "text",
+            "select",
             form.industry.as_ref(),
-        ),
+        )
+        .options(industry_options(form.industry.as_deref(), lang)),
         FormField::new(
             "ownership",
             t("enterprise.ownership"),
@@ -689,7 +703,14 @@ async fn enterprise_detail(
                     Prop::new(lang, "enterprise.uscc", v.uscc.clone()).class("masked"),
                     Prop::opt(lang, "enterprise.unit", v.unit_name.as_ref())
                         .link(Some(format!("/units/{}", v.unit_id))),
-                    Prop::opt(lang, "enterprise.industry", v.industry.as_ref()),
+                    Prop::opt(
+                        lang,
+                        "enterprise.industry",
+                        v.industry
+                            .as_deref()
+                            .map(|i| crate::text::code_label(enterprises::INDUSTRIES, i, lang))
+                            .as_ref(),
+                    ),
                     Prop::new(
                         lang,
                         "enterprise.ownership",
@@ -1604,4 +1625,20 @@ fn with_version(mut fields: Vec<FormField>, version: Option<&String>) -> Vec<For
         fields.push(FormField::new("version", String::new(), "hidden", Some(v)));
     }
     fields
+}
+
+/// The industries offered (字典管理), and the enterprise's own when the list no longer offers
+/// it (switched off, or typed before industries were coded), so that opening the form and
+/// saving it never changes the industry unseen.
+fn industry_options(current: Option<&str>, lang: Lang) -> Vec<SelectOption> {
+    let mut opts = options(enterprises::INDUSTRIES, lang);
+    if let Some(c) = current.filter(|c| !c.is_empty())
+        && !opts.iter().any(|o| o.value == c)
+    {
+        opts.push(SelectOption {
+            label: crate::text::code_label(enterprises::INDUSTRIES, c, lang),
+            value: c.to_owned(),
+        });
+    }
+    opts
 }

@@ -25,15 +25,25 @@ use crate::paging::{Page, Paging, ensure_writable, find_visible};
 use crate::perm;
 use crate::text::{clean, like_pattern};
 
-pub const GENDERS: &[(&str, &str, &str)] = &[("male", "男", "Male"), ("female", "女", "Female")];
+pub const GENDERS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "person.gender",
+    "性别",
+    "Gender",
+    &[("male", "男", "Male"), ("female", "女", "Female")],
+);
 
 /// Person kinds, stored as flags so each is an indexable column.
-pub const KINDS: &[(&str, &str, &str)] = &[
-    ("cadre", "干部", "Cadre"),
-    ("volunteer", "志愿者", "Volunteer"),
-    ("employee", "企业职工", "Enterprise employee"),
-    ("contact", "企业联络员", "Enterprise contact"),
-];
+pub const KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "person.kind",
+    "人员类别",
+    "Person kind",
+    &[
+        ("cadre", "干部", "Cadre"),
+        ("volunteer", "志愿者", "Volunteer"),
+        ("employee", "企业职工", "Enterprise employee"),
+        ("contact", "企业联络员", "Enterprise contact"),
+    ],
+);
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
@@ -705,7 +715,6 @@ async fn validate(
     let gender = match clean(input.gender) {
         Some(g) => {
             crate::text::parse_code(&mut errors, "gender", Some(&g), GENDERS, "性别", "gender")
-                .map(str::to_owned)
         }
         None => id_number
             .as_deref()

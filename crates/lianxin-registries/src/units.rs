@@ -20,18 +20,23 @@ use crate::paging::{Page, Paging, ensure_writable, find_visible};
 use crate::perm;
 use crate::text::{clean, like_pattern};
 
-pub const KINDS: &[(&str, &str, &str)] = &[
-    ("district", "区", "District"),
-    ("subdistrict", "街道", "Sub-district"),
-    ("town", "镇", "Town"),
-    ("community", "社区", "Community"),
-    ("village", "村", "Village"),
-    ("group", "村民组", "Village group"),
-    ("department", "职能部门", "Department"),
-    ("task_force", "服务专班", "Service task force"),
-    ("service_team", "服务队", "Service team"),
-    ("inspection_group", "监督检查组", "Inspection group"),
-];
+pub const KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "unit.kind",
+    "单位类型",
+    "Unit kind",
+    &[
+        ("district", "区", "District"),
+        ("subdistrict", "街道", "Sub-district"),
+        ("town", "镇", "Town"),
+        ("community", "社区", "Community"),
+        ("village", "村", "Village"),
+        ("group", "村民组", "Village group"),
+        ("department", "职能部门", "Department"),
+        ("task_force", "服务专班", "Service task force"),
+        ("service_team", "服务队", "Service team"),
+        ("inspection_group", "监督检查组", "Inspection group"),
+    ],
+);
 
 pub fn kind_label(kind: &str, lang: Lang) -> String {
     crate::text::code_label(KINDS, kind, lang)
@@ -281,7 +286,7 @@ pub async fn path_names(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<uni
 
 struct Valid {
     name: String,
-    kind: &'static str,
+    kind: String,
     parent: Option<units::Model>,
     code: Option<String>,
     sort: i32,
@@ -336,7 +341,7 @@ async fn validate(
             }
         },
     };
-    if kind.is_some() && kind != Some("district") && input.parent_id.is_none() {
+    if kind.is_some() && kind.as_deref() != Some("district") && input.parent_id.is_none() {
         errors.push(FieldError::new(
             "parent_id",
             "required",
@@ -381,7 +386,7 @@ async fn validate(
     }
     Ok(Valid {
         name,
-        kind: kind.unwrap_or("district"),
+        kind: kind.unwrap_or_else(|| "district".to_owned()),
         parent,
         code,
         sort: input.sort.unwrap_or(0),

@@ -168,7 +168,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let now = Utc::now();
     let c = checkpoints::ActiveModel {
         name: Set(name),
-        kind: Set(kind.unwrap_or("road").to_owned()),
+        kind: Set(kind.unwrap_or_else(|| "road".to_owned())),
         unit_id: Set(input.unit_id.unwrap_or_default()),
         enterprise_id: Set(enterprise_id),
         place: Set(place),

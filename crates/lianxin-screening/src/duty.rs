@@ -96,13 +96,18 @@ pub struct ShiftInput {
 }
 
 /// (code, 中文, English)
-pub const SHIFT_STATUSES: crate::cases::Codes = &[
-    ("scheduled", "待上岗", "Scheduled"),
-    ("late", "未签到", "Not signed in"),
-    ("on_duty", "在岗", "On duty"),
-    ("done", "已签退", "Signed out"),
-    ("missed", "缺岗", "Missed"),
-];
+pub const SHIFT_STATUSES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "duty.shift_status",
+    "值守状态",
+    "Shift status",
+    &[
+        ("scheduled", "待上岗", "Scheduled"),
+        ("late", "未签到", "Not signed in"),
+        ("on_duty", "在岗", "On duty"),
+        ("done", "已签退", "Signed out"),
+        ("missed", "缺岗", "Missed"),
+    ],
+);
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShiftView {
@@ -654,12 +659,17 @@ pub async fn roster(
 }
 
 /// (code, 中文, English)
-pub const COVERAGE_STATES: crate::cases::Codes = &[
-    ("on_duty", "在岗", "On duty"),
-    ("unsigned", "未到岗", "Booked, nobody signed in"),
-    ("gap", "空岗", "Nobody booked"),
-    ("closed", "非值守时段", "Outside staffed hours"),
-];
+pub const COVERAGE_STATES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "duty.coverage",
+    "在岗情况",
+    "Coverage",
+    &[
+        ("on_duty", "在岗", "On duty"),
+        ("unsigned", "未到岗", "Booked, nobody signed in"),
+        ("gap", "空岗", "Nobody booked"),
+        ("closed", "非值守时段", "Outside staffed hours"),
+    ],
+);
 
 /// A checkpoint's duty right now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -26,31 +26,46 @@ use crate::perm;
 use lianxin_kernel::sheet::{Col, col, xlsx_err};
 
 /// Symptoms (code, 中文, English); none is the empty list.
-pub const SYMPTOMS: Codes = &[
-    ("fever", "发热", "Fever"),
-    ("cough", "咳嗽", "Cough"),
-    ("fatigue", "乏力", "Fatigue"),
-    ("sore_throat", "咽痛", "Sore throat"),
-    ("diarrhea", "腹泻", "Diarrhoea"),
-    ("loss_of_smell", "嗅味觉减退", "Loss of smell or taste"),
-    ("other", "其他", "Other"),
-];
+pub const SYMPTOMS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::open(
+    "health.symptom",
+    "症状",
+    "Symptom",
+    &[
+        ("fever", "发热", "Fever"),
+        ("cough", "咳嗽", "Cough"),
+        ("fatigue", "乏力", "Fatigue"),
+        ("sore_throat", "咽痛", "Sore throat"),
+        ("diarrhea", "腹泻", "Diarrhoea"),
+        ("loss_of_smell", "嗅味觉减退", "Loss of smell or taste"),
+        ("other", "其他", "Other"),
+    ],
+);
 
 /// Mental state (心理状态).
-pub const MENTAL_STATES: Codes = &[
-    ("good", "良好", "Good"),
-    ("anxious", "焦虑", "Anxious"),
-    ("low", "情绪低落", "Low mood"),
-    ("needs_help", "需要心理疏导", "Needs counselling"),
-];
+pub const MENTAL_STATES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "health.mental_state",
+    "心理状态",
+    "Mental state",
+    &[
+        ("good", "良好", "Good"),
+        ("anxious", "焦虑", "Anxious"),
+        ("low", "情绪低落", "Low mood"),
+        ("needs_help", "需要心理疏导", "Needs counselling"),
+    ],
+);
 
 /// Quarantine status (隔离状态).
-pub const QUARANTINE: Codes = &[
-    ("none", "无", "None"),
-    ("home", "居家观察", "Home observation"),
-    ("central", "集中隔离", "Central quarantine"),
-    ("released", "解除隔离", "Released"),
-];
+pub const QUARANTINE: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "health.quarantine",
+    "隔离状态",
+    "Quarantine",
+    &[
+        ("none", "无", "None"),
+        ("home", "居家观察", "Home observation"),
+        ("central", "集中隔离", "Central quarantine"),
+        ("released", "解除隔离", "Released"),
+    ],
+);
 
 /// Most rows one submission may hold (a roster).
 pub const MAX_ROWS: usize = 5_000;
@@ -101,7 +116,7 @@ impl HealthReportInput {
         let empty = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or("").is_empty();
         let default = |s: &Option<String>, codes: Codes| {
             let v = s.as_deref().map(str::trim).unwrap_or("");
-            v.is_empty() || codes.first().is_some_and(|c| c.0 == v || c.1 == v)
+            v.is_empty() || codes.iter().next().is_some_and(|c| c.0 == v || c.1 == v)
         };
         let temp_empty = match &self.temperature {
             None => true,
@@ -194,17 +209,14 @@ fn masked(id: Option<&str>) -> Option<String> {
     id.map(lianxin_types::IdNumber::mask)
 }
 
-fn code_of(codes: Codes, v: &str) -> Option<&'static str> {
-    let v = v.trim();
-    codes
-        .iter()
-        .find(|(code, zh, en)| *code == v || *zh == v || en.eq_ignore_ascii_case(v))
-        .map(|c| c.0)
+fn code_of(codes: Codes, v: &str) -> Option<String> {
+    codes.find(v).map(|e| e.code)
 }
 
 fn unknown_code(field: &str, v: &str, codes: Codes, zh: &str, en: &str) -> FieldError {
-    let allowed_zh: Vec<&str> = codes.iter().map(|c| c.1).collect();
-    let allowed_en: Vec<&str> = codes.iter().map(|c| c.0).collect();
+    let offered = codes.offered();
+    let allowed_zh: Vec<&str> = offered.iter().map(|c| c.label_zh.as_str()).collect();
+    let allowed_en: Vec<&str> = offered.iter().map(|c| c.code.as_str()).collect();
     FieldError::new(
         field,
         "unknown",
@@ -252,11 +264,11 @@ struct Valid {
     person_id: i64,
     temperature: i16,
     symptoms: String,
-    mental_state: &'static str,
+    mental_state: String,
     location: Option<String>,
     returned_from: Option<String>,
     returned_on: Option<NaiveDate>,
-    quarantine: &'static str,
+    quarantine: String,
 }
 
 struct Roster {
@@ -388,7 +400,7 @@ fn validate(
             }
         },
     };
-    let mut symptoms: Vec<&'static str> = Vec::new();
+    let mut symptoms: Vec<String> = Vec::new();
     let mut said_none = false;
     for s in input.symptoms.iter().flatten() {
         let s = s.trim();
@@ -417,7 +429,8 @@ fn validate(
         ));
     }
     // Stored in the order of the list, so equal sets compare equal.
-    symptoms.sort_by_key(|c| SYMPTOMS.iter().position(|s| s.0 == *c));
+    let order = SYMPTOMS.entries();
+    symptoms.sort_by_key(|c| order.iter().position(|s| s.code == *c));
     let mut coded = |field: &str, v: &Option<String>, codes: Codes, zh: &str, en: &str| match v
         .as_deref()
         .map(str::trim)
@@ -425,11 +438,11 @@ fn validate(
     {
         None => {
             errors.push(FieldError::required(field, zh, en));
-            codes[0].0
+            String::new()
         }
         Some(v) => code_of(codes, v).unwrap_or_else(|| {
             errors.push(unknown_code(field, v, codes, zh, en));
-            codes[0].0
+            String::new()
         }),
     };
     let mental_state = coded(
@@ -1122,7 +1135,7 @@ fn sheet_header(ws: &mut rust_xlsxwriter::Worksheet, template: bool) -> AppResul
     lianxin_kernel::sheet::write_header(ws, SHEET_COLS, template)?;
     if template && let Some(col) = SHEET_COLS.iter().position(|c| c.key == "symptoms") {
         let list: Vec<String> = std::iter::once("无".to_owned())
-            .chain(SYMPTOMS.iter().map(|c| c.1.to_owned()))
+            .chain(SYMPTOMS.offered().into_iter().map(|c| c.label_zh))
             .collect();
         let dv = rust_xlsxwriter::DataValidation::new()
             .allow_list_strings(&list)

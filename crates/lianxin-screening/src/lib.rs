@@ -96,6 +96,14 @@ pub fn area() -> Area {
         settings: SETTINGS,
         audit: AUDIT,
         permission_tree: PERMISSION_TREE,
+        dictionaries: &[
+            CHECKPOINT_KINDS,
+            duty::SHIFT_STATUSES,
+            duty::COVERAGE_STATES,
+            health::SYMPTOMS,
+            health::MENTAL_STATES,
+            health::QUARANTINE,
+        ],
     }
 }
 
@@ -319,14 +327,19 @@ where
 }
 
 /// (code, 中文, English)
-pub const CHECKPOINT_KINDS: lianxin_kernel::text::Codes = &[
-    ("community_gate", "小区卡口", "Community gate"),
-    ("road", "道路卡点", "Road checkpoint"),
-    ("enterprise_gate", "企业出入口", "Enterprise gate"),
-    ("park", "园区", "Industrial park"),
-    ("canteen", "食堂", "Canteen"),
-    ("dormitory", "宿舍", "Dormitory"),
-];
+pub const CHECKPOINT_KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "checkpoint.kind",
+    "卡点类型",
+    "Checkpoint kind",
+    &[
+        ("community_gate", "小区卡口", "Community gate"),
+        ("road", "道路卡点", "Road checkpoint"),
+        ("enterprise_gate", "企业出入口", "Enterprise gate"),
+        ("park", "园区", "Industrial park"),
+        ("canteen", "食堂", "Canteen"),
+        ("dormitory", "宿舍", "Dormitory"),
+    ],
+);
 
 /// The area's own migrations, in order (its first tables were created by the binary's
 /// historical migrations). A new table or column of this area gets its migration in

@@ -35,6 +35,9 @@ pub struct AppState {
     pub api_token_days: Option<i64>,
     /// How the server is reached: trusted proxies, HTTPS (`web::guard`).
     pub web: Arc<WebSettings>,
+    /// The dictionary (字典管理) as this server last read it, made each request's by
+    /// `dict::scope`.
+    pub dict: lianxin_kernel::dict::Dictionary,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
         install_areas();
         AppState {
             screening: Screening::start(db.clone()),
+            dict: lianxin_kernel::dict::Dictionary::new(db.clone()),
             db,
             metrics: metrics_handle(),
             started: Arc::new(Instant::now()),
@@ -129,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         .merge(lianxin_screening::router())
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.dict.clone(),
+            lianxin_kernel::dict::scope,
+        ))
         .layer(middleware::from_fn(crate::access::extract::csrf_from_form))
         .layer(middleware::from_fn(reject_nul))
         .layer(middleware::from_fn(crate::i18n::localize_errors))
@@ -277,6 +285,7 @@ pub async fn prepare_database(url: &str) -> Result<DatabaseConnection, sea_orm::
     let db = crate::db::connect_and_migrate(url).await?;
     crate::access::roles::ensure_builtin_roles(&db).await?;
     crate::cases::kinds::ensure_builtin_kinds(&db).await?;
+    lianxin_kernel::dict::ensure_builtin(&db).await?;
     let loaded = crate::calendar::load_shipped(&db)
         .await
         .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;

@@ -335,10 +335,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let who = Principal::system("cli");
-            let report =
-                lianxin::exchange::import(&conn, &who, kind, &name, &bytes, update_existing, true)
-                    .await
-                    .map_err(describe)?;
+            // Coded cells are read against the installation's dictionary (字典管理).
+            let report = lianxin_kernel::dict::within(
+                &conn,
+                lianxin::exchange::import(&conn, &who, kind, &name, &bytes, update_existing, true),
+            )
+            .await
+            .map_err(describe)?;
             if report.errors.is_empty() {
                 println!("{}", report.summary_en());
                 Ok(())
@@ -356,9 +359,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let kind = lianxin::exchange::Kind::parse(&kind)
                 .context("KIND must be units, people or enterprises")?;
             let who = Principal::system("cli");
-            let n = lianxin::exchange::export_to_file(&conn, &who, kind, &file, true)
-                .await
-                .map_err(describe)?;
+            let n = lianxin_kernel::dict::within(
+                &conn,
+                lianxin::exchange::export_to_file(&conn, &who, kind, &file, true),
+            )
+            .await
+            .map_err(describe)?;
             println!("{n} rows written to {}", file.display());
             Ok(())
         }

@@ -93,9 +93,11 @@ fn opt(value: impl ToString, label: impl Into<String>) -> Opt {
     }
 }
 
+/// The values a list offers (字典管理), in its order.
 fn codes(list: crate::Codes, lang: Lang) -> Vec<Opt> {
-    list.iter()
-        .map(|(k, zh, en)| opt(k, lang.pick(zh, en)))
+    list.offered()
+        .iter()
+        .map(|e| opt(&e.code, e.label(lang)))
         .collect()
 }
 

@@ -77,6 +77,8 @@ pub mod perm {
     pub const APIKEY_EDIT: &str = "system:apikey:edit";
     /// Send notices (通知公告) and see who has read them.
     pub const NOTICE_EDIT: &str = "system:notice:edit";
+    /// Edit the dictionary (字典管理): labels, order and state of coded values.
+    pub const DICT_EDIT: &str = "system:dict:edit";
     /// Work with the API: its documentation and one's own API tokens in the menu (the
     /// administrator's through `*`; no other built-in role does API work).
     pub const API_DOCS: &str = "system:api:docs";
@@ -97,6 +99,7 @@ pub mod perm {
         ),
         (APIKEY_EDIT, "开放接口密钥", "Issue Open311 api keys"),
         (NOTICE_EDIT, "通知公告发布", "Send notices"),
+        (DICT_EDIT, "字典维护", "Edit the dictionary"),
         (
             API_DOCS,
             "接口文档与 API 令牌",

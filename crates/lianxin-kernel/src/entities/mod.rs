@@ -3,6 +3,7 @@
 pub mod api_clients;
 pub mod audit_log;
 pub mod calendar_days;
+pub mod dict_items;
 pub mod enterprises;
 pub mod login_log;
 pub mod login_throttles;

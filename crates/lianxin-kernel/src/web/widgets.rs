@@ -20,12 +20,14 @@ pub struct SelectOption {
     pub label: String,
 }
 
-pub fn options(codes: &[(&str, &str, &str)], lang: Lang) -> Vec<SelectOption> {
+/// The values a code list offers (字典管理 decides which, in which order, with which labels).
+pub fn options(codes: crate::dict::Codes, lang: Lang) -> Vec<SelectOption> {
     codes
-        .iter()
-        .map(|(c, zh, en)| SelectOption {
-            value: (*c).to_owned(),
-            label: lang.pick(zh, en).to_owned(),
+        .offered()
+        .into_iter()
+        .map(|e| SelectOption {
+            label: e.label(lang).to_owned(),
+            value: e.code,
         })
         .collect()
 }
@@ -399,6 +401,9 @@ pub struct Cell {
     pub href: Option<String>,
     pub class: &'static str,
     pub badge: Option<String>,
+    /// The text's language when it is not the page's (`en` for an English label shown in
+    /// the Chinese UI), for screen readers and the browser tests.
+    pub lang: &'static str,
 }
 
 impl Cell {
@@ -426,6 +431,14 @@ impl Cell {
         Cell {
             text: t.into(),
             class: "masked",
+            ..Default::default()
+        }
+    }
+    /// Text in English whatever the page's language (an English label beside the Chinese).
+    pub fn english(t: impl Into<String>) -> Self {
+        Cell {
+            text: t.into(),
+            lang: "en",
             ..Default::default()
         }
     }

@@ -43,7 +43,7 @@ where
 }
 
 pub struct Choice {
-    pub value: &'static str,
+    pub value: String,
     pub label: String,
     pub on: bool,
 }
@@ -65,13 +65,16 @@ pub struct FormRow {
     pub error: Option<String>,
 }
 
+/// The values a list offers (字典管理), and a switched-off one the report already has.
 fn choices(codes: Codes, chosen: &[&str], lang: Lang) -> Vec<Choice> {
     codes
-        .iter()
-        .map(|c| Choice {
-            value: c.0,
-            label: lang.pick(c.1, c.2).to_owned(),
-            on: chosen.contains(&c.0),
+        .entries()
+        .into_iter()
+        .filter(|e| e.enabled || chosen.contains(&e.code.as_str()))
+        .map(|e| Choice {
+            label: e.label(lang).to_owned(),
+            on: chosen.contains(&e.code.as_str()),
+            value: e.code,
         })
         .collect()
 }

@@ -311,10 +311,11 @@ async fn checkpoints_view(
             rows,
             can_edit: who.can(perm::CHECKPOINT_EDIT),
             kinds: crate::CHECKPOINT_KINDS
-                .iter()
-                .map(|(k, zh, en)| Opt {
-                    value: (*k).to_owned(),
-                    label: lang.pick(zh, en).to_owned(),
+                .offered()
+                .into_iter()
+                .map(|e| Opt {
+                    label: e.label(lang).to_owned(),
+                    value: e.code,
                 })
                 .collect(),
             units,

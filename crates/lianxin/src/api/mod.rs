@@ -2,6 +2,7 @@
 //! assembly of every area's routes. Handlers are thin and live with their areas: parse, call
 //! the area's service function with the caller's `Principal`, shape the answer.
 
+pub mod dicts;
 pub mod system;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -41,6 +42,7 @@ impl Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(system::router())
+        .merge(dicts::router())
         .merge(lianxin_registries::api_router())
         .merge(lianxin_cases::api_router())
         .merge(lianxin_screening::api_router())

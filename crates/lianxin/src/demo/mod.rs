@@ -102,41 +102,68 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         bar.inc(1);
     }
 
+    // The district's own industries join the dictionary's (字典管理), and the enterprises
+    // name theirs by its label, as a sheet would.
+    for (zh, en) in lianxin_demo_data::industries() {
+        if lianxin_kernel::dict::within(&txn, async {
+            crate::registries::enterprises::INDUSTRIES
+                .find(zh)
+                .is_none()
+        })
+        .await
+        {
+            lianxin_kernel::dict::add(
+                &txn,
+                &who,
+                crate::registries::enterprises::INDUSTRIES.key,
+                lianxin_kernel::dict::ItemInput {
+                    label_zh: Some(zh.to_owned()),
+                    label_en: Some(en.to_owned()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
     bar.set_message("enterprises");
     let mut ent_ids: HashMap<String, i64> = HashMap::new();
-    for e in &d.enterprises {
-        let m = ent::create(
-            &txn,
-            &who,
-            EnterpriseInput {
-                version: None,
-                name: Some(e.name.clone()),
-                uscc: Some(e.uscc.clone()),
-                unit_id: Some(
-                    *unit_ids
-                        .get(&e.unit_code)
-                        .ok_or_else(|| missing(&e.unit_code))?,
-                ),
-                industry: Some(e.industry.clone()),
-                ownership: Some(e.ownership.to_owned()),
-                address: Some(e.address.clone()),
-                legal_rep: Some(e.legal_rep.clone()),
-                contact_name: Some(e.contact_name.clone()),
-                contact_phone: Some(e.contact_phone.clone()),
-                employee_count: Some(e.employee_count as i64),
-                has_party_org: Some(e.has_party_org),
-                key_project: Some(e.key_project),
-                service_team_id: match &e.service_team_code {
-                    Some(c) => Some(*unit_ids.get(c).ok_or_else(|| missing(c))?),
-                    None => None,
+    lianxin_kernel::dict::within(&txn, async {
+        for e in &d.enterprises {
+            let m = ent::create(
+                &txn,
+                &who,
+                EnterpriseInput {
+                    version: None,
+                    name: Some(e.name.clone()),
+                    uscc: Some(e.uscc.clone()),
+                    unit_id: Some(
+                        *unit_ids
+                            .get(&e.unit_code)
+                            .ok_or_else(|| missing(&e.unit_code))?,
+                    ),
+                    industry: Some(e.industry.clone()),
+                    ownership: Some(e.ownership.to_owned()),
+                    address: Some(e.address.clone()),
+                    legal_rep: Some(e.legal_rep.clone()),
+                    contact_name: Some(e.contact_name.clone()),
+                    contact_phone: Some(e.contact_phone.clone()),
+                    employee_count: Some(e.employee_count as i64),
+                    has_party_org: Some(e.has_party_org),
+                    key_project: Some(e.key_project),
+                    service_team_id: match &e.service_team_code {
+                        Some(c) => Some(*unit_ids.get(c).ok_or_else(|| missing(c))?),
+                        None => None,
+                    },
+                    override_reason: None,
                 },
-                override_reason: None,
-            },
-        )
-        .await?;
-        ent_ids.insert(e.uscc.clone(), m.id);
-        bar.inc(1);
-    }
+            )
+            .await?;
+            ent_ids.insert(e.uscc.clone(), m.id);
+            bar.inc(1);
+        }
+        Ok::<_, AppError>(())
+    })
+    .await?;
 
     bar.set_message("people");
     let mut first_volunteer: Option<(i64, String)> = None;

@@ -3,6 +3,7 @@
 //! assets) is the kernel's; each area's pages are its own.
 
 pub mod dashboard;
+pub mod dicts;
 pub mod enterprise_home;
 pub mod notices;
 pub mod system;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/api/docs", get(api_docs))
         .merge(system::router())
+        .merge(dicts::router())
         .merge(notices::router())
 }
 
@@ -94,6 +96,9 @@ fn system_menu(who: &Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::ALL) {
         sys.push(item("settings", "/system/settings", "menu.settings"));
+    }
+    if who.can(perm::DICT_EDIT) {
+        sys.push(item("dicts", "/system/dicts", "menu.dicts"));
     }
     if who.can(perm::USER_EDIT) {
         sys.push(item("sessions", "/system/sessions", "menu.sessions"));
@@ -381,6 +386,12 @@ const SYSTEM_TREE: &[lianxin_kernel::area::PermGroup] = &[lianxin_kernel::area::
             zh: "工作日历",
             en: "Working-day calendar",
             view: perm::CALENDAR_EDIT,
+            actions: &[],
+        },
+        lianxin_kernel::area::PermPage {
+            zh: "字典管理",
+            en: "Dictionary",
+            view: perm::DICT_EDIT,
             actions: &[],
         },
         lianxin_kernel::area::PermPage {

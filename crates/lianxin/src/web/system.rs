@@ -1280,11 +1280,17 @@ struct YearQuery {
     year: Option<String>,
 }
 
-const DAY_KINDS: &[(&str, &str, &str)] = &[
-    ("holiday", "节假日（放假）", "Holiday (day off)"),
-    ("workday", "调休上班", "Adjusted working day"),
-    ("ordinary", "恢复为普通日", "Ordinary day (remove)"),
-];
+/// What the calendar form sets a day to (the page's own choices, not a stored field's list).
+const DAY_KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
+    "calendar.day_kind",
+    "日历设置",
+    "Calendar entry",
+    &[
+        ("holiday", "节假日（放假）", "Holiday (day off)"),
+        ("workday", "调休上班", "Adjusted working day"),
+        ("ordinary", "恢复为普通日", "Ordinary day (remove)"),
+    ],
+);
 
 async fn calendar_list(
     State(s): State<AppState>,

@@ -7,6 +7,7 @@ mod audit_log;
 mod calendar;
 mod cases;
 mod cli;
+mod dicts;
 mod duty;
 mod exchange;
 mod health;
