@@ -439,7 +439,7 @@ describe('lists', () => {
   // changes the page, the ticked rows are exported alone in the list's order, and a hidden
   // column stays hidden. The rows are compared by id with what the API answers.
   const OWN_LISTS = [
-    { path: '/cases', api: '/api/v1/cases', col: 'number', sort: 'number', hide: 'kind', exportPath: '/cases/export.xlsx' },
+    { path: '/cases?scope=all', api: '/api/v1/cases', col: 'number', sort: 'number', hide: 'kind', exportPath: '/cases/export.xlsx' },
     { path: '/passages', api: '/api/v1/passages', col: 'temperature', sort: 'temperature', hide: 'direction', exportPath: '/passages/export.xlsx' },
   ];
   const rowIds = (page) =>

@@ -60,6 +60,10 @@ codes!(
         /// An appeal filed for an enterprise not in the registry (Open311) is linked to the
         /// registered enterprise before it can be dispatched.
         LinkEnterprise = "link_enterprise",
+        /// 不予受理: a new case refused with its reason, ending it.
+        Reject = "reject",
+        /// 合并重复: a new case merged into an open case as its duplicate, ending it.
+        Merge = "merge",
     }
 );
 
@@ -67,7 +71,9 @@ impl Action {
     /// The permission the action takes (replying takes only seeing the case).
     pub fn permission(self) -> &'static str {
         match self {
-            Action::Dispatch | Action::LinkEnterprise => perm::CASE_DISPATCH,
+            Action::Dispatch | Action::LinkEnterprise | Action::Reject | Action::Merge => {
+                perm::CASE_DISPATCH
+            }
             Action::Accept | Action::Resolve | Action::Extend | Action::Return => perm::CASE_HANDLE,
             Action::Reply => perm::CASE_LIST,
             Action::Revisit => perm::CASE_REVISIT,
@@ -212,6 +218,7 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
                 assist_unit_ids: Vec::new(),
                 lead_task: None,
                 assist_task: None,
+                assist_tasks: Default::default(),
                 responsible_person_id: None,
                 deadline: far,
                 response_deadline: far,
@@ -257,6 +264,13 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
                 unit_id: unit?,
                 lead: false,
             },
+            Action::Reject => Event::Reject,
+            Action::Merge => Event::Merge {
+                into_case_id: -1,
+                into_number: String::new(),
+                enterprise_id: None,
+                subject_unit_id: None,
+            },
         })
     };
     let ok = |action: Action, unit: Option<i64>| {
@@ -286,6 +300,10 @@ codes!(
         Resolved = "resolved",
         Revisited = "revisited",
         Closed = "closed",
+        /// 不予受理: refused before dispatch, with its reason.
+        Rejected = "rejected",
+        /// 已合并: a duplicate merged into another case before dispatch.
+        Merged = "merged",
     }
 );
 
@@ -379,6 +397,13 @@ pub struct Created {
     pub pending_uscc: Option<String>,
 }
 
+/// A department's own task in a dispatch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitTask {
+    pub unit_id: i64,
+    pub task: String,
+}
+
 /// One step of the timeline (the `data` of a `case_events` row, tagged by `action`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -388,7 +413,11 @@ pub enum Event {
         lead_unit_id: i64,
         assist_unit_ids: Vec<i64>,
         lead_task: Option<String>,
+        /// The task of every assisting department `assist_tasks` does not name.
         assist_task: Option<String>,
+        /// Each assisting department's own task.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        assist_tasks: Vec<UnitTask>,
         responsible_person_id: Option<i64>,
         deadline: DateTime<Utc>,
         response_deadline: DateTime<Utc>,
@@ -448,6 +477,16 @@ pub enum Event {
         enterprise_id: i64,
         unit_id: i64,
     },
+    /// 不予受理 (the reason is the event's note).
+    Reject,
+    /// 合并重复: this case is a duplicate of `into_case_id`; the enterprise follows that case.
+    Merge {
+        into_case_id: i64,
+        into_number: String,
+        enterprise_id: Option<i64>,
+        #[serde(default)]
+        subject_unit_id: Option<i64>,
+    },
 }
 
 impl Event {
@@ -468,6 +507,8 @@ impl Event {
             Event::Attach { .. } => "attach",
             Event::Record { .. } => "record",
             Event::LinkEnterprise { .. } => "link_enterprise",
+            Event::Reject => "reject",
+            Event::Merge { .. } => "merge",
         }
     }
 
@@ -545,6 +586,28 @@ pub fn decide(state: &CaseState, event: Event) -> Result<Event, Refusal> {
                 "只有待交办的事项可以关联企业",
                 "only a case waiting for dispatch can be linked",
             )?;
+        }
+        Event::Reject => {
+            status_is(
+                state,
+                &[Status::New],
+                "只有待交办的事项可以不予受理",
+                "only a case waiting for dispatch can be refused",
+            )?;
+        }
+        Event::Merge { into_case_id, .. } => {
+            status_is(
+                state,
+                &[Status::New],
+                "只有待交办的事项可以合并",
+                "only a case waiting for dispatch can be merged",
+            )?;
+            if *into_case_id == c.id {
+                return Err(refuse(
+                    "事项不能合并到自身",
+                    "a case cannot be merged into itself",
+                ));
+            }
         }
         Event::Dispatch {
             lead_unit_id,
@@ -810,6 +873,7 @@ impl CaseState {
                 assist_unit_ids,
                 lead_task,
                 assist_task,
+                assist_tasks,
                 responsible_person_id,
                 deadline,
                 response_deadline,
@@ -836,11 +900,14 @@ impl CaseState {
                     reply: None,
                 };
                 self.assignments = std::iter::once(assign(*lead_unit_id, Role::Lead, lead_task))
-                    .chain(
-                        assist_unit_ids
+                    .chain(assist_unit_ids.iter().map(|u| {
+                        let own = assist_tasks
                             .iter()
-                            .map(|u| assign(*u, Role::Assist, assist_task)),
-                    )
+                            .find(|t| t.unit_id == *u)
+                            .map(|t| t.task.clone())
+                            .or_else(|| assist_task.clone());
+                        assign(*u, Role::Assist, &own)
+                    }))
                     .collect();
             }
             Event::Accept { unit_id } => {
@@ -935,6 +1002,26 @@ impl CaseState {
                 c.enterprise_id = Some(*enterprise_id);
                 c.subject_unit_id = Some(*unit_id);
                 c.pending_uscc = None;
+            }
+            Event::Reject => {
+                c.status = Status::Rejected.code().to_owned();
+                c.closed_at = Some(at);
+            }
+            Event::Merge {
+                enterprise_id,
+                subject_unit_id,
+                ..
+            } => {
+                c.status = Status::Merged.code().to_owned();
+                c.closed_at = Some(at);
+                // The duplicate is about what the case it joined is about.
+                if enterprise_id.is_some() {
+                    c.enterprise_id = *enterprise_id;
+                    c.pending_uscc = None;
+                }
+                if subject_unit_id.is_some() {
+                    c.subject_unit_id = *subject_unit_id;
+                }
             }
             Event::Return { unit_id, lead } => {
                 if *lead {
@@ -1065,6 +1152,7 @@ mod tests {
             assist_unit_ids: vec![11, 12],
             lead_task: None,
             assist_task: None,
+            assist_tasks: Vec::new(),
             responsible_person_id: None,
             deadline: t(20),
             response_deadline: t(5),

@@ -52,6 +52,8 @@ pub const STATUSES: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeLis
         ("resolved", "待回访", "To revisit"),
         ("revisited", "待结案", "To close"),
         ("closed", "已办结", "Closed"),
+        ("rejected", "不予受理", "Not accepted"),
+        ("merged", "已合并", "Merged as a duplicate"),
     ],
 );
 
@@ -124,6 +126,8 @@ pub const ACTIONS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList
         ("attach", "上传附件", "Files attached"),
         ("record", "补充记录", "Further report"),
         ("link_enterprise", "关联企业", "Enterprise linked"),
+        ("reject", "不予受理", "Not accepted"),
+        ("merge", "合并重复", "Merged as a duplicate"),
     ],
 );
 

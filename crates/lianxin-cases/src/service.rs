@@ -87,7 +87,8 @@ pub struct CaseInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ActionInput {
     /// dispatch, accept, reply, resolve, revisit, close, reopen, escalate, extend,
-    /// approve_extension, return
+    /// approve_extension, return, link_enterprise, reject (不予受理, with a `note`), merge
+    /// (合并重复, with `into_case_id`)
     pub action: Option<String>,
     pub version: Option<i32>,
     /// A remark; required for reply, return, escalate and extend.
@@ -97,7 +98,12 @@ pub struct ActionInput {
     /// dispatch: the assisting departments.
     pub assist_unit_ids: Option<Vec<i64>>,
     pub lead_task: Option<String>,
+    /// dispatch: the task of every assisting department `assist_tasks` does not name.
     pub assist_task: Option<String>,
+    /// dispatch: each assisting department's own task, by its unit id (`{"12": "…"}`).
+    pub assist_tasks: Option<std::collections::BTreeMap<String, String>>,
+    /// merge: the open case this new case duplicates (its enterprise follows that case).
+    pub into_case_id: Option<i64>,
     /// dispatch: the responsible cadre (a person).
     pub responsible_person_id: Option<i64>,
     /// dispatch, escalate, extend: a deadline (RFC 3339) ...
@@ -150,6 +156,8 @@ pub struct EventView {
     pub action: String,
     pub action_label: String,
     pub unit: Option<Named>,
+    /// A dispatch's assisting departments (empty for other events).
+    pub assist_units: Vec<Named>,
     pub note: Option<String>,
     /// The event's parameters (deadlines, satisfaction, ...).
     #[schema(value_type = Object)]
@@ -474,26 +482,42 @@ async fn detail_of(
         .await?
         .remove(&c.id)
         .unwrap_or_default();
+    let data: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null))
+        .collect();
+    let assists_of = |d: &serde_json::Value| -> Vec<i64> {
+        d.get("assist_unit_ids")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|u| u.as_i64()).collect())
+            .unwrap_or_default()
+    };
     let names = Names::load(
         db,
         &[&c],
         assignments
             .iter()
             .map(|a| a.unit_id)
-            .chain(events.iter().filter_map(|e| e.unit_id)),
+            .chain(events.iter().filter_map(|e| e.unit_id))
+            .chain(data.iter().flat_map(assists_of)),
     )
     .await?;
     let events = events
         .into_iter()
-        .map(|e| EventView {
+        .zip(data)
+        .map(|(e, data)| EventView {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
             action_label: label(super::ACTIONS, &e.action, lang),
             action: e.action,
             unit: names.unit(e.unit_id),
+            assist_units: assists_of(&data)
+                .into_iter()
+                .filter_map(|u| names.unit(Some(u)))
+                .collect(),
             note: e.note,
-            data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+            data,
         })
         .collect();
     let attachments = super::attachments::of_case(db, c.id).await?;
@@ -859,6 +883,89 @@ pub async fn list(
 ) -> AppResult<Page<cases::Model>> {
     who.require(perm::CASE_LIST)?;
     crate::paging::paged_in_order(db, ordered(who, f)?, paging).await
+}
+
+/// The open cases (待交办, 待签收, 办理中) a new case may be merged into as a duplicate:
+/// those of the same enterprise first, then those of the same kind, newest first, within the
+/// caller's scope (at most 50).
+pub async fn merge_candidates(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    case: &CaseView,
+) -> AppResult<Vec<cases::Model>> {
+    use sea_orm::QuerySelect;
+    let open = || {
+        scoped::<cases::Entity>(&who.scope)
+            .filter(cases::Column::Id.ne(case.id))
+            .filter(cases::Column::Status.is_in(["new", "dispatched", "in_progress"]))
+            .order_by_desc(cases::Column::Id)
+            .limit(50)
+    };
+    let mut out = match &case.enterprise {
+        Some(e) => {
+            open()
+                .filter(cases::Column::EnterpriseId.eq(e.id))
+                .all(db)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    if out.len() < 50 {
+        let kind = case_kinds::Entity::find()
+            .filter(case_kinds::Column::Code.eq(case.kind.as_str()))
+            .one(db)
+            .await?;
+        if let Some(k) = kind {
+            let more = open()
+                .filter(cases::Column::KindId.eq(k.id))
+                .all(db)
+                .await?;
+            for m in more {
+                if out.len() >= 50 {
+                    break;
+                }
+                if !out.iter().any(|o| o.id == m.id) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The department that has led this category's cases most often: the dispatch form's
+/// suggestion for the lead.
+pub async fn suggested_lead(
+    db: &impl ConnectionTrait,
+    category: Option<&str>,
+) -> AppResult<Option<i64>> {
+    let Some(code) = category else {
+        return Ok(None);
+    };
+    let Some(cid) = case_categories::Entity::find()
+        .filter(case_categories::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .map(|c| c.id)
+    else {
+        return Ok(None);
+    };
+    use sea_orm::{FromQueryResult, QuerySelect};
+    #[derive(FromQueryResult)]
+    struct Lead {
+        lead_unit_id: Option<i64>,
+    }
+    let top = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::LeadUnitId)
+        .filter(cases::Column::CategoryId.eq(cid))
+        .filter(cases::Column::LeadUnitId.is_not_null())
+        .group_by(cases::Column::LeadUnitId)
+        .order_by_desc(cases::Column::Id.count())
+        .into_model::<Lead>()
+        .one(db)
+        .await?;
+    Ok(top.and_then(|l| l.lead_unit_id))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -1465,6 +1572,31 @@ async fn act_in(
                 "协办任务",
                 "Assisting task",
             );
+            let mut assist_tasks: Vec<engine::UnitTask> = Vec::new();
+            for (k, text) in input.assist_tasks.clone().unwrap_or_default() {
+                let Some(u) = k.trim().parse::<i64>().ok().filter(|u| assists.contains(u)) else {
+                    errors.push(FieldError::new(
+                        "assist_tasks",
+                        "unknown",
+                        format!("“{k}”不是本次交办的协办单位"),
+                        format!("'{k}' is not one of the assisting departments of this dispatch"),
+                    ));
+                    continue;
+                };
+                if let Some(t) = optional_text(
+                    &mut errors,
+                    "assist_tasks",
+                    Some(text),
+                    500,
+                    "协办任务",
+                    "Assisting task",
+                ) {
+                    assist_tasks.push(engine::UnitTask {
+                        unit_id: u,
+                        task: t,
+                    });
+                }
+            }
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
@@ -1497,6 +1629,7 @@ async fn act_in(
                 assist_unit_ids: assists,
                 lead_task,
                 assist_task,
+                assist_tasks,
                 responsible_person_id: input.responsible_person_id,
                 deadline,
                 response_deadline,
@@ -1693,6 +1826,83 @@ async fn act_in(
                 approved,
                 deadline: None,
             }
+        }
+        CaseAction::Reject => {
+            who.require(perm::CASE_DISPATCH)?;
+            need_note(
+                &mut errors,
+                "请说明不予受理的理由",
+                "say why the case is not accepted",
+            );
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            Event::Reject
+        }
+        CaseAction::Merge => {
+            who.require(perm::CASE_DISPATCH)?;
+            let Some(into) = input.into_case_id else {
+                return Err(AppError::invalid(FieldError::required(
+                    "into_case_id",
+                    "合并到的事项",
+                    "The case to merge into",
+                )));
+            };
+            let not_open = || {
+                AppError::invalid(FieldError::new(
+                    "into_case_id",
+                    "unknown",
+                    "要合并到的事项不存在、不在您的数据权限范围内或已经结束",
+                    "no open case to merge into with that id within your data scope",
+                ))
+            };
+            if into == id {
+                return Err(AppError::invalid(FieldError::new(
+                    "into_case_id",
+                    "self",
+                    "事项不能合并到自身",
+                    "a case cannot be merged into itself",
+                )));
+            }
+            crate::db::lock_row(txn, "cases", into).await?;
+            let target = match find_visible::<cases::Entity>(txn, &who.scope, into).await {
+                Ok(t) => t,
+                Err(AppError::NotFound) => return Err(not_open()),
+                Err(e) => return Err(e),
+            };
+            if !matches!(
+                engine::Status::of(&target),
+                engine::Status::New | engine::Status::Dispatched | engine::Status::InProgress
+            ) {
+                return Err(not_open());
+            }
+            let merged = append(
+                txn,
+                who,
+                &state,
+                Event::Merge {
+                    into_case_id: target.id,
+                    into_number: target.number.clone(),
+                    enterprise_id: target.enterprise_id,
+                    subject_unit_id: target.subject_unit_id,
+                },
+                note,
+                now,
+            )
+            .await?;
+            // The case it joined says so in its own timeline.
+            let text = format!("合并了重复事项 {}：{}", merged.number, merged.title);
+            let target_state = state_of(txn, target).await?;
+            append(
+                txn,
+                who,
+                &target_state,
+                Event::Record { text: text.clone() },
+                Some(text),
+                now,
+            )
+            .await?;
+            return Ok(merged);
         }
         CaseAction::Return => {
             who.require(perm::CASE_HANDLE)?;

@@ -501,3 +501,61 @@ document.addEventListener("click", function (evt) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
   else startAll();
 })();
+
+/* 11. Finding in long lists as one types: input[data-filter-rows="#box"] hides the rows
+   ([data-filter-text]) of #box whose text does not contain what is typed (a row that is ticked
+   stays); input[data-filter-options="#select"] does the same with a select's options (the
+   chosen one stays). Nothing is sent: the form posts what is ticked or chosen. */
+(function () {
+  "use strict";
+  function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (!el.matches) return;
+    var q = norm(el.value);
+    if (el.matches("[data-filter-rows]")) {
+      var box = document.querySelector(el.getAttribute("data-filter-rows"));
+      if (!box) return;
+      box.querySelectorAll("[data-filter-text]").forEach(function (row) {
+        var ticked = row.querySelector("input[type=checkbox]:checked");
+        row.hidden = !(ticked || q === "" || norm(row.getAttribute("data-filter-text")).indexOf(q) >= 0);
+      });
+    } else if (el.matches("[data-filter-options]")) {
+      var sel = document.querySelector(el.getAttribute("data-filter-options"));
+      if (!sel) return;
+      Array.prototype.forEach.call(sel.options, function (o) {
+        if (!o.value) return;
+        o.hidden = !(o.selected || q === "" || norm(o.textContent).indexOf(q) >= 0);
+      });
+    }
+  });
+})();
+
+/* 12. A form whose subject depends on a choice (the case form: a kind wants an enterprise, a
+   unit or either): select[data-subject-select]'s chosen option names it (data-subject:
+   enterprise, unit or any) and only the fields [data-subject-field] it wants are shown; the
+   category list ([data-kind] groups) shows the chosen kind's. Without the script every field
+   shows and the server says what is missing. */
+(function () {
+  "use strict";
+  function apply(sel) {
+    var form = sel.form || document;
+    var opt = sel.options[sel.selectedIndex];
+    var subject = opt ? opt.getAttribute("data-subject") || "any" : "any";
+    form.querySelectorAll("[data-subject-field]").forEach(function (f) {
+      var wanted = subject === "any" || f.getAttribute("data-subject-field") === subject;
+      f.hidden = !wanted;
+    });
+    form.querySelectorAll("optgroup[data-kind]").forEach(function (g) {
+      var mine = g.getAttribute("data-kind") === sel.value;
+      g.hidden = !mine;
+      g.disabled = !mine;
+    });
+  }
+  document.addEventListener("change", function (evt) {
+    if (evt.target.matches && evt.target.matches("select[data-subject-select]")) apply(evt.target);
+  });
+  function startAll() { document.querySelectorAll("select[data-subject-select]").forEach(apply); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
+  else startAll();
+})();

@@ -27,6 +27,8 @@ pub struct Allowed {
     pub escalate: bool,
     pub approve: bool,
     pub link_enterprise: bool,
+    pub reject: bool,
+    pub merge: bool,
     pub bulletin: bool,
     /// Why the caller's department cannot resolve yet (shown where the form would be).
     pub resolve_blocked: Option<String>,
@@ -43,9 +45,15 @@ pub(super) struct DetailPage {
     timeline: Vec<TimelineItem>,
     allowed: Allowed,
     units: Vec<Opt>,
+    /// The lead department the category suggests (the one that led its cases most often).
+    suggested_lead: Option<i64>,
+    /// Open cases this one may be merged into.
+    merge_into: Vec<Opt>,
     satisfactions: Vec<Opt>,
     error: Option<String>,
     errors: Vec<String>,
+    /// What the caller typed into the form the engine refused, shown again in it.
+    typed: Option<ActForm>,
 }
 
 impl DetailPage {
@@ -56,6 +64,54 @@ impl DetailPage {
             _ => crate::SATISFACTIONS,
         };
         label(list, code, self.ctx.lang)
+    }
+    /// What was typed into `field` of the refused `action`'s form (empty otherwise).
+    fn typed(&self, action: &str, field: &str) -> String {
+        let Some(t) = self
+            .typed
+            .as_ref()
+            .filter(|t| t.action.as_deref() == Some(action))
+        else {
+            return String::new();
+        };
+        match field {
+            "note" => t.note.clone(),
+            "solution" => t.solution.clone(),
+            "working_days" => t.working_days.clone(),
+            "lead_task" => t.lead_task.clone(),
+            "assist_task" => t.assist_task.clone(),
+            "lead_unit_id" => t.lead_unit_id.clone(),
+            "into_case_id" => t.into_case_id.clone(),
+            _ => None,
+        }
+        .unwrap_or_default()
+    }
+    /// The lead chosen in a refused dispatch, else the category's suggestion.
+    fn lead_chosen(&self, value: &str) -> bool {
+        let typed = self.typed("dispatch", "lead_unit_id");
+        if typed.is_empty() {
+            self.suggested_lead.is_some_and(|l| l.to_string() == value)
+        } else {
+            typed == value
+        }
+    }
+    fn assist_chosen(&self, value: &str) -> bool {
+        self.typed
+            .as_ref()
+            .filter(|t| t.action.as_deref() == Some("dispatch"))
+            .is_some_and(|t| t.assist_unit_ids.iter().any(|v| v == value))
+    }
+    fn assist_text(&self, value: &str) -> String {
+        self.typed
+            .as_ref()
+            .filter(|t| t.action.as_deref() == Some("dispatch"))
+            .and_then(|t| {
+                t.assist_task_unit
+                    .iter()
+                    .position(|u| u == value)
+                    .and_then(|i| t.assist_task_text.get(i).cloned())
+            })
+            .unwrap_or_default()
     }
     fn assignment_status(&self, s: &crate::engine::Progress) -> &'static str {
         use crate::engine::Progress;
@@ -135,6 +191,8 @@ pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowe
         escalate: has(Action::Escalate),
         approve: has(Action::ApproveExtension),
         link_enterprise: has(Action::LinkEnterprise),
+        reject: has(Action::Reject),
+        merge: has(Action::Merge),
         bulletin: who.can(perm::BULLETIN_EDIT) && case.lead_unit.is_some(),
         resolve_blocked: d
             .resolve_blocked
@@ -164,6 +222,7 @@ pub(super) fn allowed_for(who: &Principal, d: &CaseDetail, lang: Lang) -> Allowe
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn detail_response(
     s: &Core,
     who: &Principal,
@@ -172,6 +231,7 @@ pub(super) async fn detail_response(
     status: StatusCode,
     error: Option<String>,
     errors: Vec<String>,
+    typed: Option<ActForm>,
 ) -> AppResult<Response> {
     let allowed = allowed_for(who, &d, lang);
     let timeline = d
@@ -185,11 +245,57 @@ pub(super) async fn detail_response(
             action_label: e.action_label.clone(),
             unit: e.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
             note: e.note.clone().unwrap_or_default(),
-            detail: event_detail(&e.data, lang),
+            detail: {
+                let mut d = event_detail(&e.data, lang);
+                if !e.assist_units.is_empty() {
+                    let names: Vec<&str> = e.assist_units.iter().map(|u| u.name.as_str()).collect();
+                    let assists = format!(
+                        "{}{}",
+                        lang.pick("协办：", "assisting: "),
+                        names.join(lang.pick("、", ", "))
+                    );
+                    d = if d.is_empty() {
+                        assists
+                    } else {
+                        format!("{assists}；{d}")
+                    };
+                }
+                if let Some(n) = e.data.get("into_number").and_then(|v| v.as_str()) {
+                    let merged = format!("{}{n}", lang.pick("合并到 ", "merged into "));
+                    d = if d.is_empty() {
+                        merged
+                    } else {
+                        format!("{merged}；{d}")
+                    };
+                }
+                d
+            },
         })
         .collect();
-    let units = if allowed.dispatch {
-        unit_options(s, HANDLING_UNITS).await?
+    let (units, suggested_lead) = if allowed.dispatch {
+        (
+            unit_options(s, HANDLING_UNITS).await?,
+            service::suggested_lead(&s.db, d.case.category.as_deref()).await?,
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    let merge_into = if allowed.merge {
+        service::merge_candidates(&s.db, who, &d.case)
+            .await?
+            .into_iter()
+            .map(|c| {
+                opt(
+                    c.id,
+                    format!(
+                        "{} {}（{}）",
+                        c.number,
+                        c.title,
+                        label(crate::STATUSES, &c.status, lang)
+                    ),
+                )
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -206,9 +312,12 @@ pub(super) async fn detail_response(
         timeline,
         allowed,
         units,
+        suggested_lead,
+        merge_into,
         satisfactions: codes(crate::SATISFACTIONS, lang),
         error,
         errors,
+        typed,
     };
     Ok(render_status(status, &page))
 }
@@ -220,10 +329,10 @@ pub(super) async fn detail_page(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let d = service::detail(&s.db, &who, id, lang).await?;
-    detail_response(&s, &who, lang, d, StatusCode::OK, None, Vec::new()).await
+    detail_response(&s, &who, lang, d, StatusCode::OK, None, Vec::new(), None).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub(super) struct ActForm {
     action: Option<String>,
     version: Option<i32>,
@@ -233,6 +342,14 @@ pub(super) struct ActForm {
     assist_unit_ids: Vec<String>,
     lead_task: Option<String>,
     assist_task: Option<String>,
+    /// Each assisting department's own task: the unit ids and the texts, in the same order
+    /// (the form has a row per department).
+    #[serde(default)]
+    assist_task_unit: Vec<String>,
+    #[serde(default)]
+    assist_task_text: Vec<String>,
+    /// merge: the case this one duplicates.
+    into_case_id: Option<String>,
     working_days: Option<String>,
     hours: Option<String>,
     unit_id: Option<String>,
@@ -251,6 +368,14 @@ pub(super) fn num(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) ->
 impl ActForm {
     fn into_input(self) -> Result<ActionInput, Vec<FieldError>> {
         let mut errors = Vec::new();
+        // A task typed for a department that is not ticked as assisting is not sent.
+        let assist_tasks: std::collections::BTreeMap<String, String> = self
+            .assist_task_unit
+            .iter()
+            .zip(&self.assist_task_text)
+            .filter(|(u, t)| !t.trim().is_empty() && self.assist_unit_ids.contains(u))
+            .map(|(u, t)| (u.clone(), t.clone()))
+            .collect();
         let input = ActionInput {
             action: self.action,
             version: self.version,
@@ -264,6 +389,8 @@ impl ActForm {
             ),
             lead_task: self.lead_task,
             assist_task: self.assist_task,
+            assist_tasks: (!assist_tasks.is_empty()).then_some(assist_tasks),
+            into_case_id: num(&mut errors, "into_case_id", self.into_case_id.as_deref()),
             working_days: num(&mut errors, "working_days", self.working_days.as_deref()),
             hours: num(&mut errors, "hours", self.hours.as_deref()),
             unit_id: num(&mut errors, "unit_id", self.unit_id.as_deref()),
@@ -291,6 +418,7 @@ pub(super) async fn refused_on_case_page(
     lang: Lang,
     id: i64,
     e: &AppError,
+    typed: Option<ActForm>,
 ) -> AppResult<Response> {
     let p = e.problem();
     let errors = p
@@ -307,6 +435,7 @@ pub(super) async fn refused_on_case_page(
         e.status(),
         Some(p.body(lang).detail),
         errors,
+        typed,
     )
     .await
 }
@@ -320,6 +449,7 @@ pub(super) async fn act_submit(
 ) -> AppResult<Response> {
     // Linking names the enterprise by its credit code, as the appeal did.
     let uscc = crate::text::clean(f.enterprise_uscc.clone());
+    let typed = f.clone();
     let result = match f.into_input() {
         Ok(mut input) => match uscc {
             Some(code) if input.action.as_deref() == Some("link_enterprise") => {
@@ -353,7 +483,7 @@ pub(super) async fn act_submit(
             e @ (AppError::Validation(_)
             | AppError::Conflict { .. }
             | AppError::ConflictWith { .. }),
-        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
+        ) => refused_on_case_page(&s, &who, lang, id, &e, Some(typed)).await,
         Err(e) => Err(e),
     }
 }
@@ -387,7 +517,7 @@ pub(super) async fn attach_submit(
             e @ (AppError::Validation(_)
             | AppError::Conflict { .. }
             | AppError::ConflictWith { .. }),
-        ) => refused_on_case_page(&s, &who, lang, id, &e).await,
+        ) => refused_on_case_page(&s, &who, lang, id, &e, None).await,
         Err(e) => Err(e),
     }
 }

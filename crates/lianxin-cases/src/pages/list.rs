@@ -152,6 +152,29 @@ pub(super) async fn list_page(
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<ListQuery>,
 ) -> AppResult<Response> {
     who.require(perm::CASE_LIST)?;
+    // 我的待办 opens on the caller's own work: the first to-do list with something in it,
+    // else their department's cases; 全部 is a tab of its own (`scope=all`).
+    let bare = q.bucket.is_none()
+        && q.scope.is_none()
+        && q.q.is_none()
+        && q.status.is_none()
+        && q.kind.is_none()
+        && q.unit_id.is_none()
+        && q.ids.is_none()
+        && q.page.is_none()
+        && q.sort.is_none();
+    if bare {
+        let counts = service::todo_counts(&s.db, &who, lang).await?;
+        if let Some(tc) = counts
+            .iter()
+            .find(|tc| tc.count > 0 && tc.bucket != Bucket::Overdue)
+        {
+            return Ok(Redirect::to(&format!("/cases?bucket={}", tc.bucket.code())).into_response());
+        }
+        if who.unit_id.is_some() && who.can(perm::CASE_HANDLE) {
+            return Ok(Redirect::to("/cases?scope=unit").into_response());
+        }
+    }
     let (f, bucket, mine) = q.filter(&who)?;
     let sort = service::sort_of(&f)?;
     let paging = Paging {
@@ -163,7 +186,7 @@ pub(super) async fn list_page(
     let counts = service::todo_counts(&s.db, &who, lang).await?;
     let mut tabs = vec![Tab {
         label: lang.pick("全部", "All").into(),
-        href: "/cases".into(),
+        href: "/cases?scope=all".into(),
         count: None,
         active: bucket.is_none() && !mine,
         danger: false,

@@ -169,7 +169,7 @@ async fn the_case_list_sorts_pages_and_exports_what_it_shows_in_its_order() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = b.get("/cases").await;
+    let (_, html) = b.get("/cases?scope=all").await;
     assert!(!html.contains(r#"data-col="kind""#));
     assert!(html.contains(r#"data-col="number""#));
 }

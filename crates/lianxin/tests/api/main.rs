@@ -5,6 +5,7 @@ mod access;
 mod architecture;
 mod audit_log;
 mod calendar;
+mod case_intake;
 mod cases;
 mod cli;
 mod dicts;

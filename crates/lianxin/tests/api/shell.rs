@@ -206,7 +206,7 @@ async fn each_role_sees_only_the_menu_entries_of_its_work() {
     // Each on a page of its own (the volunteer's entry page is a phone page without a menu).
     for (role, page) in [
         ("leader", "/"),
-        ("department_staff", "/cases"),
+        ("department_staff", "/cases?scope=unit"),
         ("service_cadre", "/"),
         ("volunteer", "/people"),
         ("enterprise_contact", "/"),
@@ -241,7 +241,7 @@ async fn each_role_sees_only_the_menu_entries_of_its_work() {
     assert!(html.contains("我的诉求"));
     // The district's staff keep theirs.
     let staff = Browser::login(&app, "department_staff").await;
-    let (_, html) = staff.get("/cases").await;
+    let (_, html) = staff.get("/cases?scope=unit").await;
     let menu = menu_links(&html);
     for theirs in [
         "/enterprises",
@@ -268,7 +268,20 @@ async fn each_role_lands_where_its_work_is() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/cases");
-    let (_, html) = staff.get("/cases").await;
+    // 我的待办 opens on their own work: nothing to do yet, so their department's cases; 全部
+    // is a tab of its own.
+    let (status, _) = staff.get("/cases").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let r = app
+        .client
+        .get(app.url("/cases"))
+        .header(reqwest::header::COOKIE, &staff.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/cases?scope=unit");
+    let (_, html) = staff.get("/cases?scope=unit").await;
+    assert!(html.contains("href=\"/cases?scope=all\""));
     assert!(menu_links(&html).contains(&"/dashboard".to_owned()));
     let (status, html) = staff.get("/dashboard").await;
     assert_eq!(status, StatusCode::OK);
