@@ -126,6 +126,8 @@ pub(super) struct ListPage {
     unit_tree: Option<UnitTree>,
     can_raise: bool,
     now: DateTime<Utc>,
+    /// The caller's unread notices (通知公告) on the plain list, where department staff land.
+    notices: Option<lianxin_kernel::notices::NoticesBlock>,
 }
 
 impl ListPage {
@@ -197,6 +199,11 @@ pub(super) async fn list_page(
         "cases"
     };
     let qs = q.filter_query();
+    let notices = if qs.is_empty() {
+        Some(lianxin_kernel::notices::block(&s.db, &who, lang).await?)
+    } else {
+        None
+    };
     let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "cases").await?;
     let mut list = lianxin_kernel::web::widgets::ListCtl::new(
         "cases",
@@ -235,6 +242,7 @@ pub(super) async fn list_page(
         unit_tree: crate::registries::units::tree_beside(&who, "unit_id", q.unit_id),
         can_raise: who.can(perm::CASE_RAISE),
         now: Utc::now(),
+        notices,
         q,
     }))
 }
