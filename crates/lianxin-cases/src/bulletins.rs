@@ -605,15 +605,7 @@ pub async fn export(
             ])?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "bulletin",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "bulletin", sheet.len()).await?;
     sheet.download(title).await
 }
 

@@ -397,15 +397,7 @@ pub async fn export(
             ])?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "inspection",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "inspection", sheet.len()).await?;
     sheet.download(title).await
 }
 

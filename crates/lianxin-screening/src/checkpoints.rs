@@ -308,15 +308,7 @@ pub async fn export(
             ])?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "checkpoint",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "checkpoint", sheet.len()).await?;
     sheet.download(title).await
 }
 

@@ -597,4 +597,16 @@ async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
         !html.contains(r#"id="batch-delete""#),
         "checkpoints are not deleted"
     );
+    // Each export is in the audit log, in words.
+    for (entity, said) in [
+        ("checkpoint", "导出了卡点 3 条"),
+        ("bulletin", "导出了通报 1 条"),
+        ("inspection", "导出了督查检查 2 条"),
+    ] {
+        let log = ok(app
+            .get(&t, &format!("/api/v1/audit?entity={entity}&action=export"))
+            .await)
+        .await;
+        assert_eq!(log["items"][0]["description"], said, "{log}");
+    }
 }
