@@ -290,7 +290,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InspectionFilter {
-    /// Sort by `held_on` or `place` (`order` gives the direction); without it newest first.
+    /// Sort by `held_on`, `place`, `group` or `inspected` (the units' names; `order` gives
+    /// the direction); without it newest first.
     pub sort: Option<String>,
     /// `asc` (the default) or `desc`.
     pub order: Option<String>,
@@ -299,7 +300,7 @@ pub struct InspectionFilter {
 }
 
 /// The columns the inspection list sorts by (`?sort=`).
-pub const SORT_KEYS: &[&str] = &["held_on", "place"];
+pub const SORT_KEYS: &[&str] = &["held_on", "place", "group", "inspected"];
 
 fn sort_column(key: &str) -> Option<inspections::Column> {
     match key {
@@ -329,6 +330,27 @@ fn ordered(
     let mut q = inspections::Entity::find().filter(scope_condition(who));
     if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
         q = q.filter(inspections::Column::Id.is_in(ids));
+    }
+    // By a unit's name: the name read beside each row (a subquery on the unit's id).
+    let unit = match sort.as_ref().map(|s| s.key.as_str()) {
+        Some("group") => Some("group_unit_id"),
+        Some("inspected") => Some("inspected_unit_id"),
+        _ => None,
+    };
+    if let (Some(col), Some(s)) = (unit, sort.as_ref()) {
+        let o = if s.desc {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        return Ok(q
+            .order_by(
+                sea_orm::sea_query::Expr::cust(format!(
+                    "(SELECT u.name FROM units u WHERE u.id = inspections.{col})"
+                )),
+                o.clone(),
+            )
+            .order_by(inspections::Column::Id, o));
     }
     let q = crate::paging::sorted(
         q,

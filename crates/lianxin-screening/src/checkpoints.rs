@@ -207,8 +207,8 @@ pub async fn list(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CheckpointFilter {
-    /// Sort by `name`, `kind` or `created_at` (`order` gives the direction); without it in
-    /// the order they were added.
+    /// Sort by `name`, `kind`, `unit` (the unit's name) or `created_at` (`order` gives the
+    /// direction); without it in the order they were added.
     pub sort: Option<String>,
     /// `asc` (the default) or `desc`.
     pub order: Option<String>,
@@ -217,7 +217,7 @@ pub struct CheckpointFilter {
 }
 
 /// The columns the checkpoint list sorts by (`?sort=`).
-pub const SORT_KEYS: &[&str] = &["name", "kind", "created_at"];
+pub const SORT_KEYS: &[&str] = &["name", "kind", "unit", "created_at"];
 
 fn sort_column(key: &str) -> Option<checkpoints::Column> {
     match key {
@@ -247,6 +247,23 @@ fn ordered(
     let mut q = checkpoints::Entity::find().filter(scope_condition(who));
     if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
         q = q.filter(checkpoints::Column::Id.is_in(ids));
+    }
+    if let Some(s) = sort.as_ref().filter(|s| s.key == "unit") {
+        use sea_orm::QueryOrder;
+        let o = if s.desc {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        // By the unit's name, read beside each row.
+        return Ok(q
+            .order_by(
+                sea_orm::sea_query::Expr::cust(
+                    "(SELECT u.name FROM units u WHERE u.id = checkpoints.unit_id)",
+                ),
+                o.clone(),
+            )
+            .order_by(checkpoints::Column::Id, o));
     }
     Ok(crate::paging::sorted(
         q,

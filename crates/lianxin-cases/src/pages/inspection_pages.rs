@@ -68,8 +68,8 @@ pub(super) async fn inspections_page(
     let list = list.with_batch(vec![BatchAction::export(lang, export_href.clone())]);
     let columns = vec![
         Column::new("held_on", lang.pick("日期", "Date")).sorts("held_on"),
-        Column::new("group", lang.pick("督查组", "Group")),
-        Column::new("inspected", lang.pick("被督查单位", "Unit inspected")),
+        Column::new("group", lang.pick("督查组", "Group")).sorts("group"),
+        Column::new("inspected", lang.pick("被督查单位", "Unit inspected")).sorts("inspected"),
         Column::new("methods", lang.pick("方式", "Methods")),
         Column::new("place", lang.pick("地点", "Place")).sorts("place"),
         Column::new("findings", lang.pick("发现问题", "Findings")).numeric(),

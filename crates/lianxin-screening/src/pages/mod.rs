@@ -355,7 +355,7 @@ async fn checkpoints_view(
     let mut columns = vec![
         Column::new("name", lang.pick("卡点", "Checkpoint")).sorts("name"),
         Column::new("kind", lang.pick("类型", "Kind")).sorts("kind"),
-        Column::new("unit", lang.pick("所属单位", "Unit")),
+        Column::new("unit", lang.pick("所属单位", "Unit")).sorts("unit"),
         Column::new("responsible", lang.pick("责任党员", "Responsible")),
     ];
     if can_edit {

@@ -450,6 +450,48 @@ async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
     let (status, _) = b.get("/inspections?sort=group_unit_id").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // By the unit inspected: its name, both ways.
+    ok(app
+        .post(
+            &t,
+            "/api/v1/inspections",
+            &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_b,
+                    "held_on": "2020-03-09", "place": "丁 社区", "methods": ["onsite_check"]}),
+        )
+        .await)
+    .await;
+    let inspected = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["inspected_unit"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_unit = inspected(
+        &ok(app
+            .get(&t, "/api/v1/inspections?sort=inspected&order=asc")
+            .await)
+        .await,
+    );
+    let mut want = by_unit.clone();
+    want.sort();
+    assert_eq!(by_unit, want);
+    assert_ne!(by_unit.first(), by_unit.last(), "two units: {by_unit:?}");
+    let by_unit_desc = inspected(
+        &ok(app
+            .get(&t, "/api/v1/inspections?sort=inspected&order=desc")
+            .await)
+        .await,
+    );
+    want.reverse();
+    assert_eq!(by_unit_desc, want);
+    ok(app.get(&t, "/api/v1/inspections?sort=group").await).await;
+    let v = ok(app.get(&t, "/api/v1/inspections?ids=999999").await).await;
+    assert_eq!(v["total"], 0, "ids narrow, never widen");
+    let (_, html) = b.get("/inspections?sort=inspected&order=desc").await;
+    assert!(html.contains(r#"aria-sort="descending""#));
+
     // Bulletins: two issued (numbered in order) and a draft.
     let mut bulletin_ids = Vec::new();
     for title in ["乙 关于卡点值守的通报", "甲 关于台账的通报", "丙 草稿通报"]
@@ -569,6 +611,15 @@ async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
     );
     want.reverse();
     assert_eq!(desc, want);
+    let v = ok(app
+        .get(&t, "/api/v1/checkpoints?sort=unit&order=desc")
+        .await)
+    .await;
+    let units = field(&v, "unit_name");
+    let mut want = units.clone();
+    want.sort();
+    want.reverse();
+    assert_eq!(units, want, "by the unit's name");
     let (status, p) = problem(app.get(&t, "/api/v1/checkpoints?sort=place").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["errors"][0]["field"], "sort");
