@@ -65,23 +65,6 @@ const KNOWN_FAILURES = [
       '"unit_id", "temperature"…), read out as English codes (issue 14, "no English or code in ' +
       'the Chinese UI")',
   },
-  {
-    role: '*', path: '/bulletins', width: '*', check: 'english', match: /\{year\}/,
-    reason: 'the bulletin number pattern is shown raw: 文号格式：上街督〔{year}〕{seq}号 (issue 14)',
-  },
-  {
-    role: 'admin', path: '/system/settings', width: '*', check: 'english', match: /\{year\}|\{seq\}/,
-    reason:
-      'the bulletin number pattern setting shows its placeholders as plain text: 上街督〔{year}〕{seq}号 ' +
-      'as value and default, and “{year}”/“{seq}” in its meaning (issue 14: the raw pattern). The ' +
-      'administrator types these placeholders, so here they belong in <code>, not gone',
-  },
-  {
-    role: 'admin', path: '/system/settings', width: '*', check: 'english', match: /\/api\/v1\/auth\/token/,
-    reason:
-      "the API token lifetime's meaning names the address POST /api/v1/auth/token and the start-up " +
-      'option --api-token-days as plain text: deliberate codes, which the page should mark as <code>',
-  },
 ];
 
 const ROLES = ['admin', 'leader', 'gongxin', 'cadre', 'jiancha', 'zuzhi', 'volunteer', 'qiye'];

@@ -435,17 +435,21 @@ describe('lists', () => {
     });
   }
 
-  // The same widget on the case list (我的待办) and the passages: a header sorts, the page size
-  // changes the page, the ticked rows are exported alone in the list's order, and a hidden
-  // column stays hidden. The rows are compared by id with what the API answers.
+  // The same widget on the case list (我的待办), the passages, 督查检查, 督查通报 and the
+  // checkpoints: a header sorts, the page size changes the page, the ticked rows are exported
+  // alone in the list's order, and a hidden column stays hidden. The rows are compared by id
+  // with what the API answers.
   const OWN_LISTS = [
     { path: '/cases?scope=all', api: '/api/v1/cases', col: 'number', sort: 'number', hide: 'kind', exportPath: '/cases/export.xlsx' },
     { path: '/passages', api: '/api/v1/passages', col: 'temperature', sort: 'temperature', hide: 'direction', exportPath: '/passages/export.xlsx' },
+    { path: '/inspections', api: '/api/v1/inspections', col: 'held_on', sort: 'held_on', hide: 'methods', exportPath: '/inspections/export.xlsx' },
+    { path: '/bulletins', api: '/api/v1/bulletins', col: 'title', sort: 'title', hide: 'kind', exportPath: '/bulletins/export.xlsx' },
+    { path: '/checkpoints', api: '/api/v1/checkpoints', col: 'name', sort: 'name', hide: 'responsible', exportPath: '/checkpoints/export.xlsx' },
   ];
   const rowIds = (page) =>
     page.locator('table.data tbody input[data-row-check]').evaluateAll((cs) => cs.map((c) => c.value));
   for (const width of [1440, 390]) {
-    test(`the case list and the passages sort, page, export and hide columns at ${width} px`, async () => {
+    test(`the case list, passages, inspections, bulletins and checkpoints sort, page, export and hide columns at ${width} px`, async () => {
       await withPage('admin', width, async (page) => {
         for (const l of OWN_LISTS) {
           await page.goto(url(l.path));
@@ -510,6 +514,54 @@ describe('lists', () => {
       });
     });
   }
+
+  // The notices block (通知公告) on the landing pages of department staff (their to-do list)
+  // and of an enterprise contact (its enterprise's home), on a phone: there, whole, and the
+  // page no wider than the screen.
+  test('department staff and an enterprise contact see unread notices at 390 px', async () => {
+    const title = `关于节后返岗人员健康报备的通知${uniqueTag()}`;
+    const sent = await fetch(url('/api/v1/notices'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title, body: '返岗人员须提前报备。', to_all: true }),
+    });
+    assert.equal(sent.status, 201, 'the notice is sent');
+    const notice = await sent.json();
+
+    for (const [user, want] of [['gongxin', '/cases'], ['qiye', '/']]) {
+      const page = await newPage(browser, WIDTHS[390]);
+      try {
+        const landing = await signIn(page, baseUrl, user, ADMIN.password);
+        // 我的待办 opens on a to-do tab: the path is the landing page, the tab its query.
+        assert.equal(new URL(landing, baseUrl).pathname, want, `${user} lands on ${want}`);
+        const block = page.locator('#notices-block');
+        await block.waitFor({ state: 'visible' });
+        assert.match(await block.innerText(), new RegExp(title), `${user}: the notice is listed`);
+        assert.equal(
+          await block.locator(`a[href="/notices/${notice.id}"]`).count(),
+          1,
+          `${user}: it links to the notice`,
+        );
+        const m = await page.evaluate(() => {
+          const se = document.scrollingElement;
+          const r = document.querySelector('#notices-block').getBoundingClientRect();
+          return { scroll: se.scrollWidth, client: se.clientWidth, left: r.left, right: r.right };
+        });
+        assert.ok(m.scroll <= m.client + 1, `${user}: the page is ${m.scroll} px wide in ${m.client} px`);
+        assert.ok(m.left >= -1 && m.right <= m.client + 1, `${user}: the block spans ${m.left}…${m.right} px`);
+        // Opened, it leaves the block.
+        await Promise.all([
+          page.waitForURL((u) => u.pathname === `/notices/${notice.id}`),
+          block.locator(`a[href="/notices/${notice.id}"]`).click(),
+        ]);
+        await page.goto(url(landing));
+        assert.doesNotMatch(await page.locator('body').innerText(), new RegExp(title), `${user}: read, gone`);
+        assert.deepEqual(page.lianxinErrors, [], 'no JavaScript errors and no failed asset loads');
+      } finally {
+        await page.context().close();
+      }
+    }
+  });
 });
 
 /**

@@ -259,8 +259,10 @@ where
 {
     OpenApiRouter::new()
         .routes(routes!(list_inspections, create_inspection))
+        .routes(routes!(export_inspections))
         .routes(routes!(get_inspection))
         .routes(routes!(list_bulletins, create_bulletin))
+        .routes(routes!(export_bulletins))
         .routes(routes!(get_bulletin, update_bulletin, delete_bulletin))
         .routes(routes!(issue_bulletin))
         .routes(routes!(bulletin_docx))
@@ -375,19 +377,36 @@ pub async fn attachment_response(s: &Core, who: &Principal, id: i64) -> AppResul
 }
 
 use crate::access::apikeys::{self, ApiClientView};
-use crate::bulletins::{self, BulletinInput, BulletinView};
-use crate::inspections::{self, InspectionInput, InspectionView};
+use crate::bulletins::{self, BulletinFilter, BulletinInput, BulletinView};
+use crate::inspections::{self, InspectionFilter, InspectionInput, InspectionView};
 
-/// Inspections visible to the caller (by the group or the inspected unit).
-#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(Paging),
+/// Inspections visible to the caller (by the group or the inspected unit), newest first or
+/// in the order asked for (`sort`, `order`).
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(InspectionFilter, Paging),
     responses((status = 200, body = Page<InspectionView>)))]
 async fn list_inspections(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    ApiQuery(f): ApiQuery<InspectionFilter>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<InspectionView>>> {
-    Ok(Json(inspections::list(&s.db, &who, p, lang).await?))
+    Ok(Json(inspections::list(&s.db, &who, &f, p, lang).await?))
+}
+
+/// The inspections the list shows (or the ticked `ids`) as an .xlsx, in the list's order
+/// (`sort`, `order`), with units' names and methods' labels.
+#[utoipa::path(get, path = "/api/v1/inspections/export.xlsx", tag = "supervision", params(InspectionFilter),
+    responses((status = 200, description = "the inspections as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn export_inspections(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(f): ApiQuery<InspectionFilter>,
+) -> AppResult<axum::response::Response> {
+    inspections::export(&s.db, &who, &f, lang).await
 }
 
 /// Record an inspection (group, date, place, unit inspected, methods, attendees) with its
@@ -420,16 +439,33 @@ async fn get_inspection(
     Ok(Json(inspections::get(&s.db, &who, id, lang).await?))
 }
 
-/// Bulletins: drafts for editors, issued ones for everyone who works on cases.
-#[utoipa::path(get, path = "/api/v1/bulletins", tag = "supervision", params(Paging),
+/// Bulletins: drafts for editors, issued ones for everyone who works on cases; newest first
+/// or in the order asked for (`sort`, `order`).
+#[utoipa::path(get, path = "/api/v1/bulletins", tag = "supervision", params(BulletinFilter, Paging),
     responses((status = 200, body = Page<BulletinView>)))]
 async fn list_bulletins(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    ApiQuery(f): ApiQuery<BulletinFilter>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<BulletinView>>> {
-    Ok(Json(bulletins::list(&s.db, &who, p, lang).await?))
+    Ok(Json(bulletins::list(&s.db, &who, &f, p, lang).await?))
+}
+
+/// The bulletins the list shows (or the ticked `ids`) as an .xlsx, in the list's order
+/// (`sort`, `order`), with labels and names rather than codes.
+#[utoipa::path(get, path = "/api/v1/bulletins/export.xlsx", tag = "supervision", params(BulletinFilter),
+    responses((status = 200, description = "the bulletins as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn export_bulletins(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(f): ApiQuery<BulletinFilter>,
+) -> AppResult<axum::response::Response> {
+    bulletins::export(&s.db, &who, &f, lang).await
 }
 
 /// A draft bulletin (通报批评 or 情况通报) about cases and units.

@@ -471,18 +471,71 @@ fn visible(who: &Principal) -> AppResult<Option<&'static str>> {
     }
 }
 
-pub async fn list(
-    db: &impl ConnectionTrait,
-    who: &Principal,
-    paging: Paging,
-    lang: Lang,
-) -> AppResult<Page<BulletinView>> {
+/// `?sort=&order=&ids=`: the bulletin list's order and the rows ticked on it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BulletinFilter {
+    /// Sort by `number` (year, then sequence), `title`, `status` or `issued_at` (`order`
+    /// gives the direction; drafts, without a number or a time, come last either way);
+    /// without it newest first.
+    pub sort: Option<String>,
+    /// `asc` (the default) or `desc`.
+    pub order: Option<String>,
+    /// Only these bulletins: ids separated by commas (the rows ticked on a list), at most 500.
+    pub ids: Option<String>,
+}
+
+/// The columns the bulletin list sorts by (`?sort=`).
+pub const SORT_KEYS: &[&str] = &["number", "title", "status", "issued_at"];
+
+/// The filter's sort, its ids checked (422 naming `sort`, `order` or `ids`).
+pub fn sort_of(f: &BulletinFilter) -> AppResult<Option<crate::paging::Sort>> {
+    crate::paging::checked_sort(
+        f.sort.as_deref(),
+        f.order.as_deref(),
+        f.ids.as_deref(),
+        SORT_KEYS,
+    )
+}
+
+/// The bulletins the caller may read that the filter matches, in the list's order.
+fn ordered(who: &Principal, f: &BulletinFilter) -> AppResult<sea_orm::Select<bulletins::Entity>> {
+    use sea_orm::Order;
+    use sea_orm::sea_query::NullOrdering;
     let only = visible(who)?;
+    let sort = sort_of(f)?;
     let mut q = bulletins::Entity::find();
     if let Some(s) = only {
         q = q.filter(bulletins::Column::Status.eq(s));
     }
-    let page = crate::paging::paged(db, q, bulletins::Column::Id, true, paging).await?;
+    if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
+        q = q.filter(bulletins::Column::Id.is_in(ids));
+    }
+    let Some(sort) = sort else {
+        return Ok(q.order_by_desc(bulletins::Column::Id));
+    };
+    let o = || if sort.desc { Order::Desc } else { Order::Asc };
+    // Both databases put the drafts' missing numbers and times last (their defaults differ).
+    let q = match sort.key.as_str() {
+        "number" => q
+            .order_by(bulletins::Column::Seq.is_null(), Order::Asc)
+            .order_by(bulletins::Column::Year, o())
+            .order_by(bulletins::Column::Seq, o()),
+        "title" => q.order_by(bulletins::Column::Title, o()),
+        "status" => q.order_by(bulletins::Column::Status, o()),
+        _ => q.order_by_with_nulls(bulletins::Column::IssuedAt, o(), NullOrdering::Last),
+    };
+    Ok(q.order_by(bulletins::Column::Id, o()))
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &BulletinFilter,
+    paging: Paging,
+    lang: Lang,
+) -> AppResult<Page<BulletinView>> {
+    let page = crate::paging::paged_in_order(db, ordered(who, f)?, paging).await?;
     let issuer = issuer(db, lang).await?;
     let mut items = Vec::new();
     for b in page.items {
@@ -492,6 +545,86 @@ pub async fn list(
         items,
         total: page.total,
     })
+}
+
+/// A bulletin's status in words (草稿, 已签发).
+pub fn status_label(status: &str, lang: Lang) -> &'static str {
+    if status == "issued" {
+        lang.pick("已签发", "Issued")
+    } else {
+        lang.pick("草稿", "Draft")
+    }
+}
+
+/// The bulletins the list's filter shows (or the ticked `ids`) as an .xlsx, in its order,
+/// with labels and names rather than codes.
+pub async fn export(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    f: &BulletinFilter,
+    lang: Lang,
+) -> AppResult<axum::response::Response> {
+    use lianxin_kernel::sheet::{ExportRows, TableSheet};
+    let q = ordered(who, f)?;
+    let headers = [
+        ("文号", "Number"),
+        ("标题", "Title"),
+        ("类型", "Kind"),
+        ("状态", "Status"),
+        ("签发时间", "Issued"),
+        ("签发人", "Issued by"),
+        ("被通报单位", "Units"),
+        ("涉及事项", "Cases"),
+    ];
+    let title = lang.pick("督查通报", "Bulletins");
+    let sep = lang.pick("、", ", ");
+    let issuer = issuer(db, lang).await?;
+    let mut sheet = TableSheet::labeled(title, &headers, lang)?;
+    let mut rows = ExportRows::new(q, 200);
+    while let Some(chunk) = rows.next(db).await? {
+        for b in chunk {
+            let b = view(db, b, &issuer, lang).await?;
+            let mut units: Vec<&str> = Vec::new();
+            for i in &b.items {
+                if !units.contains(&i.unit.name.as_str()) {
+                    units.push(&i.unit.name);
+                }
+            }
+            let cases: Vec<&str> = b
+                .items
+                .iter()
+                .filter_map(|i| i.case_number.as_deref())
+                .collect();
+            sheet.row(&[
+                b.number.clone().unwrap_or_default(),
+                b.title.clone(),
+                b.kind_label.clone(),
+                status_label(&b.status, lang).to_owned(),
+                b.issued_at
+                    .map(|t| crate::web::time::local_time(&t))
+                    .unwrap_or_default(),
+                b.issued_by.clone().unwrap_or_default(),
+                units.join(sep),
+                cases.join(sep),
+            ])?;
+        }
+    }
+    audit::record_export(db, who, "bulletin", sheet.len()).await?;
+    sheet.download(title).await
+}
+
+/// Deletes the drafts `ids`, all or none: an issued bulletin among them refuses the lot (409).
+pub async fn delete_many<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    ids: &[i64],
+) -> AppResult<()> {
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    for id in ids {
+        delete(&txn, who, *id, None).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn get(

@@ -6,7 +6,7 @@ use axum::response::Response;
 use sea_orm::ConnectionTrait;
 
 use crate::access::Principal;
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::perm;
@@ -86,14 +86,6 @@ pub async fn export(
             sheet.row(&row(&c, lang))?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "cases",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "case", sheet.len()).await?;
     sheet.download(title).await
 }

@@ -189,6 +189,11 @@ pub const KERNEL: Texts = Texts {
             en: "sent the notice “{title}” to {to}",
         },
         EventDef {
+            code: "list.export",
+            zh: "导出了{object} {n} 条",
+            en: "exported {n} rows of {object}",
+        },
+        EventDef {
             code: "audit.export",
             zh: "导出了操作日志 {n} 条",
             en: "exported {n} audit log entries",
@@ -319,6 +324,33 @@ pub async fn record(
     summary: impl Into<String>,
 ) -> AppResult<()> {
     write(db, who, action, entity, entity_id, summary.into(), None).await
+}
+
+/// Records the export of `n` rows of a list of `entity` (an object some crate declares), read
+/// as "导出了卡点 14 条".
+pub async fn record_export(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    entity: &str,
+    n: u64,
+) -> AppResult<()> {
+    let object = both(
+        object_label(entity, Lang::Zh),
+        object_label(entity, Lang::En),
+    );
+    record_event(
+        db,
+        who,
+        Action::Export,
+        entity,
+        None,
+        format!("export {n} rows"),
+        Event::new(
+            "list.export",
+            serde_json::json!({ "n": n, "object": object }),
+        ),
+    )
+    .await
 }
 
 /// Records an entry of a known kind (see `EventDef`); `summary` stays the technical note.

@@ -238,9 +238,9 @@ pub async fn mine(
     })
 }
 
-/// How many notices addressed to the caller they have not opened yet.
-pub async fn unread_count(db: &impl ConnectionTrait, who: &Principal) -> AppResult<u64> {
-    Ok(notices::Entity::find()
+/// The notices addressed to the caller that they have not opened yet.
+fn unread(who: &Principal) -> sea_orm::Select<notices::Entity> {
+    notices::Entity::find()
         .filter(addressed_to(who.unit_id))
         .filter(
             notices::Column::Id.not_in_subquery(
@@ -251,8 +251,58 @@ pub async fn unread_count(db: &impl ConnectionTrait, who: &Principal) -> AppResu
                     .to_owned(),
             ),
         )
-        .count(db)
-        .await?)
+}
+
+/// How many notices addressed to the caller they have not opened yet.
+pub async fn unread_count(db: &impl ConnectionTrait, who: &Principal) -> AppResult<u64> {
+    Ok(unread(who).count(db).await?)
+}
+
+/// An unread notice on a landing page's block.
+pub struct NoticeLine {
+    pub title: String,
+    pub href: String,
+    pub at: String,
+}
+
+/// What the notices block of a landing page shows (`templates/notices_block.html`, in the
+/// kernel so that every area's landing page includes it): the caller's unread notices, the
+/// five newest, and how many there are. It carries its language, so a page without a
+/// `PageCtx` (the volunteer's entry page) includes it as well as the others.
+pub struct NoticesBlock {
+    pub lang: crate::i18n::Lang,
+    pub unread: u64,
+    pub lines: Vec<NoticeLine>,
+}
+
+/// The caller's notices block (nothing to show when every notice is read).
+pub async fn block(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    lang: crate::i18n::Lang,
+) -> AppResult<NoticesBlock> {
+    let unread_count = unread_count(db, who).await?;
+    let lines = if unread_count == 0 {
+        Vec::new()
+    } else {
+        unread(who)
+            .order_by_desc(notices::Column::Id)
+            .limit(5)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|n| NoticeLine {
+                href: format!("/notices/{}", n.id),
+                at: crate::web::time::local_time(&n.created_at),
+                title: n.title,
+            })
+            .collect()
+    };
+    Ok(NoticesBlock {
+        lang,
+        unread: unread_count,
+        lines,
+    })
 }
 
 fn view(n: notices::Model, units: Vec<NoticeUnit>, read_at: Option<DateTime<Utc>>) -> NoticeView {

@@ -275,9 +275,19 @@ pub fn read_rows_now(
     let mut map: Vec<Option<&'static str>> = Vec::new();
     for h in &header {
         let h = h.trim().trim_end_matches('*').trim();
+        // A header whose note in brackets changed (所在企业（统一社会信用代码）, now
+        // 所在企业（名称或统一社会信用代码）) still names its column: files keep importing.
+        fn base(s: &str) -> &str {
+            s.split('（').next().unwrap_or(s).trim()
+        }
+        let h_base = base(h);
         map.push(
             spec.iter()
                 .find(|c| c.zh == h || c.en.eq_ignore_ascii_case(h) || c.key == h)
+                .or_else(|| {
+                    spec.iter()
+                        .find(|c| !h_base.is_empty() && base(c.zh) == h_base)
+                })
                 .map(|c| c.key),
         );
     }

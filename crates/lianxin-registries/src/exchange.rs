@@ -212,8 +212,8 @@ pub const PERSON_COLS: &[Col] = &[
         ..col(
             "enterprise",
             "enterprise_id",
-            "所在企业（统一社会信用代码）",
-            "Enterprise (credit code)",
+            "所在企业（名称或统一社会信用代码）",
+            "Enterprise (name or credit code)",
         )
     },
     Col {
@@ -282,6 +282,32 @@ async fn unit_ref(db: &impl ConnectionTrait, v: &str) -> AppResult<Result<i64, (
         _ => Err((
             format!("有多个名为“{v}”的单位，请填编码"),
             format!("several units are named '{v}'; use the code"),
+        )),
+    })
+}
+
+/// Resolves an enterprise reference by credit code, then by exact name (which must be unique).
+async fn enterprise_ref(
+    db: &impl ConnectionTrait,
+    v: &str,
+) -> AppResult<Result<i64, (String, String)>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if let Some(e) = enterprises::by_uscc(db, v).await? {
+        return Ok(Ok(e.id));
+    }
+    let by_name = ent_entity::Entity::find()
+        .filter(ent_entity::Column::Name.eq(v))
+        .all(db)
+        .await?;
+    Ok(match by_name.len() {
+        1 => Ok(by_name[0].id),
+        0 => Err((
+            format!("找不到名称或统一社会信用代码为“{v}”的企业"),
+            format!("no enterprise named '{v}' or with that credit code"),
+        )),
+        _ => Err((
+            format!("有多个名为“{v}”的企业，请填统一社会信用代码"),
+            format!("several enterprises are named '{v}'; use the credit code"),
         )),
     })
 }
@@ -434,18 +460,7 @@ pub async fn import(
                     None => None,
                 };
                 let enterprise = match m.remove("enterprise") {
-                    Some(v) => match enterprises::by_uscc(&txn, &v).await? {
-                        Some(e) => Some(e.id.to_string()),
-                        None => {
-                            errs.push(FieldError::new(
-                                "enterprise_id",
-                                "unknown",
-                                format!("找不到统一社会信用代码为 {v} 的企业"),
-                                format!("no enterprise with credit code {v}"),
-                            ));
-                            None
-                        }
-                    },
+                    Some(v) => resolve("enterprise_id", enterprise_ref(&txn, &v).await)?,
                     None => None,
                 };
                 let existing = match m.get("id_number") {
@@ -617,11 +632,11 @@ async fn next_chunk(
     who: &Principal,
     filter: &Filter,
     names: &Names,
-    ent_uscc: &mut HashMap<i64, String>,
+    ent_shown: &mut HashMap<i64, String>,
     after: i64,
     offset: u64,
 ) -> AppResult<Option<(i64, Vec<Vec<String>>)>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let unit = |id: i64| names.unit.get(&id).cloned().unwrap_or_default();
     let (last, rows): (Option<i64>, Vec<Vec<String>>) = match filter {
         Filter::Units(f) => {
@@ -684,15 +699,36 @@ async fn next_chunk(
             let missing: Vec<i64> = chunk
                 .iter()
                 .filter_map(|p| p.enterprise_id)
-                .filter(|id| !ent_uscc.contains_key(id))
+                .filter(|id| !ent_shown.contains_key(id))
                 .collect();
             if !missing.is_empty() {
-                for e in ent_entity::Entity::find()
+                // An enterprise by its name, or by its credit code where several share the
+                // name (so that the file imports back: the import reads either).
+                let found = ent_entity::Entity::find()
                     .filter(ent_entity::Column::Id.is_in(missing))
                     .all(db)
+                    .await?;
+                let shared: std::collections::HashSet<String> = ent_entity::Entity::find()
+                    .select_only()
+                    .column(ent_entity::Column::Name)
+                    .filter(ent_entity::Column::Name.is_in(found.iter().map(|e| e.name.clone())))
+                    .group_by(ent_entity::Column::Name)
+                    .having({
+                        use sea_orm::sea_query::ExprTrait;
+                        ent_entity::Column::Id.count().gt(1)
+                    })
+                    .into_tuple::<String>()
+                    .all(db)
                     .await?
-                {
-                    ent_uscc.insert(e.id, e.uscc);
+                    .into_iter()
+                    .collect();
+                for e in found {
+                    let shown = if shared.contains(&e.name) {
+                        e.uscc
+                    } else {
+                        e.name
+                    };
+                    ent_shown.insert(e.id, shown);
                 }
             }
             (
@@ -714,7 +750,7 @@ async fn next_chunk(
                             shown(p.phone.as_deref(), unmasked, mask_phone),
                             unit(p.unit_id),
                             p.enterprise_id
-                                .and_then(|e| ent_uscc.get(&e).cloned())
+                                .and_then(|e| ent_shown.get(&e).cloned())
                                 .unwrap_or_default(),
                             yes(p.party_member),
                             kinds.join("、"),
@@ -805,7 +841,7 @@ pub async fn export_filtered(
     who.require(kind.perms().1)?;
     who.require(kind.perms().2)?;
     let names = names(db).await?;
-    let mut ent_uscc = HashMap::new();
+    let mut ent_shown = HashMap::new();
     let mut after = 0i64;
     let mut offset = 0u64;
     let mut n: u64 = 0;
@@ -817,7 +853,7 @@ pub async fn export_filtered(
         wr.write_record(export_cols(kind, who).iter().map(|c| c.zh))
             .map_err(AppError::internal)?;
         while let Some((last, rows)) =
-            next_chunk(db, who, &filter, &names, &mut ent_uscc, after, offset).await?
+            next_chunk(db, who, &filter, &names, &mut ent_shown, after, offset).await?
         {
             for r in rows {
                 wr.write_record(r.iter().map(|c| csv_cell(c).into_owned()))
@@ -834,7 +870,7 @@ pub async fn export_filtered(
         ws.set_name(kind.label(Lang::Zh)).map_err(xlsx_err)?;
         write_header(ws, &export_cols(kind, who), false)?;
         while let Some((last, rows)) =
-            next_chunk(db, who, &filter, &names, &mut ent_uscc, after, offset).await?
+            next_chunk(db, who, &filter, &names, &mut ent_shown, after, offset).await?
         {
             for r in rows {
                 n += 1;

@@ -1047,15 +1047,7 @@ pub async fn export(
             ])?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "passage",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "passage", sheet.len()).await?;
     sheet.download(title).await
 }
 

@@ -2,27 +2,142 @@
 
 use super::*;
 
+/// `/bulletins?sort=&order=&page=&page_size=` (and `ids=` for the export).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct BulletinsQuery {
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl BulletinsQuery {
+    fn filter(&self) -> bulletins::BulletinFilter {
+        bulletins::BulletinFilter {
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            order: self.order.clone().filter(|s| !s.is_empty()),
+            ids: self.ids.clone().filter(|s| !s.is_empty()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "bulletins.html")]
 pub(super) struct BulletinsPage {
     ctx: PageCtx,
     rows: Vec<BulletinView>,
+    columns: Vec<lianxin_kernel::web::widgets::Column>,
+    list: lianxin_kernel::web::widgets::ListCtl,
+    export_href: String,
     can_edit: bool,
     pattern: String,
+}
+
+impl BulletinsPage {
+    fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count()
+            + usize::from(self.list.has_batch())
+    }
+    fn status_label(&self, b: &BulletinView) -> &'static str {
+        bulletins::status_label(&b.status, self.ctx.lang)
+    }
 }
 
 pub(super) async fn bulletins_page(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<BulletinsQuery>,
 ) -> AppResult<Response> {
-    let page = bulletins::list(&s.db, &who, Paging::new(1, 200), lang).await?;
+    use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
+    let f = q.filter();
+    let sort = bulletins::sort_of(&f)?;
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = bulletins::list(&s.db, &who, &f, paging, lang).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "bulletins").await?;
+    let list = ListCtl::new(
+        "bulletins",
+        "/bulletins",
+        String::new(),
+        sort,
+        paging,
+        page.total,
+        hidden,
+    );
+    let export_href = list.export_href("/bulletins/export.xlsx");
+    let can_edit = who.can(perm::BULLETIN_EDIT);
+    // Drafts can be deleted (an issued bulletin never); the batch is all or none.
+    let mut batch = vec![BatchAction::export(lang, export_href.clone())];
+    if can_edit {
+        batch.push(BatchAction::delete(
+            lang,
+            "/bulletins/batch-delete".to_owned(),
+        ));
+    }
+    let list = list.with_batch(batch);
+    let columns = vec![
+        Column::new("number", lang.pick("文号", "Number")).sorts("number"),
+        Column::new("title", lang.pick("标题", "Title")).sorts("title"),
+        Column::new("kind", lang.pick("类型", "Kind")),
+        Column::new("status", lang.pick("状态", "Status")).sorts("status"),
+        Column::new("issued_at", lang.pick("签发时间", "Issued")).sorts("issued_at"),
+    ];
     Ok(render(&BulletinsPage {
         ctx: PageCtx::new(&who, lang, "bulletins", lang.pick("督查通报", "Bulletins")),
         rows: page.items,
-        can_edit: who.can(perm::BULLETIN_EDIT),
+        columns,
+        list,
+        export_href,
+        can_edit,
         pattern: bulletins::number_pattern(&s.db).await?,
     }))
+}
+
+/// `/bulletins/export.xlsx`: the bulletins the list shows with the same address (its order,
+/// or the ticked `ids`).
+pub(super) async fn bulletins_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<BulletinsQuery>,
+) -> AppResult<Response> {
+    bulletins::export(&s.db, &who, &q.filter(), lang).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct BatchForm {
+    ids: Option<String>,
+}
+
+/// `POST /bulletins/batch-delete` with the ticked `ids`: the drafts go, all or none (an
+/// issued bulletin among them is a 409 that names it, and nothing is deleted).
+pub(super) async fn bulletins_batch_delete(
+    State(s): State<Core>,
+    who: Principal,
+    Form(f): Form<BatchForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let ids = crate::paging::parse_ids(&mut errors, "ids", f.ids.as_deref());
+    let ids = match ids {
+        Some(ids) if errors.is_empty() => ids,
+        _ => {
+            if errors.is_empty() {
+                errors.push(FieldError::new(
+                    "ids",
+                    "required",
+                    "请先勾选要处理的记录",
+                    "tick the records first",
+                ));
+            }
+            return Err(AppError::Validation(errors));
+        }
+    };
+    bulletins::delete_many(&s.db, &who, &ids).await?;
+    Ok(Redirect::to("/bulletins").into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

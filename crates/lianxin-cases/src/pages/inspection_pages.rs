@@ -2,21 +2,78 @@
 
 use super::*;
 
+/// `/inspections?sort=&order=&page=&page_size=` (and `ids=` for the export).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InspectionsQuery {
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl InspectionsQuery {
+    fn filter(&self) -> inspections::InspectionFilter {
+        inspections::InspectionFilter {
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            order: self.order.clone().filter(|s| !s.is_empty()),
+            ids: self.ids.clone().filter(|s| !s.is_empty()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inspections.html")]
 pub(super) struct InspectionsPage {
     ctx: PageCtx,
     rows: Vec<InspectionView>,
-    total: u64,
+    columns: Vec<lianxin_kernel::web::widgets::Column>,
+    list: lianxin_kernel::web::widgets::ListCtl,
+    export_href: String,
     can_add: bool,
+}
+
+impl InspectionsPage {
+    fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count()
+            + usize::from(self.list.has_batch())
+    }
 }
 
 pub(super) async fn inspections_page(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<InspectionsQuery>,
 ) -> AppResult<Response> {
-    let page = inspections::list(&s.db, &who, Paging::new(1, 100), lang).await?;
+    use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
+    let f = q.filter();
+    let sort = inspections::sort_of(&f)?;
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = inspections::list(&s.db, &who, &f, paging, lang).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "inspections").await?;
+    let list = ListCtl::new(
+        "inspections",
+        "/inspections",
+        String::new(),
+        sort,
+        paging,
+        page.total,
+        hidden,
+    );
+    let export_href = list.export_href("/inspections/export.xlsx");
+    let list = list.with_batch(vec![BatchAction::export(lang, export_href.clone())]);
+    let columns = vec![
+        Column::new("held_on", lang.pick("日期", "Date")).sorts("held_on"),
+        Column::new("group", lang.pick("督查组", "Group")).sorts("group"),
+        Column::new("inspected", lang.pick("被督查单位", "Unit inspected")).sorts("inspected"),
+        Column::new("methods", lang.pick("方式", "Methods")),
+        Column::new("place", lang.pick("地点", "Place")).sorts("place"),
+        Column::new("findings", lang.pick("发现问题", "Findings")).numeric(),
+    ];
     Ok(render(&InspectionsPage {
         ctx: PageCtx::new(
             &who,
@@ -24,10 +81,23 @@ pub(super) async fn inspections_page(
             "inspections",
             lang.pick("督查检查", "Inspections"),
         ),
-        total: page.total,
         rows: page.items,
+        columns,
+        list,
+        export_href,
         can_add: who.can(perm::INSPECTION_ADD),
     }))
+}
+
+/// `/inspections/export.xlsx`: the inspections the list shows with the same address (its
+/// order, or the ticked `ids`).
+pub(super) async fn inspections_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<InspectionsQuery>,
+) -> AppResult<Response> {
+    inspections::export(&s.db, &who, &q.filter(), lang).await
 }
 
 #[derive(Debug, Default, Deserialize)]

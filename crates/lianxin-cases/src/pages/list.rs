@@ -126,6 +126,8 @@ pub(super) struct ListPage {
     unit_tree: Option<UnitTree>,
     can_raise: bool,
     now: DateTime<Utc>,
+    /// The caller's unread notices (通知公告) on the plain list, where department staff land.
+    notices: Option<lianxin_kernel::notices::NoticesBlock>,
 }
 
 impl ListPage {
@@ -220,6 +222,16 @@ pub(super) async fn list_page(
         "cases"
     };
     let qs = q.filter_query();
+    // On the to-do lists where 我的待办 opens (a tab, no filter of one's own).
+    let unfiltered = [&q.q, &q.status, &q.kind]
+        .iter()
+        .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+        && q.unit_id.is_none();
+    let notices = if unfiltered && bucket != Some(Bucket::Overdue) {
+        Some(lianxin_kernel::notices::block(&s.db, &who, lang).await?)
+    } else {
+        None
+    };
     let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "cases").await?;
     let mut list = lianxin_kernel::web::widgets::ListCtl::new(
         "cases",
@@ -258,6 +270,7 @@ pub(super) async fn list_page(
         unit_tree: crate::registries::units::tree_beside(&who, "unit_id", q.unit_id),
         can_raise: who.can(perm::CASE_RAISE),
         now: Utc::now(),
+        notices,
         q,
     }))
 }

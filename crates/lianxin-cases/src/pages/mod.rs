@@ -66,6 +66,7 @@ where
         .route("/attachments/{id}", get(attachment))
         .route("/appeal", get(appeal_page).post(appeal_submit))
         .route("/inspections", get(inspections_page))
+        .route("/inspections/export.xlsx", get(inspections_export))
         .route(
             "/inspections/new",
             get(inspection_new).post(inspection_submit),
@@ -76,6 +77,8 @@ where
         .route("/system/case-kinds/{id}", post(kind_update))
         .route("/system/case-kinds/{id}/categories", post(category_create))
         .route("/bulletins", get(bulletins_page))
+        .route("/bulletins/export.xlsx", get(bulletins_export))
+        .route("/bulletins/batch-delete", post(bulletins_batch_delete))
         .route("/bulletins/new", get(bulletin_new).post(bulletin_create))
         .route("/bulletins/{id}", get(bulletin_detail).post(bulletin_save))
         .route("/bulletins/{id}/edit", get(bulletin_edit))

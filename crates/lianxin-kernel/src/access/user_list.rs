@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::access::Principal;
 use crate::access::roles::perm;
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::entities::{enterprises, roles, units, user_roles, users};
 use crate::error::AppResult;
 use crate::i18n::Lang;
@@ -182,14 +182,6 @@ pub async fn export(
             ])?;
         }
     }
-    audit::record(
-        db,
-        who,
-        Action::Export,
-        "user",
-        None,
-        format!("export {} rows", sheet.len()),
-    )
-    .await?;
+    audit::record_export(db, who, "user", sheet.len()).await?;
     sheet.download(title).await
 }

@@ -404,6 +404,8 @@ pub struct Cell {
     /// The text's language when it is not the page's (`en` for an English label shown in
     /// the Chinese UI), for screen readers and the browser tests.
     pub lang: &'static str,
+    /// The text in pieces, those marked `true` shown as `<code>` (empty: `text` as it is).
+    pub parts: Vec<(String, bool)>,
 }
 
 impl Cell {
@@ -445,6 +447,145 @@ impl Cell {
     pub fn with_badge(mut self, b: Option<String>) -> Self {
         self.badge = b;
         self
+    }
+    /// Text whose codes show as code (`code_parts`): a setting's meaning that names an
+    /// address, a start-up option or the placeholders an administrator types.
+    pub fn marked(t: impl Into<String>) -> Self {
+        let text = t.into();
+        Cell {
+            parts: code_parts(&text),
+            text,
+            ..Default::default()
+        }
+    }
+}
+
+/// `text` cut into plain pieces and codes (`true`): placeholders (`{year}`), start-up options
+/// (`--api-token-days`), addresses with or without their method (`POST /api/v1/auth/token`)
+/// and environment variables (`LIANXIN_API_TOKEN_DAYS`). Those are typed as they are, so the
+/// page marks them as such rather than as words of the sentence.
+pub fn code_parts(text: &str) -> Vec<(String, bool)> {
+    let c: Vec<char> = text.chars().collect();
+    let word = |ch: char| ch.is_ascii_alphanumeric() || ch == '_';
+    let path = |ch: char| ch.is_ascii_alphanumeric() || "/_-.{}".contains(ch);
+    // The end of a code starting at `i`, if one does.
+    let code_at = |i: usize| -> Option<usize> {
+        let before_ok = i == 0 || !word(c[i - 1]);
+        // {placeholder}
+        if c[i] == '{' {
+            let mut j = i + 1;
+            while j < c.len() && (c[j].is_ascii_lowercase() || c[j] == '_') {
+                j += 1;
+            }
+            return (j > i + 1 && j < c.len() && c[j] == '}').then_some(j + 1);
+        }
+        if !before_ok {
+            return None;
+        }
+        // --option
+        if c[i] == '-'
+            && c.get(i + 1) == Some(&'-')
+            && c.get(i + 2).is_some_and(|x| x.is_ascii_lowercase())
+        {
+            let mut j = i + 2;
+            while j < c.len() && (c[j].is_ascii_alphanumeric() || c[j] == '-') {
+                j += 1;
+            }
+            return Some(j);
+        }
+        // METHOD /path, or /api/path
+        let rest: String = c[i..c.len().min(i + 8)].iter().collect();
+        let mut start = None;
+        for m in ["GET ", "POST ", "PUT ", "DELETE ", "PATCH "] {
+            if rest.starts_with(m) && c.get(i + m.len()) == Some(&'/') {
+                start = Some(i + m.len());
+            }
+        }
+        if start.is_none() && rest.starts_with("/api/") {
+            start = Some(i);
+        }
+        if let Some(mut j) = start {
+            while j < c.len() && path(c[j]) {
+                j += 1;
+            }
+            while j > i && c[j - 1] == '.' {
+                j -= 1;
+            }
+            return Some(j);
+        }
+        // ENVIRONMENT_VARIABLE
+        if c[i].is_ascii_uppercase() {
+            let mut j = i;
+            let mut underscore = false;
+            while j < c.len() && (c[j].is_ascii_uppercase() || c[j].is_ascii_digit() || c[j] == '_')
+            {
+                underscore |= c[j] == '_';
+                j += 1;
+            }
+            let after_ok = j == c.len() || !c[j].is_ascii_lowercase();
+            return (underscore && after_ok && c[j - 1] != '_').then_some(j);
+        }
+        None
+    };
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        match code_at(i) {
+            Some(end) if end > i => {
+                if !plain.is_empty() {
+                    out.push((std::mem::take(&mut plain), false));
+                }
+                out.push((c[i..end].iter().collect(), true));
+                i = end;
+            }
+            _ => {
+                plain.push(c[i]);
+                i += 1;
+            }
+        }
+    }
+    if !plain.is_empty() {
+        out.push((plain, false));
+    }
+    out
+}
+
+#[cfg(test)]
+mod code_parts_tests {
+    use super::code_parts;
+
+    fn codes(t: &str) -> Vec<String> {
+        code_parts(t)
+            .into_iter()
+            .filter(|(_, c)| *c)
+            .map(|(s, _)| s)
+            .collect()
+    }
+
+    #[test]
+    fn marks_addresses_options_placeholders_and_variables() {
+        assert_eq!(
+            codes(
+                "通过 POST /api/v1/auth/token 换取；若指定了 --api-token-days 参数（或环境变量 LIANXIN_API_TOKEN_DAYS），以启动参数为准。"
+            ),
+            [
+                "POST /api/v1/auth/token",
+                "--api-token-days",
+                "LIANXIN_API_TOKEN_DAYS"
+            ]
+        );
+        assert_eq!(codes("上街督〔{year}〕{seq}号"), ["{year}", "{seq}"]);
+        assert_eq!(
+            codes("from POST /api/v1/auth/token."),
+            ["POST /api/v1/auth/token"]
+        );
+        assert!(codes("API tokens, 37.3 ℃, 2026-12-06, a-b").is_empty());
+        let joined: String = code_parts("甲 {year} 乙")
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(joined, "甲 {year} 乙");
     }
 }
 

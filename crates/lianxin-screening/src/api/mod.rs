@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::access::Principal;
-use crate::checkpoints::{self, CheckpointInput, CheckpointView, DeviceInput};
+use crate::checkpoints::{self, CheckpointFilter, CheckpointInput, CheckpointView, DeviceInput};
 use crate::error::{AppError, AppResult, FieldError, ProblemBody};
 use crate::i18n::Lang;
 use crate::paging::Page;
@@ -30,6 +30,7 @@ where
 {
     OpenApiRouter::new()
         .routes(routes!(list_checkpoints, create_checkpoint))
+        .routes(routes!(export_checkpoints))
         .routes(routes!(create_device))
         .routes(routes!(list_passages, post_passages))
         .routes(routes!(export_passages))
@@ -414,20 +415,37 @@ pub async fn contacts_file(
     ))
 }
 
-/// Checkpoints in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/checkpoints", tag = "screening", params(Paging),
+/// Checkpoints in the caller's scope, in the order they were added or as asked for (`sort`,
+/// `order`).
+#[utoipa::path(get, path = "/api/v1/checkpoints", tag = "screening", params(CheckpointFilter, Paging),
     responses((status = 200, body = Page<CheckpointView>)))]
 async fn list_checkpoints(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    ApiQuery(f): ApiQuery<CheckpointFilter>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<CheckpointView>>> {
-    let page = checkpoints::list(&s.db, &who, p).await?;
+    let page = checkpoints::list_sorted(&s.db, &who, &f, p).await?;
     Ok(Json(Page {
         items: checkpoints::views(&s.db, page.items, lang).await?,
         total: page.total,
     }))
+}
+
+/// The checkpoints the list shows (or the ticked `ids`) as an .xlsx, in the list's order
+/// (`sort`, `order`), with kinds' labels and units' names.
+#[utoipa::path(get, path = "/api/v1/checkpoints/export.xlsx", tag = "screening", params(CheckpointFilter),
+    responses((status = 200, description = "the checkpoints as an .xlsx sheet",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn export_checkpoints(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(f): ApiQuery<CheckpointFilter>,
+) -> AppResult<axum::response::Response> {
+    checkpoints::export(&s.db, &who, &f, lang).await
 }
 
 /// A checkpoint: `name`, `kind` (community_gate, road, enterprise_gate, park, canteen,

@@ -39,6 +39,7 @@ where
             get(checkpoints_page).post(checkpoint_submit),
         )
         .route("/checkpoints/devices", axum::routing::post(device_submit))
+        .route("/checkpoints/export.xlsx", get(checkpoints_export))
         .route("/passages", get(passages_page))
         .route("/passages/export.xlsx", get(passages_export))
         .route(
@@ -60,6 +61,8 @@ struct EntryPage {
     user_name: String,
     /// The page's messages and the caller's shifts, as JSON for entry.js.
     boot: String,
+    /// The volunteer's unread notices (通知公告).
+    notices: lianxin_kernel::notices::NoticesBlock,
 }
 
 /// The volunteer's phone page: sign in to a shift, then record passages; it keeps working
@@ -100,6 +103,7 @@ async fn entry_page(State(s): State<Core>, who: Principal, lang: Lang) -> AppRes
     // Inside <script>: keep "</script>" and friends from closing the element.
     let boot = boot.to_string().replace('<', "\\u003c");
     Ok(render(&EntryPage {
+        notices: lianxin_kernel::notices::block(&s.db, &who, lang).await?,
         lang,
         csrf: who.csrf_token.clone(),
         user_name: who.display_name.clone(),
@@ -270,12 +274,34 @@ async fn own_units(s: &Core, who: &Principal) -> AppResult<Vec<Opt>> {
     )
 }
 
+/// `/checkpoints?sort=&order=&page=&page_size=` (and `ids=` for the export).
+#[derive(Debug, Default, Deserialize)]
+struct CheckpointsQuery {
+    sort: Option<String>,
+    order: Option<String>,
+    ids: Option<String>,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl CheckpointsQuery {
+    fn filter(&self) -> checkpoints::CheckpointFilter {
+        checkpoints::CheckpointFilter {
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            order: self.order.clone().filter(|s| !s.is_empty()),
+            ids: self.ids.clone().filter(|s| !s.is_empty()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "checkpoints.html")]
 struct CheckpointsPage {
     ctx: PageCtx,
     rows: Vec<CheckpointView>,
-    total: u64,
+    columns: Vec<lianxin_kernel::web::widgets::Column>,
+    list: lianxin_kernel::web::widgets::ListCtl,
+    export_href: String,
     can_edit: bool,
     kinds: Vec<Opt>,
     units: Vec<Opt>,
@@ -287,17 +313,54 @@ struct CheckpointsPage {
     settings: Option<(String, i64)>,
 }
 
+impl CheckpointsPage {
+    fn shown_columns(&self) -> usize {
+        self.columns.iter().filter(|c| self.list.shows(c)).count()
+            + usize::from(self.list.has_batch())
+    }
+}
+
 async fn checkpoints_view(
     s: &Core,
     who: &Principal,
     lang: Lang,
+    q: &CheckpointsQuery,
     error: Option<String>,
     new_device: Option<(String, String)>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let page = checkpoints::list(&s.db, who, Paging::new(1, 500)).await?;
+    use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
+    let f = q.filter();
+    let sort = checkpoints::sort_of(&f)?;
+    let paging = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let page = checkpoints::list_sorted(&s.db, who, &f, paging).await?;
     let rows = checkpoints::views(&s.db, page.items, lang).await?;
     let units = own_units(s, who).await?;
+    let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "checkpoints").await?;
+    let list = ListCtl::new(
+        "checkpoints",
+        "/checkpoints",
+        String::new(),
+        sort,
+        paging,
+        page.total,
+        hidden,
+    );
+    let export_href = list.export_href("/checkpoints/export.xlsx");
+    let list = list.with_batch(vec![BatchAction::export(lang, export_href.clone())]);
+    let can_edit = who.can(perm::CHECKPOINT_EDIT);
+    let mut columns = vec![
+        Column::new("name", lang.pick("卡点", "Checkpoint")).sorts("name"),
+        Column::new("kind", lang.pick("类型", "Kind")).sorts("kind"),
+        Column::new("unit", lang.pick("所属单位", "Unit")).sorts("unit"),
+        Column::new("responsible", lang.pick("责任党员", "Responsible")),
+    ];
+    if can_edit {
+        columns.push(Column::new("devices", lang.pick("设备", "Devices")));
+    }
     Ok(render_status(
         status,
         &CheckpointsPage {
@@ -307,9 +370,11 @@ async fn checkpoints_view(
                 "checkpoints",
                 lang.pick("卡点与设备", "Checkpoints and devices"),
             ),
-            total: page.total,
             rows,
-            can_edit: who.can(perm::CHECKPOINT_EDIT),
+            columns,
+            list,
+            export_href,
+            can_edit,
             kinds: crate::CHECKPOINT_KINDS
                 .offered()
                 .into_iter()
@@ -347,14 +412,18 @@ async fn checkpoints_after(
     lang: Lang,
     r: AppResult<Option<(String, String)>>,
 ) -> AppResult<Response> {
+    let q = CheckpointsQuery::default();
     match r {
-        Ok(new_device) => checkpoints_view(s, who, lang, None, new_device, StatusCode::OK).await,
+        Ok(new_device) => {
+            checkpoints_view(s, who, lang, &q, None, new_device, StatusCode::OK).await
+        }
         Err(e) => {
             let msg = lianxin_kernel::web::shown_refusal(e, lang)?;
             checkpoints_view(
                 s,
                 who,
                 lang,
+                &q,
                 Some(msg),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -368,8 +437,20 @@ async fn checkpoints_page(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
+    ApiQuery(q): ApiQuery<CheckpointsQuery>,
 ) -> AppResult<Response> {
-    checkpoints_view(&s, &who, lang, None, None, StatusCode::OK).await
+    checkpoints_view(&s, &who, lang, &q, None, None, StatusCode::OK).await
+}
+
+/// `/checkpoints/export.xlsx`: the checkpoints the list shows with the same address (its
+/// order, or the ticked `ids`).
+async fn checkpoints_export(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    ApiQuery(q): ApiQuery<CheckpointsQuery>,
+) -> AppResult<Response> {
+    checkpoints::export(&s.db, &who, &q.filter(), lang).await
 }
 
 #[derive(Debug, Default, Deserialize)]

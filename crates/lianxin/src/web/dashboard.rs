@@ -39,7 +39,7 @@ struct DashboardPage {
     stats: Vec<Stat>,
     charts: Vec<Chart>,
     /// The caller's unread notices (通知公告), shown by `notices_block.html`.
-    notices: super::notices::NoticesBlock,
+    notices: lianxin_kernel::notices::NoticesBlock,
 }
 
 fn bar(names: Vec<String>, values: Vec<u64>, color: &str) -> String {
@@ -228,6 +228,6 @@ async fn overview(s: &AppState, who: &Principal, lang: Lang) -> AppResult<Respon
         todo,
         stats,
         charts,
-        notices: super::notices::block(s, who).await?,
+        notices: lianxin_kernel::notices::block(&s.db, who, lang).await?,
     }))
 }

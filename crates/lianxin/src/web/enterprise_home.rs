@@ -51,6 +51,8 @@ struct EnterpriseHome {
     can_list_appeals: bool,
     todo: Vec<Todo>,
     links: Vec<Link>,
+    /// The contact's unread notices (通知公告).
+    notices: lianxin_kernel::notices::NoticesBlock,
 }
 
 /// How many names still to report the page lists.
@@ -150,6 +152,7 @@ pub async fn page(
         .can(perm::ENTERPRISE_LIST)
         .then(|| format!("/enterprises/{}", e.id));
     Ok(render(&EnterpriseHome {
+        notices: lianxin_kernel::notices::block(&s.db, who, lang).await?,
         ctx: PageCtx::new(who, lang, "home", e.name.clone()),
         e,
         detail_href,

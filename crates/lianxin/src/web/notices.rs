@@ -1,6 +1,7 @@
 //! Notices (通知公告): the sender's pages under 系统管理 (the list with read counts, the form,
 //! who has read one) and the reader's (my notices, one notice, which records the read), and
-//! the small block of unread notices a home page includes (`notices_block.html`).
+//! the small block of unread notices a landing page includes (the kernel's `notices::block`
+//! and `notices_block.html`).
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -27,47 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/system/notices/{id}", get(receipts))
         .route("/notices", get(my_list))
         .route("/notices/{id}", get(open))
-}
-
-/// A notice on a home page: the newest unread ones, and how many there are.
-pub struct NoticeLine {
-    pub title: String,
-    pub href: String,
-    pub at: String,
-}
-
-/// What the home page's notices block shows (`templates/notices_block.html`).
-pub struct NoticesBlock {
-    pub unread: u64,
-    pub lines: Vec<NoticeLine>,
-}
-
-/// The caller's unread notices for a home page (the five newest).
-pub async fn block(s: &AppState, who: &Principal) -> AppResult<NoticesBlock> {
-    let unread = notices::unread_count(&s.db, who).await?;
-    let page = notices::mine(
-        &s.db,
-        who,
-        Paging {
-            page: Some(1),
-            page_size: Some(20),
-        },
-    )
-    .await?;
-    Ok(NoticesBlock {
-        unread,
-        lines: page
-            .items
-            .into_iter()
-            .filter(|n| n.read_at.is_none())
-            .take(5)
-            .map(|n| NoticeLine {
-                href: format!("/notices/{}", n.id),
-                at: local_time(&n.created_at),
-                title: n.title,
-            })
-            .collect(),
-    })
 }
 
 #[derive(Deserialize, Default)]

@@ -1488,9 +1488,9 @@ async fn settings_list(
             }
             vec![
                 Cell::link(v.label.clone(), href.clone()),
-                Cell::text(v.description.clone()),
-                Cell::text(value),
-                Cell::text(v.default_display.clone()),
+                Cell::marked(v.description.clone()),
+                Cell::marked(value),
+                Cell::marked(v.default_display.clone()),
                 Cell::link(lang.t("setting.edit").into_owned(), href),
             ]
         })

@@ -560,3 +560,69 @@ async fn every_templates_example_row_imports_as_it_is() {
         assert_eq!(report["created"], 1, "{kind}: {report}");
     }
 }
+
+/// The people export names a person's enterprise (所在企业), not its credit code, and such a
+/// file imports back: the import reads a name or a credit code, under the column's old header
+/// too.
+#[tokio::test]
+async fn the_people_export_names_the_enterprise_and_a_name_imports_back() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let text = app
+        .client
+        .get(app.url("/people/export.csv"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == "所在企业（名称或统一社会信用代码）")
+        .unwrap_or_else(|| panic!("{header:?}"));
+    let shown: Vec<String> = lines
+        .map(|l| l.split(',').nth(i).unwrap_or_default().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    assert!(
+        shown.contains(&"郑州长城科工贸有限公司".to_owned()),
+        "{text}"
+    );
+    assert!(
+        shown.iter().all(|e| !e.starts_with("914101")),
+        "names, not credit codes: {shown:?}"
+    );
+
+    let id = id_number("41010619880808606");
+    let csv = format!(
+        "姓名,身份证号,所属单位（编码或名称）,所在企业（统一社会信用代码）\n\
+         冯导回,{id},410106001,郑州长城科工贸有限公司\n"
+    );
+    let (status, report) = upload(&app, &t, "people", "人员.csv", csv.into_bytes(), false).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let found = ok(app.get(&t, "/api/v1/people?q=冯导回").await).await;
+    assert_eq!(found["items"][0]["enterprise_id"], f.ent_a, "{found}");
+    let csv = "姓名,所属单位（编码或名称）,所在企业（名称或统一社会信用代码）\n\
+               卫无企,410106001,没有这家企业\n";
+    let (status, report) = upload(
+        &app,
+        &t,
+        "people",
+        "人员.csv",
+        csv.as_bytes().to_vec(),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("没有这家企业"),
+        "{report}"
+    );
+}

@@ -344,3 +344,320 @@ async fn registry_exports_name_units_and_keep_the_lists_order() {
     let (_, html) = b.get("/people?sort=name&order=desc").await;
     assert!(html.contains(r#"href="/people/export.xlsx?sort=name&#38;order=desc""#));
 }
+
+fn ids(v: &Value) -> Vec<i64> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|x| x["id"].as_i64().expect("id"))
+        .collect()
+}
+
+/// 督查检查, 督查通报 and the checkpoints on the list widget: sorted by a column both ways
+/// (an unknown column a 422), paged, the ticked rows exported alone, and an .xlsx of what the
+/// list shows in its order with names and labels; drafts of bulletins deleted all or none.
+#[tokio::test]
+async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let group = ok(app
+        .post(
+            &t,
+            "/api/v1/units",
+            &json!({"name": "第二监督检查组", "kind": "inspection_group", "parent_id": f.district}),
+        )
+        .await)
+    .await;
+    for (day, place) in [
+        ("2020-03-12", "乙 会议室"),
+        ("2020-03-10", "丙 办事处"),
+        ("2020-03-11", "甲 卡点"),
+    ] {
+        ok(app
+            .post(
+                &t,
+                "/api/v1/inspections",
+                &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_a,
+                        "held_on": day, "place": place, "methods": ["onsite_check"]}),
+            )
+            .await)
+        .await;
+    }
+    let days = |v: &Value| field(v, "held_on");
+    let v = ok(app
+        .get(&t, "/api/v1/inspections?sort=held_on&order=asc")
+        .await)
+    .await;
+    assert_eq!(days(&v), ["2020-03-10", "2020-03-11", "2020-03-12"]);
+    let v = ok(app
+        .get(&t, "/api/v1/inspections?sort=place&order=desc")
+        .await)
+    .await;
+    let mut want = field(&v, "place");
+    want.sort();
+    want.reverse();
+    assert_eq!(field(&v, "place"), want);
+    let p2 = ok(app
+        .get(&t, "/api/v1/inspections?sort=held_on&page_size=2&page=2")
+        .await)
+    .await;
+    assert_eq!(days(&p2), ["2020-03-12"]);
+    assert_eq!(p2["total"], 3);
+    let (status, p) = problem(app.get(&t, "/api/v1/inspections?sort=summary").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "sort");
+    let rows = sheet(
+        &app,
+        &t,
+        "/api/v1/inspections/export.xlsx?sort=held_on&order=desc",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "督查日期"),
+        ["2020-03-12", "2020-03-11", "2020-03-10"]
+    );
+    assert!(
+        column(&rows, "督查组")
+            .iter()
+            .all(|g| g == "第二监督检查组")
+    );
+    assert!(
+        column(&rows, "被督查单位")
+            .iter()
+            .all(|u| u == "济源路街道")
+    );
+    assert!(column(&rows, "督查方式").iter().all(|m| m == "实地检查"));
+    let asc = ids(&ok(app.get(&t, "/api/v1/inspections?sort=held_on").await).await);
+    let rows = sheet(
+        &app,
+        &t,
+        &format!("/inspections/export.xlsx?ids={},{}", asc[0], asc[2]),
+    )
+    .await;
+    assert_eq!(column(&rows, "督查日期"), ["2020-03-12", "2020-03-10"]);
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b
+        .get("/inspections?sort=held_on&order=asc&page_size=2")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="ascending""#), "{html}");
+    assert_eq!(html.matches("data-row-check").count(), 2);
+    assert!(html.contains(r#"name="page" min="1" max="2""#));
+    assert!(html.contains(r#"id="batch-export""#));
+    assert!(html.contains(r#"href="/inspections/export.xlsx?sort=held_on&#38;order=asc""#));
+    assert!(html.contains(r#"href="/inspections?sort=held_on&#38;order=desc&#38;page_size=2""#));
+    let (status, _) = b.get("/inspections?sort=group_unit_id").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // By the unit inspected: its name, both ways.
+    ok(app
+        .post(
+            &t,
+            "/api/v1/inspections",
+            &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_b,
+                    "held_on": "2020-03-09", "place": "丁 社区", "methods": ["onsite_check"]}),
+        )
+        .await)
+    .await;
+    let inspected = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["inspected_unit"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_unit = inspected(
+        &ok(app
+            .get(&t, "/api/v1/inspections?sort=inspected&order=asc")
+            .await)
+        .await,
+    );
+    let mut want = by_unit.clone();
+    want.sort();
+    assert_eq!(by_unit, want);
+    assert_ne!(by_unit.first(), by_unit.last(), "two units: {by_unit:?}");
+    let by_unit_desc = inspected(
+        &ok(app
+            .get(&t, "/api/v1/inspections?sort=inspected&order=desc")
+            .await)
+        .await,
+    );
+    want.reverse();
+    assert_eq!(by_unit_desc, want);
+    ok(app.get(&t, "/api/v1/inspections?sort=group").await).await;
+    let v = ok(app.get(&t, "/api/v1/inspections?ids=999999").await).await;
+    assert_eq!(v["total"], 0, "ids narrow, never widen");
+    let (_, html) = b.get("/inspections?sort=inspected&order=desc").await;
+    assert!(html.contains(r#"aria-sort="descending""#));
+
+    // Bulletins: two issued (numbered in order) and a draft.
+    let mut bulletin_ids = Vec::new();
+    for title in ["乙 关于卡点值守的通报", "甲 关于台账的通报", "丙 草稿通报"]
+    {
+        let b = ok(app
+            .post(
+                &t,
+                "/api/v1/bulletins",
+                &json!({"kind": "circular", "title": title, "body": "经查……",
+                        "items": [{"unit_id": f.sub_a, "note": "—"}]}),
+            )
+            .await)
+        .await;
+        bulletin_ids.push(b["id"].as_i64().unwrap());
+    }
+    for id in &bulletin_ids[..2] {
+        ok(app
+            .post(
+                &t,
+                &format!("/api/v1/bulletins/{id}/issue"),
+                &json!({"version": 1}),
+            )
+            .await)
+        .await;
+    }
+    let v = ok(app
+        .get(&t, "/api/v1/bulletins?sort=number&order=desc")
+        .await)
+    .await;
+    assert_eq!(
+        ids(&v),
+        [bulletin_ids[1], bulletin_ids[0], bulletin_ids[2]],
+        "by number, the draft without one last"
+    );
+    let v = ok(app.get(&t, "/api/v1/bulletins?sort=number").await).await;
+    assert_eq!(ids(&v), bulletin_ids, "the draft last either way");
+    let v = ok(app.get(&t, "/api/v1/bulletins?sort=title").await).await;
+    let mut want = field(&v, "title");
+    want.sort();
+    assert_eq!(field(&v, "title"), want);
+    let (status, p) = problem(app.get(&t, "/api/v1/bulletins?sort=body").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "sort");
+    let rows = sheet(&app, &t, "/api/v1/bulletins/export.xlsx?sort=number").await;
+    assert_eq!(rows.len(), 4);
+    assert_eq!(column(&rows, "类型"), ["情况通报", "情况通报", "情况通报"]);
+    assert_eq!(column(&rows, "状态"), ["已签发", "已签发", "草稿"]);
+    assert_eq!(column(&rows, "被通报单位")[0], "济源路街道");
+    assert_eq!(column(&rows, "文号")[2], "", "a draft has no number");
+    let rows = sheet(
+        &app,
+        &t,
+        &format!("/bulletins/export.xlsx?ids={}", bulletin_ids[2]),
+    )
+    .await;
+    assert_eq!(column(&rows, "标题"), ["丙 草稿通报"]);
+    let (status, html) = b.get("/bulletins?sort=issued_at&order=desc").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="descending""#));
+    assert!(html.contains(r#"id="batch-delete""#));
+    assert!(html.contains(r#"href="/bulletins/export.xlsx?sort=issued_at&#38;order=desc""#));
+    assert!(
+        html.contains("<code>上街督〔{year}〕{seq}号</code>"),
+        "the pattern is marked as code"
+    );
+    // Deleting an issued bulletin with a draft: refused, none goes; the draft alone goes.
+    let csrf = b.csrf().await;
+    let both = format!("{},{}", bulletin_ids[0], bulletin_ids[2]);
+    let r = b
+        .post(
+            "/bulletins/batch-delete",
+            &[("_csrf", csrf.as_str()), ("ids", both.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(ok(app.get(&t, "/api/v1/bulletins").await).await["total"], 3);
+    let draft = bulletin_ids[2].to_string();
+    let r = b
+        .post(
+            "/bulletins/batch-delete",
+            &[("_csrf", csrf.as_str()), ("ids", draft.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok(app.get(&t, "/api/v1/bulletins").await).await["total"], 2);
+    // Who may not edit bulletins is offered no delete, and cannot post one.
+    let staff = Browser::login(&app, "department_staff").await;
+    let (status, html) = staff.get("/bulletins").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(r#"id="batch-delete""#));
+    assert!(html.contains(r#"id="batch-export""#));
+
+    // Checkpoints: by name both ways, exported with labels and names.
+    for name in ["乙 西门", "甲 东门", "丙 南门"] {
+        ok(app
+            .post(
+                &t,
+                "/api/v1/checkpoints",
+                &json!({"name": name, "kind": "community_gate", "unit_id": f.community_a}),
+            )
+            .await)
+        .await;
+    }
+    let asc = field(
+        &ok(app.get(&t, "/api/v1/checkpoints?sort=name").await).await,
+        "name",
+    );
+    let mut want = asc.clone();
+    want.sort();
+    assert_eq!(asc, want);
+    let desc = field(
+        &ok(app
+            .get(&t, "/api/v1/checkpoints?sort=name&order=desc")
+            .await)
+        .await,
+        "name",
+    );
+    want.reverse();
+    assert_eq!(desc, want);
+    let v = ok(app
+        .get(&t, "/api/v1/checkpoints?sort=unit&order=desc")
+        .await)
+    .await;
+    let units = field(&v, "unit_name");
+    let mut want = units.clone();
+    want.sort();
+    want.reverse();
+    assert_eq!(units, want, "by the unit's name");
+    let (status, p) = problem(app.get(&t, "/api/v1/checkpoints?sort=place").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "sort");
+    let rows = sheet(
+        &app,
+        &t,
+        "/api/v1/checkpoints/export.xlsx?sort=name&order=desc",
+    )
+    .await;
+    assert_eq!(column(&rows, "卡点"), desc);
+    assert!(
+        column(&rows, "类型").iter().all(|k| k == "小区卡口"),
+        "{rows:?}"
+    );
+    assert!(
+        column(&rows, "所属单位")
+            .iter()
+            .all(|u| !u.is_empty() && !u.chars().all(|c| c.is_ascii_digit()))
+    );
+    let (status, html) = b.get("/checkpoints?sort=name&order=desc&page_size=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-sort="descending""#));
+    assert_eq!(html.matches("data-row-check").count(), 2);
+    assert!(html.contains(r#"href="/checkpoints/export.xlsx?sort=name&#38;order=desc""#));
+    assert!(
+        !html.contains(r#"id="batch-delete""#),
+        "checkpoints are not deleted"
+    );
+    // Each export is in the audit log, in words.
+    for (entity, said) in [
+        ("checkpoint", "导出了卡点 3 条"),
+        ("bulletin", "导出了通报 1 条"),
+        ("inspection", "导出了督查检查 2 条"),
+    ] {
+        let log = ok(app
+            .get(&t, &format!("/api/v1/audit?entity={entity}&action=export"))
+            .await)
+        .await;
+        assert_eq!(log["items"][0]["description"], said, "{log}");
+    }
+}

@@ -185,3 +185,44 @@ async fn a_notice_without_title_or_addressees_is_refused() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("notices").await, 1);
 }
+
+/// The notices block is on every role's landing page: department staff's to-do list, the
+/// volunteer's entry page and the enterprise contact's home, as on the district overview.
+#[tokio::test]
+async fn the_notices_block_is_on_every_landing_page() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let n = ok(app
+        .post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "关于做好节后返岗的通知", "body": "返岗人员须报备。", "to_all": true}),
+        )
+        .await)
+    .await;
+    for (user, landing) in [
+        ("department_staff", "/cases?scope=unit"),
+        ("volunteer", "/screening/entry"),
+        ("enterprise_contact", "/"),
+    ] {
+        let b = Browser::login(&app, user).await;
+        let (status, page) = b.get(landing).await;
+        assert_eq!(status, StatusCode::OK, "{user} {landing}");
+        assert!(page.contains("id=\"notices-block\""), "{user}: {page}");
+        assert!(page.contains("关于做好节后返岗的通知"), "{user}");
+        assert!(page.contains(&format!("href=\"/notices/{}\"", n["id"])));
+        assert!(page.contains("1 条未读"), "{user}: the count");
+        if user == "department_staff" {
+            // Only the plain to-do list, not each of its tabs and filters.
+            let (_, tab) = b.get("/cases?bucket=overdue").await;
+            assert!(!tab.contains("id=\"notices-block\""));
+        }
+        let (status, _) = b.get(&format!("/notices/{}", n["id"])).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, page) = b.get(landing).await;
+        assert!(
+            !page.contains("id=\"notices-block\""),
+            "{user}: read, the block is gone"
+        );
+    }
+}
