@@ -8,7 +8,8 @@ pub(super) struct BulletinsPage {
     ctx: PageCtx,
     rows: Vec<BulletinView>,
     can_edit: bool,
-    pattern: String,
+    /// The number the next bulletin issued gets, as the pattern produces it.
+    next_number: String,
 }
 
 pub(super) async fn bulletins_page(
@@ -21,7 +22,7 @@ pub(super) async fn bulletins_page(
         ctx: PageCtx::new(&who, lang, "bulletins", lang.pick("督查通报", "Bulletins")),
         rows: page.items,
         can_edit: who.can(perm::BULLETIN_EDIT),
-        pattern: bulletins::number_pattern(&s.db).await?,
+        next_number: bulletins::next_number(&s.db).await?,
     }))
 }
 
