@@ -31,41 +31,7 @@ import {
  * check that fails and, where the check alone would hide too much, `match`, a pattern the
  * problem's text must match. The reason says what is wrong and who fixes it.
  */
-const KNOWN_FAILURES = [
-  // Sideways scrolling
-  {
-    role: '*', path: '/', width: '*', check: 'overflow', match: /div\.card/,
-    reason:
-      "the home page's .chart-grid has minmax(440px, 1fr) columns: each chart card is 452 px wide " +
-      'on a 360 or 390 px phone (issue 14, phone pages)',
-  },
-  {
-    role: '*', path: '/dashboard', width: '*', check: 'overflow', match: /div\.card/,
-    reason:
-      "the district overview (at /dashboard for those whose / is their to-do list) has the same " +
-      '452 px chart cards on a 390 px phone (issue 14, phone pages)',
-  },
-  {
-    role: '*', path: '/screening/dashboard', width: '*', check: 'overflow', match: /div\.card/,
-    reason:
-      "the screening dashboard's .chart-grid has minmax(440px, 1fr) columns: each chart card is " +
-      '452 px wide on a 360 or 390 px phone (issue 14, phone pages)',
-  },
-  {
-    role: 'qiye', path: '*', width: 360, check: 'overflow', match: /topbar-right/,
-    reason:
-      "the top bar's right part (the enterprise's long name, 企业联络员, English, 退出) is 383 px " +
-      'wide and does not wrap at 360 px (issue 14, phone pages)',
-  },
-  // English in the Chinese UI
-  {
-    role: '*', path: '*', width: '*', check: 'english', match: /\[aria-label\]/,
-    reason:
-      'form controls are labelled for screen readers with their field names (aria-label="kind", ' +
-      '"unit_id", "temperature"…), read out as English codes (issue 14, "no English or code in ' +
-      'the Chinese UI")',
-  },
-];
+const KNOWN_FAILURES = [];
 
 const ROLES = ['admin', 'leader', 'gongxin', 'cadre', 'jiancha', 'zuzhi', 'volunteer', 'qiye'];
 // Those who use the system on a phone are seen at the narrowest common phone width as well.

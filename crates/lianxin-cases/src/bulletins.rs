@@ -390,6 +390,26 @@ pub async fn set_number_pattern<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
+/// The sequence number the next bulletin issued in `year` gets.
+async fn next_seq(db: &impl ConnectionTrait, year: i32) -> AppResult<i32> {
+    let last: Option<Option<i32>> = bulletins::Entity::find()
+        .select_only()
+        .column_as(bulletins::Column::Seq.max(), "m")
+        .filter(bulletins::Column::Year.eq(year))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or(0) + 1)
+}
+
+/// The number the next bulletin issued today would get (上街督〔2026〕3号): what the
+/// pattern produces, for pages that show it to users instead of the raw pattern.
+pub async fn next_number(db: &impl ConnectionTrait) -> AppResult<String> {
+    let year = Utc::now().with_timezone(&Shanghai).year();
+    let seq = next_seq(db, year).await?;
+    Ok(format_number(&number_pattern(db).await?, year, seq))
+}
+
 pub fn format_number(pattern: &str, year: i32, seq: i32) -> String {
     pattern
         .replace("{year}", &year.to_string())
@@ -419,14 +439,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let year = at.with_timezone(&Shanghai).year();
-    let last: Option<Option<i32>> = bulletins::Entity::find()
-        .select_only()
-        .column_as(bulletins::Column::Seq.max(), "m")
-        .filter(bulletins::Column::Year.eq(year))
-        .into_tuple()
-        .one(&txn)
-        .await?;
-    let seq = last.flatten().unwrap_or(0) + 1;
+    let seq = next_seq(&txn, year).await?;
     let number = format_number(&number_pattern(&txn).await?, year, seq);
     let mut am = b.into_active_model();
     am.year = Set(year);

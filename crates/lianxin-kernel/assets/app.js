@@ -53,6 +53,11 @@
       if (window.console) console.error("lianxin: bad data-chart JSON", el, e);
       return;
     }
+    // The canvas draws with the page's font stack (CJK fonts that have ℃), not ECharts'
+    // default sans-serif, which may lack it.
+    if (!option.textStyle) {
+      option.textStyle = { fontFamily: window.getComputedStyle(document.body).fontFamily };
+    }
     var chart = existing || window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option, true);
     el.__lianxinChartSrc = src;

@@ -266,7 +266,20 @@
           box.textContent = t;
         });
         return r.json().then(function (hits) {
-          if (!hits.length) box.textContent = T.none_found;
+          if (hits.length === 1) {
+            // One person found: taken at once, no second tap.
+            choose(hits[0]);
+            return;
+          }
+          if (!hits.length) {
+            box.textContent = T.none_found;
+            // A visitor's identity number not in the registry goes to the manual fields.
+            var id = q.toUpperCase();
+            if (validId(id)) {
+              $("id_number").value = id;
+              $("temperature").focus();
+            }
+          }
           hits.forEach(function (h) {
             box.appendChild(
               button(
@@ -291,6 +304,8 @@
     var a = activeShift();
     var err = $("entry-error");
     err.textContent = "";
+    // An old sending error is not this person's: the next save clears it.
+    message("");
     if (!a) {
       err.textContent = T.not_on_duty;
       return;
@@ -302,6 +317,9 @@
       label = chosen.name + " " + chosen.id_masked;
     } else {
       var id = $("id_number").value.trim().toUpperCase();
+      // A visitor's number typed in the search field alone is enough.
+      var typed = $("lookup-q").value.trim().toUpperCase();
+      if (!id && validId(typed)) id = typed;
       if (!id) {
         err.textContent = T.need_person;
         return;
@@ -406,6 +424,7 @@
     return api("POST", "/api/v1/checkpoints/" + checkpointId + "/passages", body).then(
       function (r) {
         if (r.status === 200) {
+          message("");
           return r.json().then(function (res) {
             var refused = {};
             (res.rejected || []).forEach(function (x) {

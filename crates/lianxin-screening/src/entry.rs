@@ -1,16 +1,18 @@
 //! The passage entry page's rules: who may record at a checkpoint (a volunteer on duty there,
 //! or someone who keeps the checkpoint), and the person lookup behind "find by identity
-//! number, phone or the enterprise's roster".
+//! number, phone or name" (names: the enterprise's roster and the checkpoint's community).
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::entities::{checkpoints, duty_shifts, enterprises, people};
+use crate::entities::{checkpoints, duty_shifts, enterprises, people, unit_closure};
 use crate::error::{AppError, AppResult};
 use crate::perm;
 
@@ -97,8 +99,9 @@ async fn on_duty_now(
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     pub checkpoint_id: i64,
-    /// An identity number or a phone (exact), or part of a name on the roster of the
-    /// checkpoint's enterprise.
+    /// An identity number or a phone (exact), or part of a name: on the roster of the
+    /// checkpoint's enterprise, or among the people registered in the checkpoint's unit and
+    /// the units below it (its community).
     pub q: Option<String>,
 }
 
@@ -113,7 +116,8 @@ pub struct LookupHit {
 }
 
 /// Finds people for the entry page: by identity number or phone (exact), or by name within
-/// the roster of the checkpoint's enterprise. Only while on duty there; audited.
+/// the roster of the checkpoint's enterprise and the people registered in the checkpoint's
+/// unit and below. Only while on duty there; audited; numbers masked.
 pub async fn lookup(
     db: &impl ConnectionTrait,
     who: &Principal,
@@ -126,18 +130,39 @@ pub async fn lookup(
         find = find.filter(people::Column::IdNumber.eq(id.as_str()));
     } else if let Ok(ph) = lianxin_types::Phone::parse(&text) {
         find = find.filter(people::Column::Phone.eq(ph.to_string()));
-    } else if let Some(e) = cp.enterprise_id {
-        // The enterprise's roster: everyone, or those whose name contains the text.
-        find = find
-            .filter(people::Column::EnterpriseId.eq(e))
-            .filter(people::Column::IsEmployee.eq(true));
-        if !text.is_empty() {
-            find = find.filter(people::Column::Name.like(
-                sea_orm::sea_query::LikeExpr::new(crate::text::like_pattern(&text)).escape('\\'),
-            ));
-        }
     } else {
-        return Ok(Vec::new());
+        // A name: on the roster of the checkpoint's enterprise, or among the people
+        // registered in the checkpoint's unit and below (its community). An enterprise gate
+        // lists its whole roster for an empty search; a community is too large for that.
+        let named = (!text.is_empty()).then(|| {
+            people::Column::Name.like(
+                sea_orm::sea_query::LikeExpr::new(crate::text::like_pattern(&text)).escape('\\'),
+            )
+        });
+        let roster = cp.enterprise_id.map(|e| {
+            Condition::all()
+                .add(people::Column::EnterpriseId.eq(e))
+                .add(people::Column::IsEmployee.eq(true))
+        });
+        let community = named.is_some().then(|| {
+            people::Column::UnitId.in_subquery(
+                Query::select()
+                    .column(unit_closure::Column::DescendantId)
+                    .from(unit_closure::Entity)
+                    .and_where(unit_closure::Column::AncestorId.eq(cp.unit_id))
+                    .to_owned(),
+            )
+        });
+        let whose = match (roster, community) {
+            (Some(r), Some(c)) => Condition::any().add(r).add(c),
+            (Some(r), None) => r,
+            (None, Some(c)) => Condition::all().add(c),
+            (None, None) => return Ok(Vec::new()),
+        };
+        find = find.filter(whose);
+        if let Some(n) = named {
+            find = find.filter(n);
+        }
     }
     let rows = find
         .order_by_asc(people::Column::Name)

@@ -31,7 +31,8 @@ pub(super) struct BulletinsPage {
     list: lianxin_kernel::web::widgets::ListCtl,
     export_href: String,
     can_edit: bool,
-    pattern: String,
+    /// The number the next bulletin issued gets, as the pattern produces it.
+    next_number: String,
 }
 
 impl BulletinsPage {
@@ -93,7 +94,7 @@ pub(super) async fn bulletins_page(
         list,
         export_href,
         can_edit,
-        pattern: bulletins::number_pattern(&s.db).await?,
+        next_number: bulletins::next_number(&s.db).await?,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Raising a case (登记事项), and the phone page on which an enterprise contact raises an appeal.
 
 use super::*;
+use crate::attachments::Upload;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RaiseForm {
@@ -173,6 +174,8 @@ pub(super) struct AppealPage {
     user_name: String,
     enterprise: String,
     categories: Vec<Opt>,
+    /// 紧急程度: the case priorities (一般, 紧急).
+    priorities: Vec<Opt>,
     form: RaiseForm,
     errors: Vec<FieldError>,
     mine: Vec<CaseView>,
@@ -188,6 +191,15 @@ impl AppealPage {
     }
     fn v<'a>(&self, v: &'a Option<String>) -> &'a str {
         text(v)
+    }
+    /// The urgency chosen (一般 unless the form said otherwise).
+    fn priority_is(&self, code: &str) -> bool {
+        self.form
+            .priority
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .unwrap_or("normal")
+            == code
     }
 }
 
@@ -242,6 +254,7 @@ pub(super) async fn appeal_view(
         user_name: who.display_name.clone(),
         enterprise,
         categories,
+        priorities: codes(crate::PRIORITIES, lang),
         form,
         errors,
         mine,
@@ -264,12 +277,101 @@ pub(super) async fn appeal_page(
     ))
 }
 
+/// The appeal form as the phone sends it: multipart with its photos (the page), or a plain
+/// form without any.
+async fn appeal_form(req: axum::extract::Request) -> AppResult<(RaiseForm, Vec<Upload>)> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(f) = Form::<RaiseForm>::from_request(req, &())
+            .await
+            .map_err(|e| {
+                AppError::invalid(FieldError::new(
+                    "form",
+                    "format",
+                    format!("表单无法读取：{e}"),
+                    format!("the form cannot be read: {e}"),
+                ))
+            })?;
+        return Ok((f, Vec::new()));
+    }
+    let mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| {
+            AppError::invalid(FieldError::new(
+                "photo",
+                "multipart",
+                format!("上传内容无法读取：{e}"),
+                format!("the upload cannot be read: {e}"),
+            ))
+        })?;
+    let (mut fields, files) = lianxin_kernel::http::read_upload(mp).await?;
+    let mut take = |k: &str| fields.remove(k);
+    let f = RaiseForm {
+        category: take("category"),
+        title: take("title"),
+        description: take("description"),
+        contact_phone: take("contact_phone"),
+        priority: take("priority"),
+        ..Default::default()
+    };
+    Ok((f, files))
+}
+
+/// Photos of an appeal: images only, within the attachments' limits, checked before the
+/// appeal is raised so that a refused photo raises nothing.
+fn check_photos(files: &[Upload]) -> AppResult<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let renamed = |e: AppError| match e {
+        AppError::Validation(errs) => AppError::Validation(
+            errs.into_iter()
+                .map(|mut e| {
+                    e.field = "photo".into();
+                    e
+                })
+                .collect(),
+        ),
+        e => e,
+    };
+    crate::attachments::validate(files).map_err(renamed)?;
+    let not_images: Vec<FieldError> = files
+        .iter()
+        .filter(|u| !u.content_type.starts_with("image/"))
+        .map(|u| {
+            FieldError::new(
+                "photo",
+                "image",
+                format!(
+                    "“{}”不是照片（图片文件）",
+                    crate::attachments::clean_filename(&u.filename)
+                ),
+                format!(
+                    "'{}' is not a photo (an image file)",
+                    crate::attachments::clean_filename(&u.filename)
+                ),
+            )
+        })
+        .collect();
+    if not_images.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(not_images))
+    }
+}
+
 pub(super) async fn appeal_submit(
     State(s): State<Core>,
     who: Principal,
     lang: Lang,
-    Form(f): Form<RaiseForm>,
+    req: axum::extract::Request,
 ) -> AppResult<Response> {
+    let (f, photos) = appeal_form(req).await?;
     let input = CaseInput {
         kind: Some("enterprise_appeal".into()),
         category: f.category.clone().filter(|v| !v.is_empty()),
@@ -277,10 +379,21 @@ pub(super) async fn appeal_submit(
         description: f.description.clone(),
         contact_phone: f.contact_phone.clone().filter(|v| !v.is_empty()),
         contact_name: Some(who.display_name.clone()).filter(|v| !v.is_empty()),
+        priority: f.priority.clone().filter(|v| !v.is_empty()),
         source: Some("online".into()),
         ..Default::default()
     };
-    let result = service::create(&s.db, &who, input, service::now()).await;
+    let result = async {
+        check_photos(&photos)?;
+        let row = service::create(&s.db, &who, input, service::now()).await?;
+        if photos.is_empty() {
+            return Ok(row);
+        }
+        // The photos join the new case as evidence, through the case's own attachments.
+        let version = Some(row.version);
+        service::attach(&s.db, &who, row.id, version, None, photos, service::now()).await
+    }
+    .await;
     saved_or_page(
         result,
         |row| format!("/appeal?done={}", row.number),

@@ -234,7 +234,8 @@ async fn record_passages(
 }
 
 /// Find a person for the entry form: identity number or phone (exact), or a name on the
-/// roster of the checkpoint's enterprise. Only while on duty there (403 at a checkpoint of
+/// roster of the checkpoint's enterprise or among the people registered in the checkpoint's
+/// unit and below. Only while on duty there (403 at a checkpoint of
 /// the caller's not signed in to; 404 at any other, as at a missing one); audited.
 #[utoipa::path(get, path = "/api/v1/screening/lookup", tag = "screening", params(LookupQuery),
     responses((status = 200, body = Vec<LookupHit>),

@@ -554,8 +554,8 @@ async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
     assert!(html.contains(r#"id="batch-delete""#));
     assert!(html.contains(r#"href="/bulletins/export.xlsx?sort=issued_at&#38;order=desc""#));
     assert!(
-        html.contains("<code>上街督〔{year}〕{seq}号</code>"),
-        "the pattern is marked as code"
+        html.contains("下一份通报签发时的文号") && !html.contains("{year}"),
+        "the page says the next number, not the raw pattern"
     );
     // Deleting an issued bulletin with a draft: refused, none goes; the draft alone goes.
     let csrf = b.csrf().await;

@@ -18,6 +18,7 @@ mod lists;
 mod notices;
 mod open311;
 mod passage_key;
+mod phone;
 mod platform;
 mod privacy_access;
 mod registries;
