@@ -94,11 +94,31 @@ describe('closed-loop case', () => {
     await page.goto(caseUrl);
     assert.equal(await status(page), 'new');
     await page.selectOption('#form-dispatch [name=lead_unit_id]', { label: '工业和信息化局' });
-    await page.selectOption('#form-dispatch [name=assist_unit_ids]', [{ label: '财政局' }]);
+    // The assisting department is found by typing, ticked, and given its own task.
+    await page.fill('#assist-filter', '财政');
+    const row = page.locator('#assist-picker .pick-row:visible');
+    assert.equal(await row.count(), 1, 'typing narrows the departments to one');
+    await row.locator('input[type=checkbox]').check();
+    await row.locator('input.pick-task').fill('核实验收费用减免');
+    // A refused dispatch keeps what was typed: a working-day count out of range.
+    await page.fill('#form-dispatch [name=working_days]', '999');
+    await page.locator('#form-dispatch [name=working_days]').evaluate((e) => e.removeAttribute('max'));
+    await submit(page, '#form-dispatch');
+    assert.equal(await status(page), 'new', 'refused');
+    await page.locator('#action-error').waitFor();
+    assert.ok(await page.locator('#assist-picker input[type=checkbox]:checked').count() === 1, 'the tick is kept');
+    assert.equal(
+      await page.locator('#assist-picker .pick-row', { has: page.locator('input:checked') }).locator('input.pick-task').inputValue(),
+      '核实验收费用减免',
+      'the task is kept',
+    );
     await page.fill('#form-dispatch [name=working_days]', '3');
     await submit(page, '#form-dispatch');
     assert.equal(await status(page), 'dispatched');
     assert.equal(await page.locator('#assignments tbody tr').count(), 2);
+    assert.match(await page.locator('#assignments tr:has-text("财政局")').innerText(), /核实验收费用减免/);
+    assert.match(await page.locator('#timeline li[data-action=dispatch]').innerText(), /协办：财政局/);
+    assert.equal(await page.locator('#case-version').count(), 0, 'no version number for users');
     await shot(page, 'case-dispatched');
     noErrors(page);
   });
@@ -177,6 +197,46 @@ describe('closed-loop case', () => {
       'create', 'dispatch', 'accept', 'accept', 'resolve', 'resolve', 'revisit', 'resolve', 'revisit', 'close',
     ]);
     await shot(leader, 'case-closed');
+    noErrors(leader);
+  });
+
+  test('a new case is refused, another merged into an open one as its duplicate', async () => {
+    const qiye = pages.qiye;
+    const raise = async (t) => {
+      await qiye.goto(url('/appeal'));
+      await qiye.selectOption('#appeal-form [name=category]', 'permits');
+      await qiye.fill('#appeal-form [name=title]', t);
+      await qiye.fill('#appeal-form [name=description]', '同一事项再次反映。');
+      await Promise.all([qiye.waitForURL(/\/appeal\?done=/), qiye.click('#appeal-form button[type=submit]')]);
+      const link = qiye.locator('a.appeal-item', { hasText: t });
+      await link.waitFor();
+      return url(await link.getAttribute('href'));
+    };
+    const refusedUrl = await raise(`要求全额补贴${tag}`);
+    const dupUrl = await raise(`消防验收再次反映${tag}`);
+    const openUrl = await raise(`消防验收首次反映${tag}`);
+    const leader = pages.leader;
+
+    await leader.goto(refusedUrl);
+    await leader.locator('#form-reject summary').click();
+    await leader.fill('#form-reject [name=note]', '不属于本级政府职权范围，已告知企业');
+    leader.once('dialog', (d) => d.accept());
+    await submit(leader, '#form-reject');
+    assert.equal(await status(leader), 'rejected');
+    assert.match(await leader.locator('#case-status').innerText(), /不予受理/);
+    assert.equal(await leader.locator('#form-dispatch').count(), 0, 'nothing more to do');
+
+    await leader.goto(dupUrl);
+    await leader.locator('#form-merge summary').click();
+    const openId = new URL(openUrl).pathname.split('/').pop();
+    await leader.fill('#form-merge input[type=search]', '首次反映');
+    await leader.selectOption('#form-merge [name=into_case_id]', openId);
+    leader.once('dialog', (d) => d.accept());
+    await submit(leader, '#form-merge');
+    assert.equal(await status(leader), 'merged');
+    assert.match(await leader.locator('#timeline li[data-action=merge]').innerText(), /合并到/);
+    await leader.goto(openUrl);
+    assert.match(await leader.locator('#timeline').innerText(), /合并了重复事项/);
     noErrors(leader);
   });
 

@@ -74,7 +74,7 @@ where
         .route("/inspections/{id}", get(inspection_detail))
         .route("/inspections/{id}/attach", post(inspection_attach))
         .route("/system/case-kinds", get(kinds_page).post(kind_create))
-        .route("/system/case-kinds/{id}", post(kind_update))
+        .route("/system/case-kinds/{id}", get(kind_page).post(kind_update))
         .route("/system/case-kinds/{id}/categories", post(category_create))
         .route("/bulletins", get(bulletins_page))
         .route("/bulletins/export.xlsx", get(bulletins_export))

@@ -161,7 +161,11 @@ async fn a_case_kind_picks_who_may_raise_from_the_roles() {
         .clone();
     let id = kind["id"].as_i64().unwrap();
     let b = Browser::login(&app, "admin").await;
-    let (_, page) = b.get("/system/case-kinds").await;
+    // The list names who may raise each kind; the kind's own page ticks them.
+    let (status, list) = b.get("/system/case-kinds").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"/system/case-kinds/{id}\"")));
+    let (_, page) = b.get(&format!("/system/case-kinds/{id}")).await;
     assert!(
         page.contains("name=\"raise_roles\" value=\"leader\""),
         "{page}"
@@ -183,6 +187,7 @@ async fn a_case_kind_picks_who_may_raise_from_the_roles() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/system/case-kinds/{id}"));
     let kinds = ok(app.get(&admin, "/api/v1/case-kinds").await).await;
     let kind = kinds
         .as_array()
@@ -196,7 +201,12 @@ async fn a_case_kind_picks_who_may_raise_from_the_roles() {
         kind["raise_roles"],
         serde_json::json!(["leader", "supervisor"])
     );
-    let (_, page) = b.get("/system/case-kinds").await;
+    let (_, list) = b.get("/system/case-kinds").await;
+    assert!(
+        list.contains("区领导、监督检查组成员") || list.contains("区领导、"),
+        "{list}"
+    );
+    let (_, page) = b.get(&format!("/system/case-kinds/{id}")).await;
     let form = &page[page
         .find(&format!("action=\"/system/case-kinds/{id}\""))
         .unwrap()..];

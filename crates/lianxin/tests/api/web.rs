@@ -303,6 +303,9 @@ async fn an_admin_adds_a_case_kind_and_changes_its_time_limit_in_the_browser() {
     );
     let (status, html) = b.get("/system/case-kinds").await;
     assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("疫情报送"), "the list has it");
+    let (status, html) = b.get(&format!("/system/case-kinds/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("疫情报送") && html.contains("value=\"2\""));
     // A case of the new kind needs no code: raised and dispatched at once, with its limit.
     let r = app
