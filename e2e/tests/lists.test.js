@@ -497,7 +497,7 @@ describe('lists', () => {
             await page.locator('details.col-chooser summary').click();
             await page.locator(`form.col-chooser-menu input[name=show][value="${l.hide}"]`).setChecked(show);
             await Promise.all([
-              page.waitForURL((u) => u.pathname === l.path),
+              page.waitForURL((u) => u.pathname === new URL(l.path, baseUrl).pathname),
               page.locator('form.col-chooser-menu button[type=submit]').click(),
             ]);
             await page.waitForLoadState('load');

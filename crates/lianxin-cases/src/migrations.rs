@@ -10,6 +10,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(M20261205CaseDayTallies),
         Box::new(M20261206EnterpriseToLink),
+        Box::new(M20261206CategoryLead),
     ]
 }
 
@@ -159,5 +160,23 @@ impl MigrationTrait for M20261206EnterpriseToLink {
                 .take(),
         )
         .await
+    }
+}
+
+/// The dispatch form suggests the department that has led a category's cases most often: an
+/// index answers that from the category's rows alone.
+struct M20261206CategoryLead;
+
+impl MigrationName for M20261206CategoryLead {
+    fn name(&self) -> &str {
+        "m20261206_cases_category_lead"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206CategoryLead {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(idx("cases", &["category_id", "lead_unit_id"]))
+            .await
     }
 }
