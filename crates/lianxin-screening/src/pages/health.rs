@@ -310,11 +310,10 @@ async fn view_with(
             }
             let days = health::trend(&s.db, who, Some(ent.id), 14).await?;
             page.chart = trend_chart(&days, lang);
-            page.chart_title = format!(
-                "{} {}",
-                ent.name,
-                lang.pick("近 14 天职工身体和心理状态", "— the last 14 days")
-            );
+            // The enterprise's name goes before it, marked as data (`health.html`).
+            page.chart_title = lang
+                .pick("近 14 天职工身体和心理状态", "— the last 14 days")
+                .to_owned();
         }
         None => {
             if who.can(perm::HEALTH_LIST) {
