@@ -106,6 +106,7 @@ fn metrics_handle() -> PrometheusHandle {
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = crate::api::router().split_for_parts();
     crate::api::document_problems(&mut openapi);
+    crate::api::require_versions(&mut openapi);
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let web = state.web.clone();

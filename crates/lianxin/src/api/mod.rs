@@ -48,6 +48,44 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(lianxin_screening::api_router())
 }
 
+/// A change (`PUT`) of a versioned record requires the `version` it was made from, though the
+/// records' shared body (also used to create them) leaves it optional: the document says so
+/// on each such `PUT`, as `allOf` of the body and `{required: [version]}`.
+pub fn require_versions(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
+    for path in [
+        "/api/v1/units/{id}",
+        "/api/v1/people/{id}",
+        "/api/v1/enterprises/{id}",
+    ] {
+        let Some(put) = doc.paths.paths.get_mut(path).and_then(|i| i.put.as_mut()) else {
+            continue;
+        };
+        let Some(content) = put
+            .request_body
+            .as_mut()
+            .and_then(|b| b.content.get_mut("application/json"))
+        else {
+            continue;
+        };
+        let Some(body) = content.schema.take() else {
+            continue;
+        };
+        let version = ObjectBuilder::new()
+            .property(
+                "version",
+                ObjectBuilder::new().schema_type(Type::Integer).format(Some(
+                    utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32),
+                )),
+            )
+            .required("version");
+        content.schema = Some(RefOr::T(Schema::AllOf(
+            AllOfBuilder::new().item(body).item(version).build(),
+        )));
+    }
+}
+
 /// Every operation documents the problems any request to it may meet, so a client generated
 /// from the document knows them: 401 and 403 where a caller is needed, 422 for input that does
 /// not validate, 400 for a request that cannot be read, 404 for a record that is missing or
