@@ -343,19 +343,13 @@ fn ordered(
         _ => None,
     };
     if let (Some(col), Some(s)) = (unit, sort.as_ref()) {
-        let o = if s.desc {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        return Ok(q
-            .order_by(
-                sea_orm::sea_query::Expr::cust(format!(
-                    "(SELECT u.name FROM units u WHERE u.id = inspections.{col})"
-                )),
-                o.clone(),
-            )
-            .order_by(inspections::Column::Id, o));
+        return Ok(crate::paging::sorted_by_unit_name(
+            q,
+            "inspections",
+            col,
+            s.desc,
+            inspections::Column::Id,
+        ));
     }
     let q = crate::paging::sorted(
         q,

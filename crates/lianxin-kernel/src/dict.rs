@@ -96,11 +96,8 @@ impl CodeList {
         items: &'static [(&'static str, &'static str, &'static str)],
     ) -> CodeList {
         CodeList {
-            key,
-            zh,
-            en,
             open: true,
-            items,
+            ..CodeList::fixed(key, zh, en, items)
         }
     }
 

@@ -276,6 +276,30 @@ impl Sort {
     }
 }
 
+/// `q` ordered by the name of the unit its rows name in `table.column` (a list's "by unit"
+/// column: the name read beside each row), then by `id` in the same direction.
+pub fn sorted_by_unit_name<E: EntityTrait>(
+    q: sea_orm::Select<E>,
+    table: &'static str,
+    column: &'static str,
+    desc: bool,
+    id: E::Column,
+) -> sea_orm::Select<E> {
+    use sea_orm::QueryOrder;
+    let o = if desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    q.order_by(
+        sea_orm::sea_query::Expr::cust(format!(
+            "(SELECT u.name FROM units u WHERE u.id = {table}.{column})"
+        )),
+        o.clone(),
+    )
+    .order_by(id, o)
+}
+
 /// `q` ordered by the column `sort` names (`column` maps a list's sort keys to its columns),
 /// then by `id` in the same direction so that pages never overlap; without a sort, by
 /// `default` as before.

@@ -249,21 +249,13 @@ fn ordered(
         q = q.filter(checkpoints::Column::Id.is_in(ids));
     }
     if let Some(s) = sort.as_ref().filter(|s| s.key == "unit") {
-        use sea_orm::QueryOrder;
-        let o = if s.desc {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        // By the unit's name, read beside each row.
-        return Ok(q
-            .order_by(
-                sea_orm::sea_query::Expr::cust(
-                    "(SELECT u.name FROM units u WHERE u.id = checkpoints.unit_id)",
-                ),
-                o.clone(),
-            )
-            .order_by(checkpoints::Column::Id, o));
+        return Ok(crate::paging::sorted_by_unit_name(
+            q,
+            "checkpoints",
+            "unit_id",
+            s.desc,
+            checkpoints::Column::Id,
+        ));
     }
     Ok(crate::paging::sorted(
         q,
