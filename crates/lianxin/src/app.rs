@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = crate::api::router().split_for_parts();
     crate::api::document_problems(&mut openapi);
     crate::api::require_versions(&mut openapi);
+    crate::api::relax_kind_change(&mut openapi);
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let web = state.web.clone();

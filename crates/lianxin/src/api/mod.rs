@@ -86,6 +86,40 @@ pub fn require_versions(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// A case kind's change (`PUT /api/v1/case-kinds/{id}`) takes the fields of a new kind, none
+/// required (what is left out stays; a `code` must be the kind's own): the document gives it
+/// `KindChange`, `KindInput` without its required list.
+pub fn relax_kind_change(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{Ref, RefOr};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(mut change))) = components.schemas.get("KindInput").cloned()
+    else {
+        return;
+    };
+    change.required.clear();
+    change.description = Some(
+        "A change of a case kind: any fields of a new kind; what is left out stays, and a \
+         `code` must be the kind's own."
+            .to_owned(),
+    );
+    components
+        .schemas
+        .insert("KindChange".to_owned(), RefOr::T(Schema::Object(change)));
+    if let Some(content) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/case-kinds/{id}")
+        .and_then(|i| i.put.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+        .and_then(|b| b.content.get_mut("application/json"))
+    {
+        content.schema = Some(RefOr::Ref(Ref::from_schema_name("KindChange")));
+    }
+}
+
 /// Every operation documents the problems any request to it may meet, so a client generated
 /// from the document knows them: 401 and 403 where a caller is needed, 422 for input that does
 /// not validate, 400 for a request that cannot be read, 404 for a record that is missing or
