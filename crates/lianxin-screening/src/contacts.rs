@@ -64,6 +64,9 @@ pub struct Contact {
     pub windows: u64,
     /// Whether any of this person's passages in those windows was a fever (ranked first).
     pub had_fever: bool,
+    /// The checkpoints where they passed near the person (each once, the closest first): on
+    /// a page of contacts; empty in the export.
+    pub checkpoints: Vec<String>,
 }
 
 /// A page of contacts, best ranked first.
@@ -526,6 +529,7 @@ async fn views(
                 minutes_apart: apart_ms / 60_000,
                 windows,
                 had_fever,
+                checkpoints: Vec::new(),
             },
         )
         .collect())
@@ -577,6 +581,86 @@ pub async fn contacts(
     page_of(db, who, s, a, OWN_SHOWN).await
 }
 
+/// Fills in where each contact of a page passed near the person: their passages in the
+/// period against the person's (the latest `MAX_OWN_PASSAGES`, as ranked), by checkpoint and
+/// window. A page is at most a few hundred contacts, so this reads their passages only.
+async fn shared_checkpoints(
+    db: &impl ConnectionTrait,
+    s: &Screen,
+    as_of: DateTime<Utc>,
+    items: &mut [Contact],
+) -> AppResult<()> {
+    use crate::entities::checkpoints;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    if items.is_empty() {
+        return Ok(());
+    }
+    let since = as_of - Duration::days(s.days);
+    let window = Duration::minutes(s.window);
+    let own: Vec<(i64, DateTime<Utc>)> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::CheckpointId)
+        .column(passages::Column::At)
+        .filter(passages::Column::PersonHash.eq(s.hash.as_str()))
+        .filter(passages::Column::At.gte(since))
+        .order_by_desc(passages::Column::At)
+        .limit(MAX_OWN_PASSAGES)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // The contacts' hashes, by the passage each row shows.
+    let reps: Vec<i64> = items.iter().map(|c| c.passage.id).collect();
+    let hashes: HashMap<i64, String> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::Id)
+        .column(passages::Column::PersonHash)
+        .filter(passages::Column::Id.is_in(reps))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let theirs: Vec<(String, i64, DateTime<Utc>)> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::PersonHash)
+        .column(passages::Column::CheckpointId)
+        .column(passages::Column::At)
+        .filter(passages::Column::PersonHash.is_in(hashes.values().cloned()))
+        .filter(passages::Column::At.gte(since - window))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut near: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (h, cp, at) in &theirs {
+        let shared = own
+            .iter()
+            .any(|(ocp, oat)| ocp == cp && (*at - *oat).abs() <= window);
+        let list = near.entry(h.as_str()).or_default();
+        if shared && !list.contains(cp) {
+            list.push(*cp);
+        }
+    }
+    let names: HashMap<i64, String> = checkpoints::Entity::find()
+        .filter(checkpoints::Column::Id.is_in(near.values().flatten().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    for c in items.iter_mut() {
+        let mut list = vec![c.passage.checkpoint_name.clone()];
+        if let Some(cps) = hashes.get(&c.passage.id).and_then(|h| near.get(h.as_str())) {
+            for cp in cps {
+                if let Some(n) = names.get(cp).filter(|n| !list.contains(n)) {
+                    list.push(n.clone());
+                }
+            }
+        }
+        c.checkpoints = list;
+    }
+    Ok(())
+}
+
 /// The answer as the API gives it: the contacts' views, the person and their own passages.
 async fn page_of(
     db: &impl ConnectionTrait,
@@ -598,8 +682,12 @@ async fn page_of(
             .all(db)
             .await?
     };
+    let mut items = views(db, who, a.rows).await?;
+    if own_shown > 0 {
+        shared_checkpoints(db, &s, as_of, &mut items).await?;
+    }
     Ok(ContactsPage {
-        items: views(db, who, a.rows).await?,
+        items,
         total,
         own_passages: own,
         truncated: own > MAX_OWN_PASSAGES,

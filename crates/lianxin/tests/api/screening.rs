@@ -915,6 +915,17 @@ async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups(
     )
     .await)
     .await;
+    // 丁 passes near 张伟 at a second gate too: one row, two shared windows, both gates.
+    let west = app
+        .gate_with_device(&admin, "甲社区西门", f.community_a)
+        .await;
+    ok(device_post(
+        &app,
+        &west,
+        &json!([named(1, &x, "张伟", 365, 60), named(2, &z, "丁", 365, 62)]),
+    )
+    .await)
+    .await;
     app.settle_fevers().await;
     let leader = app.token("leader").await;
 
@@ -999,8 +1010,8 @@ async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups(
         masked.starts_with("410*") && masked.ends_with(&x[14..]),
         "{r}"
     );
-    assert_eq!(r["own_passages"], 2);
-    assert_eq!(r["own"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r["own_passages"], 3);
+    assert_eq!(r["own"].as_array().map(Vec::len), Some(3));
     assert_eq!(r["own"][0]["checkpoint_name"], "甲社区东门");
     assert_eq!(r["own"][0]["temperature"], 366);
     assert_eq!(r["own"][0]["fever"], false);
@@ -1008,6 +1019,13 @@ async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups(
     assert_eq!(r["fevers"], 1);
     assert_eq!(r["items"][0]["had_fever"], true);
     assert_eq!(r["items"][1]["had_fever"], false);
+    assert_eq!(r["items"][1]["windows"], 2);
+    assert_eq!(
+        r["items"][1]["checkpoints"],
+        json!(["甲社区西门", "甲社区东门"]),
+        "{r}"
+    );
+    assert_eq!(r["items"][0]["checkpoints"], json!(["甲社区东门"]));
     let fever_only = ok(app
         .get(
             &leader,
