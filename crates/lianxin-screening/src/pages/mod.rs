@@ -698,6 +698,9 @@ struct ScreeningForm {
     id_number: Option<String>,
     /// A person chosen among several matches.
     person_id: Option<String>,
+    /// The search `person_id` was chosen for: once the field says something else, it is a
+    /// new search.
+    for_q: Option<String>,
     days: Option<String>,
     window_minutes: Option<String>,
     fever_only: Option<String>,
@@ -718,6 +721,8 @@ struct ScreeningPage {
     result: Option<ContactsPage>,
     /// Several people matched the search: the caller picks one.
     matches: Vec<crate::contacts::PersonMatch>,
+    /// The search, for the links that pick one of the matches.
+    q_qs: String,
     error: Option<String>,
     /// The query string of the screening (for the pager, the filter and the export).
     filter_qs: String,
@@ -765,7 +770,8 @@ async fn screening_page(
         .as_deref()
         .is_some_and(|v| !v.is_empty() && v != "0");
     let paging = Paging::new(query_value("page", f.page.as_deref())?.unwrap_or(1), 50).checked()?;
-    let person_id: Option<i64> = query_value("person_id", f.person_id.as_deref())?;
+    let person_id: Option<i64> = query_value("person_id", f.person_id.as_deref())?
+        .filter(|_| f.for_q.as_deref().is_none_or(|v| v.trim() == q.trim()));
     let mut error = None;
     let target = match person_id {
         Some(pid) => Target::Screen(vec![("person_id".into(), pid.to_string())]),
@@ -875,6 +881,7 @@ async fn screening_page(
             page: paging.page(),
             own_cap: crate::contacts::MAX_OWN_PASSAGES,
             can_follow_up: who.can(perm::CASE_RAISE),
+            q_qs: serde_urlencoded::to_string([("q", q.as_str())]).unwrap_or_default(),
             q,
             days,
             window_minutes: window,
