@@ -743,6 +743,14 @@ enum Target {
     Choose(Vec<crate::contacts::PersonMatch>),
 }
 
+fn looks_like_id(v: &str) -> bool {
+    v.len() == 18
+        && v[..17].bytes().all(|b| b.is_ascii_digit())
+        && v[17..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
+}
+
 async fn screening_page(
     State(s): State<crate::Screening>,
     who: Principal,
@@ -776,7 +784,13 @@ async fn screening_page(
     let target = match person_id {
         Some(pid) => Target::Screen(vec![("person_id".into(), pid.to_string())]),
         None if q.trim().is_empty() => Target::None,
-        None if lianxin_types::IdNumber::parse(q.trim()).is_ok() => {
+        // The older links name an identity number: screened as given (422 when invalid).
+        None if f.q.as_deref().is_none_or(|v| v.trim().is_empty()) => {
+            Target::Screen(vec![("id_number".into(), q.trim().to_owned())])
+        }
+        // An identity number, or what is plainly meant as one (a wrong check character is
+        // said as such, not searched for as a name).
+        None if lianxin_types::IdNumber::parse(q.trim()).is_ok() || looks_like_id(q.trim()) => {
             Target::Screen(vec![("id_number".into(), q.trim().to_owned())])
         }
         None => {
