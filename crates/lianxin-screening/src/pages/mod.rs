@@ -708,6 +708,8 @@ struct ScreeningForm {
     /// After a batch of follow-ups: how many cases were raised and linked.
     raised: Option<u64>,
     linked: Option<u64>,
+    /// 发起随访 with nothing ticked.
+    none_chosen: Option<String>,
 }
 
 #[derive(Template)]
@@ -881,6 +883,15 @@ async fn screening_page(
         )
         .to_owned()
     });
+    if f.none_chosen.is_some() && error.is_none() {
+        error = Some(
+            lang.pick(
+                "请先勾选要发起随访的人员",
+                "Tick the people to follow up first",
+            )
+            .to_owned(),
+        );
+    }
     Ok(render_status(
         status,
         &ScreeningPage {
@@ -941,7 +952,12 @@ async fn screening_followups_submit(
         contact_ids: Some(ids),
         note: f.note.clone(),
     };
-    let r = crate::contacts::raise_followups(&s.db, &s.contacts, &who, input).await?;
+    let none = input.contact_ids.as_ref().is_none_or(Vec::is_empty);
+    let r = if none {
+        None
+    } else {
+        Some(crate::contacts::raise_followups(&s.db, &s.contacts, &who, input).await?)
+    };
     let mut back: Vec<(&str, String)> = vec![("q", f.q.clone().unwrap_or_default())];
     if let Some(v) = f.id_number.filter(|v| !v.is_empty()) {
         back.push(("id_number", v));
@@ -951,8 +967,14 @@ async fn screening_followups_submit(
     }
     back.push(("days", f.days.unwrap_or_default()));
     back.push(("window_minutes", f.window_minutes.unwrap_or_default()));
-    back.push(("raised", r.created.to_string()));
-    back.push(("linked", r.linked.to_string()));
+    match r {
+        Some(r) => {
+            back.push(("raised", r.created.to_string()));
+            back.push(("linked", r.linked.to_string()));
+        }
+        // Nothing ticked: back to the screening, which says so.
+        None => back.push(("none_chosen", "1".into())),
+    }
     Ok(axum::response::IntoResponse::into_response(
         axum::response::Redirect::to(&format!(
             "/screening?{}",

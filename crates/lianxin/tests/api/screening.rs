@@ -1120,4 +1120,35 @@ async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups(
     );
     assert!(html.contains("fever-badge"), "{html}");
     assert!(html.contains("raise-followups"));
+    // 发起随访 from the page, and with nothing ticked (back to the screening, which says so).
+    let csrf = br.csrf().await;
+    let pid = f.person_a.to_string();
+    let contact = r["items"][1]["id"].to_string();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("person_id", pid.as_str()),
+        ("days", "1"),
+        ("window_minutes", "30"),
+        ("contact_ids", contact.as_str()),
+    ];
+    let res = br.post("/screening/followups", &form).await;
+    assert!(res.status().is_redirection(), "{:?}", res.status());
+    let to = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(to.contains("linked=1"), "{to}");
+    let res = br.post("/screening/followups", &form[..4]).await;
+    let to = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(to.contains("none_chosen=1"), "{to}");
+    let (_, html) = br.get(&to).await;
+    assert!(html.contains("请先勾选要发起随访的人员"), "{html}");
+    assert_eq!(app.count("cases").await, cases_before + 1);
 }
