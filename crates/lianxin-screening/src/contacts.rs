@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::entities::passages;
+use crate::entities::{enterprises, fever_followups, passages, people};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::Paging;
@@ -34,15 +34,20 @@ pub const MAX_EXPORT: u64 = 100_000;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
-    /// The person's identity number.
-    #[param(required = true, nullable = false, min_length = 18, max_length = 18)]
+    /// The person's identity number (or `person_id`).
+    #[param(nullable = false, min_length = 18, max_length = 18)]
     pub id_number: Option<String>,
+    /// A registered person in the caller's scope, as `GET /api/v1/screening/people` found
+    /// them (instead of `id_number`).
+    pub person_id: Option<i64>,
     /// How many days back (default 14, at most 60).
     #[param(minimum = 1, maximum = 60)]
     pub days: Option<i64>,
     /// ± minutes around each of the person's passages (default 30, at most 240).
     #[param(minimum = 1, maximum = 240)]
     pub window_minutes: Option<i64>,
+    /// Only the contacts with a fever among their passages in the shared windows (只看发热).
+    pub fever_only: Option<bool>,
 }
 
 /// One contact person: the passage closest in time to one of the screened person's passages
@@ -59,6 +64,9 @@ pub struct Contact {
     pub windows: u64,
     /// Whether any of this person's passages in those windows was a fever (ranked first).
     pub had_fever: bool,
+    /// The checkpoints where they passed near the person (each once, the closest first): on
+    /// a page of contacts; empty in the export.
+    pub checkpoints: Vec<String>,
 }
 
 /// A page of contacts, best ranked first.
@@ -75,7 +83,27 @@ pub struct ContactsPage {
     /// When the contacts were ranked: a screening's ranking is kept for a minute, so that its
     /// later pages and its export agree with its first page and do not rank again.
     pub as_of: DateTime<Utc>,
+    /// Contact persons with a fever (all of them, whatever `fever_only`).
+    pub fevers: u64,
+    /// The person screened.
+    pub person: ScreenedPerson,
+    /// The person's own latest passages in the period (at most 50; `own_passages` counts all).
+    pub own: Vec<PassageView>,
 }
+
+/// The person screened: as registered (in the caller's scope), or only the masked number.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScreenedPerson {
+    /// The registered person, when the number is in the registry within the caller's scope.
+    pub person_id: Option<i64>,
+    pub name: Option<String>,
+    pub id_masked: String,
+    pub unit_name: Option<String>,
+    pub enterprise_name: Option<String>,
+}
+
+/// The most of the person's own passages a page shows (the latest ones).
+pub const OWN_SHOWN: u64 = 50;
 
 /// A valid query: the person's hash, the masked number for the audit log, the period.
 struct Screen {
@@ -83,11 +111,85 @@ struct Screen {
     masked: String,
     days: i64,
     window: i64,
+    fever_only: bool,
+    person: ScreenedPerson,
 }
 
-fn validate(q: &ContactsQuery) -> AppResult<Screen> {
+/// The registered person `person_id` in the caller's scope (404 otherwise), and their
+/// identity number as passages hash it (a legacy number accepted with an override as stored).
+async fn registered(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    person_id: i64,
+) -> AppResult<(people::Model, String)> {
+    let p = crate::paging::find_visible::<people::Entity>(db, &who.scope, person_id).await?;
+    let Some(id) = p
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_uppercase)
+    else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "person_id",
+            "no_id_number",
+            "此人未登记身份证号，无法排查",
+            "this person has no identity number registered and cannot be screened",
+        )]));
+    };
+    Ok((p, id))
+}
+
+async fn describe(
+    db: &impl ConnectionTrait,
+    p: Option<&people::Model>,
+    masked: String,
+) -> AppResult<ScreenedPerson> {
+    use sea_orm::EntityTrait;
+    let Some(p) = p else {
+        return Ok(ScreenedPerson {
+            person_id: None,
+            name: None,
+            id_masked: masked,
+            unit_name: None,
+            enterprise_name: None,
+        });
+    };
+    let unit_name = crate::registries::units::names(db, [p.unit_id])
+        .await?
+        .remove(&p.unit_id);
+    let enterprise_name = match p.enterprise_id {
+        Some(e) => enterprises::Entity::find_by_id(e)
+            .one(db)
+            .await?
+            .map(|e| e.name),
+        None => None,
+    };
+    Ok(ScreenedPerson {
+        person_id: Some(p.id),
+        name: Some(p.name.clone()),
+        id_masked: masked,
+        unit_name,
+        enterprise_name,
+    })
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ContactsQuery,
+) -> AppResult<Screen> {
     let mut errors = Vec::new();
-    let id = crate::passages::required_id_number(&mut errors, q.id_number.clone());
+    let mut person = None;
+    let id = match q.person_id {
+        Some(pid) if crate::text::clean(q.id_number.clone()).is_none() => {
+            let (p, id) = registered(db, who, pid).await?;
+            person = Some(p);
+            Some(id)
+        }
+        _ => crate::passages::required_id_number(&mut errors, q.id_number.clone())
+            .map(|id| id.as_str().to_owned()),
+    };
     let days = q.days.unwrap_or(14);
     let window = q.window_minutes.unwrap_or(30);
     if !(1..=60).contains(&days) {
@@ -110,11 +212,22 @@ fn validate(q: &ContactsQuery) -> AppResult<Screen> {
         return Err(AppError::Validation(errors));
     };
     let key = super::privacy::key()?;
+    let masked = lianxin_types::IdNumber::mask(&id);
+    if person.is_none() {
+        // Screened by number: the registry's entry, if the caller may see it.
+        use sea_orm::{ColumnTrait, QueryFilter};
+        person = crate::access::scope::scoped::<people::Entity>(&who.scope)
+            .filter(people::Column::IdNumber.eq(id.as_str()))
+            .one(db)
+            .await?;
+    }
     Ok(Screen {
-        hash: super::privacy::person_hash(&key, id.as_str()),
-        masked: id.masked(),
+        hash: super::privacy::person_hash(&key, &id),
+        person: describe(db, person.as_ref(), masked.clone()).await?,
+        masked,
         days,
         window,
+        fever_only: q.fever_only.unwrap_or(false),
     })
 }
 
@@ -218,6 +331,7 @@ struct Ranked {
 struct Answer {
     rows: Vec<Ranked>,
     total: u64,
+    fevers: u64,
     own: u64,
     /// When the ranking was computed (a kept one may be up to `KEEP` old).
     as_of: DateTime<Utc>,
@@ -339,13 +453,20 @@ async fn run(
 ) -> AppResult<Answer> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let r = ranking(db, kept, s).await?;
+    // Fevers rank first: those with one are a prefix of the ranking.
+    let fevers = r.entries.iter().take_while(|e| e.had_fever).count();
+    let entries = if s.fever_only {
+        &r.entries[..fevers]
+    } else {
+        &r.entries[..]
+    };
     let from = usize::try_from(offset)
         .unwrap_or(usize::MAX)
-        .min(r.entries.len());
+        .min(entries.len());
     let to = from
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-        .min(r.entries.len());
-    let shown = &r.entries[from..to];
+        .min(entries.len());
+    let shown = &entries[from..to];
     let mut found: HashMap<i64, passages::Model> = HashMap::with_capacity(shown.len());
     for chunk in shown.chunks(1_000) {
         let ids: Vec<i64> = chunk.iter().map(|e| e.rep % ID_SPAN).collect();
@@ -381,7 +502,8 @@ async fn run(
     }
     Ok(Answer {
         rows,
-        total: r.total,
+        total: if s.fever_only { fevers as u64 } else { r.total },
+        fevers: fevers as u64,
         own: r.own,
         as_of: r.as_of,
     })
@@ -407,6 +529,7 @@ async fn views(
                 minutes_apart: apart_ms / 60_000,
                 windows,
                 had_fever,
+                checkpoints: Vec::new(),
             },
         )
         .collect())
@@ -452,16 +575,126 @@ pub async fn contacts(
 ) -> AppResult<ContactsPage> {
     who.require(perm::SCREENING_QUERY)?;
     let paging = paging.checked()?;
-    let s = validate(q)?;
+    let s = validate(db, who, q).await?;
     let a = run(db, kept, &s, paging.limit(), paging.offset()).await?;
     audit_query(db, who, &s, &a).await?;
-    let (total, own, as_of) = (a.total, a.own, a.as_of);
+    page_of(db, who, s, a, OWN_SHOWN).await
+}
+
+/// Fills in where each contact of a page passed near the person: their passages in the
+/// period against the person's (the latest `MAX_OWN_PASSAGES`, as ranked), by checkpoint and
+/// window. A page is at most a few hundred contacts, so this reads their passages only.
+async fn shared_checkpoints(
+    db: &impl ConnectionTrait,
+    s: &Screen,
+    as_of: DateTime<Utc>,
+    items: &mut [Contact],
+) -> AppResult<()> {
+    use crate::entities::checkpoints;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    if items.is_empty() {
+        return Ok(());
+    }
+    let since = as_of - Duration::days(s.days);
+    let window = Duration::minutes(s.window);
+    let own: Vec<(i64, DateTime<Utc>)> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::CheckpointId)
+        .column(passages::Column::At)
+        .filter(passages::Column::PersonHash.eq(s.hash.as_str()))
+        .filter(passages::Column::At.gte(since))
+        .order_by_desc(passages::Column::At)
+        .limit(MAX_OWN_PASSAGES)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // The contacts' hashes, by the passage each row shows.
+    let reps: Vec<i64> = items.iter().map(|c| c.passage.id).collect();
+    let hashes: HashMap<i64, String> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::Id)
+        .column(passages::Column::PersonHash)
+        .filter(passages::Column::Id.is_in(reps))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let theirs: Vec<(String, i64, DateTime<Utc>)> = passages::Entity::find()
+        .select_only()
+        .column(passages::Column::PersonHash)
+        .column(passages::Column::CheckpointId)
+        .column(passages::Column::At)
+        .filter(passages::Column::PersonHash.is_in(hashes.values().cloned()))
+        .filter(passages::Column::At.gte(since - window))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut near: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (h, cp, at) in &theirs {
+        let shared = own
+            .iter()
+            .any(|(ocp, oat)| ocp == cp && (*at - *oat).abs() <= window);
+        let list = near.entry(h.as_str()).or_default();
+        if shared && !list.contains(cp) {
+            list.push(*cp);
+        }
+    }
+    let names: HashMap<i64, String> = checkpoints::Entity::find()
+        .filter(checkpoints::Column::Id.is_in(near.values().flatten().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    for c in items.iter_mut() {
+        let mut list = vec![c.passage.checkpoint_name.clone()];
+        if let Some(cps) = hashes.get(&c.passage.id).and_then(|h| near.get(h.as_str())) {
+            for cp in cps {
+                if let Some(n) = names.get(cp).filter(|n| !list.contains(n)) {
+                    list.push(n.clone());
+                }
+            }
+        }
+        c.checkpoints = list;
+    }
+    Ok(())
+}
+
+/// The answer as the API gives it: the contacts' views, the person and their own passages.
+async fn page_of(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    s: Screen,
+    a: Answer,
+    own_shown: u64,
+) -> AppResult<ContactsPage> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let (total, own, as_of, fevers) = (a.total, a.own, a.as_of, a.fevers);
+    let own_rows = if own_shown == 0 {
+        Vec::new()
+    } else {
+        passages::Entity::find()
+            .filter(passages::Column::PersonHash.eq(s.hash.as_str()))
+            .filter(passages::Column::At.gte(as_of - Duration::days(s.days)))
+            .order_by_desc(passages::Column::At)
+            .limit(own_shown)
+            .all(db)
+            .await?
+    };
+    let mut items = views(db, who, a.rows).await?;
+    if own_shown > 0 {
+        shared_checkpoints(db, &s, as_of, &mut items).await?;
+    }
     Ok(ContactsPage {
-        items: views(db, who, a.rows).await?,
+        items,
         total,
         own_passages: own,
         truncated: own > MAX_OWN_PASSAGES,
         as_of,
+        fevers,
+        own: super::passages::passage_views(db, who, own_rows, true).await?,
+        person: s.person,
     })
 }
 
@@ -473,17 +706,10 @@ pub async fn all_contacts(
     q: &ContactsQuery,
 ) -> AppResult<ContactsPage> {
     who.require(perm::SCREENING_QUERY)?;
-    let s = validate(q)?;
+    let s = validate(db, who, q).await?;
     let a = run(db, kept, &s, MAX_EXPORT, 0).await?;
     audit_query(db, who, &s, &a).await?;
-    let (total, own, as_of) = (a.total, a.own, a.as_of);
-    Ok(ContactsPage {
-        items: views(db, who, a.rows).await?,
-        total,
-        own_passages: own,
-        truncated: own > MAX_OWN_PASSAGES,
-        as_of,
-    })
+    page_of(db, who, s, a, 0).await
 }
 
 /// The screening result as a spreadsheet for the follow-up calls, in rank order; a last line
@@ -579,4 +805,315 @@ pub fn contacts_xlsx(
     ws.set_column_width(6, 22)?;
     ws.set_column_width(9, 30)?;
     wb.save_to_buffer()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// An identity number or a phone (exact), or part of a name.
+    #[param(required = true, nullable = false, min_length = 1, max_length = 50)]
+    pub q: Option<String>,
+}
+
+/// A registered person who may be screened (numbers masked); the page lists several to
+/// choose one.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonMatch {
+    pub person_id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub phone_masked: Option<String>,
+    pub unit_name: String,
+    pub enterprise_name: Option<String>,
+}
+
+/// The most matches a search answers.
+pub const MAX_MATCHES: u64 = 50;
+
+/// Finds the people to screen in the registry, within the caller's data scope: by identity
+/// number or phone (exact), or by part of a name. Only people with an identity number (the
+/// screening works on it). Audited like a screening; numbers masked.
+pub async fn search_people(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &PeopleQuery,
+) -> AppResult<Vec<PersonMatch>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    who.require(perm::SCREENING_QUERY)?;
+    let Some(text) = crate::text::clean(q.q.clone()).filter(|t| t.chars().count() <= 50) else {
+        return Err(AppError::Validation(vec![FieldError::required(
+            "q",
+            "姓名、电话或身份证号",
+            "Name, phone or identity number",
+        )]));
+    };
+    let mut find = crate::access::scope::scoped::<people::Entity>(&who.scope)
+        .filter(people::Column::IdNumber.is_not_null());
+    let by = if let Ok(id) = lianxin_types::IdNumber::parse(&text) {
+        find = find.filter(people::Column::IdNumber.eq(id.as_str()));
+        "id_number"
+    } else if let Ok(ph) = lianxin_types::Phone::parse(&text) {
+        find = find.filter(people::Column::Phone.eq(ph.to_string()));
+        "phone"
+    } else {
+        find = find.filter(people::Column::Name.like(
+            sea_orm::sea_query::LikeExpr::new(crate::text::like_pattern(&text)).escape('\\'),
+        ));
+        "name"
+    };
+    let rows = find
+        .order_by_asc(people::Column::Name)
+        .order_by_asc(people::Column::Id)
+        .limit(MAX_MATCHES)
+        .all(db)
+        .await?;
+    let units = crate::registries::units::names(db, rows.iter().map(|p| p.unit_id)).await?;
+    let ents: HashMap<i64, String> = enterprises::Entity::find()
+        .filter(enterprises::Column::Id.is_in(rows.iter().filter_map(|p| p.enterprise_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let out: Vec<PersonMatch> = rows
+        .into_iter()
+        .map(|p| PersonMatch {
+            person_id: p.id,
+            id_masked: p
+                .id_number
+                .as_deref()
+                .map(lianxin_types::IdNumber::mask)
+                .unwrap_or_default(),
+            phone_masked: p
+                .phone
+                .as_deref()
+                .and_then(|x| lianxin_types::Phone::parse(x).ok())
+                .map(|x| x.masked()),
+            unit_name: units.get(&p.unit_id).cloned().unwrap_or_default(),
+            enterprise_name: p.enterprise_id.and_then(|e| ents.get(&e).cloned()),
+            name: p.name,
+        })
+        .collect();
+    audit::record_event(
+        db,
+        who,
+        Action::Query,
+        "screening",
+        None,
+        format!("people to screen by {by}: {} found", out.len()),
+        audit::Event::new(
+            "screening.people",
+            serde_json::json!({"by": by, "n": out.len(),
+                "found": out.iter().map(|m| m.id_masked.as_str()).collect::<Vec<_>>().join("、")}),
+        ),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Follow-ups for chosen contacts of a screening: the screening (as `ContactsQuery`), the
+/// contacts by the `id` of their row (`items[].id`, their closest passage), and a note.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FollowupsInput {
+    #[schema(nullable = false, min_length = 18, max_length = 18)]
+    pub id_number: Option<String>,
+    pub person_id: Option<i64>,
+    #[schema(minimum = 1, maximum = 60)]
+    pub days: Option<i64>,
+    #[schema(minimum = 1, maximum = 240)]
+    pub window_minutes: Option<i64>,
+    /// The contacts chosen: each row's `id` in the screening's answer (1 to 500).
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 500)]
+    pub contact_ids: Option<Vec<i64>>,
+    /// Added to each case's description and timeline step (at most 500 characters).
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// A follow-up case raised for a contact, or the one they already had that day (`linked`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowupCase {
+    pub contact_id: i64,
+    pub case_id: i64,
+    /// True when the contact already had their follow-up case of the day: this screening is
+    /// a step on its timeline, not a second case.
+    pub linked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowupsResult {
+    pub cases: Vec<FollowupCase>,
+    pub created: u64,
+    pub linked: u64,
+}
+
+/// Raises a fever follow-up case (`fever_followup`, the kind fever signals raise) for each
+/// chosen contact, dispatched to the unit of the checkpoint where they passed near; a
+/// contact who already has their case of the day (a fever, an earlier screening) gets a step
+/// on it instead, so one person has one case a day. All or nothing, in one transaction;
+/// audited. The contacts must be rows of the screening (its kept ranking).
+pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    kept: &Kept,
+    who: &Principal,
+    input: FollowupsInput,
+) -> AppResult<FollowupsResult> {
+    use crate::cases::service::{self as case_service, ActionInput, CaseInput};
+    use crate::entities::checkpoints;
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    };
+    who.require(perm::SCREENING_QUERY)?;
+    who.require(perm::CASE_RAISE)?;
+    let q = ContactsQuery {
+        id_number: input.id_number.clone(),
+        person_id: input.person_id,
+        days: input.days,
+        window_minutes: input.window_minutes,
+        fever_only: None,
+    };
+    let mut errors = Vec::new();
+    let mut ids = input.contact_ids.clone().unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > 500 {
+        errors.push(FieldError::new(
+            "contact_ids",
+            "range",
+            "请勾选 1 到 500 名接触人员",
+            "choose 1 to 500 contacts",
+        ));
+    }
+    let note = crate::text::clean(input.note.clone());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        errors.push(FieldError::new(
+            "note",
+            "too_long",
+            "备注不能超过 500 字",
+            "note must be at most 500 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let s = validate(db, who, &q).await?;
+    let r = ranking(db, kept, &s).await?;
+    let reps: std::collections::HashSet<i64> = r.entries.iter().map(|e| e.rep % ID_SPAN).collect();
+    let strangers: Vec<i64> = ids.iter().copied().filter(|i| !reps.contains(i)).collect();
+    if !strangers.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "contact_ids",
+            "not_a_contact",
+            format!("以下编号不是本次排查的接触人员：{strangers:?}"),
+            format!("not contacts of this screening: {strangers:?}"),
+        )]));
+    }
+    let who_name = s
+        .person
+        .name
+        .clone()
+        .map(|n| format!("{n}（{}）", s.masked))
+        .unwrap_or_else(|| s.masked.clone());
+    let now = Utc::now();
+    let day = super::duty::local_day(now);
+    let key_suffix = note
+        .as_deref()
+        .map(|n| format!("备注：{n}"))
+        .unwrap_or_default();
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    let rows = passages::Entity::find()
+        .filter(passages::Column::Id.is_in(ids.clone()))
+        .all(&txn)
+        .await?;
+    let units: HashMap<i64, (String, i64)> = checkpoints::Entity::find()
+        .filter(checkpoints::Column::Id.is_in(rows.iter().map(|p| p.checkpoint_id)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, (c.name, c.unit_id)))
+        .collect();
+    let key = super::privacy::key()?;
+    let mut out = Vec::with_capacity(rows.len());
+    let (mut created, mut linked) = (0u64, 0u64);
+    for p in rows {
+        let (place, unit_id) = units.get(&p.checkpoint_id).cloned().unwrap_or_default();
+        let seen = format!(
+            "在人员排查（被排查人：{who_name}）中被列为密切接触人员：{} 于{}通行",
+            lianxin_kernel::web::widgets::local_time(&p.at),
+            place
+        );
+        let existing = fever_followups::Entity::find()
+            .filter(fever_followups::Column::PersonKey.eq(&p.person_hash))
+            .filter(fever_followups::Column::Day.eq(day))
+            .one(&txn)
+            .await?;
+        let (case_id, was_linked) = match existing {
+            Some(f) => {
+                case_service::record(&txn, who, f.case_id, format!("{seen}。{key_suffix}"), now)
+                    .await?;
+                linked += 1;
+                (f.case_id, true)
+            }
+            None => {
+                let name = p.name.clone().unwrap_or_else(|| "通行人员".into());
+                let input = CaseInput {
+                    kind: Some("fever_followup".into()),
+                    category: Some("retest".into()),
+                    title: Some(format!("{place} 人员排查密接随访（{}）", p.id_masked)),
+                    description: Some(format!(
+                        "{name}{seen}。请联系测温并视情况居家观察或转诊发热门诊。{key_suffix}"
+                    )),
+                    unit_id: Some(unit_id),
+                    source: Some("inspection".into()),
+                    priority: Some("urgent".into()),
+                    contact_phone: p.phone.as_deref().and_then(|ph| key.open(ph)),
+                    dispatch: who.can(perm::CASE_DISPATCH).then(|| ActionInput {
+                        lead_unit_id: Some(unit_id),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                };
+                let case = case_service::create(&txn, who, input, now).await?;
+                fever_followups::ActiveModel {
+                    person_key: Set(p.person_hash.clone()),
+                    day: Set(day),
+                    case_id: Set(case.id),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                created += 1;
+                (case.id, false)
+            }
+        };
+        out.push(FollowupCase {
+            contact_id: p.id,
+            case_id,
+            linked: was_linked,
+        });
+    }
+    audit::record_event(
+        &txn,
+        who,
+        Action::Create,
+        "screening",
+        None,
+        format!(
+            "follow-ups for {} contacts of {}: {created} raised, {linked} linked",
+            out.len(),
+            s.masked
+        ),
+        audit::Event::new(
+            "screening.followups",
+            serde_json::json!({"person": s.masked, "n": out.len(), "created": created, "linked": linked}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(FollowupsResult {
+        cases: out,
+        created,
+        linked,
+    })
 }

@@ -170,6 +170,16 @@ const AUDIT: lianxin_kernel::audit::Texts = lianxin_kernel::audit::Texts {
             en: "screened the contacts of {person} over {days} days within ±{window} minutes: {n} people",
         },
         lianxin_kernel::audit::EventDef {
+            code: "screening.people",
+            zh: "查找待排查人员，找到 {n} 人：{found}",
+            en: "looked up people to screen: {n} found: {found}",
+        },
+        lianxin_kernel::audit::EventDef {
+            code: "screening.followups",
+            zh: "为 {person} 的 {n} 名同行人员发起随访：新建 {created} 件，并入已有 {linked} 件",
+            en: "raised follow-ups for {n} contacts of {person}: {created} new cases, {linked} linked",
+        },
+        lianxin_kernel::audit::EventDef {
             code: "screening.export",
             zh: "导出了人员排查结果 {n} 人",
             en: "exported {n} screened contacts",

@@ -36,6 +36,8 @@ where
         .routes(routes!(export_passages))
         .routes(routes!(contacts))
         .routes(routes!(contacts_export))
+        .routes(routes!(screening_people))
+        .routes(routes!(screening_followups))
         .routes(routes!(list_disinfections, create_disinfection))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(roster, create_shifts))
@@ -603,4 +605,38 @@ async fn contacts(
     Ok(Json(
         passages::contacts(&s.db, &s.contacts, &who, &q, p).await?,
     ))
+}
+
+/// People to screen (人员排查): registered people in the caller's data scope found by
+/// identity number or phone (exact) or part of a name, at most 50; numbers masked; audited.
+/// Screen one with `GET /api/v1/screening/contacts?person_id=`.
+#[utoipa::path(get, path = "/api/v1/screening/people", tag = "screening", params(crate::contacts::PeopleQuery),
+    responses((status = 200, body = Vec<crate::contacts::PersonMatch>),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn screening_people(
+    State(s): State<crate::Screening>,
+    who: Principal,
+    ApiQuery(q): ApiQuery<crate::contacts::PeopleQuery>,
+) -> AppResult<Json<Vec<crate::contacts::PersonMatch>>> {
+    Ok(Json(crate::contacts::search_people(&s.db, &who, &q).await?))
+}
+
+/// Follow-ups (发起随访) for chosen contacts of a screening: one `fever_followup` case per
+/// contact and day (a contact who has one that day gets a step on it, `linked`), dispatched
+/// to the unit of the checkpoint where they passed near, the note and the person screened in
+/// its text. All or nothing; audited. Needs `screening:query` and `case:raise`.
+#[utoipa::path(post, path = "/api/v1/screening/followups", tag = "screening",
+    request_body = crate::contacts::FollowupsInput,
+    responses((status = 201, body = crate::contacts::FollowupsResult),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn screening_followups(
+    State(s): State<crate::Screening>,
+    who: Principal,
+    ApiJson(b): ApiJson<crate::contacts::FollowupsInput>,
+) -> AppResult<(StatusCode, Json<crate::contacts::FollowupsResult>)> {
+    let r = crate::contacts::raise_followups(&s.db, &s.contacts, &who, b).await?;
+    Ok((StatusCode::CREATED, Json(r)))
 }

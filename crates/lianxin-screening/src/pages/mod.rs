@@ -48,6 +48,10 @@ where
         )
         .route("/screening", get(screening_page))
         .route("/screening/contacts.xlsx", get(screening_export))
+        .route(
+            "/screening/followups",
+            axum::routing::post(screening_followups_submit),
+        )
         .route("/screening/entry", get(entry_page))
         .route("/screening/sw.js", get(service_worker))
         .route("/screening/dashboard", get(dashboard_page))
@@ -688,27 +692,65 @@ async fn passages_page(
 
 #[derive(Debug, Default, Deserialize)]
 struct ScreeningForm {
+    /// One field: an identity number, a phone or a name.
+    q: Option<String>,
+    /// The older link form (an identity number).
     id_number: Option<String>,
+    /// A person chosen among several matches.
+    person_id: Option<String>,
+    /// The search `person_id` was chosen for: once the field says something else, it is a
+    /// new search.
+    for_q: Option<String>,
     days: Option<String>,
     window_minutes: Option<String>,
+    fever_only: Option<String>,
     page: Option<String>,
+    /// After a batch of follow-ups: how many cases were raised and linked.
+    raised: Option<u64>,
+    linked: Option<u64>,
+    /// 发起随访 with nothing ticked.
+    none_chosen: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "screening.html")]
 struct ScreeningPage {
     ctx: PageCtx,
-    id_number: String,
+    q: String,
     days: String,
     window_minutes: String,
+    fever_only: bool,
     result: Option<ContactsPage>,
+    /// Several people matched the search: the caller picks one.
+    matches: Vec<crate::contacts::PersonMatch>,
+    /// The search, for the links that pick one of the matches.
+    q_qs: String,
     error: Option<String>,
-    /// The query string of the screening (for the pager and the export).
+    /// The query string of the screening (for the pager, the filter and the export).
     filter_qs: String,
+    /// The screening's own fields (hidden in the follow-up form).
+    screen_fields: Vec<(String, String)>,
     page: u64,
     pages: u64,
     /// The most own passages a screening considers (for the truncation notice).
     own_cap: u64,
+    can_follow_up: bool,
+    notice: Option<String>,
+}
+
+/// What the one search field holds once looked up: a screening, several people, or nobody.
+enum Target {
+    None,
+    Screen(Vec<(String, String)>),
+    Choose(Vec<crate::contacts::PersonMatch>),
+}
+
+fn looks_like_id(v: &str) -> bool {
+    v.len() == 18
+        && v[..17].bytes().all(|b| b.is_ascii_digit())
+        && v[17..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
 }
 
 async fn screening_page(
@@ -718,7 +760,11 @@ async fn screening_page(
     Query(f): Query<ScreeningForm>,
 ) -> AppResult<Response> {
     who.require(perm::SCREENING_QUERY)?;
-    let id_number = f.id_number.clone().unwrap_or_default();
+    let q =
+        f.q.clone()
+            .filter(|v| !v.trim().is_empty())
+            .or(f.id_number.clone())
+            .unwrap_or_default();
     let days = f
         .days
         .clone()
@@ -729,27 +775,123 @@ async fn screening_page(
         .clone()
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "30".into());
+    let fever_only = f
+        .fever_only
+        .as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "0");
     let paging = Paging::new(query_value("page", f.page.as_deref())?.unwrap_or(1), 50).checked()?;
-    let (result, error, status) = if id_number.trim().is_empty() {
-        (None, None, StatusCode::OK)
-    } else {
-        let q = query_value("days", Some(&days)).and_then(|days| {
-            Ok(ContactsQuery {
-                id_number: Some(id_number.clone()),
-                days,
-                window_minutes: query_value("window_minutes", Some(&window))?,
-            })
-        });
-        match async { passages::contacts(&s.db, &s.contacts, &who, &q?, paging).await }.await {
-            Ok(p) => (Some(p), None, StatusCode::OK),
-            Err(e @ AppError::Validation(_)) => (
-                None,
-                Some(lianxin_kernel::web::refusal_text(&e, lang)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            Err(e) => return Err(e),
+    let person_id: Option<i64> = query_value("person_id", f.person_id.as_deref())?
+        .filter(|_| f.for_q.as_deref().is_none_or(|v| v.trim() == q.trim()));
+    let mut error = None;
+    let target = match person_id {
+        Some(pid) => Target::Screen(vec![("person_id".into(), pid.to_string())]),
+        None if q.trim().is_empty() => Target::None,
+        // The older links name an identity number: screened as given (422 when invalid).
+        None if f.q.as_deref().is_none_or(|v| v.trim().is_empty()) => {
+            Target::Screen(vec![("id_number".into(), q.trim().to_owned())])
+        }
+        // An identity number, or what is plainly meant as one (a wrong check character is
+        // said as such, not searched for as a name).
+        None if lianxin_types::IdNumber::parse(q.trim()).is_ok() || looks_like_id(q.trim()) => {
+            Target::Screen(vec![("id_number".into(), q.trim().to_owned())])
+        }
+        None => {
+            let found = crate::contacts::search_people(
+                &s.db,
+                &who,
+                &crate::contacts::PeopleQuery { q: Some(q.clone()) },
+            )
+            .await;
+            match found {
+                Ok(m) if m.len() == 1 => {
+                    Target::Screen(vec![("person_id".into(), m[0].person_id.to_string())])
+                }
+                Ok(m) if m.is_empty() => {
+                    error = Some(
+                        lang.pick(
+                            "在您的数据范围内没有找到此人（可输入身份证号、手机号或姓名）",
+                            "Nobody found in your data scope (enter an identity number, a phone or a name)",
+                        )
+                        .to_owned(),
+                    );
+                    Target::None
+                }
+                Ok(m) => Target::Choose(m),
+                Err(e @ AppError::Validation(_)) => {
+                    error = Some(lianxin_kernel::web::refusal_text(&e, lang));
+                    Target::None
+                }
+                Err(e) => return Err(e),
+            }
         }
     };
+    let mut screen_fields = Vec::new();
+    let mut matches = Vec::new();
+    let mut result = None;
+    let mut status = StatusCode::OK;
+    match target {
+        Target::None => {}
+        Target::Choose(m) => matches = m,
+        Target::Screen(fields) => {
+            let by_person = fields
+                .iter()
+                .find(|(k, _)| k == "person_id")
+                .map(|(_, v)| v.clone());
+            let qry = query_value("days", Some(&days)).and_then(|days| {
+                Ok(ContactsQuery {
+                    id_number: fields
+                        .iter()
+                        .find(|(k, _)| k == "id_number")
+                        .map(|(_, v)| v.clone()),
+                    person_id: match &by_person {
+                        Some(v) => v.parse().ok(),
+                        None => None,
+                    },
+                    days,
+                    window_minutes: query_value("window_minutes", Some(&window))?,
+                    fever_only: Some(fever_only),
+                })
+            });
+            match async { passages::contacts(&s.db, &s.contacts, &who, &qry?, paging).await }.await
+            {
+                Ok(p) => {
+                    result = Some(p);
+                    screen_fields = fields;
+                }
+                Err(e @ (AppError::Validation(_) | AppError::NotFound)) => {
+                    error = Some(lianxin_kernel::web::refusal_text(&e, lang));
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    screen_fields.push(("days".into(), days.clone()));
+    screen_fields.push(("window_minutes".into(), window.clone()));
+    let mut qs: Vec<(String, String)> = vec![("q".into(), q.clone())];
+    qs.extend(screen_fields.iter().cloned());
+    if fever_only {
+        qs.push(("fever_only".into(), "1".into()));
+    }
+    let notice = f.raised.map(|raised| {
+        let linked = f.linked.unwrap_or(0);
+        lang.pick(
+            &format!("已发起随访：新建 {raised} 件，并入当天已有随访 {linked} 件。"),
+            &format!(
+                "Follow-ups raised: {raised} new cases, {linked} added to the day's existing ones."
+            ),
+        )
+        .to_owned()
+    });
+    if f.none_chosen.is_some() && error.is_none() {
+        error = Some(
+            lang.pick(
+                "请先勾选要发起随访的人员",
+                "Tick the people to follow up first",
+            )
+            .to_owned(),
+        );
+    }
     Ok(render_status(
         status,
         &ScreeningPage {
@@ -759,21 +901,85 @@ async fn screening_page(
                 "screening",
                 lang.pick("人员排查", "Personnel screening"),
             ),
-            filter_qs: serde_urlencoded::to_string([
-                ("id_number", id_number.as_str()),
-                ("days", days.as_str()),
-                ("window_minutes", window.as_str()),
-            ])
-            .unwrap_or_default(),
+            filter_qs: serde_urlencoded::to_string(&qs).unwrap_or_default(),
             pages: paging.pages(result.as_ref().map_or(0, |r| r.total)),
             page: paging.page(),
             own_cap: crate::contacts::MAX_OWN_PASSAGES,
-            id_number,
+            can_follow_up: who.can(perm::CASE_RAISE),
+            q_qs: serde_urlencoded::to_string([("q", q.as_str())]).unwrap_or_default(),
+            q,
             days,
             window_minutes: window,
+            fever_only,
             result,
+            matches,
             error,
+            screen_fields,
+            notice,
         },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FollowupForm {
+    id_number: Option<String>,
+    person_id: Option<String>,
+    days: Option<String>,
+    window_minutes: Option<String>,
+    q: Option<String>,
+    #[serde(default)]
+    contact_ids: Vec<String>,
+    note: Option<String>,
+}
+
+/// 发起随访 on the page: the ticked contacts, then back to the screening with what was done.
+async fn screening_followups_submit(
+    State(s): State<crate::Screening>,
+    who: Principal,
+    Form(f): Form<FollowupForm>,
+) -> AppResult<Response> {
+    let mut ids = Vec::with_capacity(f.contact_ids.len());
+    for v in &f.contact_ids {
+        if let Some(id) = query_value::<i64>("contact_ids", Some(v))? {
+            ids.push(id);
+        }
+    }
+    let input = crate::contacts::FollowupsInput {
+        id_number: f.id_number.clone().filter(|v| !v.is_empty()),
+        person_id: query_value("person_id", f.person_id.as_deref())?,
+        days: query_value("days", f.days.as_deref())?,
+        window_minutes: query_value("window_minutes", f.window_minutes.as_deref())?,
+        contact_ids: Some(ids),
+        note: f.note.clone(),
+    };
+    let none = input.contact_ids.as_ref().is_none_or(Vec::is_empty);
+    let r = if none {
+        None
+    } else {
+        Some(crate::contacts::raise_followups(&s.db, &s.contacts, &who, input).await?)
+    };
+    let mut back: Vec<(&str, String)> = vec![("q", f.q.clone().unwrap_or_default())];
+    if let Some(v) = f.id_number.filter(|v| !v.is_empty()) {
+        back.push(("id_number", v));
+    }
+    if let Some(v) = f.person_id.filter(|v| !v.is_empty()) {
+        back.push(("person_id", v));
+    }
+    back.push(("days", f.days.unwrap_or_default()));
+    back.push(("window_minutes", f.window_minutes.unwrap_or_default()));
+    match r {
+        Some(r) => {
+            back.push(("raised", r.created.to_string()));
+            back.push(("linked", r.linked.to_string()));
+        }
+        // Nothing ticked: back to the screening, which says so.
+        None => back.push(("none_chosen", "1".into())),
+    }
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to(&format!(
+            "/screening?{}",
+            serde_urlencoded::to_string(&back).unwrap_or_default()
+        )),
     ))
 }
 
@@ -785,8 +991,14 @@ async fn screening_export(
 ) -> AppResult<Response> {
     let q = ContactsQuery {
         id_number: f.id_number,
+        person_id: query_value("person_id", f.person_id.as_deref())?,
         days: query_value("days", f.days.as_deref())?,
         window_minutes: query_value("window_minutes", f.window_minutes.as_deref())?,
+        fever_only: Some(
+            f.fever_only
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && v != "0"),
+        ),
     };
     crate::api::contacts_file(&s, &who, lang, &q).await
 }

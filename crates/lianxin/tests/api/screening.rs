@@ -868,3 +868,287 @@ async fn the_passage_writer_survives_a_panic() {
     }
     assert_eq!(app.count("passages").await, 1);
 }
+
+/// A role with the given permissions over the given units (自定数据权限), and a user of it.
+async fn custom_user(app: &TestApp, admin: &str, code: &str, perms: &[&str], units: &[i64]) {
+    let r = app
+        .post(
+            admin,
+            "/api/v1/roles",
+            &json!({"code": code, "name_zh": code, "data_scope": "custom",
+                    "permissions": perms, "unit_ids": units}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+    add_user(app, code, code, None, None, None).await;
+}
+
+#[tokio::test]
+async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    // A second 张伟, registered in the other community.
+    let other = ok(app
+        .post(
+            &admin,
+            "/api/v1/people",
+            &json!({"name": "张伟", "unit_id": f.community_b,
+            "id_number": id_number("41010619770707707"), "phone": "13803710007"}),
+        )
+        .await)
+    .await;
+    let gate = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let x = id_number("41010619850312101"); // 张伟 of 甲社区 (the fixture's person_a)
+    let y = id_number("41010619600606606");
+    let z = id_number("41010619700303505");
+    ok(device_post(
+        &app,
+        &gate,
+        &json!([
+            named(1, &x, "张伟", 365, 120),
+            named(2, &y, "发热者", 386, 110),
+            named(3, &z, "丁", 364, 115),
+            named(4, &x, "张伟", 366, 30),
+        ]),
+    )
+    .await)
+    .await;
+    // 丁 passes near 张伟 at a second gate too: one row, two shared windows, both gates.
+    let west = app
+        .gate_with_device(&admin, "甲社区西门", f.community_a)
+        .await;
+    ok(device_post(
+        &app,
+        &west,
+        &json!([named(1, &x, "张伟", 365, 60), named(2, &z, "丁", 365, 62)]),
+    )
+    .await)
+    .await;
+    app.settle_fevers().await;
+    let leader = app.token("leader").await;
+
+    // By name: two people, masked numbers, their units; nothing screened yet.
+    let audited = app
+        .count("audit_log WHERE event = 'screening.people'")
+        .await;
+    let m = ok(app.get(&leader, "/api/v1/screening/people?q=张伟").await).await;
+    assert_eq!(m.as_array().map(Vec::len), Some(2), "{m}");
+    let units: Vec<&str> = m
+        .as_array()
+        .expect("matches")
+        .iter()
+        .map(|p| p["unit_name"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        units.contains(&"甲社区") && units.contains(&"乙社区"),
+        "{m}"
+    );
+    assert!(!m.to_string().contains(&x), "numbers are masked: {m}");
+    assert!(!m.to_string().contains("13803710001"), "{m}");
+    // By phone: the one person.
+    let m = ok(app
+        .get(&leader, "/api/v1/screening/people?q=13803710001")
+        .await)
+    .await;
+    assert_eq!(m.as_array().map(Vec::len), Some(1), "{m}");
+    assert_eq!(m[0]["person_id"], f.person_a);
+    assert_eq!(
+        app.count("audit_log WHERE event = 'screening.people'")
+            .await,
+        audited + 2
+    );
+    let (status, _) = problem(app.get(&leader, "/api/v1/screening/people?q=").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A user whose scope is 乙社区 finds only that community's 张伟, and cannot screen the
+    // other one by id.
+    custom_user(
+        &app,
+        &admin,
+        "screen_b",
+        &["screening:query", "case:raise"],
+        &[f.community_b],
+    )
+    .await;
+    let b = app.token("screen_b").await;
+    let m = ok(app.get(&b, "/api/v1/screening/people?q=张伟").await).await;
+    assert_eq!(m.as_array().map(Vec::len), Some(1), "{m}");
+    assert_eq!(m[0]["person_id"], other["id"]);
+    let m = ok(app.get(&b, "/api/v1/screening/people?q=13803710001").await).await;
+    assert_eq!(m, json!([]));
+    assert_eq!(
+        app.get(
+            &b,
+            &format!("/api/v1/screening/contacts?person_id={}", f.person_a)
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(
+            &app.token("department_staff").await,
+            "/api/v1/screening/people?q=张伟"
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Screening the chosen person: who they are, their own passages, the contacts' fevers.
+    let q = format!("person_id={}&days=1&window_minutes=30", f.person_a);
+    let r = ok(app
+        .get(&leader, &format!("/api/v1/screening/contacts?{q}"))
+        .await)
+    .await;
+    assert_eq!(r["person"]["name"], "张伟", "{r}");
+    assert_eq!(r["person"]["unit_name"], "甲社区");
+    let masked = r["person"]["id_masked"].as_str().unwrap_or_default();
+    assert!(
+        masked.starts_with("410*") && masked.ends_with(&x[14..]),
+        "{r}"
+    );
+    assert_eq!(r["own_passages"], 3);
+    assert_eq!(r["own"].as_array().map(Vec::len), Some(3));
+    assert_eq!(r["own"][0]["checkpoint_name"], "甲社区东门");
+    assert_eq!(r["own"][0]["temperature"], 366);
+    assert_eq!(r["own"][0]["fever"], false);
+    assert_eq!(r["total"], 2, "{r}");
+    assert_eq!(r["fevers"], 1);
+    assert_eq!(r["items"][0]["had_fever"], true);
+    assert_eq!(r["items"][1]["had_fever"], false);
+    assert_eq!(r["items"][1]["windows"], 2);
+    assert_eq!(
+        r["items"][1]["checkpoints"],
+        json!(["甲社区西门", "甲社区东门"]),
+        "{r}"
+    );
+    assert_eq!(r["items"][0]["checkpoints"], json!(["甲社区东门"]));
+    let fever_only = ok(app
+        .get(
+            &leader,
+            &format!("/api/v1/screening/contacts?{q}&fever_only=true"),
+        )
+        .await)
+    .await;
+    assert_eq!(fever_only["total"], 1);
+    assert_eq!(fever_only["items"][0]["id"], r["items"][0]["id"]);
+    // By number, the registered person is shown too.
+    let by_number = ok(app
+        .get(
+            &leader,
+            &format!("/api/v1/screening/contacts?id_number={x}&days=1"),
+        )
+        .await)
+    .await;
+    assert_eq!(by_number["person"]["person_id"], f.person_a);
+
+    // Follow-ups for both contacts: the one with a fever already has the day's case (raised
+    // by the fever), so it is linked; the other gets a new case. Again: both linked.
+    let ids = json!([r["items"][0]["id"], r["items"][1]["id"]]);
+    let body = json!({"person_id": f.person_a, "days": 1, "window_minutes": 30,
+                      "contact_ids": ids, "note": "请社区跟进"});
+    let cases_before = app.count("cases").await;
+    let first = ok(app
+        .post(&leader, "/api/v1/screening/followups", &body)
+        .await)
+    .await;
+    assert_eq!(first["created"], 1, "{first}");
+    assert_eq!(first["linked"], 1);
+    assert_eq!(app.count("cases").await, cases_before + 1);
+    let again = ok(app
+        .post(&leader, "/api/v1/screening/followups", &body)
+        .await)
+    .await;
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(again["linked"], 2);
+    assert_eq!(app.count("cases").await, cases_before + 1);
+    assert_eq!(app.count("fever_followups").await, 2);
+    assert_eq!(
+        app.count("audit_log WHERE event = 'screening.followups'")
+            .await,
+        2
+    );
+    let case_id = first["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["linked"] == false)
+        .map(|c| c["case_id"].clone())
+        .expect("a new case");
+    let case = ok(app.get(&leader, &format!("/api/v1/cases/{case_id}")).await).await;
+    assert_eq!(case["kind"], "fever_followup", "{case}");
+    assert!(case.to_string().contains("请社区跟进"), "{case}");
+    assert!(case.to_string().contains("张伟"), "{case}");
+
+    // All or nothing: one id that is not a contact of this screening refuses the batch.
+    let bad = json!({"person_id": f.person_a, "days": 1, "window_minutes": 30,
+                     "contact_ids": [r["items"][1]["id"], 999_999]});
+    let (status, p) = problem(app.post(&leader, "/api/v1/screening/followups", &bad).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "contact_ids");
+    assert_eq!(app.count("cases").await, cases_before + 1);
+    // Without the permission to raise cases: 403.
+    custom_user(
+        &app,
+        &admin,
+        "screen_only",
+        &["screening:query"],
+        &[f.community_a],
+    )
+    .await;
+    let only = app.token("screen_only").await;
+    assert_eq!(
+        app.post(&only, "/api/v1/screening/followups", &body)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The page: one field; a name with two matches lists them to choose, a phone screens.
+    let br = Browser::login(&app, "leader").await;
+    let (status, html) = br.get("/screening?q=张伟").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("screening-matches"), "{html}");
+    assert!(!html.contains("contacts-table"));
+    let (_, html) = br.get("/screening?q=13803710001&days=1").await;
+    assert!(
+        html.contains("screened-person") && html.contains("own-passages"),
+        "{html}"
+    );
+    assert!(html.contains("fever-badge"), "{html}");
+    assert!(html.contains("raise-followups"));
+    // 发起随访 from the page, and with nothing ticked (back to the screening, which says so).
+    let csrf = br.csrf().await;
+    let pid = f.person_a.to_string();
+    let contact = r["items"][1]["id"].to_string();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("person_id", pid.as_str()),
+        ("days", "1"),
+        ("window_minutes", "30"),
+        ("contact_ids", contact.as_str()),
+    ];
+    let res = br.post("/screening/followups", &form).await;
+    assert!(res.status().is_redirection(), "{:?}", res.status());
+    let to = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(to.contains("linked=1"), "{to}");
+    let res = br.post("/screening/followups", &form[..4]).await;
+    let to = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(to.contains("none_chosen=1"), "{to}");
+    let (_, html) = br.get(&to).await;
+    assert!(html.contains("请先勾选要发起随访的人员"), "{html}");
+    assert_eq!(app.count("cases").await, cases_before + 1);
+}
