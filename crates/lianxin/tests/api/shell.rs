@@ -308,7 +308,10 @@ async fn each_role_lands_where_its_work_is() {
     let c = Browser::login(&app, "enterprise_contact").await;
     let (status, html) = c.get("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<h1>郑州长城科工贸有限公司</h1>"), "{html}");
+    assert!(
+        html.contains("<h1><span data-data>郑州长城科工贸有限公司</span></h1>"),
+        "{html}"
+    );
     assert!(!html.contains("class=\"chart-grid\"") && !html.contains("郑州矿山机械有限公司"));
     assert!(html.contains("data-reported=\"0\" data-roster=\"2\""));
     assert!(
