@@ -129,7 +129,7 @@ pub async fn read_upload(
         AppError::invalid(FieldError::new(
             "file",
             "multipart",
-            format!("上传内容无法读取：{e}"),
+            "上传内容无法读取，请重新选择文件后再提交".to_owned(),
             format!("the upload cannot be read: {e}"),
         ))
     };

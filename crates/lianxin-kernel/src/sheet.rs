@@ -352,8 +352,12 @@ fn read_csv(bytes: &[u8], max_rows: usize, max_cols: usize) -> AppResult<Grid> {
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec
-            .map_err(|e| file_error(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}")))?;
+        let rec = rec.map_err(|e| {
+            file_error(
+                "CSV 格式错误：请检查分隔符和引号是否成对".to_owned(),
+                format!("malformed CSV: {e}"),
+            )
+        })?;
         let cells: Vec<String> = rec
             .iter()
             .take(max_cols)
@@ -375,7 +379,7 @@ fn read_csv(bytes: &[u8], max_rows: usize, max_cols: usize) -> AppResult<Grid> {
 fn check_archive(bytes: &[u8]) -> AppResult<()> {
     let bad = |e: zip::result::ZipError| {
         file_error(
-            format!("无法读取 Excel 文件：{e}"),
+            "无法读取 Excel 文件：文件已损坏或不是 .xlsx 表格".to_owned(),
             format!("cannot read the Excel file: {e}"),
         )
     };
@@ -413,7 +417,7 @@ fn check_archive(bytes: &[u8]) -> AppResult<()> {
         let n =
             std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|e| {
                 file_error(
-                    format!("无法读取 Excel 文件：{e}"),
+                    "无法读取 Excel 文件：文件已损坏或不是 .xlsx 表格".to_owned(),
                     format!("cannot read the Excel file: {e}"),
                 )
             })?;
@@ -429,7 +433,7 @@ fn read_xlsx(bytes: &[u8], max_rows: usize, max_cols: usize) -> AppResult<Grid> 
     check_archive(bytes)?;
     let cannot = |e: calamine::XlsxError| {
         file_error(
-            format!("无法读取 Excel 文件：{e}"),
+            "无法读取 Excel 文件：文件已损坏或不是 .xlsx 表格".to_owned(),
             format!("cannot read the Excel file: {e}"),
         )
     };

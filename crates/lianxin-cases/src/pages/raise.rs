@@ -293,7 +293,7 @@ async fn appeal_form(req: axum::extract::Request) -> AppResult<(RaiseForm, Vec<U
                 AppError::invalid(FieldError::new(
                     "form",
                     "format",
-                    format!("表单无法读取：{e}"),
+                    "表单无法读取，请刷新页面后重新填写".to_owned(),
                     format!("the form cannot be read: {e}"),
                 ))
             })?;
@@ -305,7 +305,7 @@ async fn appeal_form(req: axum::extract::Request) -> AppResult<(RaiseForm, Vec<U
             AppError::invalid(FieldError::new(
                 "photo",
                 "multipart",
-                format!("上传内容无法读取：{e}"),
+                "上传内容无法读取，请重新选择照片后再提交".to_owned(),
                 format!("the upload cannot be read: {e}"),
             ))
         })?;
