@@ -5,7 +5,7 @@ use lianxin::cases::service;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, add_user, ok, problem};
+use crate::helpers::{Browser, TestApp, add_user, ok, problem};
 
 async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> reqwest::Response {
     let id = case["id"].as_i64().expect("id");
@@ -299,4 +299,37 @@ async fn each_assisting_department_gets_its_own_task() {
         .collect();
     assert_eq!(names, ["财政局", "人力资源和社会保障局"]);
     assert_replay_matches(&app, done["id"].as_i64().unwrap()).await;
+}
+
+/// The dispatch form preselects the department that has led the category's cases most often,
+/// and says so; the leader may pick another.
+#[tokio::test]
+async fn the_dispatch_form_suggests_the_categorys_usual_lead() {
+    let (app, f) = TestApp::with_fixture().await;
+    let contact = app.token("enterprise_contact").await;
+    let leader = app.token("leader").await;
+    let b = Browser::login(&app, "leader").await;
+    let first = raise(&app, &contact, "施工许可证办理受阻").await;
+    let (_, html) = b.get(&format!("/cases/{}", first["id"])).await;
+    assert!(
+        !html.contains("id=\"lead-suggested\""),
+        "no history, no suggestion"
+    );
+    ok(act(
+        &app,
+        &leader,
+        &first,
+        json!({"action": "dispatch", "lead_unit_id": f.other_dept, "working_days": 3}),
+    )
+    .await)
+    .await;
+    let second = raise(&app, &contact, "施工许可证又被退回").await;
+    let (status, html) = b.get(&format!("/cases/{}", second["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"lead-suggested\""));
+    assert!(
+        html.contains(&format!("<option value=\"{}\" selected>", f.other_dept)),
+        "the finance bureau, which led the last permits case, is preselected"
+    );
+    assert!(!html.contains(&format!("<option value=\"{}\" selected>", f.dept)));
 }
