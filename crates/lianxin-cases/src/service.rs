@@ -1581,7 +1581,8 @@ async fn act_in(
                         format!("“{k}”不是本次交办的协办单位"),
                         format!("'{k}' is not one of the assisting departments of this dispatch"),
                     ));
-                    continue;
+                    // One refusal names the problem; a body of many keys is not answered key by key.
+                    break;
                 };
                 if let Some(t) = optional_text(
                     &mut errors,

@@ -164,12 +164,29 @@ impl CodeList {
 
     /// The label of `code` (the code itself when the list does not have it: a value written
     /// before the field was coded).
+    /// Read in place (no copy of the list): it is called for every cell of a list or export.
     pub fn label(&self, code: &str, lang: Lang) -> String {
-        self.entries()
-            .into_iter()
-            .find(|e| e.code == code)
-            .map(|e| e.label(lang).to_owned())
-            .unwrap_or_else(|| code.to_owned())
+        let stored = CURRENT
+            .try_with(|s| {
+                s.lists.get(self.key).map(|l| {
+                    l.iter()
+                        .find(|e| e.code == code)
+                        .map(|e| e.label(lang).to_owned())
+                })
+            })
+            .ok()
+            .flatten();
+        match stored {
+            Some(Some(label)) => label,
+            // An open list as the installation has it: what it lacks is not its value.
+            Some(None) if self.open => code.to_owned(),
+            _ => self
+                .items
+                .iter()
+                .find(|i| i.0 == code)
+                .map(|i| lang.pick(i.1, i.2).to_owned())
+                .unwrap_or_else(|| code.to_owned()),
+        }
     }
 
     /// The offered item that `v` names: its code, its Chinese label or its English label (any
