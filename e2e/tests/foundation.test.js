@@ -104,7 +104,6 @@ describe('foundation', () => {
     await setField(page, form, 'contact_phone', '13912345678');
     await setField(page, form, 'employee_count', '120');
     await setField(page, form, 'has_party_org', true);
-    await setField(page, form, 'key_project', true);
 
     const isPost = (r) => r.request().method() === 'POST' && !r.url().includes('/assets/');
     const [bad] = await Promise.all([
@@ -123,7 +122,7 @@ describe('foundation', () => {
     assert.equal(await page.inputValue(`${form} [name="contact_phone"]`), '13912345678');
     assert.equal(await page.inputValue(`${form} [name="unit_id"]`), unitId);
     assert.equal(await page.inputValue(`${form} [name="ownership"]`), ownership);
-    assert.equal(await page.isChecked(`${form} [name="key_project"]`), true);
+    assert.equal(await page.isChecked(`${form} [name="has_party_org"]`), true);
     await page.screenshot({
       path: path.join(ensureResultsDir(), 'enterprise-form.png'),
       fullPage: true,

@@ -15,19 +15,22 @@ use crate::entities::{case_assignments, cases, enterprises};
 /// their own enterprise; a department sees what it leads or assists. A grant that reaches an
 /// enterprise's record alone (the department's view of its case's subject) does not widen this.
 pub fn cases_condition(scope: &Scope) -> Condition {
-    let enterprise_part =
-        (!scope.units.is_empty() || !scope.subtrees.is_empty() || scope.enterprise_id.is_some())
-            .then(|| {
-                Condition::all().add(
-                    cases::Column::EnterpriseId.in_subquery(
-                        Query::select()
-                            .column(enterprises::Column::Id)
-                            .from(enterprises::Entity)
-                            .cond_where(scope.enterprises_with_dependents())
-                            .take(),
-                    ),
-                )
-            });
+    // A login acting as a cadre may reach firms through the relations areas keep (pairing).
+    let enterprise_part = (!scope.units.is_empty()
+        || !scope.subtrees.is_empty()
+        || scope.enterprise_id.is_some()
+        || scope.acting_person_id.is_some())
+    .then(|| {
+        Condition::all().add(
+            cases::Column::EnterpriseId.in_subquery(
+                Query::select()
+                    .column(enterprises::Column::Id)
+                    .from(enterprises::Entity)
+                    .cond_where(scope.enterprises_with_dependents())
+                    .take(),
+            ),
+        )
+    });
     scope.compose(vec![
         enterprise_part,
         scope.unit_in_scope(cases::Column::SubjectUnitId),

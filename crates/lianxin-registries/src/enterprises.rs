@@ -133,9 +133,11 @@ pub struct EnterpriseInput {
     #[schema(minimum = 0)]
     pub employee_count: Option<i64>,
     pub has_party_org: Option<bool>,
+    /// Read-only: whether the firm has a project in the key projects registry (a differing
+    /// value sent is a 422).
     pub key_project: Option<bool>,
-    /// The paired Party-member service team (a unit of kind service_team), placed as
-    /// `unit_id` is.
+    /// The Party-member service team stationed with the firm (驻企; a unit of kind
+    /// service_team or task_force), placed as `unit_id` is; changing it needs `pairing:edit`.
     pub service_team_id: Option<i64>,
     /// Accept a credit code whose check character fails, with this written reason
     /// (needs the `data:override` permission; audited and flagged).
@@ -216,7 +218,9 @@ impl EnterpriseForm {
             contact_phone: self.contact_phone,
             employee_count,
             has_party_org: Some(has_party_org.unwrap_or(false)),
-            key_project: Some(key_project.unwrap_or(false)),
+            // Derived from the key projects registry: a sheet may carry it back unchanged, a
+            // form does not offer it.
+            key_project,
             service_team_id,
             override_reason: self.override_reason,
             version: self.version.as_deref().and_then(|v| v.trim().parse().ok()),
@@ -605,7 +609,24 @@ async fn validate(
     current: Option<&enterprises::Model>,
 ) -> AppResult<Valid> {
     let editing = current.map(|c| c.id);
+    // Which team is stationed with the firm (驻企) is the pairing's business: changing it
+    // takes the permission that writes pairings.
+    if input.service_team_id != current.and_then(|c| c.service_team_id)
+        && !who.can(perm::PAIRING_EDIT)
+    {
+        return Err(AppError::Forbidden);
+    }
     let mut errors = Vec::new();
+    // Whether the firm has a key project is read off the key projects registry.
+    let key_project = current.is_some_and(|c| c.key_project);
+    if input.key_project.is_some_and(|k| k != key_project) {
+        errors.push(FieldError::new(
+            "key_project",
+            "derived",
+            "是否重点项目由重点项目登记得出，不能在此修改",
+            "key_project is derived from the key projects registry and cannot be set here",
+        ));
+    }
     let name = crate::text::required_text(&mut errors, "name", input.name, 200, "企业名称", "name");
     let reason = clean(input.override_reason);
     let (uscc, override_reason) = check_uscc(&mut errors, who, input.uscc, reason);
@@ -772,7 +793,7 @@ async fn validate(
         contact_phone,
         employee_count,
         has_party_org: input.has_party_org.unwrap_or(false),
-        key_project: input.key_project.unwrap_or(false),
+        key_project,
         service_team_id,
     })
 }
@@ -930,4 +951,67 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Writes the derived `key_project` flag (the enterprise service area's key projects
+/// registry decides it, in its own transaction); not an edit: the version stays.
+pub async fn set_key_project(db: &impl ConnectionTrait, id: i64, value: bool) -> AppResult<()> {
+    enterprises::Entity::update_many()
+        .col_expr(
+            enterprises::Column::KeyProject,
+            sea_orm::sea_query::Expr::value(value),
+        )
+        .filter(enterprises::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stations a team with the firm (驻企: `service_team_id`, `None` to end it): an edit of the
+/// record (its version moves), needing `pairing:edit` and the firm writable in scope.
+pub async fn station<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    team: Option<i64>,
+) -> AppResult<enterprises::Model> {
+    who.require(perm::PAIRING_EDIT)?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "enterprises", id).await?;
+    let current = find_visible::<enterprises::Entity>(&txn, &who.scope, id).await?;
+    if let Some(t) = team {
+        match units::Entity::find_by_id(t).one(&txn).await? {
+            Some(u) if u.kind == "service_team" || u.kind == "task_force" => {}
+            _ => {
+                return Err(AppError::invalid(FieldError::new(
+                    "team_id",
+                    "unknown",
+                    "服务队或专班不存在",
+                    "no such service team or task force",
+                )));
+            }
+        }
+    }
+    if current.service_team_id == team {
+        return Ok(current);
+    }
+    let version = current.version + 1;
+    let name = current.name.clone();
+    let mut am: enterprises::ActiveModel = current.into();
+    am.service_team_id = Set(team);
+    am.version = Set(version);
+    am.updated_at = Set(Utc::now());
+    let e = am.update(&txn).await?;
+    ensure_writable::<enterprises::Entity>(&txn, who, e.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "enterprise",
+        Some(e.id),
+        format!("{name}: service team {team:?}"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(e)
 }

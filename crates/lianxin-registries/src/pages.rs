@@ -525,24 +525,29 @@ async fn enterprise_form_page(
             "number",
             form.employee_count.as_ref(),
         ),
-        FormField::new(
-            "service_team_id",
-            t("enterprise.service_team"),
-            "select",
-            form.service_team_id.as_ref(),
-        )
-        .options(unit_options(&teams)),
+        // The stationed team is the pairing's business: without `pairing:edit` it travels
+        // unchanged. Whether the firm has a key project is read off the projects registry.
+        if who.can(perm::PAIRING_EDIT) {
+            FormField::new(
+                "service_team_id",
+                t("enterprise.service_team"),
+                "select",
+                form.service_team_id.as_ref(),
+            )
+            .options(unit_options(&teams))
+        } else {
+            FormField::new(
+                "service_team_id",
+                t("enterprise.service_team"),
+                "hidden",
+                form.service_team_id.as_ref(),
+            )
+        },
         FormField::new(
             "has_party_org",
             t("enterprise.has_party_org"),
             "checkbox",
             form.has_party_org.as_ref(),
-        ),
-        FormField::new(
-            "key_project",
-            t("enterprise.key_project"),
-            "checkbox",
-            form.key_project.as_ref(),
         ),
     ];
     if who.can(perm::DATA_OVERRIDE) {

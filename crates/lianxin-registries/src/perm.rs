@@ -26,6 +26,9 @@ pub const ENTERPRISE_EDIT: &str = "enterprise:edit";
 pub const ENTERPRISE_REMOVE: &str = "enterprise:remove";
 pub const ENTERPRISE_IMPORT: &str = "enterprise:import";
 pub const ENTERPRISE_EXPORT: &str = "enterprise:export";
+/// Write 三对一 pairings and which team is stationed with an enterprise (the enterprise
+/// record's `service_team_id`; the enterprise service area writes the pairings).
+pub const PAIRING_EDIT: &str = "pairing:edit";
 /// Accept an identifier whose check character fails, with a written reason.
 pub const DATA_OVERRIDE: &str = "data:override";
 
@@ -60,6 +63,11 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
     (ENTERPRISE_IMPORT, "企业导入", "Import enterprises"),
     (ENTERPRISE_EXPORT, "企业导出", "Export enterprises"),
     (
+        PAIRING_EDIT,
+        "包联与驻企维护",
+        "Edit pairings and stationed teams",
+    ),
+    (
         DATA_OVERRIDE,
         "校验位例外登记",
         "Override failing check characters",
@@ -77,6 +85,7 @@ pub const ROLE_PERMISSIONS: &[(&str, &[&str])] = &[
             PERSON_EXPORT,
             ENTERPRISE_LIST,
             ENTERPRISE_EXPORT,
+            PAIRING_EDIT,
         ],
     ),
     (

@@ -83,6 +83,7 @@ pub fn install_areas() {
             lianxin_registries::area(),
             lianxin_cases::area(),
             lianxin_screening::area(),
+            lianxin_recovery::area(),
             crate::web::system_area(),
         ]
     });
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(lianxin_registries::router())
         .merge(lianxin_cases::router())
         .merge(lianxin_screening::router())
+        .merge(lianxin_recovery::router())
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(

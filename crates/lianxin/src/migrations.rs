@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             .chain(lianxin_registries::migrations())
             .chain(lianxin_cases::migrations())
             .chain(lianxin_screening::migrations())
+            .chain(lianxin_recovery::migrations())
             .collect()
     }
 }

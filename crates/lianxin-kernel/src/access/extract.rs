@@ -163,6 +163,7 @@ pub async fn load_principal(
     }
     if !role_rows.is_empty() {
         scope.user_id = Some(user.id);
+        scope.acting_person_id = user.person_id;
     }
     scope.units.sort_unstable();
     scope.units.dedup();

@@ -27,6 +27,10 @@ pub struct Scope {
     pub enterprise_id: Option<i64>,
     /// The caller, for what they raised themselves (cases); set when any role grants a scope.
     pub user_id: Option<i64>,
+    /// The person the caller's login acts as (a cadre), whatever their roles' scopes; areas
+    /// grant through it what a person's relations reach (a paired cadre's firms). Set when
+    /// the login is linked to a person and any role grants a scope.
+    pub acting_person_id: Option<i64>,
 }
 
 impl Scope {

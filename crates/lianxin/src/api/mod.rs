@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(lianxin_registries::api_router())
         .merge(lianxin_cases::api_router())
         .merge(lianxin_screening::api_router())
+        .merge(lianxin_recovery::api_router())
 }
 
 /// A change (`PUT`) of a versioned record requires the `version` it was made from, though the
@@ -58,6 +59,7 @@ pub fn require_versions(doc: &mut utoipa::openapi::OpenApi) {
         "/api/v1/units/{id}",
         "/api/v1/people/{id}",
         "/api/v1/enterprises/{id}",
+        "/api/v1/projects/{id}",
     ] {
         let Some(put) = doc.paths.paths.get_mut(path).and_then(|i| i.put.as_mut()) else {
             continue;

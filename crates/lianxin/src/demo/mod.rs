@@ -149,7 +149,7 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
                     contact_phone: Some(e.contact_phone.clone()),
                     employee_count: Some(e.employee_count as i64),
                     has_party_org: Some(e.has_party_org),
-                    key_project: Some(e.key_project),
+                    key_project: None,
                     service_team_id: match &e.service_team_code {
                         Some(c) => Some(*unit_ids.get(c).ok_or_else(|| missing(c))?),
                         None => None,

@@ -127,7 +127,7 @@ async fn forms_are_csrf_protected_and_keep_input_on_errors() {
                 ("uscc", &bad),
                 ("unit_id", &unit),
                 ("ownership", "private"),
-                ("key_project", "on"),
+                ("has_party_org", "on"),
             ],
         )
         .await;
@@ -147,7 +147,7 @@ async fn forms_are_csrf_protected_and_keep_input_on_errors() {
                 ("uscc", &good),
                 ("unit_id", &unit),
                 ("ownership", "private"),
-                ("key_project", "on"),
+                ("has_party_org", "on"),
             ],
         )
         .await;
