@@ -402,7 +402,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     lianxin_kernel::db::lock_row(&txn, "key_projects", id).await?;
     let current = find_visible::<key_projects::Entity>(&txn, &who.scope, id).await?;
     if current.version != expected {
-        let now = views(&txn, vec![current]).await?;
+        let now = views(&txn, vec![current]).await?.pop();
         return Err(crate::paging::stale(now));
     }
     let v = validate(&txn, who, input, Some(&current)).await?;
