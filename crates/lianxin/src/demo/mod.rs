@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod recovery_teams;
 mod screening;
 
 use std::collections::HashMap;
@@ -360,6 +361,17 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     screening::load_shifts(&txn, &checkpoints, &crew).await?;
     bar.set_message("health reports");
     health::load(&txn).await?;
+    bar.set_message("teams, projects");
+    recovery_teams::load(
+        &txn,
+        &recovery_teams::Refs {
+            data: &d,
+            unit_ids: &unit_ids,
+            ent_ids: &ent_ids,
+            cadres: &cadres,
+        },
+    )
+    .await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

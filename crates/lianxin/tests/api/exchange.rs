@@ -39,7 +39,7 @@ async fn csv_import_lists_every_bad_row_and_imports_nothing_until_clean() {
     let before = app.count("enterprises").await;
     let csv = format!(
         "企业名称,统一社会信用代码,所属街道（镇）,经济类型,职工人数,重点项目\n\
-         郑州导入一号有限公司,{a},济源路街道,民营,12,是\n\
+         郑州导入一号有限公司,{a},济源路街道,民营,12,否\n\
          郑州导入二号有限公司,{bad_c},410106005,国有,abc,否\n\
          郑州导入三号有限公司,{b},不存在的街道,民营,5,否\n"
     );
@@ -75,7 +75,7 @@ async fn csv_import_lists_every_bad_row_and_imports_nothing_until_clean() {
     // The clean file imports all rows.
     let csv = format!(
         "企业名称,统一社会信用代码,所属街道（镇）,经济类型,职工人数,重点项目\n\
-         郑州导入一号有限公司,{a},济源路街道,民营,12,是\n\
+         郑州导入一号有限公司,{a},济源路街道,民营,12,否\n\
          郑州导入二号有限公司,{c},410106005,国有,30,否\n\
          郑州导入三号有限公司,{b},矿山街道,民营,5,否\n"
     );
@@ -108,7 +108,7 @@ async fn csv_import_lists_every_bad_row_and_imports_nothing_until_clean() {
             .unwrap()
             .contains("已存在")
     );
-    let updated = csv.replace(",12,是", ",99,是");
+    let updated = csv.replace(",12,否", ",99,否");
     let (status, report) = upload(
         &app,
         &t,

@@ -398,18 +398,16 @@ async fn placement_fields_stay_within_the_writers_reach() {
         json!({"name": "郑州长城科工贸有限公司", "uscc": uscc("MA44AAA1"), "unit_id": unit,
             "service_team_id": team, "employee_count": 40})
     };
-    // The contact cannot move its enterprise to another sub-district or team.
-    for (b, field) in [
-        (body(f.sub_b, f.team), "unit_id"),
-        (body(f.sub_a, f.task_force), "service_team_id"),
-    ] {
-        let (status, p) = problem(app.put(&contact, &ent, &b).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
-        assert_eq!(
-            fields(&p),
-            vec![(field.to_owned(), "out_of_reach".to_owned())]
-        );
-    }
+    // The contact cannot move its enterprise to another sub-district, nor station another
+    // team with it (that takes pairing:edit).
+    let (status, p) = problem(app.put(&contact, &ent, &body(f.sub_b, f.team)).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(
+        fields(&p),
+        vec![("unit_id".to_owned(), "out_of_reach".to_owned())]
+    );
+    let (status, p) = problem(app.put(&contact, &ent, &body(f.sub_a, f.task_force)).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
     let e = ok(app.get(&admin, &ent).await).await;
     assert_eq!(
         (e["unit_id"].as_i64(), e["service_team_id"].as_i64()),
