@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::access::Principal;
+use crate::entities::{case_kinds, cases, key_projects};
 use crate::error::AppResult;
 use crate::recovery::{projects, teams};
 
@@ -98,6 +99,28 @@ pub async fn load(txn: &DatabaseTransaction, r: &Refs<'_>) -> AppResult<()> {
             },
         )
         .await?;
+    }
+    // The meeting issues already raised about a key-project firm belong to its project.
+    let kind = case_kinds::Entity::find()
+        .filter(case_kinds::Column::Code.eq("meeting_issue"))
+        .one(txn)
+        .await?;
+    let projects_by_firm: HashMap<i64, i64> = key_projects::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.enterprise_id, p.id))
+        .collect();
+    if let Some(kind) = kind {
+        for c in cases::Entity::find()
+            .filter(cases::Column::KindId.eq(kind.id))
+            .all(txn)
+            .await?
+        {
+            if let Some(&project) = c.enterprise_id.and_then(|e| projects_by_firm.get(&e)) {
+                projects::link_case(txn, &who, project, c.id).await?;
+            }
+        }
     }
     Ok(())
 }
