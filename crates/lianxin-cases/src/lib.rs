@@ -164,6 +164,7 @@ pub fn area() -> Area {
             INSPECTION_METHODS,
             bulletins::KINDS,
         ],
+        record_links: |_, _, _, _| Vec::new(),
     }
 }
 

@@ -56,6 +56,10 @@ pub struct Area {
     pub audit: crate::audit::Texts,
     /// Its coded fields' lists, edited in 字典管理 (`crate::dict`).
     pub dictionaries: &'static [crate::dict::Codes],
+    /// Links to its pages about another area's record, offered on that record's page:
+    /// `(table, id, caller, language)` → buttons (an enterprise's page links to its pairing,
+    /// visits and stages). Only links the caller may follow.
+    pub record_links: fn(&str, i64, &Principal, Lang) -> Vec<crate::web::widgets::Button>,
 }
 
 impl Area {
@@ -75,8 +79,22 @@ impl Area {
                 events: &[],
             },
             dictionaries: &[],
+            record_links: |_, _, _, _| Vec::new(),
         }
     }
+}
+
+/// The links every installed area offers on the page of record `id` of `table`.
+pub fn record_links(
+    table: &str,
+    id: i64,
+    who: &Principal,
+    lang: Lang,
+) -> Vec<crate::web::widgets::Button> {
+    installed()
+        .iter()
+        .flat_map(|a| (a.record_links)(table, id, who, lang))
+        .collect()
 }
 
 /// How far a grant widens what a caller sees.

@@ -47,7 +47,32 @@ pub fn area() -> Area {
         audit: AUDIT,
         permission_tree: PERMISSION_TREE,
         dictionaries: &[STAGES, PAIRING_ROLES],
+        record_links,
     }
+}
+
+/// What the enterprise's page links to here: its key projects (and, as the area's pages come,
+/// its pairing, visits and stages).
+fn record_links(
+    table: &str,
+    id: i64,
+    who: &access::Principal,
+    lang: Lang,
+) -> Vec<lianxin_kernel::web::widgets::Button> {
+    use lianxin_kernel::web::widgets::Button;
+    if table != "enterprises" {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
+        links.push(Button {
+            id: "btn-projects",
+            class: "btn-light",
+            href: format!("/recovery/projects?enterprise_id={id}"),
+            label: lang.pick("重点项目", "Key projects").to_owned(),
+        });
+    }
+    links
 }
 
 /// The resumption stages, in order (C1).

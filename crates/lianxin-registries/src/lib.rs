@@ -38,6 +38,7 @@ pub fn area() -> Area {
             enterprises::OWNERSHIPS,
             enterprises::INDUSTRIES,
         ],
+        record_links: |_, _, _, _| Vec::new(),
     }
 }
 

@@ -687,6 +687,13 @@ async fn enterprise_detail(
             label: format!("{} ({staff})", lang.t("enterprise.staff")),
         });
     }
+    // What other areas keep about the firm (its pairing, visits, stages, projects).
+    buttons.extend(lianxin_kernel::area::record_links(
+        "enterprises",
+        id,
+        &who,
+        lang,
+    ));
     let warnings = v
         .uscc_override_reason
         .as_ref()

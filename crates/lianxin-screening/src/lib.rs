@@ -104,6 +104,7 @@ pub fn area() -> Area {
             health::MENTAL_STATES,
             health::QUARANTINE,
         ],
+        record_links: |_, _, _, _| Vec::new(),
     }
 }
 

@@ -41,6 +41,7 @@ where
 #[derive(Deserialize, Default)]
 struct Query {
     q: Option<String>,
+    enterprise_id: Option<String>,
     late: Option<String>,
     page: Option<u64>,
     page_size: Option<u64>,
@@ -108,13 +109,29 @@ async fn list(
             )));
         }
     };
+    let enterprise_id = match clean(q.enterprise_id.clone()) {
+        None => None,
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            AppError::invalid(FieldError::new(
+                "enterprise_id",
+                "format",
+                "企业编号须为整数",
+                "enterprise_id must be a whole number",
+            ))
+        })?),
+    };
     let f = ProjectFilter {
         q: clean(q.q.clone()),
+        enterprise_id,
         late,
         ..Default::default()
     };
     let page = projects::list(&s.db, &who, &f, paging).await?;
-    let qs = query_string(&[("q", q.q.clone()), ("late", q.late.clone())]);
+    let qs = query_string(&[
+        ("q", q.q.clone()),
+        ("enterprise_id", q.enterprise_id.clone()),
+        ("late", q.late.clone()),
+    ]);
     let hidden = lianxin_kernel::prefs::hidden_columns(&s.db, who.user_id, "key_projects").await?;
     let rows = page
         .items

@@ -399,6 +399,18 @@ async fn the_team_and_project_pages_show_members_firms_and_milestones() {
     let (status, html) = b.get("/recovery/projects?late=true").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("铝板带项目"));
+    // The firm's page links to its projects, which list that firm's alone.
+    let (_, html) = b.get(&format!("/enterprises/{}", f.ent_a)).await;
+    let link = format!("/recovery/projects?enterprise_id={}", f.ent_a);
+    assert!(html.contains(&link), "{html}");
+    let (_, html) = b.get(&link).await;
+    assert!(html.contains("铝板带项目"));
+    let (_, html) = b
+        .get(&format!("/recovery/projects?enterprise_id={}", f.ent_b))
+        .await;
+    assert!(!html.contains("铝板带项目"));
+    let (status, _) = b.get("/recovery/projects?enterprise_id=x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A bad form comes back with the error, nothing saved.
     let before = app.count("key_projects").await;
     let r = b
