@@ -26,11 +26,11 @@ async fn a_firm_is_a_key_project_while_the_registry_has_its_project() {
     let p = new_project(
         &app,
         &t,
-        json!({"name": "年产10万吨铝板带项目", "enterprise_id": f.ent_a, "investment_fen": 150_000_000_00_i64,
+        json!({"name": "年产10万吨铝板带项目", "enterprise_id": f.ent_a, "investment_fen": 15_000_000_000_i64,
                "team_id": f.team, "signed_planned": "2020-02-20", "signed_on": "2020-02-21"}),
     )
     .await;
-    assert_eq!(p["investment_fen"], 150_000_000_00_i64);
+    assert_eq!(p["investment_fen"], 15_000_000_000_i64);
     assert_eq!(p["milestones"][0]["code"], "signed");
     assert!(key_project_flag(&app, &t, f.ent_a).await);
     // The flag is read-only: sending another value is a 422 naming it, the same value passes.
