@@ -47,8 +47,31 @@ struct Query {
     page_size: Option<u64>,
 }
 
-fn yuan(fen: i64) -> String {
-    lianxin_types::Fen(fen).yuan_string()
+/// Fen as 万元, exactly (1 万元 = 1,000,000 fen): `2591.5`, `0.0035`.
+fn wan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let (whole, rest) = (abs / 1_000_000, abs % 1_000_000);
+    if rest == 0 {
+        return format!("{sign}{whole}");
+    }
+    let frac = format!("{rest:06}");
+    format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+}
+
+/// 万元 as typed (`2591.5`, up to six decimals) → fen: the decimal point moved four places and
+/// the rest left to the one parser of money.
+fn fen_of_wan(text: &str) -> Result<i64, lianxin_types::ValidationError> {
+    let text = text.trim();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let frac = format!("{frac:0<4}");
+    let (into_yuan, cents) = frac.split_at(4);
+    let yuan = if cents.is_empty() {
+        format!("{whole}{into_yuan}")
+    } else {
+        format!("{whole}{into_yuan}.{cents}")
+    };
+    lianxin_types::Fen::from_yuan_str(&yuan).map(|f| f.0)
 }
 
 fn date_text(d: Option<NaiveDate>) -> String {
@@ -144,7 +167,7 @@ async fn list(
                     p.enterprise_name.clone(),
                     format!("/enterprises/{}", p.enterprise_id),
                 ),
-                Cell::num(yuan(p.investment_fen)),
+                Cell::num(wan(p.investment_fen)),
                 Cell::text(p.team_name.clone().unwrap_or_else(|| "—".into())),
                 Cell::text(milestones_text(p, lang)),
             ]
@@ -184,7 +207,11 @@ async fn list(
         columns: vec![
             Column::new("name", lang.pick("项目名称", "Project")),
             Column::new("enterprise", lang.pick("企业", "Enterprise")),
-            Column::new("investment", lang.pick("投资额（元）", "Investment (yuan)")).numeric(),
+            Column::new(
+                "investment",
+                lang.pick("投资额（万元）", "Investment (10,000 yuan)"),
+            )
+            .numeric(),
             Column::new("team", lang.pick("驻点服务队", "Stationed team")),
             Column::new("milestones", lang.pick("里程碑", "Milestones")),
         ],
@@ -226,7 +253,7 @@ async fn detail(
                 .link(Some(format!("/enterprises/{}", p.enterprise_id))),
             prop(
                 pick("投资额（元）", "Investment (yuan)"),
-                yuan(p.investment_fen),
+                wan(p.investment_fen),
             ),
             prop(
                 pick("驻点服务队", "Stationed team"),
@@ -342,7 +369,7 @@ impl ProjectForm {
         ProjectForm {
             name: Some(p.name.clone()),
             enterprise_id: Some(p.enterprise_id.to_string()),
-            investment: Some(yuan(p.investment_fen)),
+            investment: Some(wan(p.investment_fen)),
             team_id: p.team_id.map(|t| t.to_string()),
             signed_planned: d(0, false),
             signed_on: d(0, true),
@@ -380,18 +407,16 @@ impl ProjectForm {
                 }
             })
         };
-        let investment_fen = clean(self.investment.clone()).and_then(|v| {
-            match lianxin_types::Fen::from_yuan_str(&v) {
-                Ok(f) => Some(f.0),
-                Err(err) => {
-                    e.push(FieldError::from_validation(
-                        "investment_fen",
-                        &err,
-                        "投资额（元）",
-                        "Investment (yuan)",
-                    ));
-                    None
-                }
+        let investment_fen = clean(self.investment.clone()).and_then(|v| match fen_of_wan(&v) {
+            Ok(f) => Some(f),
+            Err(err) => {
+                e.push(FieldError::from_validation(
+                    "investment",
+                    &err,
+                    "投资额（万元）",
+                    "Investment (10,000 yuan)",
+                ));
+                None
             }
         });
         let input = ProjectInput {
@@ -454,7 +479,7 @@ async fn form_page(
         .options(firms.into_iter().map(|e| opt(e.id, e.name)).collect()),
         FormField::new(
             "investment",
-            pick("投资额（元）", "Investment (yuan)"),
+            pick("投资额（万元）", "Investment (10,000 yuan)"),
             "text",
             form.investment.as_ref(),
         ),
@@ -721,6 +746,25 @@ async fn issue_submit(
                 || issue_page(&s, &who, lang, id, &form),
             )
             .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fen_of_wan, wan};
+
+    #[test]
+    fn ten_thousand_yuan_round_trip_exactly() {
+        assert_eq!(wan(2_591_000_000), "2591");
+        assert_eq!(wan(2_591_500_000), "2591.5");
+        assert_eq!(wan(35_00), "0.0035");
+        assert_eq!(fen_of_wan("2591.5"), Ok(2_591_500_000));
+        assert_eq!(fen_of_wan("0.01"), Ok(100_00));
+        assert!(fen_of_wan("1,0").is_err());
+        assert!(fen_of_wan("99999999999999999").is_err());
+        for fen in [0, 1_000_000, 2_591_500_000, 35_00, 123_456_789_000] {
+            assert_eq!(fen_of_wan(&wan(fen)), Ok(fen), "{fen}");
         }
     }
 }
