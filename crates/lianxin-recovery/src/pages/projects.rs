@@ -758,12 +758,12 @@ mod tests {
     fn ten_thousand_yuan_round_trip_exactly() {
         assert_eq!(wan(2_591_000_000), "2591");
         assert_eq!(wan(2_591_500_000), "2591.5");
-        assert_eq!(wan(35_00), "0.0035");
+        assert_eq!(wan(3_500), "0.0035");
         assert_eq!(fen_of_wan("2591.5"), Ok(2_591_500_000));
-        assert_eq!(fen_of_wan("0.01"), Ok(100_00));
+        assert_eq!(fen_of_wan("0.01"), Ok(10_000));
         assert!(fen_of_wan("1,0").is_err());
         assert!(fen_of_wan("99999999999999999").is_err());
-        for fen in [0, 1_000_000, 2_591_500_000, 35_00, 123_456_789_000] {
+        for fen in [0, 1_000_000, 2_591_500_000, 3_500, 123_456_789_000] {
             assert_eq!(fen_of_wan(&wan(fen)), Ok(fen), "{fen}");
         }
     }
