@@ -22,6 +22,7 @@ pub mod perm;
 pub mod projects;
 pub mod scope;
 pub mod teams;
+pub mod visits;
 
 use lianxin_cases as cases;
 use lianxin_kernel::{access, audit, error, i18n, paging, text};
