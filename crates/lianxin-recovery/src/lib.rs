@@ -320,6 +320,9 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
         items.push(item("projects", "/recovery/projects", "menu.projects"));
     }
+    if who.can(perm::VISIT_LIST) && who.scope.has_units() {
+        items.push(item("visits", "/visits", "menu.visits"));
+    }
     if items.is_empty() {
         return Vec::new();
     }

@@ -596,3 +596,121 @@ async fn photos_attach_to_a_visit_and_download_through_the_attachments_route() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_cadre_records_a_visit_on_the_pages() {
+    let s = setup().await;
+    let b = crate::helpers::Browser::login(&s.app, "cadre_a").await;
+    let (st, html) = b
+        .get(&format!("/visits/new?enterprise_id={}", s.f.ent_a))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("id=\"burden-counts\""),
+        "the firm's burden is shown"
+    );
+    assert_eq!(
+        html.matches("name=\"p_title\"").count(),
+        3,
+        "problem rows offered"
+    );
+    let csrf = b.csrf().await;
+    let ent = s.f.ent_a.to_string();
+    let dept = s.f.dept.to_string();
+    let dept_person = s.f.dept_person.to_string();
+    let when = (Utc::now() + Duration::hours(8) - Duration::minutes(10))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    // A problem without a title is refused with the form kept.
+    let r = b
+        .post(
+            "/visits",
+            &[
+                ("_csrf", &csrf),
+                ("enterprise_id", &ent),
+                ("visited_at", &when),
+                ("p_title", ""),
+                ("p_description", "只有描述"),
+                ("p_category", ""),
+                ("p_lead", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap_or_default().contains("只有描述"));
+    let r = b
+        .post(
+            "/visits",
+            &[
+                ("_csrf", &csrf),
+                ("enterprise_id", &ent),
+                ("visited_at", &when),
+                ("visitor_person_ids", &dept_person),
+                ("policy", "稳岗返还"),
+                ("service", ""),
+                ("factor", ""),
+                ("confidence", ""),
+                ("notes", "现场办公"),
+                ("p_title", "招工难"),
+                ("p_description", "缺焊工"),
+                ("p_category", "workforce"),
+                ("p_lead", &dept),
+                ("p_title", "物流不畅"),
+                ("p_description", "原料运不进来"),
+                ("p_category", "logistics"),
+                ("p_lead", &dept),
+                ("p_title", ""),
+                ("p_description", ""),
+                ("p_category", ""),
+                ("p_lead", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap_or("").to_owned();
+    let (st, html) = b.get(&to).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("招工难") && html.contains("物流不畅"),
+        "{html}"
+    );
+    assert!(html.contains("王强"));
+    for path in [
+        "/visits".to_owned(),
+        "/visits/report".to_owned(),
+        format!("/visits/firm/{}", s.f.ent_a),
+        format!("/visits/burden?enterprise_id={}", s.f.ent_a),
+    ] {
+        let (st, html) = b.get(&path).await;
+        assert_eq!(st, StatusCode::OK, "{path}");
+        assert!(!html.is_empty());
+    }
+    let (_, html) = b.get("/visits/report").await;
+    assert!(html.contains("孙磊"));
+    let r = s
+        .app
+        .client
+        .get(s.app.url("/visits/report.xlsx"))
+        .header(reqwest::header::COOKIE, &b.cookie)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, menu) = b.get("/visits").await;
+    assert!(menu.contains("href=\"/visits\""), "the menu entry");
+    // The case page shows 零跑腿 once the resolution says so.
+    let list = ok(s.app.get(&s.cadre, "/api/v1/visits").await).await;
+    let case_id = list["items"][0]["problems"][0]["case_id"]
+        .as_i64()
+        .expect("case");
+    act(&s, &s.dept, case_id, json!({"action": "accept"})).await;
+    act(
+        &s,
+        &s.dept,
+        case_id,
+        json!({"action": "resolve", "solution": "线上办结", "zero_trip": true}),
+    )
+    .await;
+    let (_, html) = b.get(&format!("/cases/{case_id}")).await;
+    assert!(html.contains("id=\"zero-trip\""));
+}
