@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod recovery_visits;
 mod screening;
 
 use std::collections::HashMap;
@@ -360,6 +361,23 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     screening::load_shifts(&txn, &checkpoints, &crew).await?;
     bar.set_message("health reports");
     health::load(&txn).await?;
+    // Last: the visits read the pairings (when loaded) and link the history's appeals.
+    bar.set_message("visits");
+    let firm_units: HashMap<i64, String> = d
+        .enterprises
+        .iter()
+        .filter_map(|e| ent_ids.get(&e.uscc).map(|id| (*id, e.unit_code.clone())))
+        .collect();
+    recovery_visits::load(
+        &txn,
+        &recovery_visits::Refs {
+            enterprises: &enterprises,
+            firm_units: &firm_units,
+            cadres: &cadres,
+            units: &units_by_name,
+        },
+    )
+    .await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

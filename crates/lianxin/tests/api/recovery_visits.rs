@@ -714,3 +714,47 @@ async fn a_cadre_records_a_visit_on_the_pages() {
     let (_, html) = b.get(&format!("/cases/{case_id}")).await;
     assert!(html.contains("id=\"zero-trip\""));
 }
+
+#[tokio::test]
+async fn the_demo_has_visits_whose_problems_are_appeals() {
+    let app = TestApp::spawn().await;
+    lianxin::demo::load(&app.db, false)
+        .await
+        .expect("demo loads");
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "admin", "password": lianxin::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("token");
+    let v: Value = r.json().await.expect("json");
+    let t = v["token"].as_str().expect("token").to_owned();
+    let all = ok(app.get(&t, "/api/v1/visits?page_size=500").await).await;
+    assert!(all["total"].as_u64().unwrap_or(0) > 100, "{}", all["total"]);
+    let items = all["items"].as_array().expect("items");
+    assert!(items.iter().all(|v| {
+        let at = v["visited_at"].as_str().unwrap_or("");
+        at >= "2020-02" && at < "2020-05"
+    }));
+    let problems: Vec<&Value> = items
+        .iter()
+        .flat_map(|v| v["problems"].as_array().into_iter().flatten())
+        .collect();
+    assert!(problems.iter().any(|p| p["linked"] == true));
+    assert!(problems.iter().any(|p| p["linked"] == false));
+    let march = ok(app
+        .get(&t, "/api/v1/visits?month=2020-03&page_size=500")
+        .await)
+    .await;
+    assert!(
+        march["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|v| v["notes"].as_str().unwrap_or("").contains("区长带队走访")),
+        "the 19 March story has its visit"
+    );
+    let report = ok(app.get(&t, "/api/v1/visits/report?month=2020-03").await).await;
+    assert!(!report["cadres"].as_array().expect("cadres").is_empty());
+}
