@@ -735,7 +735,7 @@ async fn the_demo_has_visits_whose_problems_are_appeals() {
     let items = all["items"].as_array().expect("items");
     assert!(items.iter().all(|v| {
         let at = v["visited_at"].as_str().unwrap_or("");
-        at >= "2020-02" && at < "2020-05"
+        ("2020-02".."2020-05").contains(&at)
     }));
     let problems: Vec<&Value> = items
         .iter()
