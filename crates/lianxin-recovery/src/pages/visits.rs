@@ -37,6 +37,7 @@ where
         .route("/visits/burden", get(burden_block))
         .route("/visits/report", get(report))
         .route("/visits/report.xlsx", get(report_xlsx))
+        .route("/visits/excuse", post(excuse))
         .route("/visits/firm/{id}", get(firm))
         .route("/visits/firm/{id}/figure-requests", post(figure_request))
         .route("/visits/{id}", get(detail))
@@ -761,6 +762,76 @@ struct MonthQuery {
 struct ReportPage {
     ctx: PageCtx,
     r: DutyReport,
+    /// The caller's own row when they are a cadre of the report: they may state a reason.
+    me: Option<i64>,
+    error: Option<String>,
+}
+
+async fn report_page(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    month: chrono::NaiveDate,
+    error: Option<String>,
+) -> AppResult<ReportPage> {
+    let r = visits::report(&s.db, who, month).await?;
+    let me = who
+        .person_id
+        .filter(|p| r.cadres.iter().any(|c| c.person_id == *p));
+    Ok(ReportPage {
+        ctx: PageCtx::new(
+            who,
+            lang,
+            "visits",
+            lang.pick("月度走访报表", "Monthly visit report"),
+        ),
+        r,
+        me,
+        error,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct ExcuseForm {
+    month: Option<String>,
+    reason: Option<String>,
+}
+
+/// The caller states their own reason for the month.
+async fn excuse(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<ExcuseForm>,
+) -> AppResult<Response> {
+    let month = f.month.clone().unwrap_or_default();
+    let result = visits::excuse(
+        &s.db,
+        &who,
+        visits::ExcuseInput {
+            person_id: who.person_id,
+            month: f.month,
+            reason: f.reason,
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/visits/report?month={month}")).into_response()),
+        Err(AppError::Validation(errs)) => {
+            let msg = errs
+                .iter()
+                .map(|e| e.message(lang).to_owned())
+                .collect::<Vec<_>>()
+                .join("；");
+            let m = visits::parse_month("month", Some(&month))
+                .or_else(|_| visits::parse_month("month", None))?;
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_page(&s, &who, lang, m, Some(msg)).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn report(
@@ -770,16 +841,7 @@ async fn report(
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> AppResult<Response> {
     let month = visits::parse_month("month", q.month.as_deref())?;
-    let r = visits::report(&s.db, &who, month).await?;
-    Ok(render(&ReportPage {
-        ctx: PageCtx::new(
-            &who,
-            lang,
-            "visits",
-            lang.pick("月度走访报表", "Monthly visit report"),
-        ),
-        r,
-    }))
+    Ok(render(&report_page(&s, &who, lang, month, None).await?))
 }
 
 async fn report_xlsx(

@@ -229,6 +229,10 @@ async fn a_bad_problem_refuses_the_whole_visit() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.to_string().contains("visitor_person_ids"), "{p}");
     let mut body = visit(&s.f, json!([]));
+    body["visited_at"] = json!("yesterday");
+    let (st, _) = problem(s.app.post(&s.cadre, "/api/v1/visits", &body).await).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut body = visit(&s.f, json!([]));
     body["visited_at"] = json!((Utc::now() + Duration::days(3)).to_rfc3339());
     let (st, p) = problem(s.app.post(&s.cadre, "/api/v1/visits", &body).await).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -687,6 +691,20 @@ async fn a_cadre_records_a_visit_on_the_pages() {
     }
     let (_, html) = b.get("/visits/report").await;
     assert!(html.contains("孙磊"));
+    assert!(html.contains("id=\"excuse-form\""));
+    let month = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string();
+    let r = b
+        .post(
+            "/visits/excuse",
+            &[("_csrf", &csrf), ("month", &month), ("reason", "外出培训")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = b.get(&format!("/visits/report?month={month}")).await;
+    assert!(html.contains("外出培训"));
     let r = s
         .app
         .client
