@@ -776,3 +776,55 @@ async fn the_demo_has_visits_whose_problems_are_appeals() {
     let report = ok(app.get(&t, "/api/v1/visits/report?month=2020-03").await).await;
     assert!(!report["cadres"].as_array().expect("cadres").is_empty());
 }
+
+/// Every role against the visit endpoints: the exact status each one gets.
+#[tokio::test]
+async fn every_role_against_the_visit_endpoints() {
+    let (app, f) = TestApp::with_fixture().await;
+    let body = json!({"enterprise_id": f.ent_a, "visited_at": now_rfc3339(),
+                      "visitor_person_ids": [f.dept_person], "problems": []});
+    let endpoints: Vec<(&str, String)> = vec![
+        ("GET", "/api/v1/visits".into()),
+        ("GET", "/api/v1/visits/report".into()),
+        ("POST", "/api/v1/visits".into()),
+        ("GET", format!("/api/v1/enterprises/{}/burden", f.ent_a)),
+        ("GET", format!("/api/v1/enterprises/{}/burden", f.ent_b)),
+        (
+            "POST",
+            format!("/api/v1/enterprises/{}/figure-requests", f.ent_a),
+        ),
+    ];
+    #[rustfmt::skip]
+    let expected: [(&str, [u16; 6]); 8] = [
+        //                    list report record burdenA burdenB figures
+        ("leader",             [200, 200,   201,   200,    200,    201]),
+        ("department_staff",   [200, 200,   422,   404,    404,    404]),
+        // The team's cadre sees the firm its team is stationed with (驻企).
+        ("service_cadre",      [200, 200,   201,   200,    404,    201]),
+        ("supervisor",         [200, 200,   403,   200,    200,    403]),
+        ("organization",       [200, 200,   403,   200,    200,    403]),
+        ("volunteer",          [403, 403,   403,   403,    403,    403]),
+        ("enterprise_contact", [403, 403,   403,   403,    403,    403]),
+        // An administrator belongs to no unit: no unit's request for figures to record.
+        ("admin",              [200, 200,   201,   200,    200,    422]),
+    ];
+    let mut got = Vec::new();
+    for (role, statuses) in expected {
+        let t = app.token(role).await;
+        let mut row = Vec::new();
+        for (method, path) in &endpoints {
+            let r = if *method == "GET" {
+                app.get(&t, path).await
+            } else if path.ends_with("figure-requests") {
+                app.post(&t, path, &json!({"subject": "产值"})).await
+            } else {
+                app.post(&t, path, &body).await
+            };
+            row.push(r.status().as_u16());
+        }
+        got.push((role, row.clone(), statuses.to_vec()));
+    }
+    for (role, row, want) in &got {
+        assert_eq!(row, want, "{role}: {got:?}");
+    }
+}
