@@ -215,6 +215,26 @@ pub async fn download(
         crate::paging::find_visible::<cases::Entity>(db, &who.scope, case_id).await?;
     } else if let Some(iid) = a.inspection_id {
         super::inspections::get(db, who, iid, crate::i18n::Lang::Zh).await?;
+    } else if let Some(vid) = a.visit_id {
+        // A visit's photo (the enterprise service area's `visits`, named by table: this area
+        // does not depend on that one): visible with the visit's firm.
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+        let visible = crate::entities::enterprises::Entity::find()
+            .filter(who.scope.enterprises_with_dependents())
+            .filter(
+                crate::entities::enterprises::Column::Id.in_subquery(
+                    Query::select()
+                        .column(Alias::new("enterprise_id"))
+                        .from(Alias::new("visits"))
+                        .and_where(Expr::col(Alias::new("id")).eq(vid))
+                        .take(),
+                ),
+            )
+            .one(db)
+            .await?;
+        if visible.is_none() {
+            return Err(AppError::NotFound);
+        }
     } else {
         return Err(AppError::NotFound);
     }

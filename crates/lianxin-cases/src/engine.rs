@@ -197,6 +197,7 @@ pub fn why_not(
                     .assignments
                     .iter()
                     .any(|a| a.unit_id == u && a.is_lead()),
+                zero_trip: false,
             },
             (Action::Extend, Some(_)) => Event::Extend { deadline: far },
             _ => return None,
@@ -237,6 +238,7 @@ pub fn allowed(state: &CaseState, who: &Principal, needs_verification: bool) -> 
                         .assignments
                         .iter()
                         .any(|a| a.unit_id == u && a.is_lead()),
+                    zero_trip: false,
                 }
             }
             Action::Revisit => Event::Revisit {
@@ -434,6 +436,10 @@ pub enum Event {
         solution: String,
         /// The lead's resolution resolves the case; an assisting unit's resolves its part.
         lead: bool,
+        /// 零跑腿: solved without the firm visiting an office (the lead's resolution sets the
+        /// case's flag). Absent in events written before the flag existed.
+        #[serde(default)]
+        zero_trip: bool,
     },
     Revisit {
         satisfaction: Satisfaction,
@@ -854,6 +860,7 @@ impl CaseState {
                 lon: c.lon,
                 created_by_user_id: c.created_by_user_id,
                 pending_uscc: c.pending_uscc.clone(),
+                zero_trip: false,
                 created_at: at,
                 updated_at: at,
             },
@@ -934,6 +941,7 @@ impl CaseState {
                 unit_id,
                 solution,
                 lead,
+                zero_trip,
             } => {
                 if let Some(a) = self.assignments.iter_mut().find(|a| a.unit_id == *unit_id) {
                     a.status = Progress::Resolved;
@@ -947,6 +955,7 @@ impl CaseState {
                     c.handling_secs = c.dispatched_at.map(|d| (at - d).num_seconds());
                     c.first_resolved_at.get_or_insert(at);
                     c.solution = Some(solution.clone());
+                    c.zero_trip = *zero_trip;
                     c.requested_deadline = None;
                 }
             }
@@ -1054,6 +1063,7 @@ fn reopen(c: &mut cases::Model, assignments: &mut [Assignment], deadline: Option
     c.handling_secs = None;
     c.closed_at = None;
     c.solution = None;
+    c.zero_trip = false;
     if deadline.is_some() {
         c.deadline = deadline;
     }
@@ -1174,6 +1184,7 @@ mod tests {
             unit_id: 10,
             solution: "ok".into(),
             lead: true,
+            zero_trip: true,
         };
         let early = decide(&s, lead_resolve.clone()).unwrap_err();
         assert!(early.zh.contains("协办单位未办结"), "{early:?}");
@@ -1185,12 +1196,14 @@ mod tests {
                     unit_id: u,
                     solution: "part".into(),
                     lead: false,
+                    zero_trip: false,
                 },
             )
             .unwrap();
         }
         step(&mut s, 5, lead_resolve).unwrap();
         assert_eq!(s.case.status, "resolved");
+        assert!(s.case.zero_trip, "the lead's resolution sets 零跑腿");
         assert!(
             decide(&s, Event::Close)
                 .unwrap_err()
@@ -1212,6 +1225,7 @@ mod tests {
         assert_eq!(s.case.reopen_count, 1);
         assert_eq!(s.case.resolved_at, None);
         assert_eq!(s.case.first_resolved_at, Some(t(5)));
+        assert!(!s.case.zero_trip, "重办 clears 零跑腿");
         step(
             &mut s,
             7,
@@ -1219,6 +1233,7 @@ mod tests {
                 unit_id: 10,
                 solution: "again".into(),
                 lead: true,
+                zero_trip: false,
             },
         )
         .unwrap();
@@ -1254,6 +1269,7 @@ mod tests {
                 unit_id: 10,
                 solution: "x".into(),
                 lead: true,
+                zero_trip: false,
             },
         )
         .unwrap_err();

@@ -11,6 +11,8 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261205CaseDayTallies),
         Box::new(M20261206EnterpriseToLink),
         Box::new(M20261206CategoryLead),
+        Box::new(M20261206ZeroTrip),
+        Box::new(M20261206AttachmentVisit),
     ]
 }
 
@@ -178,5 +180,52 @@ impl MigrationTrait for M20261206CategoryLead {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(idx("cases", &["category_id", "lead_unit_id"]))
             .await
+    }
+}
+
+/// 零跑腿: the resolution says whether the appeal was solved without the firm visiting an
+/// office (issue 15).
+struct M20261206ZeroTrip;
+
+impl MigrationName for M20261206ZeroTrip {
+    fn name(&self) -> &str {
+        "m20261206_cases_zero_trip"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206ZeroTrip {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("cases")
+                .add_column(boolean("zero_trip").default(false))
+                .take(),
+        )
+        .await
+    }
+}
+
+/// Photos of a 三送一强 visit are attachments too: `visit_id` names the visit (no foreign key,
+/// so that the case area does not depend on the enterprise service area above it).
+struct M20261206AttachmentVisit;
+
+impl MigrationName for M20261206AttachmentVisit {
+    fn name(&self) -> &str {
+        "m20261206_cases_attachment_visit"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261206AttachmentVisit {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("attachments")
+                .add_column(big_integer_null("visit_id"))
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("attachments", &["visit_id"])).await
     }
 }

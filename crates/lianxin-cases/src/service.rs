@@ -118,6 +118,8 @@ pub struct ActionInput {
     pub unit_id: Option<i64>,
     /// resolve: the solution.
     pub solution: Option<String>,
+    /// resolve: 零跑腿, solved without the firm visiting an office (default false).
+    pub zero_trip: Option<bool>,
     /// revisit: satisfied, basically_satisfied or unsatisfied
     pub satisfaction: Option<String>,
     /// revisit: whether the problem is solved
@@ -203,6 +205,8 @@ pub struct CaseView {
     pub solution: Option<String>,
     pub satisfaction: Option<String>,
     pub solved: Option<bool>,
+    /// 零跑腿: resolved without the firm visiting an office.
+    pub zero_trip: bool,
     pub revisit_count: i32,
     pub reopen_count: i32,
     pub return_count: i32,
@@ -358,6 +362,7 @@ impl Names {
             solution: c.solution,
             satisfaction: c.satisfaction,
             solved: c.solved,
+            zero_trip: c.zero_trip,
             revisit_count: c.revisit_count,
             reopen_count: c.reopen_count,
             return_count: c.return_count,
@@ -1679,6 +1684,7 @@ async fn act_in(
                 unit_id,
                 solution,
                 lead,
+                zero_trip: input.zero_trip.unwrap_or(false),
             }
         }
         CaseAction::Revisit => {

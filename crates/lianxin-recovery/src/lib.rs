@@ -22,6 +22,7 @@ pub mod perm;
 pub mod projects;
 pub mod scope;
 pub mod teams;
+pub mod visits;
 
 use lianxin_cases as cases;
 use lianxin_kernel::{access, audit, error, i18n, paging, text};
@@ -343,6 +344,9 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
         items.push(item("projects", "/recovery/projects", "menu.projects"));
+    }
+    if who.can(perm::VISIT_LIST) && who.scope.has_units() {
+        items.push(item("visits", "/visits", "menu.visits"));
     }
     if items.is_empty() {
         return Vec::new();

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i64,
     pub case_id: Option<i64>,
     pub inspection_id: Option<i64>,
+    /// A 三送一强 visit's photo (no foreign key: the visit is the enterprise service area's).
+    pub visit_id: Option<i64>,
     pub filename: String,
     pub content_type: String,
     pub size: i64,

@@ -58,6 +58,9 @@ pub struct Model {
     /// An outside client's credit code of an enterprise not (yet) registered: "enterprise to
     /// be linked" before dispatch.
     pub pending_uscc: Option<String>,
+    /// 零跑腿: resolved without the firm visiting an office (set by the resolution; cleared
+    /// when the case is reopened).
+    pub zero_trip: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -356,6 +356,8 @@ pub(super) struct ActForm {
     solution: Option<String>,
     satisfaction: Option<String>,
     solved: Option<String>,
+    /// resolve: 零跑腿 (a checkbox).
+    zero_trip: Option<String>,
     approve: Option<String>,
     /// link_enterprise: the credit code of the registered enterprise.
     enterprise_uscc: Option<String>,
@@ -401,6 +403,10 @@ impl ActForm {
                 .as_deref()
                 .map(|v| matches!(v, "true" | "1" | "on" | "yes")),
             approve: self.approve.as_deref().map(|v| v == "true"),
+            zero_trip: self
+                .zero_trip
+                .as_deref()
+                .map(|v| matches!(v, "true" | "1" | "on" | "yes")),
             ..Default::default()
         };
         if errors.is_empty() {

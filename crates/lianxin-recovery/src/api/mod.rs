@@ -6,6 +6,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub mod projects;
 pub mod teams;
+pub mod visits;
 
 pub fn router<S>() -> OpenApiRouter<S>
 where
@@ -15,4 +16,5 @@ where
     OpenApiRouter::new()
         .merge(projects::router())
         .merge(teams::router())
+        .merge(visits::router())
 }

@@ -5,6 +5,7 @@ use lianxin_kernel::state::Core;
 
 pub mod projects;
 pub mod teams;
+pub mod visits;
 
 pub fn router<S>() -> axum::Router<S>
 where
@@ -14,4 +15,5 @@ where
     axum::Router::new()
         .merge(projects::router())
         .merge(teams::router())
+        .merge(visits::router())
 }

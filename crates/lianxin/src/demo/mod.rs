@@ -6,6 +6,7 @@
 mod health;
 mod history;
 mod recovery_teams;
+mod recovery_visits;
 mod screening;
 
 use std::collections::HashMap;
@@ -369,6 +370,23 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             unit_ids: &unit_ids,
             ent_ids: &ent_ids,
             cadres: &cadres,
+        },
+    )
+    .await?;
+    // Last: the visits read the pairings (when loaded) and link the history's appeals.
+    bar.set_message("visits");
+    let firm_units: HashMap<i64, String> = d
+        .enterprises
+        .iter()
+        .filter_map(|e| ent_ids.get(&e.uscc).map(|id| (*id, e.unit_code.clone())))
+        .collect();
+    recovery_visits::load(
+        &txn,
+        &recovery_visits::Refs {
+            enterprises: &enterprises,
+            firm_units: &firm_units,
+            cadres: &cadres,
+            units: &units_by_name,
         },
     )
     .await?;

@@ -22,6 +22,7 @@ mod phone;
 mod platform;
 mod privacy_access;
 mod recovery_projects;
+mod recovery_visits;
 mod registries;
 mod role_tree;
 mod screening;
