@@ -18,6 +18,7 @@ pub mod api;
 pub mod entities;
 mod migrations;
 pub mod pages;
+pub mod pairing;
 pub mod perm;
 pub mod projects;
 pub mod scope;

@@ -1,0 +1,378 @@
+//! 三对一 pairing (issue 15): history and what is in force, gaps, the paired cadre's reach,
+//! the sheet import and the CLI's `user add --person`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn cadre(app: &TestApp, t: &str, name: &str, unit: i64, body17: &str) -> i64 {
+    let v = ok(app
+        .post(
+            t,
+            "/api/v1/people",
+            &json!({"name": name, "unit_id": unit, "kinds": ["cadre"], "id_number": id_number(body17)}),
+        )
+        .await)
+    .await;
+    v["id"].as_i64().expect("id")
+}
+
+struct Cadres {
+    a: i64,
+    b: i64,
+    c: i64,
+    d: i64,
+}
+
+async fn setup() -> (TestApp, Fixture, Cadres) {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let c = Cadres {
+        a: cadre(&app, &t, "周建国", f.dept, "41010619700101111").await,
+        b: cadre(&app, &t, "吴海燕", f.sub_a, "41010619710202222").await,
+        c: cadre(&app, &t, "郑志刚", f.sub_b, "41010619720303333").await,
+        d: cadre(&app, &t, "孙丽", f.other_dept, "41010619730404444").await,
+    };
+    (app, f, c)
+}
+
+/// A sub-district's pairing editor: `pairing:edit` within sub-district A.
+async fn street_editor(app: &TestApp) -> String {
+    let admin = app.token("admin").await;
+    ok(app
+        .post(
+            &admin,
+            "/api/v1/roles",
+            &json!({"code": "street_pairing", "name_zh": "街道包联管理", "data_scope": "unit_and_below",
+                    "permissions": ["pairing:list", "pairing:edit", "enterprise:list"]}),
+        )
+        .await)
+    .await;
+    add_user(
+        app,
+        "leader_a",
+        "street_pairing",
+        Some("410106001"),
+        None,
+        None,
+    )
+    .await;
+    app.token("leader_a").await
+}
+
+fn path(id: i64) -> String {
+    format!("/api/v1/enterprises/{id}/pairing")
+}
+
+async fn put(app: &TestApp, t: &str, id: i64, body: Value) -> reqwest::Response {
+    app.put_as_sent(t, &path(id), &body).await
+}
+
+#[tokio::test]
+async fn recovery_pairing_set_keep_clear_and_history() {
+    let (app, f, c) = setup().await;
+    let t = app.token("leader").await;
+    let v = ok(put(
+        &app,
+        &t,
+        f.ent_a,
+        json!({"leader_person_id": c.a, "instructor_person_id": c.b, "specialist_person_id": c.c, "from": "2020-02-03"}),
+    )
+    .await)
+    .await;
+    assert_eq!(v["leader"]["person_id"], c.a);
+    assert_eq!(v["leader"]["name"], "周建国");
+    assert_eq!(v["leader"]["since"], "2020-02-03");
+    assert_eq!(v["specialist"]["person_id"], c.c);
+    assert_eq!(v["history"].as_array().unwrap().len(), 3);
+
+    // Omitted keeps, null clears; only the changed roles get a row.
+    let v = ok(put(
+        &app,
+        &t,
+        f.ent_a,
+        json!({"specialist_person_id": null, "leader_person_id": c.d, "from": "2020-03-02"}),
+    )
+    .await)
+    .await;
+    assert_eq!(v["leader"]["person_id"], c.d);
+    assert_eq!(v["leader"]["since"], "2020-03-02");
+    assert_eq!(v["instructor"]["person_id"], c.b);
+    assert_eq!(v["instructor"]["since"], "2020-02-03");
+    assert_eq!(v["specialist"]["person_id"], Value::Null);
+    assert_eq!(v["specialist"]["since"], "2020-03-02");
+    let h = v["history"].as_array().unwrap();
+    assert_eq!(h.len(), 5);
+    // Latest first.
+    assert_eq!(h[0]["from"], "2020-03-02");
+    assert_eq!(h[4]["from"], "2020-02-03");
+    let dates: Vec<&str> = h.iter().map(|e| e["from"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+
+    // The same holder again is no change.
+    let v = ok(put(&app, &t, f.ent_a, json!({"instructor_person_id": c.b})).await).await;
+    assert_eq!(v["history"].as_array().unwrap().len(), 5);
+
+    // A back-dated change is history; the later one stays in force.
+    let v = ok(put(
+        &app,
+        &t,
+        f.ent_a,
+        json!({"leader_person_id": c.b, "from": "2020-02-20"}),
+    )
+    .await)
+    .await;
+    assert_eq!(v["leader"]["person_id"], c.d);
+    assert_eq!(v["history"].as_array().unwrap().len(), 6);
+    assert_eq!(v["history"][2]["from"], "2020-02-20");
+    assert_eq!(v["history"][2]["person_id"], c.b);
+
+    // Default date: today; GET answers the same.
+    let v = ok(put(&app, &t, f.ent_a, json!({"specialist_person_id": c.c})).await).await;
+    let got = ok(app.get(&t, &path(f.ent_a)).await).await;
+    assert_eq!(got["specialist"], v["specialist"]);
+    assert!(
+        got["specialist"]["since"].as_str().unwrap() > "2026-01-01"
+            || got["specialist"]["since"].as_str().unwrap() > "2024-01-01"
+    );
+    // The projection matches the history; one audit entry per change.
+    assert_eq!(app.count("enterprise_pairings").await, 1);
+    assert_eq!(app.count("pairings").await, 7);
+}
+
+#[tokio::test]
+async fn recovery_pairing_refusals() {
+    let (app, f, c) = setup().await;
+    let t = app.token("leader").await;
+    // A person who is not a cadre, and one who does not exist: 422 on each field, nothing written.
+    let (status, p) = problem(
+        put(
+            &app,
+            &t,
+            f.ent_a,
+            json!({"leader_person_id": f.person_a, "specialist_person_id": 999999, "instructor_person_id": c.b}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["leader_person_id", "specialist_person_id"]);
+    assert_eq!(app.count("pairings").await, 0);
+    // A date in the future, before 1900, not a date.
+    for from in ["2999-01-01", "1899-12-31", "2020-02-30", "x"] {
+        let (status, p) = problem(
+            put(
+                &app,
+                &t,
+                f.ent_a,
+                json!({"leader_person_id": c.a, "from": from}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{from}: {p}");
+        assert_eq!(p["errors"][0]["field"], "from", "{from}: {p}");
+    }
+    // Not a number.
+    let (status, _) =
+        problem(put(&app, &t, f.ent_a, json!({"leader_person_id": "abc"})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("pairings").await, 0);
+    // Without pairing:edit: 403.
+    let staff = app.token("department_staff").await;
+    let (status, _) =
+        problem(put(&app, &staff, f.ent_a, json!({"leader_person_id": c.a})).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Another scope's firm: 404; unknown firm: 404.
+    let la = street_editor(&app).await;
+    let (status, _) =
+        problem(put(&app, &la, f.ent_b, json!({"leader_person_id": c.a})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = problem(app.get(&la, &path(f.ent_b)).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = problem(put(&app, &t, 987654, json!({"leader_person_id": c.a})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    ok(put(&app, &la, f.ent_a, json!({"leader_person_id": c.a})).await).await;
+    assert_eq!(app.count("pairings").await, 1);
+}
+
+#[tokio::test]
+async fn recovery_pairing_gaps_paged_and_after_changes() {
+    let (app, f, c) = setup().await;
+    let t = app.token("leader").await;
+    let gaps = ok(app.get(&t, "/api/v1/pairing/gaps").await).await;
+    assert_eq!(gaps["total"], 2);
+    assert_eq!(gaps["items"][0]["enterprise_id"], f.ent_a);
+    assert_eq!(
+        gaps["items"][0]["missing"],
+        json!(["leader", "instructor", "specialist"])
+    );
+    ok(put(
+        &app,
+        &t,
+        f.ent_a,
+        json!({"leader_person_id": c.a, "instructor_person_id": c.b, "specialist_person_id": c.c}),
+    )
+    .await)
+    .await;
+    ok(put(
+        &app,
+        &t,
+        f.ent_b,
+        json!({"leader_person_id": c.a, "specialist_person_id": c.d}),
+    )
+    .await)
+    .await;
+    let gaps = ok(app.get(&t, "/api/v1/pairing/gaps").await).await;
+    assert_eq!(gaps["total"], 1);
+    assert_eq!(gaps["items"][0]["enterprise_id"], f.ent_b);
+    assert_eq!(gaps["items"][0]["name"], "郑州矿山机械有限公司");
+    assert_eq!(gaps["items"][0]["missing"], json!(["instructor"]));
+    ok(put(&app, &t, f.ent_a, json!({"specialist_person_id": null})).await).await;
+    let page1 = ok(app.get(&t, "/api/v1/pairing/gaps?page=1&page_size=1").await).await;
+    let page2 = ok(app.get(&t, "/api/v1/pairing/gaps?page=2&page_size=1").await).await;
+    assert_eq!(page1["total"], 2);
+    assert_eq!(page1["items"][0]["enterprise_id"], f.ent_a);
+    assert_eq!(page1["items"][0]["missing"], json!(["specialist"]));
+    assert_eq!(page2["items"][0]["enterprise_id"], f.ent_b);
+    // Within scope: a sub-district's leader sees its own firm only.
+    let la = street_editor(&app).await;
+    let gaps = ok(app.get(&la, "/api/v1/pairing/gaps").await).await;
+    assert_eq!(gaps["total"], 1);
+    assert_eq!(gaps["items"][0]["enterprise_id"], f.ent_a);
+    // Bad paging: 422; no permission: 403.
+    let (status, _) = problem(app.get(&t, "/api/v1/pairing/gaps?page_size=0").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let contact = app.token("enterprise_contact").await;
+    let (status, _) = problem(app.get(&contact, "/api/v1/pairing/gaps").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn recovery_pairing_cadre_reads_paired_firm_until_unpaired() {
+    let (app, f, c) = setup().await;
+    let admin = app.token("admin").await;
+    let t = app.token("leader").await;
+    // An appeal of firm B (sub-district B).
+    let appeal = ok(app
+        .post(
+            &admin,
+            "/api/v1/cases",
+            &json!({"kind": "enterprise_appeal", "category": "workforce", "title": "用工缺口", "enterprise_id": f.ent_b, "source": "hotline"}),
+        )
+        .await)
+    .await;
+    // A service cadre of sub-district A, acting as cadre B.
+    add_user(
+        &app,
+        "cadre_b",
+        "service_cadre",
+        Some("410106001"),
+        None,
+        Some(c.b),
+    )
+    .await;
+    let cb = app.token("cadre_b").await;
+    let firm = format!("/api/v1/enterprises/{}", f.ent_b);
+    let cases = format!("/api/v1/cases?enterprise_id={}", f.ent_b);
+    let (status, _) = problem(app.get(&cb, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let list = ok(app.get(&cb, &cases).await).await;
+    assert_eq!(list["total"], 0);
+    let mine = ok(app.get(&cb, "/api/v1/pairing/mine").await).await;
+    assert_eq!(mine["total"], 0);
+
+    ok(put(
+        &app,
+        &t,
+        f.ent_b,
+        json!({"instructor_person_id": c.b, "from": "2020-02-03"}),
+    )
+    .await)
+    .await;
+    let e = ok(app.get(&cb, &firm).await).await;
+    assert_eq!(e["id"], f.ent_b);
+    let list = ok(app.get(&cb, &cases).await).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], appeal["id"]);
+    let one = ok(app
+        .get(&cb, &format!("/api/v1/cases/{}", appeal["id"]))
+        .await)
+    .await;
+    assert_eq!(one["id"], appeal["id"]);
+    let mine = ok(app.get(&cb, "/api/v1/pairing/mine").await).await;
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["enterprise_id"], f.ent_b);
+    assert_eq!(mine["items"][0]["roles"], json!(["instructor"]));
+    assert_eq!(mine["items"][0]["open_appeals"], 1);
+    // The cadre reads the pairing but may not change it (a grant reads only).
+    ok(app.get(&cb, &path(f.ent_b)).await).await;
+    let (status, _) =
+        problem(put(&app, &cb, f.ent_b, json!({"leader_person_id": c.b})).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Unpaired: out of reach again.
+    ok(put(&app, &t, f.ent_b, json!({"instructor_person_id": null})).await).await;
+    let (status, _) = problem(app.get(&cb, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let list = ok(app.get(&cb, &cases).await).await;
+    assert_eq!(list["total"], 0);
+    let mine = ok(app.get(&cb, "/api/v1/pairing/mine").await).await;
+    assert_eq!(mine["total"], 0);
+}
+
+#[tokio::test]
+async fn recovery_pairing_cli_user_add_person() {
+    let (app, f, c) = setup().await;
+    let url = app.db_url.clone();
+    let add = |username: &str, number: &str| {
+        lianxin_cli()
+            .args([
+                "user",
+                "add",
+                "--db",
+                &url,
+                "--username",
+                username,
+                "--role",
+                "service_cadre",
+                "--unit",
+                "410106001",
+                "--person",
+                number,
+            ])
+            .env("LIANXIN_PASSWORD", PASSWORD)
+            .output()
+            .expect("user add")
+    };
+    let out = add("zhou", &id_number("41010619700101111"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The login acts as the cadre: paired with firm B, it reads it.
+    let zhou = app.token("zhou").await;
+    let firm = format!("/api/v1/enterprises/{}", f.ent_b);
+    let (status, _) = problem(app.get(&zhou, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let t = app.token("leader").await;
+    ok(put(&app, &t, f.ent_b, json!({"leader_person_id": c.a})).await).await;
+    ok(app.get(&zhou, &firm).await).await;
+    let mine = ok(app.get(&zhou, "/api/v1/pairing/mine").await).await;
+    assert_eq!(mine["items"][0]["roles"], json!(["leader"]));
+    let out = add("nobody1", &id_number("41010619990909999"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no person"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
