@@ -314,6 +314,9 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));
     let mut items: Vec<MenuItem> = Vec::new();
+    if who.can(perm::PAIRING_LIST) || who.person_id.is_some() {
+        items.push(item("pairing", "/recovery/pairing", "menu.pairing"));
+    }
     if who.can(perm::PAIRING_LIST) && who.scope.has_units() {
         items.push(item("teams", "/recovery/teams", "menu.teams"));
     }

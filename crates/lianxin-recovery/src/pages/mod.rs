@@ -3,6 +3,7 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod pairing;
 pub mod projects;
 pub mod teams;
 
@@ -12,6 +13,7 @@ where
     Core: FromRef<S>,
 {
     axum::Router::new()
+        .merge(pairing::router())
         .merge(projects::router())
         .merge(teams::router())
 }

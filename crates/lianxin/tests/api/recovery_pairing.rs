@@ -376,3 +376,71 @@ async fn recovery_pairing_cli_user_add_person() {
     assert!(err.contains("no person"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[tokio::test]
+async fn recovery_pairing_pages() {
+    let (app, f, c) = setup().await;
+    add_user(
+        &app,
+        "cadre_b",
+        "service_cadre",
+        Some("410106001"),
+        None,
+        Some(c.b),
+    )
+    .await;
+    let b = Browser::login(&app, "leader").await;
+    let (status, html) = b.get("/recovery/pairing").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("包联缺口") && html.contains("郑州矿山机械有限公司"));
+    assert!(html.contains("/recovery/pairing/"));
+    let (status, html) = b.get(&format!("/recovery/pairing/{}", f.ent_b)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("pairing-form") && html.contains("吴海燕"));
+    let csrf = b.csrf().await;
+    let form_path = format!("/recovery/pairing/{}", f.ent_b);
+    let pb = c.b.to_string();
+    let pa = c.a.to_string();
+    let r = b
+        .post(
+            &form_path,
+            &[
+                ("_csrf", csrf.as_str()),
+                ("leader_person_id", pa.as_str()),
+                ("instructor_person_id", pb.as_str()),
+                ("specialist_person_id", ""),
+                ("from", "2020-02-03"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let t = app.token("leader").await;
+    let v = ok(app.get(&t, &path(f.ent_b)).await).await;
+    assert_eq!(v["leader"]["person_id"], c.a);
+    assert_eq!(v["instructor"]["person_id"], c.b);
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+    // A refusal is shown on the page, nothing written.
+    let r = b
+        .post(
+            &form_path,
+            &[
+                ("_csrf", csrf.as_str()),
+                ("leader_person_id", pa.as_str()),
+                ("from", "2999-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("起始日期"));
+    // The paired cadre's own list.
+    let cb = Browser::login(&app, "cadre_b").await;
+    let (status, html) = cb.get("/recovery/pairing").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("我的包联企业") && html.contains("郑州矿山机械有限公司"));
+    assert!(html.contains("党建指导员"));
+    let (status, html) = cb.get(&form_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("pairing-form"));
+    let (status, _) = cb.get("/recovery/pairing?tab=nope").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
