@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod recovery_pairing;
 mod screening;
 
 use std::collections::HashMap;
@@ -360,6 +361,28 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     screening::load_shifts(&txn, &checkpoints, &crew).await?;
     bar.set_message("health reports");
     health::load(&txn).await?;
+    bar.set_message("pairings");
+    let firms: Vec<(i64, String, Option<String>)> = d
+        .enterprises
+        .iter()
+        .filter_map(|e| {
+            ent_ids
+                .get(&e.uscc)
+                .map(|id| (*id, e.unit_code.clone(), e.service_team_code.clone()))
+        })
+        .collect();
+    recovery_pairing::load(
+        &txn,
+        &recovery_pairing::Refs {
+            cadres: &cadres,
+            firms: &firms,
+            seed_firm: *ent_ids
+                .get(&seed_enterprise.uscc)
+                .ok_or_else(|| missing(&seed_enterprise.uscc))?,
+            seed_team: seed_enterprise.service_team_code.as_deref(),
+        },
+    )
+    .await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())
