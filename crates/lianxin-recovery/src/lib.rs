@@ -19,6 +19,7 @@ pub mod entities;
 mod migrations;
 pub mod pages;
 pub mod pairing;
+pub mod pairing_sheet;
 pub mod perm;
 pub mod projects;
 pub mod scope;

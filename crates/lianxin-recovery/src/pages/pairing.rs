@@ -3,11 +3,12 @@
 //! history and, for `pairing:edit`, the form that changes it.
 
 use axum::Router;
-use axum::extract::{Form, FromRef, State};
+use axum::extract::{Form, FromRef, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use lianxin_kernel::http::{ApiQuery, IdPath};
+use lianxin_kernel::sheet::{ImportPage, XLSX, file_response, read_upload};
 use lianxin_kernel::state::Core;
 use lianxin_kernel::web::widgets::*;
 use lianxin_kernel::web::{PageCtx, render};
@@ -29,6 +30,11 @@ where
     Router::new()
         .route("/recovery/pairing", get(index))
         .route("/recovery/pairing/{id}", get(detail).post(save))
+        .route(
+            "/recovery/pairing/import",
+            get(import_form).post(import_upload),
+        )
+        .route("/recovery/pairing/template.xlsx", get(template))
 }
 
 #[derive(Deserialize, Default)]
@@ -90,6 +96,14 @@ async fn index(
             "/recovery/pairing?tab=mine",
             lang.pick("我的包联企业", "My paired firms"),
         ));
+    }
+    if who.can(perm::PAIRING_EDIT) {
+        buttons.push(Button {
+            id: "btn-import",
+            class: "btn btn-light",
+            href: "/recovery/pairing/import".into(),
+            label: lang.pick("批量导入", "Import").into(),
+        });
     }
     if can_list {
         buttons.push(tab_button(
@@ -348,4 +362,84 @@ async fn save(
             detail_view(&s, &who, lang, id, Some(text)).await
         }
     }
+}
+
+fn import_page(who: &Principal, lang: Lang) -> ImportPage {
+    ImportPage {
+        ctx: PageCtx::new(
+            who,
+            lang,
+            "pairing",
+            lang.pick("批量导入三对一包联", "Import pairings"),
+        ),
+        action: "/recovery/pairing/import".into(),
+        back: "/recovery/pairing".into(),
+        template_href: "/recovery/pairing/template.xlsx".into(),
+        result: None,
+        ok: false,
+        row_errors: Vec::new(),
+    }
+}
+
+async fn import_form(who: Principal, lang: Lang) -> AppResult<Response> {
+    who.require(perm::PAIRING_EDIT)?;
+    Ok(render(&import_page(&who, lang)))
+}
+
+async fn template(who: Principal) -> AppResult<Response> {
+    who.require(perm::PAIRING_EDIT)?;
+    Ok(file_response(
+        crate::pairing_sheet::template()?,
+        XLSX,
+        "三对一包联导入模板.xlsx",
+    ))
+}
+
+async fn import_upload(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    mp: Multipart,
+) -> AppResult<Response> {
+    who.require(perm::PAIRING_EDIT)?;
+    let mut page = import_page(&who, lang);
+    let outcome = match read_upload(mp).await {
+        Ok((name, bytes, _)) => {
+            crate::pairing_sheet::import(&s.db, &who, &name, bytes, pairing::today()).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(report) => {
+            let report = report.localize(lang);
+            page.ok = report.errors.is_empty();
+            page.result = Some(report.message.clone());
+            page.row_errors = report
+                .errors
+                .iter()
+                .map(|e| {
+                    if lang.is_en() {
+                        e.line_en()
+                    } else {
+                        e.line_zh()
+                    }
+                })
+                .collect();
+        }
+        Err(AppError::Validation(errs)) => {
+            page.result = Some(
+                errs.iter()
+                    .map(|e| e.message(lang).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(lang.pick("；", "; ")),
+            );
+        }
+        Err(e) => return Err(e),
+    }
+    let status = if page.ok {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(lianxin_kernel::web::render_status(status, &page))
 }

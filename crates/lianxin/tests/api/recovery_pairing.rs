@@ -444,3 +444,75 @@ async fn recovery_pairing_pages() {
     let (status, _) = cb.get("/recovery/pairing?tab=nope").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+async fn upload(app: &TestApp, token: &str, csv: String) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes())
+            .file_name("包联.csv")
+            .mime_str("text/csv")
+            .expect("mime"),
+    );
+    app.client
+        .post(app.url("/api/v1/pairing/import"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+#[tokio::test]
+async fn recovery_pairing_sheet_import_all_or_nothing() {
+    let (app, f, c) = setup().await;
+    let _ = c;
+    let t = app.token("leader").await;
+    let a = id_number("41010619700101111");
+    let b = id_number("41010619710202222");
+    let cc = id_number("41010619720303333");
+    let not_cadre = id_number("41010619850312101");
+    let head = "统一社会信用代码,分包领导身份证号,党建指导员身份证号,服务专员身份证号,起始日期\n";
+    let ua = uscc("MA44AAA1");
+    let ub = uscc("MA44BBB2");
+    // Three bad rows (unknown firm, a non-cadre, a future date) and a good one: nothing lands.
+    let bad = format!(
+        "{head}{ua},{a},{b},{cc},2020-02-03\n91410106MA44ZZZZ00,{a},,,\n{ub},{not_cadre},,,2020-02-03\n{ub},{a},,,2999-01-01\n"
+    );
+    let r = upload(&app, &t, bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    let rows: Vec<i64> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, [3, 4, 5], "{v}");
+    assert_eq!(v["errors"][1]["column"], "分包领导身份证号");
+    assert_eq!(app.count("pairings").await, 0);
+    assert_eq!(app.count("enterprise_pairings").await, 0);
+
+    let good = format!("{head}{ua},{a},{b},{cc},2020-02-03\n{ub},{b},,无,2020-03-01\n");
+    let r = upload(&app, &t, good).await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["rows"], 2, "{v}");
+    assert!(v["errors"].as_array().unwrap().is_empty());
+    let pa = ok(app.get(&t, &path(f.ent_a)).await).await;
+    assert_eq!(pa["specialist"]["name"], "郑志刚");
+    let pb = ok(app.get(&t, &path(f.ent_b)).await).await;
+    assert_eq!(pb["leader"]["name"], "吴海燕");
+    assert_eq!(pb["leader"]["since"], "2020-03-01");
+    assert_eq!(pb["instructor"]["person_id"], Value::Null);
+    let gaps = ok(app.get(&t, "/api/v1/pairing/gaps").await).await;
+    assert_eq!(gaps["total"], 1);
+    // Without pairing:edit: 403; the template downloads.
+    let staff = app.token("department_staff").await;
+    let r = upload(&app, &staff, format!("{head}{ua},{a},,,\n")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.get(&t, "/api/v1/pairing/template").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let b = Browser::login(&app, "leader").await;
+    let (status, html) = b.get("/recovery/pairing/import").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("import-form"));
+}
