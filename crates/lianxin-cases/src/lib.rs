@@ -164,6 +164,7 @@ pub fn area() -> Area {
             INSPECTION_METHODS,
             bulletins::KINDS,
         ],
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

@@ -56,6 +56,9 @@ pub struct Area {
     pub audit: crate::audit::Texts,
     /// Its coded fields' lists, edited in 字典管理 (`crate::dict`).
     pub dictionaries: &'static [crate::dict::Codes],
+    /// Batch actions it offers on another area's list (by the list's key, `enterprises`…) to
+    /// this caller: the ticked ids are posted to the action's page, which the area serves.
+    pub list_actions: fn(&str, &Principal, Lang) -> Vec<crate::web::widgets::BatchAction>,
 }
 
 impl Area {
@@ -75,8 +78,21 @@ impl Area {
                 events: &[],
             },
             dictionaries: &[],
+            list_actions: |_, _, _| Vec::new(),
         }
     }
+}
+
+/// The batch actions every installed area offers on list `list` to this caller, in menu order.
+pub fn list_actions(
+    list: &str,
+    who: &Principal,
+    lang: Lang,
+) -> Vec<crate::web::widgets::BatchAction> {
+    installed()
+        .iter()
+        .flat_map(|a| (a.list_actions)(list, who, lang))
+        .collect()
 }
 
 /// How far a grant widens what a caller sees.

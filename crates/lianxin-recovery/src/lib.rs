@@ -49,6 +49,7 @@ pub fn area() -> Area {
         audit: AUDIT,
         permission_tree: PERMISSION_TREE,
         dictionaries: &[STAGES, PAIRING_ROLES],
+        list_actions,
     }
 }
 
@@ -331,6 +332,26 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
         title: lang.t("menu.recovery_group").into_owned(),
         items,
     }]
+}
+
+/// The batch actions the area offers on other areas' lists: 设定包联 on the enterprise list.
+fn list_actions(
+    list: &str,
+    who: &access::Principal,
+    lang: Lang,
+) -> Vec<lianxin_kernel::web::widgets::BatchAction> {
+    if list == "enterprises" && who.can(perm::PAIRING_EDIT) {
+        vec![lianxin_kernel::web::widgets::BatchAction {
+            id: "batch-pairing",
+            label: lang.pick("设定包联", "Set the pairing").to_owned(),
+            href: "/recovery/pairing/batch".into(),
+            method: "post",
+            class: "btn-light",
+            confirm: None,
+        }]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The area's pages, for any state that provides `Core`.

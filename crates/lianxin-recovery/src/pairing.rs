@@ -261,6 +261,37 @@ pub async fn set<C: ConnectionTrait + TransactionTrait>(
     Ok(v)
 }
 
+/// Applies one change to several firms (`pairing:edit`, each firm writable in scope) in one
+/// transaction: a firm out of reach refuses them all (404). Answers how many firms changed.
+pub async fn set_many<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    enterprise_ids: &[i64],
+    input: PairingInput,
+    today: NaiveDate,
+) -> AppResult<usize> {
+    who.require(perm::PAIRING_EDIT)?;
+    if enterprise_ids.is_empty() || enterprise_ids.len() > 500 {
+        return Err(AppError::invalid(FieldError::new(
+            "ids",
+            "range",
+            "请勾选 1 到 500 家企业",
+            "tick 1 to 500 enterprises",
+        )));
+    }
+    let valid = validate(db, &input, today).await?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    let mut changed = 0;
+    for &id in enterprise_ids {
+        find_where::<enterprises::Entity>(&txn, who.scope.enterprises_writable(), id).await?;
+        if apply(&txn, who, id, &valid).await? > 0 {
+            changed += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
+
 /// Applies a checked change to one firm inside the caller's transaction: the history rows, the
 /// projection and the audit entry. Answers how many roles changed.
 pub async fn apply(

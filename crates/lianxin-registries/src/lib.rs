@@ -38,6 +38,7 @@ pub fn area() -> Area {
             enterprises::OWNERSHIPS,
             enterprises::INDUSTRIES,
         ],
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

@@ -104,6 +104,7 @@ pub fn area() -> Area {
             health::MENTAL_STATES,
             health::QUARANTINE,
         ],
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

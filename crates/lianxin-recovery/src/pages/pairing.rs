@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::extract::{Form, FromRef, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use lianxin_kernel::http::{ApiQuery, IdPath};
 use lianxin_kernel::sheet::{ImportPage, XLSX, file_response, read_upload};
@@ -34,6 +34,7 @@ where
             "/recovery/pairing/import",
             get(import_form).post(import_upload),
         )
+        .route("/recovery/pairing/batch", post(batch))
         .route("/recovery/pairing/template.xlsx", get(template))
 }
 
@@ -288,6 +289,10 @@ async fn detail(
 /// The form: each role's picker (empty: nobody) and the date (empty: today).
 #[derive(Deserialize, Default)]
 pub struct PairingForm {
+    /// The ticked firms of the enterprise list (the batch form).
+    pub ids: Option<String>,
+    /// Set by the batch page's own form: apply (else the page is shown).
+    pub apply: Option<String>,
     pub leader_person_id: Option<String>,
     pub instructor_person_id: Option<String>,
     pub specialist_person_id: Option<String>,
@@ -295,11 +300,15 @@ pub struct PairingForm {
 }
 
 impl PairingForm {
-    /// The form as an input: every role is sent (an empty picker clears the role).
-    pub fn input(&self) -> AppResult<PairingInput> {
+    /// The form as an input. On a firm's page every role is sent (an empty picker clears
+    /// it); on the batch page (`keep_empty`) an empty picker keeps each firm's holder and
+    /// `none` clears the role.
+    pub fn input(&self, keep_empty: bool) -> AppResult<PairingInput> {
         let mut errors = Vec::new();
         let mut person = |field: &str, v: &Option<String>| match clean(v.clone()) {
+            None if keep_empty => None,
             None => Some(None),
+            Some(t) if t == "none" => Some(None),
             Some(t) => match t.parse::<i64>() {
                 Ok(id) => Some(Some(id)),
                 Err(_) => {
@@ -351,7 +360,7 @@ async fn save(
     Form(f): Form<PairingForm>,
 ) -> AppResult<Response> {
     let r = async {
-        let input = f.input()?;
+        let input = f.input(false)?;
         pairing::set(&s.db, &who, id, input, pairing::today()).await
     }
     .await;
@@ -440,6 +449,96 @@ async fn import_upload(
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(lianxin_kernel::web::render_status(status, &page))
+}
+
+/// The batch page: the pairing form for the firms ticked on the enterprise list.
+#[derive(askama::Template)]
+#[template(path = "recovery/pairing_batch.html")]
+struct BatchPage {
+    ctx: PageCtx,
+    ids: String,
+    firms: Vec<(i64, String)>,
+    cadres: Vec<(i64, String)>,
+    today: NaiveDate,
+    error: Option<String>,
+    done: Option<String>,
+}
+
+impl BatchPage {
+    fn role(&self, role: &str) -> &'static str {
+        role_text(role, self.ctx.lang)
+    }
+    fn roles(&self) -> [&'static str; 3] {
+        pairing::ROLES
+    }
+}
+
+/// `POST /recovery/pairing/batch`: from the enterprise list (the ticked `ids`) it shows the
+/// form; the form itself (`apply`) applies one pairing to every firm in one transaction.
+async fn batch(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    Form(f): Form<PairingForm>,
+) -> AppResult<Response> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    who.require(perm::PAIRING_EDIT)?;
+    let mut errors = Vec::new();
+    let ids = crate::paging::parse_ids(&mut errors, "ids", f.ids.as_deref()).unwrap_or_default();
+    if !errors.is_empty() || ids.is_empty() {
+        return Err(AppError::invalid(FieldError::new(
+            "ids",
+            "required",
+            "请先在企业列表中勾选企业",
+            "tick the firms on the enterprise list first",
+        )));
+    }
+    let firms: Vec<(i64, String)> = crate::entities::enterprises::Entity::find()
+        .filter(who.scope.enterprises_writable())
+        .filter(crate::entities::enterprises::Column::Id.is_in(ids.clone()))
+        .order_by_asc(crate::entities::enterprises::Column::Id)
+        .all(&s.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let (mut error, mut done) = (None, None);
+    let mut status = axum::http::StatusCode::OK;
+    if f.apply.is_some() {
+        let r = async {
+            let input = f.input(true)?;
+            pairing::set_many(&s.db, &who, &ids, input, pairing::today()).await
+        }
+        .await;
+        match r {
+            Ok(n) => {
+                done = Some(if lang.is_en() {
+                    format!("The pairing of {n} firms changed.")
+                } else {
+                    format!("已调整 {n} 家企业的包联。")
+                })
+            }
+            Err(e) => {
+                error = Some(lianxin_kernel::web::shown_refusal(e, lang)?);
+                status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+    }
+    let page = BatchPage {
+        ctx: PageCtx::new(
+            &who,
+            lang,
+            "pairing",
+            lang.pick("设定包联", "Set the pairing"),
+        ),
+        ids: ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+        firms,
+        cadres: pairing::cadres(&s.db, &who).await?,
+        today: pairing::today(),
+        error,
+        done,
     };
     Ok(lianxin_kernel::web::render_status(status, &page))
 }

@@ -516,3 +516,84 @@ async fn recovery_pairing_sheet_import_all_or_nothing() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("import-form"));
 }
+
+#[tokio::test]
+async fn recovery_pairing_batch_from_the_enterprise_list() {
+    let (app, f, c) = setup().await;
+    let b = Browser::login(&app, "leader").await;
+    let (status, html) = b.get("/enterprises").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("batch-pairing") && html.contains("设定包联"));
+    let csrf = b.csrf().await;
+    let ids = format!("{},{}", f.ent_a, f.ent_b);
+    let r = b
+        .post(
+            "/recovery/pairing/batch",
+            &[("_csrf", csrf.as_str()), ("ids", ids.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("pairing-batch-form") && html.contains("郑州矿山机械有限公司"));
+    let t = app.token("leader").await;
+    ok(put(
+        &app,
+        &t,
+        f.ent_a,
+        json!({"instructor_person_id": c.c, "from": "2020-02-03"}),
+    )
+    .await)
+    .await;
+    let pa = c.a.to_string();
+    let r = b
+        .post(
+            "/recovery/pairing/batch",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("ids", ids.as_str()),
+                ("apply", "1"),
+                ("leader_person_id", pa.as_str()),
+                ("instructor_person_id", ""),
+                ("specialist_person_id", "none"),
+                ("from", "2020-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("batch-done"));
+    for e in [f.ent_a, f.ent_b] {
+        let v = ok(app.get(&t, &path(e)).await).await;
+        assert_eq!(v["leader"]["person_id"], c.a);
+        assert_eq!(v["leader"]["since"], "2020-03-01");
+    }
+    // An empty picker kept each firm's instructor.
+    let v = ok(app.get(&t, &path(f.ent_a)).await).await;
+    assert_eq!(v["instructor"]["person_id"], c.c);
+    // A firm out of the editor's scope refuses them all.
+    street_editor(&app).await;
+    let sb = Browser::login(&app, "leader_a").await;
+    let street_csrf = sb.csrf().await;
+    let pb = c.b.to_string();
+    let before = app.count("pairings").await;
+    let r = sb
+        .post(
+            "/recovery/pairing/batch",
+            &[
+                ("_csrf", street_csrf.as_str()),
+                ("ids", ids.as_str()),
+                ("apply", "1"),
+                ("leader_person_id", pb.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("pairings").await, before);
+    // Nothing ticked: 422; no batch action without pairing:edit.
+    let r = b
+        .post("/recovery/pairing/batch", &[("_csrf", csrf.as_str())])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let staff = Browser::login(&app, "department_staff").await;
+    let (_, html) = staff.get("/enterprises").await;
+    assert!(!html.contains("batch-pairing"));
+}
