@@ -597,3 +597,169 @@ async fn recovery_pairing_batch_from_the_enterprise_list() {
     let (_, html) = staff.get("/enterprises").await;
     assert!(!html.contains("batch-pairing"));
 }
+
+#[tokio::test]
+async fn recovery_pairing_users_linked_to_persons() {
+    let (app, f, c) = setup().await;
+    let admin = app.token("admin").await;
+    let leader = app.token("leader").await;
+    ok(put(&app, &leader, f.ent_b, json!({"specialist_person_id": c.c})).await).await;
+    // The API: a person that does not exist is refused on person_id.
+    let (status, p) = problem(
+        app.post(
+            &admin,
+            "/api/v1/users",
+            &json!({"username": "zheng", "password": PASSWORD, "roles": ["service_cadre"],
+                    "unit_code": "410106001", "person_id": 999999}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "person");
+    let u = ok(app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &json!({"username": "zheng", "password": PASSWORD, "roles": ["service_cadre"],
+                    "unit_code": "410106001"}),
+        )
+        .await)
+    .await;
+    let uid = u["id"].as_i64().unwrap();
+    let zheng = app.token("zheng").await;
+    let firm = format!("/api/v1/enterprises/{}", f.ent_b);
+    let (status, _) = problem(app.get(&zheng, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, p) = problem(
+        app.put_as_sent(
+            &admin,
+            &format!("/api/v1/users/{uid}"),
+            &json!({"person_id": 999999}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "person_id");
+    let v = ok(app
+        .put_as_sent(
+            &admin,
+            &format!("/api/v1/users/{uid}"),
+            &json!({"person_id": c.c}),
+        )
+        .await)
+    .await;
+    assert_eq!(v["person_id"], c.c);
+    let zheng = app.token("zheng").await;
+    ok(app.get(&zheng, &firm).await).await;
+    // Omitted keeps; null unlinks.
+    let v = ok(app
+        .put_as_sent(
+            &admin,
+            &format!("/api/v1/users/{uid}"),
+            &json!({"display_name": "郑"}),
+        )
+        .await)
+    .await;
+    assert_eq!(v["person_id"], c.c);
+    let v = ok(app
+        .put_as_sent(
+            &admin,
+            &format!("/api/v1/users/{uid}"),
+            &json!({"person_id": null}),
+        )
+        .await)
+    .await;
+    assert_eq!(v["person_id"], Value::Null);
+    let zheng = app.token("zheng").await;
+    let (status, _) = problem(app.get(&zheng, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The user pages: 关联人员 by identity number.
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b.get("/system/users/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("person_id_number") && html.contains("关联人员"));
+    let csrf = b.csrf().await;
+    let unknown = id_number("41010619990909999");
+    let r = b
+        .post(
+            "/system/users",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "sun"),
+                ("password", PASSWORD),
+                ("role", "service_cadre"),
+                ("unit_code", "410106001"),
+                ("person_id_number", unknown.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let known = id_number("41010619720303333");
+    let r = b
+        .post(
+            "/system/users",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "sun"),
+                ("password", PASSWORD),
+                ("role", "service_cadre"),
+                ("unit_code", "410106001"),
+                ("person_id_number", known.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sun = app.token("sun").await;
+    ok(app.get(&sun, &firm).await).await;
+    // The edit page links and unlinks.
+    let (status, html) = b.get(&format!("/system/users/{uid}/edit")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("person_id_number"));
+    let r = b
+        .post(
+            &format!("/system/users/{uid}"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("display_name", "郑"),
+                ("roles", "service_cadre"),
+                ("active", "on"),
+                ("person_id_number", known.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let zheng = app.token("zheng").await;
+    ok(app.get(&zheng, &firm).await).await;
+    let r = b
+        .post(
+            &format!("/system/users/{uid}"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("display_name", "郑"),
+                ("roles", "service_cadre"),
+                ("active", "on"),
+                ("person_id_number", unknown.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b
+        .post(
+            &format!("/system/users/{uid}"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("display_name", "郑"),
+                ("roles", "service_cadre"),
+                ("active", "on"),
+                ("person_id_number", "无"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let zheng = app.token("zheng").await;
+    let (status, _) = problem(app.get(&zheng, &firm).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
