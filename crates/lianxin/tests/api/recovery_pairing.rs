@@ -138,9 +138,14 @@ async fn recovery_pairing_set_keep_clear_and_history() {
         got["specialist"]["since"].as_str().unwrap() > "2026-01-01"
             || got["specialist"]["since"].as_str().unwrap() > "2024-01-01"
     );
-    // The projection matches the history; one audit entry per change.
+    // The projection matches the history; one audit entry per change that changed something.
     assert_eq!(app.count("enterprise_pairings").await, 1);
     assert_eq!(app.count("pairings").await, 7);
+    assert_eq!(
+        app.count("audit_log WHERE entity = 'pairing' AND action = 'update'")
+            .await,
+        4
+    );
 }
 
 #[tokio::test]
@@ -505,6 +510,11 @@ async fn recovery_pairing_sheet_import_all_or_nothing() {
     assert_eq!(pb["instructor"]["person_id"], Value::Null);
     let gaps = ok(app.get(&t, "/api/v1/pairing/gaps").await).await;
     assert_eq!(gaps["total"], 1);
+    assert_eq!(
+        app.count("audit_log WHERE entity = 'pairing' AND action = 'import'")
+            .await,
+        1
+    );
     // Without pairing:edit: 403; the template downloads.
     let staff = app.token("department_staff").await;
     let r = upload(&app, &staff, format!("{head}{ua},{a},,,\n")).await;
