@@ -165,6 +165,7 @@ pub fn area() -> Area {
             bulletins::KINDS,
         ],
         record_links: |_, _, _, _| Vec::new(),
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

@@ -60,6 +60,9 @@ pub struct Area {
     /// `(table, id, caller, language)` → buttons (an enterprise's page links to its pairing,
     /// visits and stages). Only links the caller may follow.
     pub record_links: fn(&str, i64, &Principal, Lang) -> Vec<crate::web::widgets::Button>,
+    /// Batch actions it offers on another area's list (by the list's key, `enterprises`…) to
+    /// this caller: the ticked ids are posted to the action's page, which the area serves.
+    pub list_actions: fn(&str, &Principal, Lang) -> Vec<crate::web::widgets::BatchAction>,
 }
 
 impl Area {
@@ -80,6 +83,7 @@ impl Area {
             },
             dictionaries: &[],
             record_links: |_, _, _, _| Vec::new(),
+            list_actions: |_, _, _| Vec::new(),
         }
     }
 }
@@ -94,6 +98,18 @@ pub fn record_links(
     installed()
         .iter()
         .flat_map(|a| (a.record_links)(table, id, who, lang))
+        .collect()
+}
+
+/// The batch actions every installed area offers on list `list` to this caller, in menu order.
+pub fn list_actions(
+    list: &str,
+    who: &Principal,
+    lang: Lang,
+) -> Vec<crate::web::widgets::BatchAction> {
+    installed()
+        .iter()
+        .flat_map(|a| (a.list_actions)(list, who, lang))
         .collect()
 }
 

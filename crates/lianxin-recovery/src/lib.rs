@@ -18,6 +18,8 @@ pub mod api;
 pub mod entities;
 mod migrations;
 pub mod pages;
+pub mod pairing;
+pub mod pairing_sheet;
 pub mod perm;
 pub mod projects;
 pub mod scope;
@@ -49,6 +51,7 @@ pub fn area() -> Area {
         permission_tree: PERMISSION_TREE,
         dictionaries: &[STAGES, PAIRING_ROLES],
         record_links,
+        list_actions,
     }
 }
 
@@ -339,6 +342,9 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));
     let mut items: Vec<MenuItem> = Vec::new();
+    if who.can(perm::PAIRING_LIST) || who.person_id.is_some() {
+        items.push(item("pairing", "/recovery/pairing", "menu.pairing"));
+    }
     if who.can(perm::PAIRING_LIST) && who.scope.has_units() {
         items.push(item("teams", "/recovery/teams", "menu.teams"));
     }
@@ -355,6 +361,26 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
         title: lang.t("menu.recovery_group").into_owned(),
         items,
     }]
+}
+
+/// The batch actions the area offers on other areas' lists: 设定包联 on the enterprise list.
+fn list_actions(
+    list: &str,
+    who: &access::Principal,
+    lang: Lang,
+) -> Vec<lianxin_kernel::web::widgets::BatchAction> {
+    if list == "enterprises" && who.can(perm::PAIRING_EDIT) {
+        vec![lianxin_kernel::web::widgets::BatchAction {
+            id: "batch-pairing",
+            label: lang.pick("设定包联", "Set the pairing").to_owned(),
+            href: "/recovery/pairing/batch".into(),
+            method: "post",
+            class: "btn-light",
+            confirm: None,
+        }]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The area's pages, for any state that provides `Core`.

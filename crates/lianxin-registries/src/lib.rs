@@ -39,6 +39,7 @@ pub fn area() -> Area {
             enterprises::INDUSTRIES,
         ],
         record_links: |_, _, _, _| Vec::new(),
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

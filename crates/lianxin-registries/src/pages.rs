@@ -423,14 +423,23 @@ async fn enterprise_list(
             page.total,
             hidden,
         )
-        .with_batch(batch_actions(
-            lang,
-            &who,
-            "/enterprises",
-            &sorted_qs(&qs, sort.as_ref()),
-            perm::ENTERPRISE_EXPORT,
-            perm::ENTERPRISE_REMOVE,
-        ))
+        .with_batch({
+            // The other areas' actions on firms (设定包联) after the registry's own.
+            let mut b = batch_actions(
+                lang,
+                &who,
+                "/enterprises",
+                &sorted_qs(&qs, sort.as_ref()),
+                perm::ENTERPRISE_EXPORT,
+                perm::ENTERPRISE_REMOVE,
+            );
+            b.extend(lianxin_kernel::area::list_actions(
+                "enterprises",
+                &who,
+                lang,
+            ));
+            b
+        })
         .with_unit_tree(tree),
         tree: Vec::new(),
     };

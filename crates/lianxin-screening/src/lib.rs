@@ -105,6 +105,7 @@ pub fn area() -> Area {
             health::QUARANTINE,
         ],
         record_links: |_, _, _, _| Vec::new(),
+        list_actions: |_, _, _| Vec::new(),
     }
 }
 

@@ -135,6 +135,10 @@ enum UserCommand {
         enterprise: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
+        /// Identity number of the person the login acts as (a cadre: the firms paired with
+        /// them).
+        #[arg(long)]
+        person: Option<String>,
     },
 }
 
@@ -277,11 +281,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     unit,
                     enterprise,
                     display_name,
+                    person,
                 },
         } => {
             let conn = app::prepare_database(&db.db)
                 .await
                 .context("cannot open the database")?;
+            let person_id = match person {
+                None => None,
+                Some(number) => Some(
+                    auth::person_by_id_number(&conn, &number)
+                        .await
+                        .map_err(describe)?
+                        .with_context(|| format!("no person with identity number {number}"))?,
+                ),
+            };
             let password = match std::env::var("LIANXIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
@@ -309,7 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     role_codes: vec![role],
                     unit_code: unit,
                     enterprise_uscc: enterprise,
-                    person_id: None,
+                    person_id,
                 },
             )
             .await

@@ -400,6 +400,16 @@ pub struct UserUpdate {
     /// holding every permission, not containing the username, hard to guess); the user's
     /// sessions end.
     pub password: Option<String>,
+    /// The person the login acts as (a cadre: the firms paired with them): an id links,
+    /// `null` unlinks, omitted keeps. The person must exist.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, nullable = true)]
+    pub person_id: Option<Option<i64>>,
+}
+
+/// `Some(None)` for an explicit `null`, `None` (by `default`) for an absent field.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
@@ -463,6 +473,19 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
             errors.push(e);
         }
     }
+    if let Some(Some(p)) = input.person_id
+        && crate::entities::people::Entity::find_by_id(p)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError::new(
+            "person_id",
+            "unknown",
+            "关联人员不存在",
+            "no such person to link",
+        ));
+    }
     if id == who.user_id && input.active == Some(false) {
         errors.push(FieldError::new(
             "active",
@@ -484,6 +507,9 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(a) = input.active {
         am.active = Set(a);
+    }
+    if let Some(p) = input.person_id {
+        am.person_id = Set(p);
     }
     if let Some(p) = &input.password {
         am.password_hash = Set(super::auth::hash_password(p)?);
@@ -547,6 +573,12 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
     if input.password.is_some() {
         said.push(audit::both("重置密码", "password reset"));
     }
+    if let Some(p) = input.person_id {
+        said.push(match p {
+            Some(p) => audit::both(format!("关联人员 #{p}"), format!("linked to person #{p}")),
+            None => audit::both("取消关联人员", "unlinked from its person"),
+        });
+    }
     let mut what = Vec::new();
     if let Some(r) = &input.roles {
         what.push(format!("roles={}", r.join(",")));
@@ -556,6 +588,12 @@ pub async fn update_user<C: ConnectionTrait + TransactionTrait>(
     }
     if input.password.is_some() {
         what.push("password reset".to_owned());
+    }
+    if let Some(p) = input.person_id {
+        what.push(format!(
+            "person={}",
+            p.map(|p| p.to_string()).unwrap_or_default()
+        ));
     }
     audit::record_event(
         &txn,

@@ -17,8 +17,8 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use crate::entities::{
-    enterprises, login_log, login_throttles, role_permissions, roles, sessions, units, user_roles,
-    users,
+    enterprises, login_log, login_throttles, people, role_permissions, roles, sessions, units,
+    user_roles, users,
 };
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -779,6 +779,18 @@ pub async fn touch_session(db: &impl ConnectionTrait, session: &sessions::Model)
     Ok(())
 }
 
+/// The person with this identity number (as stored: upper case), for linking a login.
+pub async fn person_by_id_number(
+    db: &impl ConnectionTrait,
+    number: &str,
+) -> AppResult<Option<i64>> {
+    Ok(people::Entity::find()
+        .filter(people::Column::IdNumber.eq(number.trim().to_uppercase()))
+        .one(db)
+        .await?
+        .map(|p| p.id))
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,
@@ -873,6 +885,16 @@ pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
         },
         None => None,
     };
+    if let Some(pid) = new.person_id
+        && people::Entity::find_by_id(pid).one(db).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "person",
+            "unknown",
+            "关联人员不存在",
+            "no such person to link",
+        ));
+    }
     if new.role_codes.iter().any(|r| r == "enterprise_contact") && new.enterprise_uscc.is_none() {
         errors.push(FieldError::new(
             "enterprise",

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod pairing;
 pub mod projects;
 pub mod teams;
 pub mod visits;
@@ -14,6 +15,7 @@ where
     Core: FromRef<S>,
 {
     OpenApiRouter::new()
+        .merge(pairing::router())
         .merge(projects::router())
         .merge(teams::router())
         .merge(visits::router())

@@ -3,6 +3,7 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod pairing;
 pub mod projects;
 pub mod teams;
 pub mod visits;
@@ -13,6 +14,7 @@ where
     Core: FromRef<S>,
 {
     axum::Router::new()
+        .merge(pairing::router())
         .merge(projects::router())
         .merge(teams::router())
         .merge(visits::router())

@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod recovery_pairing;
 mod recovery_teams;
 mod recovery_visits;
 mod screening;
@@ -370,6 +371,28 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             unit_ids: &unit_ids,
             ent_ids: &ent_ids,
             cadres: &cadres,
+        },
+    )
+    .await?;
+    bar.set_message("pairings");
+    let firms: Vec<(i64, String, Option<String>)> = d
+        .enterprises
+        .iter()
+        .filter_map(|e| {
+            ent_ids
+                .get(&e.uscc)
+                .map(|id| (*id, e.unit_code.clone(), e.service_team_code.clone()))
+        })
+        .collect();
+    recovery_pairing::load(
+        &txn,
+        &recovery_pairing::Refs {
+            cadres: &cadres,
+            firms: &firms,
+            seed_firm: *ent_ids
+                .get(&seed_enterprise.uscc)
+                .ok_or_else(|| missing(&seed_enterprise.uscc))?,
+            seed_team: seed_enterprise.service_team_code.as_deref(),
         },
     )
     .await?;

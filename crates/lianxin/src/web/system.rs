@@ -227,6 +227,27 @@ struct UserForm {
     role: Option<String>,
     unit_code: Option<String>,
     enterprise_uscc: Option<String>,
+    /// 关联人员: the identity number of the person the login acts as.
+    person_id_number: Option<String>,
+}
+
+/// The person named by a form's 关联人员 identity number: `Ok(None)` when empty, a 422 on
+/// `person_id_number` when no person has it.
+async fn person_of_form(s: &AppState, v: &Option<String>) -> AppResult<Option<i64>> {
+    let Some(number) = clean(v.clone()) else {
+        return Ok(None);
+    };
+    auth::person_by_id_number(&s.db, &number)
+        .await?
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(lianxin_kernel::error::FieldError::new(
+                "person_id_number",
+                "unknown",
+                format!("未找到身份证号为 {number} 的人员"),
+                format!("no person with identity number {number}"),
+            ))
+        })
 }
 
 async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> AppResult<FormPage> {
@@ -273,6 +294,13 @@ async fn user_form(s: &AppState, who: &Principal, lang: Lang, f: &UserForm) -> A
                 "text",
                 f.enterprise_uscc.as_ref(),
             ),
+            FormField::new(
+                "person_id_number",
+                t("user.person"),
+                "text",
+                f.person_id_number.as_ref(),
+            )
+            .hint(t("user.person_hint")),
         ],
         errors: Vec::new(),
     })
@@ -292,20 +320,25 @@ async fn user_create(
     Form(f): Form<UserForm>,
 ) -> AppResult<Response> {
     who.require(perm::USER_ADD)?;
-    let result = auth::create_user(
-        &s.db,
-        &who,
-        NewUser {
-            username: f.username.clone().unwrap_or_default(),
-            password: f.password.clone().unwrap_or_default(),
-            display_name: clean(f.display_name.clone()),
-            role_codes: clean(f.role.clone()).into_iter().collect(),
-            unit_code: clean(f.unit_code.clone()),
-            enterprise_uscc: clean(f.enterprise_uscc.clone()),
-            person_id: None,
-        },
-    )
-    .await;
+    let result = match person_of_form(&s, &f.person_id_number).await {
+        Ok(person_id) => {
+            auth::create_user(
+                &s.db,
+                &who,
+                NewUser {
+                    username: f.username.clone().unwrap_or_default(),
+                    password: f.password.clone().unwrap_or_default(),
+                    display_name: clean(f.display_name.clone()),
+                    role_codes: clean(f.role.clone()).into_iter().collect(),
+                    unit_code: clean(f.unit_code.clone()),
+                    enterprise_uscc: clean(f.enterprise_uscc.clone()),
+                    person_id,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok(_) => Ok(Redirect::to("/system/users").into_response()),
         Err(AppError::Validation(errs)) => {
@@ -1175,6 +1208,11 @@ struct UserEditForm {
     unit_id: Option<String>,
     active: Option<String>,
     password: Option<String>,
+    /// 关联人员: an identity number links, `无` unlinks, empty keeps.
+    person_id_number: Option<String>,
+    /// The linked person as the form shows it (not sent back).
+    #[serde(skip)]
+    person_shown: Option<String>,
 }
 
 async fn user_edit_form(
@@ -1224,11 +1262,41 @@ async fn user_edit_form(
                     .collect(),
             ),
             FormField::new("active", t("user.active"), "checkbox", f.active.as_ref()),
+            FormField::new(
+                "person_id_number",
+                t("user.person"),
+                "text",
+                f.person_id_number.as_ref(),
+            )
+            .hint(match &f.person_shown {
+                Some(p) => format!(
+                    "{}{p}。{}",
+                    t("user.person_now"),
+                    t("user.person_edit_hint")
+                ),
+                None => t("user.person_edit_hint"),
+            }),
             FormField::new("password", t("user.new_password"), "password", None)
                 .hint(t("user.new_password_hint")),
         ],
         errors: Vec::new(),
     })
+}
+
+/// The linked person as the edit form names them: name and masked identity number.
+async fn person_shown(s: &AppState, person: Option<i64>) -> AppResult<Option<String>> {
+    let Some(id) = person else { return Ok(None) };
+    Ok(crate::entities::people::Entity::find_by_id(id)
+        .one(&s.db)
+        .await?
+        .map(|p| {
+            let masked = p
+                .id_number
+                .as_deref()
+                .map(lianxin_types::IdNumber::mask)
+                .unwrap_or_default();
+            format!("{} {masked}", p.name)
+        }))
 }
 
 async fn user_edit(
@@ -1243,12 +1311,15 @@ async fn user_edit(
         .await?
         .ok_or(AppError::NotFound)?;
     let v = admin::user_views(&s.db, vec![u.clone()]).await?.remove(0);
+    let person_shown = person_shown(&s, u.person_id).await?;
     let f = UserEditForm {
         display_name: Some(u.display_name),
         roles: v.roles,
         unit_id: u.unit_id.map(|x| x.to_string()),
         active: u.active.then(|| "on".to_owned()),
         password: None,
+        person_id_number: None,
+        person_shown,
     };
     Ok(render(&user_edit_form(&s, &who, lang, id, &f).await?))
 }
@@ -1258,17 +1329,36 @@ async fn user_update(
     who: Principal,
     lang: Lang,
     IdPath(id): IdPath,
-    ExtraForm(f): ExtraForm<UserEditForm>,
+    ExtraForm(mut f): ExtraForm<UserEditForm>,
 ) -> AppResult<Response> {
-    let input = admin::UserUpdate {
-        display_name: f.display_name.clone(),
-        roles: Some(f.roles.clone()),
-        unit_id: f.unit_id.as_deref().and_then(|u| u.parse().ok()),
-        active: Some(f.active.is_some()),
-        password: clean(f.password.clone()),
+    let current = users::Entity::find_by_id(id)
+        .one(&s.db)
+        .await?
+        .and_then(|u| u.person_id);
+    f.person_shown = person_shown(&s, current).await?;
+    let person = match clean(f.person_id_number.clone()).as_deref() {
+        None => Ok(None),
+        Some("无") => Ok(Some(None)),
+        Some(_) => person_of_form(&s, &f.person_id_number)
+            .await
+            .map(|p| p.map(Some)),
+    };
+    let result = match person {
+        Ok(person_id) => {
+            let input = admin::UserUpdate {
+                display_name: f.display_name.clone(),
+                roles: Some(f.roles.clone()),
+                unit_id: f.unit_id.as_deref().and_then(|u| u.parse().ok()),
+                active: Some(f.active.is_some()),
+                password: clean(f.password.clone()),
+                person_id,
+            };
+            admin::update_user(&s.db, &who, id, input).await
+        }
+        Err(e) => Err(e),
     };
     saved_or_form(
-        admin::update_user(&s.db, &who, id, input).await,
+        result,
         |_| "/system/users".to_owned(),
         || user_edit_form(&s, &who, lang, id, &f),
     )

@@ -23,6 +23,7 @@ mod platform;
 mod privacy_access;
 mod recovery_projects;
 mod recovery_visits;
+mod recovery_pairing;
 mod registries;
 mod role_tree;
 mod screening;
