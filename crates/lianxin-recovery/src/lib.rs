@@ -20,7 +20,9 @@ mod migrations;
 pub mod pages;
 pub mod perm;
 pub mod projects;
+pub mod report;
 pub mod scope;
+pub mod stages;
 pub mod teams;
 
 use lianxin_cases as cases;

@@ -5,6 +5,8 @@ use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod projects;
+pub mod report;
+pub mod stages;
 pub mod teams;
 
 pub fn router<S>() -> OpenApiRouter<S>
@@ -15,4 +17,6 @@ where
     OpenApiRouter::new()
         .merge(projects::router())
         .merge(teams::router())
+        .merge(stages::router())
+        .merge(report::router())
 }
