@@ -118,7 +118,9 @@ fn end_of(on: NaiveDate) -> chrono::DateTime<Utc> {
         .from_local_datetime(&next.and_hms_opt(0, 0, 0).unwrap_or_default())
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::hours(8))
+        .unwrap_or_else(|| {
+            next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::hours(8)
+        })
 }
 
 async fn check(db: &impl ConnectionTrait, who: &Principal, unit: Option<i64>) -> AppResult<()> {
@@ -196,7 +198,10 @@ async fn stages_on(
     // the later one).
     let latest = Query::select()
         .column(stage_reports::Column::EnterpriseId)
-        .expr_as(Expr::col(stage_reports::Column::OnDate).max(), Alias::new("d"))
+        .expr_as(
+            Expr::col(stage_reports::Column::OnDate).max(),
+            Alias::new("d"),
+        )
         .from(stage_reports::Entity)
         .and_where(stage_reports::Column::OnDate.lte(on))
         .and_where(stage_reports::Column::EnterpriseId.in_subquery(firms))
@@ -278,7 +283,11 @@ async fn stages_on(
 }
 
 /// The report on `q.on` within the caller's scope.
-pub async fn build(db: &impl ConnectionTrait, who: &Principal, q: &ReportQuery) -> AppResult<Report> {
+pub async fn build(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &ReportQuery,
+) -> AppResult<Report> {
     check(db, who, q.unit_id).await?;
     let on = q.on.unwrap_or_else(crate::stages::today);
     check_date("on", on)?;
@@ -298,7 +307,10 @@ pub async fn build(db: &impl ConnectionTrait, who: &Principal, q: &ReportQuery) 
     let complete = count(
         db,
         Query::select()
-            .expr_as(count_of(enterprise_pairings::Column::EnterpriseId), Alias::new("n"))
+            .expr_as(
+                count_of(enterprise_pairings::Column::EnterpriseId),
+                Alias::new("n"),
+            )
             .from(enterprise_pairings::Entity)
             .and_where(enterprise_pairings::Column::EnterpriseId.in_subquery(f()))
             .and_where(enterprise_pairings::Column::LeaderPersonId.is_not_null())
@@ -387,7 +399,11 @@ pub async fn build(db: &impl ConnectionTrait, who: &Principal, q: &ReportQuery) 
 
 /// Firms by stage and workers back on each step's day from `from` to `to` (the last point is
 /// `to` itself), within the caller's scope.
-pub async fn series(db: &impl ConnectionTrait, who: &Principal, q: &SeriesQuery) -> AppResult<Series> {
+pub async fn series(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    q: &SeriesQuery,
+) -> AppResult<Series> {
     check(db, who, q.unit_id).await?;
     let (step, days, max) = match q.step.as_deref().map(str::trim) {
         None | Some("") | Some("week") => ("week", 7, 104),
@@ -424,8 +440,11 @@ pub async fn series(db: &impl ConnectionTrait, who: &Principal, q: &SeriesQuery)
         return Err(AppError::invalid(FieldError::new(
             "from",
             "too_long",
-            &format!("时间跨度过长：按{}最多 {max} 个点", if days == 7 { "周" } else { "日" }),
-            &format!("the span is too long: at most {max} points by {step}"),
+            format!(
+                "时间跨度过长：按{}最多 {max} 个点",
+                if days == 7 { "周" } else { "日" }
+            ),
+            format!("the span is too long: at most {max} points by {step}"),
         )));
     }
     let mut points = Vec::with_capacity(dates.len());

@@ -199,9 +199,8 @@ fn setting(key: &str) -> AppResult<&'static lianxin_kernel::settings::Setting> {
 
 /// The thresholds as the district has set them.
 pub async fn thresholds(db: &impl ConnectionTrait) -> AppResult<Thresholds> {
-    let int = |key: &'static str| async move {
-        lianxin_kernel::settings::int(db, setting(key)?).await
-    };
+    let int =
+        |key: &'static str| async move { lianxin_kernel::settings::int(db, setting(key)?).await };
     Ok(Thresholds {
         resumed_workers_pct: int(crate::RESUMED_WORKERS_PCT).await?,
         producing_capacity: int(crate::PRODUCING_CAPACITY).await?,
@@ -355,10 +354,7 @@ async fn history_figures(
 }
 
 /// Checks a report's figures against the firm: (stage reported, figures).
-fn validate(
-    input: ReportInput,
-    firm: &enterprises::Model,
-) -> AppResult<(Option<String>, Figures)> {
+fn validate(input: ReportInput, firm: &enterprises::Model) -> AppResult<(Option<String>, Figures)> {
     let mut errors = Vec::new();
     let reported = stage_code(&mut errors, input.stage);
     let today = today();
@@ -375,7 +371,11 @@ fn validate(
     const MAX_WORKERS: i64 = 10_000_000;
     let workers_back = match input.workers_back {
         None => {
-            errors.push(FieldError::required("workers_back", "返岗人数", "Workers back"));
+            errors.push(FieldError::required(
+                "workers_back",
+                "返岗人数",
+                "Workers back",
+            ));
             0
         }
         Some(n) if !(0..=MAX_WORKERS).contains(&n) => {
@@ -412,7 +412,11 @@ fn validate(
     }
     let capacity_pct = match input.capacity_pct {
         None => {
-            errors.push(FieldError::required("capacity_pct", "产能（%）", "Capacity (%)"));
+            errors.push(FieldError::required(
+                "capacity_pct",
+                "产能（%）",
+                "Capacity (%)",
+            ));
             0
         }
         Some(n) if !(0..=1000).contains(&n) => {

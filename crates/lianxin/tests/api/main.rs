@@ -21,6 +21,7 @@ mod passage_key;
 mod phone;
 mod platform;
 mod privacy_access;
+mod recovery_stages;
 mod registries;
 mod role_tree;
 mod screening;
