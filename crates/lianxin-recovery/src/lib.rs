@@ -321,6 +321,17 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
         items.push(item("projects", "/recovery/projects", "menu.projects"));
     }
+    if (who.enterprise_id.is_some() && who.can(perm::STAGE_REPORT)) || who.can(perm::STAGE_CONFIRM)
+    {
+        items.push(item("stages", "/recovery/stages", "menu.stages"));
+    }
+    if who.can(perm::RECOVERY_REPORT) && who.scope.has_units() {
+        items.push(item(
+            "recovery_report",
+            "/recovery/report",
+            "menu.recovery_report",
+        ));
+    }
     if items.is_empty() {
         return Vec::new();
     }

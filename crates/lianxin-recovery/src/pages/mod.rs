@@ -4,6 +4,8 @@ use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
 pub mod projects;
+pub mod report;
+pub mod stages;
 pub mod teams;
 
 pub fn router<S>() -> axum::Router<S>
@@ -14,4 +16,6 @@ where
     axum::Router::new()
         .merge(projects::router())
         .merge(teams::router())
+        .merge(stages::router())
+        .merge(report::router())
 }

@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod recovery_stages;
 mod screening;
 
 use std::collections::HashMap;
@@ -360,6 +361,8 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
     screening::load_shifts(&txn, &checkpoints, &crew).await?;
     bar.set_message("health reports");
     health::load(&txn).await?;
+    bar.set_message("stages");
+    recovery_stages::load(&txn).await?;
     txn.commit().await?;
     bar.finish_and_clear();
     Ok(())

@@ -36,6 +36,15 @@ async fn report(app: &TestApp, token: &str, firm: i64, body: Value) -> Value {
     r.json().await.expect("json")
 }
 
+/// The page's CSRF token (its meta tag).
+fn csrf_of(html: &str) -> String {
+    let i = html
+        .find("name=\"csrf-token\" content=\"")
+        .expect("csrf meta")
+        + 27;
+    html[i..].split('"').next().unwrap_or_default().to_owned()
+}
+
 fn figures(on: &str, back: i64, total: i64, cap: i64) -> Value {
     json!({"on": on, "workers_back": back, "workers_total": total, "capacity_pct": cap})
 }
@@ -346,4 +355,104 @@ async fn recovery_report_counts_the_records_within_scope() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["errors"][0]["field"], "from");
+}
+
+#[tokio::test]
+async fn recovery_stage_pages_report_confirm_and_show_the_report() {
+    let (app, f) = TestApp::with_fixture().await;
+    pair(&app, f.ent_a, f.dept_person, None, None).await;
+    // The contact reports from the phone form and sees the suggestion.
+    let contact = Browser::login(&app, "enterprise_contact").await;
+    let (status, html) = contact.get("/recovery/stages").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"stage-form\"") && html.contains("id=\"stage-rule\""));
+    assert!(html.contains("/recovery/stages\""), "the menu entry");
+    let csrf = csrf_of(&html);
+    let r = contact
+        .post(
+            "/recovery/stages",
+            &[
+                ("_csrf", &csrf),
+                ("on", "2020-03-02"),
+                ("workers_back", "40"),
+                ("workers_total", "100"),
+                ("capacity_pct", "35"),
+                ("stage", "full"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, html) = contact.get(&to).await;
+    assert!(html.contains("id=\"stage-suggested\""), "{html}");
+    assert!(html.contains("<strong>复产</strong>") && html.contains("与数据不符"));
+    let r = contact
+        .post(
+            "/recovery/stages",
+            &[
+                ("_csrf", &csrf),
+                ("workers_back", "x"),
+                ("capacity_pct", "35"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("stage_reports").await, 1);
+
+    // The paired cadre sees it awaiting, flagged, and confirms the suggested stage instead.
+    let cadre = Browser::login(&app, "department_staff").await;
+    let (status, html) = cadre.get("/recovery/stages").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"stage-awaiting\"") && html.contains("与数据不符：数据支持“复产”"),
+        "{html}"
+    );
+    let id = app.count("stage_reports WHERE stage = 'full'").await;
+    assert_eq!(id, 1);
+    let csrf = csrf_of(&html);
+    let stage_id: i64 = {
+        let v = ok(app
+            .get(
+                &app.token("admin").await,
+                &format!("/api/v1/enterprises/{}/stages", f.ent_a),
+            )
+            .await)
+        .await;
+        v[0]["id"].as_i64().unwrap_or(0)
+    };
+    let r = cadre
+        .post(
+            &format!("/recovery/stages/{}/{stage_id}/confirm", f.ent_a),
+            &[("_csrf", &csrf), ("stage", "producing"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("stage_reports WHERE confirmed AND stage = 'producing' AND NOT contradicts")
+            .await,
+        1
+    );
+
+    // The report page, with its chart and sub-district filter, and the download.
+    let leader = Browser::login(&app, "leader").await;
+    let (status, html) = leader.get("/recovery/report?on=2020-03-10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"report-chart\"") && html.contains("data-chart="));
+    assert!(html.contains("济源路街道"));
+    assert!(!html.contains("<script>") && !html.contains("<style"));
+    let (status, _) = leader.get("/recovery/report?on=March").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .client
+        .get(app.url("/recovery/report.xlsx?on=2020-03-10"))
+        .header(reqwest::header::COOKIE, &leader.cookie)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
 }
