@@ -257,15 +257,13 @@ async fn main() {
     if let (Ok(base), true) = (
         std::env::var("LIANXIN_BENCH_PG"),
         url.starts_with("postgres"),
+    ) && let (Ok(admin), Some(name)) = (
+        sea_orm::Database::connect(&base).await,
+        url.rsplit('/').next(),
     ) {
-        if let (Ok(admin), Some(name)) = (
-            sea_orm::Database::connect(&base).await,
-            url.rsplit('/').next(),
-        ) {
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-                .await
-                .ok();
-        }
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await
+            .ok();
     }
 }
