@@ -275,7 +275,15 @@ pub async fn build(
     let on = q.on.unwrap_or_else(crate::stages::today);
     check_date("on", on)?;
     let end = end_of(on);
-    let f = || firms(who, q.unit_id);
+    // Rows of the firms in scope; the whole district needs no filter (every row has its firm).
+    let everything = who.scope.all && q.unit_id.is_none();
+    let of_firms = |col: sea_orm::sea_query::SimpleExpr| -> Condition {
+        if everything {
+            Condition::all()
+        } else {
+            Condition::all().add(col.in_subquery(firms(who, q.unit_id)))
+        }
+    };
     let n_firms = count(
         db,
         Query::select()
@@ -296,7 +304,7 @@ pub async fn build(
                 Alias::new("n"),
             )
             .from(enterprise_pairings::Entity)
-            .and_where(enterprise_pairings::Column::EnterpriseId.in_subquery(f()))
+            .cond_where(of_firms(Expr::col(enterprise_pairings::Column::EnterpriseId).into()))
             .and_where(enterprise_pairings::Column::LeaderPersonId.is_not_null())
             .and_where(enterprise_pairings::Column::InstructorPersonId.is_not_null())
             .and_where(enterprise_pairings::Column::SpecialistPersonId.is_not_null())
@@ -307,7 +315,7 @@ pub async fn build(
         Query::select()
             .column(visits::Column::Id)
             .from(visits::Entity)
-            .and_where(visits::Column::EnterpriseId.in_subquery(f()))
+            .cond_where(of_firms(Expr::col(visits::Column::EnterpriseId).into()))
             .and_where(visits::Column::VisitedAt.lt(end))
             .take()
     };
@@ -358,7 +366,7 @@ pub async fn build(
         Query::select()
             .expr_as(count_of(key_projects::Column::Id), Alias::new("n"))
             .from(key_projects::Entity)
-            .and_where(key_projects::Column::EnterpriseId.in_subquery(f()))
+            .cond_where(of_firms(Expr::col(key_projects::Column::EnterpriseId).into()))
             .take(),
     )
     .await?;
