@@ -277,7 +277,7 @@ pub async fn build(
     let end = end_of(on);
     // Rows of the firms in scope; the whole district needs no filter (every row has its firm).
     let everything = who.scope.all && q.unit_id.is_none();
-    let of_firms = |col: sea_orm::sea_query::SimpleExpr| -> Condition {
+    let of_firms = |col: Expr| -> Condition {
         if everything {
             Condition::all()
         } else {
@@ -304,7 +304,9 @@ pub async fn build(
                 Alias::new("n"),
             )
             .from(enterprise_pairings::Entity)
-            .cond_where(of_firms(Expr::col(enterprise_pairings::Column::EnterpriseId).into()))
+            .cond_where(of_firms(Expr::col(
+                enterprise_pairings::Column::EnterpriseId,
+            )))
             .and_where(enterprise_pairings::Column::LeaderPersonId.is_not_null())
             .and_where(enterprise_pairings::Column::InstructorPersonId.is_not_null())
             .and_where(enterprise_pairings::Column::SpecialistPersonId.is_not_null())
@@ -315,7 +317,7 @@ pub async fn build(
         Query::select()
             .column(visits::Column::Id)
             .from(visits::Entity)
-            .cond_where(of_firms(Expr::col(visits::Column::EnterpriseId).into()))
+            .cond_where(of_firms(Expr::col(visits::Column::EnterpriseId)))
             .and_where(visits::Column::VisitedAt.lt(end))
             .take()
     };
@@ -366,7 +368,7 @@ pub async fn build(
         Query::select()
             .expr_as(count_of(key_projects::Column::Id), Alias::new("n"))
             .from(key_projects::Entity)
-            .cond_where(of_firms(Expr::col(key_projects::Column::EnterpriseId).into()))
+            .cond_where(of_firms(Expr::col(key_projects::Column::EnterpriseId)))
             .take(),
     )
     .await?;
