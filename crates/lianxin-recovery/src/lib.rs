@@ -22,7 +22,9 @@ pub mod pairing;
 pub mod pairing_sheet;
 pub mod perm;
 pub mod projects;
+pub mod report;
 pub mod scope;
+pub mod stages;
 pub mod teams;
 pub mod visits;
 
@@ -342,7 +344,8 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     let item = |key, href, label: &str| MenuItem::new(key, href, lang.t(label));
     let mut items: Vec<MenuItem> = Vec::new();
-    if who.can(perm::PAIRING_LIST) || who.person_id.is_some() {
+    // A login acting as a cadre (linked to a person, working for a unit) sees its own firms.
+    if who.can(perm::PAIRING_LIST) || (who.person_id.is_some() && who.scope.has_units()) {
         items.push(item("pairing", "/recovery/pairing", "menu.pairing"));
     }
     if who.can(perm::PAIRING_LIST) && who.scope.has_units() {
@@ -353,6 +356,17 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
     }
     if who.can(perm::VISIT_LIST) && who.scope.has_units() {
         items.push(item("visits", "/visits", "menu.visits"));
+    }
+    if (who.enterprise_id.is_some() && who.can(perm::STAGE_REPORT)) || who.can(perm::STAGE_CONFIRM)
+    {
+        items.push(item("stages", "/recovery/stages", "menu.stages"));
+    }
+    if who.can(perm::RECOVERY_REPORT) && who.scope.has_units() {
+        items.push(item(
+            "recovery_report",
+            "/recovery/report",
+            "menu.recovery_report",
+        ));
     }
     if items.is_empty() {
         return Vec::new();

@@ -8,7 +8,10 @@ use sea_orm_migration::schema::*;
 use crate::perm;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(M20261206RecoveryTables)]
+    vec![
+        Box::new(M20261206RecoveryTables),
+        Box::new(M20261207RecoveryStageLatestIndex),
+    ]
 }
 
 /// Pairings (history and current), team members, key projects, visits, figure requests and
@@ -266,5 +269,24 @@ impl MigrationTrait for M20261206RecoveryTables {
         m.create_index(idx("stage_reports", &["on_date"])).await?;
         grant_to_builtin_roles(m, perm::ROLE_PERMISSIONS).await?;
         grant_to_builtin_roles(m, &[("leader", &[perm::PAIRING_EDIT])]).await
+    }
+}
+
+/// Each firm's latest stage report on a date is one backward probe of
+/// `(enterprise_id, on_date, id)` (the recovery report finds it once per firm in scope); with
+/// `(enterprise_id, on_date)` alone, PostgreSQL fetched and sorted each firm's reports.
+struct M20261207RecoveryStageLatestIndex;
+
+impl MigrationName for M20261207RecoveryStageLatestIndex {
+    fn name(&self) -> &str {
+        "m20261207_recovery_stage_latest_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261207RecoveryStageLatestIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(idx("stage_reports", &["enterprise_id", "on_date", "id"]))
+            .await
     }
 }

@@ -6,6 +6,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub mod pairing;
 pub mod projects;
+pub mod report;
+pub mod stages;
 pub mod teams;
 pub mod visits;
 
@@ -19,4 +21,6 @@ where
         .merge(projects::router())
         .merge(teams::router())
         .merge(visits::router())
+        .merge(stages::router())
+        .merge(report::router())
 }

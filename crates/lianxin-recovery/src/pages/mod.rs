@@ -5,6 +5,8 @@ use lianxin_kernel::state::Core;
 
 pub mod pairing;
 pub mod projects;
+pub mod report;
+pub mod stages;
 pub mod teams;
 pub mod visits;
 
@@ -18,4 +20,6 @@ where
         .merge(projects::router())
         .merge(teams::router())
         .merge(visits::router())
+        .merge(stages::router())
+        .merge(report::router())
 }

@@ -6,6 +6,7 @@
 mod health;
 mod history;
 mod recovery_pairing;
+mod recovery_stages;
 mod recovery_teams;
 mod recovery_visits;
 mod screening;
@@ -396,6 +397,8 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
         },
     )
     .await?;
+    bar.set_message("stages");
+    recovery_stages::load(&txn).await?;
     // Last: the visits read the pairings (when loaded) and link the history's appeals.
     bar.set_message("visits");
     let firm_units: HashMap<i64, String> = d
