@@ -57,8 +57,8 @@ pub fn area() -> Area {
     }
 }
 
-/// What the enterprise's page links to here: its key projects (and, as the area's pages come,
-/// its pairing, visits and stages).
+/// What the enterprise's page links to here: its pairing, its visits with the burden on it,
+/// and its key projects.
 fn record_links(
     table: &str,
     id: i64,
@@ -70,6 +70,24 @@ fn record_links(
         return Vec::new();
     }
     let mut links = Vec::new();
+    if who.can(perm::PAIRING_LIST) {
+        links.push(Button {
+            id: "btn-pairing",
+            class: "btn-light",
+            href: format!("/recovery/pairing/{id}"),
+            label: lang.pick("三对一包联", "Pairing").to_owned(),
+        });
+    }
+    if who.can(perm::VISIT_LIST) {
+        links.push(Button {
+            id: "btn-visits",
+            class: "btn-light",
+            href: format!("/visits/firm/{id}"),
+            label: lang
+                .pick("走访与报表负担", "Visits and requests")
+                .to_owned(),
+        });
+    }
     if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
         links.push(Button {
             id: "btn-projects",

@@ -21,6 +21,7 @@ mod passage_key;
 mod phone;
 mod platform;
 mod privacy_access;
+mod recovery_access;
 mod recovery_pairing;
 mod recovery_projects;
 mod recovery_stages;

@@ -403,6 +403,13 @@ async fn the_team_and_project_pages_show_members_firms_and_milestones() {
     let (_, html) = b.get(&format!("/enterprises/{}", f.ent_a)).await;
     let link = format!("/recovery/projects?enterprise_id={}", f.ent_a);
     assert!(html.contains(&link), "{html}");
+    for other in [
+        format!("/recovery/pairing/{}", f.ent_a),
+        format!("/visits/firm/{}", f.ent_a),
+    ] {
+        assert!(html.contains(&other), "{other}");
+        assert_eq!(b.get(&other).await.0, StatusCode::OK, "{other}");
+    }
     let (_, html) = b.get(&link).await;
     assert!(html.contains("铝板带项目"));
     let (_, html) = b
