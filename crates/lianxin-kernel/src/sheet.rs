@@ -825,6 +825,48 @@ pub struct ImportPage {
     pub row_errors: Vec<String>,
 }
 
+impl ImportPage {
+    /// The page again with an import's outcome: the report's message and every bad row (200
+    /// when all went in, 422 otherwise); a file that could not be read says why; any other
+    /// error goes on to the error page.
+    pub fn answer(mut self, outcome: AppResult<ImportReport>) -> AppResult<Response> {
+        let lang = self.ctx.lang;
+        match outcome {
+            Ok(report) => {
+                let report = report.localize(lang);
+                self.ok = report.errors.is_empty();
+                self.result = Some(report.message.clone());
+                self.row_errors = report
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        if lang.is_en() {
+                            e.line_en()
+                        } else {
+                            e.line_zh()
+                        }
+                    })
+                    .collect();
+            }
+            Err(AppError::Validation(errs)) => {
+                self.result = Some(
+                    errs.iter()
+                        .map(|e| e.message(lang).to_owned())
+                        .collect::<Vec<_>>()
+                        .join(lang.pick("；", "; ")),
+                );
+            }
+            Err(e) => return Err(e),
+        }
+        let status = if self.ok {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        };
+        Ok(crate::web::render_status(status, &self))
+    }
+}
+
 /// Reads the file and `update_existing` of an import form (the one multipart reader).
 pub async fn read_upload(mp: Multipart) -> AppResult<(String, Vec<u8>, bool)> {
     let (fields, files) = crate::http::read_upload(mp).await?;

@@ -211,22 +211,27 @@ pub async fn open_appeals(
     .await
 }
 
-/// The latest stage report of each of these firms.
+/// The latest stage report of each of these firms: one row a firm, each found by one probe of
+/// the `(enterprise_id, on_date, id)` index (not every report the firms ever made).
 pub async fn latest_stages(
     db: &impl ConnectionTrait,
     firms: &[i64],
 ) -> AppResult<HashMap<i64, stage_reports::Model>> {
-    let mut out: HashMap<i64, stage_reports::Model> = HashMap::new();
-    for r in stage_reports::Entity::find()
-        .filter(stage_reports::Column::EnterpriseId.is_in(firms.to_vec()))
-        .order_by_asc(stage_reports::Column::OnDate)
-        .order_by_asc(stage_reports::Column::Id)
+    let latest = sea_orm::sea_query::Query::select()
+        .expr(Expr::cust(
+            "(SELECT s.id FROM stage_reports s WHERE s.enterprise_id = enterprises.id \
+             ORDER BY s.on_date DESC, s.id DESC LIMIT 1)",
+        ))
+        .from(enterprises::Entity)
+        .and_where(enterprises::Column::Id.is_in(firms.to_vec()))
+        .take();
+    Ok(stage_reports::Entity::find()
+        .filter(stage_reports::Column::Id.in_subquery(latest))
         .all(db)
         .await?
-    {
-        out.insert(r.enterprise_id, r);
-    }
-    Ok(out)
+        .into_iter()
+        .map(|r| (r.enterprise_id, r))
+        .collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<TeamView> {

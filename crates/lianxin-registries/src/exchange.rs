@@ -1086,53 +1086,11 @@ async fn import_upload(
     mp: Multipart,
 ) -> AppResult<Response> {
     who.require(kind.perms().0)?;
-    let mut page = import_page_for(&who, lang, kind);
-    match read_upload(mp).await {
-        Ok((name, bytes, update)) => {
-            match import(&s.db, &who, kind, &name, &bytes, update, false).await {
-                Ok(report) => {
-                    let report = report.localize(lang);
-                    page.ok = report.errors.is_empty();
-                    page.result = Some(report.message.clone());
-                    page.row_errors = report
-                        .errors
-                        .iter()
-                        .map(|e| {
-                            if lang.is_en() {
-                                e.line_en()
-                            } else {
-                                e.line_zh()
-                            }
-                        })
-                        .collect();
-                }
-                Err(AppError::Validation(errs)) => {
-                    page.result = Some(
-                        errs.iter()
-                            .map(|e| e.message(lang).to_owned())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                    );
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(AppError::Validation(errs)) => {
-            page.result = Some(
-                errs.iter()
-                    .map(|e| e.message(lang).to_owned())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            );
-        }
-        Err(e) => return Err(e),
-    }
-    let status = if page.ok {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    let outcome = match read_upload(mp).await {
+        Ok((name, bytes, update)) => import(&s.db, &who, kind, &name, &bytes, update, false).await,
+        Err(e) => Err(e),
     };
-    Ok(lianxin_kernel::web::render_status(status, &page))
+    import_page_for(&who, lang, kind).answer(outcome)
 }
 
 // --- API ------------------------------------------------------------------------------------

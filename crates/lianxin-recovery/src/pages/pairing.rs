@@ -411,46 +411,13 @@ async fn import_upload(
     mp: Multipart,
 ) -> AppResult<Response> {
     who.require(perm::PAIRING_EDIT)?;
-    let mut page = import_page(&who, lang);
     let outcome = match read_upload(mp).await {
         Ok((name, bytes, _)) => {
             crate::pairing_sheet::import(&s.db, &who, &name, bytes, pairing::today()).await
         }
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(report) => {
-            let report = report.localize(lang);
-            page.ok = report.errors.is_empty();
-            page.result = Some(report.message.clone());
-            page.row_errors = report
-                .errors
-                .iter()
-                .map(|e| {
-                    if lang.is_en() {
-                        e.line_en()
-                    } else {
-                        e.line_zh()
-                    }
-                })
-                .collect();
-        }
-        Err(AppError::Validation(errs)) => {
-            page.result = Some(
-                errs.iter()
-                    .map(|e| e.message(lang).to_owned())
-                    .collect::<Vec<_>>()
-                    .join(lang.pick("；", "; ")),
-            );
-        }
-        Err(e) => return Err(e),
-    }
-    let status = if page.ok {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(lianxin_kernel::web::render_status(status, &page))
+    import_page(&who, lang).answer(outcome)
 }
 
 /// The batch page: the pairing form for the firms ticked on the enterprise list.
