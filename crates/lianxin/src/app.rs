@@ -84,6 +84,7 @@ pub fn install_areas() {
             lianxin_cases::area(),
             lianxin_screening::area(),
             lianxin_recovery::area(),
+            lianxin_jobs::area(),
             crate::web::system_area(),
         ]
     });
@@ -135,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(lianxin_cases::router())
         .merge(lianxin_screening::router())
         .merge(lianxin_recovery::router())
+        .merge(lianxin_jobs::router())
         .merge(crate::web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(

@@ -18,6 +18,7 @@ pub mod web;
 
 pub use lianxin_cases as cases;
 pub use lianxin_cases::open311;
+pub use lianxin_jobs as jobs;
 pub use lianxin_kernel::{access, audit, calendar, calendar_cn, error, i18n, paging, text};
 pub use lianxin_recovery as recovery;
 pub use lianxin_registries as registries;
@@ -26,12 +27,18 @@ pub use lianxin_screening as screening;
 
 /// Every entity of the application: the kernel's shared tables and each area's.
 pub mod entities {
+    pub use lianxin_jobs::entities::{
+        assistance_followups, job_applications, jobs, labour_asks, labour_matches, labour_offers,
+    };
     pub use lianxin_recovery::entities::*;
     pub use lianxin_screening::entities::*;
 }
 
 /// Every permission string: the kernel's and each area's.
 pub mod perm {
+    pub use lianxin_jobs::perm::{
+        EMPLOYMENT_ASSIST, JOB_EDIT, JOB_LIST, LABOUR_LIST, LABOUR_MATCH, LABOUR_POST,
+    };
     pub use lianxin_recovery::perm::{
         PAIRING_LIST, PROJECT_EDIT, PROJECT_LIST, RECOVERY_REPORT, STAGE_CONFIRM, STAGE_REPORT,
         VISIT_LIST, VISIT_RECORD,

@@ -22,7 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(M0004Screening),
             Box::new(M0005DutyHealth),
         ];
-        // Then the kernel's and each area's own, lower crates first (the crate graph's order).
+        // Then the kernel's and each area's own, lower crates first (the crate graph's order);
+        // an area added later beside a lower layer comes after those already shipped (jobs).
         history
             .into_iter()
             .chain(lianxin_kernel::migrations())
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             .chain(lianxin_cases::migrations())
             .chain(lianxin_screening::migrations())
             .chain(lianxin_recovery::migrations())
+            .chain(lianxin_jobs::migrations())
             .collect()
     }
 }

@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(lianxin_cases::api_router())
         .merge(lianxin_screening::api_router())
         .merge(lianxin_recovery::api_router())
+        .merge(lianxin_jobs::api_router())
 }
 
 /// A change (`PUT`) of a versioned record requires the `version` it was made from, though the

@@ -42,6 +42,7 @@ async fn every_declared_permission_is_in_the_tree() {
             "闭环办理",
             "防控排查",
             "企业服务",
+            "就业服务",
             "系统管理"
         ],
         "{groups:?}"

@@ -1,0 +1,12 @@
+//! The area's browser pages: one module per screen, each a thin skin over its service module.
+
+use axum::extract::FromRef;
+use lianxin_kernel::state::Core;
+
+pub fn router<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+{
+    axum::Router::new()
+}
