@@ -50,7 +50,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             if let Some(field) = crate::text::json_date_out_of_range(&bytes) {
                 return Err(AppError::invalid(crate::text::date_range_error(&field)));
             }
-            axum::Json::<T>::from_bytes(&bytes)
+            match axum::Json::<T>::from_bytes(&bytes) {
+                // JSON has one number type: `329.0` is the integer 329 (as JSON Schema reads
+                // it), which serde refuses for an integer field. Read such numbers as integers
+                // and try once more; a body that still fails answers the first refusal.
+                Err(rej) if rej.body_text().contains("floating point") => {
+                    match integral_floats_as_integers(&bytes)
+                        .and_then(|v| serde_json::from_value::<T>(v).ok())
+                    {
+                        Some(v) => Ok(axum::Json(v)),
+                        None => Err(rej),
+                    }
+                }
+                other => other,
+            }
         } else {
             axum::Json::<T>::from_request(req, state).await
         };
@@ -77,6 +90,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
         }
     }
+}
+
+/// The body with each number that has no fraction (`329.0`, `1e3`) as an integer, when any
+/// number changed; `None` when none did or the body is not JSON.
+fn integral_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    fn walk(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+                match n.as_f64() {
+                    // Exactly representable integers only (below 2^53).
+                    Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                        *v = serde_json::Value::from(f as i64);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, i| walk(i) | c),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |c, i| walk(i) | c),
+            _ => false,
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut v).then_some(v)
 }
 
 /// `Query<T>` whose rejection is a 422 problem+json.

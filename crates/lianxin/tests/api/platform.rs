@@ -645,6 +645,40 @@ async fn a_json_array_is_not_taken_for_an_object() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// JSON has one kind of number: an integer field takes `376.0` (JSON Schema's integer) as 376,
+/// and refuses a fraction (`376.5`) with a 422 naming the field.
+#[tokio::test]
+async fn a_number_without_a_fraction_is_an_integer() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let r = app
+        .put_as_sent(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 376.0}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let now = ok(app.get(&admin, "/api/v1/screening/settings").await).await;
+    assert_eq!(now["fever_threshold"], 376, "{now}");
+    let (status, p) = problem(
+        app.put_as_sent(
+            &admin,
+            "/api/v1/screening/settings",
+            &json!({"fever_threshold": 376.5}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "fever_threshold", "{p}");
+    assert_eq!(
+        ok(app.get(&admin, "/api/v1/screening/settings").await).await["fever_threshold"],
+        376,
+        "nothing changed"
+    );
+}
+
 /// Every operation documents the problems it may answer (401 and 403 unless anyone may call
 /// it, 400 and 422 always, 404 on a record's path, 409 on a write), and its parameters where
 /// they go (`in: path` only for the path's own).
