@@ -11,6 +11,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(M20261206RecoveryTables),
         Box::new(M20261207RecoveryStageLatestIndex),
+        Box::new(M20261208RecoveryStageLatest),
     ]
 }
 
@@ -288,5 +289,40 @@ impl MigrationTrait for M20261207RecoveryStageLatestIndex {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(idx("stage_reports", &["enterprise_id", "on_date", "id"]))
             .await
+    }
+}
+
+/// Each firm's latest stage report, kept in step with the reports (`stage_latest`), filled from
+/// the reports already there.
+struct M20261208RecoveryStageLatest;
+
+impl MigrationName for M20261208RecoveryStageLatest {
+    fn name(&self) -> &str {
+        "m20261208_recovery_stage_latest"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261208RecoveryStageLatest {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("stage_latest")
+                .col(big_integer("enterprise_id").primary_key())
+                .col(big_integer("report_id"))
+                .col(date("on_date"))
+                .col(string_len("stage", 16))
+                .col(boolean("confirmed"))
+                .col(integer("workers_back"))
+                .col(integer("workers_total"))
+                .foreign_key(&mut fk("stage_latest", "enterprise_id", "enterprises"))
+                .foreign_key(&mut fk("stage_latest", "report_id", "stage_reports"))
+                .take(),
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(crate::stages::FILL_LATEST_SQL)
+            .await?;
+        Ok(())
     }
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::Principal;
 use crate::access::scope::Scoped;
 use crate::audit::{self, Action, Event};
-use crate::entities::{enterprise_pairings, enterprises, stage_reports};
+use crate::entities::{enterprise_pairings, enterprises, stage_latest, stage_reports};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::perm;
@@ -458,6 +458,9 @@ pub async fn report<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<stage_reports::Model> {
     who.require(perm::STAGE_REPORT)?;
     let txn = lianxin_kernel::db::begin_write(db).await?;
+    // One writer of a firm's reports at a time, so its latest report is computed after the
+    // other's (`refresh_latest`).
+    lianxin_kernel::db::lock_row(&txn, "enterprises", enterprise_id).await?;
     let firm = reportable_firm(&txn, who, enterprise_id).await?;
     let (reported, f) = validate(input, &firm)?;
     let t = thresholds(&txn).await?;
@@ -482,6 +485,7 @@ pub async fn report<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
+    refresh_latest(&txn, firm.id).await?;
     audit::record_event(
         &txn,
         who,
@@ -553,6 +557,7 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<stage_reports::Model> {
     who.require(perm::STAGE_CONFIRM)?;
     let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "enterprises", enterprise_id).await?;
     lianxin_kernel::db::lock_row(&txn, "stage_reports", stage_id).await?;
     let current = stage_reports::Entity::find_by_id(stage_id)
         .filter(stage_reports::Column::EnterpriseId.eq(enterprise_id))
@@ -627,7 +632,53 @@ async fn write_confirmation(
     am.confirmed_by_person_id = Set(person_id);
     am.confirmed_at = Set(Some(Utc::now()));
     am.version = Set(version);
-    Ok(am.update(db).await?)
+    let r = am.update(db).await?;
+    refresh_latest(db, r.enterprise_id).await?;
+    Ok(r)
+}
+
+/// Fills `stage_latest` from `stage_reports`: each firm's report with the greatest
+/// `(on_date, id)`. The migration runs it once; `rebuild_latest` runs it again.
+pub const FILL_LATEST_SQL: &str = "INSERT INTO stage_latest \
+     (enterprise_id, report_id, on_date, stage, confirmed, workers_back, workers_total) \
+     SELECT r.enterprise_id, r.id, r.on_date, r.stage, r.confirmed, r.workers_back, \
+     r.workers_total FROM stage_reports r WHERE r.id = (SELECT s.id FROM stage_reports s \
+     WHERE s.enterprise_id = r.enterprise_id ORDER BY s.on_date DESC, s.id DESC LIMIT 1)";
+
+/// Writes the firm's row of `stage_latest` from its reports, in the writer's transaction
+/// (which holds the firm's row lock).
+pub async fn refresh_latest(db: &impl ConnectionTrait, enterprise_id: i64) -> AppResult<()> {
+    let latest = stage_reports::Entity::find()
+        .filter(stage_reports::Column::EnterpriseId.eq(enterprise_id))
+        .order_by_desc(stage_reports::Column::OnDate)
+        .order_by_desc(stage_reports::Column::Id)
+        .one(db)
+        .await?;
+    stage_latest::Entity::delete_by_id(enterprise_id)
+        .exec(db)
+        .await?;
+    if let Some(r) = latest {
+        stage_latest::ActiveModel {
+            enterprise_id: Set(r.enterprise_id),
+            report_id: Set(r.id),
+            on_date: Set(r.on_date),
+            stage: Set(r.stage),
+            confirmed: Set(r.confirmed),
+            workers_back: Set(r.workers_back),
+            workers_total: Set(r.workers_total),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the whole `stage_latest` from `stage_reports` (after a bulk load that wrote the
+/// reports directly; the tests compare the kept table with it).
+pub async fn rebuild_latest(db: &impl ConnectionTrait) -> AppResult<()> {
+    stage_latest::Entity::delete_many().exec(db).await?;
+    db.execute_unprepared(FILL_LATEST_SQL).await?;
+    Ok(())
 }
 
 /// The demo's path: confirms a report as `person_id` (which may be none while pairing is not

@@ -8,6 +8,7 @@ pub mod figure_requests;
 pub mod key_project_cases;
 pub mod key_projects;
 pub mod pairings;
+pub mod stage_latest;
 pub mod stage_reports;
 pub mod team_members;
 pub mod visit_excuses;

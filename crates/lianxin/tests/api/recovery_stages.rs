@@ -456,3 +456,79 @@ async fn recovery_stage_pages_report_confirm_and_show_the_report() {
     let bytes = r.bytes().await.expect("bytes");
     assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
 }
+
+async fn latest_rows(app: &TestApp) -> Vec<(i64, i64, String, bool, i64)> {
+    app.db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT enterprise_id, report_id, stage, confirmed, workers_back FROM stage_latest \
+             ORDER BY enterprise_id",
+        ))
+        .await
+        .expect("latest")
+        .into_iter()
+        .map(|r| {
+            (
+                r.try_get::<i64>("", "enterprise_id").expect("enterprise"),
+                r.try_get::<i64>("", "report_id").expect("report"),
+                r.try_get::<String>("", "stage").expect("stage"),
+                r.try_get::<bool>("", "confirmed").expect("confirmed"),
+                i64::from(r.try_get::<i32>("", "workers_back").expect("back")),
+            )
+        })
+        .collect()
+}
+
+/// Today's report reads each firm's latest report from a table kept in step with every report
+/// and confirmation: a back-dated report does not displace a later one, a confirmation shows at
+/// once, and the kept table equals its recomputation from the reports.
+#[tokio::test]
+async fn recovery_latest_stages_are_kept_in_step_with_the_reports() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let (a, b) = (f.ent_a, f.ent_b);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let day = |back: i64| (today - chrono::Duration::days(back)).to_string();
+    report(&app, &admin, a, figures(&day(20), 10, 100, 20)).await;
+    let later = report(&app, &admin, a, figures(&day(5), 60, 100, 50)).await;
+    // Reported afterwards, dated before: the firm's latest stays the later one.
+    report(&app, &admin, a, figures(&day(10), 30, 100, 40)).await;
+    report(&app, &admin, b, figures(&day(3), 8, 80, 0)).await;
+    let rows = latest_rows(&app).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].1, later["id"].as_i64().expect("id"), "{rows:?}");
+    assert_eq!(rows[0].4, 60);
+    assert!(!rows[0].3);
+    let rep = ok(app.get(&admin, "/api/v1/recovery/report").await).await;
+    assert_eq!(rep["by_stage"]["unconfirmed"], 2, "{rep}");
+    assert_eq!(rep["workers_back"], 68);
+
+    ok(app
+        .post(
+            &admin,
+            &format!("/api/v1/enterprises/{a}/stages/{}/confirm", later["id"]),
+            &json!({"stage": "producing"}),
+        )
+        .await)
+    .await;
+    let rows = latest_rows(&app).await;
+    assert_eq!((rows[0].2.as_str(), rows[0].3), ("producing", true));
+    let rep = ok(app.get(&admin, "/api/v1/recovery/report").await).await;
+    assert_eq!(rep["by_stage"]["producing"], 1, "{rep}");
+    assert_eq!(rep["by_stage"]["unconfirmed"], 1);
+    // A day before b's report, the dated path reads the reports themselves and agrees.
+    let rep = ok(app
+        .get(&admin, &format!("/api/v1/recovery/report?on={}", day(4)))
+        .await)
+    .await;
+    assert_eq!(rep["by_stage"]["producing"], 1, "{rep}");
+    assert_eq!(rep["by_stage"]["not_reported"], 1);
+
+    let kept = latest_rows(&app).await;
+    lianxin::recovery::stages::rebuild_latest(&app.db)
+        .await
+        .expect("rebuild");
+    assert_eq!(kept, latest_rows(&app).await, "kept = recomputed");
+}
