@@ -88,6 +88,16 @@ fn record_links(
                 .to_owned(),
         });
     }
+    if who.enterprise_id.is_none()
+        && (who.can(perm::STAGE_CONFIRM) || who.can(perm::RECOVERY_REPORT))
+    {
+        links.push(Button {
+            id: "btn-stages",
+            class: "btn-light",
+            href: format!("/recovery/stages/firm/{id}"),
+            label: lang.pick("复工阶段记录", "Stage history").to_owned(),
+        });
+    }
     if who.can(perm::PROJECT_LIST) && who.scope.has_units() {
         links.push(Button {
             id: "btn-projects",

@@ -29,6 +29,7 @@ where
 {
     Router::new()
         .route("/recovery/stages", get(page).post(submit))
+        .route("/recovery/stages/firm/{enterprise_id}", get(firm_page))
         .route(
             "/recovery/stages/{enterprise_id}/{stage_id}/confirm",
             post(confirm),
@@ -98,6 +99,102 @@ impl StagePage {
             .as_deref()
             .is_some_and(|s| s != r.suggested_stage)
     }
+}
+
+/// One firm's stage history, for staff and the cadres paired with it: each report with its
+/// figures, the stage in force, the suggestion, the contradiction mark and who confirmed it;
+/// an unconfirmed report carries its confirm form for whoever may confirm.
+#[derive(askama::Template)]
+#[template(path = "recovery/stage_firm.html")]
+struct FirmStagePage {
+    ctx: PageCtx,
+    firm_id: i64,
+    firm: String,
+    history: Vec<stage_reports::Model>,
+    may_confirm: bool,
+    error: Option<String>,
+}
+
+impl FirmStagePage {
+    fn label(&self, code: &str) -> String {
+        crate::STAGES.label(code, self.ctx.lang)
+    }
+    fn stages(&self) -> Vec<(&'static str, String)> {
+        stages::ORDER
+            .iter()
+            .map(|c| (*c, crate::STAGES.label(c, self.ctx.lang)))
+            .collect()
+    }
+    fn default_stage<'a>(&self, r: &'a stage_reports::Model) -> &'a str {
+        r.reported_stage.as_deref().unwrap_or(&r.suggested_stage)
+    }
+    fn workers(&self, r: &stage_reports::Model) -> String {
+        format!("{}/{}", r.workers_back, r.workers_total)
+    }
+    fn reported(&self, r: &stage_reports::Model) -> String {
+        r.reported_stage
+            .as_deref()
+            .map_or_else(|| "—".to_owned(), |c| self.label(c))
+    }
+    fn contradiction(&self, r: &stage_reports::Model) -> String {
+        match self.ctx.lang {
+            Lang::Zh => format!("与数据不符：数据支持“{}”", self.label(&r.suggested_stage)),
+            _ => format!(
+                "Contradicts the figures: they support “{}”",
+                self.label(&r.suggested_stage)
+            ),
+        }
+    }
+}
+
+async fn firm_view(
+    s: &Core,
+    who: &Principal,
+    lang: Lang,
+    id: i64,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let history = stages::history(&s.db, who, id).await?;
+    let firm = enterprises::Entity::find_by_id(id)
+        .one(&s.db)
+        .await?
+        .map(|e| e.name)
+        .ok_or(AppError::NotFound)?;
+    let may_confirm = stages::may_confirm(&s.db, who, id).await?;
+    let ctx = PageCtx::new(
+        who,
+        lang,
+        "stages",
+        lang.pick("复工阶段记录", "Stage history"),
+    );
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok(lianxin_kernel::web::render_status(
+        status,
+        &FirmStagePage {
+            ctx,
+            firm_id: id,
+            firm,
+            history,
+            may_confirm,
+            error,
+        },
+    ))
+}
+
+async fn firm_page(
+    State(s): State<Core>,
+    who: Principal,
+    lang: Lang,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> AppResult<Response> {
+    let Ok(Path(id)) = path else {
+        return Err(AppError::NotFound);
+    };
+    firm_view(&s, &who, lang, id, None).await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -253,6 +350,8 @@ async fn submit(
 struct ConfirmForm {
     stage: Option<String>,
     version: Option<String>,
+    /// `firm`: the confirmation came from the firm's history page, which it returns to.
+    back: Option<String>,
 }
 
 async fn confirm(
@@ -269,11 +368,19 @@ async fn confirm(
         stage: clean(form.stage),
         version: form.version.as_deref().and_then(|v| v.trim().parse().ok()),
     };
+    let from_firm = form.back.as_deref() == Some("firm");
     match stages::confirm(&s.db, &who, firm, id, input).await {
+        Ok(_) if from_firm => {
+            Ok(Redirect::to(&format!("/recovery/stages/firm/{firm}")).into_response())
+        }
         Ok(_) => Ok(Redirect::to("/recovery/stages").into_response()),
         Err(e) => {
             let text = lianxin_kernel::web::shown_refusal(e, lang)?;
-            view(&s, &who, lang, None, ReportForm::default(), Some(text)).await
+            if from_firm {
+                firm_view(&s, &who, lang, firm, Some(text)).await
+            } else {
+                view(&s, &who, lang, None, ReportForm::default(), Some(text)).await
+            }
         }
     }
 }

@@ -532,3 +532,64 @@ async fn recovery_latest_stages_are_kept_in_step_with_the_reports() {
         .expect("rebuild");
     assert_eq!(kept, latest_rows(&app).await, "kept = recomputed");
 }
+
+/// Staff read one firm's stage history on its own page, linked from the enterprise's page; a
+/// paired cadre confirms there and comes back to it; a contact of another firm finds nothing.
+#[tokio::test]
+async fn recovery_a_firm_s_stage_history_has_its_page() {
+    let (app, f) = TestApp::with_fixture().await;
+    pair(&app, f.ent_a, f.dept_person, None, None).await;
+    let admin = app.token("admin").await;
+    let first = report(&app, &admin, f.ent_a, figures("2020-03-01", 10, 100, 20)).await;
+    report(&app, &admin, f.ent_a, figures("2020-03-08", 40, 100, 35)).await;
+
+    let leader = Browser::login(&app, "leader").await;
+    let (status, html) = leader.get(&format!("/enterprises/{}", f.ent_a)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/recovery/stages/firm/{}", f.ent_a)),
+        "the enterprise's page links to its stage history"
+    );
+    let (status, html) = leader
+        .get(&format!("/recovery/stages/firm/{}", f.ent_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"firm-stages\"") && html.contains("2020-03-08"));
+    assert!(html.contains("2020-03-01"));
+    assert!(
+        !html.contains("/confirm\""),
+        "the leader is not paired: no confirm form"
+    );
+
+    let cadre = Browser::login(&app, "department_staff").await;
+    let (status, html) = cadre
+        .get(&format!("/recovery/stages/firm/{}", f.ent_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let action = format!("/recovery/stages/{}/{}/confirm", f.ent_a, first["id"]);
+    assert!(html.contains(&action), "the paired cadre may confirm");
+    let csrf = csrf_of(&html);
+    let r = cadre
+        .post(
+            &action,
+            &[
+                ("_csrf", &csrf),
+                ("stage", "resumed"),
+                ("version", "1"),
+                ("back", "firm"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap_or_default(),
+        format!("/recovery/stages/firm/{}", f.ent_a)
+    );
+    assert_eq!(app.count("stage_reports WHERE confirmed").await, 1);
+
+    let contact = Browser::login(&app, "enterprise_contact").await;
+    let (status, _) = contact
+        .get(&format!("/recovery/stages/firm/{}", f.ent_b))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
