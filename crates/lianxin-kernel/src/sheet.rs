@@ -823,6 +823,9 @@ pub struct ImportPage {
     pub result: Option<String>,
     pub ok: bool,
     pub row_errors: Vec<String>,
+    /// Offer "update existing records" (imports keyed on a record's natural key); an import
+    /// that always replaces what it names (pairings) leaves it out.
+    pub updates_existing: bool,
 }
 
 impl ImportPage {

@@ -1068,6 +1068,7 @@ fn import_page_for(who: &Principal, lang: Lang, kind: Kind) -> ImportPage {
         result: None,
         ok: false,
         row_errors: Vec::new(),
+        updates_existing: true,
     }
 }
 

@@ -387,6 +387,7 @@ fn import_page(who: &Principal, lang: Lang) -> ImportPage {
         result: None,
         ok: false,
         row_errors: Vec::new(),
+        updates_existing: false,
     }
 }
 

@@ -525,6 +525,8 @@ async fn recovery_pairing_sheet_import_all_or_nothing() {
     let (status, html) = b.get("/recovery/pairing/import").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("import-form"));
+    // A pairing row replaces the firm's pairing: no "update existing" box to tick for nothing.
+    assert!(!html.contains("name=\"update_existing\""));
 }
 
 #[tokio::test]
