@@ -1220,9 +1220,12 @@ pub struct FigureRequestInput {
     pub subject: Option<String>,
     /// Today by default.
     pub asked_on: Option<NaiveDate>,
+    /// The unit that asked: the caller's own by default; another unit within the caller's
+    /// units (an administrator without a unit names one).
+    pub unit_id: Option<i64>,
 }
 
-/// Records a request for figures the caller's unit made of the firm.
+/// Records a request for figures a unit made of the firm (the caller's own unless named).
 pub async fn request_figures<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     who: &Principal,
@@ -1249,15 +1252,25 @@ pub async fn request_figures<C: ConnectionTrait + TransactionTrait>(
             "the date must be between 1900 and today",
         ));
     }
-    let Some(unit_id) = who.unit_id else {
+    let Some(unit_id) = input.unit_id.or(who.unit_id) else {
         errors.push(FieldError::new(
             "unit_id",
-            "no_unit",
-            "您的账号不属于任何单位，不能登记数据报送要求",
-            "your account belongs to no unit, so it cannot record a request for figures",
+            "required",
+            "您的账号不属于任何单位，请指明提出要求的单位",
+            "your account belongs to no unit: name the unit that asked",
         ));
         return Err(AppError::Validation(errors));
     };
+    if input.unit_id.is_some_and(|u| Some(u) != who.unit_id)
+        && !lianxin_kernel::paging::may_place_in(db, &who.scope, unit_id).await?
+    {
+        errors.push(FieldError::new(
+            "unit_id",
+            "unknown",
+            "单位不存在或不在您的数据权限范围内",
+            "no such unit within your data scope",
+        ));
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

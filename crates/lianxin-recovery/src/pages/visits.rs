@@ -727,6 +727,7 @@ async fn figure_request(
             visits::FigureRequestInput {
                 subject: f.subject,
                 asked_on,
+                unit_id: None,
             },
         )
         .await

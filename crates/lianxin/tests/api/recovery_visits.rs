@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Value, json};
 
 use crate::helpers::{Fixture, TestApp, add_user, id_number, ok, problem};
@@ -494,6 +494,56 @@ async fn the_burden_on_the_firm_counts_visits_requests_and_shows_its_figures() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.to_string().contains("subject"));
+    // An administrator belongs to no unit: it names the unit that asked; a cadre may not name
+    // a unit outside its own.
+    let admin = s.app.token("admin").await;
+    let path = format!("/api/v1/enterprises/{}/figure-requests", s.f.ent_a);
+    let (st, p) = problem(
+        s.app
+            .post(&admin, &path, &json!({"subject": "用电量"}))
+            .await,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "unit_id", "{p}");
+    let r = s
+        .app
+        .post(
+            &admin,
+            &path,
+            &json!({"subject": "用电量", "unit_id": s.f.other_dept}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "figure_requests WHERE unit_id = {} AND subject = '用电量'",
+                s.f.other_dept
+            ))
+            .await,
+        1
+    );
+    let (st, p) = problem(
+        s.app
+            .post(
+                &s.cadre,
+                &path,
+                &json!({"subject": "用电量", "unit_id": s.f.other_dept}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "unit_id", "{p}");
+    s.app
+        .db
+        .execute_unprepared(&format!(
+            "DELETE FROM figure_requests WHERE unit_id = {}",
+            s.f.other_dept
+        ))
+        .await
+        .expect("tidy");
     let b = ok(s
         .app
         .get(
