@@ -75,6 +75,14 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The filters beyond the words are open when one is set (or refused).
+    fn filtered(&self) -> bool {
+        !self.f.industry.is_empty()
+            || !self.f.unit_id.is_empty()
+            || !self.f.salary_min.is_empty()
+            || self.f.employment_aid
+            || !self.errors.is_empty()
+    }
     fn pay(&self, j: &PublicJob) -> String {
         board::pay_text(j.salary_min_fen, j.salary_max_fen, self.lang)
     }
