@@ -30,7 +30,8 @@ pub const MAX_SALARY_FEN: i64 = 1_000_000_000;
 /// The most positions one job may offer.
 pub const MAX_POSITIONS: i32 = 10_000;
 
-/// A job as sent. On `PUT` every field is replaced and `version` is required.
+/// A job as sent. On `PUT` every field is replaced (but an omitted `enterprise_id` keeps the
+/// job's firm) and `version` is required.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct JobInput {
     /// The firm: an enterprise contact's own by default; required for staff.
@@ -303,7 +304,12 @@ pub(crate) async fn validate(
         }
         Some(d) => d,
     };
-    let enterprise_id = match input.enterprise_id.or(who.enterprise_id) {
+    // On an edit the job's firm stays unless another is named.
+    let enterprise_id = match input
+        .enterprise_id
+        .or(who.enterprise_id)
+        .or(current.map(|c| c.enterprise_id))
+    {
         None => {
             errors.push(FieldError::required("enterprise_id", "企业", "Enterprise"));
             0

@@ -1,7 +1,8 @@
 //! The public job board's pages, `/jobs` and `/jobs/{id}`: no login (no `Principal`), their
 //! own phone-first frame (`jobs/public_base.html`), a GET search form (a shareable address),
 //! the open jobs as cards, and a job's page with its share link and the button to apply. A job
-//! that stopped taking applications answers 410 with a friendly page.
+//! that stopped taking applications answers 410 with a friendly page. A signed-in visitor (the
+//! district's staff, a firm) gets a link back to the system.
 
 use askama::Template;
 use axum::Router;
@@ -10,6 +11,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
+use lianxin_kernel::access::extract::MaybePrincipal;
 use lianxin_kernel::http::{ApiQuery, IdPath};
 use lianxin_kernel::i18n::Lang;
 use lianxin_kernel::state::Core;
@@ -62,6 +64,7 @@ struct Shown {
 struct ListPage {
     lang: Lang,
     title: String,
+    signed_in: bool,
     f: Shown,
     industries: Vec<SelectOption>,
     subdistricts: Vec<(i64, String)>,
@@ -93,6 +96,7 @@ impl ListPage {
 struct JobPage {
     lang: Lang,
     title: String,
+    signed_in: bool,
     j: PublicJob,
     pay: String,
     share: String,
@@ -103,6 +107,7 @@ struct JobPage {
 struct GonePage {
     lang: Lang,
     title: String,
+    signed_in: bool,
     job_title: String,
 }
 
@@ -147,6 +152,7 @@ fn filter_of(q: &Query) -> (BoardFilter, Vec<FieldError>) {
 async fn list(
     State(s): State<Core>,
     lang: Lang,
+    MaybePrincipal(who): MaybePrincipal,
     ApiQuery(q): ApiQuery<Query>,
 ) -> AppResult<Response> {
     let page_no = q.page.unwrap_or(1).max(1);
@@ -185,6 +191,7 @@ async fn list(
     let page = ListPage {
         lang,
         title: lang.pick("找工作", "Find a job").to_owned(),
+        signed_in: who.is_some(),
         f: Shown {
             q: q.q.clone().unwrap_or_default(),
             industry: q.industry.clone().unwrap_or_default(),
@@ -247,6 +254,7 @@ fn own_address(parts: &Parts) -> String {
 async fn job(
     State(s): State<Core>,
     lang: Lang,
+    MaybePrincipal(who): MaybePrincipal,
     IdPath(id): IdPath,
     parts: Parts,
 ) -> AppResult<Response> {
@@ -254,6 +262,7 @@ async fn job(
         Found::Open(j) => render(&JobPage {
             lang,
             title: j.title.clone(),
+            signed_in: who.is_some(),
             pay: board::pay_text(j.salary_min_fen, j.salary_max_fen, lang),
             share: own_address(&parts),
             j: *j,
@@ -265,6 +274,7 @@ async fn job(
                 title: lang
                     .pick("岗位已停止招聘", "No longer recruiting")
                     .to_owned(),
+                signed_in: who.is_some(),
                 job_title: j.title,
             },
         ),

@@ -290,6 +290,7 @@ async fn the_public_pages_answer_without_a_login() {
     assert!(html.contains("3000–4000 元/月"), "{html}");
     // No admin frame, no inline script; phone-first viewport.
     assert!(!html.contains("/logout") && !html.contains("class=\"sidebar\""));
+    assert!(!html.contains("back-to-system"));
     assert!(!html.contains("<script>") && !html.contains("<style"));
     assert!(html.contains("width=device-width"));
     assert!(html.contains("name=\"employment_aid\"") && html.contains("name=\"salary_min\""));
@@ -332,6 +333,11 @@ async fn the_public_pages_answer_without_a_login() {
     assert!(html.contains("该岗位已停止招聘") && html.contains("href=\"/jobs\""));
     let (status, _) = anon_page(&app, "/jobs/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A signed-in visitor gets the way back to the system.
+    let contact = Browser::login(&app, "enterprise_contact").await;
+    let (status, html) = contact.get("/jobs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"back-to-system\" href=\"/\""), "{html}");
     // In English when the visitor switches (the language cookie needs no login).
     let r = app
         .client

@@ -87,6 +87,14 @@ async fn a_contact_posts_for_its_own_firm_and_staff_must_name_the_firm() {
     named["enterprise_id"] = json!(f.ent_b);
     let b = post_job(&app, &admin, &named).await;
     assert_eq!(b["enterprise_name"], "郑州矿山机械有限公司");
+    // An edit that names no firm keeps the job's.
+    let mut edit = job("矿山机械装配工（夜班）");
+    edit["version"] = json!(1);
+    let edited = ok(app
+        .put(&admin, &format!("/api/v1/jobs/{}", b["id"]), &edit)
+        .await)
+    .await;
+    assert_eq!(edited["enterprise_id"], f.ent_b, "{edited}");
     // The contact's list is its own firm's jobs.
     let mine = ok(app.get(&contact, "/api/v1/jobs").await).await;
     assert_eq!(mine["total"], 1, "{mine}");
