@@ -17,9 +17,11 @@ use crate::paging::{Page, Paging, paged_in_order};
 use crate::registries::enterprises::INDUSTRIES;
 use lianxin_kernel::i18n::Lang;
 
-/// The unit kinds a board search may name as the firm's place (a sub-district, or the whole
-/// district).
-const PLACE_KINDS: &[&str] = &["subdistrict", "district"];
+/// The sub-district level (街道 and 镇): where a firm is, as the board names it.
+const SUBDISTRICT_KINDS: &[&str] = &["subdistrict", "town"];
+/// The unit kinds a board search may name as the firm's place (a sub-district or town, or the
+/// whole district).
+const PLACE_KINDS: &[&str] = &["subdistrict", "town", "district"];
 
 /// The board's search: all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -29,7 +31,8 @@ pub struct BoardFilter {
     pub q: Option<String>,
     /// The firm's industry, a code of the `enterprise.industry` dictionary.
     pub industry: Option<String>,
-    /// The firm's sub-district (or the district): a unit of kind `subdistrict` or `district`.
+    /// The firm's sub-district (or the district): a unit of kind `subdistrict`, `town` or
+    /// `district`.
     pub unit_id: Option<i64>,
     /// Jobs whose highest monthly pay is at least this, in fen.
     #[param(minimum = 0, maximum = 1000000000)]
@@ -47,7 +50,7 @@ pub struct PublicJob {
     /// The firm's industry code (`enterprise.industry`), if it has one.
     pub industry: Option<String>,
     pub industry_label: Option<String>,
-    /// The firm's sub-district.
+    /// The firm's sub-district (街道) or town (镇).
     pub subdistrict: Option<String>,
     pub positions: i32,
     /// Monthly pay range, in fen.
@@ -146,8 +149,8 @@ pub async fn search(
             errors.push(FieldError::new(
                 "unit_id",
                 "unknown",
-                "请选择街道（或全区）",
-                "choose a sub-district (or the district)",
+                "请选择街道或镇（或全区）",
+                "choose a sub-district or town (or the district)",
             ));
         }
     }
@@ -202,10 +205,10 @@ pub async fn get(db: &impl ConnectionTrait, id: i64, lang: Lang) -> AppResult<Fo
     })
 }
 
-/// The sub-districts a board search offers (id, name), in the units' order.
+/// The sub-districts and towns a board search offers (id, name), in the units' order.
 pub async fn subdistricts(db: &impl ConnectionTrait) -> AppResult<Vec<(i64, String)>> {
     Ok(units::Entity::find()
-        .filter(units::Column::Kind.eq("subdistrict"))
+        .filter(units::Column::Kind.is_in(SUBDISTRICT_KINDS.to_vec()))
         .order_by_asc(units::Column::Sort)
         .order_by_asc(units::Column::Id)
         .all(db)
@@ -235,7 +238,7 @@ async fn public_views(
         .all(db)
         .await?;
     let subdistricts: HashMap<i64, String> = units::Entity::find()
-        .filter(units::Column::Kind.eq("subdistrict"))
+        .filter(units::Column::Kind.is_in(SUBDISTRICT_KINDS.to_vec()))
         .filter(units::Column::Id.is_in(closure.iter().map(|c| c.ancestor_id)))
         .all(db)
         .await?

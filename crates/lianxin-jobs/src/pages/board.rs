@@ -120,8 +120,8 @@ fn filter_of(q: &Query) -> (BoardFilter, Vec<FieldError>) {
             errors.push(FieldError::new(
                 "unit_id",
                 "format",
-                "请选择街道",
-                "choose a sub-district",
+                "请选择街道或镇",
+                "choose a sub-district or town",
             ));
             None
         }

@@ -267,6 +267,28 @@ async fn the_board_filters_by_industry_subdistrict_pay_assistance_and_words() {
     }
     let r = anon(&app, "/api/v1/public/jobs?salary_min_fen=abc").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A town (镇) is at the sub-district level too.
+    let admin = app.token("admin").await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/units",
+            &json!({"name": "峡窝镇", "kind": "town", "parent_id": f.district}),
+        )
+        .await;
+    let town = ok(r).await["id"].as_i64().unwrap();
+    lianxin::entities::enterprises::ActiveModel {
+        id: Set(f.ent_b),
+        unit_id: Set(town),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(search(format!("unit_id={town}")).await, ["挖掘机司机"]);
+    assert!(search(format!("unit_id={}", f.sub_b)).await.is_empty());
+    let v = ok(anon(&app, &format!("/api/v1/public/jobs?unit_id={town}")).await).await;
+    assert_eq!(v["items"][0]["subdistrict"], "峡窝镇", "{v}");
     // Paged, newest posted first.
     let v = ok(anon(&app, "/api/v1/public/jobs?page_size=1").await).await;
     assert_eq!(v["total"], 2);
