@@ -30,7 +30,8 @@ pub const MAX_SALARY_FEN: i64 = 1_000_000_000;
 /// The most positions one job may offer.
 pub const MAX_POSITIONS: i32 = 10_000;
 
-/// A job as sent. On `PUT` every field is replaced and `version` is required.
+/// A job as sent. On `PUT` every field is replaced (but an omitted `enterprise_id` keeps the
+/// job's firm) and `version` is required.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct JobInput {
     /// The firm: an enterprise contact's own by default; required for staff.
@@ -303,7 +304,12 @@ pub(crate) async fn validate(
         }
         Some(d) => d,
     };
-    let enterprise_id = match input.enterprise_id.or(who.enterprise_id) {
+    // On an edit the job's firm stays unless another is named.
+    let enterprise_id = match input
+        .enterprise_id
+        .or(who.enterprise_id)
+        .or(current.map(|c| c.enterprise_id))
+    {
         None => {
             errors.push(FieldError::required("enterprise_id", "企业", "Enterprise"));
             0
@@ -389,4 +395,159 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(j)
+}
+
+/// Whether an edit reposts the job: a new closing date later than the old one, or a new
+/// closing date on a closed job, opens it again from today.
+fn reposts(current: &jobs::Model, new_closes_on: NaiveDate) -> bool {
+    new_closes_on != current.closes_on
+        && (new_closes_on > current.closes_on || current.status == CLOSED)
+}
+
+/// Replaces a job's fields (`job:edit`, `version` required; a stale one is a 409 with the
+/// current job). A new closing date reposts it (see `reposts`): open, posted today.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: JobInput,
+) -> AppResult<jobs::Model> {
+    who.require(perm::JOB_EDIT)?;
+    let expected = crate::paging::version_required(input.version)?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "jobs", id).await?;
+    let current = find_visible::<jobs::Entity>(&txn, &who.scope, id).await?;
+    if current.version != expected {
+        let now = views(&txn, vec![current]).await?.pop();
+        return Err(crate::paging::stale(now));
+    }
+    let v = validate(&txn, who, input, Some(&current)).await?;
+    let repost = reposts(&current, v.closes_on);
+    let version = current.version + 1;
+    let mut am = sea_orm::IntoActiveModel::into_active_model(current);
+    apply(&mut am, v);
+    if repost {
+        am.status = Set(OPEN.into());
+        am.posted_on = Set(today());
+        am.closed_at = Set(None);
+    }
+    am.version = Set(version);
+    let j = am.update(&txn).await?;
+    crate::paging::ensure_writable::<jobs::Entity>(&txn, who, j.id).await?;
+    let detail = if repost {
+        format!("{}（重新发布，截止 {}）", j.title, j.closes_on)
+    } else {
+        j.title.clone()
+    };
+    audit::record(&txn, who, Action::Update, "job", Some(j.id), detail).await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+/// Stops taking applications (`job:edit`). Closing a closed job changes nothing and answers
+/// the job as it is (no second audit entry); a new closing date reposts it.
+pub async fn close<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+) -> AppResult<jobs::Model> {
+    who.require(perm::JOB_EDIT)?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "jobs", id).await?;
+    let current = find_visible::<jobs::Entity>(&txn, &who.scope, id).await?;
+    crate::paging::ensure_writable::<jobs::Entity>(&txn, who, id).await?;
+    if current.status == CLOSED {
+        return Ok(current);
+    }
+    let version = current.version + 1;
+    let mut am = sea_orm::IntoActiveModel::into_active_model(current);
+    am.status = Set(CLOSED.into());
+    am.closed_at = Set(Some(Utc::now()));
+    am.updated_at = Set(Utc::now());
+    am.version = Set(version);
+    let j = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Action::Update,
+        "job",
+        Some(j.id),
+        format!("{}（停止招聘）", j.title),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(j)
+}
+
+/// Reposts a job with a new closing date (`job:edit`, `version` required): open again,
+/// posted today, every other field kept. The date must be today or later and differ from the
+/// old one.
+pub async fn repost<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    closes_on: Option<NaiveDate>,
+    version: Option<i32>,
+) -> AppResult<jobs::Model> {
+    who.require(perm::JOB_EDIT)?;
+    let current = find_visible::<jobs::Entity>(db, &who.scope, id).await?;
+    let Some(closes_on) = closes_on else {
+        return Err(AppError::invalid(FieldError::required(
+            "closes_on",
+            "截止日期",
+            "Closing date",
+        )));
+    };
+    if !reposts(&current, closes_on) {
+        return Err(AppError::invalid(FieldError::new(
+            "closes_on",
+            "not_later",
+            "重新发布须给出晚于原截止日期的新截止日期",
+            "to repost, give a closing date later than the old one",
+        )));
+    }
+    let input = JobInput {
+        enterprise_id: Some(current.enterprise_id),
+        title: Some(current.title),
+        positions: Some(current.positions),
+        salary_min_fen: Some(current.salary_min_fen),
+        salary_max_fen: Some(current.salary_max_fen),
+        place: Some(current.place),
+        requirements: current.requirements,
+        closes_on: Some(closes_on),
+        employment_aid: Some(current.employment_aid),
+        version,
+    };
+    update(db, who, id, input).await
+}
+
+/// Removes a job nobody has applied to (`job:edit`); a job with applications is history:
+/// 409 with the reason (close it instead).
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+) -> AppResult<()> {
+    use sea_orm::PaginatorTrait;
+    who.require(perm::JOB_EDIT)?;
+    let txn = lianxin_kernel::db::begin_write(db).await?;
+    lianxin_kernel::db::lock_row(&txn, "jobs", id).await?;
+    let j = find_visible::<jobs::Entity>(&txn, &who.scope, id).await?;
+    crate::paging::ensure_writable::<jobs::Entity>(&txn, who, id).await?;
+    let applications = crate::entities::job_applications::Entity::find()
+        .filter(crate::entities::job_applications::Column::JobId.eq(id))
+        .count(&txn)
+        .await?;
+    if applications > 0 {
+        return Err(AppError::conflict(
+            format!("该岗位已收到 {applications} 份应聘申请，不能删除，可停止招聘"),
+            format!(
+                "the job has {applications} applications and cannot be deleted; close it instead"
+            ),
+        ));
+    }
+    jobs::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, who, Action::Delete, "job", Some(id), j.title).await?;
+    txn.commit().await?;
+    Ok(())
 }

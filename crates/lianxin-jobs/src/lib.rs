@@ -14,6 +14,7 @@
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod api;
+pub mod board;
 pub mod entities;
 pub mod jobs;
 mod migrations;
@@ -189,13 +190,25 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 
 /// The menu entries of the area's pages, each shown to whoever may open it.
 /// Each module adds its entry here when its page exists.
-fn menu(_who: &access::Principal, _lang: Lang) -> Vec<MenuGroup> {
-    let items: Vec<MenuItem> = Vec::new();
+fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
+    let mut items: Vec<MenuItem> = Vec::new();
+    if who.can(perm::JOB_LIST) {
+        items.push(MenuItem::new(
+            "jobs",
+            "/recruitment",
+            lang.pick("招聘岗位", "Jobs"),
+        ));
+        items.push(MenuItem::new(
+            "job_board",
+            "/jobs",
+            lang.pick("公共招聘平台", "Public job board"),
+        ));
+    }
     if items.is_empty() {
         return Vec::new();
     }
     vec![MenuGroup {
-        title: _lang.t("menu.jobs_group").into_owned(),
+        title: lang.t("menu.jobs_group").into_owned(),
         items,
     }]
 }

@@ -3,10 +3,15 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod board;
+pub mod jobs;
+
 pub fn router<S>() -> axum::Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Core: FromRef<S>,
 {
     axum::Router::new()
+        .merge(jobs::router())
+        .merge(board::router())
 }
