@@ -16,9 +16,11 @@ rust_i18n::i18n!("locales", fallback = "zh-CN");
 pub mod api;
 pub mod entities;
 pub mod jobs;
+pub mod labour;
 mod migrations;
 pub mod pages;
 pub mod perm;
+pub mod report;
 pub mod scope;
 
 use lianxin_kernel::{access, audit, error, paging, text};
@@ -190,7 +192,14 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 /// The menu entries of the area's pages, each shown to whoever may open it.
 /// Each module adds its entry here when its page exists.
 fn menu(_who: &access::Principal, _lang: Lang) -> Vec<MenuGroup> {
-    let items: Vec<MenuItem> = Vec::new();
+    let mut items: Vec<MenuItem> = Vec::new();
+    if _who.can(perm::LABOUR_LIST) {
+        items.push(MenuItem::new(
+            "labour",
+            "/labour",
+            _lang.pick("用工余缺调剂", "Labour sharing"),
+        ));
+    }
     if items.is_empty() {
         return Vec::new();
     }

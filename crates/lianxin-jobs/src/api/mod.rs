@@ -5,11 +5,14 @@ use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod jobs;
+pub mod labour;
 
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     Core: FromRef<S>,
 {
-    OpenApiRouter::new().merge(jobs::router())
+    OpenApiRouter::new()
+        .merge(jobs::router())
+        .merge(labour::router())
 }

@@ -3,10 +3,12 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod labour;
+
 pub fn router<S>() -> axum::Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Core: FromRef<S>,
 {
-    axum::Router::new()
+    axum::Router::new().merge(labour::router())
 }

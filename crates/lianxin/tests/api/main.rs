@@ -13,6 +13,8 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod jobs_report;
+mod labour;
 mod list_exports;
 mod lists;
 mod notices;
