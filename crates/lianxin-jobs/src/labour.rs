@@ -391,15 +391,33 @@ pub async fn get(
 
 /// Whether the caller may write for firm `id` (an enterprise contact: their own only).
 async fn writes_for(db: &impl ConnectionTrait, who: &Principal, id: i64) -> AppResult<bool> {
-    if who.enterprise_id.is_some_and(|own| own != id) {
-        return Ok(false);
+    Ok(writable_firms(db, who, [id]).await?.contains(&id))
+}
+
+/// Of the firms `ids`, those the caller may write for (an enterprise contact: their own only),
+/// in one query.
+pub async fn writable_firms(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<std::collections::HashSet<i64>> {
+    let ids: std::collections::BTreeSet<i64> = ids
+        .into_iter()
+        .filter(|id| who.enterprise_id.is_none_or(|own| own == *id))
+        .collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
     }
     Ok(enterprises::Entity::find()
+        .select_only()
+        .column(enterprises::Column::Id)
         .filter(who.scope.enterprises_writable())
-        .filter(enterprises::Column::Id.eq(id))
-        .one(db)
+        .filter(enterprises::Column::Id.is_in(ids))
+        .into_tuple::<i64>()
+        .all(db)
         .await?
-        .is_some())
+        .into_iter()
+        .collect())
 }
 
 struct Valid {
@@ -957,23 +975,34 @@ pub struct ConfirmInput {
     pub side: Option<String>,
 }
 
-/// The sides of match `m` the caller may confirm (write for its firm).
+/// The sides of match `m` the caller may confirm (`labour:post`, writing for its firm), given
+/// the firms the caller may write for.
+pub fn sides_of(
+    who: &Principal,
+    m: &MatchView,
+    writable: &std::collections::HashSet<i64>,
+) -> Vec<Side> {
+    if !who.can(perm::LABOUR_POST) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if writable.contains(&m.offer_enterprise_id) {
+        out.push(Side::Offer);
+    }
+    if writable.contains(&m.ask_enterprise_id) {
+        out.push(Side::Ask);
+    }
+    out
+}
+
+/// The sides of match `m` the caller may confirm.
 pub async fn sides_for(
     db: &impl ConnectionTrait,
     who: &Principal,
     m: &MatchView,
 ) -> AppResult<Vec<Side>> {
-    if !who.can(perm::LABOUR_POST) {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    if writes_for(db, who, m.offer_enterprise_id).await? {
-        out.push(Side::Offer);
-    }
-    if writes_for(db, who, m.ask_enterprise_id).await? {
-        out.push(Side::Ask);
-    }
-    Ok(out)
+    let writable = writable_firms(db, who, [m.offer_enterprise_id, m.ask_enterprise_id]).await?;
+    Ok(sides_of(who, m, &writable))
 }
 
 /// Confirms a match for one of its firms (`labour:post`: the firm's contact, or staff who may

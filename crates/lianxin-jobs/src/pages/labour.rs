@@ -171,14 +171,23 @@ async fn view(
     };
     let offers = labour::list(&s.db, who, Side::Offer, &open, paging).await?;
     let asks = labour::list(&s.db, who, Side::Ask, &open, paging).await?;
-    let mut matches = Vec::new();
-    for m in labour::matches(&s.db, who, &MatchFilter::default(), paging)
+    let listed = labour::matches(&s.db, who, &MatchFilter::default(), paging)
         .await?
-        .items
-    {
+        .items;
+    let writable = labour::writable_firms(
+        &s.db,
+        who,
+        listed
+            .iter()
+            .filter(|m| m.status == labour::PROPOSED)
+            .flat_map(|m| [m.offer_enterprise_id, m.ask_enterprise_id]),
+    )
+    .await?;
+    let mut matches = Vec::new();
+    for m in listed {
         let mut confirm = Vec::new();
         if m.status == labour::PROPOSED {
-            for side in labour::sides_for(&s.db, who, &m).await? {
+            for side in labour::sides_of(who, &m, &writable) {
                 let done = match side {
                     Side::Offer => m.offer_confirmed,
                     Side::Ask => m.ask_confirmed,

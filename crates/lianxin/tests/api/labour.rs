@@ -404,7 +404,7 @@ async fn offers_and_asks_with_bad_figures_are_refused_naming_the_field() {
     assert_eq!(app.count("labour_offers").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_proposals_never_exceed_what_the_offer_has_left() {
     let (app, f) = TestApp::with_fixture().await;
     let leader = app.token("leader").await;
@@ -419,27 +419,26 @@ async fn concurrent_proposals_never_exceed_what_the_offer_has_left() {
             .await,
     )
     .await;
-    let body = json!({"offer_id": offer, "ask_id": ask, "workers": 2});
-    let (a, b, c, d) = tokio::join!(
-        app.post(&leader, "/api/v1/labour/matches", &body),
-        app.post(&leader, "/api/v1/labour/matches", &body),
-        app.post(&leader, "/api/v1/labour/matches", &body),
-        app.post(&leader, "/api/v1/labour/matches", &body),
-    );
-    let statuses = [a.status(), b.status(), c.status(), d.status()];
+    // Twelve proposals of one worker each at once, for an offer of five.
+    let body = json!({"offer_id": offer, "ask_id": ask, "workers": 1});
+    let answers = futures::future::join_all(
+        (0..12).map(|_| app.post(&leader, "/api/v1/labour/matches", &body)),
+    )
+    .await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|r| r.status()).collect();
     let made = statuses
         .iter()
         .filter(|s| **s == StatusCode::CREATED)
         .count();
-    assert_eq!(made, 2, "two of 2 fit in 5: {statuses:?}");
+    assert_eq!(made, 5, "five of one fit in five: {statuses:?}");
     assert!(
         statuses
             .iter()
             .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
         "{statuses:?}"
     );
-    assert_eq!(matched(&app, &leader, offer).await, 4);
-    assert_eq!(left(&app, &leader, "offers", offer).await, 1);
+    assert_eq!(matched(&app, &leader, offer).await, 5);
+    assert_eq!(left(&app, &leader, "offers", offer).await, 0);
 }
 
 #[tokio::test]
@@ -533,7 +532,7 @@ async fn the_district_is_shown_fitting_offers_same_industry_and_place_first() {
 }
 
 #[tokio::test]
-async fn the_labour_page_offers_asks_and_confirms_at_phone_width() {
+async fn on_the_labour_page_a_firm_offers_the_district_matches_and_the_firm_confirms() {
     let (app, f) = TestApp::with_fixture().await;
     let admin = app.token("admin").await;
     let x = firm_with_contact(
