@@ -24,10 +24,13 @@ where
     OpenApiRouter::new()
         .routes(routes!(list_offers, create_offer))
         .routes(routes!(list_asks, create_ask))
+        .routes(routes!(get_offer))
+        .routes(routes!(get_ask))
         .routes(routes!(withdraw_offer))
         .routes(routes!(withdraw_ask))
         .routes(routes!(suggestions))
         .routes(routes!(list_matches, propose))
+        .routes(routes!(get_match))
         .routes(routes!(confirm))
         .routes(routes!(cancel))
 }
@@ -91,6 +94,32 @@ async fn create_ask(
         StatusCode::CREATED,
         Json(labour::get(&s.db, &who, Side::Ask, id).await?),
     ))
+}
+
+/// One offer of a firm in scope, with what it has left.
+#[utoipa::path(get, path = "/api/v1/labour/offers/{id}", tag = "labour",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PostView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get_offer(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<PostView>> {
+    Ok(Json(labour::get(&s.db, &who, Side::Offer, id).await?))
+}
+
+/// One ask of a firm in scope, with what it still needs.
+#[utoipa::path(get, path = "/api/v1/labour/asks/{id}", tag = "labour",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PostView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get_ask(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<PostView>> {
+    Ok(Json(labour::get(&s.db, &who, Side::Ask, id).await?))
 }
 
 /// Withdraw an offer (`labour:post`, for its firm): no further matches; its proposed matches
@@ -174,6 +203,19 @@ async fn propose(
         StatusCode::CREATED,
         Json(labour::propose(&s.db, &who, input).await?),
     ))
+}
+
+/// One match whose offer or ask the caller sees.
+#[utoipa::path(get, path = "/api/v1/labour/matches/{id}", tag = "labour",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = MatchView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get_match(
+    State(s): State<Core>,
+    who: Principal,
+    IdPath(id): IdPath,
+) -> AppResult<Json<MatchView>> {
+    Ok(Json(labour::get_match(&s.db, &who, id).await?))
 }
 
 /// Confirm a match for one of its firms (`labour:post`: the firm's contact, or staff who may

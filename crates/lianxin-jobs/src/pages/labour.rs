@@ -123,11 +123,27 @@ impl LabourPage {
             ),
         ]
     }
-    fn yes_no(&self, b: &bool) -> &'static str {
-        if *b {
-            self.ctx.lang.pick("已确认", "Confirmed")
-        } else {
-            self.ctx.lang.pick("未确认", "Not yet")
+    /// Which firms have confirmed a waiting match, in words.
+    fn confirmations(&self, m: &MatchView) -> String {
+        let l = self.ctx.lang;
+        let said = |b: bool| {
+            if b {
+                l.pick("已确认", "confirmed")
+            } else {
+                l.pick("未确认", "not yet")
+            }
+        };
+        match l {
+            Lang::Zh => format!(
+                "富余方{}，需求方{}",
+                said(m.offer_confirmed),
+                said(m.ask_confirmed)
+            ),
+            _ => format!(
+                "offering firm {}, asking firm {}",
+                said(m.offer_confirmed),
+                said(m.ask_confirmed)
+            ),
         }
     }
 }

@@ -167,6 +167,29 @@ async fn idle_workers_go_to_a_firm_short_of_them_once_both_firms_confirm() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let v = ok(app.get(&outsider, "/api/v1/labour/matches").await).await;
     assert_eq!(v["total"], 0);
+    for path in [
+        format!("/api/v1/labour/matches/{id}"),
+        format!("/api/v1/labour/offers/{offer}"),
+        format!("/api/v1/labour/asks/{ask}"),
+    ] {
+        let (status, _) = problem(app.get(&outsider, &path).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Firm A's contact sees the match and its own offer, not firm B's ask.
+    ok(app
+        .get(&contact_a, &format!("/api/v1/labour/matches/{id}"))
+        .await)
+    .await;
+    ok(app
+        .get(&contact_a, &format!("/api/v1/labour/offers/{offer}"))
+        .await)
+    .await;
+    let (status, _) = problem(
+        app.get(&contact_a, &format!("/api/v1/labour/asks/{ask}"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Firm A confirms: still waiting for firm B.
     let v = ok(app
