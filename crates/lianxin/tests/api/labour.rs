@@ -425,6 +425,41 @@ async fn offers_and_asks_with_bad_figures_are_refused_naming_the_field() {
         );
     }
     assert_eq!(app.count("labour_offers").await, 0);
+
+    // A service-team cadre posts for the team's firm (A), not for firm B, and lists A's only.
+    let cadre = app.token("service_cadre").await;
+    let body = |firm: i64| json!({"enterprise_id": firm, "workers": 2, "skills": "普工", "from": day(0), "to": day(5)});
+    ok(app
+        .post(&cadre, "/api/v1/labour/offers", &body(f.ent_a))
+        .await)
+    .await;
+    let (status, v) = problem(
+        app.post(&cadre, "/api/v1/labour/offers", &body(f.ent_b))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["errors"][0]["field"], "enterprise_id");
+    let leader = app.token("leader").await;
+    ok(app
+        .post(&leader, "/api/v1/labour/offers", &body(f.ent_b))
+        .await)
+    .await;
+    let mine = ok(app.get(&cadre, "/api/v1/labour/offers").await).await;
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["enterprise_id"], f.ent_a);
+    let all = ok(app.get(&leader, "/api/v1/labour/offers").await).await;
+    assert_eq!(all["total"], 2);
+    // Filters: the firm's sub-district narrows the district's list.
+    let b = ok(app
+        .get(
+            &leader,
+            &format!("/api/v1/labour/offers?unit_id={}", f.sub_b),
+        )
+        .await)
+    .await;
+    assert_eq!(b["total"], 1);
+    assert_eq!(b["items"][0]["enterprise_id"], f.ent_b);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
