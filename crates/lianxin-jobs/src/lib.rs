@@ -17,9 +17,11 @@ pub mod api;
 pub mod board;
 pub mod entities;
 pub mod jobs;
+pub mod labour;
 mod migrations;
 pub mod pages;
 pub mod perm;
+pub mod report;
 pub mod scope;
 
 use lianxin_kernel::{access, audit, error, paging, text};
@@ -202,6 +204,13 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
             "job_board",
             "/jobs",
             lang.pick("公共招聘平台", "Public job board"),
+        ));
+    }
+    if who.can(perm::LABOUR_LIST) {
+        items.push(MenuItem::new(
+            "labour",
+            "/labour",
+            lang.pick("用工余缺调剂", "Labour sharing"),
         ));
     }
     if items.is_empty() {

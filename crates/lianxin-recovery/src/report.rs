@@ -2,7 +2,9 @@
 //! the caller's scope of enterprises (optionally one sub-district's): firms by the stage of
 //! their latest report (a confirmed stage counts under its code, an unconfirmed latest report
 //! as "unconfirmed", a firm without one as "not_reported"), workers back, pairing, visits and
-//! the problems they raised and solved, task forces, teams and key projects.
+//! the problems they raised and solved, task forces, teams and key projects; and the online
+//! jobs area's figures (jobs posted, positions, applications, hires, labour-sharing matches),
+//! cumulative to the end of the date like the visits.
 //!
 //! Every figure is one aggregate query (no loop over firms): the firms in scope are a subquery.
 //! Each firm's latest report is its row of `stage_latest` (kept in step with the reports) when
@@ -63,6 +65,19 @@ pub struct Report {
     pub task_forces: i64,
     pub teams: i64,
     pub key_projects: i64,
+    /// 就业服务, cumulative to the end of the date (see `lianxin_jobs::report`): jobs first
+    /// posted by the firms in scope up to the date.
+    pub jobs_posted: i64,
+    /// The sum of those jobs' positions.
+    pub positions: i64,
+    /// Applications made to those jobs up to the date.
+    pub applications: i64,
+    /// Of them, hired up to the date.
+    pub hires: i64,
+    /// Labour-sharing matches both firms confirmed up to the date, either firm in scope.
+    pub labour_matches: i64,
+    /// The workers of those matches.
+    pub labour_workers: i64,
 }
 
 /// One point of the series.
@@ -442,6 +457,8 @@ pub async fn build(
             .take(),
     )
     .await?;
+    let jobs = lianxin_jobs::report::figures(db, (!everything).then(|| firms(who, q.unit_id)), end)
+        .await?;
     Ok(Report {
         on,
         enterprises: n_firms,
@@ -458,6 +475,12 @@ pub async fn build(
         task_forces,
         teams,
         key_projects: n_projects,
+        jobs_posted: jobs.jobs_posted,
+        positions: jobs.positions,
+        applications: jobs.applications,
+        hires: jobs.hires,
+        labour_matches: jobs.labour_matches,
+        labour_workers: jobs.labour_workers,
     })
 }
 

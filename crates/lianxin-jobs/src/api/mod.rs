@@ -5,6 +5,7 @@ use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod jobs;
+pub mod labour;
 pub mod public;
 
 pub fn router<S>() -> OpenApiRouter<S>
@@ -15,4 +16,5 @@ where
     OpenApiRouter::new()
         .merge(jobs::router())
         .merge(public::router())
+        .merge(labour::router())
 }

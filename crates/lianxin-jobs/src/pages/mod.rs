@@ -5,6 +5,7 @@ use lianxin_kernel::state::Core;
 
 pub mod board;
 pub mod jobs;
+pub mod labour;
 
 pub fn router<S>() -> axum::Router<S>
 where
@@ -14,4 +15,5 @@ where
     axum::Router::new()
         .merge(jobs::router())
         .merge(board::router())
+        .merge(labour::router())
 }

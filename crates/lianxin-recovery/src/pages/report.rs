@@ -100,12 +100,29 @@ fn lines(r: &Report, lang: Lang) -> Vec<(String, i64)> {
     out
 }
 
+/// The employment figures (就业服务), cumulative to the end of the date.
+fn jobs_lines(r: &Report, lang: Lang) -> Vec<(String, i64)> {
+    let pick = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    vec![
+        (pick("发布招聘岗位", "Jobs posted"), r.jobs_posted),
+        (pick("招聘人数", "Positions"), r.positions),
+        (pick("应聘人次", "Applications"), r.applications),
+        (pick("录用人数", "Hires"), r.hires),
+        (
+            pick("用工调剂成功（双方确认）", "Labour matches confirmed"),
+            r.labour_matches,
+        ),
+        (pick("调剂用工人数", "Workers shared"), r.labour_workers),
+    ]
+}
+
 #[derive(askama::Template)]
 #[template(path = "recovery/report.html")]
 struct ReportPage {
     ctx: PageCtx,
     report: Report,
     lines: Vec<(String, i64)>,
+    jobs: Vec<(String, i64)>,
     chart: Chart,
     subdistricts: Vec<(i64, String)>,
     unit_id: Option<i64>,
@@ -218,6 +235,7 @@ async fn page(
             lang.pick("复工复产报表", "Recovery report"),
         ),
         lines: lines(&r, lang),
+        jobs: jobs_lines(&r, lang),
         chart: chart(&series, lang),
         report: r,
         subdistricts,
@@ -245,7 +263,7 @@ async fn download(
             .unwrap_or_default();
         sheet.row(&[lang.pick("范围", "Area").to_owned(), name])?;
     }
-    for (label, v) in lines(&r, lang) {
+    for (label, v) in lines(&r, lang).into_iter().chain(jobs_lines(&r, lang)) {
         sheet.row(&[label, v.to_string()])?;
     }
     lianxin_kernel::audit::record(

@@ -15,6 +15,8 @@ mod health;
 mod helpers;
 mod jobs_board;
 mod jobs_posting;
+mod jobs_report;
+mod labour;
 mod list_exports;
 mod lists;
 mod notices;
