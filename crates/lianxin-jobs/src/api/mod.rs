@@ -4,6 +4,8 @@ use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod applications;
+pub mod assistance;
 pub mod jobs;
 
 pub fn router<S>() -> OpenApiRouter<S>
@@ -11,5 +13,8 @@ where
     S: Clone + Send + Sync + 'static,
     Core: FromRef<S>,
 {
-    OpenApiRouter::new().merge(jobs::router())
+    OpenApiRouter::new()
+        .merge(jobs::router())
+        .merge(applications::router())
+        .merge(assistance::router())
 }
