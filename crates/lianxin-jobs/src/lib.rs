@@ -14,6 +14,8 @@
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod api;
+pub mod applications;
+pub mod assistance;
 pub mod entities;
 pub mod jobs;
 mod migrations;
@@ -190,7 +192,14 @@ const PERMISSION_TREE: &[PermGroup] = &[PermGroup {
 /// The menu entries of the area's pages, each shown to whoever may open it.
 /// Each module adds its entry here when its page exists.
 fn menu(_who: &access::Principal, _lang: Lang) -> Vec<MenuGroup> {
-    let items: Vec<MenuItem> = Vec::new();
+    let mut items: Vec<MenuItem> = Vec::new();
+    if _who.can(perm::EMPLOYMENT_ASSIST) {
+        items.push(MenuItem::new(
+            "assistance",
+            "/employment/assistance",
+            _lang.pick("就业援助", "Employment assistance"),
+        ));
+    }
     if items.is_empty() {
         return Vec::new();
     }

@@ -3,10 +3,15 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod applications;
+pub mod assistance;
+
 pub fn router<S>() -> axum::Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Core: FromRef<S>,
 {
     axum::Router::new()
+        .merge(applications::router())
+        .merge(assistance::router())
 }
