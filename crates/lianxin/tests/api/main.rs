@@ -13,6 +13,7 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod jobs_applications;
 mod list_exports;
 mod lists;
 mod notices;
