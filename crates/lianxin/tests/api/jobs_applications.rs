@@ -656,3 +656,31 @@ async fn the_public_pages_work_without_a_cookie_and_the_firm_answers_on_its_page
     );
     assert_eq!(app.count("assistance_followups").await, 1);
 }
+
+#[tokio::test]
+async fn the_same_phone_applying_twice_at_once_gets_one_application_and_one_reference() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let job = post_job(&app, &admin, Some(f.ent_a), "搬运工", 5).await;
+    for round in 0..3 {
+        let phone = format!("1770000000{round}");
+        let body = json!({"name": "冯九", "phone": phone});
+        let (a, b) = tokio::join!(
+            apply(&app, job, body.clone()),
+            apply(&app, job, body.clone())
+        );
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CREATED],
+            "round {round}"
+        );
+        let a: Value = a.json().await.unwrap();
+        let b: Value = b.json().await.unwrap();
+        assert_eq!(a["reference"], b["reference"], "round {round}");
+    }
+    assert_eq!(app.count("job_applications").await, 3);
+    let list = applications(&app, &admin, job).await;
+    assert!(list.iter().all(|a| a["repeats"] == 1), "{list:?}");
+}
