@@ -14,6 +14,8 @@
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod api;
+pub mod applications;
+pub mod assistance;
 pub mod board;
 pub mod entities;
 pub mod jobs;
@@ -211,6 +213,13 @@ fn menu(who: &access::Principal, lang: Lang) -> Vec<MenuGroup> {
             "labour",
             "/labour",
             lang.pick("用工余缺调剂", "Labour sharing"),
+        ));
+    }
+    if who.can(perm::EMPLOYMENT_ASSIST) {
+        items.push(MenuItem::new(
+            "assistance",
+            "/employment/assistance",
+            lang.pick("就业援助", "Employment assistance"),
         ));
     }
     if items.is_empty() {

@@ -86,6 +86,17 @@ pub enum AppError {
     BadRequest { zh: String, en: String },
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Too many requests of one kind, with words saying which (投递过于频繁…): 429 with
+    /// `Retry-After`.
+    #[error("too many requests: {en}")]
+    TooManyRequestsBecause {
+        retry_after_secs: u64,
+        zh: String,
+        en: String,
+    },
+    /// The record exists but is gone for good for this request (a closed or expired job): 410.
+    #[error("gone: {en}")]
+    Gone { zh: String, en: String },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]
@@ -128,7 +139,10 @@ impl AppError {
             Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyRequestsBecause { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::Gone { .. } => StatusCode::GONE,
             Self::Db(e) if is_unique_violation(e) || is_fk_violation(e) => StatusCode::CONFLICT,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -192,6 +206,14 @@ impl AppError {
                 format!("失败次数过多，请 {} 秒后再试", retry_after_secs),
                 format!("too many failed attempts, retry in {retry_after_secs} s"),
             ),
+            Self::TooManyRequestsBecause { zh, en, .. } => (
+                "too-many-requests",
+                "请求过于频繁",
+                "Too many requests",
+                zh.clone(),
+                en.clone(),
+            ),
+            Self::Gone { zh, en } => ("gone", "已失效", "Gone", zh.clone(), en.clone()),
             Self::Db(e) if is_fk_violation(e) => (
                 "in-use",
                 "记录仍被引用",
@@ -227,7 +249,10 @@ impl AppError {
                 _ => Vec::new(),
             },
             retry_after: match self {
-                Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+                Self::TooManyRequests { retry_after_secs }
+                | Self::TooManyRequestsBecause {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
                 _ => None,
             },
             current: match self {

@@ -4,6 +4,8 @@ use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod applications;
+pub mod assistance;
 pub mod jobs;
 pub mod labour;
 pub mod public;
@@ -17,4 +19,6 @@ where
         .merge(jobs::router())
         .merge(public::router())
         .merge(labour::router())
+        .merge(applications::router())
+        .merge(assistance::router())
 }

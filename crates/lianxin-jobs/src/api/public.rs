@@ -3,14 +3,13 @@
 
 use axum::Json;
 use axum::extract::{FromRef, State};
-use axum::response::{IntoResponse, Response};
 use lianxin_kernel::http::{ApiQuery, IdPath};
 use lianxin_kernel::i18n::Lang;
 use lianxin_kernel::state::Core;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::board::{self, BoardFilter, Found, PublicJob};
-use crate::error::{AppResult, Problem, ProblemBody};
+use crate::error::{AppError, AppResult, ProblemBody};
 use crate::paging::{Page, Paging};
 
 pub fn router<S>() -> OpenApiRouter<S>
@@ -48,24 +47,22 @@ async fn search(
     responses((status = 200, body = PublicJob),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
         (status = 410, body = ProblemBody, content_type = "application/problem+json")))]
-async fn get(State(s): State<Core>, lang: Lang, IdPath(id): IdPath) -> AppResult<Response> {
-    Ok(match board::get(&s.db, id, lang).await? {
-        Found::Open(j) => Json(*j).into_response(),
-        Found::Stopped(_) => gone().into_response(lang),
-    })
+async fn get(
+    State(s): State<Core>,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Json<PublicJob>> {
+    match board::get(&s.db, id, lang).await? {
+        Found::Open(j) => Ok(Json(*j)),
+        Found::Stopped(_) => Err(gone()),
+    }
 }
 
-/// The 410 problem of a job that stopped taking applications.
-pub fn gone() -> Problem {
-    Problem {
-        r#type: "https://lianxin.example/problems/gone".into(),
-        status: 410,
-        title_zh: "岗位已停止招聘".into(),
-        title_en: "No longer recruiting".into(),
-        detail_zh: "该岗位已停止招聘（已关闭或已过截止日期）".into(),
-        detail_en: "the job no longer takes applications (closed or past its closing date)".into(),
-        errors: Vec::new(),
-        retry_after: None,
-        current: None,
+/// The 410 of a job that stopped taking applications (the kernel's `Gone`, as an application
+/// to it answers).
+pub fn gone() -> AppError {
+    AppError::Gone {
+        zh: "该岗位已停止招聘（已关闭或已过截止日期）".into(),
+        en: "the job no longer takes applications (closed or past its closing date)".into(),
     }
 }

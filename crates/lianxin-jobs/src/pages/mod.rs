@@ -6,6 +6,8 @@ use lianxin_kernel::state::Core;
 pub mod board;
 pub mod jobs;
 pub mod labour;
+pub mod applications;
+pub mod assistance;
 
 pub fn router<S>() -> axum::Router<S>
 where
@@ -16,4 +18,6 @@ where
         .merge(jobs::router())
         .merge(board::router())
         .merge(labour::router())
+        .merge(applications::router())
+        .merge(assistance::router())
 }

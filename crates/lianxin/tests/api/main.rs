@@ -13,6 +13,7 @@ mod duty;
 mod exchange;
 mod health;
 mod helpers;
+mod jobs_applications;
 mod jobs_board;
 mod jobs_posting;
 mod jobs_report;
