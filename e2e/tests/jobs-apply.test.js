@@ -1,5 +1,5 @@
-// Applications without an account at phone width (issue 16): a person opens a job's apply
-// page without signing in, applies, gets a reference and follows the answer; the firm's
+// Applications without an account at phone width (issue 16): a person finds a job on the
+// public board without signing in, opens it, applies, gets a reference and follows the answer; the firm's
 // contact answers the application in one click (htmx swaps the row) and the applicant's status
 // page shows the invitation; the district's assistance staff see an assistance target's
 // application. No page scrolls sideways at 390 px.
@@ -69,9 +69,21 @@ describe('applying for a job on a phone', () => {
       employment_aid: true,
     });
 
-    // The applicant: no cookie, a phone.
+    // The applicant: no cookie, a phone. They find the job on the public board by searching,
+    // open it and apply.
     const person = await newPage(browser, PHONE);
-    await person.goto(url(`/jobs/${job.id}/apply`));
+    await person.goto(url('/jobs'));
+    assert.ok((await sideways(person)) <= 0, 'the board does not scroll sideways');
+    await person.fill('#q', tag);
+    await Promise.all([person.waitForURL(/\/jobs\?/), person.press('#q', 'Enter')]);
+    const found = person.locator('#board-results a.job-card', { hasText: title });
+    await found.waitFor();
+    await shot(person, 'board');
+    await Promise.all([person.waitForURL(new RegExp(`/jobs/${job.id}$`)), found.click()]);
+    assert.ok((await person.locator('#job').innerText()).includes(title));
+    assert.ok((await sideways(person)) <= 0, 'the job page does not scroll sideways');
+    await shot(person, 'job');
+    await Promise.all([person.waitForURL(new RegExp(`/jobs/${job.id}/apply$`)), person.click('#apply')]);
     assert.ok((await person.content()).includes(title));
     await person.fill('#f-name', '王小明');
     await person.fill('#f-phone', '13903719876');

@@ -17,6 +17,7 @@ pub mod api;
 pub mod applications;
 pub mod assistance;
 pub mod board;
+pub mod demo;
 pub mod entities;
 pub mod jobs;
 pub mod labour;

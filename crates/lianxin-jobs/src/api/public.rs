@@ -47,11 +47,7 @@ async fn search(
     responses((status = 200, body = PublicJob),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
         (status = 410, body = ProblemBody, content_type = "application/problem+json")))]
-async fn get(
-    State(s): State<Core>,
-    lang: Lang,
-    IdPath(id): IdPath,
-) -> AppResult<Json<PublicJob>> {
+async fn get(State(s): State<Core>, lang: Lang, IdPath(id): IdPath) -> AppResult<Json<PublicJob>> {
     match board::get(&s.db, id, lang).await? {
         Found::Open(j) => Ok(Json(*j)),
         Found::Stopped(_) => Err(gone()),

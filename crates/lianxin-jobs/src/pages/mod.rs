@@ -3,11 +3,11 @@
 use axum::extract::FromRef;
 use lianxin_kernel::state::Core;
 
+pub mod applications;
+pub mod assistance;
 pub mod board;
 pub mod jobs;
 pub mod labour;
-pub mod applications;
-pub mod assistance;
 
 pub fn router<S>() -> axum::Router<S>
 where

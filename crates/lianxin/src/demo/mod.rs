@@ -5,6 +5,7 @@
 
 mod health;
 mod history;
+mod jobs;
 mod recovery_pairing;
 mod recovery_stages;
 mod recovery_teams;
@@ -413,6 +414,17 @@ pub async fn load(db: &DatabaseConnection, progress: bool) -> AppResult<()> {
             firm_units: &firm_units,
             cadres: &cadres,
             units: &units_by_name,
+        },
+    )
+    .await?;
+    bar.set_message("jobs");
+    jobs::load(
+        &txn,
+        &jobs::Refs {
+            data: &d,
+            seed_firm: *ent_ids
+                .get(&seed_enterprise.uscc)
+                .ok_or_else(|| missing(&seed_enterprise.uscc))?,
         },
     )
     .await?;
