@@ -301,6 +301,10 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         ..Default::default()
     };
     let txn = lianxin_kernel::db::begin_write(db).await?;
+    // Under the job's row lock, as a delete or a close takes it: a job deleted or closed
+    // meanwhile answers 404 or 410, never a refused foreign key.
+    lianxin_kernel::db::lock_row(&txn, "jobs", job.id).await?;
+    open_job(&txn, job.id).await?;
     let row = match am.insert(&txn).await {
         Ok(row) => row,
         Err(e) if crate::error::is_unique_violation(&e) => {

@@ -132,6 +132,19 @@ pub async fn list(
     for n in followups_of(db, &app_ids).await? {
         notes.entry(n.application_id).or_default().push(n);
     }
+    // The phones of people who said they are vulnerable, read district-wide: each read is
+    // in the audit log, as unmasked personal numbers are.
+    if !app_ids.is_empty() {
+        crate::audit::record(
+            db,
+            who,
+            crate::audit::Action::ReadSensitive,
+            "job_application",
+            (app_ids.len() == 1).then(|| app_ids[0]),
+            format!("就业援助名单：{} 名应聘者的手机号 {:?}", app_ids.len(), app_ids),
+        )
+        .await?;
+    }
     let items = page
         .items
         .into_iter()
