@@ -141,7 +141,11 @@ pub async fn list(
             crate::audit::Action::ReadSensitive,
             "job_application",
             (app_ids.len() == 1).then(|| app_ids[0]),
-            format!("就业援助名单：{} 名应聘者的手机号 {:?}", app_ids.len(), app_ids),
+            format!(
+                "就业援助名单：{} 名应聘者的手机号 {:?}",
+                app_ids.len(),
+                app_ids
+            ),
         )
         .await?;
     }
