@@ -437,10 +437,38 @@ pub async fn list(
     find_visible::<jobs::Entity>(db, &who.scope, job_id).await?;
     let q = job_applications::Entity::find().filter(job_applications::Column::JobId.eq(job_id));
     let page = crate::paging::paged(db, q, job_applications::Column::Id, true, paging).await?;
+    let ids: Vec<i64> = page.items.iter().map(|a| a.id).collect();
+    audit_phones(db, who, job_id, &ids).await?;
     Ok(Page {
         total: page.total,
         items: page.items.into_iter().map(view).collect(),
     })
+}
+
+/// The firm reads its applicants' phones opened from their seals: each read is in the audit
+/// log, as the assistance list's are.
+async fn audit_phones(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    job_id: i64,
+    ids: &[i64],
+) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    crate::audit::record(
+        db,
+        who,
+        crate::audit::Action::ReadSensitive,
+        "job_application",
+        (ids.len() == 1).then(|| ids[0]),
+        format!(
+            "岗位 #{job_id} 的应聘者：{} 名的手机号 {:?}",
+            ids.len(),
+            ids
+        ),
+    )
+    .await
 }
 
 /// One application to a job in the caller's scope (`job:list`; else 404).
@@ -452,12 +480,13 @@ pub async fn get(
 ) -> AppResult<ApplicationView> {
     who.require(perm::JOB_LIST)?;
     find_visible::<jobs::Entity>(db, &who.scope, job_id).await?;
-    job_applications::Entity::find_by_id(application_id)
+    let a = job_applications::Entity::find_by_id(application_id)
         .filter(job_applications::Column::JobId.eq(job_id))
         .one(db)
         .await?
-        .map(view)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    audit_phones(db, who, job_id, &[a.id]).await?;
+    Ok(view(a))
 }
 
 /// How many of a job's applications are hired.

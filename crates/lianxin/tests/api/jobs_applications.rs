@@ -147,8 +147,12 @@ async fn a_person_applies_without_an_account_and_follows_the_answer_by_reference
     let r = public_get(&app, "/api/v1/public/applications/NOSUCHREFERENCE").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-    // The firm sees the application with the phone, the newest message and the repeat.
+    // The firm sees the application with the phone, the newest message and the repeat; the
+    // phone opened from its seal is a read in the audit log.
+    let sensitive = "audit_log WHERE entity = 'job_application' AND action = 'read_sensitive'";
+    assert_eq!(app.count(sensitive).await, 0);
     let list = applications(&app, &contact, job).await;
+    assert_eq!(app.count(sensitive).await, 1);
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["name"], "王小明");
     assert_eq!(list[0]["phone"], "13903710011");
