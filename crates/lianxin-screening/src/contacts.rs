@@ -930,13 +930,15 @@ pub struct FollowupsInput {
     pub note: Option<String>,
 }
 
-/// A follow-up case raised for a contact, or the one they already had that day (`linked`).
+/// A follow-up case raised for a contact, or the one they already had for the day of the
+/// passage the screening found (`linked`).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FollowupCase {
     pub contact_id: i64,
     pub case_id: i64,
-    /// True when the contact already had their follow-up case of the day: this screening is
-    /// a step on its timeline, not a second case.
+    /// True when the contact already had their follow-up case of the day they passed (from a
+    /// fever or an earlier screening): this screening is a step on its timeline, not a second
+    /// case.
     pub linked: bool,
 }
 
@@ -949,8 +951,8 @@ pub struct FollowupsResult {
 
 /// Raises a fever follow-up case (`fever_followup`, the kind fever signals raise) for each
 /// chosen contact, dispatched to the unit of the checkpoint where they passed near; a
-/// contact who already has their case of the day (a fever, an earlier screening) gets a step
-/// on it instead, so one person has one case a day. All or nothing, in one transaction;
+/// contact who already has their case of the day of that passage (a fever, an earlier
+/// screening) gets a step on it instead, so one person has one case a day. All or nothing, in one transaction;
 /// audited. The contacts must be rows of the screening (its kept ranking).
 pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
@@ -1015,7 +1017,6 @@ pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .map(|n| format!("{n}（{}）", s.masked))
         .unwrap_or_else(|| s.masked.clone());
     let now = Utc::now();
-    let day = super::duty::local_day(now);
     let key_suffix = note
         .as_deref()
         .map(|n| format!("备注：{n}"))
@@ -1042,6 +1043,10 @@ pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
             lianxin_kernel::web::widgets::local_time(&p.at),
             place
         );
+        // A follow-up belongs to the day of the passage the screening found, as a fever's
+        // does: a contact whose fever at 23:50 raised a case is linked to it when screened
+        // after midnight, not given a second case.
+        let day = super::duty::local_day(p.at);
         let existing = fever_followups::Entity::find()
             .filter(fever_followups::Column::PersonKey.eq(&p.person_hash))
             .filter(fever_followups::Column::Day.eq(day))

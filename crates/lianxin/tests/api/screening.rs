@@ -1152,3 +1152,61 @@ async fn screening_finds_people_by_name_or_phone_in_scope_and_raises_follow_ups(
     assert!(html.contains("请先勾选要发起随访的人员"), "{html}");
     assert_eq!(app.count("cases").await, cases_before + 1);
 }
+
+#[tokio::test]
+async fn a_contact_whose_fever_before_midnight_raised_a_case_is_linked_to_it_after_midnight() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let gate = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let x = id_number("41010619850312101"); // 张伟 of 甲社区
+    let y = id_number("41010619600606606");
+    // Yesterday, local time: 张伟 at 23:40 and a febrile person at 23:50, in one window.
+    let yesterday = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        - Duration::days(1);
+    let at = |h: u32, m: u32| {
+        yesterday
+            .and_hms_opt(h, m, 0)
+            .and_then(|t| t.and_local_timezone(chrono_tz::Asia::Shanghai).single())
+            .map(|t| t.to_rfc3339())
+            .expect("a local time")
+    };
+    let passage = |seq: i64, id: &str, name: &str, temp: i64, t: String| {
+        json!({"device_seq": seq, "id_number": id, "name": name, "temperature": temp,
+               "direction": "in", "at": t})
+    };
+    ok(device_post(
+        &app,
+        &gate,
+        &json!([
+            passage(1, &x, "张伟", 365, at(23, 40)),
+            passage(2, &y, "发热者", 386, at(23, 50)),
+        ]),
+    )
+    .await)
+    .await;
+    app.settle_fevers().await;
+    assert_eq!(app.count("fever_followups").await, 1);
+    let leader = app.token("leader").await;
+    let q = format!("id_number={x}&days=2&window_minutes=30");
+    let r = ok(app
+        .get(&leader, &format!("/api/v1/screening/contacts?{q}"))
+        .await)
+    .await;
+    assert_eq!(r["total"], 1, "{r}");
+    // Whatever the hour now, the contact's case of that day is the fever's: linked, not new.
+    let body = json!({"id_number": x, "days": 2, "window_minutes": 30,
+                      "contact_ids": [r["items"][0]["id"]]});
+    let cases_before = app.count("cases").await;
+    let v = ok(app
+        .post(&leader, "/api/v1/screening/followups", &body)
+        .await)
+    .await;
+    assert_eq!(v["created"], 0, "{v}");
+    assert_eq!(v["linked"], 1, "{v}");
+    assert_eq!(app.count("cases").await, cases_before);
+    assert_eq!(app.count("fever_followups").await, 1);
+}
