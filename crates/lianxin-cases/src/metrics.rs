@@ -1,6 +1,7 @@
 //! The figures leaders are judged by, per lead department, subject unit, cadre, kind or month,
-//! over the cases received in a period and within the caller's data scope. Two queries: one
-//! aggregate pass over the cases and one window pass for the 90th percentile.
+//! over the cases received in a period and within the caller's data scope: the whole district
+//! from running totals (`from_totals`), a limited scope by one aggregate pass over the facts of
+//! the cases it sees and their handling seconds for the 90th percentile.
 //!
 //! Definitions (all counts are of cases received in the period):
 //! - 响应率 `response_rate`: accepted by the lead department by the response deadline, over
@@ -26,7 +27,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
-use crate::entities::{case_facts, case_kinds, cases, people};
+use crate::entities::{case_facts, case_kinds, people};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::perm;
@@ -194,16 +195,9 @@ fn base(who: &Principal, q: &MetricsQuery, kind_id: Option<i64>) -> SelectStatem
     use sea_orm::sea_query::ExprTrait;
     let mut s = Query::select();
     s.from(case_facts::Entity);
-    if !who.scope.all {
-        s.and_where(
-            Expr::col(case_facts::Column::CaseId).in_subquery(
-                Query::select()
-                    .column(cases::Column::Id)
-                    .from(cases::Entity)
-                    .cond_where(crate::scope::cases_condition(&who.scope))
-                    .take(),
-            ),
-        );
+    if let Some(ids) = crate::scope::visible_case_ids(&who.scope) {
+        // The facts of the cases in view, by their primary key.
+        s.and_where(Expr::col(case_facts::Column::CaseId).in_subquery(ids));
     }
     if let Some(v) = q.from {
         s.and_where(Expr::col(case_facts::Column::Received).gte(v.timestamp()));
@@ -308,31 +302,13 @@ pub async fn compute(
     }
     agg.add_group_by([Expr::cust(key)]);
 
-    // The 90th percentile (nearest rank) per group, by a window over the resolved cases.
-    let mut inner = base(who, q, kind_id);
-    inner
+    // The 90th percentile (nearest rank) per group: the handling seconds of the resolved cases
+    // in view, ranked here (a window over them costs SQLite more than the aggregate pass).
+    let mut handled = base(who, q, kind_id);
+    handled
         .expr_as(Expr::cust(key), Alias::new("k"))
         .expr_as(Expr::cust(secs), Alias::new("d"))
-        .expr_as(
-            Expr::cust(format!(
-                "ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {secs})"
-            )),
-            Alias::new("rn"),
-        )
-        .expr_as(
-            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {key})")),
-            Alias::new("n"),
-        )
         .and_where(Expr::col(case_facts::Column::HandlingSecs).is_not_null());
-    let mut p90 = Query::select();
-    p90.expr_as(Expr::cust("t.k"), Alias::new("k"))
-        .expr_as(
-            Expr::cust("CAST(MIN(t.d) AS DOUBLE PRECISION)"),
-            Alias::new("p90"),
-        )
-        .from_subquery(inner, Alias::new("t"))
-        .and_where(Expr::cust("t.rn * 10 >= t.n * 9"))
-        .add_group_by([Expr::cust("t.k")]);
 
     let key_value = |r: &sea_orm::QueryResult| -> Option<i64> {
         // `month` is a 32-bit column (YYYYMM), the ids 64-bit; read either.
@@ -348,13 +324,14 @@ pub async fn compute(
             // The totals write "none" as -1 (ids and months are positive).
             .filter(|v| *v >= 0)
     };
-    let key_of = |r: &sea_orm::QueryResult| -> String {
-        match key_value(r) {
+    let key_name = |k: Option<i64>| -> String {
+        match k {
             Some(m) if group_by == GroupBy::Month => format!("{:04}-{:02}", m / 100, m % 100),
             Some(v) => v.to_string(),
             None => "none".to_owned(),
         }
     };
+    let key_of = |r: &sea_orm::QueryResult| key_name(key_value(r));
     let mut p90s: HashMap<String, f64> = HashMap::new();
     if who.scope.all {
         // The whole district, over any period and kind: running totals, the one thing that
@@ -366,14 +343,21 @@ pub async fn compute(
     // A limited scope (a department, a sub-district): one pass over the facts of the cases the
     // caller sees (the scope is a union of several relations, so no totals key can hold it).
     let rows = {
-        let (rows, p90_rows) = tokio::try_join!(
+        let (rows, handled_rows) = tokio::try_join!(
             db.query_all_raw(backend.build(&agg)),
-            db.query_all_raw(backend.build(&p90))
+            db.query_all_raw(backend.build(&handled))
         )?;
-        for r in &p90_rows {
-            if let Ok(Some(v)) = r.try_get::<Option<f64>>("", "p90") {
-                p90s.insert(key_of(r), v);
+        let mut secs_of: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+        for r in &handled_rows {
+            if let Ok(d) = r.try_get::<i64>("", "d") {
+                secs_of.entry(key_value(r)).or_default().push(d);
             }
+        }
+        for (k, mut v) in secs_of {
+            // Nearest rank: the ceil(0.9 n)-th smallest, as `from_totals` walks it.
+            let rank = std::cmp::max((v.len() * 9).div_ceil(10), 1) - 1;
+            let (_, d, _) = v.select_nth_unstable(rank);
+            p90s.insert(key_name(k), *d as f64);
         }
         rows
     };

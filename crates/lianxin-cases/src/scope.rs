@@ -1,7 +1,7 @@
 //! Which cases a caller sees, and what working a case lets a department see elsewhere.
 //! Both go through the kernel's one composition (`Scope::compose`).
 
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Query, SelectStatement, UnionType};
 use sea_orm::{ColumnTrait, Condition};
 
 use lianxin_kernel::access::Scope;
@@ -15,6 +15,60 @@ use crate::entities::{case_assignments, cases, enterprises};
 /// their own enterprise; a department sees what it leads or assists. A grant that reaches an
 /// enterprise's record alone (the department's view of its case's subject) does not widen this.
 pub fn cases_condition(scope: &Scope) -> Condition {
+    scope.compose(case_relations(scope).into_iter().map(|r| r.cases).collect())
+}
+
+/// The ids of the cases a limited scope sees (`cases_condition`), as a union of one lookup per
+/// relation, each served by that relation's index (`cases.enterprise_id`, `subject_unit_id`,
+/// `lead_unit_id`, `escalated_unit_id`, `case_assignments.unit_id`, `created_by_user_id`,
+/// `responsible_person_id`; a subtree through `unit_closure`). The same rows as filtering the
+/// cases by the OR of the relations, without evaluating the OR on every case: a department
+/// sees a few thousand of 100,000 cases. `None` for the whole district (no filter).
+pub fn visible_case_ids(scope: &Scope) -> Option<SelectStatement> {
+    if scope.all {
+        return None;
+    }
+    let mut lookups = case_relations(scope).into_iter().filter_map(|r| {
+        let c = r.cases?;
+        Some(match r.ids {
+            Some(ids) => ids,
+            None => Query::select()
+                .column(cases::Column::Id)
+                .from(cases::Entity)
+                .cond_where(c)
+                .take(),
+        })
+    });
+    let Some(mut union) = lookups.next() else {
+        // Deny by default, as `compose` does.
+        return Some(
+            Query::select()
+                .column(cases::Column::Id)
+                .from(cases::Entity)
+                .cond_where(scope.compose(vec![]))
+                .take(),
+        );
+    };
+    for q in lookups {
+        union.union(UnionType::Distinct, q);
+    }
+    Some(union)
+}
+
+/// One relation by which a case is in a scope: the condition on `cases`, and, when the
+/// relation lives in another table, the ids straight from it (an assignment's `case_id`).
+struct Relation {
+    cases: Option<Condition>,
+    ids: Option<SelectStatement>,
+}
+
+impl From<Option<Condition>> for Relation {
+    fn from(cases: Option<Condition>) -> Self {
+        Relation { cases, ids: None }
+    }
+}
+
+fn case_relations(scope: &Scope) -> Vec<Relation> {
     // A login acting as a cadre may reach firms through the relations areas keep (pairing).
     let enterprise_part = (!scope.units.is_empty()
         || !scope.subtrees.is_empty()
@@ -31,34 +85,40 @@ pub fn cases_condition(scope: &Scope) -> Condition {
             ),
         )
     });
-    scope.compose(vec![
-        enterprise_part,
-        scope.unit_in_scope(cases::Column::SubjectUnitId),
-        scope.unit_in_scope(cases::Column::LeadUnitId),
-        scope.unit_in_scope(cases::Column::EscalatedUnitId),
-        assigned_to_scope(scope),
+    vec![
+        enterprise_part.into(),
+        scope.unit_in_scope(cases::Column::SubjectUnitId).into(),
+        scope.unit_in_scope(cases::Column::LeadUnitId).into(),
+        scope.unit_in_scope(cases::Column::EscalatedUnitId).into(),
+        Relation {
+            cases: assigned_to_scope(scope),
+            ids: assignments_in_scope(scope),
+        },
         scope
             .user_id
-            .map(|id| Condition::all().add(cases::Column::CreatedByUserId.eq(id))),
+            .map(|id| Condition::all().add(cases::Column::CreatedByUserId.eq(id)))
+            .into(),
         scope
             .person_id
-            .map(|id| Condition::all().add(cases::Column::ResponsiblePersonId.eq(id))),
-    ])
+            .map(|id| Condition::all().add(cases::Column::ResponsiblePersonId.eq(id)))
+            .into(),
+    ]
 }
 
 /// Cases that a visible unit leads or assists (its assignments).
 fn assigned_to_scope(scope: &Scope) -> Option<Condition> {
+    Some(Condition::all().add(cases::Column::Id.in_subquery(assignments_in_scope(scope)?)))
+}
+
+/// The ids of those cases, from the assignments alone.
+fn assignments_in_scope(scope: &Scope) -> Option<SelectStatement> {
     let c = scope.unit_in_scope(case_assignments::Column::UnitId)?;
     Some(
-        Condition::all().add(
-            cases::Column::Id.in_subquery(
-                Query::select()
-                    .column(case_assignments::Column::CaseId)
-                    .from(case_assignments::Entity)
-                    .cond_where(c)
-                    .take(),
-            ),
-        ),
+        Query::select()
+            .column(case_assignments::Column::CaseId)
+            .from(case_assignments::Entity)
+            .cond_where(c)
+            .take(),
     )
 }
 

@@ -5,6 +5,9 @@
 //! to a baseline measured in the same run (the machine is shared and noisy).
 //!
 //! Run: `cargo bench -p lianxin --bench cases` (LIANXIN_BENCH_CASES=N for another size).
+//! `LIANXIN_BENCH_DB=path/bench.db` keeps the database there; run again with the same path,
+//! the cases already in it are measured without the setup (to compare two builds on the same
+//! data, or to time the statements by hand in `sqlite3`).
 
 use std::time::Instant;
 
@@ -40,9 +43,15 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let path = std::env::var("LIANXIN_BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("bench.db"));
+    let kept = path.exists();
+    let url = format!("sqlite://{}?mode=rwc", path.display());
     let db = app::prepare_database(&url).await.expect("bench db");
-    lianxin::demo::load(&db, false).await.expect("demo");
+    if !kept {
+        lianxin::demo::load(&db, false).await.expect("demo");
+    }
     let departments: Vec<i64> = units::Entity::find()
         .filter(units::Column::Kind.eq("department"))
         .all(&db)
@@ -62,6 +71,7 @@ async fn main() {
     let t0 = Utc.with_ymd_and_hms(2020, 2, 10, 1, 0, 0).unwrap();
 
     // --- 100,000 cases through the engine, 1,000 per transaction ---------------------------
+    let n = if kept { 0 } else { n };
     let bar = indicatif::ProgressBar::new(n as u64);
     let started = Instant::now();
     for block in 0..n.div_ceil(1000) {
@@ -175,12 +185,16 @@ async fn main() {
     bar.finish_and_clear();
     let setup = started.elapsed().as_secs_f64();
     let events = count(&db, "case_events").await;
-    println!(
-        "setup: {n} cases created, dispatched, accepted and resolved through the engine in {setup:.1} s \
+    if kept {
+        println!("setup: none, the kept database {}", path.display());
+    } else {
+        println!(
+            "setup: {n} cases created, dispatched, accepted and resolved through the engine in {setup:.1} s \
          ({:.0} cases/s, {events} events, {:.0} events/s)",
-        n as f64 / setup,
-        events as f64 / setup
-    );
+            n as f64 / setup,
+            events as f64 / setup
+        );
+    }
 
     // --- the metrics over HTTP ------------------------------------------------------------------
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -254,21 +268,29 @@ async fn main() {
     // The filtered views: a period (whole days from the totals, the partial days at its edges
     // from the facts), a kind, and callers whose scope is a department or a sub-district.
     let subdistrict = busiest_subdistrict(&db).await;
-    lianxin::access::auth::create_user(
-        &db,
-        &who,
-        lianxin::access::auth::NewUser {
-            username: "jiedao".into(),
-            password: lianxin::demo::DEMO_PASSWORD.into(),
-            display_name: None,
-            role_codes: vec!["department_staff".into()],
-            unit_code: Some(subdistrict.1.clone()),
-            enterprise_uscc: None,
-            person_id: None,
-        },
-    )
-    .await
-    .expect("sub-district user");
+    let made = lianxin::entities::users::Entity::find()
+        .filter(lianxin::entities::users::Column::Username.eq("jiedao"))
+        .one(&db)
+        .await
+        .expect("users")
+        .is_some();
+    if !made {
+        lianxin::access::auth::create_user(
+            &db,
+            &who,
+            lianxin::access::auth::NewUser {
+                username: "jiedao".into(),
+                password: lianxin::demo::DEMO_PASSWORD.into(),
+                display_name: None,
+                role_codes: vec!["department_staff".into()],
+                unit_code: Some(subdistrict.1.clone()),
+                enterprise_uscc: None,
+                person_id: None,
+            },
+        )
+        .await
+        .expect("sub-district user");
+    }
     let department = login(&client, addr, "gongxin").await;
     let street = login(&client, addr, "jiedao").await;
     let month = "from=2020-06-10T09:30:00%2B08:00&to=2020-07-10T18:00:00%2B08:00";

@@ -1053,12 +1053,16 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
             continue;
         }
         let lead = [f.dept, f.other_dept][i as usize % 2];
+        // Some cases are assisted by the other department: a limited scope sees them through
+        // its assignments alone.
+        let assist = [f.other_dept, f.dept][i as usize % 2];
         step(
             &app,
             id,
             created,
             ActionInput {
                 lead_unit_id: Some(lead),
+                assist_unit_ids: (i % 4 == 1).then(|| vec![assist]),
                 hours: Some(24 + (i % 4) * 24),
                 ..action("dispatch")
             },
@@ -1072,15 +1076,25 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
             ..action("accept")
         };
         step(&app, id, at(created, i % 40), accept).await;
+        let assisted = (i % 4 == 1).then_some(assist);
+        if let Some(u) = assisted {
+            let accept = ActionInput {
+                unit_id: Some(u),
+                ..action("accept")
+            };
+            step(&app, id, at(created, i % 40), accept).await;
+        }
         if i % 6 == 5 {
             continue;
         }
-        let resolve = ActionInput {
-            unit_id: Some(lead),
-            solution: Some("done".into()),
-            ..action("resolve")
-        };
-        step(&app, id, at(created, 41 + (i * 3) % 90), resolve).await;
+        for u in assisted.into_iter().chain([lead]) {
+            let resolve = ActionInput {
+                unit_id: Some(u),
+                solution: Some("done".into()),
+                ..action("resolve")
+            };
+            step(&app, id, at(created, 41 + (i * 3) % 90), resolve).await;
+        }
         if i % 3 == 0 {
             let unsatisfied = i % 9 == 0;
             let revisit = ActionInput {
@@ -1140,15 +1154,36 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
             ..Default::default()
         }),
     ];
+    // A sub-district's and a department's staff, every grouping without filters, over a
+    // period (edges mid-day), over a kind and both: 40 rounds after the 60 random ones.
+    let period = (
+        Some(t0 + Duration::minutes(3 * 24 * 60 + 17)),
+        Some(t0 + Duration::minutes(15 * 24 * 60 + 41)),
+    );
     let mut answered = 0;
-    for round in 0..60 {
-        let q = MetricsQuery {
-            group_by: Some(GroupBy::ALL[next(5) as usize]),
-            from: instant(&mut next),
-            to: instant(&mut next),
-            kind: kinds[next(3) as usize].map(Into::into),
+    for round in 0..100 {
+        let q = if round < 60 {
+            MetricsQuery {
+                group_by: Some(GroupBy::ALL[next(5) as usize]),
+                from: instant(&mut next),
+                to: instant(&mut next),
+                kind: kinds[next(3) as usize].map(Into::into),
+            }
+        } else {
+            let r = round - 60;
+            let (from, to) = if r % 4 >= 2 { period } else { (None, None) };
+            MetricsQuery {
+                group_by: Some(GroupBy::ALL[(r / 4) % 5]),
+                from,
+                to,
+                kind: (r % 2 == 1).then(|| "enterprise_appeal".into()),
+            }
         };
-        let scope = &scopes[if round < 40 { 0 } else { 1 + next(2) as usize }];
+        let scope = &scopes[match round {
+            0..40 => 0,
+            40..60 => 1 + next(2) as usize,
+            _ => 1 + (round - 60) / 20,
+        }];
         let mut caller = who.clone();
         let in_view: Vec<case_facts::Model> = match scope {
             None => facts.clone(),
@@ -1195,7 +1230,7 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
         assert_eq!(got, expected, "round {round}: {q:?} scope {scope:?}");
         answered += usize::from(!got.is_empty());
     }
-    assert!(answered > 30, "{answered} filters held cases");
+    assert!(answered > 60, "{answered} filters held cases");
     // The upgrade's backfill gives the totals the service kept case by case.
     let kept = case_day_tallies::Entity::find()
         .order_by_asc(case_day_tallies::Column::Dimension)
