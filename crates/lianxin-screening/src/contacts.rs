@@ -952,8 +952,8 @@ pub struct FollowupsResult {
 /// Raises a fever follow-up case (`fever_followup`, the kind fever signals raise) for each
 /// chosen contact, dispatched to the unit of the checkpoint where they passed near; a
 /// contact who already has their case of the day of that passage (a fever, an earlier
-/// screening) gets a step on it instead, so one person has one case a day. All or nothing, in one transaction;
-/// audited. The contacts must be rows of the screening (its kept ranking).
+/// screening) gets a step on it instead, so one person has one case a day. All or nothing,
+/// in one transaction; audited. The contacts must be rows of the screening (its kept ranking).
 pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     kept: &Kept,
