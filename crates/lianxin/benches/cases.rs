@@ -7,7 +7,8 @@
 //! Run: `cargo bench -p lianxin --bench cases` (LIANXIN_BENCH_CASES=N for another size).
 //! `LIANXIN_BENCH_DB=path/bench.db` keeps the database there; run again with the same path,
 //! the cases already in it are measured without the setup (to compare two builds on the same
-//! data, or to time the statements by hand in `sqlite3`).
+//! data, or to time the statements by hand in `sqlite3`). A copy of the database needs the
+//! installation key it was made with beside it (`lianxin-passage.key` in the same folder).
 
 use std::time::Instant;
 
