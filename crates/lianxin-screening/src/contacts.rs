@@ -1,12 +1,13 @@
 //! Personnel screening (人员排查): who passed the same checkpoint within ±W minutes of one of a
 //! person's passages over the last D days, one row per contact person, ranked and paged.
 //!
-//! One SQL statement ranks a screening, per backend (the time arithmetic differs): the
-//! person's latest passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`) joined
-//! to the passages of the same checkpoint in each window through the (checkpoint_id, at,
-//! person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL `…_person_id`,
-//! which also includes the id, so the join reads the index only), grouped by person, ranked
-//! (fevers first, then most shared windows, then closest in time) and counted. The ranking
+//! One SQL statement reads a screening, per backend (the time arithmetic differs): the
+//! person's latest passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`), and for
+//! each of them the passages of the same checkpoint in its window through the (checkpoint_id,
+//! at, person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL
+//! `…_person_id`, which also includes the id, so the window reads the index only), joined
+//! into one text a window. The contacts are grouped by person, ranked (fevers first, then most
+//! shared windows, then closest in time) and counted here, as the rows arrive. The ranking
 //! (three integers a contact) is kept for `KEEP` (`Kept`), so the later pages and the export
 //! of a screening read only their own passages, by id.
 
@@ -233,51 +234,35 @@ async fn validate(
 
 /// Each contact's closest passage is picked inside the aggregate by one number: the distance
 /// in milliseconds (twice, plus one when the contact came first), times `ID_SPAN`, plus the
-/// passage id. Its minimum is the closest passage (ties: the earlier one, then the lower id).
+/// passage id. Its minimum is the closest passage (ties: one after the person's passage before
+/// one before it, then the lower id).
 /// The distance is at most 240 minutes (2 × 14,400,000 ms × 10^11 < 2^63), so ids stay below
 /// 10^11.
 const ID_SPAN: i64 = 100_000_000_000;
 
-/// The one statement: the ranked contacts (the first `MAX_EXPORT`), each row with the totals
-/// (a single row of totals and NULLs when there is none). Their passages are read by id for
-/// the page shown.
+/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`), with the
+/// count of the person's passages in the period and, as one text, every passage of another
+/// person at the same checkpoint within the window: `hash window passage fever distance`
+/// entries, comma-separated, the distance in signed milliseconds (negative: the contact came
+/// first). The database reads the (checkpoint, time) index once per window and joins the
+/// entries into text; `rank` groups them by person here, which costs a fraction of grouping
+/// tens of thousands of rows by a 64-character key in SQL. One row at a time is read, so the
+/// memory held is one window's text and the people met, whatever the windows add up to.
 fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement {
-    let (limit, offset) = (MAX_EXPORT, 0);
     let w = s.window;
     let window_ms = w * 60_000;
     let cap = MAX_OWN_PASSAGES;
     let more = cap + 1;
-    // Backend differences, here only: the window's bounds and the signed distance in ms.
-    let closest =
-        format!("MIN((ABS(d) * 2 + CASE WHEN d < 0 THEN 1 ELSE 0 END) * {ID_SPAN} + pid)");
-    // Shared windows: SQLite sorts for the GROUP BY anyway and counts the distinct windows
-    // in the same pass; PostgreSQL hashes, which a DISTINCT aggregate would turn into a sort
-    // of text under the collation, so it takes the (person, window) pairs first.
-    let grouped = match backend {
-        DbBackend::Postgres => format!(
-            "pairs AS ( \
-               SELECT ph, MAX(fever) AS fever, {closest} AS rep \
-               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph, oid \
-             ), ranked AS ( \
-               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(*) AS windows, MIN(rep) AS rep \
-               FROM pairs GROUP BY ph \
-             )"
-        ),
-        _ => format!(
-            "ranked AS ( \
-               SELECT ph, CAST(MAX(fever) AS BIGINT) AS fever, COUNT(DISTINCT oid) AS windows, \
-                 {closest} AS rep \
-               FROM near WHERE ABS(d) <= {window_ms} GROUP BY ph \
-             )"
-        ),
-    };
-    let (own_cols, range, apart) = match backend {
+    // Backend differences, here only: the window's bounds, the signed distance in ms, and
+    // the aggregate that joins text.
+    let (own_cols, range, apart, joined) = match backend {
         DbBackend::Postgres => (
             String::new(),
             format!(
                 "p.at >= o.at - interval '{w} minutes' AND p.at <= o.at + interval '{w} minutes'"
             ),
             "CAST(ROUND(EXTRACT(EPOCH FROM (p.at - o.at)) * 1000) AS BIGINT)".to_owned(),
+            "string_agg",
         ),
         // SQLite keeps times as RFC 3339 text (sqlx's form, which sorts as time does): the
         // index range is widened to whole seconds as text, the distance then checked exactly.
@@ -288,6 +273,7 @@ fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement 
             ),
             "p.at >= o.lo AND p.at < o.hi".to_owned(),
             "CAST(ROUND((julianday(p.at) - julianday(o.at)) * 86400000.0) AS INTEGER)".to_owned(),
+            "group_concat",
         ),
     };
     let sql = format!(
@@ -296,27 +282,94 @@ fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement 
            WHERE person_hash = $1 AND at >= $2 ORDER BY at DESC LIMIT {more} \
          ), own AS ( \
            SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
-         ), near AS ( \
-           SELECT p.person_hash AS ph, p.id AS pid, o.id AS oid, \
-             CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
-           FROM own o JOIN passages p ON p.checkpoint_id = o.checkpoint_id AND {range} \
-           WHERE p.person_hash <> $1 \
-         ), {grouped}, totals AS ( \
-           SELECT (SELECT COUNT(*) FROM ranked) AS total, (SELECT COUNT(*) FROM own_all) AS own_n \
-         ), page AS ( \
-           SELECT fever, windows, rep FROM ranked \
-           ORDER BY fever DESC, windows DESC, rep LIMIT {limit} OFFSET {offset} \
          ) \
-         SELECT t.total AS c_total, t.own_n AS c_own, pg.fever AS c_fever, \
-           pg.windows AS c_windows, pg.rep AS c_rep \
-         FROM totals t LEFT JOIN page pg ON 1 = 1 \
-         ORDER BY pg.fever DESC, pg.windows DESC, pg.rep"
+         SELECT (SELECT COUNT(*) FROM own_all) AS c_own, ( \
+           SELECT {joined}(n.ph || ' ' || o.id || ' ' || n.pid || ' ' || n.fever || ' ' || n.d, ',') \
+           FROM ( \
+             SELECT p.person_hash AS ph, p.id AS pid, \
+               CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
+             FROM passages p \
+             WHERE p.checkpoint_id = o.checkpoint_id AND {range} AND p.person_hash <> $1 \
+           ) n WHERE ABS(n.d) <= {window_ms} \
+         ) AS c_near \
+         FROM own o"
     );
     let sql = match backend {
         DbBackend::Postgres => sql,
         _ => sql.replace('$', "?"),
     };
     Statement::from_sql_and_values(backend, sql, [s.hash.clone().into(), since.into()])
+}
+
+/// One contact person as the windows are read: their fever, the closest passage (`rep`, as
+/// `ID_SPAN` says) and the screened passages they were near.
+struct Met {
+    fever: bool,
+    rep: i64,
+    windows: Vec<i64>,
+}
+
+/// Adds one window's entries (`statement`'s text) to the people met so far.
+fn meet(met: &mut HashMap<String, Met>, text: &str) -> AppResult<()> {
+    for entry in text.split(',').filter(|e| !e.is_empty()) {
+        let mut f = entry.split(' ');
+        let (Some(ph), Some(oid), Some(pid), Some(fever), Some(d), None) =
+            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(AppError::internal("a screening entry that does not read"));
+        };
+        let int = |v: &str| v.parse::<i64>().map_err(AppError::internal);
+        let (oid, pid, fever, d) = (int(oid)?, int(pid)?, int(fever)? > 0, int(d)?);
+        let rep = (d.abs() * 2 + i64::from(d < 0)) * ID_SPAN + pid;
+        match met.get_mut(ph) {
+            Some(m) => {
+                m.fever |= fever;
+                m.rep = m.rep.min(rep);
+                if !m.windows.contains(&oid) {
+                    m.windows.push(oid);
+                }
+            }
+            None => {
+                met.insert(
+                    ph.to_owned(),
+                    Met {
+                        fever,
+                        rep,
+                        windows: vec![oid],
+                    },
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The people met, ranked: fevers first, then most shared windows, then the closest passage
+/// (ties: a passage after the person's before one before it, then the lower id); the first
+/// `MAX_EXPORT` of them.
+fn rank(met: HashMap<String, Met>) -> Vec<RankEntry> {
+    let mut entries: Vec<RankEntry> = met
+        .into_values()
+        .map(|m| RankEntry {
+            rep: m.rep,
+            windows: m.windows.len() as u64,
+            had_fever: m.fever,
+        })
+        .collect();
+    let key = |e: &RankEntry| {
+        (
+            std::cmp::Reverse(e.had_fever),
+            std::cmp::Reverse(e.windows),
+            e.rep,
+        )
+    };
+    let cut = usize::try_from(MAX_EXPORT).unwrap_or(usize::MAX);
+    if entries.len() > cut {
+        entries.select_nth_unstable_by_key(cut, key);
+        entries.truncate(cut);
+    }
+    entries.sort_unstable_by_key(key);
+    entries
 }
 
 /// A ranked contact as the statement answers it, before its passage becomes a view.
@@ -400,7 +453,7 @@ fn n(r: &QueryResult, col: &str) -> AppResult<i64> {
 
 /// The screening's ranking: the kept one, or computed now (and kept).
 async fn ranking(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     kept: &Kept,
     s: &Screen,
 ) -> AppResult<std::sync::Arc<Ranking>> {
@@ -408,36 +461,33 @@ async fn ranking(
     if let Some(r) = kept.get(&key) {
         return Ok(r);
     }
+    use futures::TryStreamExt;
     let now = Utc::now();
+    let backend = ConnectionTrait::get_database_backend(db);
     let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            s,
-            now - Duration::days(s.days),
-        ))
+        .stream_raw(statement(backend, s, now - Duration::days(s.days)))
         .await?;
-    let mut out = Ranking {
-        entries: Vec::with_capacity(rows.len()),
-        total: 0,
-        own: 0,
+    let mut rows = std::pin::pin!(rows);
+    let mut own = 0;
+    let mut met: HashMap<String, Met> = HashMap::new();
+    while let Some(r) = rows.try_next().await? {
+        own = n(&r, "c_own")?.max(0) as u64;
+        if let Some(text) = r
+            .try_get::<Option<String>>("", "c_near")
+            .map_err(AppError::internal)?
+        {
+            meet(&mut met, &text)?;
+        }
+    }
+    drop(rows);
+    let total = met.len() as u64;
+    let out = Ranking {
+        entries: rank(met),
+        total,
+        own,
         as_of: now,
         made: std::time::Instant::now(),
     };
-    for r in rows {
-        out.total = n(&r, "c_total")?.max(0) as u64;
-        out.own = n(&r, "c_own")?.max(0) as u64;
-        let Some(rep) = r
-            .try_get::<Option<i64>>("", "c_rep")
-            .map_err(AppError::internal)?
-        else {
-            continue;
-        };
-        out.entries.push(RankEntry {
-            rep,
-            windows: n(&r, "c_windows")?.max(0) as u64,
-            had_fever: n(&r, "c_fever")? > 0,
-        });
-    }
     let out = std::sync::Arc::new(out);
     kept.put(key, out.clone());
     Ok(out)
@@ -445,7 +495,7 @@ async fn ranking(
 
 /// `limit` ranked contacts from `offset`, each with its closest passage (read by id).
 async fn run(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     kept: &Kept,
     s: &Screen,
     limit: u64,
@@ -567,7 +617,7 @@ async fn audit_query(
 /// Personnel screening (人员排查): a page of the people who passed the same checkpoint within
 /// the window of any of the person's passages in the last days, ranked. Audited.
 pub async fn contacts(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     kept: &Kept,
     who: &Principal,
     q: &ContactsQuery,
@@ -700,7 +750,7 @@ async fn page_of(
 
 /// Every contact (up to `MAX_EXPORT`, in rank order), for the export. Audited as a query.
 pub async fn all_contacts(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     kept: &Kept,
     who: &Principal,
     q: &ContactsQuery,
@@ -954,7 +1004,9 @@ pub struct FollowupsResult {
 /// contact who already has their case of the day of that passage (a fever, an earlier
 /// screening) gets a step on it instead, so one person has one case a day. All or nothing,
 /// in one transaction; audited. The contacts must be rows of the screening (its kept ranking).
-pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn raise_followups<
+    C: ConnectionTrait + sea_orm::TransactionTrait + sea_orm::StreamTrait,
+>(
     db: &C,
     kept: &Kept,
     who: &Principal,
@@ -1121,4 +1173,60 @@ pub async fn raise_followups<C: ConnectionTrait + sea_orm::TransactionTrait>(
         created,
         linked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranked(windows: &[&str]) -> (u64, Vec<(i64, u64, bool)>) {
+        let mut met = HashMap::new();
+        for w in windows {
+            meet(&mut met, w).expect("reads");
+        }
+        let total = met.len() as u64;
+        let entries = rank(met)
+            .into_iter()
+            .map(|e| (e.rep % ID_SPAN, e.windows, e.had_fever))
+            .collect();
+        (total, entries)
+    }
+
+    #[test]
+    fn people_are_grouped_and_ranked_fevers_then_windows_then_closest() {
+        // Window 1: A 5 min after (passage 11), B 10 and 20 min after (12, 13), F 20 min
+        // before with a fever (14). Window 2: A 5 min before (15), C 2 min after (16).
+        let (total, entries) = ranked(&[
+            "a 1 11 0 300000,b 1 12 0 600000,b 1 13 0 1200000,f 1 14 1 -1200000",
+            "a 2 15 0 -300000,c 2 16 0 120000",
+            // A window with nobody in it.
+            "",
+        ]);
+        assert_eq!(total, 4);
+        assert_eq!(
+            entries,
+            [
+                (14, 1, true),
+                (11, 2, false),
+                (16, 1, false),
+                (12, 1, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn two_passages_in_one_window_count_once_and_ties_go_to_the_one_after_the_person() {
+        // The same distance either side: the contact who came first (odd key) ranks after
+        // the one who came later; equal distances and sides: the lower passage id.
+        let (total, entries) = ranked(&["x 1 20 0 60000,x 1 21 0 60000,y 1 22 0 -60000"]);
+        assert_eq!(total, 2);
+        assert_eq!(entries, [(20, 1, false), (22, 1, false)]);
+    }
+
+    #[test]
+    fn an_entry_that_does_not_read_is_an_error_not_a_panic() {
+        let mut met = HashMap::new();
+        assert!(meet(&mut met, "x 1 two 0 5").is_err());
+        assert!(meet(&mut met, "x 1 2 0").is_err());
+    }
 }
