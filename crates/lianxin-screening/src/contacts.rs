@@ -464,22 +464,24 @@ async fn ranking(
     use futures::TryStreamExt;
     let now = Utc::now();
     let backend = ConnectionTrait::get_database_backend(db);
-    let rows = db
-        .stream_raw(statement(backend, s, now - Duration::days(s.days)))
-        .await?;
-    let mut rows = std::pin::pin!(rows);
     let mut own = 0;
     let mut met: HashMap<String, Met> = HashMap::new();
-    while let Some(r) = rows.try_next().await? {
-        own = n(&r, "c_own")?.max(0) as u64;
-        if let Some(text) = r
-            .try_get::<Option<String>>("", "c_near")
-            .map_err(AppError::internal)?
-        {
-            meet(&mut met, &text)?;
+    {
+        // The connection goes back to the pool at the end of this block, before the ranking.
+        let rows = db
+            .stream_raw(statement(backend, s, now - Duration::days(s.days)))
+            .await?;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(r) = rows.try_next().await? {
+            own = n(&r, "c_own")?.max(0) as u64;
+            if let Some(text) = r
+                .try_get::<Option<String>>("", "c_near")
+                .map_err(AppError::internal)?
+            {
+                meet(&mut met, &text)?;
+            }
         }
     }
-    drop(rows);
     let total = met.len() as u64;
     let out = Ranking {
         entries: rank(met),
