@@ -245,9 +245,10 @@ const ID_SPAN: i64 = 100_000_000_000;
 /// person at the same checkpoint within the window: `hash window passage fever distance`
 /// entries, comma-separated, the distance in signed milliseconds (negative: the contact came
 /// first). The database reads the (checkpoint, time) index once per window and joins the
-/// entries into text; `rank` groups them by person here, which costs a fraction of grouping
-/// tens of thousands of rows by a 64-character key in SQL. One row at a time is read, so the
-/// memory held is one window's text and the people met, whatever the windows add up to.
+/// entries into text; `meet` groups them by person here and `rank` orders them, in about 60%
+/// of the time SQL took to group them by the 64-character key (README, "Benchmark figures").
+/// One row at a time is read, so the memory held is one window's text and the people met,
+/// whatever the windows add up to.
 fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement {
     let w = s.window;
     let window_ms = w * 60_000;
