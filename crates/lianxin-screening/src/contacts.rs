@@ -240,9 +240,9 @@ async fn validate(
 /// 10^11.
 const ID_SPAN: i64 = 100_000_000_000;
 
-/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`), with the
+/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`), its id, the
 /// count of the person's passages in the period and, as one text, every passage of another
-/// person at the same checkpoint within the window: `hash window passage fever distance`
+/// person at the same checkpoint within the window: `hash passage fever distance`
 /// entries, comma-separated, the distance in signed milliseconds (negative: the contact came
 /// first). The database reads the (checkpoint, time) index once per window and joins the
 /// entries into text; `meet` groups them by person here and `rank` orders them, in about 60%
@@ -284,8 +284,8 @@ fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement 
          ), own AS ( \
            SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
          ) \
-         SELECT (SELECT COUNT(*) FROM own_all) AS c_own, ( \
-           SELECT {joined}(n.ph || ' ' || o.id || ' ' || n.pid || ' ' || n.fever || ' ' || n.d, ',') \
+         SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, ( \
+           SELECT {joined}(n.ph || ' ' || n.pid || ' ' || n.fever || ' ' || n.d, ',') \
            FROM ( \
              SELECT p.person_hash AS ph, p.id AS pid, \
                CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
@@ -310,24 +310,25 @@ struct Met {
     windows: Vec<i64>,
 }
 
-/// Adds one window's entries (`statement`'s text) to the people met so far.
-fn meet(met: &mut HashMap<String, Met>, text: &str) -> AppResult<()> {
+/// Adds the entries of one window (the screened passage `window`; `statement`'s text) to
+/// the people met so far.
+fn meet(met: &mut HashMap<String, Met>, window: i64, text: &str) -> AppResult<()> {
     for entry in text.split(',').filter(|e| !e.is_empty()) {
         let mut f = entry.split(' ');
-        let (Some(ph), Some(oid), Some(pid), Some(fever), Some(d), None) =
-            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+        let (Some(ph), Some(pid), Some(fever), Some(d), None) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
         else {
             return Err(AppError::internal("a screening entry that does not read"));
         };
         let int = |v: &str| v.parse::<i64>().map_err(AppError::internal);
-        let (oid, pid, fever, d) = (int(oid)?, int(pid)?, int(fever)? > 0, int(d)?);
+        let (pid, fever, d) = (int(pid)?, int(fever)? > 0, int(d)?);
         let rep = (d.abs() * 2 + i64::from(d < 0)) * ID_SPAN + pid;
         match met.get_mut(ph) {
             Some(m) => {
                 m.fever |= fever;
                 m.rep = m.rep.min(rep);
-                if !m.windows.contains(&oid) {
-                    m.windows.push(oid);
+                if !m.windows.contains(&window) {
+                    m.windows.push(window);
                 }
             }
             None => {
@@ -336,7 +337,7 @@ fn meet(met: &mut HashMap<String, Met>, text: &str) -> AppResult<()> {
                     Met {
                         fever,
                         rep,
-                        windows: vec![oid],
+                        windows: vec![window],
                     },
                 );
             }
@@ -479,7 +480,7 @@ async fn ranking(
                 .try_get::<Option<String>>("", "c_near")
                 .map_err(AppError::internal)?
             {
-                meet(&mut met, &text)?;
+                meet(&mut met, n(&r, "c_window")?, &text)?;
             }
         }
     }
@@ -1182,10 +1183,10 @@ pub async fn raise_followups<
 mod tests {
     use super::*;
 
-    fn ranked(windows: &[&str]) -> (u64, Vec<(i64, u64, bool)>) {
+    fn ranked(windows: &[(i64, &str)]) -> (u64, Vec<(i64, u64, bool)>) {
         let mut met = HashMap::new();
-        for w in windows {
-            meet(&mut met, w).expect("reads");
+        for (window, text) in windows {
+            meet(&mut met, *window, text).expect("reads");
         }
         let total = met.len() as u64;
         let entries = rank(met)
@@ -1200,10 +1201,13 @@ mod tests {
         // Window 1: A 5 min after (passage 11), B 10 and 20 min after (12, 13), F 20 min
         // before with a fever (14). Window 2: A 5 min before (15), C 2 min after (16).
         let (total, entries) = ranked(&[
-            "a 1 11 0 300000,b 1 12 0 600000,b 1 13 0 1200000,f 1 14 1 -1200000",
-            "a 2 15 0 -300000,c 2 16 0 120000",
+            (
+                1,
+                "a 11 0 300000,b 12 0 600000,b 13 0 1200000,f 14 1 -1200000",
+            ),
+            (2, "a 15 0 -300000,c 16 0 120000"),
             // A window with nobody in it.
-            "",
+            (3, ""),
         ]);
         assert_eq!(total, 4);
         assert_eq!(
@@ -1221,7 +1225,7 @@ mod tests {
     fn two_passages_in_one_window_count_once_and_ties_go_to_the_one_after_the_person() {
         // The same distance either side: the contact who came first (odd key) ranks after
         // the one who came later; equal distances and sides: the lower passage id.
-        let (total, entries) = ranked(&["x 1 20 0 60000,x 1 21 0 60000,y 1 22 0 -60000"]);
+        let (total, entries) = ranked(&[(1, "x 20 0 60000,x 21 0 60000,y 22 0 -60000")]);
         assert_eq!(total, 2);
         assert_eq!(entries, [(20, 1, false), (22, 1, false)]);
     }
@@ -1229,7 +1233,7 @@ mod tests {
     #[test]
     fn an_entry_that_does_not_read_is_an_error_not_a_panic() {
         let mut met = HashMap::new();
-        assert!(meet(&mut met, "x 1 two 0 5").is_err());
-        assert!(meet(&mut met, "x 1 2 0").is_err());
+        assert!(meet(&mut met, 1, "x two 0 5").is_err());
+        assert!(meet(&mut met, 1, "x 2 0").is_err());
     }
 }
