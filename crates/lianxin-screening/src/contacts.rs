@@ -1,15 +1,15 @@
 //! Personnel screening (人员排查): who passed the same checkpoint within ±W minutes of one of a
 //! person's passages over the last D days, one row per contact person, ranked and paged.
 //!
-//! One SQL statement reads a screening, per backend (the time arithmetic differs): the
-//! person's latest passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`), and for
-//! each of them the passages of the same checkpoint in its window through the (checkpoint_id,
-//! at, person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL
-//! `…_person_id`, which also includes the id, so the window reads the index only), joined
-//! into one text a window. The contacts are grouped by person, ranked (fevers first, then most
-//! shared windows, then closest in time) and counted here, as the rows arrive. The ranking
-//! (three integers a contact) is kept for `KEEP` (`Kept`), so the later pages and the export
-//! of a screening read only their own passages, by id.
+//! One SQL statement reads a screening, per backend (`statement`): the person's latest
+//! passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`), and for each of them
+//! who passed the same checkpoint in its window and when, through the (checkpoint_id, at,
+//! person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL
+//! `…_person_id`), with the fevers among them from the partial fever index. The contacts are
+//! grouped by person, ranked (fevers first, then most shared windows, then closest in time)
+//! and counted here, as the rows arrive; only the contacts shown are read as passages
+//! (`closest`). The ranking is kept for `KEEP` (`Kept`), so the later pages and the export
+//! of a screening read only their own passages.
 
 use std::collections::HashMap;
 
@@ -232,145 +232,285 @@ async fn validate(
     })
 }
 
-/// Each contact's closest passage is picked inside the aggregate by one number: the distance
-/// in milliseconds (twice, plus one when the contact came first), times `ID_SPAN`, plus the
-/// passage id. Its minimum is the closest passage (ties: one after the person's passage before
-/// one before it, then the lower id).
-/// The distance is at most 240 minutes (2 × 14,400,000 ms × 10^11 < 2^63), so ids stay below
-/// 10^11.
-const ID_SPAN: i64 = 100_000_000_000;
+/// A person as passages key them: the 32 bytes of `person_hash` (64 hex digits).
+type Hash = [u8; 32];
 
-/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`), its id, the
-/// count of the person's passages in the period and, as one text, every passage of another
-/// person at the same checkpoint within the window: `hash passage fever distance`
-/// entries, comma-separated, the distance in signed milliseconds (negative: the contact came
-/// first). The database reads the (checkpoint, time) index once per window and joins the
-/// entries into text; `meet` groups them by person here and `rank` orders them, in about 60%
-/// of the time SQL took to group them by the 64-character key (README, "Benchmark figures").
-/// One row at a time is read, so the memory held is one window's text and the people met,
-/// whatever the windows add up to.
+/// Reads `person_hash`'s 64 hex digits (a screening reads one per passage in the windows, so
+/// this is a table, not a general decoder).
+fn hash_of(hex_text: &str) -> AppResult<Hash> {
+    const BAD: u8 = 0xff;
+    const DIGITS: [u8; 256] = {
+        let mut t = [BAD; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    let b = hex_text.as_bytes();
+    let mut out = [0u8; 32];
+    let mut bad = b.len() != 64;
+    if !bad {
+        for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+            let (hi, lo) = (DIGITS[pair[0] as usize], DIGITS[pair[1] as usize]);
+            bad |= hi == BAD || lo == BAD;
+            *o = (hi << 4) | (lo & 0x0f);
+        }
+    }
+    if bad {
+        return Err(AppError::internal("a screening entry that does not read"));
+    }
+    Ok(out)
+}
+
+/// The people met, keyed by their hash. The keys are HMACs (no one can choose them without
+/// the installation's key), so they need mixing, not keyed hashing: the four words are folded
+/// and finished as splitmix64 does, instead of SipHash over 32 bytes for every passage read.
+/// (Not their first bytes alone: hashes made up for tests and benchmarks differ only at the
+/// end.)
+type People = HashMap<Hash, Met, std::hash::BuildHasherDefault<Folded>>;
+
+#[derive(Default)]
+struct Folded(u64);
+
+impl std::hash::Hasher for Folded {
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, chunk) in bytes.chunks(8).enumerate() {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word).rotate_left(i as u32 * 17);
+        }
+    }
+    fn write_usize(&mut self, _: usize) {}
+}
+
+/// Nanoseconds since 1970 of a time as SQLite keeps it (sqlx's RFC 3339 text in UTC,
+/// `2026-12-05T07:00:00.123+00:00`), read field by field; any other form of RFC 3339 goes
+/// through chrono's parser. The closest passage is found again by this time (`closest`).
+fn nanos_of(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let fast = || -> Option<i64> {
+        if b.len() < 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+            return None;
+        }
+        let num = |from: usize, to: usize| -> Option<u32> {
+            b.get(from..to)?.iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (mut i, mut nanos, mut scale) = (19, 0u32, 100_000_000u32);
+        if b[16] != b':' {
+            return None;
+        }
+        if b[19] == b'.' {
+            i = 20;
+            while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+                if scale == 0 {
+                    return None;
+                }
+                nanos += u32::from(c - b'0') * scale;
+                scale /= 10;
+                i += 1;
+            }
+            if i == 20 {
+                return None;
+            }
+        }
+        if &b[i..] != b"+00:00" {
+            return None;
+        }
+        let year = i32::try_from(num(0, 4)?).ok()?;
+        chrono::NaiveDate::from_ymd_opt(year, num(5, 7)?, num(8, 10)?)?
+            .and_hms_nano_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, nanos)?
+            .and_utc()
+            .timestamp_nanos_opt()
+    };
+    fast().or_else(|| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()?
+            .timestamp_nanos_opt()
+    })
+}
+
+fn nanos(t: &DateTime<Utc>) -> AppResult<i64> {
+    t.timestamp_nanos_opt()
+        .ok_or_else(|| AppError::internal("a passage time out of range"))
+}
+
+/// SQLite's entries: `hash` + `at`, comma-separated (`statement`).
+fn entries(text: &str) -> impl Iterator<Item = AppResult<(Hash, i64)>> + '_ {
+    text.split(',').filter(|e| !e.is_empty()).map(|e| {
+        let (h, at) = (e.get(..64), e.get(64..));
+        match (h.map(hash_of), at.and_then(nanos_of)) {
+            (Some(h), Some(at)) => Ok((h?, at)),
+            _ => Err(AppError::internal("a screening entry that does not read")),
+        }
+    })
+}
+
+/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`): its id
+/// and time, the count of the person's passages in the period, and every passage of another
+/// person at the same checkpoint in its window, as (person, time) only, through the
+/// (checkpoint, at, person_hash, fever) index; the fevers among them again, through the
+/// partial fever index (a few in a thousand). SQLite joins each as one text of `hash` + `at`
+/// entries (text as stored: no time is computed or formatted per passage), its range widened
+/// to whole seconds; PostgreSQL answers arrays, in binary. The server checks each distance
+/// exactly, groups by person (`meet`) and ranks (`rank`); the closest passage's id is looked
+/// up for the contacts shown only (`closest`). One row at a time is read, so the memory held
+/// is one window's entries and the people met, whatever the windows add up to.
 fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement {
     let w = s.window;
-    let window_ms = w * 60_000;
     let cap = MAX_OWN_PASSAGES;
     let more = cap + 1;
-    // Backend differences, here only: the window's bounds, the signed distance in ms, and
-    // the aggregate that joins text.
-    let (own_cols, range, apart, joined) = match backend {
-        DbBackend::Postgres => (
-            String::new(),
-            format!(
-                "p.at >= o.at - interval '{w} minutes' AND p.at <= o.at + interval '{w} minutes'"
-            ),
-            "CAST(ROUND(EXTRACT(EPOCH FROM (p.at - o.at)) * 1000) AS BIGINT)".to_owned(),
-            "string_agg",
+    let own = |own_cols: &str| {
+        format!(
+            "WITH own_all AS ( \
+               SELECT id, checkpoint_id, at FROM passages \
+               WHERE person_hash = $1 AND at >= $2 ORDER BY at DESC LIMIT {more} \
+             ), own AS ( \
+               SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
+             ) "
+        )
+    };
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, o.at AS c_at, \
+               n.hashes AS c_hashes, n.ats AS c_ats, n.fevers AS c_fevers \
+             FROM own o CROSS JOIN LATERAL ( \
+               SELECT array_agg(p.person_hash) AS hashes, array_agg(p.at) AS ats, \
+                 array_agg(p.person_hash) FILTER (WHERE p.fever) AS fevers \
+               FROM passages p \
+               WHERE p.checkpoint_id = o.checkpoint_id \
+                 AND p.at >= o.at - interval '{w} minutes' AND p.at <= o.at + interval '{w} minutes' \
+                 AND p.person_hash <> $1 \
+             ) n",
+            own("")
         ),
         // SQLite keeps times as RFC 3339 text (sqlx's form, which sorts as time does): the
-        // index range is widened to whole seconds as text, the distance then checked exactly.
-        _ => (
-            format!(
+        // range is widened to whole seconds as text, each distance then checked exactly.
+        // The fevers are read through their partial index by name: the planner would take
+        // the window's (checkpoint, at) index again, and read every passage in it twice.
+        _ => format!(
+            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, o.at AS c_at, \
+               (SELECT group_concat(p.person_hash || p.at, ',') FROM passages p \
+                WHERE p.checkpoint_id = o.checkpoint_id AND p.at >= o.lo AND p.at < o.hi \
+                  AND p.person_hash <> $1) AS c_near, \
+               (SELECT group_concat(p.person_hash || p.at, ',') \
+                FROM passages p INDEXED BY idx_passages_fevers \
+                WHERE p.fever AND p.checkpoint_id = o.checkpoint_id AND p.at >= o.lo \
+                  AND p.at < o.hi AND p.person_hash <> $1) AS c_fever \
+             FROM own o",
+            own(&format!(
                 ", strftime('%Y-%m-%dT%H:%M:%S', at, '-{w} minutes') AS lo, \
                  strftime('%Y-%m-%dT%H:%M:%S', at, '+{w} minutes', '+1 seconds') AS hi"
-            ),
-            "p.at >= o.lo AND p.at < o.hi".to_owned(),
-            "CAST(ROUND((julianday(p.at) - julianday(o.at)) * 86400000.0) AS INTEGER)".to_owned(),
-            "group_concat",
-        ),
-    };
-    let sql = format!(
-        "WITH own_all AS ( \
-           SELECT id, checkpoint_id, at FROM passages \
-           WHERE person_hash = $1 AND at >= $2 ORDER BY at DESC LIMIT {more} \
-         ), own AS ( \
-           SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
-         ) \
-         SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, ( \
-           SELECT {joined}(n.ph || ' ' || n.pid || ' ' || n.fever || ' ' || n.d, ',') \
-           FROM ( \
-             SELECT p.person_hash AS ph, p.id AS pid, \
-               CASE WHEN p.fever THEN 1 ELSE 0 END AS fever, {apart} AS d \
-             FROM passages p \
-             WHERE p.checkpoint_id = o.checkpoint_id AND {range} AND p.person_hash <> $1 \
-           ) n WHERE ABS(n.d) <= {window_ms} \
-         ) AS c_near \
-         FROM own o"
-    );
-    let sql = match backend {
-        DbBackend::Postgres => sql,
-        _ => sql.replace('$', "?"),
+            ))
+        )
+        .replace('$', "?"),
     };
     Statement::from_sql_and_values(backend, sql, [s.hash.clone().into(), since.into()])
 }
 
-/// One contact person as the windows are read: their fever, the closest passage (`rep`, as
-/// `ID_SPAN` says) and the screened passages they were near.
+/// One contact person as the windows are read: their fever, how many windows they were in
+/// (the last one counted), and their closest passage: its time and its distance key (twice
+/// the distance in ns, plus one when the contact came first).
 struct Met {
     fever: bool,
-    rep: i64,
-    windows: Vec<i64>,
+    windows: u32,
+    last_window: i64,
+    key: i64,
+    at: i64,
 }
 
-/// Adds the entries of one window (the screened passage `window`; `statement`'s text) to
-/// the people met so far.
-fn meet(met: &mut HashMap<String, Met>, window: i64, text: &str) -> AppResult<()> {
-    for entry in text.split(',').filter(|e| !e.is_empty()) {
-        let mut f = entry.split(' ');
-        let (Some(ph), Some(pid), Some(fever), Some(d), None) =
-            (f.next(), f.next(), f.next(), f.next(), f.next())
-        else {
-            return Err(AppError::internal("a screening entry that does not read"));
-        };
-        let int = |v: &str| v.parse::<i64>().map_err(AppError::internal);
-        let (pid, fever, d) = (int(pid)?, int(fever)? > 0, int(d)?);
-        let rep = (d.abs() * 2 + i64::from(d < 0)) * ID_SPAN + pid;
-        match met.get_mut(ph) {
-            Some(m) => {
-                m.fever |= fever;
-                m.rep = m.rep.min(rep);
-                if !m.windows.contains(&window) {
-                    m.windows.push(window);
+/// Adds the entries of one window (the screened passage `window`, at `index_at`, both in
+/// ns) within `reach` ns of it to the people met so far. Each window comes once.
+fn meet(
+    met: &mut People,
+    window: i64,
+    index_at: i64,
+    reach: i64,
+    near: impl Iterator<Item = AppResult<(Hash, i64)>>,
+) -> AppResult<()> {
+    for e in near {
+        let (h, at) = e?;
+        let d = at - index_at;
+        if d.abs() > reach {
+            continue;
+        }
+        let key = d.abs() * 2 + i64::from(d < 0);
+        match met.entry(h) {
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let m = o.get_mut();
+                if m.last_window != window {
+                    m.windows += 1;
+                    m.last_window = window;
+                }
+                if (key, at) < (m.key, m.at) {
+                    (m.key, m.at) = (key, at);
                 }
             }
-            None => {
-                met.insert(
-                    ph.to_owned(),
-                    Met {
-                        fever,
-                        rep,
-                        windows: vec![window],
-                    },
-                );
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Met {
+                    fever: false,
+                    windows: 1,
+                    last_window: window,
+                    key,
+                    at,
+                });
             }
         }
     }
     Ok(())
 }
 
+/// Marks a person met in a window as having had a fever there.
+fn fever(met: &mut People, h: &Hash) {
+    if let Some(m) = met.get_mut(h) {
+        m.fever = true;
+    }
+}
+
 /// The people met, ranked: fevers first, then most shared windows, then the closest passage
-/// (ties: a passage after the person's before one before it, then the lower id); the first
-/// `MAX_EXPORT` of them.
-fn rank(met: HashMap<String, Met>) -> Vec<RankEntry> {
+/// (ties: a passage after the person's before one before it, then the earlier, then by
+/// key); the first `MAX_EXPORT` of them.
+fn rank(met: People) -> Vec<RankEntry> {
     let mut entries: Vec<RankEntry> = met
-        .into_values()
-        .map(|m| RankEntry {
-            rep: m.rep,
-            windows: m.windows.len() as u64,
+        .into_iter()
+        .map(|(hash, m)| RankEntry {
+            hash,
+            at: m.at,
+            key: m.key,
+            windows: m.windows,
             had_fever: m.fever,
         })
         .collect();
-    let key = |e: &RankEntry| {
-        (
-            std::cmp::Reverse(e.had_fever),
-            std::cmp::Reverse(e.windows),
-            e.rep,
-        )
+    // Compared field by field, as far as needed (the closest passage nearly always decides).
+    let order = |a: &RankEntry, b: &RankEntry| {
+        b.had_fever
+            .cmp(&a.had_fever)
+            .then(b.windows.cmp(&a.windows))
+            .then(a.key.cmp(&b.key))
+            .then(a.at.cmp(&b.at))
+            .then_with(|| a.hash.cmp(&b.hash))
     };
     let cut = usize::try_from(MAX_EXPORT).unwrap_or(usize::MAX);
     if entries.len() > cut {
-        entries.select_nth_unstable_by_key(cut, key);
+        entries.select_nth_unstable_by(cut, order);
         entries.truncate(cut);
     }
-    entries.sort_unstable_by_key(key);
+    entries.sort_unstable_by(order);
     entries
 }
 
@@ -392,11 +532,14 @@ struct Answer {
     as_of: DateTime<Utc>,
 }
 
-/// One ranked contact person: the rank's parts and the closest passage (`rep`).
+/// One ranked contact person: the rank's parts, who they are and when their closest passage
+/// was (`Met`; the passage itself is found for the contacts shown).
 #[derive(Debug, Clone, Copy)]
 struct RankEntry {
-    rep: i64,
-    windows: u64,
+    hash: Hash,
+    at: i64,
+    key: i64,
+    windows: u32,
     had_fever: bool,
 }
 
@@ -413,7 +556,7 @@ struct Ranking {
 /// How long a screening's ranking is kept for its later pages and its export: long enough
 /// to page through and export one screening, short enough that a new passage shows soon.
 pub const KEEP: std::time::Duration = std::time::Duration::from_secs(60);
-/// How many screenings are kept at once (each at most `MAX_EXPORT` entries of 24 bytes).
+/// How many screenings are kept at once (each at most `MAX_EXPORT` entries of 56 bytes).
 const KEPT_MAX: usize = 16;
 
 /// The rankings of the latest screenings, per (person, days, window), so that paging through
@@ -466,21 +609,63 @@ async fn ranking(
     use futures::TryStreamExt;
     let now = Utc::now();
     let backend = ConnectionTrait::get_database_backend(db);
+    let reach = s.window * 60_000_000_000;
     let mut own = 0;
-    let mut met: HashMap<String, Met> = HashMap::new();
+    let mut met = People::default();
     {
         // The connection goes back to the pool at the end of this block, before the ranking.
         let rows = db
             .stream_raw(statement(backend, s, now - Duration::days(s.days)))
             .await?;
         let mut rows = std::pin::pin!(rows);
+        let get = |r: &QueryResult, col: &str| -> AppResult<Option<String>> {
+            r.try_get::<Option<String>>("", col)
+                .map_err(AppError::internal)
+        };
         while let Some(r) = rows.try_next().await? {
             own = n(&r, "c_own")?.max(0) as u64;
-            if let Some(text) = r
-                .try_get::<Option<String>>("", "c_near")
-                .map_err(AppError::internal)?
-            {
-                meet(&mut met, n(&r, "c_window")?, &text)?;
+            let window = n(&r, "c_window")?;
+            if backend == DbBackend::Postgres {
+                let at = r
+                    .try_get::<DateTime<Utc>>("", "c_at")
+                    .map_err(AppError::internal)?;
+                let arrays = |col: &str| {
+                    r.try_get::<Option<Vec<String>>>("", col)
+                        .map_err(AppError::internal)
+                };
+                let (hashes, fevers) = (arrays("c_hashes")?, arrays("c_fevers")?);
+                let ats = r
+                    .try_get::<Option<Vec<DateTime<Utc>>>>("", "c_ats")
+                    .map_err(AppError::internal)?;
+                let near = hashes
+                    .iter()
+                    .flatten()
+                    .zip(ats.iter().flatten())
+                    .map(|(h, at)| Ok((hash_of(h)?, nanos(at)?)));
+                meet(&mut met, window, nanos(&at)?, reach, near)?;
+                // The range is exact here: each fever is in the window.
+                for h in fevers.iter().flatten() {
+                    fever(&mut met, &hash_of(h)?);
+                }
+            } else {
+                let at = get(&r, "c_at")?
+                    .as_deref()
+                    .and_then(nanos_of)
+                    .ok_or_else(|| AppError::internal("a passage time that does not read"))?;
+                let near = get(&r, "c_near")?;
+                meet(
+                    &mut met,
+                    window,
+                    at,
+                    reach,
+                    entries(near.as_deref().unwrap_or("")),
+                )?;
+                for e in entries(get(&r, "c_fever")?.as_deref().unwrap_or("")) {
+                    let (h, fever_at) = e?;
+                    if (fever_at - at).abs() <= reach {
+                        fever(&mut met, &h);
+                    }
+                }
             }
         }
     }
@@ -497,7 +682,7 @@ async fn ranking(
     Ok(out)
 }
 
-/// `limit` ranked contacts from `offset`, each with its closest passage (read by id).
+/// `limit` ranked contacts from `offset`, each with its closest passage.
 async fn run(
     db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     kept: &Kept,
@@ -505,7 +690,6 @@ async fn run(
     limit: u64,
     offset: u64,
 ) -> AppResult<Answer> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let r = ranking(db, kept, s).await?;
     // Fevers rank first: those with one are a prefix of the ranking.
     let fevers = r.entries.iter().take_while(|e| e.had_fever).count();
@@ -521,35 +705,26 @@ async fn run(
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
         .min(entries.len());
     let shown = &entries[from..to];
-    let mut found: HashMap<i64, passages::Model> = HashMap::with_capacity(shown.len());
-    for chunk in shown.chunks(1_000) {
-        let ids: Vec<i64> = chunk.iter().map(|e| e.rep % ID_SPAN).collect();
-        for p in passages::Entity::find()
-            .filter(passages::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-        {
-            found.insert(p.id, p);
-        }
-    }
+    let mut found = closest(db, shown).await?;
     let mut rows = Vec::with_capacity(shown.len());
     for e in shown {
         // A passage purged since the ranking was made is left out.
-        let Some(passage) = found.remove(&(e.rep % ID_SPAN)) else {
+        let Some(passage) = found.remove(&(e.hash, e.at)) else {
             continue;
         };
-        let key = e.rep / ID_SPAN;
-        let apart_ms = key / 2;
+        // In whole milliseconds, rounded (minutes are then whole minutes of that).
+        let apart_ms = (e.key / 2 + 500_000) / 1_000_000;
+        let apart = Duration::nanoseconds(e.key / 2);
         // Odd: the contact passed before the screened person.
-        let index_at = if key % 2 == 1 {
-            passage.at + Duration::milliseconds(apart_ms)
+        let index_at = if e.key % 2 == 1 {
+            passage.at + apart
         } else {
-            passage.at - Duration::milliseconds(apart_ms)
+            passage.at - apart
         };
         rows.push(Ranked {
             index_at,
             apart_ms,
-            windows: e.windows,
+            windows: u64::from(e.windows),
             had_fever: e.had_fever,
             passage,
         });
@@ -561,6 +736,45 @@ async fn run(
         own: r.own,
         as_of: r.as_of,
     })
+}
+
+/// The ranked contacts' closest passages, found by person and time (the (person_hash, at)
+/// index, a second either side, as SQLite's text may carry another number of digits; then
+/// exactly): the lower id when two passages of a person share a time.
+async fn closest(
+    db: &impl ConnectionTrait,
+    shown: &[RankEntry],
+) -> AppResult<HashMap<(Hash, i64), passages::Model>> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+    let mut found: HashMap<(Hash, i64), passages::Model> = HashMap::with_capacity(shown.len());
+    for chunk in shown.chunks(300) {
+        let mut any = Condition::any();
+        for e in chunk {
+            let at = DateTime::from_timestamp_nanos(e.at);
+            any = any.add(
+                Condition::all()
+                    .add(passages::Column::PersonHash.eq(hex::encode(e.hash)))
+                    .add(passages::Column::At.gte(at - Duration::seconds(1)))
+                    .add(passages::Column::At.lt(at + Duration::seconds(1))),
+            );
+        }
+        for p in passages::Entity::find().filter(any).all(db).await? {
+            let (Ok(h), Some(at)) = (hash_of(&p.person_hash), p.at.timestamp_nanos_opt()) else {
+                continue;
+            };
+            match found.entry((h, at)) {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if p.id < o.get().id {
+                        o.insert(p);
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(p);
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 async fn views(
@@ -1056,16 +1270,6 @@ pub async fn raise_followups<
     }
     let s = validate(db, who, &q).await?;
     let r = ranking(db, kept, &s).await?;
-    let reps: std::collections::HashSet<i64> = r.entries.iter().map(|e| e.rep % ID_SPAN).collect();
-    let strangers: Vec<i64> = ids.iter().copied().filter(|i| !reps.contains(i)).collect();
-    if !strangers.is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "contact_ids",
-            "not_a_contact",
-            format!("以下编号不是本次排查的接触人员：{strangers:?}"),
-            format!("not contacts of this screening: {strangers:?}"),
-        )]));
-    }
     let who_name = s
         .person
         .name
@@ -1082,6 +1286,29 @@ pub async fn raise_followups<
         .filter(passages::Column::Id.is_in(ids.clone()))
         .all(&txn)
         .await?;
+    // Each must be a contact's closest passage: the person and time of a ranked contact.
+    let reps: std::collections::HashSet<(Hash, i64)> =
+        r.entries.iter().map(|e| (e.hash, e.at)).collect();
+    let known: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(
+            |p| match (hash_of(&p.person_hash), p.at.timestamp_nanos_opt()) {
+                (Ok(h), Some(at)) => reps.contains(&(h, at)),
+                _ => false,
+            },
+        )
+        .map(|p| p.id)
+        .collect();
+    let strangers: Vec<i64> = ids.iter().copied().filter(|i| !known.contains(i)).collect();
+    if !strangers.is_empty() {
+        // Nothing was written: the transaction ends unused.
+        return Err(AppError::Validation(vec![FieldError::new(
+            "contact_ids",
+            "not_a_contact",
+            format!("以下编号不是本次排查的接触人员：{strangers:?}"),
+            format!("not contacts of this screening: {strangers:?}"),
+        )]));
+    }
     let units: HashMap<i64, (String, i64)> = checkpoints::Entity::find()
         .filter(checkpoints::Column::Id.is_in(rows.iter().map(|p| p.checkpoint_id)))
         .all(&txn)
@@ -1183,40 +1410,65 @@ pub async fn raise_followups<
 mod tests {
     use super::*;
 
-    fn ranked(windows: &[(i64, &str)]) -> (u64, Vec<(i64, u64, bool)>) {
-        let mut met = HashMap::new();
-        for (window, text) in windows {
-            meet(&mut met, *window, text).expect("reads");
+    const MIN: i64 = 60_000_000_000;
+
+    fn h(c: u8) -> Hash {
+        [c; 32]
+    }
+
+    /// Windows as (window id, the screened passage's time, entries (person, minutes from
+    /// 0, fever)), within ±30 minutes; the ranking as (person, minutes of the closest passage,
+    /// windows, fever).
+    /// A window: its id, the screened passage's minute, who passed (person, minute, fever).
+    type Window<'a> = (i64, i64, &'a [(u8, i64, bool)]);
+
+    fn ranked(windows: &[Window]) -> (u64, Vec<(u8, i64, u32, bool)>) {
+        let mut met = People::default();
+        for (window, at, near) in windows {
+            let entries = near.iter().map(|(p, m, _)| Ok((h(*p), m * MIN)));
+            meet(&mut met, *window, at * MIN, 30 * MIN, entries).expect("reads");
+            for (p, _, f) in near.iter() {
+                if *f {
+                    fever(&mut met, &h(*p));
+                }
+            }
         }
         let total = met.len() as u64;
         let entries = rank(met)
             .into_iter()
-            .map(|e| (e.rep % ID_SPAN, e.windows, e.had_fever))
+            .map(|e| (e.hash[0], e.at / MIN, e.windows, e.had_fever))
             .collect();
         (total, entries)
     }
 
     #[test]
     fn people_are_grouped_and_ranked_fevers_then_windows_then_closest() {
-        // Window 1: A 5 min after (passage 11), B 10 and 20 min after (12, 13), F 20 min
-        // before with a fever (14). Window 2: A 5 min before (15), C 2 min after (16).
+        // Window 1 at 100: A 5 min after, B 10 and 20 min after, F 20 min before with a
+        // fever, G 40 min after (outside). Window 2 at 300: A 5 min before, C 2 min after.
         let (total, entries) = ranked(&[
             (
                 1,
-                "a 11 0 300000,b 12 0 600000,b 13 0 1200000,f 14 1 -1200000",
+                100,
+                &[
+                    (b'a', 105, false),
+                    (b'b', 110, false),
+                    (b'b', 120, false),
+                    (b'f', 80, true),
+                    (b'g', 140, false),
+                ],
             ),
-            (2, "a 15 0 -300000,c 16 0 120000"),
+            (2, 300, &[(b'a', 295, false), (b'c', 302, false)]),
             // A window with nobody in it.
-            (3, ""),
+            (3, 500, &[]),
         ]);
         assert_eq!(total, 4);
         assert_eq!(
             entries,
             [
-                (14, 1, true),
-                (11, 2, false),
-                (16, 1, false),
-                (12, 1, false)
+                (b'f', 80, 1, true),
+                (b'a', 105, 2, false),
+                (b'c', 302, 1, false),
+                (b'b', 110, 1, false)
             ]
         );
     }
@@ -1224,16 +1476,122 @@ mod tests {
     #[test]
     fn two_passages_in_one_window_count_once_and_ties_go_to_the_one_after_the_person() {
         // The same distance either side: the contact who came first (odd key) ranks after
-        // the one who came later; equal distances and sides: the lower passage id.
-        let (total, entries) = ranked(&[(1, "x 20 0 60000,x 21 0 60000,y 22 0 -60000")]);
+        // the one who came later.
+        let (total, entries) = ranked(&[(
+            1,
+            100,
+            &[(b'x', 101, false), (b'x', 101, false), (b'y', 99, false)],
+        )]);
         assert_eq!(total, 2);
-        assert_eq!(entries, [(20, 1, false), (22, 1, false)]);
+        assert_eq!(entries, [(b'x', 101, 1, false), (b'y', 99, 1, false)]);
     }
 
     #[test]
-    fn an_entry_that_does_not_read_is_an_error_not_a_panic() {
-        let mut met = HashMap::new();
-        assert!(meet(&mut met, 1, "x two 0 5").is_err());
-        assert!(meet(&mut met, 1, "x 2 0").is_err());
+    fn entries_read_as_stored_and_one_that_does_not_read_is_an_error_not_a_panic() {
+        let hash = "ab".repeat(32);
+        let text = format!(
+            "{hash}2026-12-05T07:00:00+00:00,{hash}2026-12-05T07:00:00.5+00:00,{hash}2026-12-05T15:00:00.000000123+08:00"
+        );
+        let read: Vec<(Hash, i64)> = entries(&text).collect::<AppResult<_>>().expect("reads");
+        assert_eq!(read.len(), 3);
+        assert_eq!(read[0].0, [0xab; 32]);
+        assert_eq!(read[1].1 - read[0].1, 500_000_000);
+        assert_eq!(read[2].1 - read[0].1, 123);
+        assert!(
+            entries("x2026-12-05T07:00:00+00:00")
+                .next()
+                .expect("one")
+                .is_err()
+        );
+        assert!(
+            entries(&format!("{hash}yesterday"))
+                .next()
+                .expect("one")
+                .is_err()
+        );
+        assert!(
+            entries(&format!("{hash}2026-13-05T07:00:00+00:00"))
+                .next()
+                .expect("one")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn hashes_read_as_hex_reads_them() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200 {
+            let mut bytes = [0u8; 32];
+            for b in bytes.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            assert_eq!(hash_of(&hex::encode(bytes)).expect("reads"), bytes);
+            assert_eq!(hash_of(&hex::encode_upper(bytes)).expect("reads"), bytes);
+        }
+        let good = "0123456789abcdef".repeat(4);
+        for bad in [
+            String::new(),
+            good[..63].to_owned(),
+            format!("{good}0"),
+            format!("g{}", &good[1..]),
+            format!("{} ", &good[..63]),
+        ] {
+            assert!(hash_of(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hashes_that_differ_only_at_the_end_spread() {
+        use std::hash::BuildHasher;
+        let build = std::hash::BuildHasherDefault::<Folded>::default();
+        let spread: std::collections::HashSet<u64> = (0..10_000u32)
+            .map(|n| {
+                let mut h = [0u8; 32];
+                h[28..].copy_from_slice(&n.to_be_bytes());
+                // A hash table indexes by the low bits and tags by the top ones.
+                build.hash_one(h) & 0xffff
+            })
+            .collect();
+        assert!(spread.len() > 8_000, "{}", spread.len());
+    }
+
+    #[test]
+    fn stored_times_read_as_chrono_reads_them() {
+        // sqlx's forms (0, 3, 6 or 9 digits) and others chrono accepts.
+        let base = DateTime::parse_from_rfc3339("2026-12-05T07:08:09.123456789+00:00")
+            .expect("time")
+            .with_timezone(&Utc);
+        for format in [
+            chrono::SecondsFormat::Secs,
+            chrono::SecondsFormat::Millis,
+            chrono::SecondsFormat::Micros,
+            chrono::SecondsFormat::Nanos,
+            chrono::SecondsFormat::AutoSi,
+        ] {
+            for t in [
+                base,
+                base - Duration::days(40_000),
+                base + Duration::days(60_000),
+            ] {
+                for z in [false, true] {
+                    let text = t.to_rfc3339_opts(format, z);
+                    let chrono = DateTime::parse_from_rfc3339(&text)
+                        .expect("chrono")
+                        .timestamp_nanos_opt();
+                    assert_eq!(nanos_of(&text), chrono, "{text}");
+                }
+            }
+        }
+        for bad in [
+            "",
+            "2026-12-05",
+            "2026-12-05T07:08:09.+00:00",
+            "2026-02-30T07:08:09+00:00",
+        ] {
+            assert_eq!(nanos_of(bad), None, "{bad}");
+        }
     }
 }

@@ -285,11 +285,21 @@ async fn create_direct_table(db: &DatabaseConnection) {
          fever boolean NOT NULL, case_id bigint, at timestamp_with_timezone_text NOT NULL, \
          received_at timestamp_with_timezone_text NOT NULL, client_id varchar(40))"
     };
+    // The indexes screening reads: a person's passages, the contacts' windows (the covering
+    // index that replaced (checkpoint_id, at) in `m20261206_screening_contacts_index`, with
+    // the id on PostgreSQL as `…_with_id` has it), the fevers.
+    let windows = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        "CREATE INDEX idx_bench_direct_checkpoint_at ON bench_direct \
+         (checkpoint_id, at, person_hash, fever) INCLUDE (id)"
+    } else {
+        "CREATE INDEX idx_bench_direct_checkpoint_at ON bench_direct \
+         (checkpoint_id, at, person_hash, fever)"
+    };
     for sql in [
         ddl,
         "CREATE UNIQUE INDEX uq_bench_direct_device_seq ON bench_direct (device_id, device_seq)",
         "CREATE INDEX idx_bench_direct_person_at ON bench_direct (person_hash, at)",
-        "CREATE INDEX idx_bench_direct_checkpoint_at ON bench_direct (checkpoint_id, at)",
+        windows,
         "CREATE INDEX idx_bench_direct_fever_at ON bench_direct (at) WHERE fever",
     ] {
         db.execute_unprepared(sql).await.expect("direct table");
