@@ -235,38 +235,11 @@ async fn validate(
 /// A person as passages key them: the 32 bytes of `person_hash` (64 hex digits).
 type Hash = [u8; 32];
 
-/// Reads `person_hash`'s 64 hex digits (a screening reads one per passage in the windows, so
-/// this is a table, not a general decoder).
+/// Reads `person_hash`'s 64 hex digits.
 fn hash_of(hex_text: &str) -> AppResult<Hash> {
-    const BAD: u8 = 0xff;
-    const DIGITS: [u8; 256] = {
-        let mut t = [BAD; 256];
-        let mut i = 0;
-        while i < 10 {
-            t[b'0' as usize + i] = i as u8;
-            i += 1;
-        }
-        let mut i = 0;
-        while i < 6 {
-            t[b'a' as usize + i] = 10 + i as u8;
-            t[b'A' as usize + i] = 10 + i as u8;
-            i += 1;
-        }
-        t
-    };
-    let b = hex_text.as_bytes();
     let mut out = [0u8; 32];
-    let mut bad = b.len() != 64;
-    if !bad {
-        for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-            let (hi, lo) = (DIGITS[pair[0] as usize], DIGITS[pair[1] as usize]);
-            bad |= hi == BAD || lo == BAD;
-            *o = (hi << 4) | (lo & 0x0f);
-        }
-    }
-    if bad {
-        return Err(AppError::internal("a screening entry that does not read"));
-    }
+    hex::decode_to_slice(hex_text, &mut out)
+        .map_err(|_| AppError::internal("a screening entry that does not read"))?;
     Ok(out)
 }
 
@@ -303,7 +276,13 @@ impl std::hash::Hasher for Folded {
 fn nanos_of(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let fast = || -> Option<i64> {
-        if b.len() < 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        if b.len() < 25
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return None;
         }
         let num = |from: usize, to: usize| -> Option<u32> {
@@ -312,9 +291,6 @@ fn nanos_of(text: &str) -> Option<i64> {
             })
         };
         let (mut i, mut nanos, mut scale) = (19, 0u32, 100_000_000u32);
-        if b[16] != b':' {
-            return None;
-        }
         if b[19] == b'.' {
             i = 20;
             while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
@@ -1416,12 +1392,11 @@ mod tests {
         [c; 32]
     }
 
-    /// Windows as (window id, the screened passage's time, entries (person, minutes from
-    /// 0, fever)), within ±30 minutes; the ranking as (person, minutes of the closest passage,
-    /// windows, fever).
     /// A window: its id, the screened passage's minute, who passed (person, minute, fever).
     type Window<'a> = (i64, i64, &'a [(u8, i64, bool)]);
 
+    /// The windows met within ±30 minutes; the ranking as (person, minute of the closest
+    /// passage, windows, fever).
     fn ranked(windows: &[Window]) -> (u64, Vec<(u8, i64, u32, bool)>) {
         let mut met = People::default();
         for (window, at, near) in windows {
