@@ -9,6 +9,11 @@
 //! the cases already in it are measured without the setup (to compare two builds on the same
 //! data, or to time the statements by hand in `sqlite3`). A copy of the database needs the
 //! installation key it was made with beside it (`lianxin-passage.key` in the same folder).
+//!
+//! On PostgreSQL: `LIANXIN_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres` makes the
+//! database `lianxin_bench_cases` there and runs the same setup and views against it. It is
+//! kept after the run: run again with `LIANXIN_BENCH_PG_KEEP=1` and the cases already in it are
+//! measured without the setup (drop it by hand when done).
 
 use std::time::Instant;
 
@@ -20,6 +25,8 @@ use lianxin::entities::{enterprises, units};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 const ROUNDS: usize = 30;
+/// The installation key of a PostgreSQL run (SQLite keeps its own beside the file).
+const BENCH_KEY: &str = "lianxin-bench-passage-key-0123456789abcdef";
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -47,8 +54,34 @@ async fn main() {
     let path = std::env::var("LIANXIN_BENCH_DB")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| dir.path().join("bench.db"));
-    let kept = path.exists();
-    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let pg_admin = std::env::var("LIANXIN_BENCH_PG").ok();
+    let (url, kept, backend) = match &pg_admin {
+        Some(admin) => {
+            // The database's own key: the benchmark's rows never leave it.
+            lianxin_kernel::secret::install(
+                lianxin_kernel::secret::InstallationKey::new(BENCH_KEY.as_bytes().to_vec())
+                    .expect("key"),
+            );
+            let keep = std::env::var_os("LIANXIN_BENCH_PG_KEEP").is_some();
+            let a = sea_orm::Database::connect(admin).await.expect("connect PG");
+            if !keep {
+                a.execute_unprepared("DROP DATABASE IF EXISTS lianxin_bench_cases WITH (FORCE)")
+                    .await
+                    .expect("drop");
+                a.execute_unprepared("CREATE DATABASE lianxin_bench_cases")
+                    .await
+                    .expect("create");
+            }
+            let mut u = url::Url::parse(admin).expect("url");
+            u.set_path("/lianxin_bench_cases");
+            (u.to_string(), keep, "PostgreSQL")
+        }
+        None => (
+            format!("sqlite://{}?mode=rwc", path.display()),
+            path.exists(),
+            "SQLite",
+        ),
+    };
     let db = app::prepare_database(&url).await.expect("bench db");
     if !kept {
         lianxin::demo::load(&db, false).await.expect("demo");
@@ -187,7 +220,14 @@ async fn main() {
     let setup = started.elapsed().as_secs_f64();
     let events = count(&db, "case_events").await;
     if kept {
-        println!("setup: none, the kept database {}", path.display());
+        println!(
+            "setup: none, the kept database {}",
+            if pg_admin.is_some() {
+                url.as_str()
+            } else {
+                path.to_str().unwrap_or("?")
+            }
+        );
     } else {
         println!(
             "setup: {n} cases created, dispatched, accepted and resolved through the engine in {setup:.1} s \
@@ -217,7 +257,7 @@ async fn main() {
     let token = r["token"].as_str().expect("token").to_owned();
     println!();
     println!(
-        "metrics over {} cases (SQLite), {ROUNDS} requests each:",
+        "metrics over {} cases ({backend}), {ROUNDS} requests each:",
         count(&db, "cases").await
     );
     let mut baseline = Vec::new();
