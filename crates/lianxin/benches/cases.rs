@@ -57,7 +57,8 @@ async fn main() {
     let pg_admin = std::env::var("LIANXIN_BENCH_PG").ok();
     let (url, kept, backend) = match &pg_admin {
         Some(admin) => {
-            // The database's own key: the benchmark's rows never leave it.
+            // No folder to keep the installation key beside, as on SQLite: a fixed one, so
+            // that a kept database reads again in a later run.
             lianxin_kernel::secret::install(
                 lianxin_kernel::secret::InstallationKey::new(BENCH_KEY.as_bytes().to_vec())
                     .expect("key"),
