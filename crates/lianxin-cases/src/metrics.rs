@@ -191,11 +191,16 @@ pub struct Metrics {
 pub const RANKING_MIN_CASES: i64 = 3;
 pub const RANKING_SIZE: usize = 5;
 
-fn base(who: &Principal, q: &MetricsQuery, kind_id: Option<i64>) -> SelectStatement {
+fn base(
+    who: &Principal,
+    q: &MetricsQuery,
+    kind_id: Option<i64>,
+    backend: sea_orm::DbBackend,
+) -> SelectStatement {
     use sea_orm::sea_query::ExprTrait;
     let mut s = Query::select();
     s.from(case_facts::Entity);
-    if let Some(ids) = crate::scope::visible_case_ids(&who.scope) {
+    if let Some(ids) = crate::scope::visible_case_ids(&who.scope, backend) {
         // The facts of the cases in view, by their primary key.
         s.and_where(Expr::col(case_facts::Column::CaseId).in_subquery(ids));
     }
@@ -248,7 +253,7 @@ pub async fn compute(
     } else {
         "?"
     };
-    let mut agg = base(who, q, kind_id);
+    let mut agg = base(who, q, kind_id, backend);
     let now_s = now.timestamp();
     let columns: Vec<(&str, String, Vec<sea_orm::Value>)> = vec![
         ("k", key.to_owned(), vec![]),

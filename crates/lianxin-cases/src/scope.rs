@@ -2,7 +2,7 @@
 //! Both go through the kernel's one composition (`Scope::compose`).
 
 use sea_orm::sea_query::{Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, DbBackend};
 
 use lianxin_kernel::access::Scope;
 use lianxin_kernel::area::{Grant, Reach};
@@ -26,8 +26,12 @@ pub fn cases_condition(scope: &Scope) -> Condition {
 /// sees a few thousand of 100,000 cases. An id may come more than once (`UNION ALL`: a case
 /// about a firm of a sub-district is also about the sub-district), so use it as the right
 /// side of `IN`, which reads each once; the database then builds one set, not two.
+/// PostgreSQL gets `UNION` instead: it has no estimate of the distinct ids in a `UNION ALL`
+/// (it assumes 200) and so fetched the facts of a sub-district's 29,110 cases by as many key
+/// lookups; told the ids are distinct, it joins them by hash (over 100,000 cases in `psql`,
+/// paired medians of 20: a sub-district 122 -> 86 ms, a department 27.9 -> 30.8 ms).
 /// `None` for the whole district (no filter).
-pub fn visible_case_ids(scope: &Scope) -> Option<SelectStatement> {
+pub fn visible_case_ids(scope: &Scope, backend: DbBackend) -> Option<SelectStatement> {
     if scope.all {
         return None;
     }
@@ -52,8 +56,12 @@ pub fn visible_case_ids(scope: &Scope) -> Option<SelectStatement> {
                 .take(),
         );
     };
+    let kind = match backend {
+        DbBackend::Postgres => UnionType::Distinct,
+        _ => UnionType::All,
+    };
     for q in lookups {
-        union.union(UnionType::All, q);
+        union.union(kind, q);
     }
     Some(union)
 }
