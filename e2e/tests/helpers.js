@@ -7,7 +7,8 @@
 //   LIANXIN_E2E_DB  database URL (default: a fresh SQLite file in a temporary directory)
 //   CHROMIUM        browser executable (default /usr/bin/chromium)
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +44,61 @@ function binaryPath() {
   return path.resolve(E2E_DIR, '..', 'target', 'debug', 'lianxin');
 }
 
+const TEMPLATE_DB = 'lianxin.db';
+const TEMPLATE_PREFIX = 'lianxin-e2e-template-';
+
+/**
+ * SQLite: the demo district loaded once for the run (`lianxin demo`) into a directory of
+ * temporary files, which every test file's server starts on a copy of. Loading the district
+ * takes 10-20 s in a debug build; a copy takes milliseconds. (PostgreSQL runs share one
+ * database, which the first server loads.) One template per binary and per day in Shanghai
+ * (the demo's data is dated from its day); templates more than six hours old are removed.
+ */
+function sqliteTemplate(bin) {
+  const st = fs.statSync(bin);
+  const day = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const key = createHash('sha256')
+    .update(`${bin}\0${st.size}\0${st.mtimeMs}\0${day}`)
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(os.tmpdir(), `${TEMPLATE_PREFIX}${key}`);
+  if (fs.existsSync(path.join(dir, TEMPLATE_DB))) return dir;
+  for (const old of fs.readdirSync(os.tmpdir())) {
+    if (!old.startsWith(TEMPLATE_PREFIX)) continue;
+    const p = path.join(os.tmpdir(), old);
+    try {
+      if (Date.now() - fs.statSync(p).mtimeMs > 6 * 3600 * 1000) {
+        fs.rmSync(p, { recursive: true, force: true });
+      }
+    } catch {}
+  }
+  // Loaded under another name and renamed when complete, so a half-made template is never used.
+  const making = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-e2e-making-'));
+  const r = spawnSync(bin, ['demo', '--db', `sqlite://${path.join(making, TEMPLATE_DB)}`], {
+    cwd: E2E_DIR,
+    // The servers' own environment: a passage key given there is the template's too; without
+    // one, the key file made beside the template's database is copied with it.
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: START_TIMEOUT_MS,
+  });
+  if (r.status !== 0) {
+    fs.rmSync(making, { recursive: true, force: true });
+    throw new Error(
+      `lianxin demo failed (status ${r.status}, ${r.error || r.signal || 'no signal'}):\n` +
+        `${(r.stdout || '').slice(-2000)}\n${(r.stderr || '').slice(-2000)}`,
+    );
+  }
+  try {
+    fs.renameSync(making, dir);
+  } catch (e) {
+    // Another test process made it first.
+    fs.rmSync(making, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(dir, TEMPLATE_DB))) throw e;
+  }
+  return dir;
+}
+
 /**
  * Start `lianxin serve --demo --db DB --listen 127.0.0.1:0` and wait (up to 60 s) for the
  * line `listening on http://127.0.0.1:PORT` on its stdout. Returns { baseUrl, dbUrl }.
@@ -58,8 +114,13 @@ export async function startServer() {
   let tmpDir = null;
   let dbUrl = process.env.LIANXIN_E2E_DB;
   if (!dbUrl) {
+    // A copy of the run's demo district (and its passage key file) in a directory of its own.
+    const template = sqliteTemplate(bin);
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-e2e-'));
-    dbUrl = `sqlite://${path.join(tmpDir, 'lianxin.db')}`;
+    for (const f of fs.readdirSync(template)) {
+      fs.copyFileSync(path.join(template, f), path.join(tmpDir, f));
+    }
+    dbUrl = `sqlite://${path.join(tmpDir, TEMPLATE_DB)}`;
   }
 
   ensureResultsDir();

@@ -1,6 +1,6 @@
 //! `TestApp`: the real server on port 0 against a fresh database: a SQLite file in a temp
-//! dir, or, when `LIANXIN_TEST_PG` is set, a fresh PostgreSQL database cloned from a migrated
-//! template.
+//! dir copied from a migrated template file, or, when `LIANXIN_TEST_PG` is set, a fresh
+//! PostgreSQL database cloned from a migrated template.
 
 use lianxin::app::{self, AppState};
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
@@ -47,13 +47,7 @@ fn pg_url_with_db(base: &str, db: &str) -> String {
 async fn pg_template(base: &str) -> String {
     PG_TEMPLATE
         .get_or_init(|| async {
-            let exe = std::env::current_exe().expect("test binary");
-            let built = std::fs::metadata(&exe)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
+            let built = build_time();
             let name = format!("lianxin_tmpl_{:x}", built);
             let admin = sea_orm::Database::connect(base)
                 .await
@@ -131,8 +125,70 @@ pub async fn fresh_db_url(dir: &std::path::Path) -> String {
             admin.close().await.ok();
             pg_url_with_db(&base, &name)
         }
-        _ => format!("sqlite://{}", dir.join("test.db").display()),
+        _ => {
+            let file = dir.join("test.db");
+            std::fs::copy(sqlite_template().await, &file).expect("copy the template database");
+            format!("sqlite://{}", file.display())
+        }
     }
+}
+
+static SQLITE_TEMPLATE: OnceCell<std::path::PathBuf> = OnceCell::const_new();
+
+/// SQLite: a migrated database file per build of the tests, which each test copies (migrating
+/// a new file commits each migration, a second or so of waiting on the disk, for every test).
+/// Named after the test binary's build in cargo's temporary folder for tests, made under
+/// another name and renamed when complete, so test processes running side by side (nextest)
+/// never read half a template; templates of builds six hours older are removed then.
+async fn sqlite_template() -> &'static std::path::Path {
+    SQLITE_TEMPLATE
+        .get_or_init(|| async {
+            let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            let built = build_time();
+            let path = folder.join(format!("lianxin-template-{built:x}.db"));
+            if path.exists() {
+                return path;
+            }
+            if let Ok(entries) = std::fs::read_dir(folder) {
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let stale = name
+                        .strip_prefix("lianxin-template-")
+                        .and_then(|n| n.strip_suffix(".db"))
+                        .and_then(|h| u128::from_str_radix(h, 16).ok())
+                        .is_some_and(|t| t + 6 * 3600 * 1_000_000_000 < built);
+                    if stale {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+            let making = tempfile::Builder::new()
+                .prefix("lianxin-template-making-")
+                .tempdir_in(folder)
+                .expect("a folder for the template");
+            let file = making.path().join("template.db");
+            install_test_key();
+            let db = app::prepare_database(&format!("sqlite://{}", file.display()))
+                .await
+                .expect("migrate template");
+            // Closing the last connection checkpoints the log into the file, which then holds
+            // everything.
+            db.close().await.expect("close template");
+            std::fs::rename(&file, &path).expect("the template in place");
+            path
+        })
+        .await
+}
+
+/// When the test binary was built (ns since 1970): what the templates are named after.
+fn build_time() -> u128 {
+    let exe = std::env::current_exe().expect("test binary");
+    std::fs::metadata(&exe)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
 }
 
 /// Drops a test's PostgreSQL database when its `TestApp` goes (SQLite files go with the temp

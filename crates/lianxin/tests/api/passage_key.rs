@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A database that has never met a key (the PostgreSQL template carries the tests' key's
-/// fingerprint), its directory, and the key file the binary will use there.
+/// A database that has never met a key (the templates carry the tests' key's fingerprint),
+/// its directory, and the key file the binary will use there.
 struct Installation {
     dir: tempfile::TempDir,
     url: String,
@@ -19,13 +19,11 @@ impl Installation {
     async fn new() -> Installation {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = fresh_db_url(dir.path()).await;
-        if url.starts_with("postgres") {
-            let db = sea_orm::Database::connect(&url).await.expect("connect");
-            db.execute_unprepared("DELETE FROM settings WHERE key = 'secret.fingerprint'")
-                .await
-                .expect("forget the fingerprint");
-            db.close().await.ok();
-        }
+        let db = sea_orm::Database::connect(&url).await.expect("connect");
+        db.execute_unprepared("DELETE FROM settings WHERE key = 'secret.fingerprint'")
+            .await
+            .expect("forget the fingerprint");
+        db.close().await.ok();
         Installation { dir, url }
     }
 
