@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::audit::{self, Action};
-use crate::entities::{enterprises, fever_followups, passages, people};
+use crate::entities::{cases, enterprises, fever_followups, passages, people};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::Paging;
@@ -1179,7 +1179,10 @@ pub struct FollowupsInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FollowupCase {
     pub contact_id: i64,
-    pub case_id: i64,
+    /// The case; none when the contact's case of the day is one the caller may not see
+    /// (another unit's): the screening was written on its timeline all the same.
+    #[schema(required = true)]
+    pub case_id: Option<i64>,
     /// True when the contact already had their follow-up case of the day they passed (from a
     /// fever or an earlier screening): this screening is a step on its timeline, not a second
     /// case.
@@ -1313,10 +1316,40 @@ pub async fn raise_followups<
             .await?;
         let (case_id, was_linked) = match existing {
             Some(f) => {
-                case_service::record(&txn, who, f.case_id, format!("{seen}。{key_suffix}"), now)
+                // The day's case may be another unit's (a fever at one of its gates): the
+                // screening is still a step on its timeline, written in the screening's name
+                // (as the fever worker writes), and the caller is told only that the contact
+                // is followed up already, not which case that is.
+                let visible =
+                    match crate::paging::find_visible::<cases::Entity>(&txn, &who.scope, f.case_id)
+                        .await
+                    {
+                        Ok(_) => true,
+                        Err(AppError::NotFound) => false,
+                        Err(e) => return Err(e),
+                    };
+                if visible {
+                    case_service::record(
+                        &txn,
+                        who,
+                        f.case_id,
+                        format!("{seen}。{key_suffix}"),
+                        now,
+                    )
                     .await?;
+                } else {
+                    let by = Principal::system(&format!("人员排查：{}", who.display_name));
+                    case_service::record(
+                        &txn,
+                        &by,
+                        f.case_id,
+                        format!("{seen}。{key_suffix}"),
+                        now,
+                    )
+                    .await?;
+                }
                 linked += 1;
-                (f.case_id, true)
+                (visible.then_some(f.case_id), true)
             }
             None => {
                 let name = p.name.clone().unwrap_or_else(|| "通行人员".into());
@@ -1348,7 +1381,7 @@ pub async fn raise_followups<
                 .insert(&txn)
                 .await?;
                 created += 1;
-                (case.id, false)
+                (Some(case.id), false)
             }
         };
         out.push(FollowupCase {

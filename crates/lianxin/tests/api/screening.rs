@@ -3,6 +3,7 @@
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -1209,4 +1210,97 @@ async fn a_contact_whose_fever_before_midnight_raised_a_case_is_linked_to_it_aft
     assert_eq!(v["linked"], 1, "{v}");
     assert_eq!(app.count("cases").await, cases_before);
     assert_eq!(app.count("fever_followups").await, 1);
+}
+
+#[tokio::test]
+async fn a_contact_followed_up_by_another_unit_is_linked_without_showing_that_units_case() {
+    let (app, f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let gate_a = app
+        .gate_with_device(&admin, "甲社区东门", f.community_a)
+        .await;
+    let gate_b = app
+        .gate_with_device(&admin, "乙社区西门", f.community_b)
+        .await;
+    let x = id_number("41010619900101101"); // screened by 乙社区
+    let y = id_number("41010619600606606"); // a fever at 甲社区's gate, then passes 乙社区's
+    let now = Utc::now();
+    let at = |minutes_ago: i64| (now - Duration::minutes(minutes_ago)).to_rfc3339();
+    let passage = |seq: i64, id: &str, name: &str, temp: i64, t: String| {
+        json!({"device_seq": seq, "id_number": id, "name": name, "temperature": temp,
+               "direction": "in", "at": t})
+    };
+    ok(device_post(
+        &app,
+        &gate_a,
+        &json!([passage(1, &y, "发热者", 386, at(50))]),
+    )
+    .await)
+    .await;
+    app.settle_fevers().await;
+    assert_eq!(app.count("fever_followups").await, 1);
+    ok(device_post(
+        &app,
+        &gate_b,
+        &json!([
+            passage(1, &x, "被排查人", 365, at(20)),
+            passage(2, &y, "发热者", 366, at(15)),
+        ]),
+    )
+    .await)
+    .await;
+    app.settle_fevers().await;
+
+    // 乙社区's screener cannot see 甲社区's fever case ...
+    custom_user(
+        &app,
+        &admin,
+        "screen_b",
+        &["screening:query", "case:raise", "case:list"],
+        &[f.community_b],
+    )
+    .await;
+    let b = app.token("screen_b").await;
+    let fever_case: i64 = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT case_id FROM fever_followups",
+        ))
+        .await
+        .expect("query")
+        .expect("the fever's follow-up")
+        .try_get("", "case_id")
+        .expect("case_id");
+    assert_eq!(
+        app.get(&b, &format!("/api/v1/cases/{fever_case}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // ... and follows up the contact all the same: no second case, none shown, and the
+    // screening is on that case's timeline in the screening's name.
+    let q = format!("id_number={x}&days=1&window_minutes=30");
+    let r = ok(app
+        .get(&b, &format!("/api/v1/screening/contacts?{q}"))
+        .await)
+    .await;
+    assert_eq!(r["total"], 1, "{r}");
+    let body = json!({"id_number": x, "days": 1, "window_minutes": 30,
+                      "contact_ids": [r["items"][0]["id"]], "note": "乙社区已电话联系"});
+    let cases_before = app.count("cases").await;
+    let v = ok(app.post(&b, "/api/v1/screening/followups", &body).await).await;
+    assert_eq!(v["created"], 0, "{v}");
+    assert_eq!(v["linked"], 1, "{v}");
+    assert_eq!(v["cases"][0]["linked"], true, "{v}");
+    assert_eq!(v["cases"][0]["case_id"], Value::Null, "{v}");
+    assert_eq!(app.count("cases").await, cases_before);
+    let leader = app.token("leader").await;
+    let case = ok(app
+        .get(&leader, &format!("/api/v1/cases/{fever_case}"))
+        .await)
+    .await;
+    let timeline = case.to_string();
+    assert!(timeline.contains("乙社区已电话联系"), "{case}");
+    assert!(timeline.contains("人员排查：screen_b"), "{case}");
 }
