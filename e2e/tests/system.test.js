@@ -159,4 +159,57 @@ describe('system management', () => {
       assert.match(text, /leader|区领导/);
     });
   });
+
+  test('the sender corrects a notice, then withdraws it from its readers (desk and phone)', async () => {
+    for (const viewport of [undefined, { width: 390, height: 844 }]) {
+      const tag = uniqueTag();
+      const title = `停水通知${tag}`;
+      let id;
+      await withAdmin(async (page) => {
+        await page.goto(url('/system/notices/new'));
+        await page.fill('input[name=title]', title);
+        await page.fill('textarea[name=body]', '明日 8 时至 12 时停水。');
+        await page.check('input[name=to_all]');
+        await Promise.all([
+          page.waitForURL((u) => /^\/system\/notices\/\d+$/.test(u.pathname)),
+          page.locator('#record-form button[type=submit]').click(),
+        ]);
+        id = new URL(page.url()).pathname.split('/').pop();
+        // 修改: the form holds the notice; the saved text shows with when it was edited.
+        await Promise.all([
+          page.waitForURL((u) => u.pathname === `/system/notices/${id}/edit`),
+          page.click('#btn-edit'),
+        ]);
+        assert.equal(await page.inputValue('input[name=title]'), title);
+        await page.fill('textarea[name=body]', '明日 8 时至 14 时停水（更正）。');
+        await Promise.all([
+          page.waitForURL((u) => u.pathname === `/system/notices/${id}`),
+          page.locator('#record-form button[type=submit]').click(),
+        ]);
+        const shown = await page.locator('main').innerText();
+        assert.match(shown, /8 时至 14 时停水（更正）/);
+        assert.match(shown, /修改时间/);
+        // 撤回 asks first; once confirmed the page says so and offers neither button again.
+        page.once('dialog', (d) => d.accept());
+        await Promise.all([page.waitForLoadState('load'), page.click('#btn-withdraw')]);
+        await page.waitForSelector('#btn-withdraw', { state: 'detached' });
+        assert.match(await page.locator('main').innerText(), /已撤回/);
+        assert.equal(await page.locator('#btn-edit').count(), 0);
+        const sideways = await page.evaluate(
+          () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        );
+        assert.equal(sideways, false, 'the page does not scroll sideways');
+      }, viewport ? { viewport } : {});
+      const reader = await newPage(browser, viewport ? { viewport } : {});
+      try {
+        const landing = await signIn(reader, baseUrl, 'leader', ADMIN.password);
+        if (landing !== '/') await reader.goto(url('/'));
+        assert.doesNotMatch(await reader.locator('main').innerText(), new RegExp(title));
+        const r = await reader.goto(url(`/notices/${id}`));
+        assert.equal(r.status(), 404);
+      } finally {
+        await reader.context().close();
+      }
+    }
+  });
 });

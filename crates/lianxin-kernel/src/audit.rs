@@ -189,6 +189,16 @@ pub const KERNEL: Texts = Texts {
             en: "sent the notice “{title}” to {to}",
         },
         EventDef {
+            code: "notice.edit",
+            zh: "修改了通知「{before}」（现为「{title}」）",
+            en: "edited the notice “{before}” (now “{title}”)",
+        },
+        EventDef {
+            code: "notice.withdraw",
+            zh: "撤回了通知「{title}」",
+            en: "withdrew the notice “{title}”",
+        },
+        EventDef {
             code: "list.export",
             zh: "导出了{object} {n} 条",
             en: "exported {n} rows of {object}",

@@ -13,6 +13,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261206AuditEvents),
         Box::new(M20261206Notices),
         Box::new(M20261206Dictionary),
+        Box::new(M20261207NoticeEdits),
     ]
 }
 
@@ -288,6 +289,32 @@ impl MigrationTrait for M20261206Dictionary {
                 .take(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Notices are edited (title and text, under a version like the registries' records) and
+/// withdrawn (撤回: gone from their readers' lists, kept with its receipts for the sender).
+struct M20261207NoticeEdits;
+
+impl MigrationName for M20261207NoticeEdits {
+    fn name(&self) -> &str {
+        "m20261207_kernel_notice_edits"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261207NoticeEdits {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite adds one at a time.
+        for col in [
+            integer("version").default(1).take(),
+            timestamp_with_time_zone_null("updated_at").take(),
+            timestamp_with_time_zone_null("withdrawn_at").take(),
+        ] {
+            m.alter_table(Table::alter().table("notices").add_column(col).take())
+                .await?;
+        }
         Ok(())
     }
 }

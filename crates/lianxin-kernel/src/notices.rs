@@ -42,6 +42,29 @@ pub struct NoticeView {
     pub created_at: DateTime<Utc>,
     /// When the caller first opened it; `None` while unread.
     pub read_at: Option<DateTime<Utc>>,
+    /// The version an edit or a withdrawal names.
+    pub version: i32,
+    /// When it was last edited.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When it was withdrawn (撤回; only its sender sees it then).
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// An edit of a sent notice: its title and text (its addressees stay; to reach others, send
+/// a new one), under the version read.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NoticeEdit {
+    #[schema(required = true)]
+    pub version: Option<i32>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+/// A withdrawal (撤回) of a sent notice, under the version read.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Withdrawal {
+    #[schema(required = true)]
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -58,6 +81,8 @@ pub struct SentNotice {
     pub to_all: bool,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
     pub readers: u64,
     pub read: u64,
 }
@@ -142,6 +167,7 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
             who.display_name.clone()
         }),
         created_at: Set(Utc::now()),
+        version: Set(1),
         ..Default::default()
     }
     .insert(&txn)
@@ -179,8 +205,117 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
     Ok(n)
 }
 
-/// The condition "addressed to this user": to everyone, or to a unit at or above theirs.
+/// The notice `id`, locked for a change, at the version the caller read: 409 with it as it
+/// stands when the version is stale or it was withdrawn.
+async fn for_change(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    version: Option<i32>,
+) -> AppResult<notices::Model> {
+    let expected = crate::paging::version_required(version)?;
+    crate::db::lock_row(txn, "notices", id).await?;
+    let n = notices::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if n.withdrawn_at.is_some() {
+        let units = units_of(txn, id).await?;
+        return Err(AppError::ConflictWith {
+            zh: "该通知已撤回，不能再修改".into(),
+            en: "this notice was withdrawn and can no longer be changed".into(),
+            current: Box::new(serde_json::to_value(view(n, units, None)).unwrap_or_default()),
+        });
+    }
+    if n.version != expected {
+        let units = units_of(txn, id).await?;
+        return Err(crate::paging::stale(view(n, units, None)));
+    }
+    Ok(n)
+}
+
+/// Edits a sent notice's title and text (needs `system:notice:edit`); its readers see the
+/// new text, marked as edited, and their read receipts stand. Audited.
+pub async fn edit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: NoticeEdit,
+) -> AppResult<notices::Model> {
+    who.require(perm::NOTICE_EDIT)?;
+    let mut errors = Vec::new();
+    let title = required_text(&mut errors, "title", input.title, 200, "标题", "The title");
+    let body = required_text(&mut errors, "body", input.body, 10_000, "正文", "The text");
+    if input.version.is_none() {
+        errors.push(FieldError::required("version", "版本号", "Version"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let n = for_change(&txn, id, input.version).await?;
+    let before = n.title.clone();
+    let mut am: notices::ActiveModel = n.into();
+    am.title = Set(title);
+    am.body = Set(body);
+    am.version = Set(am.version.as_ref() + 1);
+    am.updated_at = Set(Some(Utc::now()));
+    let n = am.update(&txn).await?;
+    audit::record_event(
+        &txn,
+        who,
+        Action::Update,
+        "notice",
+        Some(n.id),
+        n.title.clone(),
+        audit::Event::new(
+            "notice.edit",
+            serde_json::json!({"before": before, "title": n.title}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// Withdraws a sent notice (撤回; needs `system:notice:edit`): it leaves its readers' lists
+/// and home pages, and a reader's link to it answers 404; its sender keeps it, marked, with
+/// its receipts. Audited.
+pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    who: &Principal,
+    id: i64,
+    input: Withdrawal,
+) -> AppResult<notices::Model> {
+    who.require(perm::NOTICE_EDIT)?;
+    let txn = crate::db::begin_write(db).await?;
+    let n = for_change(&txn, id, input.version).await?;
+    let mut am: notices::ActiveModel = n.into();
+    am.version = Set(am.version.as_ref() + 1);
+    am.withdrawn_at = Set(Some(Utc::now()));
+    let n = am.update(&txn).await?;
+    audit::record_event(
+        &txn,
+        who,
+        Action::Update,
+        "notice",
+        Some(n.id),
+        n.title.clone(),
+        audit::Event::new("notice.withdraw", serde_json::json!({"title": n.title})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// The condition "addressed to this user" (and not withdrawn): to everyone, or to a unit at
+/// or above theirs.
 fn addressed_to(unit_id: Option<i64>) -> Condition {
+    Condition::all()
+        .add(notices::Column::WithdrawnAt.is_null())
+        .add(addressees(unit_id))
+}
+
+fn addressees(unit_id: Option<i64>) -> Condition {
     let mut c = Condition::any().add(notices::Column::ToAll.eq(true));
     if let Some(unit) = unit_id {
         c = c.add(
@@ -315,6 +450,9 @@ fn view(n: notices::Model, units: Vec<NoticeUnit>, read_at: Option<DateTime<Utc>
         author: n.author,
         created_at: n.created_at,
         read_at,
+        version: n.version,
+        updated_at: n.updated_at,
+        withdrawn_at: n.withdrawn_at,
     }
 }
 
@@ -410,6 +548,8 @@ pub async fn sent(
             to_all: n.to_all,
             author: n.author,
             created_at: n.created_at,
+            updated_at: n.updated_at,
+            withdrawn_at: n.withdrawn_at,
             readers: readers.len() as u64,
             read,
         });

@@ -713,6 +713,7 @@ async fn enterprise_detail(
         ctx: PageCtx::new(&who, lang, "enterprises", lang.t("enterprise.detail")),
         heading: v.name.clone(),
         buttons,
+        actions: Vec::new(),
         delete_action: who
             .can(perm::ENTERPRISE_REMOVE)
             .then(|| format!("/enterprises/{id}/delete")),
@@ -1251,6 +1252,7 @@ async fn person_detail(
         ctx: PageCtx::new(&who, lang, "people", lang.t("person.detail")),
         heading: v.name.clone(),
         buttons,
+        actions: Vec::new(),
         delete_action: who
             .can(perm::PERSON_REMOVE)
             .then(|| format!("/people/{id}/delete")),
@@ -1604,6 +1606,7 @@ async fn unit_detail(
         ctx: PageCtx::new(&who, lang, "units", lang.t("unit.detail")),
         heading: u.name.clone(),
         buttons,
+        actions: Vec::new(),
         delete_action: who
             .can(perm::UNIT_REMOVE)
             .then(|| format!("/units/{id}/delete")),

@@ -13,6 +13,12 @@ pub struct Model {
     pub created_by_user_id: Option<i64>,
     pub author: String,
     pub created_at: DateTimeUtc,
+    /// Bumped by each edit; an edit names the version it read.
+    pub version: i32,
+    /// When it was last edited.
+    pub updated_at: Option<DateTimeUtc>,
+    /// When it was withdrawn (撤回): its readers no longer see it.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

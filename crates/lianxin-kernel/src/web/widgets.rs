@@ -15,6 +15,17 @@ pub struct Button {
     pub label: String,
 }
 
+/// A button of a detail page that posts to `action` with `fields` after the browser asks
+/// `confirm` (撤回, say): a change of state that is not a form to fill.
+pub struct PostButton {
+    pub id: &'static str,
+    pub class: &'static str,
+    pub action: String,
+    pub label: String,
+    pub confirm: String,
+    pub fields: Vec<(&'static str, String)>,
+}
+
 pub struct SelectOption {
     pub value: String,
     pub label: String,
@@ -891,6 +902,8 @@ pub struct DetailPage {
     pub ctx: PageCtx,
     pub heading: String,
     pub buttons: Vec<Button>,
+    /// Buttons that post a form (with the page's CSRF token) once confirmed, beside the links.
+    pub actions: Vec<PostButton>,
     pub delete_action: Option<String>,
     pub warnings: Vec<String>,
     pub sections: Vec<Section>,

@@ -332,6 +332,7 @@ async fn detail(
         ctx: PageCtx::new(&who, lang, "projects", p.name.clone()),
         heading: p.name,
         buttons,
+        actions: Vec::new(),
         delete_action: None,
         warnings,
         sections,

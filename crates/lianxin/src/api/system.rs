@@ -41,7 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(permission_tree))
         .routes(routes!(my_notices, send_notice))
         .routes(routes!(sent_notices))
-        .routes(routes!(open_notice))
+        .routes(routes!(open_notice, edit_notice))
+        .routes(routes!(withdraw_notice))
         .routes(routes!(notice_receipts))
         .routes(routes!(get_role, update_role))
         .routes(routes!(list_users, create_user))
@@ -905,6 +906,37 @@ async fn open_notice(
     IdPath(id): IdPath,
 ) -> AppResult<Json<notices::NoticeView>> {
     Ok(Json(notices::open(&state.db, &who, id).await?))
+}
+
+/// Edit a sent notice's `title` and `body` (who sends notices), naming the `version` read: a
+/// stale one, or a withdrawn notice, is a 409 with the notice as it stands. Its readers see
+/// the new text (marked as edited); their read receipts stand. Audited.
+#[utoipa::path(put, path = "/api/v1/notices/{id}", tag = "system", request_body = notices::NoticeEdit,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = notices::NoticeView), (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn edit_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<notices::NoticeEdit>,
+) -> AppResult<Json<notices::NoticeView>> {
+    notices::edit(&state.db, &who, id, input).await?;
+    Ok(Json(notices::receipts(&state.db, &who, id).await?.notice))
+}
+
+/// Withdraw (撤回) a sent notice (who sends notices), naming the `version` read: it leaves its
+/// readers' lists and home pages; its sender keeps it with its receipts. Audited.
+#[utoipa::path(post, path = "/api/v1/notices/{id}/withdraw", tag = "system", request_body = notices::Withdrawal,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = notices::NoticeView), (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json")))]
+async fn withdraw_notice(
+    State(state): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<notices::Withdrawal>,
+) -> AppResult<Json<notices::NoticeView>> {
+    notices::withdraw(&state.db, &who, id, input).await?;
+    Ok(Json(notices::receipts(&state.db, &who, id).await?.notice))
 }
 
 /// Who has read a notice (with when) and who has not yet (who sends notices).

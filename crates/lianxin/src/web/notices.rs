@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::Form as ExtraForm;
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::paging::Paging;
 use lianxin_kernel::http::IdPath;
-use lianxin_kernel::notices::{self, NoticeInput, NoticeView};
+use lianxin_kernel::notices::{self, NoticeEdit, NoticeInput, NoticeView, Withdrawal};
 use lianxin_kernel::web::widgets::*;
 use lianxin_kernel::web::{PageCtx, render, saved_or_form};
 
@@ -26,6 +26,11 @@ pub fn router() -> Router<AppState> {
         .route("/system/notices", get(sent_list).post(send))
         .route("/system/notices/new", get(new_form))
         .route("/system/notices/{id}", get(receipts))
+        .route("/system/notices/{id}/edit", get(edit_form).post(edit))
+        .route(
+            "/system/notices/{id}/withdraw",
+            axum::routing::post(withdraw),
+        )
         .route("/notices", get(my_list))
         .route("/notices/{id}", get(open))
 }
@@ -74,6 +79,11 @@ async fn sent_list(
                 Cell::text(n.author.clone()),
                 Cell::text(local_time(&n.created_at)),
                 Cell::text(format!("{} / {}", n.read, n.readers)),
+                Cell::text(if n.withdrawn_at.is_some() {
+                    lang.t("notice.withdrawn")
+                } else {
+                    lang.t("notice.sent")
+                }),
             ]
         })
         .collect();
@@ -95,6 +105,7 @@ async fn sent_list(
                 "notice.author",
                 "notice.at",
                 "notice.read_count",
+                "notice.state",
             ],
         ),
         rows,
@@ -196,15 +207,102 @@ async fn send(
     .await
 }
 
+#[derive(Deserialize, Default, Clone)]
+struct EditForm {
+    version: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+}
+
+fn edit_page(who: &Principal, lang: Lang, id: i64, f: &EditForm) -> FormPage {
+    let t = |k: &str| lang.t(k).into_owned();
+    FormPage {
+        ctx: PageCtx::new(who, lang, "notices", t("notice.edit")),
+        action: format!("/system/notices/{id}/edit"),
+        cancel: format!("/system/notices/{id}"),
+        fields: vec![
+            FormField::new("version", String::new(), "hidden", f.version.as_ref()),
+            FormField::new("title", t("notice.title"), "text", f.title.as_ref()).required(),
+            FormField::new("body", t("notice.body"), "textarea", f.body.as_ref()).required(),
+        ],
+        errors: Vec::new(),
+    }
+}
+
+async fn edit_form(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let n = notices::receipts(&s.db, &who, id).await?.notice;
+    let f = EditForm {
+        version: Some(n.version.to_string()),
+        title: Some(n.title),
+        body: Some(n.body),
+    };
+    Ok(render(&edit_page(&who, lang, id, &f)))
+}
+
+/// A version as the form posts it (a hidden field): a number, or none (refused as missing).
+fn form_version(v: Option<&str>) -> AppResult<Option<i32>> {
+    crate::text::query_value::<i32>("version", v)
+}
+
+async fn edit(
+    State(s): State<AppState>,
+    who: Principal,
+    lang: Lang,
+    IdPath(id): IdPath,
+    ExtraForm(f): ExtraForm<EditForm>,
+) -> AppResult<Response> {
+    let input = NoticeEdit {
+        version: form_version(f.version.as_deref())?,
+        title: f.title.clone(),
+        body: f.body.clone(),
+    };
+    let result = notices::edit(&s.db, &who, id, input).await;
+    saved_or_form(
+        result,
+        |n| format!("/system/notices/{}", n.id),
+        || async { Ok(edit_page(&who, lang, id, &f)) },
+    )
+    .await
+}
+
+async fn withdraw(
+    State(s): State<AppState>,
+    who: Principal,
+    IdPath(id): IdPath,
+    ExtraForm(f): ExtraForm<EditForm>,
+) -> AppResult<Response> {
+    let input = Withdrawal {
+        version: form_version(f.version.as_deref())?,
+    };
+    notices::withdraw(&s.db, &who, id, input).await?;
+    Ok(axum::response::Redirect::to(&format!("/system/notices/{id}")).into_response())
+}
+
 fn content(n: &NoticeView, lang: Lang) -> Section {
+    let mut rows = vec![
+        Prop::new(lang, "notice.author", n.author.clone()),
+        Prop::new(lang, "notice.at", local_time(&n.created_at)),
+    ];
+    if let Some(at) = &n.updated_at {
+        rows.push(Prop::new(lang, "notice.updated", local_time(at)));
+    }
+    if let Some(at) = &n.withdrawn_at {
+        rows.push(Prop::new(
+            lang,
+            "notice.state",
+            format!("{} {}", lang.t("notice.withdrawn"), local_time(at)),
+        ));
+    }
+    rows.push(Prop::new(lang, "notice.to", addressees(n, lang)));
+    rows.push(Prop::new(lang, "notice.body", n.body.clone()).class("pre"));
     Section {
         title: n.title.clone(),
-        rows: vec![
-            Prop::new(lang, "notice.author", n.author.clone()),
-            Prop::new(lang, "notice.at", local_time(&n.created_at)),
-            Prop::new(lang, "notice.to", addressees(n, lang)),
-            Prop::new(lang, "notice.body", n.body.clone()).class("pre"),
-        ],
+        rows,
     }
 }
 
@@ -215,6 +313,7 @@ async fn receipts(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let r = notices::receipts(&s.db, &who, id).await?;
+    let live = r.notice.withdrawn_at.is_none();
     let line = |x: &notices::Receipt| {
         let mut name = x.display_name.clone();
         if let Some(u) = &x.unit {
@@ -234,12 +333,36 @@ async fn receipts(
     Ok(render(&DetailPage {
         ctx: PageCtx::new(&who, lang, "notices", lang.t("notice.receipts")),
         heading: r.notice.title.clone(),
-        buttons: vec![Button {
-            id: "btn-back",
-            class: "btn-light",
-            href: "/system/notices".into(),
-            label: lang.t("app.back").into_owned(),
-        }],
+        buttons: {
+            let mut b = Vec::new();
+            if live {
+                b.push(Button {
+                    id: "btn-edit",
+                    class: "btn-primary",
+                    href: format!("/system/notices/{id}/edit"),
+                    label: lang.t("notice.edit").into_owned(),
+                });
+            }
+            b.push(Button {
+                id: "btn-back",
+                class: "btn-light",
+                href: "/system/notices".into(),
+                label: lang.t("app.back").into_owned(),
+            });
+            b
+        },
+        actions: if live {
+            vec![PostButton {
+                id: "btn-withdraw",
+                class: "btn-danger",
+                action: format!("/system/notices/{id}/withdraw"),
+                label: lang.t("notice.withdraw").into_owned(),
+                confirm: lang.t("notice.withdraw_confirm").into_owned(),
+                fields: vec![("version", r.notice.version.to_string())],
+            }]
+        } else {
+            Vec::new()
+        },
         delete_action: None,
         warnings: Vec::new(),
         sections: vec![
@@ -322,6 +445,7 @@ async fn open(
             href: "/notices".into(),
             label: lang.t("app.back").into_owned(),
         }],
+        actions: Vec::new(),
         delete_action: None,
         warnings: Vec::new(),
         sections: vec![content(&n, lang)],

@@ -650,6 +650,7 @@ async fn audit_detail(
             href: "/system/audit".into(),
             label: lang.t("app.back").into_owned(),
         }],
+        actions: Vec::new(),
         delete_action: None,
         warnings: Vec::new(),
         sections: vec![Section {

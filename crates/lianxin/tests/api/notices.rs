@@ -226,3 +226,212 @@ async fn the_notices_block_is_on_every_landing_page() {
         );
     }
 }
+
+/// A sent notice is corrected under the version read (a stale one is a 409 with the notice as
+/// it stands) and withdrawn: gone from its readers, kept with its receipts for its sender.
+#[tokio::test]
+async fn a_sent_notice_is_edited_under_its_version_and_withdrawn_from_its_readers() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let n = ok(app
+        .post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "五一放假安排", "body": "5 月 1 日至 3 日放假。", "to_all": true}),
+        )
+        .await)
+    .await;
+    let id = n["id"].as_i64().unwrap();
+    assert_eq!(n["version"], 1);
+    assert!(
+        n["updated_at"].is_null() && n["withdrawn_at"].is_null(),
+        "{n}"
+    );
+    let leader = app.token("leader").await;
+    let read = ok(app.get(&leader, &format!("/api/v1/notices/{id}")).await).await;
+    let path = format!("/api/v1/notices/{id}");
+
+    // Without a version, and with an empty title: 422 naming both; nothing changes.
+    let (status, p) = problem(
+        app.put(&admin, &path, &json!({"title": "", "body": "x"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"title") && fields.contains(&"version"),
+        "{p}"
+    );
+    // Only who sends notices edits them.
+    let r = app
+        .put(
+            &leader,
+            &path,
+            &json!({"version": 1, "title": "x", "body": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let edited = ok(app
+        .put(
+            &admin,
+            &path,
+            &json!({"version": 1, "title": "五一放假安排（更正）", "body": "5 月 1 日至 5 日放假。"}),
+        )
+        .await)
+    .await;
+    assert_eq!(edited["version"], 2, "{edited}");
+    assert!(edited["updated_at"].is_string(), "{edited}");
+    // The reader sees the new text; their read receipt stands.
+    let mine = ok(app.get(&leader, "/api/v1/notices").await).await;
+    assert_eq!(titles(&mine), ["五一放假安排（更正）"]);
+    assert_eq!(mine["items"][0]["read_at"], read["read_at"], "{mine}");
+    // An edit from the first read: 409 with the notice as it stands.
+    let (status, p) = problem(
+        app.put(
+            &admin,
+            &path,
+            &json!({"version": 1, "title": "旧的", "body": "旧的"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["current"]["version"], 2, "{p}");
+    assert_eq!(p["current"]["title"], "五一放假安排（更正）");
+
+    // Withdrawn: gone from the reader's list, home page and link; the sender keeps it.
+    let withdraw = format!("/api/v1/notices/{id}/withdraw");
+    let r = app.post(&leader, &withdraw, &json!({"version": 2})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _) = problem(app.post(&admin, &withdraw, &json!({"version": 1})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let gone = ok(app.post(&admin, &withdraw, &json!({"version": 2})).await).await;
+    assert!(gone["withdrawn_at"].is_string(), "{gone}");
+    assert_eq!(gone["version"], 3);
+    let mine = ok(app.get(&leader, "/api/v1/notices").await).await;
+    assert_eq!(mine["total"], 0, "{mine}");
+    assert_eq!(
+        app.get(&leader, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let sent = ok(app.get(&admin, "/api/v1/notices/sent").await).await;
+    assert!(sent["items"][0]["withdrawn_at"].is_string(), "{sent}");
+    let receipts = ok(app
+        .get(&admin, &format!("/api/v1/notices/{id}/receipts"))
+        .await)
+    .await;
+    assert_eq!(receipts["read"][0]["username"], "leader", "{receipts}");
+    // A withdrawn notice is not changed again.
+    let (status, p) = problem(
+        app.put(
+            &admin,
+            &path,
+            &json!({"version": 3, "title": "x", "body": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    let (status, _) = problem(app.post(&admin, &withdraw, &json!({"version": 3})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.count("audit_log WHERE event IN ('notice.edit', 'notice.withdraw')")
+            .await,
+        2
+    );
+}
+
+/// The sender's pages: 修改 opens the form with the notice and its version, saving shows the
+/// edit; 撤回 takes it off the readers' home pages and the buttons off its page.
+#[tokio::test]
+async fn the_sender_edits_and_withdraws_a_notice_on_its_page() {
+    let (app, _f) = TestApp::with_fixture().await;
+    let admin = app.token("admin").await;
+    let n = ok(app
+        .post(
+            &admin,
+            "/api/v1/notices",
+            &json!({"title": "端午节放假安排", "body": "放假一天。", "to_all": true}),
+        )
+        .await)
+    .await;
+    let id = n["id"].as_i64().unwrap();
+    let b = Browser::login(&app, "admin").await;
+    let (status, page) = b.get(&format!("/system/notices/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("id=\"btn-edit\"") && page.contains("id=\"btn-withdraw\""),
+        "{page}"
+    );
+    let (status, form) = b.get(&format!("/system/notices/{id}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("端午节放假安排") && form.contains("name=\"version\""),
+        "{form}"
+    );
+
+    let edit = format!("/system/notices/{id}/edit");
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            &edit,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("title", "端午节放假安排（更正）"),
+                ("body", "放假三天。"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = b.get(&format!("/system/notices/{id}")).await;
+    assert!(
+        page.contains("放假三天。") && page.contains("修改时间"),
+        "{page}"
+    );
+    // The same form again, from before the edit: refused, saying why, the text kept.
+    let r = b
+        .post(
+            &edit,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("title", "旧标题"),
+                ("body", "旧正文"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("记录已被他人修改") && html.contains("旧正文"),
+        "{html}"
+    );
+
+    let leader = Browser::login(&app, "leader").await;
+    let (_, home) = leader.get("/").await;
+    assert!(home.contains("端午节放假安排（更正）"), "{home}");
+    let r = b
+        .post(
+            &format!("/system/notices/{id}/withdraw"),
+            &[("_csrf", &csrf), ("version", "2")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = b.get(&format!("/system/notices/{id}")).await;
+    assert!(page.contains("已撤回"), "{page}");
+    assert!(!page.contains("id=\"btn-withdraw\"") && !page.contains("id=\"btn-edit\""));
+    let (_, list) = b.get("/system/notices").await;
+    assert!(list.contains("已撤回"), "{list}");
+    let (_, home) = leader.get("/").await;
+    assert!(!home.contains("端午节放假安排"), "{home}");
+    let (status, _) = leader.get(&format!("/notices/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
