@@ -35,7 +35,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             // Read once, look for far dates, then parse (the same rejections as `Json`).
             let bytes = match axum::body::Bytes::from_request(req, state).await {
                 Ok(b) => b,
-                Err(rej) => return Err(AppError::bad_request(rej.body_text(), rej.body_text())),
+                Err(rej) => {
+                    return Err(AppError::bad_request(
+                        "请求体无法读取（过大或传输中断）",
+                        rej.body_text(),
+                    ));
+                }
             };
             // Every body the API declares is an object; serde would also take a struct from a
             // JSON array (`[373, 28]`), which no client means.
@@ -84,11 +89,154 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Err(AppError::invalid(FieldError::new(
                     &field,
                     "json",
-                    format!("请求体不是有效的 JSON 或字段类型不对：{text}"),
+                    format!("请求体有误：{}", decoding_error_zh(&text)),
                     format!("the body is not valid JSON for this endpoint: {text}"),
                 )))
             }
         }
+    }
+}
+
+/// What a decoder's refusal (serde's, serde_json's, a query string's, chrono's; always in
+/// English) says, in Chinese, for the message a Chinese client reads; the English message keeps
+/// the decoder's own words. Values and field names are quoted as given; a refusal this does
+/// not know reads as a wrong format, never as English inside the Chinese.
+pub fn decoding_error_zh(detail: &str) -> String {
+    // axum's prefixes, and serde_json's position.
+    let mut d = detail;
+    for prefix in [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+        "Failed to deserialize query string: ",
+        "Failed to deserialize form: ",
+    ] {
+        d = d.strip_prefix(prefix).unwrap_or(d);
+    }
+    let d = match d.find(" at line ") {
+        Some(i) => &d[..i],
+        None => d,
+    };
+    // `path: error` when serde_path_to_error names the field.
+    let (field, d) = match d.split_once(": ") {
+        Some((f, rest))
+            if !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "_[].".contains(c)) =>
+        {
+            (Some(f), rest)
+        }
+        _ => (None, d),
+    };
+    let quoted = |s: &str| -> Option<String> {
+        let start = s.find('`')? + 1;
+        let end = start + s[start..].find('`')?;
+        Some(s[start..end].to_owned())
+    };
+    let kind = |expected: &str| -> &'static str {
+        let e = expected.trim();
+        let sized = |p: char| {
+            e.strip_prefix(p)
+                .is_some_and(|bits| !bits.is_empty() && bits.chars().all(|c| c.is_ascii_digit()))
+        };
+        if sized('i') || sized('u') || e.contains("integer") {
+            "整数"
+        } else if e.starts_with('f') || e.contains("float") || e.contains("number") {
+            "数字"
+        } else if e.contains("RFC 3339") || e.contains("date and time") || e.contains("datetime") {
+            "RFC 3339 日期时间（如 2026-12-05T08:00:00+08:00）"
+        } else if e.contains("date") {
+            "日期（如 2026-12-05）"
+        } else if e.contains("bool") {
+            "布尔值 true 或 false"
+        } else if e.contains("sequence") || e.contains("array") || e.contains("tuple") {
+            "数组"
+        } else if e.contains("string") || e.contains("char") {
+            "文本"
+        } else if e.contains("struct") || e.contains("map") {
+            "对象"
+        } else {
+            "规定的格式"
+        }
+    };
+    let given = |found: &str| -> String {
+        let f = found.trim();
+        if let Some(v) = f.strip_prefix("string ") {
+            format!("文本 {v}")
+        } else if let Some(v) = f.strip_prefix("integer ") {
+            format!("整数 {}", v.trim_matches('`'))
+        } else if let Some(v) = f.strip_prefix("floating point ") {
+            format!("小数 {}", v.trim_matches('`'))
+        } else if let Some(v) = f.strip_prefix("boolean ") {
+            format!("布尔值 {}", v.trim_matches('`'))
+        } else if f == "null" || f == "unit value" {
+            "空值 null".to_owned()
+        } else if f.starts_with("sequence") {
+            "数组".to_owned()
+        } else if f.starts_with("map") {
+            "对象".to_owned()
+        } else {
+            "其他类型".to_owned()
+        }
+    };
+    let what = if let Some(rest) = d.strip_prefix("missing field ") {
+        format!("缺少字段 {}", quoted(rest).unwrap_or_default())
+    } else if let Some(rest) = d.strip_prefix("unknown field ") {
+        format!("没有字段 {}", quoted(rest).unwrap_or_default())
+    } else if let Some(rest) = d.strip_prefix("duplicate field ") {
+        format!("字段 {} 出现了两次", quoted(rest).unwrap_or_default())
+    } else if let Some(rest) = d.strip_prefix("unknown variant ") {
+        let value = quoted(rest).unwrap_or_default();
+        let options: Vec<&str> = rest
+            .split_once("expected ")
+            .map(|(_, o)| o.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        if options.is_empty() {
+            format!("取值“{value}”不在可选值中")
+        } else {
+            format!("取值“{value}”不在可选值中（可选：{}）", options.join("、"))
+        }
+    } else if let Some(rest) = d.strip_prefix("invalid type: ") {
+        match rest.split_once(", expected ") {
+            Some((found, expected)) => {
+                format!("类型不对：给的是{}，应为{}", given(found), kind(expected))
+            }
+            None => "类型不对".to_owned(),
+        }
+    } else if let Some(rest) = d.strip_prefix("invalid value: ") {
+        match rest.split_once(", expected ") {
+            Some((found, expected)) => {
+                format!("取值不对：给的是{}，应为{}", given(found), kind(expected))
+            }
+            None => "取值不对".to_owned(),
+        }
+    } else if d.starts_with("invalid length") {
+        "个数不对".to_owned()
+    } else if d.contains("out of range") || d.contains("too large") || d.contains("too small") {
+        "数值超出范围".to_owned()
+    } else if d.contains("invalid digit") || d.contains("invalid float literal") {
+        "应为数字".to_owned()
+    } else if d.contains("empty string") {
+        "不能为空".to_owned()
+    } else if d.contains("`true` or `false`") {
+        "应为 true 或 false".to_owned()
+    } else if d.contains("input contains invalid characters")
+        || d.contains("premature end of input")
+        || d.contains("trailing input")
+        || d.contains("input is not enough")
+    {
+        "日期时间格式不对（应为 RFC 3339，如 2026-12-05T08:00:00+08:00）".to_owned()
+    } else if d.starts_with("EOF while parsing")
+        || d.starts_with("expected ")
+        || d.starts_with("trailing ")
+        || d.starts_with("key must be")
+        || d.contains("control character")
+        || d.contains("escape")
+    {
+        "不是有效的 JSON".to_owned()
+    } else {
+        "格式不对".to_owned()
+    };
+    match field {
+        Some(f) => format!("字段 {f}：{what}"),
+        None => what,
     }
 }
 
@@ -137,7 +285,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 Err(AppError::invalid(FieldError::new(
                     "query",
                     "format",
-                    format!("查询参数有误：{text}"),
+                    format!("查询参数有误：{}", decoding_error_zh(&text)),
                     format!("invalid query parameters: {text}"),
                 )))
             }
@@ -197,4 +345,56 @@ pub async fn read_upload(
         }
     }
     Ok((fields, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decoding_error_zh as zh;
+
+    #[test]
+    fn decoders_refusals_read_in_chinese() {
+        let cases = [
+            (
+                "Failed to deserialize the JSON body into the target type: days: invalid type: string \"x\", expected i64 at line 1 column 10",
+                "字段 days：类型不对：给的是文本 \"x\"，应为整数",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2",
+                "缺少字段 title",
+            ),
+            (
+                "Failed to deserialize query string: group_by: unknown variant `area`, expected one of `unit`, `subject`",
+                "字段 group_by：取值“area”不在可选值中（可选：unit、subject）",
+            ),
+            (
+                "Failed to deserialize query string: invalid digit found in string",
+                "应为数字",
+            ),
+            (
+                "Failed to parse the request body as JSON: EOF while parsing an object at line 1 column 9",
+                "不是有效的 JSON",
+            ),
+            (
+                "from: input contains invalid characters",
+                "字段 from：日期时间格式不对（应为 RFC 3339，如 2026-12-05T08:00:00+08:00）",
+            ),
+            (
+                "fever_only: provided string was not `true` or `false`",
+                "字段 fever_only：应为 true 或 false",
+            ),
+            (
+                "invalid type: integer `5`, expected a string",
+                "类型不对：给的是整数 5，应为文本",
+            ),
+            ("something new", "格式不对"),
+        ];
+        for (detail, want) in cases {
+            let got = zh(detail);
+            assert_eq!(got, want, "{detail}");
+            assert!(
+                !got.contains("expected") && !got.contains("invalid"),
+                "no English: {got}"
+            );
+        }
+    }
 }

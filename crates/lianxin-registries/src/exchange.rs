@@ -991,7 +991,10 @@ fn filter_from_query(kind: Kind, raw: &str) -> AppResult<Filter> {
             AppError::invalid(FieldError::new(
                 "query",
                 "format",
-                format!("查询参数有误：{e}"),
+                format!(
+                    "查询参数有误：{}",
+                    lianxin_kernel::http::decoding_error_zh(&e.to_string())
+                ),
                 format!("invalid query parameters: {e}"),
             ))
         })

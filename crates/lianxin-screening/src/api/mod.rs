@@ -291,7 +291,10 @@ fn split_batch(items: Vec<serde_json::Value>, lang: Lang) -> AppResult<Split> {
                     code: "json".into(),
                     message: lang
                         .pick(
-                            &format!("字段类型不对：{e}"),
+                            &format!(
+                                "字段类型不对：{}",
+                                lianxin_kernel::http::decoding_error_zh(&e.to_string())
+                            ),
                             &format!("wrong field type: {e}"),
                         )
                         .to_owned(),
@@ -554,7 +557,10 @@ async fn post_passages(
         AppError::invalid(FieldError::new(
             "body",
             "json",
-            format!("请求体不是有效的 JSON：{e}"),
+            format!(
+                "请求体不是有效的 JSON：{}",
+                lianxin_kernel::http::decoding_error_zh(&e.to_string())
+            ),
             format!("the body is not valid JSON: {e}"),
         ))
     })?;

@@ -163,9 +163,44 @@ async fn malformed_json_is_a_422_problem() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["status"], 405);
     let r = app.post(&t, "/api/v1/units", &json!({"name": 5})).await;
-    let (status, _) = problem(r).await;
+    let (status, body) = problem(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("units").await, 0);
+    // What the decoder refused reads in Chinese for a Chinese client (serde's English stays
+    // in the English message), for a body and for a query string.
+    let zh = |body: &Value| {
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let message = zh(&body);
+    assert!(
+        message.contains("字段 name：类型不对：给的是整数 5，应为文本"),
+        "{body}"
+    );
+    assert!(
+        !message.contains("expected") && !message.contains("invalid"),
+        "{body}"
+    );
+    let (status, body) = problem(app.get(&t, "/api/v1/cases/metrics?group_by=area").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = zh(&body);
+    assert!(message.contains("取值“area”不在可选值中"), "{body}");
+    assert!(
+        !message.contains("expected") && !message.contains("variant"),
+        "{body}"
+    );
+    let r = app
+        .client
+        .get(app.url("/api/v1/cases/metrics?group_by=area"))
+        .bearer_auth(&t)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let (_, body) = problem(r).await;
+    assert!(zh(&body).contains("unknown variant `area`"), "{body}");
 }
 
 #[tokio::test]
