@@ -14,6 +14,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261206Notices),
         Box::new(M20261206Dictionary),
         Box::new(M20261207NoticeEdits),
+        Box::new(M20261207SessionHandles),
     ]
 }
 
@@ -315,6 +316,58 @@ impl MigrationTrait for M20261207NoticeEdits {
             m.alter_table(Table::alter().table("notices").add_column(col).take())
                 .await?;
         }
+        Ok(())
+    }
+}
+
+/// A session's public handle (`auth::session_handle`) is stored with it, so that ending one
+/// (强制下线) finds it by an index instead of hashing the id of every open session.
+struct M20261207SessionHandles;
+
+impl MigrationName for M20261207SessionHandles {
+    fn name(&self) -> &str {
+        "m20261207_kernel_session_handles"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261207SessionHandles {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use sea_orm::{ConnectionTrait, Statement};
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(string_len_null("handle", 24))
+                .take(),
+        )
+        .await?;
+        let db = m.get_connection();
+        let backend = db.get_database_backend();
+        let ids = db
+            .query_all_raw(Statement::from_string(backend, "SELECT id FROM sessions"))
+            .await?;
+        for row in ids {
+            let id: String = row.try_get("", "id")?;
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE sessions SET handle = $1 WHERE id = $2",
+                _ => "UPDATE sessions SET handle = ? WHERE id = ?",
+            };
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [crate::access::auth::session_handle(&id).into(), id.into()],
+            ))
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("uq_sessions_handle")
+                .table("sessions")
+                .col("handle")
+                .unique()
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -194,8 +194,10 @@ async fn open(
         .exec(db)
         .await?;
     let expires = now + lifetime;
+    let id = token_id(&token);
     sessions::ActiveModel {
-        id: Set(token_id(&token)),
+        handle: Set(Some(session_handle(&id))),
+        id: Set(id),
         user_id: Set(user_id),
         kind: Set(match kind {
             SessionKind::Web => "web",
@@ -662,19 +664,16 @@ pub async fn list_sessions(
 ) -> AppResult<crate::paging::Page<OpenSession>> {
     who.require(super::roles::perm::USER_EDIT)?;
     let checked = paging.checked()?;
-    let rows = sessions::Entity::find()
-        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+    let open = sessions::Entity::find().filter(sessions::Column::ExpiresAt.gt(Utc::now()));
+    let total = open.clone().count(db).await?;
+    let rows = open
         .order_by_desc(sessions::Column::LastSeenAt)
         .order_by_desc(sessions::Column::CreatedAt)
         .order_by_asc(sessions::Column::Id)
+        .offset(checked.offset())
+        .limit(paging.limit())
         .all(db)
         .await?;
-    let total = rows.len() as u64;
-    let rows: Vec<sessions::Model> = rows
-        .into_iter()
-        .skip(checked.offset() as usize)
-        .take(paging.limit() as usize)
-        .collect();
     let user_rows = users::Entity::find()
         .filter(users::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
         .all(db)
@@ -692,7 +691,7 @@ pub async fn list_sessions(
             let user = user_rows.iter().find(|u| u.id == r.user_id);
             OpenSession {
                 current: current == Some(r.id.as_str()),
-                id: session_handle(&r.id),
+                id: r.handle.clone().unwrap_or_else(|| session_handle(&r.id)),
                 user_id: r.user_id,
                 username: user.map(|u| u.username.clone()).unwrap_or_default(),
                 display_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
@@ -723,11 +722,10 @@ pub async fn end_session<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = crate::db::begin_write(db).await?;
     let found = sessions::Entity::find()
+        .filter(sessions::Column::Handle.eq(handle.to_ascii_lowercase()))
         .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
-        .all(&txn)
+        .one(&txn)
         .await?
-        .into_iter()
-        .find(|s| session_handle(&s.id) == handle)
         .ok_or(AppError::NotFound)?;
     sessions::Entity::delete_by_id(found.id.clone())
         .exec(&txn)

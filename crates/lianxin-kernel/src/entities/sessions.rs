@@ -15,6 +15,8 @@ pub struct Model {
     pub ip: Option<String>,
     /// The session's last request, written at most once a minute (`auth::touch_session`).
     pub last_seen_at: Option<DateTimeUtc>,
+    /// The public handle that names it in the online-users list (`auth::session_handle`).
+    pub handle: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -356,6 +356,21 @@ async fn a_forced_logout_ends_that_session_only() {
             .iter()
             .any(|s| s["username"] == "admin" && s["current"] == true)
     );
+    // Paged by the database: each page its share, in the list's order, the same total.
+    let total = list["total"].as_u64().unwrap();
+    assert_eq!(total as usize, items.len(), "{list}");
+    for (i, row) in items.iter().enumerate() {
+        let page = ok(app
+            .get(
+                &admin,
+                &format!("/api/v1/sessions?page={}&page_size=1", i + 1),
+            )
+            .await)
+        .await;
+        assert_eq!(page["total"], total);
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+        assert_eq!(page["items"][0]["id"], row["id"], "{page}");
+    }
 
     // Only administrators of users see or end sessions.
     let staff = app.token("department_staff").await;
