@@ -203,10 +203,17 @@ pub async fn list(
     list_sorted(db, who, &CheckpointFilter::default(), paging).await
 }
 
-/// `?sort=&order=&ids=`: the checkpoint list's order and the rows ticked on it.
+/// `?q=&kind=&unit_id=&sort=&order=&ids=`: what the checkpoint list shows, its order and the
+/// rows ticked on it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CheckpointFilter {
+    /// Part of the name or the place.
+    pub q: Option<String>,
+    /// Only this kind (code).
+    pub kind: Option<String>,
+    /// Only the checkpoints of this unit and of the units below it.
+    pub unit_id: Option<i64>,
     /// Sort by `name`, `kind`, `unit` (the unit's name) or `created_at` (`order` gives the
     /// direction); without it in the order they were added.
     pub sort: Option<String>,
@@ -247,6 +254,29 @@ fn ordered(
     let mut q = checkpoints::Entity::find().filter(scope_condition(who));
     if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
         q = q.filter(checkpoints::Column::Id.is_in(ids));
+    }
+    if let Some(text) = crate::text::clean(f.q.clone()) {
+        use sea_orm::sea_query::LikeExpr;
+        let pat = crate::text::like_pattern(&text);
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(checkpoints::Column::Name.like(LikeExpr::new(pat.clone()).escape('\\')))
+                .add(checkpoints::Column::Place.like(LikeExpr::new(pat).escape('\\'))),
+        );
+    }
+    if let Some(kind) = crate::text::clean(f.kind.clone()) {
+        q = q.filter(checkpoints::Column::Kind.eq(kind));
+    }
+    if let Some(unit) = f.unit_id {
+        q = q.filter(
+            checkpoints::Column::UnitId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entities::unit_closure::Column::DescendantId)
+                    .from(crate::entities::unit_closure::Entity)
+                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(unit))
+                    .take(),
+            ),
+        );
     }
     if let Some(s) = sort.as_ref().filter(|s| s.key == "unit") {
         return Ok(crate::paging::sorted_by_unit_name(

@@ -278,9 +278,12 @@ async fn own_units(s: &Core, who: &Principal) -> AppResult<Vec<Opt>> {
     )
 }
 
-/// `/checkpoints?sort=&order=&page=&page_size=` (and `ids=` for the export).
+/// `/checkpoints?q=&kind=&unit_id=&sort=&order=&page=&page_size=` (and `ids=` for the export).
 #[derive(Debug, Default, Deserialize)]
 struct CheckpointsQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    unit_id: Option<String>,
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
@@ -289,12 +292,25 @@ struct CheckpointsQuery {
 }
 
 impl CheckpointsQuery {
-    fn filter(&self) -> checkpoints::CheckpointFilter {
-        checkpoints::CheckpointFilter {
+    /// The list's filter; a unit that is not a number is a 422 naming `unit_id`.
+    fn filter(&self) -> AppResult<checkpoints::CheckpointFilter> {
+        Ok(checkpoints::CheckpointFilter {
+            q: self.q.clone().filter(|s| !s.trim().is_empty()),
+            kind: self.kind.clone().filter(|s| !s.is_empty()),
+            unit_id: crate::text::query_value::<i64>("unit_id", self.unit_id.as_deref())?,
             sort: self.sort.clone().filter(|s| !s.is_empty()),
             order: self.order.clone().filter(|s| !s.is_empty()),
             ids: self.ids.clone().filter(|s| !s.is_empty()),
-        }
+        })
+    }
+
+    /// The filter as the list's links and export carry it.
+    fn filter_query(&self) -> String {
+        lianxin_kernel::web::widgets::query_string(&[
+            ("q", self.q.clone().filter(|s| !s.trim().is_empty())),
+            ("kind", self.kind.clone().filter(|s| !s.is_empty())),
+            ("unit_id", self.unit_id.clone().filter(|s| !s.is_empty())),
+        ])
     }
 }
 
@@ -309,6 +325,10 @@ struct CheckpointsPage {
     can_edit: bool,
     kinds: Vec<Opt>,
     units: Vec<Opt>,
+    /// The filter as shown: the text, the kind and the unit chosen.
+    q: String,
+    kind: String,
+    unit_id: String,
     error: Option<String>,
     /// A device just registered: its name and token (shown once).
     new_device: Option<(String, String)>,
@@ -334,7 +354,7 @@ async fn checkpoints_view(
     status: StatusCode,
 ) -> AppResult<Response> {
     use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
-    let f = q.filter();
+    let f = q.filter()?;
     let sort = checkpoints::sort_of(&f)?;
     let paging = Paging {
         page: q.page,
@@ -347,7 +367,7 @@ async fn checkpoints_view(
     let list = ListCtl::new(
         "checkpoints",
         "/checkpoints",
-        String::new(),
+        q.filter_query(),
         sort,
         paging,
         page.total,
@@ -388,6 +408,9 @@ async fn checkpoints_view(
                 })
                 .collect(),
             units,
+            q: q.q.clone().unwrap_or_default(),
+            kind: q.kind.clone().unwrap_or_default(),
+            unit_id: q.unit_id.clone().unwrap_or_default(),
             error,
             new_device,
             settings: if who.can(perm::ALL) {
@@ -454,7 +477,7 @@ async fn checkpoints_export(
     lang: Lang,
     ApiQuery(q): ApiQuery<CheckpointsQuery>,
 ) -> AppResult<Response> {
-    checkpoints::export(&s.db, &who, &q.filter(), lang).await
+    checkpoints::export(&s.db, &who, &q.filter()?, lang).await
 }
 
 #[derive(Debug, Default, Deserialize)]

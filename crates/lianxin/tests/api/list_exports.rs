@@ -661,3 +661,80 @@ async fn inspections_bulletins_and_checkpoints_sort_page_and_export() {
         assert_eq!(log["items"][0]["description"], said, "{log}");
     }
 }
+
+/// The checkpoint list is searched by name or place, kind and unit (with the units below it),
+/// through the API, the page (its filter kept in the pager and the export) and the export.
+#[tokio::test]
+async fn checkpoints_are_found_by_name_place_kind_and_unit() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    for (name, kind, unit, place) in [
+        ("甲社区东门", "community_gate", f.community_a, "建设路 1 号"),
+        ("甲社区西门", "community_gate", f.community_a, "建设路 9 号"),
+        ("乙社区北门", "community_gate", f.community_b, "长城路 3 号"),
+        ("高速口卡点", "road", f.sub_a, "郑少高速上街站"),
+    ] {
+        ok(app
+            .post(
+                &t,
+                "/api/v1/checkpoints",
+                &json!({"name": name, "kind": kind, "unit_id": unit, "place": place}),
+            )
+            .await)
+        .await;
+    }
+    let names = |v: Value| {
+        let mut n = field(&v, "name");
+        n.sort();
+        n
+    };
+    let get = |q: String| {
+        let app = &app;
+        let t = &t;
+        async move { ok(app.get(t, &format!("/api/v1/checkpoints?{q}")).await).await }
+    };
+    assert_eq!(names(get("q=东门".into()).await), ["甲社区东门"]);
+    assert_eq!(
+        names(get("q=建设路".into()).await),
+        ["甲社区东门", "甲社区西门"],
+        "by place"
+    );
+    assert_eq!(names(get("kind=road".into()).await), ["高速口卡点"]);
+    assert_eq!(
+        names(get(format!("unit_id={}", f.community_b)).await),
+        ["乙社区北门"]
+    );
+    // The sub-district's own and those of its communities, not the other sub-district's.
+    assert_eq!(
+        names(get(format!("unit_id={}", f.sub_a)).await),
+        ["甲社区东门", "甲社区西门", "高速口卡点"]
+    );
+    let v = get(format!("q=%25&unit_id={}", f.community_a)).await;
+    assert_eq!(v["total"], 0, "a % is a character, not a wildcard: {v}");
+    let (status, p) = problem(app.get(&t, "/api/v1/checkpoints?unit_id=x").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "query", "{p}");
+
+    // The page: the form shows the filter, the rows match, the export takes the same filter.
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b
+        .get(&format!("/checkpoints?q=门&unit_id={}", f.community_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("甲社区东门") && html.contains("甲社区西门"),
+        "{html}"
+    );
+    assert!(!html.contains("乙社区北门") && !html.contains("高速口卡点"));
+    assert!(html.contains(r#"name="q" value="门""#), "{html}");
+    // The pager's and the export's links carry the filter.
+    assert!(
+        html.contains("/checkpoints/export.xlsx?")
+            && html.contains(&format!("unit_id={}", f.community_a)),
+        "{html}"
+    );
+    let (status, _) = b.get("/checkpoints?unit_id=x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rows = sheet(&app, &t, "/api/v1/checkpoints/export.xlsx?kind=road").await;
+    assert_eq!(column(&rows, "卡点"), ["高速口卡点"]);
+}
