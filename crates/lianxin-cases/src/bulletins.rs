@@ -484,10 +484,20 @@ fn visible(who: &Principal) -> AppResult<Option<&'static str>> {
     }
 }
 
-/// `?sort=&order=&ids=`: the bulletin list's order and the rows ticked on it.
+/// `?q=&kind=&status=&year=&sort=&order=&ids=`: what the bulletin list shows, its order and
+/// the rows ticked on it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BulletinFilter {
+    /// Part of the title or the number.
+    pub q: Option<String>,
+    /// criticism (通报批评) or circular (情况通报).
+    pub kind: Option<String>,
+    /// draft or issued.
+    pub status: Option<String>,
+    /// The year it is numbered in (drafts: the year they were drafted in).
+    #[param(minimum = 1900, maximum = 2200)]
+    pub year: Option<i32>,
     /// Sort by `number` (year, then sequence), `title`, `status` or `issued_at` (`order`
     /// gives the direction; drafts, without a number or a time, come last either way);
     /// without it newest first.
@@ -523,6 +533,24 @@ fn ordered(who: &Principal, f: &BulletinFilter) -> AppResult<sea_orm::Select<bul
     }
     if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
         q = q.filter(bulletins::Column::Id.is_in(ids));
+    }
+    if let Some(text) = crate::text::clean(f.q.clone()) {
+        use sea_orm::sea_query::LikeExpr;
+        let pat = crate::text::like_pattern(&text);
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(bulletins::Column::Title.like(LikeExpr::new(pat.clone()).escape('\\')))
+                .add(bulletins::Column::Number.like(LikeExpr::new(pat).escape('\\'))),
+        );
+    }
+    if let Some(kind) = crate::text::clean(f.kind.clone()) {
+        q = q.filter(bulletins::Column::Kind.eq(kind));
+    }
+    if let Some(status) = crate::text::clean(f.status.clone()) {
+        q = q.filter(bulletins::Column::Status.eq(status));
+    }
+    if let Some(year) = f.year {
+        q = q.filter(bulletins::Column::Year.eq(year));
     }
     let Some(sort) = sort else {
         return Ok(q.order_by_desc(bulletins::Column::Id));

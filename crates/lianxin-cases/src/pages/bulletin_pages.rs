@@ -2,9 +2,14 @@
 
 use super::*;
 
-/// `/bulletins?sort=&order=&page=&page_size=` (and `ids=` for the export).
+/// `/bulletins?q=&kind=&status=&year=&sort=&order=&page=&page_size=` (and `ids=` for the
+/// export).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct BulletinsQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+    year: Option<String>,
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
@@ -13,13 +18,37 @@ pub(super) struct BulletinsQuery {
 }
 
 impl BulletinsQuery {
-    fn filter(&self) -> bulletins::BulletinFilter {
-        bulletins::BulletinFilter {
-            sort: self.sort.clone().filter(|s| !s.is_empty()),
-            order: self.order.clone().filter(|s| !s.is_empty()),
-            ids: self.ids.clone().filter(|s| !s.is_empty()),
-        }
+    /// The list's filter; a year that is not a number is a 422 naming `year`.
+    fn filter(&self) -> AppResult<bulletins::BulletinFilter> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        Ok(bulletins::BulletinFilter {
+            q: nonempty(&self.q),
+            kind: nonempty(&self.kind),
+            status: nonempty(&self.status),
+            year: crate::text::query_value::<i32>("year", self.year.as_deref())?,
+            sort: nonempty(&self.sort),
+            order: nonempty(&self.order),
+            ids: nonempty(&self.ids),
+        })
     }
+
+    /// The filter as the list's links and export carry it.
+    fn filter_query(&self) -> String {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        lianxin_kernel::web::widgets::query_string(&[
+            ("q", nonempty(&self.q)),
+            ("kind", nonempty(&self.kind)),
+            ("status", nonempty(&self.status)),
+            ("year", nonempty(&self.year)),
+        ])
+    }
+}
+
+/// A choice of a list's filter: its value, its label, whether it is the one chosen.
+pub(super) struct Choice {
+    value: String,
+    label: String,
+    chosen: bool,
 }
 
 #[derive(Template)]
@@ -33,6 +62,11 @@ pub(super) struct BulletinsPage {
     can_edit: bool,
     /// The number the next bulletin issued gets, as the pattern produces it.
     next_number: String,
+    /// The filter as shown.
+    q: String,
+    year: String,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
 }
 
 impl BulletinsPage {
@@ -52,7 +86,7 @@ pub(super) async fn bulletins_page(
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<BulletinsQuery>,
 ) -> AppResult<Response> {
     use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
-    let f = q.filter();
+    let f = q.filter()?;
     let sort = bulletins::sort_of(&f)?;
     let paging = Paging {
         page: q.page,
@@ -63,7 +97,7 @@ pub(super) async fn bulletins_page(
     let list = ListCtl::new(
         "bulletins",
         "/bulletins",
-        String::new(),
+        q.filter_query(),
         sort,
         paging,
         page.total,
@@ -95,6 +129,25 @@ pub(super) async fn bulletins_page(
         export_href,
         can_edit,
         next_number: bulletins::next_number(&s.db).await?,
+        q: q.q.clone().unwrap_or_default(),
+        year: q.year.clone().unwrap_or_default(),
+        kinds: bulletins::KINDS
+            .entries()
+            .into_iter()
+            .map(|e| Choice {
+                chosen: f.kind.as_deref() == Some(e.code.as_str()),
+                label: e.label(lang).to_owned(),
+                value: e.code,
+            })
+            .collect(),
+        statuses: ["draft", "issued"]
+            .into_iter()
+            .map(|code| Choice {
+                chosen: f.status.as_deref() == Some(code),
+                label: bulletins::status_label(code, lang).to_owned(),
+                value: code.to_owned(),
+            })
+            .collect(),
     }))
 }
 
@@ -106,7 +159,7 @@ pub(super) async fn bulletins_export(
     lang: Lang,
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<BulletinsQuery>,
 ) -> AppResult<Response> {
-    bulletins::export(&s.db, &who, &q.filter(), lang).await
+    bulletins::export(&s.db, &who, &q.filter()?, lang).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -738,3 +738,92 @@ async fn checkpoints_are_found_by_name_place_kind_and_unit() {
     let rows = sheet(&app, &t, "/api/v1/checkpoints/export.xlsx?kind=road").await;
     assert_eq!(column(&rows, "卡点"), ["高速口卡点"]);
 }
+
+/// The bulletin list is searched by title or number, kind, status and year, through the API,
+/// the page (its filter kept in its links) and the export.
+#[tokio::test]
+async fn bulletins_are_found_by_title_number_kind_status_and_year() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let mut made = Vec::new();
+    for (kind, title) in [
+        ("criticism", "关于卡点值守不到位的通报"),
+        ("circular", "关于复工复产台账的情况通报"),
+        ("criticism", "关于台账造假的通报（草稿）"),
+    ] {
+        let b = ok(app
+            .post(
+                &t,
+                "/api/v1/bulletins",
+                &json!({"kind": kind, "title": title, "body": "经查……",
+                        "items": [{"unit_id": f.sub_a, "note": "—"}]}),
+            )
+            .await)
+        .await;
+        made.push(b);
+    }
+    let mut numbers = Vec::new();
+    for b in &made[..2] {
+        let issued = ok(app
+            .post(
+                &t,
+                &format!("/api/v1/bulletins/{}/issue", b["id"]),
+                &json!({"version": 1}),
+            )
+            .await)
+        .await;
+        numbers.push(issued["number"].as_str().unwrap_or_default().to_owned());
+    }
+    let titles = |v: Value| {
+        let mut n = field(&v, "title");
+        n.sort();
+        n
+    };
+    let get = |q: String| {
+        let app = &app;
+        let t = &t;
+        async move { ok(app.get(t, &format!("/api/v1/bulletins?{q}")).await).await }
+    };
+    assert_eq!(
+        titles(get("q=台账".into()).await),
+        ["关于台账造假的通报（草稿）", "关于复工复产台账的情况通报"]
+    );
+    assert_eq!(
+        titles(get("kind=criticism&status=issued".into()).await),
+        ["关于卡点值守不到位的通报"]
+    );
+    assert_eq!(
+        titles(get("status=draft".into()).await),
+        ["关于台账造假的通报（草稿）"]
+    );
+    // By the number the second one was given.
+    let by_number = get(format!("q={}", urlencoding(&numbers[1]))).await;
+    assert_eq!(
+        titles(by_number),
+        ["关于复工复产台账的情况通报"],
+        "{numbers:?}"
+    );
+    let year = made[0]["year"].as_i64().unwrap();
+    assert_eq!(get(format!("year={year}")).await["total"], 3);
+    assert_eq!(get(format!("year={}", year - 1)).await["total"], 0);
+
+    // The page: the form shows the filter and the rows match; the export takes the filter.
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b.get("/bulletins?q=台账&status=issued").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("关于复工复产台账的情况通报"), "{html}");
+    assert!(!html.contains("关于台账造假的通报") && !html.contains("关于卡点值守不到位的通报"));
+    assert!(
+        html.contains(r#"<option value="issued" selected>"#),
+        "{html}"
+    );
+    assert!(html.contains("/bulletins/export.xlsx?") && html.contains("status=issued"));
+    let (status, _) = b.get("/bulletins?year=x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rows = sheet(&app, &t, "/api/v1/bulletins/export.xlsx?status=draft").await;
+    assert_eq!(column(&rows, "标题"), ["关于台账造假的通报（草稿）"]);
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
