@@ -295,6 +295,12 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InspectionFilter {
+    /// Part of the place or of the summary.
+    pub q: Option<String>,
+    /// Held on or after this day.
+    pub from: Option<chrono::NaiveDate>,
+    /// Held on or before this day.
+    pub to: Option<chrono::NaiveDate>,
     /// Sort by `held_on`, `place`, `group` or `inspected` (the units' names; `order` gives
     /// the direction); without it newest first.
     pub sort: Option<String>,
@@ -335,6 +341,21 @@ fn ordered(
     let mut q = inspections::Entity::find().filter(scope_condition(who));
     if let Some(ids) = crate::paging::ids_filter(f.ids.as_deref()) {
         q = q.filter(inspections::Column::Id.is_in(ids));
+    }
+    if let Some(text) = crate::text::clean(f.q.clone()) {
+        use sea_orm::sea_query::LikeExpr;
+        let pat = crate::text::like_pattern(&text);
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(inspections::Column::Place.like(LikeExpr::new(pat.clone()).escape('\\')))
+                .add(inspections::Column::Summary.like(LikeExpr::new(pat).escape('\\'))),
+        );
+    }
+    if let Some(d) = f.from {
+        q = q.filter(inspections::Column::HeldOn.gte(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(inspections::Column::HeldOn.lte(d));
     }
     // By a unit's name: the name read beside each row (a subquery on the unit's id).
     let unit = match sort.as_ref().map(|s| s.key.as_str()) {

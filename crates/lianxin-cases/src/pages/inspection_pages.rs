@@ -2,9 +2,12 @@
 
 use super::*;
 
-/// `/inspections?sort=&order=&page=&page_size=` (and `ids=` for the export).
+/// `/inspections?q=&from=&to=&sort=&order=&page=&page_size=` (and `ids=` for the export).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct InspectionsQuery {
+    q: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
@@ -13,12 +16,27 @@ pub(super) struct InspectionsQuery {
 }
 
 impl InspectionsQuery {
-    fn filter(&self) -> inspections::InspectionFilter {
-        inspections::InspectionFilter {
-            sort: self.sort.clone().filter(|s| !s.is_empty()),
-            order: self.order.clone().filter(|s| !s.is_empty()),
-            ids: self.ids.clone().filter(|s| !s.is_empty()),
-        }
+    /// The list's filter; a day that is not a date is a 422 naming `from` or `to`.
+    fn filter(&self) -> AppResult<inspections::InspectionFilter> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        Ok(inspections::InspectionFilter {
+            q: nonempty(&self.q),
+            from: crate::text::query_value::<chrono::NaiveDate>("from", self.from.as_deref())?,
+            to: crate::text::query_value::<chrono::NaiveDate>("to", self.to.as_deref())?,
+            sort: nonempty(&self.sort),
+            order: nonempty(&self.order),
+            ids: nonempty(&self.ids),
+        })
+    }
+
+    /// The filter as the list's links and export carry it.
+    fn filter_query(&self) -> String {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        lianxin_kernel::web::widgets::query_string(&[
+            ("q", nonempty(&self.q)),
+            ("from", nonempty(&self.from)),
+            ("to", nonempty(&self.to)),
+        ])
     }
 }
 
@@ -31,6 +49,10 @@ pub(super) struct InspectionsPage {
     list: lianxin_kernel::web::widgets::ListCtl,
     export_href: String,
     can_add: bool,
+    /// The filter as shown.
+    q: String,
+    from: String,
+    to: String,
 }
 
 impl InspectionsPage {
@@ -47,7 +69,7 @@ pub(super) async fn inspections_page(
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<InspectionsQuery>,
 ) -> AppResult<Response> {
     use lianxin_kernel::web::widgets::{BatchAction, Column, ListCtl};
-    let f = q.filter();
+    let f = q.filter()?;
     let sort = inspections::sort_of(&f)?;
     let paging = Paging {
         page: q.page,
@@ -58,7 +80,7 @@ pub(super) async fn inspections_page(
     let list = ListCtl::new(
         "inspections",
         "/inspections",
-        String::new(),
+        q.filter_query(),
         sort,
         paging,
         page.total,
@@ -86,6 +108,9 @@ pub(super) async fn inspections_page(
         list,
         export_href,
         can_add: who.can(perm::INSPECTION_ADD),
+        q: q.q.clone().unwrap_or_default(),
+        from: q.from.clone().unwrap_or_default(),
+        to: q.to.clone().unwrap_or_default(),
     }))
 }
 
@@ -97,7 +122,7 @@ pub(super) async fn inspections_export(
     lang: Lang,
     lianxin_kernel::http::ApiQuery(q): lianxin_kernel::http::ApiQuery<InspectionsQuery>,
 ) -> AppResult<Response> {
-    inspections::export(&s.db, &who, &q.filter(), lang).await
+    inspections::export(&s.db, &who, &q.filter()?, lang).await
 }
 
 #[derive(Debug, Default, Deserialize)]

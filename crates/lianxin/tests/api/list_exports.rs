@@ -827,3 +827,67 @@ async fn bulletins_are_found_by_title_number_kind_status_and_year() {
 fn urlencoding(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The inspection list is searched by place or summary and by the days held, through the
+/// API, the page (its filter kept in its links) and the export.
+#[tokio::test]
+async fn inspections_are_found_by_place_summary_and_days() {
+    let (app, f) = TestApp::with_fixture().await;
+    let t = app.token("admin").await;
+    let group = ok(app
+        .post(
+            &t,
+            "/api/v1/units",
+            &json!({"name": "第三监督检查组", "kind": "inspection_group", "parent_id": f.district}),
+        )
+        .await)
+    .await;
+    for (day, place, summary) in [
+        ("2020-03-10", "济源路街道办事处", "台账齐全"),
+        ("2020-03-11", "建设路卡点", "值守人员不在岗"),
+        ("2020-03-12", "企业食堂", "消杀记录缺失，已现场交办"),
+    ] {
+        ok(app
+            .post(
+                &t,
+                "/api/v1/inspections",
+                &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_a,
+                        "held_on": day, "place": place, "summary": summary,
+                        "methods": ["onsite_check"]}),
+            )
+            .await)
+        .await;
+    }
+    let places = |v: Value| {
+        let mut n = field(&v, "place");
+        n.sort();
+        n
+    };
+    let get = |q: &str| {
+        let app = &app;
+        let t = &t;
+        let q = q.to_owned();
+        async move { ok(app.get(t, &format!("/api/v1/inspections?{q}")).await).await }
+    };
+    assert_eq!(places(get("q=卡点").await), ["建设路卡点"]);
+    assert_eq!(places(get("q=消杀").await), ["企业食堂"], "by the summary");
+    assert_eq!(
+        places(get("from=2020-03-11&to=2020-03-12").await),
+        ["企业食堂", "建设路卡点"]
+    );
+    assert_eq!(places(get("to=2020-03-10").await), ["济源路街道办事处"]);
+    let (status, p) = problem(app.get(&t, "/api/v1/inspections?from=2020-13-01").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+
+    let b = Browser::login(&app, "admin").await;
+    let (status, html) = b.get("/inspections?q=卡点&from=2020-03-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("建设路卡点"), "{html}");
+    assert!(!html.contains("企业食堂") && !html.contains("济源路街道办事处"));
+    assert!(html.contains(r#"name="from" value="2020-03-01""#), "{html}");
+    assert!(html.contains("/inspections/export.xlsx?") && html.contains("from=2020-03-01"));
+    let (status, _) = b.get("/inspections?to=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rows = sheet(&app, &t, "/api/v1/inspections/export.xlsx?from=2020-03-12").await;
+    assert_eq!(column(&rows, "督查日期"), ["2020-03-12"]);
+}
