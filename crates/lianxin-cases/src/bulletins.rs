@@ -535,13 +535,10 @@ fn ordered(who: &Principal, f: &BulletinFilter) -> AppResult<sea_orm::Select<bul
         q = q.filter(bulletins::Column::Id.is_in(ids));
     }
     if let Some(text) = crate::text::clean(f.q.clone()) {
-        use sea_orm::sea_query::LikeExpr;
-        let pat = crate::text::like_pattern(&text);
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(bulletins::Column::Title.like(LikeExpr::new(pat.clone()).escape('\\')))
-                .add(bulletins::Column::Number.like(LikeExpr::new(pat).escape('\\'))),
-        );
+        q = q.filter(crate::text::contains_any(
+            &[bulletins::Column::Title, bulletins::Column::Number],
+            &text,
+        ));
     }
     if let Some(kind) = crate::text::clean(f.kind.clone()) {
         q = q.filter(bulletins::Column::Kind.eq(kind));

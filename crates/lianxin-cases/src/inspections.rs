@@ -343,13 +343,10 @@ fn ordered(
         q = q.filter(inspections::Column::Id.is_in(ids));
     }
     if let Some(text) = crate::text::clean(f.q.clone()) {
-        use sea_orm::sea_query::LikeExpr;
-        let pat = crate::text::like_pattern(&text);
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(inspections::Column::Place.like(LikeExpr::new(pat.clone()).escape('\\')))
-                .add(inspections::Column::Summary.like(LikeExpr::new(pat).escape('\\'))),
-        );
+        q = q.filter(crate::text::contains_any(
+            &[inspections::Column::Place, inspections::Column::Summary],
+            &text,
+        ));
     }
     if let Some(d) = f.from {
         q = q.filter(inspections::Column::HeldOn.gte(d));

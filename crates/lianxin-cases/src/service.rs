@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, Utc};
 use chrono_tz::Asia::Shanghai;
-use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
@@ -30,7 +30,6 @@ use crate::paging::Page;
 use crate::paging::Paging;
 use crate::paging::find_visible;
 use crate::perm;
-use crate::text::like_pattern;
 use crate::text::optional_text;
 use crate::text::parse_code;
 use crate::text::required_text;
@@ -776,15 +775,12 @@ pub fn ordered(who: &Principal, f: &CaseFilter) -> AppResult<sea_orm::Select<cas
 }
 
 fn filtered(who: &Principal, f: &CaseFilter, now: DateTime<Utc>) -> sea_orm::Select<cases::Entity> {
-    use sea_orm::sea_query::ExprTrait;
     let mut q = scoped::<cases::Entity>(&who.scope);
     if let Some(v) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pat = like_pattern(v);
-        q = q.filter(
-            Condition::any()
-                .add(Expr::col(cases::Column::Title).like(LikeExpr::new(pat.clone()).escape('\\')))
-                .add(Expr::col(cases::Column::Number).like(LikeExpr::new(pat).escape('\\'))),
-        );
+        q = q.filter(crate::text::contains_any(
+            &[cases::Column::Title, cases::Column::Number],
+            v,
+        ));
     }
     if let Some(v) = f.status.as_deref().filter(|s| !s.is_empty()) {
         let list: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();

@@ -172,6 +172,16 @@ pub fn like_pattern(q: &str) -> String {
     s
 }
 
+/// The rows where any of `columns` contains `text` (a LIKE with `%`, `_` and `\` taken
+/// literally): a list's search box over its name-like columns.
+pub fn contains_any<C: sea_orm::ColumnTrait>(columns: &[C], text: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::LikeExpr;
+    let pat = like_pattern(text);
+    columns.iter().fold(sea_orm::Condition::any(), |c, col| {
+        c.add(col.like(LikeExpr::new(pat.clone()).escape('\\')))
+    })
+}
+
 /// A page's query (or form) parameter: empty or absent is `None`, a value that does not parse
 /// is a 422 naming the parameter, never silently dropped (a dropped filter widens a list or an
 /// export to the whole scope).

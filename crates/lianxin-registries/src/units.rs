@@ -3,7 +3,6 @@
 //! `parent_id` on every insert and move.
 
 use chrono::Utc;
-use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -18,7 +17,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::paging::{Page, Paging, ensure_writable, find_visible};
 use crate::perm;
-use crate::text::{clean, like_pattern};
+use crate::text::clean;
 
 pub const KINDS: lianxin_kernel::dict::Codes = &lianxin_kernel::dict::CodeList::fixed(
     "unit.kind",
@@ -147,12 +146,10 @@ pub fn sort_of(f: &UnitFilter) -> AppResult<Option<crate::paging::Sort>> {
 fn filtered(who: &Principal, f: &UnitFilter) -> sea_orm::Select<units::Entity> {
     let mut q = scoped::<units::Entity>(&who.scope);
     if let Some(text) = clean(f.q.clone()) {
-        let pat = like_pattern(&text);
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(units::Column::Name.like(LikeExpr::new(pat.clone()).escape('\\')))
-                .add(units::Column::Code.like(LikeExpr::new(pat).escape('\\'))),
-        );
+        q = q.filter(crate::text::contains_any(
+            &[units::Column::Name, units::Column::Code],
+            &text,
+        ));
     }
     if let Some(kind) = clean(f.kind.clone()) {
         q = q.filter(units::Column::Kind.eq(kind));

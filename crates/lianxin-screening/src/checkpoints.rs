@@ -256,13 +256,10 @@ fn ordered(
         q = q.filter(checkpoints::Column::Id.is_in(ids));
     }
     if let Some(text) = crate::text::clean(f.q.clone()) {
-        use sea_orm::sea_query::LikeExpr;
-        let pat = crate::text::like_pattern(&text);
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(checkpoints::Column::Name.like(LikeExpr::new(pat.clone()).escape('\\')))
-                .add(checkpoints::Column::Place.like(LikeExpr::new(pat).escape('\\'))),
-        );
+        q = q.filter(crate::text::contains_any(
+            &[checkpoints::Column::Name, checkpoints::Column::Place],
+            &text,
+        ));
     }
     if let Some(kind) = crate::text::clean(f.kind.clone()) {
         q = q.filter(checkpoints::Column::Kind.eq(kind));
