@@ -20,7 +20,7 @@ pub(super) struct BulletinsQuery {
 impl BulletinsQuery {
     /// The list's filter; a year that is not a number is a 422 naming `year`.
     fn filter(&self) -> AppResult<bulletins::BulletinFilter> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let nonempty = |v: &Option<String>| crate::text::clean(v.clone());
         Ok(bulletins::BulletinFilter {
             q: nonempty(&self.q),
             kind: nonempty(&self.kind),
@@ -34,7 +34,7 @@ impl BulletinsQuery {
 
     /// The filter as the list's links and export carry it.
     fn filter_query(&self) -> String {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let nonempty = |v: &Option<String>| crate::text::clean(v.clone());
         lianxin_kernel::web::widgets::query_string(&[
             ("q", nonempty(&self.q)),
             ("kind", nonempty(&self.kind)),

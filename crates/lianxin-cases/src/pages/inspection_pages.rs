@@ -18,7 +18,7 @@ pub(super) struct InspectionsQuery {
 impl InspectionsQuery {
     /// The list's filter; a day that is not a date is a 422 naming `from` or `to`.
     fn filter(&self) -> AppResult<inspections::InspectionFilter> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let nonempty = |v: &Option<String>| crate::text::clean(v.clone());
         Ok(inspections::InspectionFilter {
             q: nonempty(&self.q),
             from: crate::text::query_value::<chrono::NaiveDate>("from", self.from.as_deref())?,
@@ -31,7 +31,7 @@ impl InspectionsQuery {
 
     /// The filter as the list's links and export carry it.
     fn filter_query(&self) -> String {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let nonempty = |v: &Option<String>| crate::text::clean(v.clone());
         lianxin_kernel::web::widgets::query_string(&[
             ("q", nonempty(&self.q)),
             ("from", nonempty(&self.from)),
