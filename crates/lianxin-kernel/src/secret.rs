@@ -55,6 +55,10 @@ pub enum SecretError {
         "this database kept its passage key in `settings`, and the key file {0} holds another key; move the right key into the file (or delete the file to move the database's key there) and start again"
     )]
     LegacyConflict(PathBuf),
+    #[error(
+        "this database's hashes were made with a passage key, and no key was found (no LIANXIN_PASSAGE_KEY, no key file {0}); give this node the installation's key and start again"
+    )]
+    Missing(PathBuf),
     #[error("the installation key is not loaded (the app did not prepare its database)")]
     NotLoaded,
     #[error("database: {0}")]
@@ -239,6 +243,54 @@ async fn setting(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>,
         .one(db)
         .await?
         .map(|s| s.value))
+}
+
+/// Before the migrations: a database that already records a key's fingerprint opens only
+/// with that key at hand (the process's, the environment's or an existing key file's), so a
+/// node started with the wrong key refuses before it upgrades the schema, and one started
+/// with no key refuses without making a key file. A database with no fingerprint yet (new,
+/// or from before fingerprints) passes; `load` then checks, moves and records as it does.
+/// Reads only.
+pub async fn check_before_migrating<C: ConnectionTrait>(
+    db: &C,
+    db_url: &str,
+) -> Result<(), SecretError> {
+    // No `settings` table (a new database) reads as no fingerprint.
+    let Ok(Some(recorded)) = setting(db, FINGERPRINT_SETTING).await else {
+        return Ok(());
+    };
+    let fingerprint = match LOADED.get() {
+        Some(k) => k.fingerprint(),
+        None => {
+            let bytes = match std::env::var(KEY_ENV) {
+                Ok(k) if !k.is_empty() => k.into_bytes(),
+                _ => {
+                    let path = match std::env::var_os(KEY_FILE_ENV) {
+                        Some(p) if !p.is_empty() => PathBuf::from(p),
+                        _ => default_key_file(db_url),
+                    };
+                    if !path.exists() {
+                        // A key still kept in `settings` is moved out by `load`.
+                        if setting(db, LEGACY_SETTING).await.ok().flatten().is_some() {
+                            return Ok(());
+                        }
+                        return Err(SecretError::Missing(path));
+                    }
+                    read_key_file(&path)?
+                }
+            };
+            InstallationKey::new(bytes)?.fingerprint()
+        }
+    };
+    if fingerprint != recorded {
+        return Err(SecretError::Mismatch {
+            source_: match LOADED.get() {
+                Some(_) => KeySource::Loaded.to_string(),
+                None => "the key given to this node".into(),
+            },
+        });
+    }
+    Ok(())
 }
 
 /// Loads the installation key for the database `db` (at `db_url`), once per process: moves

@@ -56,6 +56,10 @@ pub mod db {
     ) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
         use sea_orm_migration::MigratorTrait;
         let db = connect(url).await?;
+        // A wrong or missing passage key refuses before the schema is upgraded.
+        lianxin_kernel::secret::check_before_migrating(&db, url)
+            .await
+            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         crate::migrations::Migrator::up(&db, None).await?;
         Ok(db)
     }

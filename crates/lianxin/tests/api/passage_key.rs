@@ -257,6 +257,39 @@ async fn a_key_kept_in_the_database_moves_to_the_key_file_once() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // A node given the wrong key refuses before it upgrades the schema: with an upgrade
+    // pending (the last migration forgotten), the wrong key leaves it pending.
+    let applied = "SELECT COUNT(*) AS n FROM seaql_migrations";
+    let before = scalar(&db, applied).await;
+    db.execute_unprepared(
+        "DELETE FROM seaql_migrations WHERE version = (SELECT MAX(version) FROM seaql_migrations)",
+    )
+    .await
+    .expect("an upgrade pending");
+    let out = inst.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!out.status.success(), "a wrong key is refused");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not the key this database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        scalar(&db, applied).await,
+        before - 1,
+        "nothing migrated under the wrong key"
+    );
+    // No key at all: refused too, and no new key is made beside a database that had one.
+    std::fs::remove_file(inst.key_file()).expect("remove key file");
+    let out = inst.run(&["migrate"]);
+    assert!(!out.status.success(), "a missing key is refused");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no key was found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!inst.key_file().exists(), "no key file made");
+    assert_eq!(scalar(&db, applied).await, before - 1);
     db.close().await.ok();
 }
 
