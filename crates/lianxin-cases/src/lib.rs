@@ -31,6 +31,7 @@ pub mod pages;
 pub mod perm;
 pub mod scope;
 pub mod service;
+pub mod sight;
 
 use lianxin_kernel::{access, audit, calendar, db, error, i18n, paging, text, web};
 use lianxin_registries as registries;

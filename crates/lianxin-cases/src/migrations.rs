@@ -14,6 +14,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261206ZeroTrip),
         Box::new(M20261206AttachmentVisit),
         Box::new(M20261207ScopeIndexesWithId),
+        Box::new(M20261207CaseSight),
     ]
 }
 
@@ -292,6 +293,47 @@ impl MigrationTrait for M20261207ScopeIndexesWithId {
             db.execute_unprepared(&format!("DROP INDEX IF EXISTS {old}"))
                 .await?;
         }
+        Ok(())
+    }
+}
+
+/// The units that see each case through the units it concerns (`sight`), with the triggers
+/// that keep it when a firm or a unit moves, filled from the cases as they are.
+struct M20261207CaseSight;
+
+impl MigrationName for M20261207CaseSight {
+    fn name(&self) -> &str {
+        "m20261207_cases_sight"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261207CaseSight {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("case_sight")
+                .if_not_exists()
+                .col(big_integer("unit_id"))
+                .col(big_integer("case_id"))
+                .col(small_integer("direct"))
+                .primary_key(Index::create().col("unit_id").col("case_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("case_sight", "case_id")
+                        .to("cases", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(idx("case_sight", &["case_id"])).await?;
+        let db = m.get_connection();
+        for s in crate::sight::trigger_statements(m.get_database_backend()) {
+            db.execute_unprepared(&s).await?;
+        }
+        db.execute_unprepared(&crate::sight::fill_sql("1 = 1"))
+            .await?;
         Ok(())
     }
 }

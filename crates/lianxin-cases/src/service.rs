@@ -1328,6 +1328,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         am.update(&txn).await?
     };
     write_facts(&txn, &row).await?;
+    crate::sight::refresh(&txn, row.id).await?;
     let created = Created { number, ..created };
     append_event(
         &txn,
@@ -2286,6 +2287,21 @@ async fn save(db: &impl ConnectionTrait, before: &CaseState, after: &CaseState) 
             .insert(db)
             .await?;
         }
+    }
+    // The units that see the case, when the units it concerns change.
+    let units = |s: &CaseState| {
+        let c = &s.case;
+        let mut v: Vec<i64> = [c.subject_unit_id, c.lead_unit_id, c.escalated_unit_id]
+            .into_iter()
+            .flatten()
+            .chain(s.assignments.iter().map(|a| a.unit_id))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        (c.enterprise_id, v)
+    };
+    if units(before) != units(after) {
+        crate::sight::refresh(db, after.case.id).await?;
     }
     Ok(())
 }

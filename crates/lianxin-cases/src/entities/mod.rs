@@ -13,6 +13,7 @@ pub mod case_day_tallies;
 pub mod case_events;
 pub mod case_facts;
 pub mod case_kinds;
+pub mod case_sight;
 pub mod case_tallies;
 pub mod cases;
 pub mod inspections;

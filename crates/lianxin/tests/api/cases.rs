@@ -7,7 +7,7 @@ use lianxin::cases::service::{self, ActionInput, CaseInput};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, add_user, ok, problem};
+use crate::helpers::{Fixture, TestApp, add_user, ok, problem, uscc};
 
 async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> reqwest::Response {
     let id = case["id"].as_i64().expect("id");
@@ -1260,6 +1260,183 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
         .await
         .expect("tallies");
     assert_eq!(filled, kept);
+
+    // The units that see each case follow firms and units that move, whatever moves them:
+    // the cases each limited scope finds through `case_sight` stay those its definition
+    // admits, the metrics stay a recount of them, and the kept sight stays what a fill from
+    // scratch writes.
+    let t = app.token("admin").await;
+    let scopes = sight_scopes(&f);
+    sight_agrees(&app, &scopes, "as the engine wrote it").await;
+    // 郑州长城科工贸 moves from 济源路街道 to 矿山街道, through the form.
+    let r = app
+        .put(
+            &t,
+            &format!("/api/v1/enterprises/{}", f.ent_a),
+            &json!({"name": "郑州长城科工贸有限公司", "uscc": uscc("MA44AAA1"),
+                    "unit_id": f.sub_b, "service_team_id": f.team}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    sight_agrees(&app, &scopes, "a firm moved to another sub-district").await;
+    // Its service team leaves; the other firm gets one, stationed by the pairing service.
+    lianxin::registries::enterprises::station(&app.db, &who, f.ent_a, None)
+        .await
+        .expect("unstation");
+    lianxin::registries::enterprises::station(&app.db, &who, f.ent_b, Some(f.team))
+        .await
+        .expect("station");
+    sight_agrees(&app, &scopes, "teams stationed and withdrawn").await;
+    // 乙社区, the subject of findings, moves under 济源路街道; then the task force (with
+    // its team) under 济源路街道 too, and back under the district.
+    for (unit, body) in [
+        (
+            f.community_b,
+            json!({"name": "乙社区", "kind": "community", "parent_id": f.sub_a}),
+        ),
+        (
+            f.task_force,
+            json!({"name": "铝精深加工行业服务专班", "kind": "task_force",
+                              "parent_id": f.sub_a, "code": "T01"}),
+        ),
+        (
+            f.task_force,
+            json!({"name": "铝精深加工行业服务专班", "kind": "task_force",
+                              "parent_id": f.district, "code": "T01"}),
+        ),
+    ] {
+        let r = app.put(&t, &format!("/api/v1/units/{unit}"), &body).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
+        sight_agrees(&app, &scopes, &format!("unit {unit} moved")).await;
+    }
+    let facts = case_facts::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("facts");
+    for scope in &scopes {
+        let mut caller = who.clone();
+        caller.scope = scope.clone();
+        let ids = condition_ids(&app, scope).await;
+        let in_view: Vec<case_facts::Model> = facts
+            .iter()
+            .filter(|f| ids.contains(&f.case_id))
+            .cloned()
+            .collect();
+        let q = MetricsQuery {
+            group_by: Some(GroupBy::Subject),
+            ..Default::default()
+        };
+        let m = metrics::compute(&app.db, &caller, &q, lianxin::i18n::Lang::En, now)
+            .await
+            .expect("metrics");
+        let expected = recount(&in_view, &q, None, now.timestamp());
+        assert_eq!(
+            m.items.iter().map(|r| r.received).sum::<i64>(),
+            expected
+                .values()
+                .map(|v| v["received"].as_i64().unwrap_or(0))
+                .sum::<i64>(),
+            "after the moves, scope {scope:?}"
+        );
+    }
+}
+
+/// Limited scopes of every shape `case_sight` serves: subtrees, exact units (a department, a
+/// sub-district without its communities, a team), a community's subtree.
+fn sight_scopes(f: &Fixture) -> Vec<lianxin::access::scope::Scope> {
+    use lianxin::access::scope::Scope;
+    let subtree = |u: i64| Scope {
+        subtrees: vec![u],
+        user_id: Some(1),
+        ..Default::default()
+    };
+    let exact = |u: i64| Scope {
+        units: vec![u],
+        user_id: Some(1),
+        ..Default::default()
+    };
+    vec![
+        subtree(f.sub_a),
+        subtree(f.sub_b),
+        subtree(f.community_b),
+        subtree(f.task_force),
+        exact(f.dept),
+        exact(f.sub_a),
+        exact(f.team),
+        Scope {
+            units: vec![f.other_dept],
+            subtrees: vec![f.community_a, f.sub_b],
+            user_id: Some(1),
+            ..Default::default()
+        },
+    ]
+}
+
+/// The cases `cases_condition` admits for `scope`: the definition.
+async fn condition_ids(app: &TestApp, scope: &lianxin::access::scope::Scope) -> Vec<i64> {
+    use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
+    lianxin::entities::cases::Entity::find()
+        .filter(lianxin::cases::scope::cases_condition(scope))
+        .order_by_asc(lianxin::entities::cases::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("cases")
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+/// Each scope finds through `visible_case_ids` exactly the cases its definition admits,
+/// and the kept `case_sight` is what a fill from scratch writes.
+async fn sight_agrees(app: &TestApp, scopes: &[lianxin::access::scope::Scope], when: &str) {
+    use lianxin::cases::entities::case_sight;
+    use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+    let backend = app.db.get_database_backend();
+    let mut nonempty = 0;
+    for scope in scopes {
+        let stmt = lianxin::cases::scope::visible_case_ids(scope, backend).expect("limited");
+        let mut found: Vec<i64> = app
+            .db
+            .query_all_raw(backend.build(&stmt))
+            .await
+            .expect("ids")
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0).expect("id"))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let expected = condition_ids(app, scope).await;
+        nonempty += usize::from(!expected.is_empty());
+        assert_eq!(found, expected, "{when}: scope {scope:?}");
+    }
+    assert!(nonempty >= 6, "{when}: most scopes see cases");
+    let all = || {
+        case_sight::Entity::find()
+            .order_by_asc(case_sight::Column::UnitId)
+            .order_by_asc(case_sight::Column::CaseId)
+            .all(&app.db)
+    };
+    let kept = all().await.expect("sight");
+    assert!(!kept.is_empty());
+    app.db
+        .execute_unprepared("DELETE FROM case_sight")
+        .await
+        .expect("empty");
+    app.db
+        .execute_unprepared(&lianxin::cases::sight::fill_sql("1 = 1"))
+        .await
+        .expect("fill");
+    assert_eq!(all().await.expect("sight"), kept, "{when}: the kept sight");
 }
 
 #[tokio::test]
