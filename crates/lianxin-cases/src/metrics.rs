@@ -200,9 +200,9 @@ fn base(
     use sea_orm::sea_query::ExprTrait;
     let mut s = Query::select();
     s.from(case_facts::Entity);
-    if let Some(ids) = crate::scope::visible_case_ids(&who.scope, backend) {
-        // The facts of the cases in view, by their primary key.
-        s.and_where(Expr::col(case_facts::Column::CaseId).in_subquery(ids));
+    if let Some(c) = crate::scope::in_view(case_facts::Column::CaseId, &who.scope, backend) {
+        // The facts of the cases in view.
+        s.cond_where(c);
     }
     if let Some(v) = q.from {
         s.and_where(Expr::col(case_facts::Column::Received).gte(v.timestamp()));

@@ -1404,7 +1404,7 @@ async fn sight_agrees(app: &TestApp, scopes: &[lianxin::access::scope::Scope], w
     let backend = app.db.get_database_backend();
     let mut nonempty = 0;
     for scope in scopes {
-        let stmt = lianxin::cases::scope::visible_case_ids(scope, backend).expect("limited");
+        let stmt = lianxin::cases::scope::visible_case_ids(scope).expect("limited");
         let mut found: Vec<i64> = app
             .db
             .query_all_raw(backend.build(&stmt))
