@@ -301,6 +301,8 @@ pub struct InspectionFilter {
     pub from: Option<chrono::NaiveDate>,
     /// Held on or before this day.
     pub to: Option<chrono::NaiveDate>,
+    /// Only the inspections of this unit and of the units below it (the unit inspected).
+    pub unit_id: Option<i64>,
     /// Sort by `held_on`, `place`, `group` or `inspected` (the units' names; `order` gives
     /// the direction); without it newest first.
     pub sort: Option<String>,
@@ -353,6 +355,17 @@ fn ordered(
     }
     if let Some(d) = f.to {
         q = q.filter(inspections::Column::HeldOn.lte(d));
+    }
+    if let Some(unit) = f.unit_id {
+        q = q.filter(
+            inspections::Column::InspectedUnitId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entities::unit_closure::Column::DescendantId)
+                    .from(crate::entities::unit_closure::Entity)
+                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(unit))
+                    .take(),
+            ),
+        );
     }
     // By a unit's name: the name read beside each row (a subquery on the unit's id).
     let unit = match sort.as_ref().map(|s| s.key.as_str()) {

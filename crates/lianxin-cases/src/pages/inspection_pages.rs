@@ -2,12 +2,14 @@
 
 use super::*;
 
-/// `/inspections?q=&from=&to=&sort=&order=&page=&page_size=` (and `ids=` for the export).
+/// `/inspections?q=&from=&to=&unit_id=&sort=&order=&page=&page_size=` (and `ids=` for the
+/// export).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct InspectionsQuery {
     q: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    unit_id: Option<String>,
     sort: Option<String>,
     order: Option<String>,
     ids: Option<String>,
@@ -16,13 +18,15 @@ pub(super) struct InspectionsQuery {
 }
 
 impl InspectionsQuery {
-    /// The list's filter; a day that is not a date is a 422 naming `from` or `to`.
+    /// The list's filter; a day that is not a date is a 422 naming `from` or `to`, a unit that
+    /// is not a number one naming `unit_id`.
     fn filter(&self) -> AppResult<inspections::InspectionFilter> {
         let nonempty = |v: &Option<String>| crate::text::clean(v.clone());
         Ok(inspections::InspectionFilter {
             q: nonempty(&self.q),
             from: crate::text::query_value::<chrono::NaiveDate>("from", self.from.as_deref())?,
             to: crate::text::query_value::<chrono::NaiveDate>("to", self.to.as_deref())?,
+            unit_id: crate::text::query_value::<i64>("unit_id", self.unit_id.as_deref())?,
             sort: nonempty(&self.sort),
             order: nonempty(&self.order),
             ids: nonempty(&self.ids),
@@ -36,9 +40,20 @@ impl InspectionsQuery {
             ("q", nonempty(&self.q)),
             ("from", nonempty(&self.from)),
             ("to", nonempty(&self.to)),
+            ("unit_id", nonempty(&self.unit_id)),
         ])
     }
 }
+
+/// The kinds of unit an inspection is of (the form's choice, the list's filter).
+const INSPECTED_KINDS: &[&str] = &[
+    "subdistrict",
+    "town",
+    "community",
+    "village",
+    "group",
+    "department",
+];
 
 #[derive(Template)]
 #[template(path = "inspections.html")]
@@ -53,6 +68,9 @@ pub(super) struct InspectionsPage {
     q: String,
     from: String,
     to: String,
+    unit_id: String,
+    /// The units an inspection may be of, for the filter.
+    units: Vec<Opt>,
 }
 
 impl InspectionsPage {
@@ -111,6 +129,8 @@ pub(super) async fn inspections_page(
         q: q.q.clone().unwrap_or_default(),
         from: q.from.clone().unwrap_or_default(),
         to: q.to.clone().unwrap_or_default(),
+        unit_id: q.unit_id.clone().unwrap_or_default(),
+        units: unit_options(&s, INSPECTED_KINDS).await?,
     }))
 }
 
@@ -205,18 +225,7 @@ pub(super) async fn inspection_form(
             lang.pick("登记督查", "Record an inspection"),
         ),
         groups: unit_options(s, &["inspection_group"]).await?,
-        units: unit_options(
-            s,
-            &[
-                "subdistrict",
-                "town",
-                "community",
-                "village",
-                "group",
-                "department",
-            ],
-        )
-        .await?,
+        units: unit_options(s, INSPECTED_KINDS).await?,
         handling_units: unit_options(s, HANDLING_UNITS).await?,
         methods: codes(crate::INSPECTION_METHODS, lang),
         categories,

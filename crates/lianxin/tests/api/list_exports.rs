@@ -842,16 +842,21 @@ async fn inspections_are_found_by_place_summary_and_days() {
         )
         .await)
     .await;
-    for (day, place, summary) in [
-        ("2020-03-10", "济源路街道办事处", "台账齐全"),
-        ("2020-03-11", "建设路卡点", "值守人员不在岗"),
-        ("2020-03-12", "企业食堂", "消杀记录缺失，已现场交办"),
+    for (day, place, summary, unit) in [
+        ("2020-03-10", "济源路街道办事处", "台账齐全", f.sub_a),
+        ("2020-03-11", "建设路卡点", "值守人员不在岗", f.community_a),
+        (
+            "2020-03-12",
+            "企业食堂",
+            "消杀记录缺失，已现场交办",
+            f.sub_b,
+        ),
     ] {
         ok(app
             .post(
                 &t,
                 "/api/v1/inspections",
-                &json!({"group_unit_id": group["id"], "inspected_unit_id": f.sub_a,
+                &json!({"group_unit_id": group["id"], "inspected_unit_id": unit,
                         "held_on": day, "place": place, "summary": summary,
                         "methods": ["onsite_check"]}),
             )
@@ -878,6 +883,20 @@ async fn inspections_are_found_by_place_summary_and_days() {
     assert_eq!(places(get("to=2020-03-10").await), ["济源路街道办事处"]);
     let (status, p) = problem(app.get(&t, "/api/v1/inspections?from=2020-13-01").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    // By the unit inspected, with the units below it.
+    assert_eq!(
+        places(get(&format!("unit_id={}", f.sub_a)).await),
+        ["建设路卡点", "济源路街道办事处"],
+        "a sub-district and its community"
+    );
+    assert_eq!(
+        places(get(&format!("unit_id={}", f.community_a)).await),
+        ["建设路卡点"]
+    );
+    assert_eq!(
+        places(get(&format!("unit_id={}&q=食堂", f.sub_b)).await),
+        ["企业食堂"]
+    );
 
     let b = Browser::login(&app, "admin").await;
     let (status, html) = b.get("/inspections?q=卡点&from=2020-03-01").await;
@@ -888,6 +907,31 @@ async fn inspections_are_found_by_place_summary_and_days() {
     assert!(html.contains("/inspections/export.xlsx?") && html.contains("from=2020-03-01"));
     let (status, _) = b.get("/inspections?to=yesterday").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, html) = b
+        .get(&format!("/inspections?unit_id={}", f.community_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("建设路卡点") && !html.contains("企业食堂"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"<option value="{}" selected>"#, f.community_a)),
+        "the unit chosen stays chosen: {html}"
+    );
+    assert!(
+        html.contains(&format!("unit_id={}", f.community_a)),
+        "kept in the links"
+    );
+    let (status, _) = b.get("/inspections?unit_id=济源路").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let rows = sheet(&app, &t, "/api/v1/inspections/export.xlsx?from=2020-03-12").await;
+    assert_eq!(column(&rows, "督查日期"), ["2020-03-12"]);
+    let rows = sheet(
+        &app,
+        &t,
+        &format!("/api/v1/inspections/export.xlsx?unit_id={}", f.sub_b),
+    )
+    .await;
     assert_eq!(column(&rows, "督查日期"), ["2020-03-12"]);
 }
