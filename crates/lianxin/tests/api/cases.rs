@@ -1266,7 +1266,39 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
     // admits, the metrics stay a recount of them, and the kept sight stays what a fill from
     // scratch writes.
     let t = app.token("admin").await;
-    let scopes = sight_scopes(&f);
+    let mut scopes = sight_scopes(&f);
+    // A department's cadre paired with 郑州矿山机械 (三对一): their login sees its cases
+    // through the pairing area's grant, beyond their unit.
+    let cadre = ok(app
+        .post(
+            &t,
+            "/api/v1/people",
+            &json!({"name": "周建国", "unit_id": f.dept, "kinds": ["cadre"],
+                    "id_number": crate::helpers::id_number("41010619700101111")}),
+        )
+        .await)
+    .await["id"]
+        .as_i64()
+        .expect("cadre");
+    let r = app
+        .put_as_sent(
+            &t,
+            &format!("/api/v1/enterprises/{}/pairing", f.ent_b),
+            &json!({"leader_person_id": cadre, "from": "2020-02-03"}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    scopes.push(lianxin::access::scope::Scope {
+        units: vec![f.dept],
+        user_id: Some(1),
+        acting_person_id: Some(cadre),
+        ..Default::default()
+    });
     sight_agrees(&app, &scopes, "as the engine wrote it").await;
     // 郑州长城科工贸 moves from 济源路街道 to 矿山街道, through the form.
     let r = app
