@@ -245,6 +245,29 @@ async fn setting(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>,
         .map(|s| s.value))
 }
 
+/// Where this node's key is to come from, in the one order: the environment's bytes (at
+/// least `MIN_KEY_BYTES`), else the key file (`LIANXIN_PASSAGE_KEY_FILE`, or beside the
+/// database), which may not exist yet.
+enum Given {
+    Environment(Vec<u8>),
+    File(PathBuf),
+}
+
+fn given_key(db_url: &str) -> Result<Given, SecretError> {
+    if let Ok(k) = std::env::var(KEY_ENV)
+        && !k.is_empty()
+    {
+        if k.len() < MIN_KEY_BYTES {
+            return Err(SecretError::TooShort(k.len()));
+        }
+        return Ok(Given::Environment(k.into_bytes()));
+    }
+    Ok(Given::File(match std::env::var_os(KEY_FILE_ENV) {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => default_key_file(db_url),
+    }))
+}
+
 /// Before the migrations: a database that already records a key's fingerprint opens only
 /// with that key at hand (the process's, the environment's or an existing key file's), so a
 /// node started with the wrong key refuses before it upgrades the schema, and one started
@@ -262,21 +285,15 @@ pub async fn check_before_migrating<C: ConnectionTrait>(
     let fingerprint = match LOADED.get() {
         Some(k) => k.fingerprint(),
         None => {
-            let bytes = match std::env::var(KEY_ENV) {
-                Ok(k) if !k.is_empty() => k.into_bytes(),
-                _ => {
-                    let path = match std::env::var_os(KEY_FILE_ENV) {
-                        Some(p) if !p.is_empty() => PathBuf::from(p),
-                        _ => default_key_file(db_url),
-                    };
-                    if !path.exists() {
-                        // A key still kept in `settings` is moved out by `load`.
-                        if setting(db, LEGACY_SETTING).await.ok().flatten().is_some() {
-                            return Ok(());
-                        }
-                        return Err(SecretError::Missing(path));
+            let bytes = match given_key(db_url)? {
+                Given::Environment(k) => k,
+                Given::File(path) if path.exists() => read_key_file(&path)?,
+                Given::File(path) => {
+                    // A key still kept in `settings` is moved out by `load`.
+                    if setting(db, LEGACY_SETTING).await.ok().flatten().is_some() {
+                        return Ok(());
                     }
-                    read_key_file(&path)?
+                    return Err(SecretError::Missing(path));
                 }
             };
             InstallationKey::new(bytes)?.fingerprint()
@@ -350,19 +367,11 @@ pub async fn load<C: ConnectionTrait + TransactionTrait>(
 
 /// The key's bytes and where they came from; `legacy` is a key the database kept.
 fn resolve(db_url: &str, legacy: Option<&[u8]>) -> Result<(Vec<u8>, KeySource), SecretError> {
-    if let Ok(k) = std::env::var(KEY_ENV)
-        && !k.is_empty()
-    {
-        if k.len() < MIN_KEY_BYTES {
-            return Err(SecretError::TooShort(k.len()));
-        }
+    let path = match given_key(db_url)? {
         // A key the database kept beside an environment key was never used: the
         // environment always came first.
-        return Ok((k.into_bytes(), KeySource::Environment));
-    }
-    let path = match std::env::var_os(KEY_FILE_ENV) {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => default_key_file(db_url),
+        Given::Environment(k) => return Ok((k, KeySource::Environment)),
+        Given::File(path) => path,
     };
     for _ in 0..2 {
         if path.exists() {
