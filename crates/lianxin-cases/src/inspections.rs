@@ -358,13 +358,8 @@ fn ordered(
     }
     if let Some(unit) = f.unit_id {
         q = q.filter(
-            inspections::Column::InspectedUnitId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(crate::entities::unit_closure::Column::DescendantId)
-                    .from(crate::entities::unit_closure::Entity)
-                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(unit))
-                    .take(),
-            ),
+            inspections::Column::InspectedUnitId
+                .in_subquery(crate::registries::units::subtree_of(unit)),
         );
     }
     // By a unit's name: the name read beside each row (a subquery on the unit's id).

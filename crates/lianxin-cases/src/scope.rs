@@ -72,17 +72,7 @@ pub fn visible_case_lookups(scope: &Scope) -> Option<Vec<SelectStatement>> {
         let any = firms
             .into_iter()
             .fold(Condition::any(), |acc, c| acc.add(c));
-        lookups.push(by_case(
-            Condition::all().add(
-                cases::Column::EnterpriseId.in_subquery(
-                    Query::select()
-                        .column(enterprises::Column::Id)
-                        .from(enterprises::Entity)
-                        .cond_where(any)
-                        .take(),
-                ),
-            ),
-        ));
+        lookups.push(by_case(cases_of_firms(any)));
     }
     if let Some(id) = scope.user_id {
         lookups.push(by_case(
@@ -146,17 +136,7 @@ fn case_relations(scope: &Scope) -> Vec<Option<Condition>> {
         || !scope.subtrees.is_empty()
         || scope.enterprise_id.is_some()
         || scope.acting_person_id.is_some())
-    .then(|| {
-        Condition::all().add(
-            cases::Column::EnterpriseId.in_subquery(
-                Query::select()
-                    .column(enterprises::Column::Id)
-                    .from(enterprises::Entity)
-                    .cond_where(scope.enterprises_with_dependents())
-                    .take(),
-            ),
-        )
-    });
+    .then(|| cases_of_firms(scope.enterprises_with_dependents()));
     vec![
         enterprise_part,
         scope.unit_in_scope(cases::Column::SubjectUnitId),
@@ -170,6 +150,19 @@ fn case_relations(scope: &Scope) -> Vec<Option<Condition>> {
             .person_id
             .map(|id| Condition::all().add(cases::Column::ResponsiblePersonId.eq(id))),
     ]
+}
+
+/// Cases about the firms `firms` (a condition on `enterprises`) admits.
+fn cases_of_firms(firms: Condition) -> Condition {
+    Condition::all().add(
+        cases::Column::EnterpriseId.in_subquery(
+            Query::select()
+                .column(enterprises::Column::Id)
+                .from(enterprises::Entity)
+                .cond_where(firms)
+                .take(),
+        ),
+    )
 }
 
 /// Cases that a visible unit leads or assists (its assignments).

@@ -500,15 +500,7 @@ fn filtered(who: &Principal, f: &PersonFilter) -> sea_orm::Select<people::Entity
         q = q.filter(c);
     }
     if let Some(u) = f.unit_id {
-        q = q.filter(
-            people::Column::UnitId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(crate::entities::unit_closure::Column::DescendantId)
-                    .from(crate::entities::unit_closure::Entity)
-                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(u))
-                    .take(),
-            ),
-        );
+        q = q.filter(people::Column::UnitId.in_subquery(crate::units::subtree_of(u)));
     }
     if let Some(e) = f.enterprise_id {
         q = q.filter(people::Column::EnterpriseId.eq(e));

@@ -266,13 +266,7 @@ fn ordered(
     }
     if let Some(unit) = f.unit_id {
         q = q.filter(
-            checkpoints::Column::UnitId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(crate::entities::unit_closure::Column::DescendantId)
-                    .from(crate::entities::unit_closure::Entity)
-                    .and_where(crate::entities::unit_closure::Column::AncestorId.eq(unit))
-                    .take(),
-            ),
+            checkpoints::Column::UnitId.in_subquery(crate::registries::units::subtree_of(unit)),
         );
     }
     if let Some(s) = sort.as_ref().filter(|s| s.key == "unit") {

@@ -1287,12 +1287,7 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
             &json!({"leader_person_id": cadre, "from": "2020-02-03"}),
         )
         .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
+    ok(r).await;
     scopes.push(lianxin::access::scope::Scope {
         units: vec![f.dept],
         user_id: Some(1),
@@ -1309,12 +1304,7 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
                     "unit_id": f.sub_b, "service_team_id": f.team}),
         )
         .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
+    ok(r).await;
     sight_agrees(&app, &scopes, "a firm moved to another sub-district").await;
     // Its service team leaves; the other firm gets one, stationed by the pairing service.
     lianxin::registries::enterprises::station(&app.db, &who, f.ent_a, None)
@@ -1343,12 +1333,7 @@ async fn metrics_from_totals_match_a_recount_for_any_period_kind_and_scope() {
         ),
     ] {
         let r = app.put(&t, &format!("/api/v1/units/{unit}"), &body).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::OK,
-            "{}",
-            r.text().await.unwrap_or_default()
-        );
+        ok(r).await;
         sight_agrees(&app, &scopes, &format!("unit {unit} moved")).await;
     }
     let facts = case_facts::Entity::find()
