@@ -3,11 +3,12 @@
 //!
 //! One SQL statement reads a screening, per backend (`statement`): the person's latest
 //! passages (at most `MAX_OWN_PASSAGES`; more is said as `truncated`), and for each of them
-//! who passed the same checkpoint in its window and when, through the (checkpoint_id, at,
-//! person_hash, fever) index (`idx_passages_checkpoint_at_person`; on PostgreSQL
-//! `…_person_id`), with the fevers among them from the partial fever index. The contacts are
-//! grouped by person, ranked (fevers first, then most shared windows, then closest in time)
-//! and counted here, as the rows arrive; only the contacts shown are read as passages
+//! who passed the same checkpoint in its window and when, as the 16-byte `contact_key` each
+//! passage carries (time and person, `privacy::contact_key`) in the (checkpoint_id, at)
+//! index `idx_passages_checkpoint_at_contact`, joined per window as stored; the fevers among
+//! them on SQLite from the partial fever index. The contacts are grouped by person, ranked
+//! (fevers first, then most shared windows, then closest in time) and counted here, as the
+//! rows arrive; only the contacts shown are read as passages
 //! (`closest`). The ranking is kept for `KEEP` (`Kept`), so the later pages and the export
 //! of a screening read only their own passages.
 
@@ -232,28 +233,49 @@ async fn validate(
     })
 }
 
-/// A person as passages key them: the 32 bytes of `person_hash` (64 hex digits).
-type Hash = [u8; 32];
+/// A person as the contacts index keys them: the last 8 bytes of their `person_hash`
+/// (`privacy::contact_key`).
+type Person = u64;
 
-/// Reads `person_hash`'s 64 hex digits.
-fn hash_of(hex_text: &str) -> AppResult<Hash> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(hex_text, &mut out)
-        .map_err(|_| AppError::internal("a screening entry that does not read"))?;
-    Ok(out)
+/// The bytes of a `contact_key`.
+type Key = [u8; super::privacy::CONTACT_KEY_LEN];
+
+/// Reads a `contact_key`: its time (ms since 1970) and its person.
+fn read_key(k: &[u8]) -> Option<(i64, Person)> {
+    let (at, person) = k.split_at_checked(8)?;
+    Some((
+        i64::from_be_bytes(at.try_into().ok()?),
+        u64::from_be_bytes(person.try_into().ok()?),
+    ))
 }
 
-/// The people met, keyed by their hash. The keys are HMACs (no one can choose them without
-/// the installation's key), so they need mixing, not keyed hashing: the four words are folded
-/// and finished as splitmix64 does, instead of SipHash over 32 bytes for every passage read.
-/// (Not their first bytes alone: hashes made up for tests and benchmarks differ only at the
-/// end.)
-type People = HashMap<Hash, Met, std::hash::BuildHasherDefault<Folded>>;
+/// The key of a person's passage at `at` (ms): what `read_key` read.
+fn key_of(at: i64, person: Person) -> Key {
+    let mut k = Key::default();
+    k[..8].copy_from_slice(&at.to_be_bytes());
+    k[8..].copy_from_slice(&person.to_be_bytes());
+    k
+}
+
+/// A window's keys as the statement joins them: (time, person) each, as stored.
+fn keys(joined: &[u8]) -> AppResult<impl Iterator<Item = (i64, Person)> + '_> {
+    if !joined.len().is_multiple_of(super::privacy::CONTACT_KEY_LEN) {
+        return Err(AppError::internal("a screening entry that does not read"));
+    }
+    Ok(joined
+        .chunks_exact(super::privacy::CONTACT_KEY_LEN)
+        .filter_map(read_key))
+}
+
+/// The people met, by their key. The keys are bytes of HMACs (no one can choose them
+/// without the installation's key), so they need mixing, not keyed hashing: finished as
+/// splitmix64 does, instead of SipHash for every passage read.
+type People = HashMap<Person, Met, std::hash::BuildHasherDefault<Mixed>>;
 
 #[derive(Default)]
-struct Folded(u64);
+struct Mixed(u64);
 
-impl std::hash::Hasher for Folded {
+impl std::hash::Hasher for Mixed {
     fn finish(&self) -> u64 {
         let mut x = self.0;
         x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -261,92 +283,27 @@ impl std::hash::Hasher for Folded {
         x ^ (x >> 31)
     }
     fn write(&mut self, bytes: &[u8]) {
-        for (i, chunk) in bytes.chunks(8).enumerate() {
+        for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word).rotate_left(i as u32 * 17);
+            self.0 = self.0.rotate_left(17) ^ u64::from_le_bytes(word);
         }
     }
-    fn write_usize(&mut self, _: usize) {}
+    fn write_u64(&mut self, x: u64) {
+        self.0 ^= x;
+    }
 }
 
-/// Nanoseconds since 1970 of a time as SQLite keeps it (sqlx's RFC 3339 text in UTC,
-/// `2026-12-05T07:00:00.123+00:00`), read field by field; any other form of RFC 3339 goes
-/// through chrono's parser. The closest passage is found again by this time (`closest`).
-fn nanos_of(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    let fast = || -> Option<i64> {
-        if b.len() < 25
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || b[10] != b'T'
-            || b[13] != b':'
-            || b[16] != b':'
-        {
-            return None;
-        }
-        let num = |from: usize, to: usize| -> Option<u32> {
-            b.get(from..to)?.iter().try_fold(0u32, |n, c| {
-                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-            })
-        };
-        let (mut i, mut nanos, mut scale) = (19, 0u32, 100_000_000u32);
-        if b[19] == b'.' {
-            i = 20;
-            while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
-                if scale == 0 {
-                    return None;
-                }
-                nanos += u32::from(c - b'0') * scale;
-                scale /= 10;
-                i += 1;
-            }
-            if i == 20 {
-                return None;
-            }
-        }
-        if &b[i..] != b"+00:00" {
-            return None;
-        }
-        let year = i32::try_from(num(0, 4)?).ok()?;
-        chrono::NaiveDate::from_ymd_opt(year, num(5, 7)?, num(8, 10)?)?
-            .and_hms_nano_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, nanos)?
-            .and_utc()
-            .timestamp_nanos_opt()
-    };
-    fast().or_else(|| {
-        DateTime::parse_from_rfc3339(text)
-            .ok()?
-            .timestamp_nanos_opt()
-    })
-}
-
-fn nanos(t: &DateTime<Utc>) -> AppResult<i64> {
-    t.timestamp_nanos_opt()
-        .ok_or_else(|| AppError::internal("a passage time out of range"))
-}
-
-/// SQLite's entries: `hash` + `at`, comma-separated (`statement`).
-fn entries(text: &str) -> impl Iterator<Item = AppResult<(Hash, i64)>> + '_ {
-    text.split(',').filter(|e| !e.is_empty()).map(|e| {
-        let (h, at) = (e.get(..64), e.get(64..));
-        match (h.map(hash_of), at.and_then(nanos_of)) {
-            (Some(h), Some(at)) => Ok((h?, at)),
-            _ => Err(AppError::internal("a screening entry that does not read")),
-        }
-    })
-}
-
-/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`): its id
-/// and time, the count of the person's passages in the period, and every passage of another
-/// person at the same checkpoint in its window, as (person, time) only, through the
-/// (checkpoint, at, person_hash, fever) index; the fevers among them again, through the
-/// partial fever index (a few in a thousand). SQLite joins each as one text of `hash` + `at`
-/// entries (text as stored: no time is computed or formatted per passage), its range widened
-/// to whole seconds; PostgreSQL answers arrays, in binary. The server checks each distance
-/// exactly, groups by person (`meet`) and ranks (`rank`); the closest passage's id is looked
-/// up for the contacts shown only (`closest`). One row at a time is read, so the memory held
-/// is one window's entries and the people met, whatever the windows add up to.
+/// The one statement: a row per screened passage (the latest `MAX_OWN_PASSAGES`): its id,
+/// checkpoint and key, the count of the person's passages in the period, and the keys of
+/// every passage at the same checkpoint in its window, joined as stored (16 bytes each,
+/// `privacy::contact_key`), through the (checkpoint_id, at) index that carries them; the
+/// fevers' keys again (SQLite: through the partial fever index, a few in a thousand;
+/// PostgreSQL: the index carries `fever`). SQLite's range is widened to whole seconds of its
+/// text. The server checks each distance, leaves the person's own passages out, groups by
+/// person (`meet`) and ranks (`rank`); the closest passages are read for the contacts shown
+/// only (`closest`). One row at a time is read, so the memory held is one window's keys and
+/// the people met, whatever the windows add up to.
 fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement {
     let w = s.window;
     let cap = MAX_OWN_PASSAGES;
@@ -354,40 +311,42 @@ fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement 
     let own = |own_cols: &str| {
         format!(
             "WITH own_all AS ( \
-               SELECT id, checkpoint_id, at FROM passages \
+               SELECT id, checkpoint_id, at, contact_key FROM passages \
                WHERE person_hash = $1 AND at >= $2 ORDER BY at DESC LIMIT {more} \
              ), own AS ( \
-               SELECT id, checkpoint_id, at{own_cols} FROM own_all ORDER BY at DESC LIMIT {cap} \
+               SELECT id, checkpoint_id, at, contact_key{own_cols} FROM own_all \
+               ORDER BY at DESC LIMIT {cap} \
              ) "
         )
     };
     let sql = match backend {
         DbBackend::Postgres => format!(
-            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, o.at AS c_at, \
-               n.hashes AS c_hashes, n.ats AS c_ats, n.fevers AS c_fevers \
+            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, \
+               o.checkpoint_id AS c_checkpoint, o.contact_key AS c_key, \
+               n.near AS c_near, n.fevers AS c_fever \
              FROM own o CROSS JOIN LATERAL ( \
-               SELECT array_agg(p.person_hash) AS hashes, array_agg(p.at) AS ats, \
-                 array_agg(p.person_hash) FILTER (WHERE p.fever) AS fevers \
+               SELECT string_agg(p.contact_key, ''::bytea) AS near, \
+                 string_agg(p.contact_key, ''::bytea) FILTER (WHERE p.fever) AS fevers \
                FROM passages p \
                WHERE p.checkpoint_id = o.checkpoint_id \
                  AND p.at >= o.at - interval '{w} minutes' AND p.at <= o.at + interval '{w} minutes' \
-                 AND p.person_hash <> $1 \
              ) n",
             own("")
         ),
         // SQLite keeps times as RFC 3339 text (sqlx's form, which sorts as time does): the
         // range is widened to whole seconds as text, each distance then checked exactly.
+        // `group_concat` joins the keys as they are (as text: cast back to the bytes).
         // The fevers are read through their partial index by name: the planner would take
         // the window's (checkpoint, at) index again, and read every passage in it twice.
         _ => format!(
-            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, o.at AS c_at, \
-               (SELECT group_concat(p.person_hash || p.at, ',') FROM passages p \
-                WHERE p.checkpoint_id = o.checkpoint_id AND p.at >= o.lo AND p.at < o.hi \
-                  AND p.person_hash <> $1) AS c_near, \
-               (SELECT group_concat(p.person_hash || p.at, ',') \
+            "{} SELECT (SELECT COUNT(*) FROM own_all) AS c_own, o.id AS c_window, \
+               o.checkpoint_id AS c_checkpoint, o.contact_key AS c_key, \
+               (SELECT CAST(group_concat(p.contact_key, '') AS BLOB) FROM passages p \
+                WHERE p.checkpoint_id = o.checkpoint_id AND p.at >= o.lo AND p.at < o.hi) AS c_near, \
+               (SELECT CAST(group_concat(p.contact_key, '') AS BLOB) \
                 FROM passages p INDEXED BY idx_passages_fevers \
                 WHERE p.fever AND p.checkpoint_id = o.checkpoint_id AND p.at >= o.lo \
-                  AND p.at < o.hi AND p.person_hash <> $1) AS c_fever \
+                  AND p.at < o.hi) AS c_fever \
              FROM own o",
             own(&format!(
                 ", strftime('%Y-%m-%dT%H:%M:%S', at, '-{w} minutes') AS lo, \
@@ -400,61 +359,70 @@ fn statement(backend: DbBackend, s: &Screen, since: DateTime<Utc>) -> Statement 
 }
 
 /// One contact person as the windows are read: their fever, how many windows they were in
-/// (the last one counted), and their closest passage: its time and its distance key (twice
-/// the distance in ns, plus one when the contact came first).
+/// (the last one counted), and their closest passage: its checkpoint, its time (ms) and its
+/// distance key (twice the distance in ms, plus one when the contact came first).
 struct Met {
     fever: bool,
     windows: u32,
     last_window: i64,
     key: i64,
     at: i64,
+    checkpoint: i64,
 }
 
-/// Adds the entries of one window (the screened passage `window`, at `index_at`, both in
-/// ns) within `reach` ns of it to the people met so far. Each window comes once.
-fn meet(
-    met: &mut People,
-    window: i64,
-    index_at: i64,
+/// A screened passage, as `meet` reads the passages near it: its row's id, its checkpoint
+/// and key, and how far (ms) a contact may be.
+struct Window {
+    id: i64,
+    checkpoint: i64,
+    at: i64,
+    person: Person,
     reach: i64,
-    near: impl Iterator<Item = AppResult<(Hash, i64)>>,
-) -> AppResult<()> {
-    for e in near {
-        let (h, at) = e?;
-        let d = at - index_at;
-        if d.abs() > reach {
+}
+
+/// Adds the passages near one window (`(time, person)`, the window's checkpoint) within
+/// its reach to the people met so far; the screened person's own are left out. Each window
+/// comes once.
+fn meet(met: &mut People, w: &Window, near: impl Iterator<Item = (i64, Person)>) {
+    for (at, person) in near {
+        let d = at - w.at;
+        if d.abs() > w.reach || person == w.person {
             continue;
         }
         let key = d.abs() * 2 + i64::from(d < 0);
-        match met.entry(h) {
+        match met.entry(person) {
             std::collections::hash_map::Entry::Occupied(mut o) => {
                 let m = o.get_mut();
-                if m.last_window != window {
+                if m.last_window != w.id {
                     m.windows += 1;
-                    m.last_window = window;
+                    m.last_window = w.id;
                 }
                 if (key, at) < (m.key, m.at) {
-                    (m.key, m.at) = (key, at);
+                    (m.key, m.at, m.checkpoint) = (key, at, w.checkpoint);
                 }
             }
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(Met {
                     fever: false,
                     windows: 1,
-                    last_window: window,
+                    last_window: w.id,
                     key,
                     at,
+                    checkpoint: w.checkpoint,
                 });
             }
         }
     }
-    Ok(())
 }
 
-/// Marks a person met in a window as having had a fever there.
-fn fever(met: &mut People, h: &Hash) {
-    if let Some(m) = met.get_mut(h) {
-        m.fever = true;
+/// Marks the people met who had a fever in a window (its fevers' keys) within its reach.
+fn fevers(met: &mut People, w: &Window, near: impl Iterator<Item = (i64, Person)>) {
+    for (at, person) in near {
+        if (at - w.at).abs() <= w.reach
+            && let Some(m) = met.get_mut(&person)
+        {
+            m.fever = true;
+        }
     }
 }
 
@@ -464,8 +432,9 @@ fn fever(met: &mut People, h: &Hash) {
 fn rank(met: People) -> Vec<RankEntry> {
     let mut entries: Vec<RankEntry> = met
         .into_iter()
-        .map(|(hash, m)| RankEntry {
-            hash,
+        .map(|(person, m)| RankEntry {
+            person,
+            checkpoint: m.checkpoint,
             at: m.at,
             key: m.key,
             windows: m.windows,
@@ -479,7 +448,7 @@ fn rank(met: People) -> Vec<RankEntry> {
             .then(b.windows.cmp(&a.windows))
             .then(a.key.cmp(&b.key))
             .then(a.at.cmp(&b.at))
-            .then_with(|| a.hash.cmp(&b.hash))
+            .then(a.person.cmp(&b.person))
     };
     let cut = usize::try_from(MAX_EXPORT).unwrap_or(usize::MAX);
     if entries.len() > cut {
@@ -512,7 +481,8 @@ struct Answer {
 /// was (`Met`; the passage itself is found for the contacts shown).
 #[derive(Debug, Clone, Copy)]
 struct RankEntry {
-    hash: Hash,
+    person: Person,
+    checkpoint: i64,
     at: i64,
     key: i64,
     windows: u32,
@@ -532,7 +502,7 @@ struct Ranking {
 /// How long a screening's ranking is kept for its later pages and its export: long enough
 /// to page through and export one screening, short enough that a new passage shows soon.
 pub const KEEP: std::time::Duration = std::time::Duration::from_secs(60);
-/// How many screenings are kept at once (each at most `MAX_EXPORT` entries of 56 bytes).
+/// How many screenings are kept at once (each at most `MAX_EXPORT` entries of 40 bytes).
 const KEPT_MAX: usize = 16;
 
 /// The rankings of the latest screenings, per (person, days, window), so that paging through
@@ -585,7 +555,7 @@ async fn ranking(
     use futures::TryStreamExt;
     let now = Utc::now();
     let backend = ConnectionTrait::get_database_backend(db);
-    let reach = s.window * 60_000_000_000;
+    let reach = s.window * 60_000;
     let mut own = 0;
     let mut met = People::default();
     {
@@ -594,55 +564,32 @@ async fn ranking(
             .stream_raw(statement(backend, s, now - Duration::days(s.days)))
             .await?;
         let mut rows = std::pin::pin!(rows);
-        let get = |r: &QueryResult, col: &str| -> AppResult<Option<String>> {
-            r.try_get::<Option<String>>("", col)
+        let bytes = |r: &QueryResult, col: &str| -> AppResult<Option<Vec<u8>>> {
+            r.try_get::<Option<Vec<u8>>>("", col)
                 .map_err(AppError::internal)
         };
         while let Some(r) = rows.try_next().await? {
             own = n(&r, "c_own")?.max(0) as u64;
-            let window = n(&r, "c_window")?;
-            if backend == DbBackend::Postgres {
-                let at = r
-                    .try_get::<DateTime<Utc>>("", "c_at")
-                    .map_err(AppError::internal)?;
-                let arrays = |col: &str| {
-                    r.try_get::<Option<Vec<String>>>("", col)
-                        .map_err(AppError::internal)
-                };
-                let (hashes, fevers) = (arrays("c_hashes")?, arrays("c_fevers")?);
-                let ats = r
-                    .try_get::<Option<Vec<DateTime<Utc>>>>("", "c_ats")
-                    .map_err(AppError::internal)?;
-                let near = hashes
-                    .iter()
-                    .flatten()
-                    .zip(ats.iter().flatten())
-                    .map(|(h, at)| Ok((hash_of(h)?, nanos(at)?)));
-                meet(&mut met, window, nanos(&at)?, reach, near)?;
-                // The range is exact here: each fever is in the window.
-                for h in fevers.iter().flatten() {
-                    fever(&mut met, &hash_of(h)?);
-                }
-            } else {
-                let at = get(&r, "c_at")?
-                    .as_deref()
-                    .and_then(nanos_of)
-                    .ok_or_else(|| AppError::internal("a passage time that does not read"))?;
-                let near = get(&r, "c_near")?;
-                meet(
-                    &mut met,
-                    window,
-                    at,
-                    reach,
-                    entries(near.as_deref().unwrap_or("")),
-                )?;
-                for e in entries(get(&r, "c_fever")?.as_deref().unwrap_or("")) {
-                    let (h, fever_at) = e?;
-                    if (fever_at - at).abs() <= reach {
-                        fever(&mut met, &h);
-                    }
-                }
-            }
+            let Some((at, person)) = bytes(&r, "c_key")?.as_deref().and_then(read_key) else {
+                return Err(AppError::internal("a screened passage without its key"));
+            };
+            let w = Window {
+                id: n(&r, "c_window")?,
+                checkpoint: n(&r, "c_checkpoint")?,
+                at,
+                person,
+                reach,
+            };
+            meet(
+                &mut met,
+                &w,
+                keys(&bytes(&r, "c_near")?.unwrap_or_default())?,
+            );
+            fevers(
+                &mut met,
+                &w,
+                keys(&bytes(&r, "c_fever")?.unwrap_or_default())?,
+            );
         }
     }
     let total = met.len() as u64;
@@ -685,12 +632,12 @@ async fn run(
     let mut rows = Vec::with_capacity(shown.len());
     for e in shown {
         // A passage purged since the ranking was made is left out.
-        let Some(passage) = found.remove(&(e.hash, e.at)) else {
+        let Some(passage) = found.remove(&(e.checkpoint, key_of(e.at, e.person))) else {
             continue;
         };
-        // In whole milliseconds, rounded (minutes are then whole minutes of that).
-        let apart_ms = (e.key / 2 + 500_000) / 1_000_000;
-        let apart = Duration::nanoseconds(e.key / 2);
+        // In whole milliseconds (minutes are then whole minutes of that).
+        let apart_ms = e.key / 2;
+        let apart = Duration::milliseconds(apart_ms);
         // Odd: the contact passed before the screened person.
         let index_at = if e.key % 2 == 1 {
             passage.at + apart
@@ -714,31 +661,34 @@ async fn run(
     })
 }
 
-/// The ranked contacts' closest passages, found by person and time (the (person_hash, at)
-/// index, a second either side, as SQLite's text may carry another number of digits; then
-/// exactly): the lower id when two passages of a person share a time.
+/// The ranked contacts' closest passages, found by their checkpoint, time and key (the
+/// contacts index, a second either side, as SQLite's text may carry another number of
+/// digits; then the key exactly): the lower id when two passages share a key.
 async fn closest(
     db: &impl ConnectionTrait,
     shown: &[RankEntry],
-) -> AppResult<HashMap<(Hash, i64), passages::Model>> {
+) -> AppResult<HashMap<(i64, Key), passages::Model>> {
     use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-    let mut found: HashMap<(Hash, i64), passages::Model> = HashMap::with_capacity(shown.len());
+    let mut found: HashMap<(i64, Key), passages::Model> = HashMap::with_capacity(shown.len());
     for chunk in shown.chunks(300) {
         let mut any = Condition::any();
         for e in chunk {
-            let at = DateTime::from_timestamp_nanos(e.at);
+            let Some(at) = DateTime::from_timestamp_millis(e.at) else {
+                continue;
+            };
             any = any.add(
                 Condition::all()
-                    .add(passages::Column::PersonHash.eq(hex::encode(e.hash)))
+                    .add(passages::Column::CheckpointId.eq(e.checkpoint))
                     .add(passages::Column::At.gte(at - Duration::seconds(1)))
-                    .add(passages::Column::At.lt(at + Duration::seconds(1))),
+                    .add(passages::Column::At.lt(at + Duration::seconds(1)))
+                    .add(passages::Column::ContactKey.eq(key_of(e.at, e.person).to_vec())),
             );
         }
         for p in passages::Entity::find().filter(any).all(db).await? {
-            let (Ok(h), Some(at)) = (hash_of(&p.person_hash), p.at.timestamp_nanos_opt()) else {
+            let Some(key) = p.contact_key.as_deref().and_then(|k| Key::try_from(k).ok()) else {
                 continue;
             };
-            match found.entry((h, at)) {
+            match found.entry((p.checkpoint_id, key)) {
                 std::collections::hash_map::Entry::Occupied(mut o) => {
                     if p.id < o.get().id {
                         o.insert(p);
@@ -1265,17 +1215,21 @@ pub async fn raise_followups<
         .filter(passages::Column::Id.is_in(ids.clone()))
         .all(&txn)
         .await?;
-    // Each must be a contact's closest passage: the person and time of a ranked contact.
-    let reps: std::collections::HashSet<(Hash, i64)> =
-        r.entries.iter().map(|e| (e.hash, e.at)).collect();
+    // Each must be a contact's closest passage: the checkpoint, time and person of a ranked
+    // contact.
+    let reps: std::collections::HashSet<(i64, i64, Person)> = r
+        .entries
+        .iter()
+        .map(|e| (e.checkpoint, e.at, e.person))
+        .collect();
     let known: std::collections::HashSet<i64> = rows
         .iter()
-        .filter(
-            |p| match (hash_of(&p.person_hash), p.at.timestamp_nanos_opt()) {
-                (Ok(h), Some(at)) => reps.contains(&(h, at)),
-                _ => false,
-            },
-        )
+        .filter(|p| {
+            p.contact_key
+                .as_deref()
+                .and_then(read_key)
+                .is_some_and(|(at, person)| reps.contains(&(p.checkpoint_id, at, person)))
+        })
         .map(|p| p.id)
         .collect();
     let strangers: Vec<i64> = ids.iter().copied().filter(|i| !known.contains(i)).collect();
@@ -1419,32 +1373,34 @@ pub async fn raise_followups<
 mod tests {
     use super::*;
 
-    const MIN: i64 = 60_000_000_000;
+    const MIN: i64 = 60_000;
 
-    fn h(c: u8) -> Hash {
-        [c; 32]
-    }
-
-    /// A window: its id, the screened passage's minute, who passed (person, minute, fever).
-    type Window<'a> = (i64, i64, &'a [(u8, i64, bool)]);
-
-    /// The windows met within ±30 minutes; the ranking as (person, minute of the closest
-    /// passage, windows, fever).
-    fn ranked(windows: &[Window]) -> (u64, Vec<(u8, i64, u32, bool)>) {
+    /// The windows met within ±30 minutes by the screened person 0: the windows as (id,
+    /// minute of the screened passage, who passed: person, minute, fever); the ranking as
+    /// (person, minute of the closest passage, windows, fever).
+    #[allow(clippy::type_complexity)]
+    fn ranked(windows: &[(i64, i64, &[(u8, i64, bool)])]) -> (u64, Vec<(u8, i64, u32, bool)>) {
         let mut met = People::default();
-        for (window, at, near) in windows {
-            let entries = near.iter().map(|(p, m, _)| Ok((h(*p), m * MIN)));
-            meet(&mut met, *window, at * MIN, 30 * MIN, entries).expect("reads");
-            for (p, _, f) in near.iter() {
-                if *f {
-                    fever(&mut met, &h(*p));
-                }
-            }
+        for (id, at, near) in windows {
+            let w = Window {
+                id: *id,
+                checkpoint: 7,
+                at: at * MIN,
+                person: 0,
+                reach: 30 * MIN,
+            };
+            meet(
+                &mut met,
+                &w,
+                near.iter().map(|(p, m, _)| (m * MIN, u64::from(*p))),
+            );
+            let hot = near.iter().filter(|(_, _, f)| *f);
+            fevers(&mut met, &w, hot.map(|(p, m, _)| (m * MIN, u64::from(*p))));
         }
         let total = met.len() as u64;
         let entries = rank(met)
             .into_iter()
-            .map(|e| (e.hash[0], e.at / MIN, e.windows, e.had_fever))
+            .map(|e| (e.person as u8, e.at / MIN, e.windows, e.had_fever))
             .collect();
         (total, entries)
     }
@@ -1452,7 +1408,8 @@ mod tests {
     #[test]
     fn people_are_grouped_and_ranked_fevers_then_windows_then_closest() {
         // Window 1 at 100: A 5 min after, B 10 and 20 min after, F 20 min before with a
-        // fever, G 40 min after (outside). Window 2 at 300: A 5 min before, C 2 min after.
+        // fever, G 40 min after (outside), the screened person themself. Window 2 at 300:
+        // A 5 min before, C 2 min after.
         let (total, entries) = ranked(&[
             (
                 1,
@@ -1463,6 +1420,7 @@ mod tests {
                     (b'b', 120, false),
                     (b'f', 80, true),
                     (b'g', 140, false),
+                    (0, 100, false),
                 ],
             ),
             (2, 300, &[(b'a', 295, false), (b'c', 302, false)]),
@@ -1482,6 +1440,12 @@ mod tests {
     }
 
     #[test]
+    fn a_fever_outside_the_window_does_not_count() {
+        let (_, entries) = ranked(&[(1, 100, &[(b'a', 105, false), (b'a', 140, true)])]);
+        assert_eq!(entries, [(b'a', 105, 1, false)]);
+    }
+
+    #[test]
     fn two_passages_in_one_window_count_once_and_ties_go_to_the_one_after_the_person() {
         // The same distance either side: the contact who came first (odd key) ranks after
         // the one who came later.
@@ -1495,111 +1459,57 @@ mod tests {
     }
 
     #[test]
-    fn entries_read_as_stored_and_one_that_does_not_read_is_an_error_not_a_panic() {
-        let hash = "ab".repeat(32);
-        let text = format!(
-            "{hash}2026-12-05T07:00:00+00:00,{hash}2026-12-05T07:00:00.5+00:00,{hash}2026-12-05T15:00:00.000000123+08:00"
-        );
-        let read: Vec<(Hash, i64)> = entries(&text).collect::<AppResult<_>>().expect("reads");
-        assert_eq!(read.len(), 3);
-        assert_eq!(read[0].0, [0xab; 32]);
-        assert_eq!(read[1].1 - read[0].1, 500_000_000);
-        assert_eq!(read[2].1 - read[0].1, 123);
-        assert!(
-            entries("x2026-12-05T07:00:00+00:00")
-                .next()
-                .expect("one")
-                .is_err()
-        );
-        assert!(
-            entries(&format!("{hash}yesterday"))
-                .next()
-                .expect("one")
-                .is_err()
-        );
-        assert!(
-            entries(&format!("{hash}2026-13-05T07:00:00+00:00"))
-                .next()
-                .expect("one")
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn hashes_read_as_hex_reads_them() {
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..200 {
-            let mut bytes = [0u8; 32];
-            for b in bytes.iter_mut() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                *b = x as u8;
-            }
-            assert_eq!(hash_of(&hex::encode(bytes)).expect("reads"), bytes);
-            assert_eq!(hash_of(&hex::encode_upper(bytes)).expect("reads"), bytes);
-        }
-        let good = "0123456789abcdef".repeat(4);
-        for bad in [
-            String::new(),
-            good[..63].to_owned(),
-            format!("{good}0"),
-            format!("g{}", &good[1..]),
-            format!("{} ", &good[..63]),
-        ] {
-            assert!(hash_of(&bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn hashes_that_differ_only_at_the_end_spread() {
-        use std::hash::BuildHasher;
-        let build = std::hash::BuildHasherDefault::<Folded>::default();
-        let spread: std::collections::HashSet<u64> = (0..10_000u32)
-            .map(|n| {
-                let mut h = [0u8; 32];
-                h[28..].copy_from_slice(&n.to_be_bytes());
-                // A hash table indexes by the low bits and tags by the top ones.
-                build.hash_one(h) & 0xffff
-            })
-            .collect();
-        assert!(spread.len() > 8_000, "{}", spread.len());
-    }
-
-    #[test]
-    fn stored_times_read_as_chrono_reads_them() {
-        // sqlx's forms (0, 3, 6 or 9 digits) and others chrono accepts.
-        let base = DateTime::parse_from_rfc3339("2026-12-05T07:08:09.123456789+00:00")
+    fn keys_read_as_the_ingest_writes_them_and_a_torn_one_is_an_error_not_a_panic() {
+        let hash = format!("{}{}", "ab".repeat(24), "0123456789abcdef");
+        let at = DateTime::parse_from_rfc3339("2026-12-05T07:00:00.5+00:00")
             .expect("time")
             .with_timezone(&Utc);
-        for format in [
-            chrono::SecondsFormat::Secs,
-            chrono::SecondsFormat::Millis,
-            chrono::SecondsFormat::Micros,
-            chrono::SecondsFormat::Nanos,
-            chrono::SecondsFormat::AutoSi,
-        ] {
-            for t in [
-                base,
-                base - Duration::days(40_000),
-                base + Duration::days(60_000),
-            ] {
-                for z in [false, true] {
-                    let text = t.to_rfc3339_opts(format, z);
-                    let chrono = DateTime::parse_from_rfc3339(&text)
-                        .expect("chrono")
-                        .timestamp_nanos_opt();
-                    assert_eq!(nanos_of(&text), chrono, "{text}");
-                }
-            }
+        let mut joined = Vec::new();
+        for t in [at, at + Duration::milliseconds(1_234)] {
+            joined.extend(super::super::privacy::contact_key(&hash, t).expect("a key"));
         }
-        for bad in [
-            "",
-            "2026-12-05",
-            "2026-12-05T07:08:09.+00:00",
-            "2026-02-30T07:08:09+00:00",
+        let read: Vec<(i64, Person)> = keys(&joined).expect("reads").collect();
+        assert_eq!(
+            read,
+            [
+                (at.timestamp_millis(), 0x0123_4567_89ab_cdef),
+                (at.timestamp_millis() + 1_234, 0x0123_4567_89ab_cdef)
+            ]
+        );
+        assert_eq!(key_of(read[0].0, read[0].1).to_vec(), joined[..16]);
+        assert!(keys(&joined[..20]).is_err());
+        assert_eq!(keys(&[]).expect("reads").count(), 0);
+        // Not a hash: no key (the column stays empty; such a passage is never written).
+        assert!(super::super::privacy::contact_key("xyz", at).is_none());
+        assert!(super::super::privacy::contact_key(&"g".repeat(64), at).is_none());
+    }
+
+    #[test]
+    fn keys_round_to_the_millisecond_as_sqlite_reads_a_time() {
+        let hash = "0".repeat(64);
+        for (text, ms) in [
+            ("2026-12-05T07:00:00.000400+00:00", 0),
+            ("2026-12-05T07:00:00.000500+00:00", 1),
+            ("2026-12-05T07:00:00.123456789+00:00", 123),
+            ("2026-12-05T07:00:00.999900+00:00", 999),
         ] {
-            assert_eq!(nanos_of(bad), None, "{bad}");
+            let t = DateTime::parse_from_rfc3339(text)
+                .expect("time")
+                .with_timezone(&Utc);
+            let k = super::super::privacy::contact_key(&hash, t).expect("a key");
+            let (at, _) = read_key(&k).expect("reads");
+            assert_eq!(at - t.timestamp() * 1000, ms, "{text}");
         }
+    }
+
+    #[test]
+    fn people_whose_keys_differ_only_at_the_end_spread() {
+        use std::hash::BuildHasher;
+        let build = std::hash::BuildHasherDefault::<Mixed>::default();
+        let spread: std::collections::HashSet<u64> = (0..10_000u64)
+            // A hash table indexes by the low bits and tags by the top ones.
+            .map(|n| build.hash_one(n) & 0xffff)
+            .collect();
+        assert!(spread.len() > 8_000, "{}", spread.len());
     }
 }

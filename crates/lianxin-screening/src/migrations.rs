@@ -11,6 +11,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(M20261206ContactsIndex),
         Box::new(M20261206PassageIngestIndexes),
         Box::new(M20261206ContactsIndexWithId),
+        Box::new(M20261207ContactKey),
     ]
 }
 
@@ -203,6 +204,52 @@ impl MigrationTrait for M20261206ContactsIndexWithId {
             .await?;
             db.execute_unprepared("DROP INDEX IF EXISTS idx_passages_checkpoint_at_person")
                 .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Personnel screening reads every passage in the windows of a person's passages (about
+/// 100,000 for a busy person over a million passages), and the contacts index held each as
+/// its 64-digit hash and 32-character time. `contact_key` holds both in 16 bytes
+/// (`privacy::contact_key`), which the index carries instead of the hash: the contacts
+/// statement joins a window's keys as they are stored, with nothing converted per passage.
+/// The index stays on (checkpoint_id, at), which a gate's passage list reads too.
+struct M20261207ContactKey;
+
+impl MigrationName for M20261207ContactKey {
+    fn name(&self) -> &str {
+        "m20261207_screening_contact_key"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261207ContactKey {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let backend = m.get_database_backend();
+        let db = m.get_connection();
+        let (column, index, old) = if backend == sea_orm::DbBackend::Postgres {
+            (
+                "ALTER TABLE passages ADD COLUMN contact_key bytea",
+                "CREATE INDEX idx_passages_checkpoint_at_contact \
+                 ON passages (checkpoint_id, at) INCLUDE (contact_key, fever)",
+                "DROP INDEX IF EXISTS idx_passages_checkpoint_at_person_id",
+            )
+        } else {
+            (
+                "ALTER TABLE passages ADD COLUMN contact_key BLOB",
+                "CREATE INDEX idx_passages_checkpoint_at_contact \
+                 ON passages (checkpoint_id, at, contact_key)",
+                "DROP INDEX IF EXISTS idx_passages_checkpoint_at_person",
+            )
+        };
+        for sql in [
+            column,
+            crate::privacy::contact_key_fill(backend),
+            index,
+            old,
+        ] {
+            db.execute_unprepared(sql).await?;
         }
         Ok(())
     }

@@ -77,6 +77,8 @@ struct Valid {
     temperature: i16,
     direction: &'static str,
     at: DateTime<Utc>,
+    /// `privacy::contact_key` of the hash and time.
+    contact: Option<Vec<u8>>,
 }
 
 /// The identity number, name and phone of registry people named by `person_id`.
@@ -182,16 +184,20 @@ fn validate(index: usize, mut p: PassageInput, ctx: &Ctx<'_>) -> Result<Valid, R
         },
     };
     match (errors.is_empty(), id) {
-        (true, Some(id)) => Ok(Valid {
-            seq,
-            hash: super::privacy::person_hash(key, id.as_str()),
-            masked: id.masked(),
-            name,
-            phone,
-            temperature,
-            direction,
-            at,
-        }),
+        (true, Some(id)) => {
+            let hash = super::privacy::person_hash(key, id.as_str());
+            Ok(Valid {
+                seq,
+                contact: super::privacy::contact_key(&hash, at).map(Vec::from),
+                hash,
+                masked: id.masked(),
+                name,
+                phone,
+                temperature,
+                direction,
+                at,
+            })
+        }
         _ => Err(Rejected {
             index,
             errors: errors
@@ -597,8 +603,9 @@ struct Row<'a> {
 
 /// The columns an insert names, and the values of each row in their order.
 const INSERT_COLUMNS: &str = "checkpoint_id, device_id, device_seq, user_id, person_hash, \
-    id_masked, name, phone, temperature, direction, fever, at, received_at, client_id";
-const INSERT_VALUES: usize = 14;
+    id_masked, name, phone, temperature, direction, fever, at, received_at, client_id, \
+    contact_key";
+const INSERT_VALUES: usize = 15;
 /// Rows a statement carries at most: well under SQLite's and PostgreSQL's limits on bound
 /// values, and few enough that the statement stays cheap to prepare once per connection.
 const ROWS_PER_STATEMENT: usize = 100;
@@ -663,6 +670,7 @@ async fn insert_rows<C: ConnectionTrait>(
                 v.at.into(),
                 b.now.into(),
                 client_id.into(),
+                v.contact.clone().into(),
             ]);
         }
         let returned = txn
@@ -700,17 +708,19 @@ fn read_stored(
 /// NULL element, so the nullable columns travel as 0 or "" and `NULLIF` turns them back
 /// (ids start at 1, and `text::clean` never keeps an empty name, phone or client id).
 const UNNEST_SQL: &str = "INSERT INTO passages (checkpoint_id, device_id, device_seq, user_id, \
-    person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id) \
+    person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id, \
+    contact_key) \
     SELECT checkpoint_id, NULLIF(device_id, 0), device_seq, NULLIF(user_id, 0), person_hash, \
     id_masked, NULLIF(name, ''), NULLIF(phone, ''), temperature, direction, fever, at, \
-    received_at, NULLIF(client_id, '') \
+    received_at, NULLIF(client_id, ''), NULLIF(contact_key, ''::bytea) \
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], \
     $7::text[], $8::text[], $9::smallint[], $10::text[], $11::bool[], $12::timestamptz[], \
-    $13::timestamptz[], $14::text[]) AS r (checkpoint_id, device_id, device_seq, user_id, \
-    person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id) \
+    $13::timestamptz[], $14::text[], $15::bytea[]) AS r (checkpoint_id, device_id, device_seq, \
+    user_id, person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, \
+    client_id, contact_key) \
     ON CONFLICT DO NOTHING RETURNING device_id, user_id, client_id, device_seq";
 
-/// The group's rows as `UNNEST_SQL`'s fourteen arrays, in its column order.
+/// The group's rows as `UNNEST_SQL`'s fifteen arrays, in its column order.
 fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_orm::Value>> {
     let n = rows.len();
     let (mut checkpoint, mut device, mut seq, mut user) = (
@@ -730,10 +740,11 @@ fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_o
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (mut at, mut received, mut client) = (
+    let (mut at, mut received, mut client, mut contact) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
+        Vec::<Vec<u8>>::with_capacity(n),
     );
     for r in rows {
         let b = batches
@@ -760,6 +771,7 @@ fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_o
         at.push(v.at);
         received.push(b.now);
         client.push(client_id);
+        contact.push(v.contact.clone().unwrap_or_default());
     }
     Ok(vec![
         checkpoint.into(),
@@ -776,6 +788,7 @@ fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_o
         at.into(),
         received.into(),
         client.into(),
+        contact.into(),
     ])
 }
 

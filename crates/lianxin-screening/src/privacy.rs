@@ -82,6 +82,54 @@ pub fn person_hash(key: &InstallationKey, id_number: &str) -> String {
     key.keyed_hash(id_number)
 }
 
+/// How long a passage's entry in the contacts index is: `contact_key`.
+pub const CONTACT_KEY_LEN: usize = 16;
+
+/// A passage's entry in the contacts index (`passages.contact_key`): its time in whole
+/// milliseconds since 1970 (8 bytes, big-endian) and the person as the last 8 bytes of
+/// `person_hash`. Personnel screening reads a window's passages as these 16 bytes each,
+/// joined, instead of a 64-digit hash and a 32-character time each (`contacts`). 8 bytes of
+/// an HMAC tell people apart: two of the ~100,000 people met in one screening share them with
+/// a chance of about 1 in 3·10⁹ (the birthday bound, 2⁶⁴). `None` for a hash that is not hex,
+/// which this program never writes. The migration that added the column fills it by the same
+/// rule in SQL (`contact_key_fill`), and a test holds the two together.
+pub fn contact_key(
+    person_hash: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Option<[u8; CONTACT_KEY_LEN]> {
+    let tail = person_hash.get(person_hash.len().checked_sub(16)?..)?;
+    // Rounded to the nearest millisecond (at most .999), as SQLite's date functions read a
+    // time, so that the migration's fill on SQLite writes the same key.
+    let ms = at.timestamp() * 1000
+        + i64::from(((at.timestamp_subsec_nanos() + 500_000) / 1_000_000).min(999));
+    let mut out = [0u8; CONTACT_KEY_LEN];
+    out[..8].copy_from_slice(&ms.to_be_bytes());
+    hex::decode_to_slice(tail, &mut out[8..]).ok()?;
+    Some(out)
+}
+
+/// Fills `contact_key` where it is missing, by `privacy::contact_key`'s rule: the time in
+/// milliseconds (SQLite's own reading of the stored text; PostgreSQL's microseconds rounded
+/// alike) as 8 big-endian bytes, then the last 16 hex digits of the hash as bytes. A test
+/// holds it to what the ingest writes.
+pub fn contact_key_fill(backend: sea_orm::DbBackend) -> &'static str {
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE passages SET contact_key = \
+               int8send(extract(epoch FROM date_trunc('second', at))::int8 * 1000 \
+                 + least(round((extract(microseconds FROM at)::int8 % 1000000) / 1000.0), 999)::int8) \
+               || decode(right(person_hash, 16), 'hex') \
+             WHERE contact_key IS NULL AND person_hash ~ '[0-9a-fA-F]{16}$'"
+        }
+        _ => {
+            "UPDATE passages SET contact_key = \
+               unhex(printf('%016x', CAST(round(unixepoch(at, 'subsec') * 1000) AS INTEGER)) \
+                 || substr(person_hash, -16)) \
+             WHERE contact_key IS NULL AND length(person_hash) >= 16"
+        }
+    }
+}
+
 /// The fever threshold in tenths of a degree (default 37.3 °C).
 pub async fn fever_threshold(db: &impl ConnectionTrait) -> AppResult<i16> {
     Ok(settings::Entity::find_by_id(FEVER_SETTING.to_owned())

@@ -139,6 +139,9 @@ fn row(
         device_seq: Set(Some(seq)),
         user_id: Set(None),
         person_hash: Set(format!("{person:064x}")),
+        contact_key: Set(
+            lianxin::screening::privacy::contact_key(&format!("{person:064x}"), at).map(Vec::from),
+        ),
         id_masked: Set("410***********0000".into()),
         name: Set(Some("张伟".into())),
         phone: Set(Some("13803710001".into())),
@@ -276,24 +279,24 @@ async fn create_direct_table(db: &DatabaseConnection) {
          id_masked varchar(24) NOT NULL, name varchar(50), phone varchar(160), \
          temperature smallint NOT NULL, direction varchar(4) NOT NULL, fever bool NOT NULL, \
          case_id bigint, at timestamptz NOT NULL, received_at timestamptz NOT NULL, \
-         client_id varchar(40))"
+         client_id varchar(40), contact_key bytea)"
     } else {
         "CREATE TABLE bench_direct (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, \
          checkpoint_id bigint NOT NULL, device_id bigint, device_seq bigint, user_id bigint, \
          person_hash varchar(64) NOT NULL, id_masked varchar(24) NOT NULL, name varchar(50), \
          phone varchar(160), temperature smallint NOT NULL, direction varchar(4) NOT NULL, \
          fever boolean NOT NULL, case_id bigint, at timestamp_with_timezone_text NOT NULL, \
-         received_at timestamp_with_timezone_text NOT NULL, client_id varchar(40))"
+         received_at timestamp_with_timezone_text NOT NULL, client_id varchar(40), \
+         contact_key blob)"
     };
-    // The indexes screening reads: a person's passages, the contacts' windows (the covering
-    // index that replaced (checkpoint_id, at) in `m20261206_screening_contacts_index`, with
-    // the id on PostgreSQL as `…_with_id` has it), the fevers.
+    // The indexes screening reads: a person's passages, the contacts' windows (the index
+    // carrying each passage's `contact_key`, `m20261207_screening_contact_key`), the fevers.
     let windows = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         "CREATE INDEX idx_bench_direct_checkpoint_at ON bench_direct \
-         (checkpoint_id, at, person_hash, fever) INCLUDE (id)"
+         (checkpoint_id, at) INCLUDE (contact_key, fever)"
     } else {
         "CREATE INDEX idx_bench_direct_checkpoint_at ON bench_direct \
-         (checkpoint_id, at, person_hash, fever)"
+         (checkpoint_id, at, contact_key)"
     };
     for sql in [
         ddl,
@@ -317,6 +320,9 @@ struct DirectRow {
     temperature: i16,
     fever: bool,
     at: chrono::DateTime<Utc>,
+    contact_key: Vec<u8>,
+    /// The key as COPY reads a bytea, made before the clock starts as the rest.
+    contact_hex: String,
 }
 
 fn direct_rows(
@@ -333,11 +339,16 @@ fn direct_rows(
                 .iter()
                 .map(|p| {
                     let id = lianxin_types::IdNumber::parse(&id_number(p.person)).expect("id");
+                    let person_hash = lianxin::screening::privacy::person_hash(key, id.as_str());
+                    let contact =
+                        lianxin::screening::privacy::contact_key(&person_hash, now).expect("a key");
                     DirectRow {
                         checkpoint_id: cps[p.lane],
                         device_id: devices[p.lane].0,
                         seq: p.seq,
-                        person_hash: lianxin::screening::privacy::person_hash(key, id.as_str()),
+                        contact_key: contact.to_vec(),
+                        contact_hex: contact.iter().map(|b| format!("{b:02x}")).collect(),
+                        person_hash,
                         id_masked: id.masked(),
                         temperature: if p.fever { 381 } else { 365 },
                         fever: p.fever,
@@ -387,21 +398,22 @@ async fn insert_direct(db: &DatabaseConnection, batches: Vec<Vec<DirectRow>>) ->
                         let at = r.at.to_rfc3339();
                         let _ = writeln!(
                             buf,
-                            "{},{},{},{},{},张伟,{},in,{},{at},{at}",
+                            "{},{},{},{},{},张伟,{},in,{},{at},{at},\\x{}",
                             r.checkpoint_id,
                             r.device_id,
                             r.seq,
                             r.person_hash,
                             r.id_masked,
                             r.temperature,
-                            r.fever
+                            r.fever,
+                            r.contact_hex
                         );
                     }
                     let mut copy = conn
                         .copy_in_raw(
                             "COPY bench_direct (checkpoint_id, device_id, device_seq, person_hash, \
-                             id_masked, name, temperature, direction, fever, at, received_at) \
-                             FROM STDIN (FORMAT csv)",
+                             id_masked, name, temperature, direction, fever, at, received_at, \
+                             contact_key) FROM STDIN (FORMAT csv)",
                         )
                         .await
                         .expect("copy");
@@ -416,12 +428,13 @@ async fn insert_direct(db: &DatabaseConnection, batches: Vec<Vec<DirectRow>>) ->
     } else {
         const PER_STATEMENT: usize = 100;
         let cols = "(checkpoint_id, device_id, device_seq, user_id, person_hash, id_masked, \
-                    name, phone, temperature, direction, fever, case_id, at, received_at, client_id)";
+                    name, phone, temperature, direction, fever, case_id, at, received_at, client_id, \
+                    contact_key)";
         for batch in batches {
             let txn = lianxin_kernel::db::begin_write(db).await.expect("begin");
             for chunk in batch.chunks(PER_STATEMENT) {
                 let marks = vec![
-                    "(?, ?, ?, NULL, ?, ?, ?, NULL, ?, 'in', ?, NULL, ?, ?, NULL)";
+                    "(?, ?, ?, NULL, ?, ?, ?, NULL, ?, 'in', ?, NULL, ?, ?, NULL, ?)";
                     chunk.len()
                 ];
                 let sql = format!(
@@ -441,6 +454,7 @@ async fn insert_direct(db: &DatabaseConnection, batches: Vec<Vec<DirectRow>>) ->
                         r.fever.into(),
                         r.at.into(),
                         r.at.into(),
+                        r.contact_key.clone().into(),
                     ]);
                 }
                 txn.execute_raw(sea_orm::Statement::from_sql_and_values(
@@ -871,6 +885,12 @@ async fn main() {
             done += n;
             bar.inc(n);
         }
+        // Each passage's key for the contacts index, as the migration fills it.
+        db.execute_unprepared(lianxin::screening::privacy::contact_key_fill(
+            sea_orm::DbBackend::Postgres,
+        ))
+        .await
+        .expect("contact keys");
         db.execute_unprepared(&format!(
             "INSERT INTO screening_tallies (day, checkpoint_id, passages, fevers) \
              SELECT (at AT TIME ZONE 'Asia/Shanghai')::date, checkpoint_id, COUNT(*), \
@@ -1109,6 +1129,12 @@ async fn contacts_scenario(db: &DatabaseConnection, url: &str, subs: &[i64]) {
             done += n;
             bar.inc(n);
         }
+        // Each passage's key for the contacts index, as the migration fills it.
+        db.execute_unprepared(lianxin::screening::privacy::contact_key_fill(
+            sea_orm::DbBackend::Postgres,
+        ))
+        .await
+        .expect("contact keys");
         db.execute_unprepared("VACUUM ANALYZE passages")
             .await
             .expect("analyze");

@@ -26,6 +26,9 @@ pub struct Model {
     pub received_at: DateTimeUtc,
     /// The entry page's own id (one per browser) for passages recorded by a user.
     pub client_id: Option<String>,
+    /// Time and person as the contacts index reads them (`privacy::contact_key`).
+    #[serde(skip)]
+    pub contact_key: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -207,6 +207,43 @@ async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_win
     assert_eq!(r["total"], 1, "{r}");
     assert_eq!(r["items"][0]["minutes_apart"], 10);
     assert_eq!(r["items"][0]["checkpoint_name"], "济源路道路卡点");
+
+    // The migration that added the contacts index's keys fills them in SQL by the rule the
+    // ingest writes them by: emptied and filled again, every key is the same, and the next
+    // screening reads them.
+    let keys = || async {
+        app.db
+            .query_all_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT id, contact_key FROM passages ORDER BY id",
+            ))
+            .await
+            .expect("keys")
+            .into_iter()
+            .map(|r| {
+                let k: Option<Vec<u8>> = r.try_get("", "contact_key").expect("key");
+                (r.try_get::<i64>("", "id").expect("id"), k)
+            })
+            .collect::<Vec<_>>()
+    };
+    let written = keys().await;
+    assert_eq!(written.len(), 4);
+    assert!(
+        written
+            .iter()
+            .all(|(_, k)| k.as_ref().is_some_and(|k| k.len() == 16))
+    );
+    app.db
+        .execute_unprepared("UPDATE passages SET contact_key = NULL")
+        .await
+        .expect("empty");
+    app.db
+        .execute_unprepared(lianxin::screening::privacy::contact_key_fill(
+            app.db.get_database_backend(),
+        ))
+        .await
+        .expect("fill");
+    assert_eq!(keys().await, written);
     let r = ok(app
         .get(
             &leader,
