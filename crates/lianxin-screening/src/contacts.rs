@@ -242,19 +242,12 @@ type Key = [u8; super::privacy::CONTACT_KEY_LEN];
 
 /// Reads a `contact_key`: its time (ms since 1970) and its person.
 fn read_key(k: &[u8]) -> Option<(i64, Person)> {
-    let (at, person) = k.split_at_checked(8)?;
-    Some((
-        i64::from_be_bytes(at.try_into().ok()?),
-        u64::from_be_bytes(person.try_into().ok()?),
-    ))
+    super::privacy::contact_key_parts(k)
 }
 
 /// The key of a person's passage at `at` (ms): what `read_key` read.
 fn key_of(at: i64, person: Person) -> Key {
-    let mut k = Key::default();
-    k[..8].copy_from_slice(&at.to_be_bytes());
-    k[8..].copy_from_slice(&person.to_be_bytes());
-    k
+    super::privacy::contact_key_of(at, person)
 }
 
 /// A window's keys as the statement joins them: (time, person) each, as stored.

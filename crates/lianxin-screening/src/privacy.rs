@@ -98,14 +98,31 @@ pub fn contact_key(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Option<[u8; CONTACT_KEY_LEN]> {
     let tail = person_hash.get(person_hash.len().checked_sub(16)?..)?;
+    let mut person = [0u8; 8];
+    hex::decode_to_slice(tail, &mut person).ok()?;
     // Rounded to the nearest millisecond (at most .999), as SQLite's date functions read a
     // time, so that the migration's fill on SQLite writes the same key.
     let ms = at.timestamp() * 1000
         + i64::from(((at.timestamp_subsec_nanos() + 500_000) / 1_000_000).min(999));
-    let mut out = [0u8; CONTACT_KEY_LEN];
-    out[..8].copy_from_slice(&ms.to_be_bytes());
-    hex::decode_to_slice(tail, &mut out[8..]).ok()?;
-    Some(out)
+    Some(contact_key_of(ms, u64::from_be_bytes(person)))
+}
+
+/// The key of a person (`contact_key_parts`'s) at a time in ms: the layout's one statement.
+pub fn contact_key_of(ms: i64, person: u64) -> [u8; CONTACT_KEY_LEN] {
+    let mut k = [0u8; CONTACT_KEY_LEN];
+    k[..8].copy_from_slice(&ms.to_be_bytes());
+    k[8..].copy_from_slice(&person.to_be_bytes());
+    k
+}
+
+/// A key's time (ms since 1970) and person; `None` for bytes that are not a key.
+pub fn contact_key_parts(k: &[u8]) -> Option<(i64, u64)> {
+    let k: &[u8; CONTACT_KEY_LEN] = k.try_into().ok()?;
+    let (at, person) = k.split_at(8);
+    Some((
+        i64::from_be_bytes(at.try_into().ok()?),
+        u64::from_be_bytes(person.try_into().ok()?),
+    ))
 }
 
 /// Fills `contact_key` where it is missing, by `privacy::contact_key`'s rule: the time in
