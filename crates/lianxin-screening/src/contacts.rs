@@ -26,6 +26,7 @@ use crate::i18n::Lang;
 use crate::paging::Paging;
 use crate::passages::PassageView;
 use crate::perm;
+use crate::privacy::{contact_key_of, contact_key_parts};
 
 /// The most of the person's own passages a screening considers (the latest ones); beyond it
 /// the answer is `truncated`.
@@ -240,16 +241,6 @@ type Person = u64;
 /// The bytes of a `contact_key`.
 type Key = [u8; super::privacy::CONTACT_KEY_LEN];
 
-/// Reads a `contact_key`: its time (ms since 1970) and its person.
-fn read_key(k: &[u8]) -> Option<(i64, Person)> {
-    super::privacy::contact_key_parts(k)
-}
-
-/// The key of a person's passage at `at` (ms): what `read_key` read.
-fn key_of(at: i64, person: Person) -> Key {
-    super::privacy::contact_key_of(at, person)
-}
-
 /// A window's keys as the statement joins them: (time, person) each, as stored.
 fn keys(joined: &[u8]) -> AppResult<impl Iterator<Item = (i64, Person)> + '_> {
     if !joined.len().is_multiple_of(super::privacy::CONTACT_KEY_LEN) {
@@ -257,7 +248,7 @@ fn keys(joined: &[u8]) -> AppResult<impl Iterator<Item = (i64, Person)> + '_> {
     }
     Ok(joined
         .chunks_exact(super::privacy::CONTACT_KEY_LEN)
-        .filter_map(read_key))
+        .filter_map(contact_key_parts))
 }
 
 /// The people met, by their key. The keys are bytes of HMACs (no one can choose them
@@ -563,7 +554,8 @@ async fn ranking(
         };
         while let Some(r) = rows.try_next().await? {
             own = n(&r, "c_own")?.max(0) as u64;
-            let Some((at, person)) = bytes(&r, "c_key")?.as_deref().and_then(read_key) else {
+            let Some((at, person)) = bytes(&r, "c_key")?.as_deref().and_then(contact_key_parts)
+            else {
                 return Err(AppError::internal("a screened passage without its key"));
             };
             let w = Window {
@@ -625,7 +617,7 @@ async fn run(
     let mut rows = Vec::with_capacity(shown.len());
     for e in shown {
         // A passage purged since the ranking was made is left out.
-        let Some(passage) = found.remove(&(e.checkpoint, key_of(e.at, e.person))) else {
+        let Some(passage) = found.remove(&(e.checkpoint, contact_key_of(e.at, e.person))) else {
             continue;
         };
         // In whole milliseconds (minutes are then whole minutes of that).
@@ -674,7 +666,7 @@ async fn closest(
                     .add(passages::Column::CheckpointId.eq(e.checkpoint))
                     .add(passages::Column::At.gte(at - Duration::seconds(1)))
                     .add(passages::Column::At.lt(at + Duration::seconds(1)))
-                    .add(passages::Column::ContactKey.eq(key_of(e.at, e.person).to_vec())),
+                    .add(passages::Column::ContactKey.eq(contact_key_of(e.at, e.person).to_vec())),
             );
         }
         for p in passages::Entity::find().filter(any).all(db).await? {
@@ -1220,7 +1212,7 @@ pub async fn raise_followups<
         .filter(|p| {
             p.contact_key
                 .as_deref()
-                .and_then(read_key)
+                .and_then(contact_key_parts)
                 .is_some_and(|(at, person)| reps.contains(&(p.checkpoint_id, at, person)))
         })
         .map(|p| p.id)
@@ -1469,7 +1461,7 @@ mod tests {
                 (at.timestamp_millis() + 1_234, 0x0123_4567_89ab_cdef)
             ]
         );
-        assert_eq!(key_of(read[0].0, read[0].1).to_vec(), joined[..16]);
+        assert_eq!(contact_key_of(read[0].0, read[0].1).to_vec(), joined[..16]);
         assert!(keys(&joined[..20]).is_err());
         assert_eq!(keys(&[]).expect("reads").count(), 0);
         // Not a hash: no key (the column stays empty; such a passage is never written).
@@ -1490,7 +1482,7 @@ mod tests {
                 .expect("time")
                 .with_timezone(&Utc);
             let k = super::super::privacy::contact_key(&hash, t).expect("a key");
-            let (at, _) = read_key(&k).expect("reads");
+            let (at, _) = contact_key_parts(&k).expect("reads");
             assert_eq!(at - t.timestamp() * 1000, ms, "{text}");
         }
     }
