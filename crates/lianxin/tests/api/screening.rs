@@ -720,15 +720,20 @@ async fn disinfection_logs_and_the_fever_threshold() {
     assert_eq!(r["fevers"], 1);
 }
 
-/// A passage `minutes` before now, but never before today's local midnight (the day a fever
-/// counts for), so a test run just after midnight keeps all its passages on one day.
-fn passage_today(seq: i64, id: &str, temp: i64, minutes: i64) -> Value {
+/// `minutes` before now, but never before today's local midnight (the day a fever counts
+/// for): just after midnight, seconds after it instead, in the same order, so a test run then
+/// keeps all its passages on one day.
+fn today_minus(minutes: i64) -> chrono::DateTime<Utc> {
     let now = Utc::now();
     let today = lianxin::screening::duty::local_day(now);
     let midnight = today.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(8);
-    let at = (now - Duration::minutes(minutes)).max(midnight + Duration::seconds(minutes));
+    (now - Duration::minutes(minutes)).max(midnight + Duration::seconds(minutes))
+}
+
+/// A passage `today_minus(minutes)`.
+fn passage_today(seq: i64, id: &str, temp: i64, minutes: i64) -> Value {
     let mut p = passage(seq, id, temp, 0);
-    p["at"] = json!(at.to_rfc3339());
+    p["at"] = json!(today_minus(minutes).to_rfc3339());
     p
 }
 
@@ -1261,8 +1266,9 @@ async fn a_contact_followed_up_by_another_unit_is_linked_without_showing_that_un
         .await;
     let x = id_number("41010619900101101"); // screened by 乙社区
     let y = id_number("41010619600606606"); // a fever at 甲社区's gate, then passes 乙社区's
-    let now = Utc::now();
-    let at = |minutes_ago: i64| (now - Duration::minutes(minutes_ago)).to_rfc3339();
+    // The fever and the contact's passage on one local day (the follow-up's day), also when
+    // the test runs just after midnight.
+    let at = |minutes_ago: i64| today_minus(minutes_ago).to_rfc3339();
     let passage = |seq: i64, id: &str, name: &str, temp: i64, t: String| {
         json!({"device_seq": seq, "id_number": id, "name": name, "temperature": temp,
                "direction": "in", "at": t})
