@@ -143,6 +143,48 @@ async fn a_device_posts_batches_that_are_never_stored_twice() {
     );
 }
 
+/// PostgreSQL: the check of which of a group's sender keys are stored already reads the
+/// unique indexes even with the plan a connection keeps (generic) made on an empty table. As a
+/// semi-join it was planned there as a hash of the keys over a scan of every passage, and kept
+/// so as the table grew. (SQLite stores a group with one `INSERT … ON CONFLICT DO NOTHING`:
+/// nothing to plan there.)
+#[tokio::test]
+async fn the_check_for_stored_passages_reads_the_unique_index_on_postgres() {
+    let app = TestApp::spawn().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    use sea_orm::TransactionTrait;
+    let txn = app.db.begin().await.expect("begin");
+    txn.execute_unprepared("SET LOCAL plan_cache_mode = force_generic_plan")
+        .await
+        .expect("generic plans");
+    txn.execute_unprepared(&format!(
+        "PREPARE held (bigint[], bigint[], bigint[], text[], bigint[]) AS {}",
+        lianxin::screening::passages::HELD_ON_POSTGRES_SQL
+    ))
+    .await
+    .expect("prepare");
+    let plan: Vec<String> = txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "EXPLAIN EXECUTE held ('{1}', '{1}', '{1}', '{page-0001}', '{1}')",
+        ))
+        .await
+        .expect("explain")
+        .into_iter()
+        .map(|r| r.try_get::<String>("", "QUERY PLAN").expect("line"))
+        .collect();
+    txn.execute_unprepared("DEALLOCATE held")
+        .await
+        .expect("deallocate");
+    txn.rollback().await.expect("rollback");
+    let plan = plan.join("\n");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
+    assert!(plan.contains("uq_passages_device_seq"), "{plan}");
+    assert!(plan.contains("uq_passages_page_seq"), "{plan}");
+}
+
 #[tokio::test]
 async fn personnel_screening_finds_who_passed_the_same_checkpoint_within_the_window() {
     let (app, f) = TestApp::with_fixture().await;
