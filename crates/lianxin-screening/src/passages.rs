@@ -791,20 +791,26 @@ async fn held_on_postgres<C: ConnectionTrait>(
 
 /// PostgreSQL: every new row of the group in one statement, each column bound as one array
 /// and unrolled by `unnest`: one bind per column whatever the group's size, one plan for
-/// every group, and PostgreSQL reads the rows as it would from COPY. sea-query's arrays hold no
-/// NULL element, so the nullable columns travel as 0 or "" and `NULLIF` turns them back
-/// (ids start at 1, and `text::clean` never keeps an empty name, phone or client id).
+/// every group, and PostgreSQL reads the rows as it would from COPY. The `unnest` calls stand
+/// in the select list, where they advance in step a row at a time; in `FROM` each would first
+/// copy its whole array into a tuple store of its own (fifteen per group; measured in psql on
+/// 200,000 rows: the backend's CPU 4.16-4.44 s against 3.91-4.00 s this way). sea-query's
+/// arrays hold no NULL element, so the nullable columns travel as 0 or "" and `NULLIF` turns
+/// them back (ids start at 1, and `text::clean` never keeps an empty name, phone or client id).
 const UNNEST_SQL: &str = "INSERT INTO passages (checkpoint_id, device_id, device_seq, user_id, \
     person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id, \
     contact_key) \
     SELECT checkpoint_id, NULLIF(device_id, 0), device_seq, NULLIF(user_id, 0), person_hash, \
     id_masked, NULLIF(name, ''), NULLIF(phone, ''), temperature, direction, fever, at, \
     received_at, NULLIF(client_id, ''), NULLIF(contact_key, ''::bytea) \
-    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], \
-    $7::text[], $8::text[], $9::smallint[], $10::text[], $11::bool[], $12::timestamptz[], \
-    $13::timestamptz[], $14::text[], $15::bytea[]) AS r (checkpoint_id, device_id, device_seq, \
-    user_id, person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, \
-    client_id, contact_key)";
+    FROM (SELECT unnest($1::bigint[]) AS checkpoint_id, unnest($2::bigint[]) AS device_id, \
+    unnest($3::bigint[]) AS device_seq, unnest($4::bigint[]) AS user_id, \
+    unnest($5::text[]) AS person_hash, unnest($6::text[]) AS id_masked, \
+    unnest($7::text[]) AS name, unnest($8::text[]) AS phone, \
+    unnest($9::smallint[]) AS temperature, unnest($10::text[]) AS direction, \
+    unnest($11::bool[]) AS fever, unnest($12::timestamptz[]) AS at, \
+    unnest($13::timestamptz[]) AS received_at, unnest($14::text[]) AS client_id, \
+    unnest($15::bytea[]) AS contact_key) AS r";
 
 /// The group's rows as `UNNEST_SQL`'s fifteen arrays, in its column order.
 fn unnest_columns(batches: &[Prepared], rows: &[Row<'_>]) -> AppResult<Vec<sea_orm::Value>> {
