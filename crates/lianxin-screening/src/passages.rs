@@ -795,9 +795,9 @@ async fn held_on_postgres<C: ConnectionTrait>(
 /// in the select list, where they advance in step a row at a time; in `FROM` each would first
 /// copy its whole array into a tuple store of its own (fifteen per group; measured with the
 /// arrays bound in binary, 200 groups of 1,000 rows: the backend's CPU 4.16-4.44 s against
-/// 3.91-4.00 s this way). sea-query's
-/// arrays hold no NULL element, so the nullable columns travel as 0 or "" and `NULLIF` turns
-/// them back (ids start at 1, and `text::clean` never keeps an empty name, phone or client id).
+/// 3.91-4.00 s this way). sea-query's arrays hold no NULL element, so the nullable columns
+/// travel as 0 or "" and `NULLIF` turns them back (ids start at 1, and `text::clean` never
+/// keeps an empty name, phone or client id).
 const UNNEST_SQL: &str = "INSERT INTO passages (checkpoint_id, device_id, device_seq, user_id, \
     person_hash, id_masked, name, phone, temperature, direction, fever, at, received_at, client_id, \
     contact_key) \

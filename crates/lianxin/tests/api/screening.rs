@@ -767,8 +767,7 @@ async fn disinfection_logs_and_the_fever_threshold() {
 /// keeps all its passages on one day.
 fn today_minus(minutes: i64) -> chrono::DateTime<Utc> {
     let now = Utc::now();
-    let today = lianxin::screening::duty::local_day(now);
-    let midnight = today.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(8);
+    let midnight = lianxin::screening::duty::local_at(lianxin::screening::duty::local_day(now), 0);
     (now - Duration::minutes(minutes)).max(midnight + Duration::seconds(minutes))
 }
 
